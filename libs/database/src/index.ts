@@ -1,0 +1,5 @@
+export * from './database-server';
+export * from './database-admin';
+export * from './migrations';
+export * from './pool';
+export * from './test-database';

@@ -1,0 +1,270 @@
+import type { ClientBase, Pool, QueryResultRow } from 'pg';
+import { IdempotencyConflictError, InvalidEventError, WrongExpectedVersionError } from '../event-store.errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  Checkpoint,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { PollingSubscription } from '../polling-subscription';
+import { UpcasterRegistry } from '../upcasters';
+import { formatCheckpoint, parseCheckpoint } from './checkpoint';
+import { WakeUp } from './wake-up';
+
+export interface PostgresEventStoreOptions {
+  pool: Pool;
+  upcasters?: UpcasterRegistry;
+  /** Longest wait between two reads of an idle subscription (LISTEN/NOTIFY usually wakes it sooner). */
+  pollIntervalMs?: number;
+  /** Default subscription batch size. */
+  batchSize?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_STREAM_ID_LENGTH = 200;
+
+const COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id, stream_id,
+  stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at`;
+
+interface EventRow extends QueryResultRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+interface AppendRow extends QueryResultRow {
+  next_revision: string;
+  last_transaction_id: string | null;
+  last_position: string | null;
+  duplicate: boolean;
+}
+
+interface PgError {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+function expectedToText(expected: ExpectedRevision): string {
+  if (typeof expected === 'number') {
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new InvalidEventError(`expected revision must be a non-negative integer, got ${expected}`);
+    }
+    return String(expected);
+  }
+  return expected;
+}
+
+function validate(streamId: string, events: readonly NewEvent[]): void {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > MAX_STREAM_ID_LENGTH) {
+    throw new InvalidEventError(`stream id must be 1 to ${MAX_STREAM_ID_LENGTH} characters`);
+  }
+  const seen = new Set<string>();
+  for (const [i, e] of events.entries()) {
+    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new InvalidEventError(`events[${i}].id must be a UUID`);
+    if (seen.has(e.id.toLowerCase())) throw new InvalidEventError(`events[${i}].id is repeated in the batch`);
+    seen.add(e.id.toLowerCase());
+    if (typeof e.type !== 'string' || e.type.length === 0) throw new InvalidEventError(`events[${i}].type must be a non-empty string`);
+    if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
+      throw new InvalidEventError(`events[${i}].data must be an object`);
+    }
+    const v = e.schemaVersion ?? 1;
+    if (!Number.isInteger(v) || v < 1) throw new InvalidEventError(`events[${i}].schemaVersion must be a positive integer`);
+  }
+}
+
+/**
+ * The PostgreSQL adapter: one `append_events` call per append (one round trip), reads in
+ * (transaction id, position) order below the oldest running transaction, subscriptions that
+ * poll and are woken by LISTEN/NOTIFY.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly upcasters: UpcasterRegistry;
+  private readonly wakeUp: WakeUp;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(options: PostgresEventStoreOptions) {
+    this.pool = options.pool;
+    this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchSize = options.batchSize ?? 1000;
+    this.wakeUp = new WakeUp(this.pool.options, (sql) => this.pool.query(sql));
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    try {
+      const result = await this.appendWithin(client, streamId, events, options);
+      if (!result.duplicate && events.length > 0) this.wakeUp.poke();
+      return result;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Appends on the caller's connection, inside whatever transaction it has open: for writes
+   * that must commit together with the events (an idempotency record, say). Call
+   * `notifyCommitted()` after the caller commits so that subscribers wake at once.
+   */
+  async appendWithin(
+    client: ClientBase,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    validate(streamId, events);
+    const expected = options.expectedRevision ?? 'any';
+    const payload = JSON.stringify(
+      events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, schemaVersion: e.schemaVersion ?? 1, data: e.data, metadata: e.metadata ?? {} })),
+    );
+    let row: AppendRow | undefined;
+    try {
+      const res = await client.query<AppendRow>('SELECT * FROM append_events($1, $2, $3::jsonb)', [
+        streamId,
+        expectedToText(expected),
+        payload,
+      ]);
+      row = res.rows[0];
+    } catch (err) {
+      throw this.mapError(err as PgError, streamId, expected, events);
+    }
+    if (!row) throw new Error('append_events returned no row');
+    return {
+      nextExpectedRevision: Number(row.next_revision),
+      position:
+        row.last_transaction_id !== null && row.last_position !== null
+          ? formatCheckpoint({ transactionId: row.last_transaction_id, globalPosition: row.last_position })
+          : null,
+      duplicate: row.duplicate,
+    };
+  }
+
+  /** Wakes subscribers after a caller's transaction that used `appendWithin` has committed. */
+  notifyCommitted(): void {
+    this.wakeUp.poke();
+  }
+
+  private mapError(err: PgError, streamId: string, expected: ExpectedRevision, events: readonly NewEvent[]): unknown {
+    if (err.code === 'CL001') {
+      const actual = Number(err.detail);
+      return new WrongExpectedVersionError(streamId, expected, actual < 0 ? null : actual);
+    }
+    if (err.code === 'CL002') return new IdempotencyConflictError(streamId, (err.detail ?? '').split(',').filter(Boolean));
+    // The same event id raced in from another stream: the unique index caught it.
+    if (err.code === '23505' && err.constraint === 'events_event_id_key') {
+      return new IdempotencyConflictError(streamId, events.map((e) => e.id));
+    }
+    return err;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [streamId];
+    let where = 'stream_id = $1';
+    if (options.fromRevision !== undefined) {
+      params.push(options.fromRevision);
+      where += backwards ? ' AND stream_revision <= $2' : ' AND stream_revision >= $2';
+    }
+    let limit = '';
+    if (options.maxCount !== undefined) {
+      params.push(options.maxCount);
+      limit = ` LIMIT $${params.length}`;
+    }
+    const res = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
+      params,
+    );
+    return res.rows.map((r) => this.toRecorded(r));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    return this.readAllAfter(options.after ?? null, options.maxCount ?? this.batchSize, options.filter);
+  }
+
+  private async readAllAfter(after: Checkpoint | null, maxCount: number, filter?: EventFilter): Promise<ReadAllResult> {
+    const from = parseCheckpoint(after);
+    const params: unknown[] = [from.transactionId, from.globalPosition, maxCount];
+    let filterSql = '';
+    if (filter?.eventTypes) {
+      params.push(filter.eventTypes);
+      filterSql += ` AND event_type = ANY($${params.length}::text[])`;
+    }
+    if (filter?.streamPrefixes) {
+      params.push(filter.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+      filterSql += ` AND stream_id LIKE ANY($${params.length}::text[])`;
+    }
+    // Only rows whose writing transaction is older than every transaction still running: those
+    // can no longer be joined by a row that sorts before them.
+    const res = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${filterSql}
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      params,
+    );
+    const events = res.rows.map((r) => this.toRecorded(r));
+    const last = events[events.length - 1];
+    return { events, checkpoint: last ? last.position : after };
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    const sub = new PollingSubscription(
+      {
+        readAll: (after, max, filter) => this.readAllAfter(after, max, filter),
+        generation: () => this.wakeUp.generation(),
+        wait: (ms, signal, since) => this.wakeUp.wait(ms, signal, since),
+      },
+      {
+        after: options.after ?? null,
+        filter: options.filter,
+        batchSize: options.batchSize ?? this.batchSize,
+        pollIntervalMs: this.pollIntervalMs,
+        handler: options.handler,
+      },
+    );
+    this.subscriptions.add(sub);
+    sub.done.finally(() => this.subscriptions.delete(sub)).catch(() => undefined);
+    return sub;
+  }
+
+  /** Stops this store's subscriptions and its listener; the pool belongs to the caller. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.wakeUp.close();
+  }
+
+  private toRecorded(r: EventRow): RecordedEvent {
+    return this.upcasters.upcast({
+      id: r.event_id,
+      type: r.event_type,
+      schemaVersion: r.schema_version,
+      data: r.data,
+      metadata: r.metadata,
+      streamId: r.stream_id,
+      revision: Number(r.stream_revision),
+      position: formatCheckpoint({ transactionId: r.transaction_id, globalPosition: r.global_position }),
+      recordedAt: r.recorded_at,
+    });
+  }
+}
