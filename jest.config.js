@@ -31,7 +31,7 @@ const common = {
 const withDatabase = {
   globalSetup: '<rootDir>/tools/jest/global-setup.js',
   globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
-  testTimeout: 120_000,
+  setupFilesAfterEnv: ['<rootDir>/tools/jest/long-timeout.js'],
 };
 
 module.exports = {

@@ -32,12 +32,13 @@ export interface PostgresEventStoreOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STREAM_ID_LENGTH = 200;
 
-const COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id, stream_id,
+// Text aliases must not shadow the columns: ORDER BY resolves output names first.
+const COLUMNS = `global_position::text AS position_text, transaction_id::text AS transaction_text, stream_id,
   stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at`;
 
 interface EventRow extends QueryResultRow {
-  global_position: string;
-  transaction_id: string;
+  position_text: string;
+  transaction_text: string;
   stream_id: string;
   stream_revision: string;
   event_id: string;
@@ -219,7 +220,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${filterSql}
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       params,
     );
@@ -263,7 +264,7 @@ export class PostgresEventStore implements EventStore {
       metadata: r.metadata,
       streamId: r.stream_id,
       revision: Number(r.stream_revision),
-      position: formatCheckpoint({ transactionId: r.transaction_id, globalPosition: r.global_position }),
+      position: formatCheckpoint({ transactionId: r.transaction_text, globalPosition: r.position_text }),
       recordedAt: r.recorded_at,
     });
   }
