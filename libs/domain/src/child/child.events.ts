@@ -1,0 +1,156 @@
+import type { DomainEvent } from '../shared/decider';
+import type { IsoDate, IsoDateTime } from '../shared/dates';
+import type { Sex } from '../personal-id/personal-id';
+
+// Personal data (names, date of birth, personal ID, parents' names, free-text notes) sits under
+// `data.personal` in every event, so an encryption layer can seal that one object per event
+// (crypto-shredding on erasure). PERSONAL_FIELDS lists the paths.
+
+/** Law on Children 2016, Art. 10: the 14 groups of special circumstances. */
+export type SpecialCircumstanceGroup = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
+
+export interface Residence {
+  /** 5-digit commune code valid on `effectiveFrom`. */
+  communeCode: string;
+  effectiveFrom: IsoDate;
+}
+
+export interface ChildPersonalData {
+  fullName: string;
+  dateOfBirth: IsoDate;
+  personalId?: string;
+  motherName?: string;
+  fatherName?: string;
+  notes?: string;
+}
+
+export type ChildRegistered = DomainEvent<
+  'ChildRegistered',
+  { childId: string; sex: Sex; residence: Residence; registeredAt: IsoDateTime; personal: ChildPersonalData }
+>;
+
+/** Only the corrected fields are present; `null` removes an optional field. */
+export type ChildDetailsCorrected = DomainEvent<
+  'ChildDetailsCorrected',
+  {
+    childId: string;
+    correctedFields: CorrectableField[];
+    sex?: Sex;
+    personal: {
+      fullName?: string;
+      dateOfBirth?: IsoDate;
+      personalId?: string | null;
+      motherName?: string | null;
+      fatherName?: string | null;
+      notes?: string | null;
+    };
+    reason: string;
+    correctedAt: IsoDateTime;
+  }
+>;
+
+export type CorrectableField = 'fullName' | 'dateOfBirth' | 'sex' | 'personalId' | 'motherName' | 'fatherName' | 'notes';
+
+export type ResidenceChanged = DomainEvent<
+  'ResidenceChanged',
+  { childId: string; communeCode: string; effectiveFrom: IsoDate; previousCommuneCode: string; recordedAt: IsoDateTime }
+>;
+
+export type SpecialCircumstanceIdentified = DomainEvent<
+  'SpecialCircumstanceIdentified',
+  { childId: string; group: SpecialCircumstanceGroup; effectiveFrom: IsoDate; recordedAt: IsoDateTime }
+>;
+
+export type SpecialCircumstanceEnded = DomainEvent<
+  'SpecialCircumstanceEnded',
+  { childId: string; group: SpecialCircumstanceGroup; effectiveTo: IsoDate; reason?: string; recordedAt: IsoDateTime }
+>;
+
+/** The child is at risk of falling into a group of special circumstances (Art. 10). */
+export type RiskIdentified = DomainEvent<
+  'RiskIdentified',
+  { childId: string; group: SpecialCircumstanceGroup; effectiveFrom: IsoDate; recordedAt: IsoDateTime; personal: { description?: string } }
+>;
+
+export const RISK_OUTCOMES = ['removed_from_risk', 'entered_special_circumstance', 'no_longer_applicable'] as const;
+export type RiskOutcome = (typeof RISK_OUTCOMES)[number];
+
+export type RiskResolved = DomainEvent<
+  'RiskResolved',
+  { childId: string; group: SpecialCircumstanceGroup; effectiveTo: IsoDate; outcome: RiskOutcome; recordedAt: IsoDateTime }
+>;
+
+export const IDENTITY_SOURCES = ['officer', 'identity_adapter'] as const;
+export type IdentitySource = (typeof IDENTITY_SOURCES)[number];
+
+export type NationalIdLinked = DomainEvent<
+  'NationalIdLinked',
+  { childId: string; source: IdentitySource; matchScore?: number; linkedAt: IsoDateTime; personal: { personalId: string } }
+>;
+
+export type NationalIdUnlinked = DomainEvent<
+  'NationalIdUnlinked',
+  { childId: string; reason: string; unlinkedAt: IsoDateTime; personal: { personalId: string } }
+>;
+
+export type IdentityReviewRequested = DomainEvent<
+  'IdentityReviewRequested',
+  { childId: string; source: IdentitySource; reason: string; candidateCount?: number; requestedAt: IsoDateTime }
+>;
+
+/** A finding, not an error: no resident in the national population database matched. */
+export type NoNationalRecordFound = DomainEvent<
+  'NoNationalRecordFound',
+  { childId: string; source: IdentitySource; checkedAt: IsoDateTime }
+>;
+
+/** Appended to the duplicate's stream; the record now lives at `survivingChildId`. */
+export type ChildRecordsMerged = DomainEvent<
+  'ChildRecordsMerged',
+  { childId: string; survivingChildId: string; reason: string; mergedAt: IsoDateTime }
+>;
+
+export type ChildRecordsMergeReverted = DomainEvent<
+  'ChildRecordsMergeReverted',
+  { childId: string; survivingChildId: string; reason: string; revertedAt: IsoDateTime }
+>;
+
+/** From here on the record's personal data is unreadable (its key is destroyed) and the record is closed. */
+export type ChildPersonalDataErased = DomainEvent<'ChildPersonalDataErased', { childId: string; reason: string; erasedAt: IsoDateTime }>;
+
+export type ChildEvent =
+  | ChildRegistered
+  | ChildDetailsCorrected
+  | ResidenceChanged
+  | SpecialCircumstanceIdentified
+  | SpecialCircumstanceEnded
+  | RiskIdentified
+  | RiskResolved
+  | NationalIdLinked
+  | NationalIdUnlinked
+  | IdentityReviewRequested
+  | NoNationalRecordFound
+  | ChildRecordsMerged
+  | ChildRecordsMergeReverted
+  | ChildPersonalDataErased;
+
+export type ChildEventType = ChildEvent['type'];
+
+export const CHILD_EVENT_TYPES = [
+  'ChildRegistered',
+  'ChildDetailsCorrected',
+  'ResidenceChanged',
+  'SpecialCircumstanceIdentified',
+  'SpecialCircumstanceEnded',
+  'RiskIdentified',
+  'RiskResolved',
+  'NationalIdLinked',
+  'NationalIdUnlinked',
+  'IdentityReviewRequested',
+  'NoNationalRecordFound',
+  'ChildRecordsMerged',
+  'ChildRecordsMergeReverted',
+  'ChildPersonalDataErased',
+] as const satisfies readonly ChildEventType[];
+
+export const childStreamId = (childId: string): string => `child-${childId}`;
