@@ -1,0 +1,51 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+
+/** Variables every service reads. Each is documented in the README's table. */
+export class PlatformConfig {
+  /** PostgreSQL server for events and read models; unset: an embedded server is started. */
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })
+  DATABASE_URL?: string;
+
+  /** Database name used on the server (created if missing). */
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case PostgreSQL identifier' })
+  DATABASE_NAME = 'childledger';
+
+  /** Embedded server's data directory; reused when it already holds a cluster. */
+  @IsString()
+  CHILDLEDGER_DATA_DIR = '.data/postgres';
+
+  /** Embedded server's port. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_POSTGRES_PORT = 5433;
+
+  @IsIn(['postgres', 'eventstoredb'])
+  EVENT_STORE_BACKEND: 'postgres' | 'eventstoredb' = 'postgres';
+
+  @ValidateIf((c: PlatformConfig) => c.EVENT_STORE_BACKEND === 'eventstoredb')
+  @Matches(/^(esdb|esdb\+discover):\/\/.+/, { message: 'must be an esdb:// connection string' })
+  EVENTSTORE_URL?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Interface the HTTP services bind to. */
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  REGISTRY_API_PORT = 3000;
+}

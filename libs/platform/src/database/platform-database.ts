@@ -1,0 +1,37 @@
+import { DatabaseServer, ensureDatabase, MigrationClass, runMigrations, startDatabaseServer } from '@childledger/database';
+import { EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
+import type { PlatformConfig } from '../config/platform.config';
+
+/** Every migration of the platform, in order. Libraries with tables add theirs here. */
+export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS];
+
+export interface PlatformDatabase {
+  server: DatabaseServer;
+  /** Connection string of the platform's database (the owner role; services switch to the application role). */
+  url: string;
+  applied: string[];
+}
+
+/**
+ * The database the platform runs on: `DATABASE_URL` when set, else an embedded PostgreSQL
+ * whose data directory survives restarts; migrations applied.
+ */
+export async function preparePlatformDatabase(
+  config: PlatformConfig,
+  options: { migrations?: MigrationClass[]; log?: (m: string) => void } = {},
+): Promise<PlatformDatabase> {
+  const server = await startDatabaseServer({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.CHILDLEDGER_DATA_DIR,
+    port: config.EMBEDDED_POSTGRES_PORT,
+    log: options.log,
+  });
+  try {
+    const url = config.DATABASE_URL ?? (await ensureDatabase(server.adminUrl, config.DATABASE_NAME));
+    const applied = await runMigrations(url, options.migrations ?? ALL_MIGRATIONS);
+    return { server, url, applied };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { Pool } from 'pg';
+import { createPool } from '@childledger/database';
+import { EventStore, EventStoreDbEventStore, PostgresEventStore } from '@childledger/event-store';
+import type { PlatformConfig } from './config/platform.config';
+import { HealthController } from './health/health.controller';
+import { createLogger, httpLoggerParams } from './logging/logger';
+import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+
+export interface PlatformModuleOptions {
+  service: string;
+  config: PlatformConfig;
+  /** The database this service works in (migrations already applied). */
+  databaseUrl: string;
+  /** Connection pool size for this service. */
+  poolSize?: number;
+}
+
+/** Closes what the platform opened, in order, when Nest shuts down. */
+class PlatformShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    await this.pool.end();
+  }
+}
+
+/**
+ * What every ChildLedger service has: validated configuration, JSON logs with correlation ids,
+ * a PostgreSQL pool running as the application role, the event store, and health endpoints.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformModuleOptions): DynamicModule {
+    const logger = createLogger(options.service, options.config.LOG_LEVEL);
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [LoggerModule.forRoot(httpLoggerParams(logger)), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: options.service },
+        { provide: PLATFORM_CONFIG, useValue: options.config },
+        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { max: options.poolSize ?? 20, application_name: options.service }) },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): EventStore =>
+            options.config.EVENT_STORE_BACKEND === 'eventstoredb'
+              ? new EventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! })
+              : new PostgresEventStore({ pool }),
+        },
+        PlatformShutdown,
+      ],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE],
+    };
+  }
+}
