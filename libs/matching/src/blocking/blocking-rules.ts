@@ -1,0 +1,91 @@
+import { regionalSurnameVariant } from '../comparison/comparison-levels';
+import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
+
+/**
+ * A blocking rule: residents are indexed under `residentKeys`, records probe with `recordKeys`.
+ * The record side may probe several variants (swapped day/month, regional surname spellings) so
+ * that common spreadsheet errors do not lose the true pair. Keys start with the rule's name.
+ */
+export interface BlockingRule {
+  readonly name: string;
+  residentKeys(resident: PreparedResident): string[];
+  recordKeys(record: PreparedRecord): string[];
+}
+
+const ymd = (d: StatedDate | undefined): string | undefined =>
+  d?.day !== undefined && d.month !== undefined ? `${d.year}${pad(d.month)}${pad(d.day)}` : undefined;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The full date and, when it could be a day/month swap, the swapped date. */
+function recordDates(d: StatedDate | undefined): string[] {
+  const exact = ymd(d);
+  if (!exact || !d || d.day === undefined || d.month === undefined) return [];
+  if (d.day <= 12 && d.day !== d.month) return [exact, `${d.year}${pad(d.day)}${pad(d.month)}`];
+  return [exact];
+}
+
+function families(p: PreparedPerson): string[] {
+  const f = p.name.familyFolded;
+  const variant = regionalSurnameVariant(f);
+  return variant ? [f, variant] : [f];
+}
+
+const MAX_PLACES = 8;
+
+function rule(name: string, residentKeys: (r: PreparedResident) => (string | undefined)[], recordKeys: (r: PreparedRecord) => (string | undefined)[]): BlockingRule {
+  const prefix = (keys: (string | undefined)[]) => [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${name}:${k}`);
+  return { name, residentKeys: (r) => prefix(residentKeys(r)), recordKeys: (r) => prefix(recordKeys(r)) };
+}
+
+const given = (p: PreparedPerson) => p.name.givenFolded || undefined;
+
+/** The default rules. Each is cheap and selective; their union is what matters (see docs/matching.md). */
+export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
+  rule(
+    'personal_id',
+    (r) => [r.personalId],
+    (r) => [r.personalId],
+  ),
+  // A one-digit typo leaves one half of the ID intact; the given name keeps the blocks small.
+  rule(
+    'id_half_and_given',
+    (r) => (given(r) ? [`h${r.personalId.slice(0, 6)}|${given(r)}`, `t${r.personalId.slice(6)}|${given(r)}`] : []),
+    (r) => (r.personalId && given(r) ? [`h${r.personalId.slice(0, 6)}|${given(r)}`, `t${r.personalId.slice(6)}|${given(r)}`] : []),
+  ),
+  rule(
+    'given_and_dob',
+    (r) => [given(r) && ymd(r.dob) ? `${given(r)}|${ymd(r.dob)}` : undefined],
+    (r) => (given(r) ? recordDates(r.dob).map((d) => `${given(r)}|${d}`) : []),
+  ),
+  rule(
+    'family_given_and_year',
+    (r) => [given(r) && r.dob ? `${r.name.familyFolded}|${given(r)}|${r.dob.year}` : undefined],
+    (r) => (given(r) && r.dob ? families(r).map((f) => `${f}|${given(r)}|${r.dob?.year}`) : []),
+  ),
+  rule(
+    'dob_and_commune',
+    (r) => r.communes.map((c) => (ymd(r.dob) ? `${ymd(r.dob)}|${c}` : undefined)),
+    (r) => r.communes.slice(0, MAX_PLACES).flatMap((c) => recordDates(r.dob).map((d) => `${d}|${c}`)),
+  ),
+  rule(
+    'family_given_and_commune',
+    (r) => r.communes.map((c) => (given(r) ? `${r.name.familyFolded}|${given(r)}|${c}` : undefined)),
+    (r) => (given(r) ? r.communes.slice(0, MAX_PLACES).flatMap((c) => families(r).map((f) => `${f}|${given(r)}|${c}`)) : []),
+  ),
+  rule(
+    'mother_and_year',
+    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}` : undefined],
+    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}` : undefined],
+  ),
+  rule(
+    'father_and_year',
+    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}` : undefined],
+    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}` : undefined],
+  ),
+  // Names written in another order ("Hà Nguyễn Thị Thu"): the sorted words and the birth year.
+  rule(
+    'sorted_name_and_year',
+    (r) => [r.dob && r.name.fullFolded.includes(' ') ? `${r.name.fullFolded.split(' ').sort().join(' ')}|${r.dob.year}` : undefined],
+    (r) => [r.dob && r.name.fullFolded.includes(' ') ? `${r.name.fullFolded.split(' ').sort().join(' ')}|${r.dob.year}` : undefined],
+  ),
+];

@@ -1,0 +1,122 @@
+import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
+import { COMPARISONS, FIELD_COUNT, MISSING, comparePair } from '../comparison/comparison-levels';
+import { FellegiSunterModel } from '../model/fellegi-sunter.model';
+import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput } from '../model/person.model';
+import { PersonPreparer } from '../model/person.preparer';
+import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
+import type { CandidateSource } from './candidate-source.port';
+import type { FieldExplanation, MatchDecision, MatchDecisionKind, ScoredCandidate } from './match-decision.model';
+
+const MAX_LISTED_CANDIDATES = 5;
+
+/**
+ * Probability of each candidate being the record's person, assuming at most one is: candidate k has
+ * odds O_k = prior odds × 2^weight_k, and P_k = O_k / (1 + Σ O). Two equally good candidates (twins,
+ * namesakes born the same day) therefore each get at most one half, and go to review.
+ */
+export function candidateProbabilities(weights: readonly number[], priorBits: number): number[] {
+  const odds = weights.map((w) => 2 ** Math.min(priorBits + w, 1000));
+  const total = 1 + odds.reduce((a, b) => a + b, 0);
+  return odds.map((o) => (Number.isFinite(total) ? o / total : o === Infinity ? 1 : 0));
+}
+
+export function decisionFor(probability: number, model: FellegiSunterModel): MatchDecisionKind {
+  if (probability >= model.thresholds.link) return 'linked';
+  if (probability >= model.thresholds.review) return 'review';
+  return 'no_match';
+}
+
+export function explainFields(model: FellegiSunterModel, vector: ArrayLike<number>, residentName?: VietnameseNameParts): FieldExplanation[] {
+  return model.fieldWeights(vector, residentName).map((fw, f) => {
+    const c = COMPARISONS[f] as (typeof COMPARISONS)[number];
+    const level = fw.level === MISSING ? undefined : c.levels[fw.level];
+    return {
+      field: c.field,
+      label: c.label,
+      level: level?.id ?? 'missing',
+      description: level?.description ?? 'not stated on one side',
+      agrees: level ? level.agrees : null,
+      weight: Math.round(fw.weight * 100) / 100,
+    };
+  });
+}
+
+export function explanationText(fields: readonly FieldExplanation[], warnings: readonly string[]): string {
+  const parts = fields.map((f) =>
+    f.agrees === null ? `${f.label}: not compared (${f.description})` : `${f.label}: ${f.description} (${f.weight >= 0 ? '+' : ''}${f.weight.toFixed(1)})`,
+  );
+  return [...parts, ...warnings.map((w) => `Warning: ${w}`)].join('; ');
+}
+
+export function recordWarnings(record: PreparedRecord): string[] {
+  const warnings: string[] = [];
+  if (record.idInconsistency) warnings.push(`stated personal ID does not fit the record (${record.idInconsistency}); it may be a parent's ID`);
+  return warnings;
+}
+
+/**
+ * Scores candidates with a Fellegi–Sunter model and decides linked / review / no_match, with an
+ * explanation. Knows nothing about where candidates come from.
+ */
+export class MatchEngine {
+  readonly preparer: PersonPreparer;
+
+  constructor(
+    readonly model: FellegiSunterModel = FellegiSunterModel.withPriors(),
+    units?: AdminUnitLookup,
+  ) {
+    this.preparer = new PersonPreparer(units);
+  }
+
+  async match(record: ChildRecordInput, source: CandidateSource): Promise<MatchDecision> {
+    return this.decide(record, await source.findCandidates(record));
+  }
+
+  decide(record: ChildRecordInput, candidates: readonly ResidentInput[]): MatchDecision {
+    const prepared = this.preparer.prepareRecord(record);
+    return this.decidePrepared(prepared, candidates.map((c) => this.preparer.prepareResident(c)));
+  }
+
+  decidePrepared(record: PreparedRecord, residents: readonly PreparedResident[]): MatchDecision {
+    const seen = new Set<string>();
+    const unique = residents.filter((r) => !seen.has(r.personalId) && seen.add(r.personalId));
+    const vectors = unique.map((r) => comparePair(record, r, new Int8Array(FIELD_COUNT)));
+    const weights = unique.map((r, i) => this.model.matchWeight(vectors[i] as Int8Array, r.name));
+    const probabilities = candidateProbabilities(weights, this.model.priorBits);
+    const order = unique.map((_, i) => i).sort((a, b) => (weights[b] ?? 0) - (weights[a] ?? 0));
+    const scored: ScoredCandidate[] = order.slice(0, MAX_LISTED_CANDIDATES).map((i) => ({
+      personalId: (unique[i] as PreparedResident).personalId,
+      weight: round(weights[i] ?? 0),
+      probability: probabilities[i] ?? 0,
+      fields: explainFields(this.model, vectors[i] as Int8Array, (unique[i] as PreparedResident).name),
+    }));
+    const warnings = recordWarnings(record);
+    const best = scored[0];
+    if (!best) {
+      return {
+        recordRef: record.recordRef,
+        decision: 'no_match',
+        score: 0,
+        probability: 0,
+        candidates: [],
+        explanation: ['No candidate resident found', ...warnings.map((w) => `Warning: ${w}`)].join('; '),
+        warnings,
+      };
+    }
+    const decision = decisionFor(best.probability, this.model);
+    return {
+      recordRef: record.recordRef,
+      decision,
+      personalId: decision === 'no_match' ? undefined : best.personalId,
+      score: best.weight,
+      probability: best.probability,
+      candidates: scored,
+      explanation: explanationText(best.fields, warnings),
+      warnings,
+    };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
