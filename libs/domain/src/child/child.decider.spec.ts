@@ -118,7 +118,7 @@ describe('childDecider', () => {
       ['003315012345', 'UNKNOWN_PROVINCE_CODE'],
       ['001215012345', 'CENTURY_SEX_MISMATCH'],
       ['001316012345', 'BIRTH_YEAR_MISMATCH'],
-    ])('refuses personal ID %s with INVALID_PERSONAL_ID / %s', (personalId, problem) => {
+    ] as const)('refuses personal ID %s with INVALID_PERSONAL_ID / %s', (personalId, problem) => {
       spec.given([]).when(registerChild({ personalId })).thenThrows('INVALID_PERSONAL_ID', 'personalId', { personalIdProblem: problem });
     });
 
