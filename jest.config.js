@@ -24,6 +24,7 @@ const common = {
   moduleNameMapper: pathsToModuleNameMapper(),
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: ['reflect-metadata'],
 };
 
 // One PostgreSQL server for the whole run (embedded unless DATABASE_URL is set). Jest runs a

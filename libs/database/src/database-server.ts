@@ -41,6 +41,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach the data
+ * directory: every ancestor has to be searchable by others. Fail with a clear message rather
+ * than with initdb's.
+ */
+async function checkReachableByPostgresUser(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const info = await stat(dir).catch(() => null);
+    if (info && (info.mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the 'postgres' user when started by root, and it cannot reach ${dataDir}: ` +
+          `${dir} is not searchable by other users. Set CHILDLEDGER_DATA_DIR to a folder under a searchable one, or run: chmod o+x ${dir}`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
   return stat(file).then(
     () => true,
@@ -78,6 +97,7 @@ export async function startDatabaseServer(options: DatabaseServerOptions = {}): 
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
   if (!initialised) {
     await mkdir(path.dirname(dataDir), { recursive: true });
+    await checkReachableByPostgresUser(dataDir);
     await pg.initialise();
   }
   await pg.start();

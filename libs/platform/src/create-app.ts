@@ -21,7 +21,7 @@ export async function createApp(module: DynamicModule, options: CreateAppOptions
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb' });
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'docs', 'docs-json'] });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): the process owner (start script or main.ts) closes apps on signals, in order.
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -25,7 +25,11 @@ class PlatformShutdown implements OnApplicationShutdown {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
+  private closed = false;
+
   async onApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.store.close();
     await this.pool.end();
   }

@@ -247,33 +247,51 @@ function correctDetails(
 
   if (has('fullName')) {
     const fullName = requireName(changes.fullName, 'changes.fullName');
-    if (fullName !== child.fullName) (personal.fullName = fullName), corrected.push('fullName');
+    if (fullName !== child.fullName) {
+      personal.fullName = fullName;
+      corrected.push('fullName');
+    }
   }
   if (has('dateOfBirth')) {
     const dateOfBirth = requireDateOfBirth(changes.dateOfBirth, vietnamDate(new Date(child.registeredAt)), now, 'changes.dateOfBirth');
     if (dateOfBirth > child.residence.effectiveFrom) {
       throw new RegistryError('DATE_BEFORE_BIRTH', `the current residence starts (${child.residence.effectiveFrom}) before this date of birth`, 'changes.dateOfBirth');
     }
-    if (dateOfBirth !== child.dateOfBirth) (personal.dateOfBirth = dateOfBirth), corrected.push('dateOfBirth');
+    if (dateOfBirth !== child.dateOfBirth) {
+      personal.dateOfBirth = dateOfBirth;
+      corrected.push('dateOfBirth');
+    }
   }
   if (has('sex')) {
     const newSex = requireOneOf(changes.sex, SEXES, 'changes.sex');
-    if (newSex !== child.sex) (sex = newSex), corrected.push('sex');
+    if (newSex !== child.sex) {
+      sex = newSex;
+      corrected.push('sex');
+    }
   }
   const resulting = { dateOfBirth: personal.dateOfBirth ?? child.dateOfBirth ?? '', sex: sex ?? child.sex };
   if (has('personalId')) {
     const raw = changes.personalId;
     const personalId = raw === null || raw === undefined || raw.trim() === '' ? null : requirePersonalId(raw, resulting, units, 'changes.personalId');
-    if ((personalId ?? undefined) !== child.personalId) (personal.personalId = personalId), corrected.push('personalId');
+    if ((personalId ?? undefined) !== child.personalId) {
+      personal.personalId = personalId;
+      corrected.push('personalId');
+    }
   }
   for (const f of ['motherName', 'fatherName'] as const) {
     if (!has(f)) continue;
     const name = optionalName(changes[f], `changes.${f}`) ?? null;
-    if ((name ?? undefined) !== child[f]) (personal[f] = name), corrected.push(f);
+    if ((name ?? undefined) !== child[f]) {
+      personal[f] = name;
+      corrected.push(f);
+    }
   }
   if (has('notes')) {
     const notes = optionalText(changes.notes, 'changes.notes') ?? null;
-    if ((notes ?? undefined) !== child.notes) (personal.notes = notes), corrected.push('notes');
+    if ((notes ?? undefined) !== child.notes) {
+      personal.notes = notes;
+      corrected.push('notes');
+    }
   }
   if (corrected.length === 0) throw new RegistryError('NOTHING_TO_CHANGE', 'the changes match the record', 'changes');
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { Params } from 'nestjs-pino';
 import type { LogLevel } from '../config/platform.config';
@@ -43,6 +44,7 @@ export function correlationIdOf(req: IncomingMessage): string {
 /** nestjs-pino options: one JSON line per request with method, path (no query), status, time, correlation id. */
 export function httpLoggerParams(logger: Logger): Params {
   return {
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       logger,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {

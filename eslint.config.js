@@ -1,0 +1,57 @@
+// ESLint (flat config): TypeScript rules, the Nx module-boundary rule with real scope and type
+// tags, and no focused tests.
+const nx = require('@nx/eslint-plugin');
+
+const FRAMEWORKS = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'kafkajs', '@eventstore/db-client', 'express', 'nestjs-pino'];
+
+module.exports = [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/node_modules', '**/dist', '**/tmp', '.nx', '.data', 'coverage'] },
+  {
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            // Layers: apps wire features; features use data access and the pure domain.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+            // The domain is framework-free: no NestJS, ORM, database, broker or event-store client.
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util'], bannedExternalImports: FRAMEWORKS },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: FRAMEWORKS },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing', 'type:data-access'] },
+            // Scopes: a bounded context uses its own libraries and the shared ones.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:shared'] },
+            { sourceTag: 'scope:matching', onlyDependOnLibsWithTags: ['scope:matching', 'scope:shared'] },
+            { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
+            { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },
+            { sourceTag: 'scope:partners', onlyDependOnLibsWithTags: ['scope:partners', 'scope:registry', 'scope:shared'] },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'it', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+        { object: 'describe', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+        { object: 'test', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Tests assert the shape first, then use it: non-null assertions there are the point.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+];

@@ -1,0 +1,96 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+
+const root = path.resolve(__dirname, '..');
+
+/** `npm start` as a user runs it (here against the test run's server through DATABASE_URL). */
+describe('npm start', () => {
+  let db: TestDatabase;
+  let child: ChildProcess;
+  let output = '';
+  let base: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Press Ctrl-C to stop.')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+      child.once('exit', (code) => reject(new Error(`start exited with ${code}: ${output}`)));
+    });
+  });
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await db.drop();
+  });
+
+  it('prints each service URL', () => {
+    expect(output).toContain(`registry-api     http://localhost:${new URL(base).port}/api/v1`);
+  });
+
+  it('serves health, readiness (with the database) and the OpenAPI document', async () => {
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
+    const docs = await fetch(`${base}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(await docs.json()).toMatchObject({ info: { title: 'ChildLedger registry API' } });
+  });
+
+  it('echoes a well-formed correlation id and replaces a malformed one', async () => {
+    const given = await fetch(`${base}/health/live`, { headers: { 'x-correlation-id': 'req-42' } });
+    expect(given.headers.get('x-correlation-id')).toBe('req-42');
+    const bad = await fetch(`${base}/health/live`, { headers: { 'x-correlation-id': 'bad id with spaces' } });
+    expect(bad.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs JSON lines with the correlation id and without query strings', async () => {
+    await fetch(`${base}/api/v1/children?name=Nguyen%20Van%20An`, { headers: { 'x-correlation-id': 'trace-7' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const line = output.split('\n').find((l) => l.includes('"trace-7"'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ correlationId: 'trace-7', req: { path: '/api/v1/children' } });
+    expect(output).not.toContain('Nguyen');
+  });
+
+  it('stops everything cleanly on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
+    await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+  });
+});
+
+describe('npm start with bad configuration', () => {
+  it('fails fast naming every bad variable', async () => {
+    const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
+      cwd: root,
+      env: { ...process.env, REGISTRY_API_PORT: 'eighty', LOG_LEVEL: 'chatty', DATABASE_URL: 'http://nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('REGISTRY_API_PORT');
+    expect(err).toContain('LOG_LEVEL');
+    expect(err).toContain('DATABASE_URL');
+  });
+});
