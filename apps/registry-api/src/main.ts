@@ -1,12 +1,14 @@
 // Runs the registry API on its own (production: one process per service, DATABASE_URL set).
 import 'reflect-metadata';
-import { loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { authOptionsFromConfig, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
 import { createRegistryApi } from './registry-api.app';
 
 async function main(): Promise<void> {
   const config = loadConfig(PlatformConfig);
+  const auth = authOptionsFromConfig(config);
+  if (!auth) throw new Error('AUTH_JWKS_URL and AUTH_ISSUER are required to run a service on its own (npm start provides a development issuer)');
   const db = await preparePlatformDatabase(config);
-  const app = await createRegistryApi(config, db.url);
+  const app = await createRegistryApi(config, db.url, { auth });
   await app.listen(config.REGISTRY_API_PORT, config.HOST);
   const stop = async () => {
     await app.close();
