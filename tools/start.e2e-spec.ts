@@ -10,14 +10,17 @@ describe('npm start', () => {
   let child: ChildProcess;
   let output = '';
   let base: string;
+  let issuerBase: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const port = await freePort();
+    const issuerPort = await freePort();
     base = `http://127.0.0.1:${port}`;
+    issuerBase = `http://127.0.0.1:${issuerPort}`;
     child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), LOG_LEVEL: 'info' },
+      env: { ...process.env, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -40,6 +43,18 @@ describe('npm start', () => {
 
   it('prints each service URL', () => {
     expect(output).toContain(`registry-api     http://localhost:${new URL(base).port}/api/v1`);
+  });
+
+  it('runs a development issuer and prints a token for each seeded user', async () => {
+    for (const user of ['communeOfficer', 'provinceCaseWorker', 'provinceInspector', 'admin']) expect(output).toContain(`  ${user} (`);
+    const jwks = await (await fetch(`${issuerBase}/.well-known/jwks.json`)).json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).not.toHaveProperty('d'); // public part only
+    const token = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin' }) });
+    expect(token.status).toBe(200);
+    expect((await token.json()).access_token).toMatch(/^ey/);
+    const unknown = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root' }) });
+    expect(unknown.status).toBe(400);
   });
 
   it('serves health, readiness (with the database) and the OpenAPI document', async () => {

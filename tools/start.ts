@@ -3,13 +3,25 @@
 // cleanly on Ctrl-C.
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { ConfigError, createLogger, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { createRemoteJWKSet } from 'jose';
+import {
+  AuthOptions,
+  authOptionsFromConfig,
+  ConfigError,
+  createDevIssuerApp,
+  createLogger,
+  DEV_USERS,
+  DevIssuer,
+  loadConfig,
+  PlatformConfig,
+  preparePlatformDatabase,
+} from '@childledger/platform';
 import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
 
 interface ServiceDefinition {
   name: string;
   port(config: PlatformConfig): number;
-  create(config: PlatformConfig, databaseUrl: string): Promise<INestApplication>;
+  create(config: PlatformConfig, databaseUrl: string, options: { auth: AuthOptions }): Promise<INestApplication>;
 }
 
 /** Every service that exists so far; each new service adds itself here. */
@@ -47,9 +59,25 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
+  const tokens: string[] = [];
   try {
+    let auth = authOptionsFromConfig(config);
+    if (!auth) {
+      // No identity provider configured: run the development issuer and trust it, over HTTP
+      // and JWKS exactly as a real OIDC provider would be trusted.
+      const issuerUrl = `http://${config.HOST}:${config.DEV_ISSUER_PORT}`;
+      const issuer = await DevIssuer.create(issuerUrl);
+      const app = await createDevIssuerApp(issuer);
+      await app.listen(config.DEV_ISSUER_PORT, config.HOST);
+      running.push({ name: 'dev-issuer', app });
+      auth = { issuer: issuerUrl, audience: config.AUTH_AUDIENCE, keys: createRemoteJWKSet(new URL(`${issuerUrl}/.well-known/jwks.json`)) };
+      for (const [username, user] of Object.entries(DEV_USERS)) {
+        tokens.push(`  ${username} (${user.role}, ${user.communes.length ? `commune ${user.communes.join(',')}` : user.provinces.length ? `province ${user.provinces.join(',')}` : 'everywhere'}):`);
+        tokens.push(`    ${await issuer.tokenFor(user, { audience: config.AUTH_AUDIENCE })}`);
+      }
+    }
     for (const s of SERVICES) {
-      const app = await s.create(config, db.url);
+      const app = await s.create(config, db.url, { auth });
       await app.listen(s.port(config), config.HOST);
       running.push({ name: s.name, app });
     }
@@ -62,7 +90,15 @@ async function main(): Promise<void> {
   const lines = ['', 'ChildLedger is running:', ''];
   for (const { name, app } of running) {
     const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-    lines.push(`  ${name.padEnd(16)} ${url}/api/v1   docs ${url}/docs   health ${url}/health/ready`);
+    lines.push(
+      name === 'dev-issuer'
+        ? `  ${name.padEnd(16)} ${url}   jwks ${url}/.well-known/jwks.json   tokens POST ${url}/token`
+        : `  ${name.padEnd(16)} ${url}/api/v1   docs ${url}/docs   health ${url}/health/ready`,
+    );
+  }
+  if (tokens.length > 0) {
+    lines.push('', 'Development tokens (12 h; more with POST /token {"username": ...} on the dev-issuer):', ...tokens);
+    lines.push('', `  e.g. curl -H "Authorization: Bearer $TOKEN" http://localhost:${config.REGISTRY_API_PORT}/api/v1/...`);
   }
   lines.push('', `  database         ${db.server.embedded ? `embedded PostgreSQL, data in ${config.CHILDLEDGER_DATA_DIR}` : 'DATABASE_URL'}`);
   lines.push('', 'Press Ctrl-C to stop.', '');

@@ -6,3 +6,4 @@ export * from './platform.module';
 export * from './tokens';
 export * from './database/platform-database';
 export * from './cqrs/decider-command-handler';
+export * from './auth';

@@ -1,9 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { createPool } from '@childledger/database';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore } from '@childledger/event-store';
+import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
 import { createLogger, httpLoggerParams } from './logging/logger';
@@ -16,6 +18,8 @@ export interface PlatformModuleOptions {
   databaseUrl: string;
   /** Connection pool size for this service. */
   poolSize?: number;
+  /** How bearer tokens are verified (issuer, audience, keys). */
+  auth: AuthOptions;
 }
 
 /** Closes what the platform opened, in order, when Nest shuts down. */
@@ -60,6 +64,8 @@ export class PlatformModule {
               ? new EventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! })
               : new PostgresEventStore({ pool }),
         },
+        { provide: AUTH_OPTIONS, useValue: options.auth },
+        { provide: APP_GUARD, useClass: AuthGuard },
         PlatformShutdown,
       ],
       exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE],

@@ -48,4 +48,25 @@ export class PlatformConfig {
   @Min(0)
   @Max(65535)
   REGISTRY_API_PORT = 3000;
+
+  /** JWKS of the identity provider that signs users' tokens. Unset: `npm start` runs a development issuer. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  AUTH_JWKS_URL?: string;
+
+  /** Expected `iss` of tokens; required with AUTH_JWKS_URL. */
+  @ValidateIf((c: PlatformConfig) => c.AUTH_JWKS_URL !== undefined)
+  @IsString()
+  AUTH_ISSUER?: string;
+
+  /** Expected `aud` of tokens. */
+  @IsString()
+  AUTH_AUDIENCE = 'childledger';
+
+  /** Development issuer's port (`npm start` without AUTH_JWKS_URL). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  DEV_ISSUER_PORT = 3100;
 }

@@ -2,10 +2,12 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Pool } from 'pg';
+import { Public } from '../auth/auth.decorators';
 import { PG_POOL } from '../tokens';
 
 /** Liveness and readiness for orchestrators. The only endpoints that need no token. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

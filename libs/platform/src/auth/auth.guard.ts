@@ -1,0 +1,64 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { errors, jwtVerify, JWTPayload } from 'jose';
+import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
+import { AUTH_OPTIONS, AuthenticatedUser, AuthOptions, Role, ROLES } from './auth.types';
+
+const PROVINCE = /^\d{2}$/;
+const COMMUNE = /^\d{5}$/;
+
+function stringArray(value: unknown, pattern: RegExp): string[] | null {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && pattern.test(v))) return null;
+  return value as string[];
+}
+
+/** Reads the ChildLedger claims (`role`, `provinces`, `communes`, `name`) of a verified token. */
+export function userFromClaims(payload: JWTPayload): AuthenticatedUser {
+  const role = payload['role'];
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new UnauthorizedException('token has no subject');
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw new UnauthorizedException(`token role must be one of ${ROLES.join(', ')}`);
+  }
+  const provinces = stringArray(payload['provinces'], PROVINCE);
+  const communes = stringArray(payload['communes'], COMMUNE);
+  if (!provinces || !communes) throw new UnauthorizedException('token provinces/communes claims must be lists of unit codes');
+  if (role !== 'admin' && provinces.length === 0) throw new UnauthorizedException('token has no jurisdiction (provinces)');
+  return { userId: payload.sub, name: typeof payload['name'] === 'string' ? payload['name'] : payload.sub, role: role as Role, provinces, communes };
+}
+
+/**
+ * Global guard: every route needs `Authorization: Bearer <JWT>` signed by the configured issuer
+ * (401 otherwise), and the role the route names (403 otherwise). Jurisdiction depends on the
+ * data a request touches, so handlers check it with `canActOn`.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthenticatedUser }>();
+    const header = req.headers['authorization'] ?? '';
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    if (!match) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1]!, this.options.keys, { issuer: this.options.issuer, audience: this.options.audience }));
+    } catch (err) {
+      const reason = err instanceof errors.JWTExpired ? 'token expired' : 'token is not valid for this service';
+      throw new UnauthorizedException(reason);
+    }
+    const user = userFromClaims(payload);
+    req.user = user;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(user.role)) {
+      throw new ForbiddenException(`role ${user.role} may not do this (allowed: ${roles.join(', ')})`);
+    }
+    return true;
+  }
+}
