@@ -281,7 +281,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       } else {
         const p = order[from + best] as number;
         const probability = probabilities[best] as number;
-        decision = decisionFor(probability, model);
+        decision = decisionFor(probability, model, vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT));
         bestRef = personalIdText(ids[p] as number);
         chosen = decision === 'no_match' ? '' : bestRef;
         const fields = explainFields(model, vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), record.name);

@@ -1,5 +1,5 @@
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
-import { COMPARISONS, FIELD_COUNT, MISSING, comparePair } from '../comparison/comparison-levels';
+import { COMPARISONS, FIELD_COUNT, MISSING, PERSONAL_ID_LEVEL, comparePair } from '../comparison/comparison-levels';
 import { FellegiSunterModel } from '../model/fellegi-sunter.model';
 import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
@@ -20,8 +20,28 @@ export function candidateProbabilities(weights: readonly number[], priorBits: nu
   return odds.map((o) => (Number.isFinite(total) ? o / total : o === Infinity ? 1 : 0));
 }
 
-export function decisionFor(probability: number, model: FellegiSunterModel): MatchDecisionKind {
-  if (probability >= model.thresholds.link) return 'linked';
+const NAME_FIELD = COMPARISONS.findIndex((c) => c.field === 'name');
+const DOB_FIELD = COMPARISONS.findIndex((c) => c.field === 'dateOfBirth');
+const ID_FIELD = COMPARISONS.findIndex((c) => c.field === 'personalId');
+const agrees = (field: number, level: number | undefined) =>
+  level !== undefined && level !== MISSING && (COMPARISONS[field]?.levels[level]?.agrees ?? false);
+
+/**
+ * Parents, commune and family name identify a household, not a child: a sibling agrees on all of
+ * them. Whatever the weight, a link therefore needs the child's own name and date of birth to agree
+ * (at some level), or the personal ID to agree (exactly, or with one typo) with one of them.
+ */
+export function identifiesChild(vector: ArrayLike<number>): boolean {
+  const id = vector[ID_FIELD];
+  const idAgrees = id === PERSONAL_ID_LEVEL.exact || id === PERSONAL_ID_LEVEL.one_digit_off || id === PERSONAL_ID_LEVEL.transposed;
+  const name = agrees(NAME_FIELD, vector[NAME_FIELD]);
+  const dob = agrees(DOB_FIELD, vector[DOB_FIELD]);
+  return (name && dob) || (idAgrees && (name || dob));
+}
+
+/** linked / review / no_match from the best candidate's probability and its comparison vector. */
+export function decisionFor(probability: number, model: FellegiSunterModel, vector?: ArrayLike<number>): MatchDecisionKind {
+  if (probability >= model.thresholds.link && (!vector || identifiesChild(vector))) return 'linked';
   if (probability >= model.thresholds.review) return 'review';
   return 'no_match';
 }
@@ -103,7 +123,7 @@ export class MatchEngine {
         warnings,
       };
     }
-    const decision = decisionFor(best.probability, this.model);
+    const decision = decisionFor(best.probability, this.model, vectors[order[0] as number]);
     return {
       recordRef: record.recordRef,
       decision,

@@ -1,4 +1,4 @@
-import { COMPARISONS, FIELD_COUNT, MISSING, NAME_LEVEL, type FieldName } from '../comparison/comparison-levels';
+import { COMPARISONS, DATE_LEVEL, FIELD_COUNT, MISSING, NAME_LEVEL, type FieldName } from '../comparison/comparison-levels';
 import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
 import { NameFrequencyTable, type NameFrequencyJson } from './name-frequency.table';
 
@@ -50,6 +50,9 @@ const PRIOR: Record<FieldName, readonly (readonly [number, number])[]> = {
   father: [[0.8, 1e-4], [0.1, 0.001], [0.02, 0.01], [0.08, 0.99]],
   mother: [[0.8, 1e-4], [0.1, 0.001], [0.02, 0.01], [0.08, 0.99]],
 };
+
+/** Smallest m after EM: about −9 bits for a disagreement that random pairs show almost always. */
+export const M_FLOOR = 0.002;
 
 export interface FieldWeight {
   readonly field: FieldName;
@@ -206,76 +209,64 @@ export class FellegiSunterModel {
   }
 
   /**
-   * Estimates m (and the match share λ) by expectation–maximisation over candidate-pair vectors.
-   * The u of random pairs is kept for the weights. Identical vectors are grouped first, so millions of pairs cost little.
+   * Estimates m by expectation–maximisation on the candidate pairs themselves; u stays the one of
+   * random pairs. A single EM over all candidate pairs tends to learn "same household" instead of
+   * "same person" (siblings agree on family name, parents and commune), so, as in Splink, m is
+   * estimated in sessions that each leave out the field they condition on:
+   * 1. pairs with the same date of birth → m of every field but the date;
+   * 2. pairs with the same name (accents ignored) → m of every field but the name;
+   * then, with m fixed, one EM over all pairs estimates the share of matches among them (λ).
+   * Identical vectors are grouped first, so millions of pairs cost little.
    */
-  fitEm(vectors: Int8Array, options: { maxIterations?: number; tolerance?: number; initialMatchShare?: number } = {}): EmFitResult {
-    const maxIterations = options.maxIterations ?? 200;
-    const tolerance = options.tolerance ?? 1e-7;
-    // Each level + 1 fits in 4 bits (MISSING = -1 → 0), so a vector packs into one small integer.
-    const patterns = new Map<number, { vector: Int8Array; count: number }>();
-    const n = vectors.length / FIELD_COUNT;
-    for (let i = 0; i < n; i++) {
-      let key = 0;
-      for (let f = 0; f < FIELD_COUNT; f++) key = key * 16 + ((vectors[i * FIELD_COUNT + f] ?? MISSING) + 1);
-      const p = patterns.get(key);
-      if (p) p.count++;
-      else patterns.set(key, { vector: vectors.slice(i * FIELD_COUNT, (i + 1) * FIELD_COUNT), count: 1 });
-    }
-    const groups = [...patterns.values()];
+  fitEm(vectors: Int8Array, options: { maxIterations?: number; tolerance?: number } = {}): EmFitResult {
+    const nameField = COMPARISONS.findIndex((c) => c.field === 'name');
+    const dobField = COMPARISONS.findIndex((c) => c.field === 'dateOfBirth');
+    const sessions = [
+      { leaveOut: dobField, select: (v: Int8Array) => v[dobField] === DATE_LEVEL.exact },
+      { leaveOut: nameField, select: (v: Int8Array) => v[nameField] === NAME_LEVEL.exact || v[nameField] === NAME_LEVEL.exact_without_diacritics },
+    ];
+    const mSum = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+    const weightSum = new Array<number>(FIELD_COUNT).fill(0);
     const logLikelihood: number[] = [];
-    let lambda = options.initialMatchShare ?? 0.1;
-    let m = this.m.map((row) => [...row]);
-    // Non-matches among candidate pairs agree far more often than random pairs (that is what blocking
-    // selects), so EM models them with its own u; the model keeps the u of random pairs for weights.
-    let uBlocked = this.u.map((row) => [...row]);
-    let converged = false;
     let iterations = 0;
-    for (; iterations < maxIterations; iterations++) {
-      const mAcc = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
-      const uAcc = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
-      let matchMass = 0;
-      let ll = 0;
-      for (const { vector, count } of groups) {
-        let pm = lambda;
-        let pu = 1 - lambda;
-        for (let f = 0; f < FIELD_COUNT; f++) {
-          const l = vector[f] ?? MISSING;
-          if (l === MISSING) continue;
-          pm *= m[f]?.[l] ?? 0;
-          pu *= uBlocked[f]?.[l] ?? 0;
-        }
-        const total = pm + pu;
-        ll += count * Math.log(total > 0 ? total : Number.MIN_VALUE);
-        const g = total > 0 ? pm / total : 0;
-        matchMass += g * count;
-        for (let f = 0; f < FIELD_COUNT; f++) {
-          const l = vector[f] ?? MISSING;
-          if (l === MISSING) continue;
-          const row = mAcc[f] as number[];
-          row[l] = (row[l] ?? 0) + g * count;
-          const urow = uAcc[f] as number[];
-          urow[l] = (urow[l] ?? 0) + (1 - g) * count;
-        }
-      }
-      // Small pseudo-counts keep every level possible (a level unseen in training data must not veto a link).
-      const nextM = mAcc.map((row) => normalise(row.map((x) => x + 0.01)));
-      const nextLambda = Math.min(0.999, Math.max(1e-6, matchMass / n));
-      const delta = Math.max(Math.abs(nextLambda - lambda), ...nextM.flatMap((row, f) => row.map((x, i) => Math.abs(x - (m[f]?.[i] ?? 0)))));
-      m = nextM;
-      uBlocked = uAcc.map((row) => normalise(row.map((x) => x + 0.01)));
-      lambda = nextLambda;
-      logLikelihood.push(ll);
-      if (delta < tolerance) {
-        converged = true;
-        iterations++;
-        break;
-      }
+    let converged = true;
+    const sessionInfo: Record<string, number> = {};
+    for (const [k, session] of sessions.entries()) {
+      const groups = groupVectors(vectors, session.select);
+      const pairs = groups.reduce((a, g) => a + g.count, 0);
+      sessionInfo[`emSession${k + 1}Pairs`] = pairs;
+      if (pairs < 50) continue;
+      const active = COMPARISONS.map((_, f) => f !== session.leaveOut);
+      const fit = runEm(groups, this.m, this.u, 0.5, active, true, options);
+      iterations += fit.iterations;
+      converged &&= fit.converged;
+      logLikelihood.push(...fit.logLikelihood);
+      const mass = fit.lambda * pairs;
+      sessionInfo[`emSession${k + 1}MatchShare`] = fit.lambda;
+      fit.m.forEach((row, f) => {
+        if (!active[f]) return;
+        row.forEach((x, i) => ((mSum[f] as number[])[i] = ((mSum[f] as number[])[i] ?? 0) + x * mass));
+        weightSum[f] = (weightSum[f] ?? 0) + mass;
+      });
     }
-    this.m = m;
-    this.training = { ...this.training, candidatePairMatchShare: lambda, candidatePairs: n, distinctVectors: groups.length, emIterations: iterations, emConverged: converged };
+    // Floor: a level the training data never shows for matches (a child who moved province, a
+    // sibling's ID in the column) must weigh against a link, not veto it outright.
+    this.m = this.m.map((row, f) =>
+      (weightSum[f] ?? 0) > 0 ? normalise((mSum[f] as number[]).map((x) => Math.max(M_FLOOR, x / (weightSum[f] as number)))) : row,
+    );
+    const all = groupVectors(vectors, () => true);
+    const final = runEm(all, this.m, this.u, 0.1, COMPARISONS.map(() => true), false, options);
+    this.training = {
+      ...this.training,
+      ...sessionInfo,
+      candidatePairMatchShare: final.lambda,
+      candidatePairs: vectors.length / FIELD_COUNT,
+      distinctVectors: all.length,
+      emIterations: iterations + final.iterations,
+      emConverged: converged && final.converged,
+    };
     this.recomputeWeights();
-    return { iterations, converged, lambda, logLikelihood };
+    return { iterations: iterations + final.iterations, converged: converged && final.converged, lambda: final.lambda, logLikelihood };
   }
 
   private recomputeWeights(): void {
@@ -288,4 +279,93 @@ export class FellegiSunterModel {
 function normalise(row: readonly number[]): number[] {
   const s = row.reduce((a, b) => a + b, 0);
   return row.map((x) => (s > 0 ? x / s : 1 / row.length));
+}
+
+interface VectorGroup {
+  readonly vector: Int8Array;
+  count: number;
+}
+
+function groupVectors(vectors: Int8Array, select: (v: Int8Array) => boolean): VectorGroup[] {
+  // Each level + 1 fits in 4 bits (MISSING = -1 → 0), so a vector packs into one small integer.
+  const patterns = new Map<number, VectorGroup>();
+  const n = vectors.length / FIELD_COUNT;
+  for (let i = 0; i < n; i++) {
+    const v = vectors.subarray(i * FIELD_COUNT, (i + 1) * FIELD_COUNT);
+    if (!select(v)) continue;
+    let key = 0;
+    for (let f = 0; f < FIELD_COUNT; f++) key = key * 16 + ((v[f] ?? MISSING) + 1);
+    const p = patterns.get(key);
+    if (p) p.count++;
+    else patterns.set(key, { vector: v.slice(), count: 1 });
+  }
+  return [...patterns.values()];
+}
+
+/**
+ * Two-class EM. Non-matches among candidate pairs agree far more often than random pairs (that is
+ * what blocking selects), so EM models them with their own u; the model keeps the u of random pairs.
+ */
+function runEm(
+  groups: readonly VectorGroup[],
+  mInit: readonly (readonly number[])[],
+  uInit: readonly (readonly number[])[],
+  lambdaInit: number,
+  active: readonly boolean[],
+  updateM: boolean,
+  options: { maxIterations?: number; tolerance?: number },
+): { m: number[][]; lambda: number; iterations: number; converged: boolean; logLikelihood: number[] } {
+  const maxIterations = options.maxIterations ?? 200;
+  const tolerance = options.tolerance ?? 1e-7;
+  const n = groups.reduce((a, g) => a + g.count, 0);
+  let lambda = lambdaInit;
+  let m = mInit.map((row) => [...row]);
+  let u = uInit.map((row) => [...row]);
+  const logLikelihood: number[] = [];
+  let iterations = 0;
+  let converged = false;
+  for (; iterations < maxIterations; iterations++) {
+    const mAcc = m.map((row) => new Array<number>(row.length).fill(0));
+    const uAcc = u.map((row) => new Array<number>(row.length).fill(0));
+    let matchMass = 0;
+    let ll = 0;
+    for (const { vector, count } of groups) {
+      let pm = lambda;
+      let pu = 1 - lambda;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const l = vector[f] ?? MISSING;
+        if (l === MISSING || !active[f]) continue;
+        pm *= m[f]?.[l] ?? 0;
+        pu *= u[f]?.[l] ?? 0;
+      }
+      const total = pm + pu;
+      ll += count * Math.log(total > 0 ? total : Number.MIN_VALUE);
+      const g = total > 0 ? pm / total : 0;
+      matchMass += g * count;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const l = vector[f] ?? MISSING;
+        if (l === MISSING || !active[f]) continue;
+        const mrow = mAcc[f] as number[];
+        mrow[l] = (mrow[l] ?? 0) + g * count;
+        const urow = uAcc[f] as number[];
+        urow[l] = (urow[l] ?? 0) + (1 - g) * count;
+      }
+    }
+    // Small pseudo-counts keep every level possible (a level unseen in training must not veto a link).
+    const nextM = updateM ? mAcc.map((row, f) => (active[f] ? normalise(row.map((x) => x + 0.01)) : (m[f] as number[]))) : m;
+    const nextU = uAcc.map((row, f) => (active[f] ? normalise(row.map((x) => x + 0.01)) : (u[f] as number[])));
+    const nextLambda = Math.min(0.999, Math.max(1e-6, matchMass / Math.max(1, n)));
+    let delta = Math.abs(nextLambda - lambda);
+    nextM.forEach((row, f) => row.forEach((x, i) => (delta = Math.max(delta, Math.abs(x - (m[f]?.[i] ?? 0))))));
+    m = nextM;
+    u = nextU;
+    lambda = nextLambda;
+    logLikelihood.push(ll);
+    if (delta < tolerance) {
+      converged = true;
+      iterations++;
+      break;
+    }
+  }
+  return { m, lambda, iterations, converged, logLikelihood };
 }
