@@ -83,7 +83,7 @@ export function compareNames(a: VietnameseNameParts, b: VietnameseNameParts): nu
   // A different given name is a different child even when the strings are close (An/Anh, Hà/Hải):
   // the high band needs the given names to be close too.
   const givenJw = jaroWinkler(a.givenFolded, b.givenFolded);
-  if (jw >= 0.94 && givenJw >= 0.9) return NAME_LEVEL.similar_high;
+  if (jw >= 0.94 && givenJw >= 0.93) return NAME_LEVEL.similar_high;
   if (jw >= 0.88) return NAME_LEVEL.similar;
   if (sameGiven) return NAME_LEVEL.given_name_only;
   return NAME_LEVEL.different;
