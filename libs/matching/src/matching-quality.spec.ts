@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VietnamAdminUnits, generateScenario, writeRecordsCsv, writeResidentsCsv, type ChildRecordRow } from '@childledger/testing';
+import { InMemoryCandidateSource, measureBlocking } from './blocking/in-memory-candidate.source';
+import { matchFiles } from './batch/match-files';
+import { PersonPreparer } from './model/person.preparer';
+import type { ChildRecordInput } from './model/person.model';
+import { childRecordReader } from './parsing/csv-header.mapper';
+import { RECORD_COLUMNS } from '@childledger/testing';
+
+// End-to-end quality on generated data (seed and noise not used while developing the rules). The
+// figures at scale are in docs/matching.md; this keeps a small run under the bar.
+jest.setTimeout(60_000);
+
+describe('matching quality on generated data', () => {
+  const scenario = generateScenario({ seed: 424242, households: 5000, records: 2500, communes: 8 });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'match-quality-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps ≥ 99.5% of true pairs in blocking, at a modest number of pairs per record', () => {
+    const units = VietnamAdminUnits.load();
+    const preparer = new PersonPreparer(units);
+    const residents = scenario.residents.map((r) => ({
+      personalId: r.personal_id,
+      fullName: r.full_name,
+      sex: r.sex,
+      dateOfBirth: r.date_of_birth,
+      residenceCommuneCode: r.residence_commune_code,
+      fatherFullName: r.father_full_name || undefined,
+      motherFullName: r.mother_full_name || undefined,
+      fatherPersonalId: r.father_personal_id || undefined,
+      motherPersonalId: r.mother_personal_id || undefined,
+    }));
+    const source = new InMemoryCandidateSource(residents, preparer);
+    const reader = childRecordReader(RECORD_COLUMNS as string[]);
+    const records = scenario.records.map((r: ChildRecordRow, i) => {
+      const row = reader.read(RECORD_COLUMNS.map((c) => r[c]), i + 2);
+      if (!row.ok) throw new Error(row.reason);
+      return row.value as ChildRecordInput;
+    });
+    const m = measureBlocking(records, scenario.truth, source, preparer, residents.map((r) => r.personalId));
+    expect(m.recall).toBeGreaterThanOrEqual(0.995);
+    expect(m.pairsPerRecord).toBeLessThan(60);
+    // No single rule is enough: the union must beat the best rule alone.
+    expect(Math.max(...m.byRule.map((r) => r.recall))).toBeLessThan(m.recall);
+  });
+
+  it('links with precision ≥ 99% and finds ≥ 95% of children in linked + review', async () => {
+    const residentsPath = join(dir, 'residents.csv');
+    const recordsPath = join(dir, 'records.csv');
+    await writeResidentsCsv(residentsPath, scenario.residents);
+    await writeRecordsCsv(recordsPath, scenario.records);
+    const summary = await matchFiles({ residentsPath, recordsPath, outPath: join(dir, 'links.csv'), adminUnits: VietnamAdminUnits.load(), groundTruth: scenario.truth });
+    const q = summary.quality;
+    expect(q).toBeDefined();
+    expect(q?.linkedPrecision).toBeGreaterThanOrEqual(0.99);
+    expect(q?.linkedOrReviewRecall).toBeGreaterThanOrEqual(0.95);
+    expect(q?.linkedRecall).toBeGreaterThanOrEqual(0.9);
+    expect(q?.reviewShare).toBeLessThanOrEqual(0.08);
+    expect(q?.falseLinkRateNoRecord).toBeLessThanOrEqual(0.01);
+  });
+});
