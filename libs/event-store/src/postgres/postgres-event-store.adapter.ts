@@ -53,7 +53,6 @@ interface AppendRow extends QueryResultRow {
   next_revision: string;
   last_transaction_id: string | null;
   last_position: string | null;
-  duplicate: boolean;
 }
 
 interface PgError {
@@ -112,14 +111,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const client = await this.pool.connect();
-    try {
-      const result = await this.appendWithin(client, streamId, events, options);
-      if (!result.duplicate && events.length > 0) this.wakeUp.poke();
-      return result;
-    } finally {
-      client.release();
-    }
+    const result = await this.appendWithin(this.pool, streamId, events, options);
+    if (!result.duplicate && events.length > 0) this.wakeUp.poke();
+    return result;
   }
 
   /**
@@ -128,7 +122,7 @@ export class PostgresEventStore implements EventStore {
    * `notifyCommitted()` after the caller commits so that subscribers wake at once.
    */
   async appendWithin(
-    client: ClientBase,
+    client: ClientBase | Pool,
     streamId: string,
     events: readonly NewEvent[],
     options: AppendOptions = {},
@@ -147,7 +141,17 @@ export class PostgresEventStore implements EventStore {
       ]);
       row = res.rows[0];
     } catch (err) {
-      throw this.mapError(err as PgError, streamId, expected, events);
+      const e = err as PgError;
+      if (e.code === 'CL003') {
+        // The whole batch is already in the stream: a retry after a lost acknowledgement.
+        const [revision, transactionId, globalPosition] = (e.detail ?? '').split(',');
+        return {
+          nextExpectedRevision: Number(revision),
+          position: formatCheckpoint({ transactionId: transactionId!, globalPosition: globalPosition! }),
+          duplicate: true,
+        };
+      }
+      throw this.mapError(e, streamId, expected, events);
     }
     if (!row) throw new Error('append_events returned no row');
     return {
@@ -156,7 +160,7 @@ export class PostgresEventStore implements EventStore {
         row.last_transaction_id !== null && row.last_position !== null
           ? formatCheckpoint({ transactionId: row.last_transaction_id, globalPosition: row.last_position })
           : null,
-      duplicate: row.duplicate,
+      duplicate: false,
     };
   }
 

@@ -20,6 +20,7 @@ export class WakeUp {
   constructor(
     private readonly clientConfig: ClientConfig,
     private readonly notify: (sql: string) => Promise<unknown>,
+    private readonly coalesceMs = 10,
   ) {
     this.emitter.setMaxListeners(0);
     this.emitter.on('wake', () => this.wakeUps++);
@@ -29,15 +30,19 @@ export class WakeUp {
     return this.wakeUps;
   }
 
-  /** Called after an append commits. */
+  /**
+   * Called after an append commits. Same-process subscribers are woken at once; other
+   * processes get at most one NOTIFY per coalescing window, however many appends commit in it.
+   */
   poke(): void {
-    this.emitter.emit('wake'); // same-process subscribers need no round trip
+    this.emitter.emit('wake');
     if (this.notifyPending || this.closed) return;
     this.notifyPending = true;
-    setImmediate(() => {
+    const timer = setTimeout(() => {
       this.notifyPending = false;
       this.notify(`NOTIFY ${EVENTS_CHANNEL}`).catch(() => undefined);
-    });
+    }, this.coalesceMs);
+    timer.unref();
   }
 
   /** Resolves on the next wake-up (at once if one came after `since`) or after `timeoutMs`. */
