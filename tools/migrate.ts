@@ -1,0 +1,17 @@
+// `npm run migrate`: applies every pending migration to the platform's database (DATABASE_URL,
+// or the embedded server's) and exits. Services and `npm start` do the same at boot.
+import 'reflect-metadata';
+import { createLogger, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+
+async function main(): Promise<void> {
+  const config = loadConfig(PlatformConfig);
+  const log = createLogger('migrate', config.LOG_LEVEL);
+  const db = await preparePlatformDatabase(config);
+  log.info({ applied: db.applied }, db.applied.length ? 'migrations applied' : 'schema up to date');
+  await db.server.stop();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`migrate failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
