@@ -7,3 +7,4 @@ export * from './tokens';
 export * from './database/platform-database';
 export * from './cqrs/decider-command-handler';
 export * from './auth';
+export * from './metrics/metrics';

@@ -8,6 +8,7 @@ import { EventStore, EventStoreDbEventStore, PostgresEventStore } from '@childle
 import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
+import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics/metrics';
 import { createLogger, httpLoggerParams } from './logging/logger';
 import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
 
@@ -51,7 +52,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [LoggerModule.forRoot(httpLoggerParams(logger)), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: PLATFORM_CONFIG, useValue: options.config },
@@ -65,10 +66,11 @@ export class PlatformModule {
               : new PostgresEventStore({ pool }),
         },
         { provide: AUTH_OPTIONS, useValue: options.auth },
+        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.service) },
         { provide: APP_GUARD, useClass: AuthGuard },
         PlatformShutdown,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, METRICS_REGISTRY],
     };
   }
 }

@@ -90,6 +90,14 @@ describe('authentication and authorisation', () => {
     for (const token of bad) expect((await get('/api/v1/probe/me', token)).status).toBe(401);
   });
 
+  it('serves Prometheus metrics to admins only', async () => {
+    expect((await get('/api/v1/metrics')).status).toBe(401);
+    expect((await get('/api/v1/metrics', await t.tokenFor(t.users.provinceInspector))).status).toBe(403);
+    const res = await get('/api/v1/metrics', await t.tokenFor(t.users.admin));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('process_cpu_user_seconds_total{service="auth-test"}');
+  });
+
   it('exposes the verified user to handlers', async () => {
     const res = await get('/api/v1/probe/me', await t.tokenFor(t.users.communeOfficer));
     expect(res.status).toBe(200);
