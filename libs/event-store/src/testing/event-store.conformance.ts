@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { IdempotencyConflictError, WrongExpectedVersionError } from '../event-store.errors';
 import type { Checkpoint, EventStore, RecordedEvent } from '../event-store.port';
 import { eventually, ids, testEvent, testEvents } from './event-fixtures';
@@ -179,6 +180,54 @@ export function describeEventStoreConformance(
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream(s)).toHaveLength(1);
       });
+    });
+
+    it('behaves like a simple model for any sequence of appends, expected revisions and retries (property)', async () => {
+      type Step = { stream: number; count: number; expected: 'any' | 'no_stream' | 'stream_exists' | 'exact' | 'stale'; retry: boolean };
+      const step = fc.record<Step>({
+        stream: fc.integer({ min: 0, max: 2 }),
+        count: fc.integer({ min: 0, max: 3 }),
+        expected: fc.constantFrom('any', 'no_stream', 'stream_exists', 'exact', 'stale'),
+        retry: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+          const prefix = `model-${randomUUID()}-`;
+          const model = new Map<number, string[]>(); // stream → event ids in order
+          for (const st of steps) {
+            const written = model.get(st.stream) ?? [];
+            const current = written.length - 1;
+            const expected =
+              st.expected === 'exact' ? Math.max(current, 0) : st.expected === 'stale' ? current + 1 : st.expected;
+            const ok =
+              expected === 'any' ||
+              (expected === 'no_stream' && current === -1) ||
+              (expected === 'stream_exists' && current >= 0) ||
+              (typeof expected === 'number' && expected === current);
+            const batch = testEvents(st.count);
+            const attempt = () => store.append(`${prefix}${st.stream}`, batch, { expectedRevision: expected });
+            if (ok) {
+              const res = await attempt();
+              written.push(...ids(batch));
+              model.set(st.stream, written);
+              expect(res.nextExpectedRevision).toBe(written.length - 1);
+              if (st.retry && st.count > 0) {
+                // The acknowledgement was lost: the same call again writes nothing and succeeds.
+                const again = await attempt();
+                expect(again).toMatchObject({ duplicate: true, nextExpectedRevision: written.length - 1 });
+              }
+            } else {
+              const err = await attempt().catch((e: unknown) => e);
+              expect(err).toBeInstanceOf(WrongExpectedVersionError);
+              expect((err as WrongExpectedVersionError).actualRevision).toBe(current < 0 ? null : current);
+            }
+          }
+          for (const [stream, written] of model) {
+            expect(ids(await store.readStream(`${prefix}${stream}`))).toEqual(written);
+          }
+        }),
+        { numRuns: 40 },
+      );
     });
 
     describe('idempotency by event id', () => {
