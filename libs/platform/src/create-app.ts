@@ -1,4 +1,4 @@
-import { DynamicModule, INestApplication, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, INestApplication, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,8 @@ export interface CreateAppOptions {
   description?: string;
   /** Largest accepted JSON body; larger ones get 413. */
   bodyLimit?: string;
+  /** Builds the 400 a failed validation throws (default: Nest's list of messages). */
+  validationExceptionFactory?: ValidationPipeOptions['exceptionFactory'];
 }
 
 /**
@@ -20,7 +22,9 @@ export async function createApp(module: DynamicModule, options: CreateAppOptions
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb' });
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'docs', 'docs-json'] });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: options.validationExceptionFactory }),
+  );
   // No enableShutdownHooks(): the process owner (start script or main.ts) closes apps on signals, in order.
   const document = SwaggerModule.createDocument(
     app,
