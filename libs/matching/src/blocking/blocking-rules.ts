@@ -38,6 +38,10 @@ function rule(name: string, residentKeys: (r: PreparedResident) => (string | und
 }
 
 const given = (p: PreparedPerson) => p.name.givenFolded || undefined;
+// The parent rules rescue records whose name and date are both wrong; the initial of the child's
+// given name keeps siblings (same parents, often the same year) out of most blocks.
+const initial = (p: PreparedPerson) => p.name.givenFolded.charAt(0);
+const sexes = (p: PreparedPerson) => (p.sex ? [p.sex] : ['M', 'F']);
 
 /** The default rules. Each is cheap and selective; their union is what matters (see docs/matching.md). */
 export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
@@ -57,10 +61,12 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
     (r) => [given(r) && ymd(r.dob) ? `${given(r)}|${ymd(r.dob)}` : undefined],
     (r) => (given(r) ? recordDates(r.dob).map((d) => `${given(r)}|${d}`) : []),
   ),
+  // With the sex: "Nguyễn … Anh, 2015" alone is a large block in a big population. A record without
+  // a sex probes both.
   rule(
-    'family_given_and_year',
-    (r) => [given(r) && r.dob ? `${r.name.familyFolded}|${given(r)}|${r.dob.year}` : undefined],
-    (r) => (given(r) && r.dob ? families(r).map((f) => `${f}|${given(r)}|${r.dob?.year}`) : []),
+    'family_given_sex_and_year',
+    (r) => [given(r) && r.dob && r.sex ? `${r.name.familyFolded}|${given(r)}|${r.sex}|${r.dob.year}` : undefined],
+    (r) => (given(r) && r.dob ? families(r).flatMap((f) => sexes(r).map((s) => `${f}|${given(r)}|${s}|${r.dob?.year}`)) : []),
   ),
   rule(
     'dob_and_commune',
@@ -73,14 +79,14 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
     (r) => (given(r) ? r.communes.slice(0, MAX_PLACES).flatMap((c) => families(r).map((f) => `${f}|${given(r)}|${c}`)) : []),
   ),
   rule(
-    'mother_and_year',
-    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}` : undefined],
-    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}` : undefined],
+    'mother_year_and_initial',
+    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
+    (r) => [r.mother && r.dob ? `${r.mother.familyFolded}|${r.mother.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
   ),
   rule(
-    'father_and_year',
-    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}` : undefined],
-    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}` : undefined],
+    'father_year_and_initial',
+    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
+    (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
   ),
   // Names written in another order ("Hà Nguyễn Thị Thu"): the sorted words and the birth year.
   rule(
