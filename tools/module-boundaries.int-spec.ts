@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+
+/** The module-boundary rule must actually refuse what the architecture forbids. */
+describe('module boundaries (ESLint)', () => {
+  // ESLint loads its flat config with a dynamic import, which jest's sandbox cannot do: run the CLI.
+  const lint = async (file: string, code: string): Promise<string[]> => {
+    const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', file, '--format', 'json'], {
+      cwd: root,
+      input: code,
+      encoding: 'utf8',
+    });
+    const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
+    return result!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  };
+
+  it('bans framework and infrastructure imports from type:domain libraries', async () => {
+    const banned = ['@nestjs/common', 'typeorm', 'pg', 'kafkajs', '@eventstore/db-client'];
+    const code = banned.map((pkg, i) => `import * as x${i} from '${pkg}';\nexport const y${i} = x${i};\n`).join('');
+    const messages = await lint('libs/domain/src/probe.ts', code);
+    for (const pkg of banned) expect(messages).toContain(`A project tagged with "type:domain" is not allowed to import "${pkg}"`);
+  });
+
+  it('bans a domain library from importing a data-access library', async () => {
+    const messages = await lint('libs/domain/src/probe.ts', `import { PostgresEventStore } from '@childledger/event-store';\nexport const y = PostgresEventStore;\n`);
+    expect(messages.length).toBeGreaterThan(0);
+  });
+
+  it('allows an app to use the platform and the domain', async () => {
+    const messages = await lint(
+      'apps/registry-api/src/probe.ts',
+      `import { PlatformModule } from '@childledger/platform';\nimport { childDecider } from '@childledger/domain';\nexport const y = [PlatformModule, childDecider];\n`,
+    );
+    expect(messages).toEqual([]);
+  });
+});
