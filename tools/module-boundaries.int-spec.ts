@@ -5,6 +5,12 @@ const root = path.resolve(__dirname, '..');
 
 /** The module-boundary rule must actually refuse what the architecture forbids. */
 describe('module boundaries (ESLint)', () => {
+  // The rule reads Nx's cached project graph and silently skips itself without one (a fresh clone).
+  beforeAll(() => {
+    const nx = spawnSync(process.execPath, [path.join(root, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], { cwd: root, encoding: 'utf8' });
+    expect(nx.status).toBe(0);
+  });
+
   // ESLint loads its flat config with a dynamic import, which jest's sandbox cannot do: run the CLI.
   const lint = async (file: string, code: string): Promise<string[]> => {
     const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', file, '--format', 'json'], {

@@ -47,12 +47,12 @@ describe('npm start', () => {
 
   it('runs a development issuer and prints a token for each seeded user', async () => {
     for (const user of ['communeOfficer', 'provinceCaseWorker', 'provinceInspector', 'admin']) expect(output).toContain(`  ${user} (`);
-    const jwks = await (await fetch(`${issuerBase}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${issuerBase}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d'); // public part only
     const token = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin' }) });
     expect(token.status).toBe(200);
-    expect((await token.json()).access_token).toMatch(/^ey/);
+    expect(((await token.json()) as { access_token: string }).access_token).toMatch(/^ey/);
     const unknown = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root' }) });
     expect(unknown.status).toBe(400);
   });
