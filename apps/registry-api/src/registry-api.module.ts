@@ -1,14 +1,34 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { RegistryModule, RegistryModuleOptions } from '@childledger/registry';
+import { CasesController } from './cases/cases.controller';
+import { ChildrenController } from './children/children.controller';
+import { CommandResponder } from './http/command-responder';
+import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import { DEFAULT_IMPORT_MAX_BYTES, IMPORT_MAX_BYTES, ImportsController } from './imports/imports.controller';
 
-/** Commands of data officers and case workers: child records, status changes, cases. */
+export interface RegistryApiModuleOptions extends Omit<PlatformModuleOptions, 'service'> {
+  registry?: RegistryModuleOptions;
+  /** Largest import file accepted (413 beyond). */
+  importMaxBytes?: number;
+}
+
+/** Commands of data officers and case workers: child records, status changes, cases, imports. */
 @Module({})
 export class RegistryApiModule {
-  static forRoot(options: Omit<PlatformModuleOptions, 'service'>): DynamicModule {
+  static forRoot(options: RegistryApiModuleOptions): DynamicModule {
+    const { registry, importMaxBytes, ...platform } = options;
     return {
       module: RegistryApiModule,
-      imports: [PlatformModule.forRoot({ ...options, service: 'registry-api' }), CqrsModule.forRoot()],
+      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry)],
+      controllers: [ChildrenController, CasesController, ImportsController],
+      providers: [
+        CommandResponder,
+        { provide: IMPORT_MAX_BYTES, useValue: importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES },
+        { provide: APP_FILTER, useClass: RegistryExceptionFilter },
+      ],
     };
   }
 }

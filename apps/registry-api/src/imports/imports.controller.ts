@@ -1,0 +1,103 @@
+import { rm } from 'node:fs/promises';
+import { Controller, Get, HttpStatus, Inject, NotFoundException, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentUser, Roles } from '@childledger/platform';
+import type { AuthenticatedUser } from '@childledger/platform';
+import { ChildRecordImporter, IMPORT_ROLES, ImportLedger, ImportReport, READ_ROLES } from '@childledger/registry';
+import type { AuthenticatedRequest } from '../http/command-responder';
+import type { ErrorBody } from '../http/validation';
+import { spoolRawBody, UPLOAD_DIR, UploadedImportFile } from './upload';
+
+export const IMPORT_MAX_BYTES = Symbol('ImportMaxBytes');
+/** Default upload limit: a 100,000-row CSV is about 15 MB. */
+export const DEFAULT_IMPORT_MAX_BYTES = 100 * 1024 * 1024;
+
+class ImportIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  importId: string;
+}
+
+/**
+ * Bulk registration from a child-records file (formats.md). The upload goes to a temporary file,
+ * then rows are streamed from it. By default the request waits for the end and answers with the
+ * report; with `Prefer: respond-async` it answers 202 at once and the report grows at
+ * `GET /imports/{id}` while the import runs.
+ */
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('imports')
+export class ImportsController {
+  constructor(
+    private readonly importer: ChildRecordImporter,
+    private readonly ledger: ImportLedger,
+    @Inject(IMPORT_MAX_BYTES) private readonly maxBytes: number,
+  ) {}
+
+  @Post()
+  @Roles(...IMPORT_ROLES)
+  @UseInterceptors(FileInterceptor('file', { dest: UPLOAD_DIR, limits: { fileSize: DEFAULT_IMPORT_MAX_BYTES, files: 1 } }))
+  @ApiOperation({ summary: 'Import a CSV or XLSX file of child records; re-importing a file writes nothing new' })
+  @ApiConsumes('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'multipart/form-data')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async`: answer 202 at once and follow progress at the Location' })
+  @ApiQuery({ name: 'fileName', required: false })
+  @ApiResponse({ status: 201, description: 'Done: the report (rows imported, already imported, rejected with row, column and reason)' })
+  @ApiResponse({ status: 202, description: 'Started; poll the Location for progress and the report' })
+  @ApiResponse({ status: 413, description: 'The file is too large' })
+  @ApiResponse({ status: 422, description: 'The file cannot be imported at all (no header, a required column missing)' })
+  async create(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+    @UploadedFile() upload: UploadedImportFile | undefined,
+    @Query('fileName') fileName: string | undefined,
+  ): Promise<ImportReport | ErrorBody> {
+    if (upload && upload.size > this.maxBytes) {
+      await rm(upload.path, { force: true });
+      res.status(HttpStatus.PAYLOAD_TOO_LARGE);
+      return { statusCode: 413, error: 'Payload Too Large', message: `the file is larger than ${this.maxBytes} bytes`, errors: [{ field: 'file', rule: 'BODY_TOO_LARGE', message: 'the file is too large' }] };
+    }
+    const file = upload ? { path: upload.path, size: upload.size } : await spoolRawBody(req, this.maxBytes);
+    const name = (upload?.originalname ?? fileName)?.normalize('NFC').slice(0, 255);
+    let started;
+    try {
+      started = await this.importer.start(
+        { path: file.path, ...(name ? { fileName: name } : {}) },
+        { user: req.user, correlationId: String(req.id ?? ''), source: 'api' },
+      );
+    } catch (err) {
+      await rm(file.path, { force: true });
+      throw err;
+    }
+    const cleanup = started.done.finally(() => rm(file.path, { force: true }));
+    cleanup.catch(() => undefined);
+    res.setHeader('Location', `/api/v1/imports/${started.importId}`);
+    if (/\brespond-async\b/i.test(req.header('prefer') ?? '')) {
+      res.status(HttpStatus.ACCEPTED);
+      const report = await this.ledger.get(started.importId);
+      return report!;
+    }
+    const report = await started.done;
+    if (report.status === 'failed') {
+      res.status(HttpStatus.UNPROCESSABLE_ENTITY);
+      const message = report.error ?? 'the file could not be imported';
+      return { statusCode: 422, error: 'Unprocessable Entity', message, code: 'IMPORT_FILE', errors: [{ field: 'file', rule: 'IMPORT_FILE', message }], details: { importId: report.id } };
+    }
+    res.status(HttpStatus.CREATED);
+    return report;
+  }
+
+  @Get(':importId')
+  @Roles(...READ_ROLES)
+  @ApiOperation({ summary: 'Progress and report of an import' })
+  async get(@Param() p: ImportIdParams, @CurrentUser() user: AuthenticatedUser): Promise<ImportReport> {
+    const report = await this.ledger.get(p.importId);
+    // Only its author (and an admin) sees an import: its problems quote record references of a jurisdiction.
+    const mayRead = report && (report.startedBy.userId === user.userId || user.role === 'admin');
+    if (!report || !mayRead) throw new NotFoundException(`no import ${p.importId}`);
+    return report;
+  }
+}

@@ -1,0 +1,144 @@
+import type { AdministrativeUnits } from '@childledger/admin-units';
+import { checkPersonalId, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, normaliseName, RegisterChild, Sex } from '@childledger/domain';
+import { cellText } from '../row-source';
+import type { HeaderMapping, RecordColumn } from './columns';
+import { CommuneResolver } from './commune-resolver';
+import { DatePrecision, parseRecordedDate } from './recorded-date';
+import { parseSex } from './sex';
+import { parseSpecialCircumstances } from './special-circumstances';
+
+/** Why a row (or one of its cells) was refused or only partly taken. */
+export interface RowProblem {
+  column: RecordColumn | null;
+  code: string;
+  reason: string;
+}
+
+/** A readable row: the registration it asks for, and the special circumstances to record with it. */
+export interface ParsedChildRecord {
+  rowNumber: number;
+  recordRef?: string;
+  registration: Omit<RegisterChild['data'], 'childId'>;
+  groups: number[];
+  dateOfBirthPrecision: DatePrecision;
+  warnings: RowProblem[];
+}
+
+export type RowParse = { ok: true; record: ParsedChildRecord } | { ok: false; rowNumber: number; recordRef?: string; problems: RowProblem[] };
+
+/**
+ * Turns a row of the child-records format into a registration, or says (per column) why it cannot.
+ * Only reading is done here; the domain's rules (age under 16, dates, the commune on the day) are
+ * applied by the decider afterwards. A stated personal ID that fails its check does not block the
+ * row (formats.md: "optional, and may be wrong"): the child is registered without it, with a
+ * warning; a number that lost its leading zero in a spreadsheet gets it back if it then checks out.
+ */
+export class ChildRecordParser {
+  private readonly communes: CommuneResolver;
+  private readonly indexOf = new Map<RecordColumn, number>();
+
+  constructor(
+    mapping: HeaderMapping,
+    private readonly units: AdministrativeUnits,
+    private readonly today: string,
+  ) {
+    this.communes = new CommuneResolver(units);
+    for (const [index, column] of mapping.columns) this.indexOf.set(column, index);
+  }
+
+  /** True when every cell is empty (blank rows are skipped, not reported). */
+  static isBlank(cells: readonly unknown[]): boolean {
+    return cells.every((c) => cellText(c) === '');
+  }
+
+  parse(rowNumber: number, cells: readonly unknown[]): RowParse {
+    const raw = (column: RecordColumn): unknown => {
+      const index = this.indexOf.get(column);
+      return index === undefined ? undefined : cells[index];
+    };
+    const text = (column: RecordColumn) => cellText(raw(column));
+    const problems: RowProblem[] = [];
+    const warnings: RowProblem[] = [];
+    const recordRef = text('record_ref') || undefined;
+    if (recordRef !== undefined && [...recordRef].length > 100) problems.push({ column: 'record_ref', code: 'TOO_LONG', reason: 'record_ref is longer than 100 characters' });
+
+    const fullName = normaliseName(text('full_name'));
+    if (fullName === '') problems.push({ column: 'full_name', code: 'NAME_REQUIRED', reason: 'the name is empty' });
+    else if ([...fullName].length > MAX_NAME_LENGTH) problems.push({ column: 'full_name', code: 'NAME_TOO_LONG', reason: `the name is longer than ${MAX_NAME_LENGTH} characters` });
+
+    const dobCell = raw('date_of_birth');
+    const dob = parseRecordedDate(dobCell instanceof Date || typeof dobCell === 'number' ? dobCell : text('date_of_birth'));
+    if (!dob.ok) problems.push({ column: 'date_of_birth', code: 'INVALID_DATE', reason: dob.reason });
+
+    const sexText = text('sex');
+    const sex: Sex | undefined = parseSex(sexText);
+    if (!sex) problems.push({ column: 'sex', code: 'INVALID_SEX', reason: sexText === '' ? 'the sex is empty' : `"${sexText.slice(0, 20)}" is not Nam/Nữ, M/F or male/female` });
+
+    const place = this.communes.resolve(text('commune'), text('province'), text('district'));
+    if (!place.ok) problems.push({ column: place.column, code: place.code, reason: place.reason });
+
+    let groups: number[] = [];
+    const circumstances = text('special_circumstances');
+    if (circumstances !== '') {
+      const parsed = parseSpecialCircumstances(circumstances);
+      if (parsed.ok) groups = parsed.groups;
+      else problems.push({ column: 'special_circumstances', code: 'INVALID_GROUP', reason: parsed.reason });
+    }
+
+    const optionalName = (column: RecordColumn): string | undefined => {
+      const name = normaliseName(text(column));
+      if (name === '') return undefined;
+      if ([...name].length > MAX_NAME_LENGTH) problems.push({ column, code: 'NAME_TOO_LONG', reason: `longer than ${MAX_NAME_LENGTH} characters` });
+      return name;
+    };
+    const fatherName = optionalName('father_full_name');
+    const motherName = optionalName('mother_full_name');
+
+    const notesParts = [text('notes')];
+    if (dob.ok && dob.precision !== 'day') {
+      notesParts.push(`date of birth recorded as ${dob.precision === 'month' ? dob.date.slice(5, 7) + '/' : ''}${dob.date.slice(0, 4)} (${dob.precision} only); registered as ${dob.date}`);
+    }
+    const notes = notesParts.filter((n) => n !== '').join('\n');
+    if ([...notes].length > MAX_TEXT_LENGTH) problems.push({ column: 'notes', code: 'TOO_LONG', reason: `notes are longer than ${MAX_TEXT_LENGTH} characters` });
+
+    if (problems.length > 0 || !dob.ok || !sex || !place.ok) return { ok: false, rowNumber, recordRef, problems };
+
+    const personalId = this.personalId(raw('personal_id'), { dateOfBirth: dob.date, sex }, warnings);
+    return {
+      ok: true,
+      record: {
+        rowNumber,
+        recordRef,
+        registration: {
+          fullName,
+          dateOfBirth: dob.date,
+          sex,
+          ...(personalId ? { personalId } : {}),
+          residence: { communeCode: place.communeCode, effectiveFrom: this.today },
+          ...(motherName ? { motherName } : {}),
+          ...(fatherName ? { fatherName } : {}),
+          ...(notes ? { notes } : {}),
+        },
+        groups,
+        dateOfBirthPrecision: dob.precision,
+        warnings,
+      },
+    };
+  }
+
+  private personalId(value: unknown, person: { dateOfBirth: string; sex: Sex }, warnings: RowProblem[]): string | undefined {
+    const stated = cellText(value).replace(/\s+/g, '');
+    if (stated === '') return undefined;
+    const check = checkPersonalId(stated, person, this.units);
+    if (check.valid) return check.personalId;
+    if (/^\d{11}$/.test(stated)) {
+      const restored = checkPersonalId(`0${stated}`, person, this.units);
+      if (restored.valid) {
+        warnings.push({ column: 'personal_id', code: 'LEADING_ZERO_RESTORED', reason: 'the personal ID had 11 digits; its leading 0 was restored' });
+        return restored.personalId;
+      }
+    }
+    warnings.push({ column: 'personal_id', code: `INVALID_PERSONAL_ID.${check.problem}`, reason: `registered without the personal ID: ${check.message}` });
+    return undefined;
+  }
+}
