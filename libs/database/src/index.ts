@@ -3,3 +3,4 @@ export * from './database-admin';
 export * from './migrations';
 export * from './pool';
 export * from './test-database';
+export * from './transaction';

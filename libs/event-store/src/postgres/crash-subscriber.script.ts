@@ -1,7 +1,7 @@
 // A projector-like subscriber run as a child process by the crash test: applies each batch
 // (one row per event, slowly, so that a kill can land mid-batch) and saves the checkpoint in
 // the same transaction. Killed with SIGKILL at random moments, then restarted.
-import { createPool } from '@childledger/database';
+import { createPool, withTransaction } from '@childledger/database';
 import { PgCheckpointStore, PostgresEventStore } from './index';
 
 const NAME = 'crash-test';
@@ -19,23 +19,14 @@ async function main(): Promise<void> {
     after,
     batchSize: 37,
     filter: { streamPrefixes: [prefix] },
-    handler: async (events, checkpoint) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    handler: (events, checkpoint) =>
+      withTransaction(pool, async (client) => {
         for (const [i, e] of events.entries()) {
           await client.query('INSERT INTO crash_effects (event_id, stream_id, revision) VALUES ($1, $2, $3)', [e.id, e.streamId, e.revision]);
           if (i % 10 === 9) await new Promise((r) => setTimeout(r, 2));
         }
         await checkpoints.save(NAME, checkpoint, client);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   });
   process.stdout.write('ready\n');
   await sub.done;
