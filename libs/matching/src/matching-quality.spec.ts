@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- spec only: synthetic data from the shared test-data generator
 import { VietnamAdminUnits, generateScenario, writeRecordsCsv, writeResidentsCsv, type ChildRecordRow } from '@childledger/testing';
 import { InMemoryCandidateSource, measureBlocking } from './blocking/in-memory-candidate.source';
 import { matchFiles } from './batch/match-files';
 import { PersonPreparer } from './model/person.preparer';
 import type { ChildRecordInput } from './model/person.model';
 import { childRecordReader } from './parsing/csv-header.mapper';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- spec only: synthetic data from the shared test-data generator
 import { RECORD_COLUMNS } from '@childledger/testing';
 
 // End-to-end quality on generated data (seed and noise not used while developing the rules). The

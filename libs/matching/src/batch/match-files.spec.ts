@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- spec only: synthetic data from the shared test-data generator
 import { VietnamAdminUnits, generateScenario, writeRecordsCsv, writeResidentsCsv } from '@childledger/testing';
 import { matchFiles } from './match-files';
 

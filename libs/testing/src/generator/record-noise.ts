@@ -91,10 +91,10 @@ export function swapTonePlacement(text: string): string {
   for (const [re, replacement] of PLACEMENT_SWAPS) {
     out = out.replace(re, () => {
       done.push(replacement);
-      return `\u0000${done.length - 1}\u0000`;
+      return `\ue000${done.length - 1}\ue001`;
     });
   }
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => done[Number(i)] ?? '');
+  return out.replace(/\ue000(\d+)\ue001/g, (_, i: string) => done[Number(i)] ?? '');
 }
 
 export function dropDiacritics(text: string): string {
