@@ -49,6 +49,12 @@ export class PlatformConfig {
   @Max(65535)
   REGISTRY_API_PORT = 3000;
 
+  /** Sandbox national population database's port (development and tests). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) SANDBOX_PORT = 3090;
+
+  /** Identity adapter's port (health and metrics). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) IDENTITY_ADAPTER_PORT = 3030;
+
   /** JWKS of the identity provider that signs users' tokens. Unset: `npm start` runs a development issuer. */
   @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
