@@ -14,3 +14,4 @@ export * from './engine/candidate-source.port';
 export * from './engine/match-decision.model';
 export * from './engine/match.engine';
 export * from './batch/match-files';
+export * from './comparison/admin-units.adapter';

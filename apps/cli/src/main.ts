@@ -1,0 +1,14 @@
+// `npm run cli -- <command>`: operators' and data officers' terminal tools. Each command lives in
+// its own file under commands/ and registers itself here.
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerMatchCommand } from './commands/match.command';
+
+const program = new Command('childledger').description('ChildLedger command-line tools').showHelpAfterError();
+
+registerMatchCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
