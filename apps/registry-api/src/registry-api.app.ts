@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { AuthOptions, createApp, PlatformConfig } from '@childledger/platform';
 import type { RegistryModuleOptions } from '@childledger/registry';
+import { jsonObjectBody } from './http/json-object-body.middleware';
 import { validationExceptionFactory } from './http/validation';
 import { RegistryApiModule } from './registry-api.module';
 
@@ -15,8 +16,8 @@ export interface RegistryApiOptions {
   poolSize?: number;
 }
 
-export function createRegistryApi(config: PlatformConfig, databaseUrl: string, options: RegistryApiOptions): Promise<INestApplication> {
-  return createApp(
+export async function createRegistryApi(config: PlatformConfig, databaseUrl: string, options: RegistryApiOptions): Promise<INestApplication> {
+  const app = await createApp(
     RegistryApiModule.forRoot({
       config,
       databaseUrl,
@@ -32,4 +33,7 @@ export function createRegistryApi(config: PlatformConfig, databaseUrl: string, o
       bodyLimit: options.bodyLimit,
     },
   );
+  // Runs after the JSON body parser (registered by createApp) and before the routes (added at init).
+  app.use(jsonObjectBody);
+  return app;
 }

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS, AuthenticatedUser, PlatformConfig, Role } from '@childledger/platform';
+import type { EventMetadata, EventStore } from '@childledger/event-store';
+import { ALL_MIGRATIONS, AuthenticatedUser, EVENT_STORE, PlatformConfig, Role } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { createRegistryApi, RegistryApiOptions } from '../src/registry-api.app';
 
@@ -99,9 +100,10 @@ export class RegistryApiHarness {
     return Number(rows[0]!.n);
   }
 
-  async events(streamId: string): Promise<{ event_type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; event_id: string }[]> {
-    const { rows } = await this.owner.query('SELECT event_type, data, metadata, event_id FROM events WHERE stream_id = $1 ORDER BY stream_revision', [streamId]);
-    return rows;
+  /** A stream's events as the service reads them (personal data opened by the platform's encrypting store). */
+  async events(streamId: string): Promise<{ event_type: string; data: Record<string, unknown>; metadata: EventMetadata; event_id: string }[]> {
+    const events = await this.app.get<EventStore>(EVENT_STORE).readStream(streamId);
+    return events.map((e) => ({ event_type: e.type, data: e.data, metadata: e.metadata, event_id: e.id }));
   }
 }
 
