@@ -65,7 +65,7 @@ export interface AttemptEvent {
  * The national database over HTTP: OAuth2 client-credentials token (cached, renewed on expiry or
  * 401), then each call through a client-side rate limit (bottleneck), a per-attempt timeout, a
  * circuit breaker and retries with exponential back-off and jitter that wait as long as a 429's
- * `Retry-After` asks (cockatiel). Sends only the criteria it is given.
+ * `Retry-After` asks (cockatiel). Sends only the criteria it is given; personal IDs travel in bodies, never in URLs (which get logged).
  */
 export class HttpNationalPopulationRegistry implements NationalPopulationRegistry {
   private readonly options: Required<Omit<HttpNationalRegistryOptions, 'random'>> & { random: () => number };
@@ -115,12 +115,12 @@ export class HttpNationalPopulationRegistry implements NationalPopulationRegistr
   }
 
   async lookup(personalId: string, context: RegistryCallContext): Promise<ResidentInput | undefined> {
-    const body = await this.call<{ resident: ResidentInput } | undefined>('lookup', 'GET', `/residents/${encodeURIComponent(personalId)}`, context, undefined, true);
+    const body = await this.call<{ resident: ResidentInput } | undefined>('lookup', 'POST', '/residents/lookup', context, { personalId }, true);
     return body?.resident;
   }
 
   async verify(personalId: string, details: VerificationDetails, context: RegistryCallContext): Promise<boolean> {
-    const body = await this.call<{ match: boolean }>('verify', 'POST', `/residents/${encodeURIComponent(personalId)}/verify`, context, details);
+    const body = await this.call<{ match: boolean }>('verify', 'POST', '/residents/verify', context, { personalId, ...details });
     return body.match;
   }
 
