@@ -1,16 +1,1 @@
-// The shape the event store's command bridge (`handleCommand` in @childledger/event-store) expects.
-// Declared here, not imported, so that the domain depends on nothing.
-
-/** A domain event as the pure domain produces it. */
-export interface DomainEvent<Type extends string = string, Data = Record<string, unknown>> {
-  type: Type;
-  data: Data;
-  schemaVersion?: number;
-}
-
-/** The pure part of an aggregate (emmett style): no I/O, no clock, no framework. */
-export interface Decider<Command, State, Event extends DomainEvent> {
-  initialState(): State;
-  evolve(state: State, event: Event): State;
-  decide(command: Command, state: State): Event[];
-}
+export type { Decider, DomainEvent } from '@childledger/decider';

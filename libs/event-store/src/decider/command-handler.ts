@@ -2,19 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WrongExpectedVersionError } from '../event-store.errors';
 import type { EventMetadata, EventStore, RecordedEvent } from '../event-store.port';
 
-/** A domain event as the pure domain produces it. */
-export interface DomainEvent<Type extends string = string, Data = Record<string, unknown>> {
-  type: Type;
-  data: Data;
-  schemaVersion?: number;
-}
+import type { Decider, DomainEvent } from '@childledger/decider';
 
-/** The pure part of an aggregate (emmett style): no I/O, no framework. */
-export interface Decider<Command, State, Event extends DomainEvent> {
-  initialState(): State;
-  evolve(state: State, event: Event): State;
-  decide(command: Command, state: State): Event[];
-}
+export type { Decider, DomainEvent };
 
 export interface HandleCommandOptions {
   metadata?: EventMetadata;
