@@ -58,7 +58,10 @@ export class IdempotencyStore {
       [userId, key],
     );
     const row = rows[0];
-    return row && { fingerprint: row.fingerprint, status: row.status_code, result: row.result };
+    if (!row) return undefined;
+    // jsonb does not keep key order: rebuild the body as a fresh response builds it, so a replay is byte for byte the same.
+    const r = row.result;
+    return { fingerprint: row.fingerprint, status: row.status_code, result: responseBody(r.streamId, r.id, r.events, r.revision) };
   }
 
   /**
