@@ -4,7 +4,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { createPool } from '@childledger/database';
-import { EventStore, EventStoreDbEventStore, PostgresEventStore } from '@childledger/event-store';
+import { EventStore, EventStoreDbEventStore } from '@childledger/event-store';
+import { DATA_KEYRING, DataKeyring, EncryptingEventStore, EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';
 import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
@@ -57,20 +58,24 @@ export class PlatformModule {
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: PLATFORM_CONFIG, useValue: options.config },
         { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { max: options.poolSize ?? 20, application_name: options.service }) },
+        // Per-child data keys (crypto-shredding, docs/trust.md), wrapped by CHILDLEDGER_KEK.
+        { provide: DATA_KEYRING, inject: [PG_POOL], useFactory: (pool: Pool) => new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(options.config.CHILDLEDGER_KEK) }) },
         {
           provide: EVENT_STORE,
-          inject: [PG_POOL],
-          useFactory: (pool: Pool): EventStore =>
+          inject: [PG_POOL, DATA_KEYRING],
+          // Every service reads and writes through the encrypting decorator: personal data is sealed on append, opened (or masked once erased) on read.
+          // (On PostgreSQL the decorator is a PostgresEventStore subclass, so that appendWithin encrypts too.)
+          useFactory: (pool: Pool, keyring: DataKeyring): EventStore =>
             options.config.EVENT_STORE_BACKEND === 'eventstoredb'
-              ? new EventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! })
-              : new PostgresEventStore({ pool }),
+              ? new EncryptingEventStore(new EventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! }), keyring)
+              : new EncryptingPostgresEventStore({ pool }, keyring),
         },
         { provide: AUTH_OPTIONS, useValue: options.auth },
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.service) },
         { provide: APP_GUARD, useClass: AuthGuard },
         PlatformShutdown,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, METRICS_REGISTRY],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY],
     };
   }
 }

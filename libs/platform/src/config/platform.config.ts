@@ -55,6 +55,19 @@ export class PlatformConfig {
   /** Identity adapter's port (health and metrics). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) IDENTITY_ADAPTER_PORT = 3030;
 
+  /** Key-encryption key wrapping the per-child data keys: base64 of 32 random bytes. Required to run a service on its own; `npm start` makes one in .data/. */
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_KEK?: string;
+
+  /** Ed25519 seed (base64 of 32 bytes) signing the log's checkpoints. Required by the log sealer on its own; `npm start` makes one in .data/. */
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_SEAL_KEY?: string;
+
+  /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
+
+  /** The sealer signs a checkpoint after this many events, or after SEAL_EVERY_SECONDS with anything new. */
+  @Type(() => Number) @IsInt() @Min(1) SEAL_EVERY_EVENTS = 1000;
+  @Type(() => Number) @IsInt() @Min(1) SEAL_EVERY_SECONDS = 10;
+
   /** JWKS of the identity provider that signs users' tokens. Unset: `npm start` runs a development issuer. */
   @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })

@@ -1,0 +1,15 @@
+export * from './keys/key-encryption-key';
+export * from './keys/data-keyring';
+export * from './keys/trust-keys';
+export * from './encryption/envelope';
+export * from './encryption/personal-data-cipher';
+export * from './encryption/encrypting-event-store';
+export * from './seal/canonical';
+export * from './seal/seal-key';
+export * from './seal/log-sealer';
+export * from './seal/log-verifier';
+export * from './seal/inclusion-proof';
+export * from './erasure/child-erasure';
+export { CreateTrust1733100000000 } from './migrations/1733100000000-create-trust';
+import { CreateTrust1733100000000 } from './migrations/1733100000000-create-trust';
+export const TRUST_MIGRATIONS = [CreateTrust1733100000000];
