@@ -1,0 +1,7 @@
+import { CreateReadModels1795470000000 } from './1795470000000-create-read-models';
+import { AddCaseNextDue1795470000001 } from './1795470000001-add-case-next-due';
+
+export { CreateReadModels1795470000000, AddCaseNextDue1795470000001 };
+
+/** The read models' tables, in order (after the event store's). */
+export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001];

@@ -1,0 +1,90 @@
+import type { ClientBase } from 'pg';
+import { parseCheckpoint, RecordedEvent } from '@childledger/event-store';
+import { insertRows, personalErased, Projection, ProjectionContext, Row, str } from '../projection';
+
+export interface AuditRow extends Row {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  event_type: string;
+  recorded_at: string;
+  child_id: string | null;
+  case_id: string | null;
+  actor_user_id: string | null;
+  actor_role: string | null;
+  actor_unit: string | null;
+  reason: string | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  personal_data_erased: boolean;
+  /** The event's data without its personal part. */
+  summary: Record<string, unknown>;
+}
+
+const AUDIT_COLUMNS = [
+  'position', 'event_id', 'stream_id', 'revision', 'event_type', 'recorded_at', 'child_id', 'case_id', 'actor_user_id', 'actor_role',
+  'actor_unit', 'reason', 'correlation_id', 'causation_id', 'personal_data_erased', 'summary',
+] as const;
+
+/**
+ * One audit entry per event, whatever its type (the identity adapter's calls to the national
+ * database included): who (actor, role, unit), what (type, stream, summary), when, why (reason)
+ * and under which correlation id. Personal data never enters the index. `childOfStream` says which
+ * child a stream without `data.childId` belongs to (a case's later events).
+ */
+export function auditEntry(e: RecordedEvent, childOfStream: (streamId: string) => string | null): AuditRow {
+  const data = e.data as Record<string, unknown>;
+  const meta = e.metadata;
+  const actor = (meta.actor ?? {}) as unknown as Record<string, unknown>;
+  const { personal: _personal, ...summary } = data;
+  return {
+    position: Number(parseCheckpoint(e.position).globalPosition),
+    event_id: e.id,
+    stream_id: e.streamId,
+    revision: e.revision,
+    event_type: e.type,
+    recorded_at: e.recordedAt.toISOString(),
+    child_id: str(data['childId']) ?? childOfStream(e.streamId),
+    case_id: str(data['caseId']),
+    actor_user_id: str(actor['userId']),
+    actor_role: str(actor['role']),
+    actor_unit: str(actor['unit']),
+    reason: str(meta.reason) ?? str(data['reason']),
+    correlation_id: str(meta.correlationId),
+    causation_id: str(meta.causationId),
+    personal_data_erased: personalErased(e),
+    summary,
+  };
+}
+
+export const auditProjection: Projection = {
+  name: 'audit',
+  tables: ['rm_audit_index', 'rm_audit_streams'],
+  async apply(events: readonly RecordedEvent[], tx: ClientBase, ctx: ProjectionContext): Promise<void> {
+    if (events.length === 0) return;
+    const streams = new Map<string, string>();
+    const unknown = [...new Set(events.filter((e) => typeof (e.data as Record<string, unknown>)['childId'] !== 'string').map((e) => e.streamId))];
+    if (unknown.length > 0) {
+      const res = await tx.query<{ stream_id: string; child_id: string }>(`SELECT stream_id, child_id FROM ${ctx.table('rm_audit_streams')} WHERE stream_id = ANY($1)`, [unknown]);
+      for (const r of res.rows) streams.set(r.stream_id, r.child_id);
+    }
+    const newStreams: Row[] = [];
+    const rows = events.map((e) => {
+      const childId = (e.data as Record<string, unknown>)['childId'];
+      // Streams other than the child's own (a case) learn their child from the first event that names it.
+      if (typeof childId === 'string' && !e.streamId.startsWith('child-') && !streams.has(e.streamId)) {
+        streams.set(e.streamId, childId);
+        newStreams.push({ stream_id: e.streamId, child_id: childId });
+      }
+      return auditEntry(e, (s) => streams.get(s) ?? null);
+    });
+    if (newStreams.length > 0) {
+      await tx.query(
+        `INSERT INTO ${ctx.table('rm_audit_streams')} SELECT * FROM jsonb_populate_recordset(NULL::${ctx.table('rm_audit_streams')}, $1) ON CONFLICT DO NOTHING`,
+        [JSON.stringify(newStreams)],
+      );
+    }
+    await insertRows(tx, ctx, 'rm_audit_index', AUDIT_COLUMNS, rows);
+  },
+};

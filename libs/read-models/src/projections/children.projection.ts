@@ -1,0 +1,333 @@
+import type { ClientBase } from 'pg';
+import type { RecordedEvent } from '@childledger/event-store';
+import type { UnitResolver } from '../unit-resolver';
+import { addDays, insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, vietnamDay } from '../projection';
+
+export interface ChildRow extends Row {
+  child_id: string;
+  status: 'active' | 'merged' | 'erased';
+  sex: string | null;
+  /** fullName, dateOfBirth, personalId, motherName, fatherName, notes; null once erased. */
+  personal: Record<string, unknown> | null;
+  personal_erased: boolean;
+  registered_at: string | null;
+  residence_commune_code: string | null;
+  residence_effective_from: string | null;
+  commune_code: string | null;
+  province_code: string | null;
+  old_commune_code: string | null;
+  old_province_code: string | null;
+  candidate_communes: string[];
+  residence_ambiguous: boolean;
+  circumstances: number[];
+  risks: number[];
+  national_id_state: 'none' | 'linked' | 'review_requested' | 'no_record_found';
+  national_id_source: string | null;
+  national_id_linked_at: string | null;
+  merged_into: string | null;
+  revision: number;
+  last_event_at: string;
+}
+
+export interface SpellRow extends Row {
+  spell_id: string;
+  child_id: string;
+  kind: 'residence' | 'circumstance' | 'risk' | 'national_id';
+  grp: number;
+  effective_from: string;
+  /** Last day (inclusive); null while open. */
+  effective_to: string | null;
+  is_open: boolean;
+  outcome: string | null;
+  recorded_commune: string | null;
+  commune_code: string | null;
+  province_code: string | null;
+  old_commune_code: string | null;
+  old_province_code: string | null;
+}
+
+export interface QueueRow extends Row {
+  child_id: string;
+  reason: 'identity_review' | 'no_national_record' | 'residence_split';
+  source: string | null;
+  detail: string | null;
+  candidate_count: number | null;
+  requested_at: string;
+  commune_code: string | null;
+  province_code: string | null;
+}
+
+const CHILD_COLUMNS = [
+  'child_id', 'status', 'sex', 'personal', 'personal_erased', 'registered_at', 'residence_commune_code', 'residence_effective_from',
+  'commune_code', 'province_code', 'old_commune_code', 'old_province_code', 'candidate_communes', 'residence_ambiguous', 'circumstances',
+  'risks', 'national_id_state', 'national_id_source', 'national_id_linked_at', 'merged_into', 'revision', 'last_event_at',
+] as const;
+const SPELL_COLUMNS = [
+  'spell_id', 'child_id', 'kind', 'grp', 'effective_from', 'effective_to', 'is_open', 'outcome', 'recorded_commune',
+  'commune_code', 'province_code', 'old_commune_code', 'old_province_code',
+] as const;
+const QUEUE_COLUMNS = ['child_id', 'reason', 'source', 'detail', 'candidate_count', 'requested_at', 'commune_code', 'province_code'] as const;
+
+/** One child's rows while a batch (or an as-of replay) is folded over them. */
+export interface ChildDoc {
+  child: ChildRow | undefined;
+  /** Open spells by `kind:grp`. */
+  open: Map<string, SpellRow>;
+  queue: Map<string, QueueRow>;
+}
+
+/** What folding one event changed, for the caller to write. */
+export interface ChildChanges {
+  child?: boolean;
+  spells: SpellRow[];
+  queueUpserts: QueueRow[];
+  queueDeletes: QueueRow[];
+}
+
+type Data = Record<string, unknown>;
+
+const PERSONAL_KEYS = ['fullName', 'dateOfBirth', 'personalId', 'motherName', 'fatherName', 'notes'];
+
+function spellKey(kind: string, grp: number): string {
+  return `${kind}:${grp}`;
+}
+
+/**
+ * Folds one event of a child's stream over the child's rows. Pure apart from mutating `doc`
+ * (no I/O): the projector uses it per batch, the query API to replay a stream as of a date.
+ * Events it does not know leave the record as it is (the audit index still lists them).
+ */
+export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver): ChildChanges {
+  const changes: ChildChanges = { spells: [], queueUpserts: [], queueDeletes: [] };
+  const d = e.data as Data;
+  const at = e.recordedAt.toISOString();
+  const erased = personalErased(e);
+
+  const openSpell = (kind: SpellRow['kind'], grp: number, from: string, extra: Partial<SpellRow> = {}) => {
+    const spell: SpellRow = {
+      spell_id: e.id, child_id: doc.child!.child_id, kind, grp, effective_from: from, effective_to: null, is_open: true, outcome: null,
+      recorded_commune: null, commune_code: null, province_code: null, old_commune_code: null, old_province_code: null, ...extra,
+    };
+    doc.open.set(spellKey(kind, grp), spell);
+    changes.spells.push(spell);
+  };
+  const closeSpell = (kind: SpellRow['kind'], grp: number, lastDay: string, outcome: string | null = null) => {
+    const spell = doc.open.get(spellKey(kind, grp));
+    if (!spell) return;
+    spell.effective_to = lastDay;
+    spell.is_open = false;
+    spell.outcome = outcome;
+    doc.open.delete(spellKey(kind, grp));
+    changes.spells.push(spell);
+  };
+  const enqueue = (reason: QueueRow['reason'], fields: Partial<QueueRow>) => {
+    const row: QueueRow = {
+      child_id: doc.child!.child_id, reason, source: null, detail: null, candidate_count: null, requested_at: at,
+      commune_code: doc.child!.commune_code, province_code: doc.child!.province_code, ...fields,
+    };
+    doc.queue.set(reason, row);
+    changes.queueUpserts.push(row);
+  };
+  const dequeue = (...reasons: QueueRow['reason'][]) => {
+    for (const reason of reasons) {
+      const row = doc.queue.get(reason);
+      if (row) {
+        doc.queue.delete(reason);
+        changes.queueDeletes.push(row);
+      }
+    }
+  };
+  const place = (communeCode: string, effectiveFrom: string) => {
+    const c = doc.child!;
+    const placed = units.place(communeCode, effectiveFrom);
+    c.residence_commune_code = communeCode;
+    c.residence_effective_from = effectiveFrom;
+    c.commune_code = placed.communeCode;
+    c.province_code = placed.provinceCode;
+    c.old_commune_code = placed.oldCommuneCode;
+    c.old_province_code = placed.oldProvinceCode;
+    c.candidate_communes = placed.candidates;
+    c.residence_ambiguous = placed.ambiguous;
+    openSpell('residence', 0, effectiveFrom, {
+      recorded_commune: communeCode, commune_code: placed.communeCode, province_code: placed.provinceCode,
+      old_commune_code: placed.oldCommuneCode, old_province_code: placed.oldProvinceCode,
+    });
+    for (const row of doc.queue.values()) {
+      row.commune_code = placed.communeCode;
+      row.province_code = placed.provinceCode;
+      changes.queueUpserts.push(row);
+    }
+    if (placed.ambiguous) enqueue('residence_split', { detail: `recorded commune ${communeCode} was split into ${placed.candidates.join(', ')}` });
+    else dequeue('residence_split');
+  };
+
+  if (e.type === 'ChildRegistered') {
+    if (doc.child) return changes;
+    const residence = (d['residence'] ?? {}) as Data;
+    doc.child = {
+      child_id: String(d['childId']), status: 'active', sex: str(d['sex']),
+      personal: erased ? null : pickPersonal(d['personal'] as Data | undefined), personal_erased: erased,
+      registered_at: str(d['registeredAt']), residence_commune_code: null, residence_effective_from: null, commune_code: null,
+      province_code: null, old_commune_code: null, old_province_code: null, candidate_communes: [], residence_ambiguous: false,
+      circumstances: [], risks: [], national_id_state: 'none', national_id_source: null, national_id_linked_at: null, merged_into: null,
+      revision: e.revision, last_event_at: at,
+    };
+    place(String(residence['communeCode']), String(residence['effectiveFrom']));
+    changes.child = true;
+    return changes;
+  }
+  const c = doc.child;
+  if (!c) return changes;
+  c.revision = e.revision;
+  c.last_event_at = at;
+  changes.child = true;
+  if (erased && c.personal !== null) {
+    c.personal = null;
+    c.personal_erased = true;
+  }
+
+  switch (e.type) {
+    case 'ChildDetailsCorrected': {
+      if (typeof d['sex'] === 'string') c.sex = d['sex'];
+      if (!erased && c.personal && d['personal'] && typeof d['personal'] === 'object') {
+        const next = { ...c.personal };
+        for (const [k, v] of Object.entries(d['personal'] as Data)) {
+          if (!PERSONAL_KEYS.includes(k)) continue;
+          if (v === null) delete next[k];
+          else next[k] = v;
+        }
+        c.personal = next;
+      }
+      break;
+    }
+    case 'ResidenceChanged': {
+      const from = String(d['effectiveFrom']);
+      closeSpell('residence', 0, addDays(from, -1));
+      place(String(d['communeCode']), from);
+      break;
+    }
+    case 'SpecialCircumstanceIdentified': {
+      const g = Number(d['group']);
+      if (!c.circumstances.includes(g)) c.circumstances = [...c.circumstances, g].sort((a, b) => a - b);
+      openSpell('circumstance', g, String(d['effectiveFrom']));
+      break;
+    }
+    case 'SpecialCircumstanceEnded': {
+      const g = Number(d['group']);
+      c.circumstances = c.circumstances.filter((x) => x !== g);
+      closeSpell('circumstance', g, String(d['effectiveTo']));
+      break;
+    }
+    case 'RiskIdentified': {
+      const g = Number(d['group']);
+      if (!c.risks.includes(g)) c.risks = [...c.risks, g].sort((a, b) => a - b);
+      openSpell('risk', g, String(d['effectiveFrom']));
+      break;
+    }
+    case 'RiskResolved': {
+      const g = Number(d['group']);
+      c.risks = c.risks.filter((x) => x !== g);
+      closeSpell('risk', g, String(d['effectiveTo']), str(d['outcome']));
+      break;
+    }
+    case 'NationalIdLinked': {
+      c.national_id_state = 'linked';
+      c.national_id_source = str(d['source']);
+      c.national_id_linked_at = str(d['linkedAt']);
+      if (!erased && c.personal) c.personal = { ...c.personal, personalId: (d['personal'] as Data)['personalId'] };
+      openSpell('national_id', 0, vietnamDay(String(d['linkedAt'])));
+      dequeue('identity_review', 'no_national_record');
+      break;
+    }
+    case 'NationalIdUnlinked': {
+      c.national_id_state = 'none';
+      c.national_id_source = null;
+      c.national_id_linked_at = null;
+      closeSpell('national_id', 0, addDays(vietnamDay(String(d['unlinkedAt'])), -1));
+      break;
+    }
+    case 'IdentityReviewRequested': {
+      if (c.national_id_state !== 'linked') c.national_id_state = 'review_requested';
+      enqueue('identity_review', {
+        source: str(d['source']), detail: str(d['reason']),
+        candidate_count: typeof d['candidateCount'] === 'number' ? d['candidateCount'] : null, requested_at: str(d['requestedAt']) ?? at,
+      });
+      break;
+    }
+    case 'NoNationalRecordFound': {
+      if (c.national_id_state !== 'linked') c.national_id_state = 'no_record_found';
+      dequeue('identity_review');
+      enqueue('no_national_record', { source: str(d['source']), requested_at: str(d['checkedAt']) ?? at });
+      break;
+    }
+    case 'ChildRecordsMerged': {
+      c.status = 'merged';
+      c.merged_into = str(d['survivingChildId']);
+      dequeue('identity_review', 'no_national_record', 'residence_split');
+      break;
+    }
+    case 'ChildRecordsMergeReverted': {
+      c.status = c.personal_erased && c.status === 'erased' ? 'erased' : 'active';
+      c.merged_into = null;
+      break;
+    }
+    case 'ChildPersonalDataErased': {
+      c.status = 'erased';
+      c.personal = null;
+      c.personal_erased = true;
+      dequeue('identity_review', 'no_national_record', 'residence_split');
+      break;
+    }
+    default:
+      break;
+  }
+  return changes;
+}
+
+function pickPersonal(p: Data | undefined): Record<string, unknown> | null {
+  if (!p || typeof p !== 'object') return null;
+  const out: Record<string, unknown> = {};
+  for (const k of PERSONAL_KEYS) if (p[k] !== undefined && p[k] !== null) out[k] = p[k];
+  return out;
+}
+
+export const childIdOfStream = (streamId: string): string | null => (streamId.startsWith('child-') ? streamId.slice('child-'.length) : null);
+
+/** Children: current details, residence in today's units, circumstances, risks, national-ID state; spells; the reconciliation queue. */
+export const childrenProjection: Projection = {
+  name: 'children',
+  tables: ['rm_children', 'rm_child_spells', 'rm_reconciliation_queue'],
+  async apply(events: readonly RecordedEvent[], tx: ClientBase, ctx: ProjectionContext): Promise<void> {
+    const mine = events.filter((e) => e.streamId.startsWith('child-'));
+    if (mine.length === 0) return;
+    const ids = [...new Set(mine.map((e) => childIdOfStream(e.streamId)!))];
+    const children = new RowSet<ChildRow>('rm_children', ['child_id']);
+    const spells = new RowSet<SpellRow>('rm_child_spells', ['spell_id']);
+    const queue = new RowSet<QueueRow>('rm_reconciliation_queue', ['child_id', 'reason']);
+    await children.load(tx, ctx, 'child_id', ids);
+    await spells.load(tx, ctx, 'child_id', ids, 'is_open');
+    await queue.load(tx, ctx, 'child_id', ids);
+    const docs = new Map<string, ChildDoc>();
+    for (const id of ids) docs.set(id, { child: children.get({ child_id: id }), open: new Map(), queue: new Map() });
+    for (const s of spells.all()) docs.get(s.child_id)?.open.set(spellKey(s.kind, s.grp), s);
+    for (const q of queue.all()) docs.get(q.child_id)?.queue.set(q.reason, q);
+    const newSpells: SpellRow[] = [];
+    for (const e of mine) {
+      const doc = docs.get(childIdOfStream(e.streamId)!)!;
+      const ch = evolveChild(doc, e, ctx.units);
+      if (ch.child && doc.child) children.put(doc.child);
+      for (const s of ch.spells) {
+        if (spells.get(s)) spells.touch(s);
+        else if (!newSpells.includes(s)) newSpells.push(s);
+      }
+      for (const q of ch.queueDeletes) queue.remove(q);
+      for (const q of ch.queueUpserts) if (doc.queue.get(q.reason) === q) queue.put(q);
+    }
+    await children.flush(tx, ctx, CHILD_COLUMNS);
+    // Spells opened in this batch are new rows (keyed by the opening event): inserted, so a
+    // twice-applied event fails on the key instead of passing unnoticed.
+    await spells.flush(tx, ctx, SPELL_COLUMNS);
+    await insertRows(tx, ctx, 'rm_child_spells', SPELL_COLUMNS, newSpells);
+    await queue.flush(tx, ctx, QUEUE_COLUMNS);
+  },
+};

@@ -1,0 +1,165 @@
+import type { Pool, PoolClient } from 'pg';
+import type { EventStore } from '@childledger/event-store';
+import { PgCheckpointStore } from '@childledger/event-store';
+import { APPLICATION_ROLE } from '@childledger/database';
+import type { Projection, ProjectionContext } from './projection';
+import { checkpointName, START_CHECKPOINT } from './projection-runner';
+import type { UnitResolver } from './unit-resolver';
+
+export interface RebuildProgress {
+  events: number;
+  /** Global position of the last event applied. */
+  checkpoint: string | null;
+}
+
+export interface RebuildOptions {
+  /** The event log, read through the platform's port. */
+  store: EventStore;
+  /** A pool of the owner role: creating, renaming and dropping tables needs it. */
+  ownerPool: Pool;
+  projections: readonly Projection[];
+  units: UnitResolver;
+  batchSize?: number;
+  /** Shadow table suffix. */
+  suffix?: string;
+  /** false: leave the shadow tables next to the live ones (tests compare them) and do not switch. */
+  switchOver?: boolean;
+  onProgress?: (p: RebuildProgress) => void;
+}
+
+export interface RebuildResult {
+  events: number;
+  checkpoint: string | null;
+  seconds: number;
+  /** Shadow table of each live table (dropped after a switch-over). */
+  shadows: Record<string, string>;
+}
+
+interface IndexDef {
+  name: string;
+  def: string;
+  primary: boolean;
+}
+
+async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]> {
+  const res = await client.query<{ name: string; def: string; primary: boolean }>(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+      WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace
+      ORDER BY i.relname`,
+    [table],
+  );
+  return res.rows;
+}
+
+/** An index definition of `table` rewritten for its shadow, under a temporary name. */
+function shadowIndex(def: IndexDef, shadow: string): string {
+  return def.def
+    .replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?(public\.)?\S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${def.name}${SHADOW_INDEX_MARK} ON public.${shadow}`);
+}
+const SHADOW_INDEX_MARK = '__rb';
+
+/**
+ * Rebuilds projections from the start of the log into shadow tables, in batches (one transaction
+ * each) while the live tables keep serving, and then switches over in one transaction: it locks
+ * the projections' checkpoint rows (a live projector's batch waits, and afterwards finds its
+ * checkpoint moved and resubscribes), applies what was appended meanwhile, renames the shadow
+ * tables into place, drops the old ones and stores the rebuild's checkpoint.
+ *
+ * Primary keys exist from the start (upserts need them); the other indexes are built once the
+ * bulk of the log is in, which is much faster than maintaining them row by row.
+ */
+export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
+  const started = process.hrtime.bigint();
+  const suffix = options.suffix ?? '__rebuild';
+  const batchSize = options.batchSize ?? 5000;
+  const live = options.projections.flatMap((p) => p.tables);
+  const shadows = Object.fromEntries(live.map((t) => [t, `${t}${suffix}`]));
+  const ctx: ProjectionContext = { table: (base) => shadows[base] ?? base, units: options.units };
+  const client = await options.ownerPool.connect();
+  const deferredIndexes: string[] = [];
+  try {
+    for (const t of live) {
+      const shadow = shadows[t]!;
+      await client.query(`DROP TABLE IF EXISTS ${shadow}`);
+      await client.query(`CREATE TABLE ${shadow} (LIKE ${t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY)`);
+      for (const idx of await indexesOf(client, t)) {
+        const sql = shadowIndex(idx, shadow);
+        if (idx.primary) await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} PRIMARY KEY USING INDEX ${await createIndex(client, sql, idx)}`);
+        else deferredIndexes.push(sql);
+      }
+    }
+
+    let after: string | null = null;
+    let events = 0;
+    const applyUntilEmpty = async (tx: PoolClient, report: boolean): Promise<void> => {
+      for (;;) {
+        const page = await options.store.readAll({ after, maxCount: batchSize });
+        if (page.events.length === 0) return;
+        if (report) await tx.query('BEGIN');
+        for (const p of options.projections) await p.apply(page.events, tx, ctx);
+        if (report) await tx.query('COMMIT');
+        after = page.checkpoint;
+        events += page.events.length;
+        if (report) options.onProgress?.({ events, checkpoint: after });
+      }
+    };
+    try {
+      await applyUntilEmpty(client, true);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    for (const sql of deferredIndexes) await client.query(sql);
+
+    if (options.switchOver === false) {
+      return { events, checkpoint: after, seconds: elapsed(started), shadows };
+    }
+
+    const checkpoints = new PgCheckpointStore(options.ownerPool);
+    await client.query('BEGIN');
+    try {
+      const names = options.projections.map((p) => checkpointName(p.name));
+      for (const name of names) {
+        await client.query(`INSERT INTO subscription_checkpoints (subscription_name, checkpoint) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, START_CHECKPOINT]);
+      }
+      await client.query('SELECT 1 FROM subscription_checkpoints WHERE subscription_name = ANY($1) ORDER BY subscription_name FOR UPDATE', [names]);
+      await client.query(`LOCK TABLE ${live.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      await applyUntilEmpty(client, false);
+      for (const t of live) {
+        const oldIndexes = await indexesOf(client, t);
+        await client.query(`DROP TABLE ${t}`);
+        await client.query(`ALTER TABLE ${shadows[t]} RENAME TO ${t}`);
+        // Give indexes and the primary key their usual names back, so later migrations find them.
+        for (const idx of oldIndexes) {
+          if (idx.primary) await client.query(`ALTER TABLE ${t} RENAME CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} TO ${idx.name}`);
+          else await client.query(`ALTER INDEX ${idx.name}${SHADOW_INDEX_MARK} RENAME TO ${idx.name}`);
+        }
+        await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${APPLICATION_ROLE}`);
+      }
+      for (const name of names) await checkpoints.save(name, after ?? START_CHECKPOINT, client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    options.onProgress?.({ events, checkpoint: after });
+    return { events, checkpoint: after, seconds: elapsed(started), shadows };
+  } finally {
+    client.release();
+  }
+}
+
+async function createIndex(client: PoolClient, sql: string, idx: IndexDef): Promise<string> {
+  await client.query(sql);
+  return `${idx.name}${SHADOW_INDEX_MARK}`;
+}
+
+function elapsed(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Drops the shadow tables a rebuild left (after `switchOver: false`, or a crashed rebuild). */
+export async function dropShadows(ownerPool: Pool, shadows: Record<string, string>): Promise<void> {
+  for (const shadow of Object.values(shadows)) await ownerPool.query(`DROP TABLE IF EXISTS ${shadow}`);
+}
