@@ -61,6 +61,12 @@ export class PlatformConfig {
   /** Ed25519 seed (base64 of 32 bytes) signing the log's checkpoints. Required by the log sealer on its own; `npm start` makes one in .data/. */
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_SEAL_KEY?: string;
 
+  /** Projector's port (health and metrics only). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PROJECTOR_PORT = 3040;
+
+  /** Query API's port (audit trails, as-of queries, indicators). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) QUERY_API_PORT = 3050;
+
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
 

@@ -127,7 +127,8 @@ export class ChildRecordParser {
   }
 
   private personalId(value: unknown, person: { dateOfBirth: string; sex: Sex }, warnings: RowProblem[]): string | undefined {
-    const stated = cellText(value).replace(/\s+/g, '');
+    // A number cell cannot keep leading zeros, and every personal ID starts with 0: pad it back.
+    const stated = typeof value === 'number' && Number.isInteger(value) && value > 0 ? cellText(value).padStart(12, '0') : cellText(value).replace(/\s+/g, '');
     if (stated === '') return undefined;
     const check = checkPersonalId(stated, person, this.units);
     if (check.valid) return check.personalId;

@@ -1,0 +1,152 @@
+import * as ExcelJS from 'exceljs';
+import { vietnamDate } from '@childledger/domain';
+import type { ImportReport } from '@childledger/registry';
+import { RegistryApiHarness } from './registry-api.harness';
+
+const today = vietnamDate(new Date());
+const sixteenYearsAgo = `${today.slice(8, 10)}/${today.slice(5, 7)}/${Number(today.slice(0, 4)) - 16}`;
+
+// Vietnamese headers without diacritics, as spreadsheets often export them.
+const HEADER = 'Ma ho so,Ho va ten,Ngay sinh,Gioi tinh,So dinh danh ca nhan,Ho ten cha,Ho ten me,Xa/Phuong,Quan/Huyen,Tinh/Thanh pho,Hoan canh dac biet,Ghi chu';
+const ROWS = [
+  /* row 2 */ '1,Nguyen Van An,14/03/2016,Nam,,Nguyen Van Ba,Tran Thi Tu,Ba Dinh,,Ha Noi,4,',
+  /* row 3 */ '2,Trần Thị Bình,2017-05-02,Nữ,001317000123,,,00004,,01,"mồ côi; khuyết tật",chuyển đến từ Hải Phòng',
+  /* row 4 */ `3,${'Lê Văn Cường'.normalize('NFD')},3/7/2015,male,,,,Phường Trúc Bạch,Quận Ba Đình,Thành phố Hà Nội,,`,
+  /* row 5 */ '4,Phạm Thị Dung,05/2014,F,,,,00004,,,,',
+  /* row 6 */ '5,Hoàng Văn Em,2013,M,,,,4,,1,,',
+  /* row 7 */ '6,Vũ Thị Giang,20-11-2016,nu,001215000999,,,Phường Ba Đình,,Hà Nội,,',
+  /* row 8 */ '',
+  /* row 9 */ '7,,01/01/2016,Nam,,,,00004,,01,,',
+  /* row 10 */ '8,Đỗ Văn Hùng,31/02/2016,Nam,,,,00004,,01,,',
+  /* row 11 */ '9,Ngô Thị Lan,01/01/2016,X,,,,00004,,01,,',
+  /* row 12 */ '10,Bùi Văn Khoa,01/01/2016,Nam,,,,Xã Không Tồn Tại,,Hà Nội,,',
+  /* row 13 */ `11,Đặng Thị Mai,${sixteenYearsAgo},Nữ,,,,00004,,01,,`,
+  /* row 14 */ '12,Lý Văn Nam,01/01/2016,Nam,,,,25747,,79,,',
+  /* row 15 */ '13,Trịnh Thị Oanh,01/01/2016,Nữ,,,,00004,,01,15,',
+  /* row 16 */ '2,Mai Văn Phúc,01/01/2016,Nam,,,,00004,,01,,',
+  /* row 17 */ '14,Tạ Văn Quang,01/01/2016,Nam,,,,00004,,Tỉnh Không Có,,',
+];
+const CSV = `\ufeff${[HEADER, ...ROWS].join('\r\n')}\r\n`;
+
+describe('registry API: bulk import', () => {
+  let api: RegistryApiHarness;
+  beforeAll(async () => {
+    api = await RegistryApiHarness.start({ importMaxBytes: 200_000 });
+  });
+  afterAll(() => api.stop());
+
+  const upload = (body: Uint8Array | string, contentType = 'text/csv', headers: Record<string, string> = {}, as: Parameters<RegistryApiHarness['post']>[2] = 'communeOfficer') =>
+    api.request<ImportReport>('POST', '/imports?fileName=ba-dinh.csv', { body: typeof body === 'string' ? Buffer.from(body) : body, headers: { 'content-type': contentType, ...headers }, as });
+
+  async function registeredBy(importId: string): Promise<Map<number, { streamId: string; types: string[] }>> {
+    const { rows } = await api.owner.query<{ stream_id: string; row: string; types: string[] }>(
+      `SELECT stream_id, metadata->'import'->>'row' AS row, array_agg(event_type ORDER BY stream_revision) AS types
+         FROM events WHERE metadata->'import'->>'importId' = $1 GROUP BY stream_id, metadata->'import'->>'row'`,
+      [importId],
+    );
+    return new Map(rows.map((r) => [Number(r.row), { streamId: r.stream_id, types: r.types }]));
+  }
+
+  it('imports the good rows of a CSV with Vietnamese headers without diacritics and reports each bad row with its column', async () => {
+    const before = await api.eventCount();
+    const res = await upload(CSV);
+    expect(res.status).toBe(201);
+    const report = res.body;
+    expect(res.headers.get('location')).toBe(`/api/v1/imports/${report.id}`);
+    expect(report).toMatchObject({ status: 'completed', format: 'csv', fileName: 'ba-dinh.csv', percent: 100, rows: { read: 15, imported: 6, alreadyImported: 0, rejected: 9 } });
+    const rejected = report.problems.filter((p) => p.kind === 'rejected').map((p) => [p.row, p.column, p.code]);
+    expect(rejected).toEqual([
+      [9, 'full_name', 'NAME_REQUIRED'],
+      [10, 'date_of_birth', 'INVALID_DATE'],
+      [11, 'sex', 'INVALID_SEX'],
+      [12, 'commune', 'UNKNOWN_COMMUNE'],
+      [15, 'special_circumstances', 'INVALID_GROUP'],
+      [16, 'record_ref', 'DUPLICATE_RECORD_REF'],
+      [17, 'province', 'UNKNOWN_PROVINCE'],
+      [13, 'date_of_birth', 'CHILD_TOO_OLD'],
+      [14, 'commune', 'OUTSIDE_JURISDICTION'],
+    ]);
+    // Problems quote the header as the file spells it.
+    expect(report.problems.find((p) => p.row === 11)).toMatchObject({ header: 'Gioi tinh', recordRef: '9' });
+    const warnings = report.problems.filter((p) => p.kind === 'warning');
+    expect(warnings).toEqual([expect.objectContaining({ row: 7, column: 'personal_id', code: 'INVALID_PERSONAL_ID.CENTURY_SEX_MISMATCH' })]);
+
+    const written = await registeredBy(report.id);
+    expect([...written.keys()].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(written.get(3)!.types).toEqual(['ChildRegistered', 'SpecialCircumstanceIdentified', 'SpecialCircumstanceIdentified']);
+    expect(await api.eventCount()).toBe(before + 9);
+
+    const read = async (row: number) => (await api.get(`/children/${written.get(row)!.streamId.slice('child-'.length)}`)).body;
+    expect(await read(2)).toMatchObject({ fullName: 'Nguyen Van An', sex: 'M', dateOfBirth: '2016-03-14', fatherName: 'Nguyen Van Ba', residence: { communeCode: '00004' }, circumstances: { 4: today } });
+    expect(await read(3)).toMatchObject({ fullName: 'Trần Thị Bình', personalId: '001317000123', circumstances: { 1: today, 4: today } });
+    // An old ward name (Trúc Bạch, Ba Đình district) is followed to today's ward; an NFD name is stored NFC.
+    expect(await read(4)).toMatchObject({ fullName: 'Lê Văn Cường', dateOfBirth: '2015-07-03', residence: { communeCode: '00004' } });
+    expect(await read(5)).toMatchObject({ dateOfBirth: '2014-05-01', notes: expect.stringContaining('month only') });
+    expect(await read(6)).toMatchObject({ dateOfBirth: '2013-01-01', residence: { communeCode: '00004' } });
+    const giang = await read(7);
+    expect(giang).toMatchObject({ fullName: 'Vũ Thị Giang', sex: 'F' });
+    expect(giang).not.toHaveProperty('personalId');
+
+    const [registered] = await api.events(written.get(5)!.streamId);
+    expect(registered!.metadata).toMatchObject({
+      actor: { userId: 'dev-commune-officer', role: 'data_officer', unit: '00004' },
+      source: 'import',
+      import: { importId: report.id, row: 5, recordRef: '4', dateOfBirthPrecision: 'month' },
+    });
+  });
+
+  it('importing the same file again writes nothing and says the rows were already imported', async () => {
+    const before = await api.eventCount();
+    const res = await upload(CSV);
+    expect(res.status).toBe(201);
+    expect(res.body.rows).toEqual({ read: 15, imported: 0, alreadyImported: 6, rejected: 9 });
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('imports an XLSX with diacritic headers, a date cell and number cells (leading zeros lost)', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('Danh sách');
+    sheet.addRow([]);
+    sheet.addRow(['STT', 'Họ và tên', 'Ngày tháng năm sinh', 'Giới tính', 'Số định danh cá nhân', 'Xã/Phường', 'Tỉnh', 'Hoàn cảnh đặc biệt']);
+    sheet.addRow([1, 'Trương Thị Xuân', new Date(Date.UTC(2018, 8, 2)), 'Nữ', 1318000555, 4, 1, 'Trẻ em khuyết tật']);
+    sheet.addRow([2, 'Đinh Văn Yên', 2019, 'Nam', '', 'Ba Đình', 'Hà Nội', '']);
+    sheet.getCell('C3').numFmt = 'dd/mm/yyyy';
+    const file = new Uint8Array(await book.xlsx.writeBuffer());
+    const res = await upload(file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ format: 'xlsx', status: 'completed', rows: { read: 2, imported: 2, rejected: 0 } });
+    const written = await registeredBy(res.body.id);
+    const xuan = (await api.get(`/children/${written.get(3)!.streamId.slice(6)}`)).body;
+    expect(xuan).toMatchObject({ fullName: 'Trương Thị Xuân', dateOfBirth: '2018-09-02', personalId: '001318000555', residence: { communeCode: '00004' }, circumstances: { 4: today } });
+    const yen = (await api.get(`/children/${written.get(4)!.streamId.slice(6)}`)).body;
+    expect(yen).toMatchObject({ dateOfBirth: '2019-01-01' });
+  });
+
+  it('takes a multipart upload too, and shows progress at the status endpoint when asked to answer at once', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([`record_ref,full_name,date_of_birth,sex,commune,province\nm1,Cao Thị Hạnh,2020-02-29,F,00004,01\n`], { type: 'text/csv' }), 'multipart.csv');
+    const res = await api.request<ImportReport>('POST', '/imports', { body: form, headers: { prefer: 'respond-async' } });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ fileName: 'multipart.csv', status: expect.stringMatching(/running|completed/) });
+    let report = res.body;
+    for (let i = 0; i < 100 && report.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      report = (await api.get<ImportReport>(`/imports/${res.body.id}`)).body;
+    }
+    expect(report).toMatchObject({ status: 'completed', rows: { imported: 1 } });
+    expect((await api.get(`/imports/${res.body.id}`, 'provinceCaseWorker')).status).toBe(404);
+  });
+
+  it('refuses a file without the required columns (422), too large (413), of another type (415), or from a case worker (403)', async () => {
+    const before = await api.eventCount();
+    const missing = await upload('record_ref,full_name,date_of_birth,commune\n1,An,2016-01-01,00004\n');
+    expect(missing.status).toBe(422);
+    expect(missing.body).toMatchObject({ code: 'IMPORT_FILE', errors: [{ field: 'file', rule: 'IMPORT_FILE', message: expect.stringContaining('sex') }] });
+    const large = await upload(`${HEADER}\n${ROWS[0]}\n`.repeat(2_000));
+    expect(large.status).toBe(413);
+    expect(large.body).toMatchObject({ errors: [{ rule: 'BODY_TOO_LARGE' }] });
+    expect((await api.post('/imports', { rows: [] })).status).toBe(415);
+    expect((await upload(CSV, 'text/csv', {}, 'provinceCaseWorker')).status).toBe(403);
+    expect(await api.eventCount()).toBe(before);
+  });
+});
