@@ -17,6 +17,9 @@ import {
   preparePlatformDatabase,
 } from '@childledger/platform';
 import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
+import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
+import { loadOrCreateDevelopmentKeys } from '@childledger/trust';
+import * as path from 'node:path';
 
 interface ServiceDefinition {
   name: string;
@@ -25,7 +28,10 @@ interface ServiceDefinition {
 }
 
 /** Every service that exists so far; each new service adds itself here. */
-const SERVICES: ServiceDefinition[] = [{ name: 'registry-api', port: (c) => c.REGISTRY_API_PORT, create: createRegistryApi }];
+const SERVICES: ServiceDefinition[] = [
+  { name: 'registry-api', port: (c) => c.REGISTRY_API_PORT, create: createRegistryApi },
+  { name: 'log-sealer', port: (c) => c.LOG_SEALER_PORT, create: createLogSealer },
+];
 
 async function main(): Promise<void> {
   let config: PlatformConfig;
@@ -39,6 +45,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger('start', config.LOG_LEVEL);
+  if (!config.CHILDLEDGER_KEK || !config.CHILDLEDGER_SEAL_KEY) {
+    // Development only: keys made once and kept beside the database (docs/trust.md).
+    const dev = loadOrCreateDevelopmentKeys(path.dirname(path.resolve(config.CHILDLEDGER_DATA_DIR)));
+    config.CHILDLEDGER_KEK ??= dev.kek;
+    config.CHILDLEDGER_SEAL_KEY ??= dev.sealKey;
+    log.warn({ file: dev.file, created: dev.created }, 'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY not set: using development keys from the data directory; set both in production');
+  }
   log.info({ embedded: !config.DATABASE_URL }, 'preparing database');
   const db = await preparePlatformDatabase(config, { log: (m) => log.debug({ postgres: m }, 'postgres') });
   log.info({ applied: db.applied, embedded: db.server.embedded }, 'database ready');

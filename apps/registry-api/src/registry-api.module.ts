@@ -8,6 +8,7 @@ import { ChildrenController } from './children/children.controller';
 import { CommandResponder } from './http/command-responder';
 import { RegistryExceptionFilter } from './http/registry-exception.filter';
 import { DEFAULT_IMPORT_MAX_BYTES, IMPORT_MAX_BYTES, ImportsController } from './imports/imports.controller';
+import { ErasureModule } from './erasure/erasure.module';
 
 export interface RegistryApiModuleOptions extends Omit<PlatformModuleOptions, 'service'> {
   registry?: RegistryModuleOptions;
@@ -22,7 +23,7 @@ export class RegistryApiModule {
     const { registry, importMaxBytes, ...platform } = options;
     return {
       module: RegistryApiModule,
-      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry)],
+      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry), ErasureModule],
       controllers: [ChildrenController, CasesController, ImportsController],
       providers: [
         CommandResponder,

@@ -13,3 +13,4 @@ export * from './erasure/child-erasure';
 export { CreateTrust1733100000000 } from './migrations/1733100000000-create-trust';
 import { CreateTrust1733100000000 } from './migrations/1733100000000-create-trust';
 export const TRUST_MIGRATIONS = [CreateTrust1733100000000];
+export * from './seal/record-subject';

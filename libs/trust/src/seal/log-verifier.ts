@@ -83,7 +83,8 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
   for await (const { row, chain } of source.entries()) {
     seq++;
     if (row) events++;
-    if (!row && chain) {
+    if (!row) {
+      if (!chain) continue;
       problems.push({
         kind: 'order',
         seq,
@@ -103,20 +104,20 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
       });
       break;
     }
-    const d = eventDigest(row!);
+    const d = eventDigest(row);
     head = chainStep(head, d);
     if (chain && chain.digest !== d.toString('hex')) {
       problems.push({
         kind: 'content',
         seq,
-        position: row!.position,
-        eventId: row!.eventId,
-        message: `seq ${seq}: event ${row!.eventId} (position ${row!.position}) differs from the event that was chained: it was altered`,
+        position: row.position,
+        eventId: row.eventId,
+        message: `seq ${seq}: event ${row.eventId} (position ${row.position}) differs from the event that was chained: it was altered`,
       });
       break;
     }
     if (chain && chain.hash !== head.toString('hex')) {
-      problems.push({ kind: 'chain-table', seq, position: row!.position, eventId: row!.eventId, message: `seq ${seq}: the recorded chain hash differs from the recomputed one: the chain table was altered` });
+      problems.push({ kind: 'chain-table', seq, position: row.position, eventId: row.eventId, message: `seq ${seq}: the recorded chain hash differs from the recomputed one: the chain table was altered` });
       break;
     }
     const seal = bySeq.get(seq);
@@ -125,8 +126,8 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
         problems.push({
           kind: 'checkpoint',
           seq,
-          position: row!.position,
-          message: `checkpoint at seq ${seq} (sealed ${seal.sealedAt}) does not match the log: an event between seq ${lastSealSeq + 1} and ${seq} (positions up to ${row!.position}) was altered, removed or moved`,
+          position: row.position,
+          message: `checkpoint at seq ${seq} (sealed ${seal.sealedAt}) does not match the log: an event between seq ${lastSealSeq + 1} and ${seq} (positions up to ${row.position}) was altered, removed or moved`,
         });
         break;
       }

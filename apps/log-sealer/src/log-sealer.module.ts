@@ -1,0 +1,48 @@
+import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { PG_POOL, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { LogSealer, resolveSealKey, SealKey } from '@childledger/trust';
+import { Logger } from 'nestjs-pino';
+import { TrustController } from './trust.controller';
+import { ADMIN_UNITS, LOG_SEALER, SEAL_KEY } from './tokens';
+
+/** Starts the sealer with the application and stops it (after a final checkpoint) before the pool closes. */
+class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(LOG_SEALER) private readonly sealer: LogSealer) {}
+  onApplicationBootstrap(): void {
+    this.sealer.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sealer.stop();
+  }
+}
+
+/** The log sealer: chains and signs the global log, and serves public keys, checkpoints and inclusion proofs. */
+@Module({})
+export class LogSealerModule {
+  static forRoot(options: Omit<PlatformModuleOptions, 'service'>): DynamicModule {
+    return {
+      module: LogSealerModule,
+      imports: [PlatformModule.forRoot({ ...options, service: 'log-sealer', poolSize: options.poolSize ?? 5 })],
+      controllers: [TrustController],
+      providers: [
+        { provide: SEAL_KEY, useFactory: () => resolveSealKey(options.config.CHILDLEDGER_SEAL_KEY) },
+        { provide: ADMIN_UNITS, useFactory: () => loadAdministrativeUnits() },
+        {
+          provide: LOG_SEALER,
+          inject: [PG_POOL, SEAL_KEY, Logger],
+          useFactory: (pool: Pool, key: SealKey, logger: Logger) =>
+            new LogSealer({
+              pool,
+              key,
+              everyEvents: options.config.SEAL_EVERY_EVENTS,
+              everyMs: options.config.SEAL_EVERY_SECONDS * 1000,
+              onError: (err) => logger.error({ err }, 'log sealer step failed; retrying'),
+            }),
+        },
+        SealerLifecycle,
+      ],
+    };
+  }
+}

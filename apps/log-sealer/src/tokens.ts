@@ -1,0 +1,3 @@
+export const SEAL_KEY = Symbol('SealKey');
+export const LOG_SEALER = Symbol('LogSealer');
+export const ADMIN_UNITS = Symbol('AdministrativeUnits');

@@ -1,0 +1,53 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { EventStore } from '@childledger/event-store';
+import { AdministrativeUnitLookup } from '@childledger/domain';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
+import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
+import { DATA_KEYRING, DataKeyring, eraseChildPersonalData } from '@childledger/trust';
+import { EraseChildPersonalDataDto, ErasureParams, ErasureResponse } from './erasure.dto';
+
+/** Erasure of a child's personal data by crypto-shredding (docs/trust.md). Admins only. */
+@ApiTags('children')
+@ApiBearerAuth()
+@Controller('children')
+export class ErasureController {
+  private units?: AdministrativeUnitLookup;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATA_KEYRING) private readonly keyring: DataKeyring,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  @Post(':id/erasure')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      "Erase a child's personal data: appends ChildPersonalDataErased with the legal reason, then destroys the child's data key. Every earlier event keeps its non-personal fields; personal fields read as null from then on. Retrying is safe.",
+  })
+  async erase(@Param() params: ErasureParams, @Body() dto: EraseChildPersonalDataDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request & { id?: unknown }): Promise<ErasureResponse> {
+    return eraseChildPersonalData(this.store, this.keyring, {
+      childId: params.id,
+      reason: dto.reason,
+      metadata: { actor: { userId: user.userId, role: user.role }, correlationId: String(req.id ?? '') },
+      context: { now: new Date(), units: this.unitLookup() },
+    });
+  }
+
+  private unitLookup(): AdministrativeUnitLookup {
+    // The registry's unit lists when the app has them (it does); the decision itself does not consult them.
+    if (!this.units) {
+      try {
+        this.units = this.moduleRef.get<AdministrativeUnitLookup>(ADMINISTRATIVE_UNITS, { strict: false });
+      } catch {
+        this.units = loadAdministrativeUnits();
+      }
+    }
+    return this.units;
+  }
+}
