@@ -73,9 +73,7 @@ export class IdentityResolver {
     if (!childId) return { kind: 'skipped', why: 'event names no child' };
     const streamId = childStreamId(childId);
     const { state, events } = await loadState<ChildState, ChildEvent>(this.deps.store, streamId, childDecider);
-    if (events.some((e) => e.metadata.causationId === event.id && e.metadata.actor?.userId === IDENTITY_ADAPTER_ACTOR.userId && (IDENTITY_DECISION_TYPES as readonly string[]).includes(e.type))) {
-      return { kind: 'already_processed', childId };
-    }
+    if (events.some((e) => isDecisionOf(e, event.id))) return { kind: 'already_processed', childId };
     if (state.status !== 'active') return { kind: 'skipped', childId, why: `record ${state.status}` };
     if (state.fullName === undefined || state.dateOfBirth === undefined) return { kind: 'skipped', childId, why: 'personal data unreadable' };
     if (state.nationalId !== undefined && event.type !== 'ChildDetailsCorrected') return { kind: 'skipped', childId, why: 'already linked' };
@@ -118,12 +116,13 @@ export class IdentityResolver {
         command = this.reviewCommand("the best candidate's number does not fit the recorded date of birth or sex", decided.review?.decision);
         await this.openReview(state, event, decided.review?.decision, command);
         await this.append(streamId, command, metadata, event.id);
-      } else if (err instanceof RegistryError) {
-        await this.deps.reviewQueue.remove(childId).catch(() => undefined);
+      } else if (err instanceof RegistryError || err instanceof IdempotencyConflictError) {
+        // Another handler of the same event (a redelivery, a second replica) won the race: its
+        // decision stands and this one is dropped, calls and all.
+        if (await this.alreadyDecided(streamId, event.id)) return { kind: 'already_processed', childId };
+        if (kind === 'review') await this.deps.reviewQueue.removeRequest(childId, this.reviewEventId(event)).catch(() => undefined);
         await this.audit(childId, event, registry, 'refused', correlationId);
-        return { kind: 'refused', childId, code: err.code };
-      } else if (err instanceof IdempotencyConflictError) {
-        return { kind: 'already_processed', childId };
+        return { kind: 'refused', childId, code: err instanceof RegistryError ? err.code : 'IDEMPOTENCY_CONFLICT' };
       } else throw err;
     }
     await this.audit(childId, event, registry, kind, correlationId);
@@ -195,9 +194,17 @@ export class IdentityResolver {
       reason: command.type === 'RequestIdentityReview' ? command.data.reason : 'review requested',
       candidates: (decision?.candidates ?? []).map((c) => ({ personalId: c.personalId, probability: round4(c.probability), weight: c.weight, fields: c.fields })),
       explanation: decision?.explanation ?? '',
-      requestedEventId: deterministicUuid(`identity-adapter:${trigger.id}:RequestIdentityReview:0`),
+      requestedEventId: this.reviewEventId(trigger),
       requestedAt: this.clock().toISOString(),
     });
+  }
+
+  private reviewEventId(trigger: RecordedEvent): string {
+    return deterministicUuid(`identity-adapter:${trigger.id}:RequestIdentityReview:0`);
+  }
+
+  private async alreadyDecided(streamId: string, triggerId: string): Promise<boolean> {
+    return (await this.deps.store.readStream(streamId)).some((e) => isDecisionOf(e, triggerId));
   }
 
   private async audit(childId: string, trigger: RecordedEvent, registry: AuditedNationalRegistry, decision: NationalRegistryQueried['data']['decision'], correlationId: string): Promise<void> {
@@ -210,6 +217,10 @@ export class IdentityResolver {
     }));
     await this.deps.store.append(identityAuditStreamId(childId), events);
   }
+}
+
+function isDecisionOf(e: RecordedEvent, triggerId: string): boolean {
+  return e.metadata.causationId === triggerId && e.metadata.actor?.userId === IDENTITY_ADAPTER_ACTOR.userId && (IDENTITY_DECISION_TYPES as readonly string[]).includes(e.type);
 }
 
 function round4(x: number): number {

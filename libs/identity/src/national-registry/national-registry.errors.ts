@@ -1,3 +1,5 @@
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
+
 /** The national database could not answer now; trying again later may work (429, 5xx, timeout, network). */
 export class NationalRegistryUnavailableError extends Error {
   constructor(
@@ -26,7 +28,7 @@ export class NationalRegistryRejectedError extends Error {
 export function failureKind(err: unknown): string {
   if (err instanceof NationalRegistryUnavailableError) return err.status === 429 ? 'rate_limited' : err.status ? `unavailable_${err.status}` : 'unavailable';
   if (err instanceof NationalRegistryRejectedError) return `rejected_${err.status}`;
-  if (err instanceof Error && err.name === 'BrokenCircuitError') return 'circuit_open';
-  if (err instanceof Error && err.name === 'TaskCancelledError') return 'timeout';
+  if (err instanceof BrokenCircuitError) return 'circuit_open';
+  if (err instanceof TaskCancelledError) return 'timeout';
   return 'error';
 }

@@ -76,6 +76,11 @@ export class ReviewQueueStore {
     return (res.rowCount ?? 0) > 0;
   }
 
+  /** Removes the row opened for this request event, if it is still that one. */
+  async removeRequest(childId: string, requestedEventId: string): Promise<void> {
+    await this.pool.query('DELETE FROM identity_review_queue WHERE child_id = $1 AND requested_event_id = $2', [childId, requestedEventId]);
+  }
+
   async remove(childId: string, client: ClientBase | Pool = this.pool): Promise<void> {
     await client.query('DELETE FROM identity_review_queue WHERE child_id = $1', [childId]);
   }
