@@ -67,8 +67,8 @@ export class RegistryApiHarness {
     const as = options.as ?? 'communeOfficer';
     const headers: Record<string, string> = { ...options.headers };
     if (as !== 'none') headers['authorization'] ??= `Bearer ${await this.token(as)}`;
-    let body: BodyInit | undefined;
-    if (options.body instanceof Uint8Array || options.body instanceof Blob || options.body instanceof FormData) body = options.body as BodyInit;
+    let body: RequestInit['body'];
+    if (options.body instanceof Uint8Array || options.body instanceof Blob || options.body instanceof FormData) body = options.body as RequestInit['body'];
     else if (typeof options.body === 'string') {
       body = options.body;
       headers['content-type'] ??= 'application/json';
@@ -97,7 +97,7 @@ export class RegistryApiHarness {
 
   async eventCount(): Promise<number> {
     const { rows } = await this.owner.query<{ n: string }>('SELECT count(*) AS n FROM events');
-    return Number(rows[0]!.n);
+    return Number(rows[0]?.n);
   }
 
   /** A stream's events as the service reads them (personal data opened by the platform's encrypting store). */

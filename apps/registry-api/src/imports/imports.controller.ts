@@ -78,7 +78,8 @@ export class ImportsController {
     if (/\brespond-async\b/i.test(req.header('prefer') ?? '')) {
       res.status(HttpStatus.ACCEPTED);
       const report = await this.ledger.get(started.importId);
-      return report!;
+      if (!report) throw new NotFoundException(`import ${started.importId} is not in the ledger`);
+      return report;
     }
     const report = await started.done;
     if (report.status === 'failed') {

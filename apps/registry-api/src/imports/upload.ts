@@ -32,7 +32,7 @@ const RAW_TYPES = [
  * file without holding it in memory, refusing it (413) as soon as it passes `maxBytes`.
  */
 export async function spoolRawBody(req: Request, maxBytes: number): Promise<{ path: string; size: number }> {
-  const type = (req.header('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+  const type = (req.header('content-type') ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!RAW_TYPES.includes(type)) {
     throw new UnsupportedMediaTypeException(`send the file as text/csv, as an XLSX spreadsheet, or as multipart/form-data with a "file" field (got ${type})`);
   }

@@ -193,7 +193,7 @@ export class ChildRecordImporter {
           continue;
         }
         if (ChildRecordParser.isBlank(row.cells)) continue;
-        if (!mapping) {
+        if (!mapping || !parser) {
           mapping = mapHeaders(row.cells.map(cellText));
           if (mapping.missing.length > 0) {
             throw new ImportFileError(
@@ -204,7 +204,7 @@ export class ChildRecordImporter {
           continue;
         }
         counts.rowsRead += 1;
-        const parsed = parser!.parse(row.rowNumber, row.cells);
+        const parsed = parser.parse(row.rowNumber, row.cells);
         if (!parsed.ok) {
           reject(parsed.rowNumber, parsed.recordRef, parsed.problems);
         } else {

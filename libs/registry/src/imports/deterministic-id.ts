@@ -10,8 +10,8 @@ function bytesOf(uuid: string): Buffer {
 /** RFC 9562 version 5 UUID (SHA-1 of namespace and name): the same name always gives the same id. */
 export function uuidV5(name: string, namespace: string = CHILDLEDGER_NAMESPACE): string {
   const hash = createHash('sha1').update(bytesOf(namespace)).update(name, 'utf8').digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

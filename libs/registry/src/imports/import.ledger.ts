@@ -101,7 +101,7 @@ export class ImportLedger {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await this.write(client, importId, counts, problems);
+      await this.write(client, importId, problems);
       await client.query(
         `UPDATE imports SET bytes_read = $2, rows_read = $3, rows_imported = $4, rows_already_imported = $5, rows_rejected = $6,
            warnings = $7, heartbeat_at = now() WHERE import_id = $1`,
@@ -126,7 +126,7 @@ export class ImportLedger {
     this.seq.delete(importId);
   }
 
-  private async write(client: { query: Pool['query'] }, importId: string, _counts: ImportCounts, problems: readonly ImportProblem[]): Promise<void> {
+  private async write(client: { query: Pool['query'] }, importId: string, problems: readonly ImportProblem[]): Promise<void> {
     if (problems.length === 0) return;
     let seq = this.seq.get(importId) ?? 0;
     const params: unknown[] = [];

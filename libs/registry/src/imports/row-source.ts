@@ -68,10 +68,10 @@ async function* readCsv(path: string, onBytes: (n: number) => void): AsyncGenera
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift()!;
+    yield* skipped.splice(0);
     yield { rowNumber: item.info.lines, cells: item.record };
   }
-  while (skipped.length > 0) yield skipped.shift()!;
+  yield* skipped.splice(0);
 }
 
 async function* readXlsx(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceRow> {

@@ -60,7 +60,8 @@ export class CommuneResolver {
       const readings = district !== '' ? [asOld, asNew] : [asNew, asOld];
       for (const candidates of readings) {
         const codes = distinct(candidates);
-        if (codes.length === 1) return { ok: true, communeCode: candidates[0]!.communeCode, provinceCode: candidates[0]!.provinceCode };
+        const [only] = candidates;
+        if (codes.length === 1 && only) return { ok: true, communeCode: only.communeCode, provinceCode: only.provinceCode };
         if (codes.length > 1) {
           return {
             ok: false,
@@ -85,10 +86,10 @@ export class CommuneResolver {
       tier.push(...candidates);
       tiers.set(m.score, tier);
     }
-    for (const score of [...tiers.keys()].sort((a, b) => b - a)) {
-      const candidates = tiers.get(score)!;
+    for (const [, candidates] of [...tiers].sort(([a], [b]) => b - a)) {
       const codes = distinct(candidates);
-      if (codes.length === 1) return { ok: true, communeCode: candidates[0]!.communeCode, provinceCode: candidates[0]!.provinceCode };
+      const [only] = candidates;
+      if (codes.length === 1 && only) return { ok: true, communeCode: only.communeCode, provinceCode: only.provinceCode };
       const listed = [...new Map(candidates.map((c) => [c.communeCode, c])).values()]
         .slice(0, MAX_LISTED)
         .map((c) => `${c.communeCode} (province ${c.provinceCode})`)

@@ -49,7 +49,8 @@ function groupOf(piece: string): number | string {
   const matches = Object.entries(KEYWORDS)
     .filter(([, words]) => words.some((w) => ` ${folded} `.includes(` ${w}`)))
     .map(([g]) => Number(g));
-  if (matches.length === 1) return matches[0]!;
+  const [only] = matches;
+  if (matches.length === 1 && only !== undefined) return only;
   if (matches.length === 0) return `"${piece.trim().slice(0, 60)}" is not a special-circumstance group (1–14 or its name)`;
   return `"${piece.trim().slice(0, 60)}" could be groups ${matches.join(', ')}`;
 }
