@@ -15,4 +15,3 @@ export * from './imports/child-records/recorded-date';
 export * from './imports/child-records/special-circumstances';
 export * from './imports/child-records/commune-resolver';
 export * from './imports/child-records/child-record.parser';
-export * from './migrations';

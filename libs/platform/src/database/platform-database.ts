@@ -1,7 +1,7 @@
 import { DatabaseServer, ensureDatabase, MigrationClass, runMigrations, startDatabaseServer } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
-// The registry's tables (idempotency keys, import ledger). A secondary entry point that loads only
-// the migration classes, so the platform does not load the registry (which depends on it).
+// The registry's tables (idempotency keys, import ledger): their own project (scope:shared,
+// type:data-access), so that the platform does not depend on the registry, which depends on it.
 import { REGISTRY_MIGRATIONS } from '@childledger/registry/migrations';
 import { IDENTITY_MIGRATIONS } from '@childledger/identity/migrations';
 import { TRUST_MIGRATIONS } from '@childledger/trust';
