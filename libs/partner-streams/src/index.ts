@@ -6,3 +6,4 @@ export * from './cursor';
 export * from './partner-projector';
 export * from './schemas';
 export * from './partner-relay';
+export * from './client-secret';

@@ -1,0 +1,203 @@
+import type { Pool, PoolClient } from 'pg';
+import type { EventStore, Subscription } from '@childledger/event-store';
+import { PgCheckpointStore } from '@childledger/event-store';
+import { ChildRoute, InMemoryRoutingState, OutboxEntry, PartnerProjector, SourceEvent } from '@childledger/partner-streams';
+import type { OutboxSignal } from './pg-partner-feed';
+
+export interface PartnerProjectionOptions {
+  batchSize?: number;
+  signal?: OutboxSignal;
+  onError?(err: unknown): void;
+}
+
+export class CheckpointMovedError extends Error {
+  constructor(name: string) {
+    super(`${name}: the checkpoint moved under this projection (a late commit of a killed process, or a second instance); restarting from it`);
+    this.name = 'CheckpointMovedError';
+  }
+}
+
+export interface ProjectionHandle {
+  caughtUp(): Promise<void>;
+  /** Settles when the projection stops: resolves on stop(), rejects with a lasting error. */
+  done: Promise<void>;
+}
+
+export const projectionName = (partnerId: string): string => `partner-outbox:${partnerId}`;
+
+/**
+ * One partner's projection: a subscription to the event store (its event types only) that writes
+ * the partner's CloudEvents to `partner_outbox`, updates its routing state, blanks the personal
+ * fields of erased children, and saves its checkpoint, all in one transaction. A crash anywhere
+ * leaves both or neither, so the outbox is exactly the projection of the log up to the checkpoint.
+ */
+export class PgPartnerProjection {
+  private subscription: Subscription | null = null;
+  private readonly checkpoints: PgCheckpointStore;
+  readonly name: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly projector: PartnerProjector,
+    private readonly options: PartnerProjectionOptions = {},
+  ) {
+    this.checkpoints = new PgCheckpointStore(pool);
+    this.name = projectionName(projector.agreement.id);
+  }
+
+  get partnerId(): string {
+    return this.projector.agreement.id;
+  }
+
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  /**
+   * Starts the projection. When the stored checkpoint moved under it (the backend of a killed
+   * process committed late, or a second instance runs), it starts again from the stored
+   * checkpoint: the transaction-level check guarantees nothing is written twice either way.
+   */
+  async start(): Promise<ProjectionHandle> {
+    if (!this.running) {
+      this.stopped = false;
+      let resolveCaughtUp!: () => void;
+      const caughtUp = new Promise<void>((r) => (resolveCaughtUp = r));
+      this.running = this.run(resolveCaughtUp);
+      this.running.catch((err: unknown) => this.options.onError?.(err));
+      this.handle = { caughtUp: () => Promise.race([caughtUp, this.running!]), done: this.running };
+    }
+    return this.handle!;
+  }
+
+  private handle: ProjectionHandle | null = null;
+
+  private async run(caughtUp: () => void): Promise<void> {
+    while (!this.stopped) {
+      let last = await this.checkpoints.load(this.name);
+      const sub = this.store.subscribe({
+        name: this.name,
+        after: last,
+        filter: { eventTypes: this.projector.eventTypes },
+        batchSize: this.options.batchSize ?? 500,
+        handler: async (events, checkpoint) => {
+          await this.apply(events, last, checkpoint);
+          last = checkpoint;
+          this.options.signal?.committed(this.partnerId);
+        },
+      });
+      this.subscription = sub;
+      sub.caughtUp().then(caughtUp, () => undefined);
+      try {
+        await sub.done;
+      } catch (err) {
+        if (!(err instanceof CheckpointMovedError)) throw err;
+        this.options.onError?.(err);
+      } finally {
+        this.subscription = null;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.stop();
+    await this.running?.catch(() => undefined);
+    this.running = null;
+  }
+
+  private async apply(events: SourceEvent[], expected: string | null, checkpoint: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One writer per partner: a second instance of this projection waits here, then finds the
+      // checkpoint moved and stops instead of writing the batch twice.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.name]);
+      const current = await this.checkpoints.load(this.name, client);
+      if (current !== expected) throw new CheckpointMovedError(this.name);
+      const state = await this.loadState(client, events);
+      const result = this.projector.project(events, state);
+      await this.insertEntries(client, result.entries);
+      await this.saveState(client, state);
+      if (result.erasedChildren.length > 0) {
+        await client.query(`UPDATE partner_outbox SET personal = NULL WHERE partner_id = $1 AND child_id = ANY($2::text[]) AND personal IS NOT NULL`, [
+          this.partnerId,
+          result.erasedChildren,
+        ]);
+      }
+      await this.checkpoints.save(this.name, checkpoint, client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async loadState(client: PoolClient, events: SourceEvent[]): Promise<InMemoryRoutingState> {
+    const state = new InMemoryRoutingState();
+    const caseIds = new Set<string>();
+    const childIds = new Set<string>();
+    for (const e of events) {
+      if (typeof e.data['caseId'] === 'string') caseIds.add(e.data['caseId']);
+      if (typeof e.data['childId'] === 'string') childIds.add(e.data['childId']);
+    }
+    if (caseIds.size > 0) {
+      const res = await client.query<{ case_id: string; child_id: string }>(
+        'SELECT case_id, child_id FROM partner_routing_cases WHERE partner_id = $1 AND case_id = ANY($2::text[])',
+        [this.partnerId, [...caseIds]],
+      );
+      for (const r of res.rows) {
+        state.cases.set(r.case_id, r.child_id);
+        childIds.add(r.child_id);
+      }
+    }
+    if (childIds.size > 0) {
+      const res = await client.query<{ child_id: string; commune_code: string | null; erased: boolean; shared: boolean }>(
+        'SELECT child_id, commune_code, erased, shared FROM partner_routing_children WHERE partner_id = $1 AND child_id = ANY($2::text[])',
+        [this.partnerId, [...childIds]],
+      );
+      for (const r of res.rows) state.children.set(r.child_id, { communeCode: r.commune_code, erased: r.erased, shared: r.shared });
+    }
+    return state;
+  }
+
+  private async saveState(client: PoolClient, state: InMemoryRoutingState): Promise<void> {
+    if (state.changedChildren.size > 0) {
+      const rows = [...state.changedChildren].map((id) => ({ id, ...(state.children.get(id) as ChildRoute) }));
+      await client.query(
+        `INSERT INTO partner_routing_children (partner_id, child_id, commune_code, erased, shared)
+         SELECT $1, x.id, x."communeCode", x.erased, x.shared FROM jsonb_to_recordset($2::jsonb) AS x(id text, "communeCode" text, erased boolean, shared boolean)
+         ON CONFLICT (partner_id, child_id) DO UPDATE SET commune_code = excluded.commune_code, erased = excluded.erased, shared = excluded.shared`,
+        [this.partnerId, JSON.stringify(rows)],
+      );
+    }
+    if (state.changedCases.size > 0) {
+      const rows = [...state.changedCases].map((id) => ({ id, child: state.cases.get(id) }));
+      await client.query(
+        `INSERT INTO partner_routing_cases (partner_id, case_id, child_id)
+         SELECT $1, x.id, x.child FROM jsonb_to_recordset($2::jsonb) AS x(id text, child text)
+         ON CONFLICT (partner_id, case_id) DO UPDATE SET child_id = excluded.child_id`,
+        [this.partnerId, JSON.stringify(rows)],
+      );
+    }
+  }
+
+  private async insertEntries(client: PoolClient, entries: OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map(({ childId, event }) => {
+      const data = event.data;
+      if (data === null || !('personal' in data)) return { c: childId, i: event.id, e: event, p: null };
+      const { personal, ...rest } = data;
+      return { c: childId, i: event.id, e: { ...event, data: rest }, p: personal ?? null };
+    });
+    await client.query(
+      `INSERT INTO partner_outbox (partner_id, child_id, event_id, event, personal)
+       SELECT $1, x.v ->> 'c', x.v ->> 'i', x.v -> 'e', NULLIF(x.v -> 'p', 'null'::jsonb)
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(v, n)
+        ORDER BY x.n`,
+      [this.partnerId, JSON.stringify(rows)],
+    );
+  }
+}

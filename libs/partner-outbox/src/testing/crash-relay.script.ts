@@ -1,0 +1,37 @@
+// The gateway's relay path as a child process for the crash test: the partner's projection
+// (event store → outbox) and its relay (outbox → a file sink, checkpoint after the ack), both
+// running. The test kills it with SIGKILL at random moments and restarts it.
+import { createPool } from '@childledger/database';
+import { PostgresEventStore } from '@childledger/event-store';
+import { PartnerProjector, PartnerRelay, parseAgreement, Pseudonymiser } from '@childledger/partner-streams';
+import { OutboxSignal, PgPartnerFeed } from '../pg-partner-feed';
+import { PgPartnerProjection } from '../pg-partner-projection';
+import { PgRelayCheckpoints } from '../pg-relay-checkpoints';
+import { FileSink } from './file-sink';
+
+async function main(): Promise<void> {
+  const url = process.env['CRASH_DATABASE_URL'];
+  const out = process.env['CRASH_SINK_FILE'];
+  const agreementJson = process.env['CRASH_AGREEMENT'];
+  if (!url || !out || !agreementJson) throw new Error('CRASH_DATABASE_URL, CRASH_SINK_FILE and CRASH_AGREEMENT are required');
+  const agreement = parseAgreement(JSON.parse(agreementJson));
+  const pool = createPool(url, { max: 6 });
+  const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+  const signal = new OutboxSignal();
+  const projector = new PartnerProjector(agreement, new Pseudonymiser('crash-test-secret-000000'), (c) => c.slice(0, 2));
+  const projection = new PgPartnerProjection(pool, store, projector, { batchSize: 23, signal });
+  const sub = await projection.start();
+  const relay = new PartnerRelay(new PgPartnerFeed(pool, signal, 50), new FileSink(out, { delayBeforeAckMs: () => Math.floor(Math.random() * 6) }), new PgRelayCheckpoints(pool), {
+    partnerId: agreement.id,
+    batchSize: 17,
+    idleWaitMs: 50,
+  });
+  relay.start();
+  process.stdout.write('ready\n');
+  await sub.done;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});
