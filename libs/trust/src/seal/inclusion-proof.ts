@@ -41,7 +41,7 @@ export async function buildInclusionProof(pool: Pool, eventId: string): Promise<
   if (!l) throw new ProofNotAvailableError(`event ${eventId} is not in the chain (unknown, or not chained yet)`, 'unknown-event');
   const seq = Number(l.seq);
   const seal = await pool.query<{ seq: string; chain_head: Buffer; position: string; sealed_at: string; key_id: string; signature: Buffer }>(
-    'SELECT seq::text, chain_head, position, sealed_at, key_id, signature FROM log_seals WHERE seq >= $1 ORDER BY seq LIMIT 1',
+    'SELECT seq::text, chain_head, position, sealed_at, key_id, signature FROM log_seals WHERE log_seals.seq >= $1 ORDER BY log_seals.seq LIMIT 1',
     [seq],
   );
   const s = seal.rows[0];

@@ -35,6 +35,8 @@ export interface SealStep {
   sealedSeq?: number;
   /** False when another sealer holds the lock. */
   locked: boolean;
+  /** True when the batch was full: more events may be waiting. */
+  more: boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export class LogSealer {
       const step = await this.step({ force: false });
       total += step.chained;
       if (!step.locked) return step;
-      if (step.chained < this.batchSize) break;
+      if (!step.more) break;
     }
     const last = await this.step({ force: true });
     return { ...last, chained: total + last.chained };
@@ -98,7 +100,7 @@ export class LogSealer {
       } catch (err) {
         this.options.onError?.(err);
       }
-      if (step && step.chained >= this.batchSize) continue;
+      if (step?.more) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wake = () => {
@@ -129,9 +131,12 @@ export class LogSealer {
       const locked = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SEALER_LOCK])).rows[0]!.ok;
       if (!locked) {
         await client.query('ROLLBACK');
-        return { chained: 0, locked: false };
+        return { chained: 0, locked: false, more: false };
       }
       const state = (await client.query<StateRow>('SELECT * FROM log_sealer_state WHERE id = 1')).rows[0]!;
+      // Never read past the next due checkpoint: checkpoints land exactly every `everyEvents`
+      // events, so an inclusion proof holds at most that many digests.
+      const limit = Math.max(1, Math.min(this.batchSize, this.everyEvents - (Number(state.seq) - Number(state.sealed_seq))));
       const rows = (
         await client.query<StoredEventRow>(
           `SELECT ${STORED_ROW_SQL} FROM events
@@ -139,7 +144,7 @@ export class LogSealer {
               AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY events.transaction_id, events.global_position
             LIMIT $3`,
-          [state.last_transaction_id, state.last_position, this.batchSize],
+          [state.last_transaction_id, state.last_position, limit],
         )
       ).rows;
       let seq = Number(state.seq);
@@ -182,7 +187,7 @@ export class LogSealer {
         [seq, lastTx, lastPos, head, sealed ?? sealedSeq, sealed !== undefined],
       );
       await client.query('COMMIT');
-      return { chained: rows.length, sealedSeq: sealed, locked: true };
+      return { chained: rows.length, sealedSeq: sealed, locked: true, more: rows.length === limit };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -183,7 +183,7 @@ async function* pagedChain(pool: Pool): AsyncIterable<ChainEntry> {
   for (;;) {
     const { rows } = await pool.query<ChainRow>(
       `SELECT seq::text, global_position::text AS position, transaction_id::text, event_id::text, event_digest, chain_hash
-         FROM log_chain WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+         FROM log_chain WHERE log_chain.seq > $1 ORDER BY log_chain.seq LIMIT ${PAGE}`,
       [after],
     );
     for (const r of rows) {
@@ -206,7 +206,7 @@ async function* zip(a: AsyncIterable<StoredEventRow>, b: AsyncIterable<ChainEntr
 
 export async function loadSeals(pool: Pool): Promise<SealedCheckpoint[]> {
   const { rows } = await pool.query<{ seq: string; chain_head: Buffer; position: string; sealed_at: string; key_id: string; signature: Buffer }>(
-    'SELECT seq::text, chain_head, position, sealed_at, key_id, signature FROM log_seals ORDER BY seq',
+    'SELECT seq::text, chain_head, position, sealed_at, key_id, signature FROM log_seals ORDER BY log_seals.seq',
   );
   return rows.map((r) => ({ seq: Number(r.seq), head: r.chain_head.toString('hex'), position: r.position, sealedAt: r.sealed_at, keyId: r.key_id, signature: r.signature.toString('base64') }));
 }
