@@ -67,6 +67,24 @@ export class PlatformConfig {
   /** Query API's port (audit trails, as-of queries, indicators). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) QUERY_API_PORT = 3050;
 
+  /** Stream gateway's port (partner feeds, SSE, partner token endpoint, partners admin API). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) STREAM_GATEWAY_PORT = 3060;
+
+  /** Kafka brokers (`host:port,...`) for the partner relay; unset: no Kafka relay, HTTP feeds only. */
+  @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be host:port[,host:port...]' }) KAFKA_BROKERS?: string;
+
+  /** The version-controlled partners file (agreements only, no secrets). */
+  @IsString() PARTNERS_FILE = 'apps/stream-gateway/partners.json';
+
+  /** JSON file outside version control with each partner's `clientSecret` and `keySecret`; `npm start` makes one in .data/. */
+  @IsOptional() @IsString() PARTNER_SECRETS_FILE?: string;
+
+  /** Key (at least 32 characters) signing partner access tokens; the same on every gateway replica. Unset: random per process (development). */
+  @IsOptional() @Matches(/^.{32,}$/, { message: 'must be at least 32 characters' }) PARTNER_TOKEN_SECRET?: string;
+
+  /** Requests per minute each partner may make to the gateway. */
+  @Type(() => Number) @IsInt() @Min(1) PARTNER_RATE_LIMIT_PER_MINUTE = 600;
+
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
 

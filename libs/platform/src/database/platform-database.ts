@@ -6,10 +6,11 @@ import { REGISTRY_MIGRATIONS } from '@childledger/registry/migrations';
 import { IDENTITY_MIGRATIONS } from '@childledger/identity/migrations';
 import { TRUST_MIGRATIONS } from '@childledger/trust';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
+import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import type { PlatformConfig } from '../config/platform.config';
 
 /** Every migration of the platform, in order. Libraries with tables add theirs here. */
-export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...TRUST_MIGRATIONS, ...READ_MODEL_MIGRATIONS];
+export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...TRUST_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS];
 
 export interface PlatformDatabase {
   server: DatabaseServer;
