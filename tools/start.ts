@@ -18,6 +18,9 @@ import {
 } from '@childledger/platform';
 import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
 import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
+import { createPopulationRegistrySandbox } from '../apps/population-registry-sandbox/src/sandbox.app';
+import { createIdentityAdapter } from '../apps/identity-adapter/src/identity-adapter.app';
+import { generatedSandboxResidents } from './sandbox-residents';
 import { loadOrCreateDevelopmentKeys } from '@childledger/trust';
 import * as path from 'node:path';
 
@@ -31,6 +34,8 @@ interface ServiceDefinition {
 const SERVICES: ServiceDefinition[] = [
   { name: 'registry-api', port: (c) => c.REGISTRY_API_PORT, create: createRegistryApi },
   { name: 'log-sealer', port: (c) => c.LOG_SEALER_PORT, create: createLogSealer },
+  { name: 'population-registry-sandbox', port: (c) => c.SANDBOX_PORT, create: (c, url, o) => createPopulationRegistrySandbox(c, url, { ...o, residents: () => generatedSandboxResidents() }) },
+  { name: 'identity-adapter', port: (c) => c.IDENTITY_ADAPTER_PORT, create: createIdentityAdapter },
 ];
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { CommandResponder } from './http/command-responder';
 import { RegistryExceptionFilter } from './http/registry-exception.filter';
 import { DEFAULT_IMPORT_MAX_BYTES, IMPORT_MAX_BYTES, ImportsController } from './imports/imports.controller';
 import { ErasureModule } from './erasure/erasure.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
 export interface RegistryApiModuleOptions extends Omit<PlatformModuleOptions, 'service'> {
   registry?: RegistryModuleOptions;
@@ -23,7 +24,7 @@ export class RegistryApiModule {
     const { registry, importMaxBytes, ...platform } = options;
     return {
       module: RegistryApiModule,
-      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry), ErasureModule],
+      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry), ErasureModule, ReconciliationModule],
       controllers: [ChildrenController, CasesController, ImportsController],
       providers: [
         CommandResponder,
