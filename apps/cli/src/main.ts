@@ -2,11 +2,13 @@
 // its own file under commands/ and registers itself here.
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerImportCommand } from './commands/import.command';
 import { registerMatchCommand } from './commands/match.command';
 
 const program = new Command('childledger').description('ChildLedger command-line tools').showHelpAfterError();
 
 registerMatchCommand(program);
+registerImportCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
