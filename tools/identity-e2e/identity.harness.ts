@@ -10,10 +10,10 @@ import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
 import { EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';
-import { createPopulationRegistrySandbox } from '../../population-registry-sandbox/src/sandbox.app';
-import { SANDBOX_FAULTS, SANDBOX_STORE } from '../../population-registry-sandbox/src/sandbox.tokens';
-import { createIdentityAdapter } from '../src/identity-adapter.app';
-import { IdentityAdapterService, IdentityAdapterSettings } from '../src/identity-adapter.service';
+import { createPopulationRegistrySandbox } from '../../apps/population-registry-sandbox/src/sandbox.app';
+import { SANDBOX_FAULTS, SANDBOX_STORE } from '../../apps/population-registry-sandbox/src/sandbox.tokens';
+import { createIdentityAdapter } from '../../apps/identity-adapter/src/identity-adapter.app';
+import { IdentityAdapterService, IdentityAdapterSettings } from '../../apps/identity-adapter/src/identity-adapter.service';
 
 export const CLIENT = { SANDBOX_CLIENT_ID: 'adapter-test', SANDBOX_CLIENT_SECRET: 'a-test-secret-1234' };
 export const NO_FAULTS = { latencyMs: 0, rateLimitPerSecond: 0, errorRate: 0, timeoutRate: 0, timeoutHangMs: 2000 };

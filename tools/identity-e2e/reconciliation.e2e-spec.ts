@@ -9,10 +9,10 @@ import { ALL_MIGRATIONS, AuthenticatedUser, PlatformConfig, Role } from '@childl
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
 import { EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';
-import { createIdentityAdapter } from '../../../identity-adapter/src/identity-adapter.app';
-import { createPopulationRegistrySandbox } from '../../../population-registry-sandbox/src/sandbox.app';
-import { SANDBOX_STORE } from '../../../population-registry-sandbox/src/sandbox.tokens';
-import { createRegistryApi } from '../registry-api.app';
+import { createIdentityAdapter } from '../../apps/identity-adapter/src/identity-adapter.app';
+import { createPopulationRegistrySandbox } from '../../apps/population-registry-sandbox/src/sandbox.app';
+import { SANDBOX_STORE } from '../../apps/population-registry-sandbox/src/sandbox.tokens';
+import { createRegistryApi } from '../../apps/registry-api/src/registry-api.app';
 
 const CLIENT = { SANDBOX_CLIENT_ID: 'adapter-e2e', SANDBOX_CLIENT_SECRET: 'an-e2e-secret-123' };
 

@@ -4,8 +4,8 @@ import { SandboxFaults } from '@childledger/identity';
 import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
 import { createTestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
-import { createPopulationRegistrySandbox } from '../src/sandbox.app';
-import { SANDBOX_FAULTS } from '../src/sandbox.tokens';
+import { createPopulationRegistrySandbox } from '../../apps/population-registry-sandbox/src/sandbox.app';
+import { SANDBOX_FAULTS } from '../../apps/population-registry-sandbox/src/sandbox.tokens';
 
 const CLIENT = { SANDBOX_CLIENT_ID: 'adapter-test', SANDBOX_CLIENT_SECRET: 'a-test-secret-1234' };
 const NO_FAULTS = { latencyMs: 0, rateLimitPerSecond: 0, errorRate: 0, timeoutRate: 0 };
