@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Client } from 'pg';
+import { createPool, DatabaseServer, withDatabase } from '@childledger/database';
+import { loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import {
+  databaseLogSource,
+  exportLog,
+  fileLogSource,
+  InclusionProof,
+  SealedCheckpoint,
+  SealKey,
+  trustedSealKeys,
+  verifyInclusionProof,
+  verifyLog,
+  VerificationReport,
+} from '@childledger/trust';
+
+interface KeyOptions {
+  publicKey?: string[];
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The keys to trust: --public-key, else the configured seal key, else npm start's development key (with a note). */
+function trustedKeys(opts: KeyOptions, config: PlatformConfig) {
+  if (opts.publicKey?.length) return trustedSealKeys(opts.publicKey);
+  if (config.CHILDLEDGER_SEAL_KEY) {
+    process.stderr.write('trusting the public key of CHILDLEDGER_SEAL_KEY (an inspector passes --public-key instead)\n');
+    return trustedSealKeys([SealKey.fromBase64Seed(config.CHILDLEDGER_SEAL_KEY).publicKeyBase64]);
+  }
+  const dev = join(dirname(resolve(config.CHILDLEDGER_DATA_DIR)), 'dev-keys.json');
+  if (existsSync(dev)) {
+    const seed = (JSON.parse(readFileSync(dev, 'utf8')) as { CHILDLEDGER_SEAL_KEY?: string }).CHILDLEDGER_SEAL_KEY;
+    if (seed) {
+      process.stderr.write(`trusting the development seal key of npm start (${dev}); pass --public-key to trust another\n`);
+      return trustedSealKeys([SealKey.fromBase64Seed(seed).publicKeyBase64]);
+    }
+  }
+  throw new Error('no public key to trust: pass --public-key BASE64 (docs/trust.md, GET /api/v1/trust/seal-keys)');
+}
+
+/** --database-url, DATABASE_URL, the database of a running npm start, or the embedded server started for this command. */
+async function openDatabase(url: string | undefined, config: PlatformConfig): Promise<{ url: string; server?: DatabaseServer }> {
+  if (url ?? config.DATABASE_URL) return { url: (url ?? config.DATABASE_URL)! };
+  const running = withDatabase(`postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, config.DATABASE_NAME);
+  const client = new Client({ connectionString: running, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1 FROM log_chain LIMIT 1');
+    return { url: running };
+  } catch {
+    const db = await preparePlatformDatabase(config);
+    return { url: db.url, server: db.server };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function printReport(report: VerificationReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const lines = [`events ${report.events}, checkpoints ${report.checkpoints}, sealed ${report.sealed}, not yet sealed ${report.unsealed}`];
+  if (report.ok) lines.push('OK: the chain and every checkpoint signature verify');
+  else {
+    const first = report.problems[0]!;
+    lines.push(`FAILED at seq ${first.seq ?? '?'}${first.position ? `, position ${first.position}` : ''}: ${first.message}`);
+    for (const p of report.problems.slice(1)) lines.push(`  also: ${p.message}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `verify-log`, `export-log FILE`, `verify-proof FILE`: the inspector's tools (docs/trust.md). */
+export function registerTrustCommands(program: Command): void {
+  program
+    .command('verify-log')
+    .description('recompute the hash chain of the event log and check every signed checkpoint; exits 1 naming the first position that differs')
+    .option('--file <export>', 'verify an export (export-log) instead of the database')
+    .option('--database-url <url>', 'database to verify (default: DATABASE_URL, or the running npm start)')
+    .option('--public-key <base64>', 'trusted Ed25519 public key (repeatable; all keys that signed checkpoints)', collect)
+    .option('--checkpoint <file>', 'a checkpoint (JSON, from GET /trust/checkpoints/latest) kept earlier: it must still be in the log', collect)
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: KeyOptions & { file?: string; databaseUrl?: string; checkpoint?: string[]; json?: boolean }) => {
+      const config = loadConfig(PlatformConfig);
+      const keys = trustedKeys(opts, config);
+      const expected = (opts.checkpoint ?? []).map((f) => JSON.parse(readFileSync(f, 'utf8')) as SealedCheckpoint);
+      let report: VerificationReport;
+      if (opts.file) {
+        report = await verifyLog(fileLogSource(resolve(opts.file)), keys, { expected });
+      } else {
+        const db = await openDatabase(opts.databaseUrl, config);
+        const pool = createPool(db.url, { max: 2, role: null });
+        try {
+          report = await verifyLog(databaseLogSource(pool), keys, { expected });
+        } finally {
+          await pool.end();
+          await db.server?.stop();
+        }
+      }
+      printReport(report, Boolean(opts.json));
+      process.exitCode = report.ok ? 0 : 1;
+    });
+
+  program
+    .command('export-log')
+    .description('write the event log as stored (personal data encrypted), its chain and its checkpoints to a JSON-lines file for verify-log --file')
+    .argument('<file>', 'file to write (mode 0600)')
+    .option('--database-url <url>', 'database to export (default: DATABASE_URL, or the running npm start)')
+    .action(async (file: string, opts: { databaseUrl?: string }) => {
+      const config = loadConfig(PlatformConfig);
+      const db = await openDatabase(opts.databaseUrl, config);
+      const pool = createPool(db.url, { max: 2, role: null });
+      try {
+        const out = await exportLog(pool, resolve(file));
+        process.stdout.write(`exported ${out.entries} events and ${out.checkpoints} checkpoints to ${file}\n`);
+      } finally {
+        await pool.end();
+        await db.server?.stop();
+      }
+    });
+
+  program
+    .command('verify-proof')
+    .description('check an inclusion proof (GET /api/v1/trust/proofs/:eventId) against a trusted public key')
+    .argument('<file>', 'the proof (JSON)')
+    .option('--public-key <base64>', 'trusted Ed25519 public key (repeatable)', collect)
+    .action(async (file: string, opts: KeyOptions) => {
+      const config = loadConfig(PlatformConfig);
+      const proof = JSON.parse(readFileSync(file, 'utf8')) as InclusionProof;
+      const result = verifyInclusionProof(proof, trustedKeys(opts, config));
+      process.stdout.write(
+        result.ok
+          ? `OK: event ${proof.record.eventId} (position ${proof.record.position}, seq ${proof.seq}) is covered by the checkpoint at seq ${proof.checkpoint.seq} signed ${proof.checkpoint.sealedAt} by ${proof.checkpoint.keyId}\n`
+          : `FAILED: ${result.reason}\n`,
+      );
+      process.exitCode = result.ok ? 0 : 1;
+    });
+}
