@@ -1,0 +1,156 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { EventStore } from '@childledger/event-store';
+import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import {
+  KafkaPartnerSink,
+  OutboxSignal,
+  PartnerRecord,
+  PgPartnerDirectory,
+  PgPartnerFeed,
+  PgPartnerProjection,
+  PgRelayCheckpoints,
+} from '@childledger/partner-outbox';
+import {
+  generateSecret,
+  hashClientSecret,
+  PartnerAgreement,
+  PartnerProjector,
+  PartnerRelay,
+  Pseudonymiser,
+  verifyClientSecret,
+} from '@childledger/partner-streams';
+import type { PartnerSecrets } from './partner-secrets';
+import { PartnerTokens } from './partner-token.service';
+
+export interface StreamGatewayOptions {
+  /** Agreements of the version-controlled partners file. */
+  filePartners: PartnerAgreement[];
+  secrets: PartnerSecrets;
+  tokens: PartnerTokens;
+  provinceOf(communeCode: string): string | undefined;
+  kafkaBrokers?: string[];
+  rateLimitPerMinute: number;
+  /** SSE keep-alive comment interval. */
+  heartbeatMs?: number;
+}
+
+export const STREAM_GATEWAY_OPTIONS = Symbol('StreamGatewayOptions');
+
+export class PartnerConflictError extends Error {}
+export class MissingKeySecretError extends Error {}
+
+/**
+ * The gateway's partners at run time: syncs the partners file into the partners table, runs one
+ * projection (event store → outbox) per partner and, with KAFKA_BROKERS, one Kafka relay per
+ * partner that has the kafka channel; authenticates client credentials.
+ */
+@Injectable()
+export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger('PartnerStreams');
+  readonly signal = new OutboxSignal();
+  readonly feed: PgPartnerFeed;
+  readonly directory: PgPartnerDirectory;
+  private readonly projections = new Map<string, PgPartnerProjection>();
+  private readonly relays = new Map<string, PartnerRelay>();
+  private readonly partners = new Map<string, PartnerRecord>();
+  private sink: KafkaPartnerSink | null = null;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(STREAM_GATEWAY_OPTIONS) readonly options: StreamGatewayOptions,
+  ) {
+    this.feed = new PgPartnerFeed(pool, this.signal);
+    this.directory = new PgPartnerDirectory(pool);
+    if (options.kafkaBrokers?.length) this.sink = new KafkaPartnerSink({ brokers: options.kafkaBrokers });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const agreement of this.options.filePartners) {
+      const existing = await this.directory.get(agreement.id);
+      const clientSecret = this.options.secrets[agreement.id]?.clientSecret;
+      const stale = clientSecret !== undefined && !(existing?.clientSecretHash && (await verifyClientSecret(clientSecret, existing.clientSecretHash)));
+      await this.directory.put(agreement, 'file', stale ? await hashClientSecret(clientSecret) : undefined);
+    }
+    for (const record of await this.directory.list()) await this.startPartner(record);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.relays.values()].map((r) => r.stop()));
+    await Promise.all([...this.projections.values()].map((p) => p.stop()));
+    await this.sink?.close();
+  }
+
+  partner(partnerId: string): PartnerRecord | undefined {
+    return this.partners.get(partnerId);
+  }
+
+  list(): PartnerRecord[] {
+    return [...this.partners.values()].sort((a, b) => a.agreement.id.localeCompare(b.agreement.id));
+  }
+
+  /** Resolves once every partner's projection has caught up with the log (tests, benchmarks). */
+  async caughtUp(): Promise<void> {
+    await Promise.all([...this.projections.values()].map(async (p) => (await p.start()).caughtUp()));
+  }
+
+  async authenticate(clientId: string, clientSecret: string): Promise<boolean> {
+    const record = await this.directory.get(clientId);
+    if (!record?.clientSecretHash) return false;
+    return verifyClientSecret(clientSecret, record.clientSecretHash);
+  }
+
+  /** Admin API: creates or replaces an API-managed partner's agreement; the new rules apply from the projection's position on. */
+  async putAgreement(agreement: PartnerAgreement): Promise<{ created: boolean; clientSecret?: string }> {
+    const existing = await this.directory.get(agreement.id);
+    if (existing?.managedBy === 'file') throw new PartnerConflictError(`partner ${agreement.id} is declared in the partners file: change it there`);
+    if (!this.options.secrets[agreement.id]?.keySecret) {
+      throw new MissingKeySecretError(`partner ${agreement.id} has no pseudonymisation key: set PARTNER_${agreement.id.toUpperCase().replace(/-/g, '_')}_KEY_SECRET or add it to PARTNER_SECRETS_FILE`);
+    }
+    let clientSecret: string | undefined;
+    if (!existing) clientSecret = generateSecret();
+    await this.directory.put(agreement, 'api', clientSecret ? await hashClientSecret(clientSecret) : undefined);
+    await this.stopPartner(agreement.id);
+    await this.startPartner((await this.directory.get(agreement.id))!);
+    return { created: !existing, clientSecret };
+  }
+
+  async rotateClientSecret(partnerId: string): Promise<string | null> {
+    const secret = generateSecret();
+    return (await this.directory.setClientSecretHash(partnerId, await hashClientSecret(secret))) ? secret : null;
+  }
+
+  private async startPartner(record: PartnerRecord): Promise<void> {
+    const { agreement } = record;
+    this.partners.set(agreement.id, record);
+    const keySecret = this.options.secrets[agreement.id]?.keySecret;
+    if (!keySecret) {
+      this.log.error({ partner: agreement.id }, 'no pseudonymisation key for this partner: its stream is not produced');
+      return;
+    }
+    const projector = new PartnerProjector(agreement, new Pseudonymiser(keySecret), this.options.provinceOf);
+    const projection = new PgPartnerProjection(this.pool, this.store, projector, {
+      signal: this.signal,
+      onError: (err) => this.log.error({ partner: agreement.id, err: err instanceof Error ? err.message : String(err) }, 'partner projection error'),
+    });
+    this.projections.set(agreement.id, projection);
+    await projection.start();
+    if (this.sink && agreement.channels.includes('kafka')) {
+      const relay = new PartnerRelay(this.feed, this.sink, new PgRelayCheckpoints(this.pool), {
+        partnerId: agreement.id,
+        name: `partner-relay:${agreement.id}:kafka`,
+        onError: (err, attempt) => this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
+      });
+      this.relays.set(agreement.id, relay);
+      relay.start();
+    }
+  }
+
+  private async stopPartner(partnerId: string): Promise<void> {
+    await this.relays.get(partnerId)?.stop();
+    await this.projections.get(partnerId)?.stop();
+    this.relays.delete(partnerId);
+    this.projections.delete(partnerId);
+  }
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { INestApplication } from '@nestjs/common';
+import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
+import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { eventually } from '@childledger/event-store/testing';
+import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox';
+import * as ev from '@childledger/partner-outbox/testing';
+import { encodeCursor, PartnerCloudEvent, parsePartnersDocument } from '@childledger/partner-streams';
+import { loadConfig, PlatformConfig } from '@childledger/platform';
+import { createTestAuth, TestAuth } from '@childledger/platform/testing';
+import type { Pool } from 'pg';
+import { PartnerStreamsService } from './partner-streams.service';
+import { createStreamGateway } from './stream-gateway.app';
+
+const partners = parsePartnersDocument(JSON.parse(readFileSync(path.resolve(__dirname, '../partners.json'), 'utf8')));
+const SECRETS = {
+  moh: { clientSecret: 'moh-client-secret-for-tests', keySecret: 'moh-key-secret-for-tests-0000' },
+  moet: { clientSecret: 'moet-client-secret-for-tests', keySecret: 'moet-key-secret-for-tests-000' },
+};
+
+describe('stream-gateway (HTTP)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  let auth: TestAuth;
+  let pool: Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
+    auth = await createTestAuth();
+    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent' });
+    app = await createStreamGateway(config, db.url, {
+      auth: auth.auth,
+      gateway: { filePartners: partners, secrets: SECRETS, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 120, heartbeatMs: 200 },
+    });
+    await app.listen(0, '127.0.0.1');
+    base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`;
+    pool = createPool(db.url, { max: 4 });
+    store = new PostgresEventStore({ pool });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  async function token(clientId: string, secret: string): Promise<Response> {
+    return fetch(`${base}/partners/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+    });
+  }
+  const tokens: Record<string, string> = {};
+  async function bearer(id: 'moh' | 'moet'): Promise<Record<string, string>> {
+    if (!tokens[id]) tokens[id] = ((await (await token(id, SECRETS[id].clientSecret)).json()) as { access_token: string }).access_token;
+    return { authorization: `Bearer ${tokens[id]}` };
+  }
+  async function readAllPages(id: 'moh' | 'moet', limit: number): Promise<PartnerCloudEvent[]> {
+    const out: PartnerCloudEvent[] = [];
+    let after = '';
+    for (;;) {
+      const res = await fetch(`${base}/feeds/${id}/events?limit=${limit}${after ? `&after=${after}` : ''}`, { headers: await bearer(id) });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { events: PartnerCloudEvent[]; next: string };
+      out.push(...body.events);
+      if (body.events.length === 0) return out;
+      after = body.next;
+    }
+  }
+
+  it('client credentials: a token for the right secret (form or Basic); wrong ones get clear 4xx', async () => {
+    const ok = await token('moh', SECRETS.moh.clientSecret);
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
+    const basic = await fetch(`${base}/partners/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`moet:${SECRETS.moet.clientSecret}`).toString('base64')}` },
+      body: JSON.stringify({ grant_type: 'client_credentials' }),
+    });
+    expect(basic.status).toBe(200);
+    const wrong = await token('moh', SECRETS.moet.clientSecret);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    expect((await token('nobody', 'x')).status).toBe(401);
+    const grant = await fetch(`${base}/partners/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password', client_id: 'moh', client_secret: 'x' }) });
+    expect(grant.status).toBe(400);
+    expect(JSON.stringify(await grant.json())).toContain('grant_type must be client_credentials');
+  });
+
+  it('the feed needs a partner token (401), the own partner (403), a valid cursor and limit (400 naming the field)', async () => {
+    expect((await fetch(`${base}/feeds/moh/events`)).status).toBe(401);
+    const userToken = await auth.tokenFor({ role: 'admin' });
+    expect((await fetch(`${base}/feeds/moh/events`, { headers: { authorization: `Bearer ${userToken}` } })).status).toBe(401);
+    const other = await fetch(`${base}/feeds/moet/events`, { headers: await bearer('moh') });
+    expect(other.status).toBe(403);
+    expect(JSON.stringify(await other.json())).toContain('partner moh may not read the feed of moet');
+    expect((await fetch(`${base}/feeds/moet/stream`, { headers: await bearer('moh') })).status).toBe(403);
+    for (const [query, field] of [
+      ['after=not*a*cursor', 'after'],
+      [`after=${encodeCursor('moet', 5n)}`, 'after'],
+      [`after=${Buffer.from('moh:12x').toString('base64url')}`, 'after'],
+      ['limit=0', 'limit'],
+      ['limit=1001', 'limit'],
+      ['limit=ten', 'limit'],
+      ['colour=red', 'colour'],
+    ]) {
+      const res = await fetch(`${base}/feeds/moh/events?${query}`, { headers: await bearer('moh') });
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(JSON.stringify(await res.json())).toContain(field);
+    }
+  });
+
+  it("each partner's feed holds its own fields and keys; a live SSE consumer receives exactly what the feed replays from the start", async () => {
+    const sse = await fetch(`${base}/feeds/moh/stream`, { headers: await bearer('moh') });
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get('content-type')).toContain('text/event-stream');
+    const received: { id: string; event: PartnerCloudEvent }[] = [];
+    const reader = sse.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id && data) received.push({ id, event: JSON.parse(data) as PartnerCloudEvent });
+        }
+      }
+    })().catch(() => undefined);
+
+    const children = Array.from({ length: 6 }, () => randomUUID());
+    for (const [i, c] of children.entries()) {
+      await store.append(`child-${c}`, [ev.childRegistered(c, i % 2 ? '01001' : '79001', i)]);
+      const caseId = randomUUID();
+      await store.append(`case-${caseId}`, [ev.caseOpened(caseId, c), ev.interventionPlanned(caseId, 'health'), ev.interventionDelivered(caseId, 'health')]);
+      await store.append(`child-${c}`, [ev.nationalIdLinked(c), ev.residenceChanged(c, i % 2 ? '01001' : '79001', '48001'), ev.specialCircumstanceIdentified(c)]);
+    }
+    // moh: ChildRegistered, InterventionPlanned, InterventionDelivered, NationalIdLinked, ResidenceChanged per child.
+    await eventually(() => received.length >= children.length * 5, 15_000, 'the SSE consumer to receive every event');
+    await new Promise((r) => setTimeout(r, 300));
+    await reader.cancel();
+    await pump;
+
+    const replay = await readAllPages('moh', 7);
+    expect(received.map((r) => r.event)).toEqual(replay);
+    expect(replay).toHaveLength(children.length * 5);
+    expect(new Set(received.map((r) => r.id)).size).toBe(received.length);
+    const health = replay.find((e) => e.type.endsWith('.ChildRegistered.v1'))!;
+    expect(health.data).toEqual({ sex: 'F', residence: { communeCode: '79001' }, personal: { dateOfBirth: '2016-03-14', personalId: '001316000456' } });
+
+    const moet = await readAllPages('moet', 1000);
+    const edu = moet.find((e) => e.id === health.id)!;
+    expect(edu.data).toEqual({ sex: 'F', residence: { communeCode: '79001' } });
+    expect(edu.subject).not.toBe(health.subject);
+    expect(moet.filter((e) => e.type.endsWith('.SpecialCircumstanceIdentified.v1'))).toHaveLength(children.length);
+    expect(JSON.stringify(moet)).not.toMatch(/personal|001316000456|Nguyễn/);
+    // A resumed SSE (Last-Event-ID) starts right after that event.
+    const resumed = await fetch(`${base}/feeds/moh/events?after=${received[2]!.id}&limit=1`, { headers: await bearer('moh') });
+    expect(((await resumed.json()) as { events: PartnerCloudEvent[] }).events[0]).toEqual(replay[3]);
+  });
+
+  it('admin API: admins list and create partners (fields named on bad input); others get 403; file partners are changed in the file', async () => {
+    const admin = { authorization: `Bearer ${await auth.tokenFor({ role: 'admin' })}`, 'content-type': 'application/json' };
+    const list = await fetch(`${base}/partners`, { headers: admin });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { id: string }[]).map((p) => p.id)).toEqual(['moet', 'moh']);
+    const officer = await auth.tokenFor({ role: 'data_officer', provinces: ['01'], communes: ['00004'] });
+    expect((await fetch(`${base}/partners`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
+    expect((await fetch(`${base}/partners`)).status).toBe(401);
+    const agreement = { name: 'Ministry of Justice', sector: 'justice', jurisdictions: ['01'], channels: ['http'], events: { CaseReferred: ['sector', 'referredAt'] } };
+    expect((await fetch(`${base}/partners/moh`, { method: 'PUT', headers: admin, body: JSON.stringify(agreement) })).status).toBe(409);
+    const bad = await fetch(`${base}/partners/moj`, { method: 'PUT', headers: admin, body: JSON.stringify({ ...agreement, events: { CaseReferred: ['childId'] } }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('events.CaseReferred[0]');
+    const noKey = await fetch(`${base}/partners/moj`, { method: 'PUT', headers: admin, body: JSON.stringify(agreement) });
+    expect(noKey.status).toBe(422);
+    expect(JSON.stringify(await noKey.json())).toContain('PARTNER_MOJ_KEY_SECRET');
+    expect((await fetch(`${base}/partners/moj`, { headers: admin })).status).toBe(404);
+  });
+
+  it('rate limits each partner on its own (429), without affecting another partner', async () => {
+    const h = await bearer('moet');
+    let limited = 0;
+    for (let i = 0; i < 140 && limited === 0; i++) {
+      const res = await fetch(`${base}/feeds/moet/events?limit=1`, { headers: h });
+      if (res.status === 429) limited = i;
+    }
+    expect(limited).toBeGreaterThan(0);
+    expect((await fetch(`${base}/feeds/moh/events?limit=1`, { headers: await bearer('moh') })).status).toBe(200);
+    expect(app.get(PartnerStreamsService).list()).toHaveLength(2);
+  });
+});

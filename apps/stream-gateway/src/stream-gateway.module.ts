@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { FeedController } from './feed.controller';
+import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
+import { PartnersAdminController } from './partners-admin.controller';
+import { PartnerStreamsService, STREAM_GATEWAY_OPTIONS, StreamGatewayOptions } from './partner-streams.service';
+import { TokenController } from './token.controller';
+
+/** Partner ministries' event streams: HTTP feed + SSE, Kafka relay, partner tokens, partners admin. */
+@Module({})
+export class StreamGatewayModule {
+  static forRoot(options: Omit<PlatformModuleOptions, 'service'> & { gateway: StreamGatewayOptions }): DynamicModule {
+    const { gateway, ...platform } = options;
+    return {
+      module: StreamGatewayModule,
+      imports: [
+        PlatformModule.forRoot({ ...platform, service: 'stream-gateway' }),
+        ThrottlerModule.forRoot([{ name: 'partner', ttl: 60_000, limit: gateway.rateLimitPerMinute }]),
+      ],
+      controllers: [TokenController, FeedController, PartnersAdminController],
+      providers: [{ provide: STREAM_GATEWAY_OPTIONS, useValue: gateway }, PartnerStreamsService, PartnerGuard, PartnerThrottlerGuard],
+    };
+  }
+}
