@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
-import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox';
+import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import * as ev from '@childledger/partner-outbox/testing';
 import { encodeCursor, PartnerCloudEvent, parsePartnersDocument } from '@childledger/partner-streams';
 import { loadConfig, PlatformConfig } from '@childledger/platform';

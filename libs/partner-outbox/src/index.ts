@@ -3,4 +3,3 @@ export * from './pg-partner-projection';
 export * from './pg-partner-directory';
 export * from './pg-relay-checkpoints';
 export * from './kafka-partner-sink';
-export { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
