@@ -17,6 +17,7 @@ import {
   preparePlatformDatabase,
 } from '@childledger/platform';
 import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
+import { createStreamGateway } from '../apps/stream-gateway/src/stream-gateway.app';
 import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
 import { createPopulationRegistrySandbox } from '../apps/population-registry-sandbox/src/sandbox.app';
 import { createIdentityAdapter } from '../apps/identity-adapter/src/identity-adapter.app';
@@ -36,6 +37,7 @@ const SERVICES: ServiceDefinition[] = [
   { name: 'log-sealer', port: (c) => c.LOG_SEALER_PORT, create: createLogSealer },
   { name: 'population-registry-sandbox', port: (c) => c.SANDBOX_PORT, create: (c, url, o) => createPopulationRegistrySandbox(c, url, { ...o, residents: () => generatedSandboxResidents() }) },
   { name: 'identity-adapter', port: (c) => c.IDENTITY_ADAPTER_PORT, create: createIdentityAdapter },
+  { name: 'stream-gateway', port: (c) => c.STREAM_GATEWAY_PORT, create: createStreamGateway },
 ];
 
 async function main(): Promise<void> {
