@@ -117,7 +117,7 @@ export class IdentityHarness {
   children(): ResidentRow[] {
     const today = vietnamDate(new Date());
     const limit = `${Number(today.slice(0, 4)) - 15}${today.slice(4)}`;
-    return this.residents.filter((r) => r.date_of_birth > limit && this.units.isCommuneValidOn(r.residence_commune_code, today));
+    return this.residents.filter((r) => r.date_of_birth > limit && r.date_of_birth <= today && this.units.isCommuneValidOn(r.residence_commune_code, today));
   }
 
   /** Registers a child through the domain's decider, as the registry API would. */

@@ -35,7 +35,7 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
     auth = await createTestAuth();
     residents = generateScenario({ seed: 31, households: 250, records: 0 }).residents;
     const minDob = `${Number(today.slice(0, 4)) - 15}${today.slice(4)}`;
-    children = residents.filter((r) => r.date_of_birth > minDob && units.isCommuneValidOn(r.residence_commune_code, today));
+    children = residents.filter((r) => r.date_of_birth > minDob && r.date_of_birth <= today && units.isCommuneValidOn(r.residence_commune_code, today));
     const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const });
     const sandbox = await createPopulationRegistrySandbox(config, db.url, {
       auth: auth.auth,
