@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { EventStore } from '@childledger/event-store';
-import { AdministrativeUnitLookup } from '@childledger/domain';
+import { AdministrativeUnitLookup, RegistryError } from '@childledger/domain';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
 import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
@@ -31,12 +31,20 @@ export class ErasureController {
       "Erase a child's personal data: appends ChildPersonalDataErased with the legal reason, then destroys the child's data key. Every earlier event keeps its non-personal fields; personal fields read as null from then on. Retrying is safe.",
   })
   async erase(@Param() params: ErasureParams, @Body() dto: EraseChildPersonalDataDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request & { id?: unknown }): Promise<ErasureResponse> {
-    return eraseChildPersonalData(this.store, this.keyring, {
-      childId: params.id,
-      reason: dto.reason,
-      metadata: { actor: { userId: user.userId, role: user.role }, correlationId: String(req.id ?? '') },
-      context: { now: new Date(), units: this.unitLookup() },
-    });
+    try {
+      return await eraseChildPersonalData(this.store, this.keyring, {
+        childId: params.id,
+        reason: dto.reason,
+        metadata: { actor: { userId: user.userId, role: user.role }, correlationId: String(req.id ?? '') },
+        context: { now: new Date(), units: this.unitLookup() },
+      });
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err;
+      const body = { code: err.code, field: err.field, message: err.message };
+      if (err.code === 'CHILD_NOT_FOUND') throw new NotFoundException(body);
+      if (err.code === 'RECORD_MERGED') throw new ConflictException({ ...body, details: err.details });
+      throw new BadRequestException(body);
+    }
   }
 
   private unitLookup(): AdministrativeUnitLookup {
