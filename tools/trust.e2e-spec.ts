@@ -9,11 +9,11 @@ import { eventually } from '@childledger/event-store/testing';
 import { InclusionProof, SealKey, trustedSealKeys, verifyInclusionProof } from '@childledger/trust';
 import { Module } from '@nestjs/common';
 import { createApp, PlatformModule } from '@childledger/platform';
-import { createRegistryApi } from '../../registry-api/src/registry-api.app';
-import { ErasureModule } from '../../registry-api/src/erasure/erasure.module';
-import { createLogSealer } from '../src/log-sealer.app';
+import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
+import { ErasureModule } from '../apps/registry-api/src/erasure/erasure.module';
+import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '..');
 
 /** The registry API and the log sealer over HTTP: erasure, public keys, proofs, and the CLI's verify-log. */
 describe('trust over HTTP', () => {

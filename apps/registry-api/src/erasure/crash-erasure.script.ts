@@ -1,10 +1,8 @@
 // Run as a child process by the erasure crash test: erases a child and is killed (SIGKILL)
 // between the append of ChildPersonalDataErased and the key destruction.
 import { createPool } from '@childledger/database';
-import { EncryptingPostgresEventStore } from '../encryption/encrypting-event-store';
-import { LocalKeyEncryptionKey } from '../keys/key-encryption-key';
-import { PgDataKeyring } from '../keys/data-keyring';
-import { eraseChildPersonalData } from './child-erasure';
+import { EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring } from '@childledger/trust';
+import { eraseChildPersonalData } from './erase-child-personal-data';
 
 async function main(): Promise<void> {
   const { CRASH_DATABASE_URL: url, CRASH_KEK: kek, CRASH_CHILD_ID: childId } = process.env;

@@ -5,15 +5,22 @@ import { promisify } from 'node:util';
 import { handleCommand, loadState } from '@childledger/event-store';
 import { AdministrativeUnitLookup, childDecider, ChildState, RegistryError } from '@childledger/domain';
 import { createPool } from '@childledger/database';
-import { EncryptingPostgresEventStore } from '../encryption/encrypting-event-store';
-import { decryptPersonal, deriveDataKey, isEnvelope } from '../encryption/envelope';
-import { LocalKeyEncryptionKey } from '../keys/key-encryption-key';
-import { PgDataKeyring } from '../keys/data-keyring';
-import { LogSealer } from '../seal/log-sealer';
-import { databaseLogSource, verifyLog } from '../seal/log-verifier';
-import { SealKey, trustedSealKeys } from '../seal/seal-key';
-import { trustTestKit, TrustTestKit } from '../testing/trust-test-kit';
-import { eraseChildPersonalData, ErasureCompleter } from './child-erasure';
+import {
+  databaseLogSource,
+  decryptPersonal,
+  deriveDataKey,
+  EncryptingPostgresEventStore,
+  ErasureCompleter,
+  isEnvelope,
+  LocalKeyEncryptionKey,
+  LogSealer,
+  PgDataKeyring,
+  SealKey,
+  trustedSealKeys,
+  verifyLog,
+} from '@childledger/trust';
+import { trustTestKit, TrustTestKit } from '@childledger/trust/testing';
+import { eraseChildPersonalData } from './erase-child-personal-data';
 
 const root = path.resolve(__dirname, '../../../..');
 const UNITS: AdministrativeUnitLookup = { isCommuneValidOn: (c) => c === '00004', isKnownProvinceCode: (p) => p === '01' };

@@ -7,7 +7,8 @@ import { AdministrativeUnitLookup, RegistryError } from '@childledger/domain';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
 import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
-import { DATA_KEYRING, DataKeyring, eraseChildPersonalData } from '@childledger/trust';
+import { DATA_KEYRING, DataKeyring } from '@childledger/trust';
+import { eraseChildPersonalData } from './erase-child-personal-data';
 import { EraseChildPersonalDataDto, ErasureParams, ErasureResponse } from './erasure.dto';
 
 /** Erasure of a child's personal data by crypto-shredding (docs/trust.md). Admins only. */
