@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     for (const { name, app } of running.reverse()) {
-      await app.close().catch((err: unknown) => log.error({ err, service: name }, 'close failed'));
+      await app.close().catch((err: unknown) => log.error({ err, app: name }, 'close failed'));
+      log.info({ app: name }, 'service stopped');
     }
     await db.server.stop();
     log.info('stopped');

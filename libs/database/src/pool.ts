@@ -19,7 +19,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     ...rest,
     ...(role ? { options: `-c role=${role}` } : {}),
   });
-  // An idle client's error (server restart, network) must not crash the process; the pool drops it.
+  // A connection's error (server restart, network) must not crash the process: an idle client is
+  // dropped by the pool, a checked-out one fails its query in flight, which the caller sees.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
