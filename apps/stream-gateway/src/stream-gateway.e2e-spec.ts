@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createTestDatabase, TestDatabase } from '@childledger/database';
+import { EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import * as ev from '@childledger/partner-outbox/testing';
 import { encodeCursor, PartnerCloudEvent, parsePartnersDocument } from '@childledger/partner-streams';
-import { loadConfig, PlatformConfig } from '@childledger/platform';
+import { EVENT_STORE, loadConfig, PlatformConfig } from '@childledger/platform';
+import { DATA_KEYRING, DataKeyring, TRUST_MIGRATIONS } from '@childledger/trust';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
-import type { Pool } from 'pg';
 import { PartnerStreamsService } from './partner-streams.service';
 import { createStreamGateway } from './stream-gateway.app';
 
@@ -25,27 +25,24 @@ describe('stream-gateway (HTTP)', () => {
   let app: INestApplication;
   let base: string;
   let auth: TestAuth;
-  let pool: Pool;
-  let store: PostgresEventStore;
+  // The platform's EVENT_STORE: the encrypting decorator (personal data sealed per child; erased = unreadable).
+  let store: EventStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...TRUST_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
     auth = await createTestAuth();
-    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent' });
+    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', CHILDLEDGER_KEK: randomBytes(32).toString('base64') });
     app = await createStreamGateway(config, db.url, {
       auth: auth.auth,
       gateway: { filePartners: partners, secrets: SECRETS, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 120, heartbeatMs: 200 },
     });
     await app.listen(0, '127.0.0.1');
     base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`;
-    pool = createPool(db.url, { max: 4 });
-    store = new PostgresEventStore({ pool });
+    store = app.get<EventStore>(EVENT_STORE);
   });
 
   afterAll(async () => {
     await app?.close();
-    await store?.close();
-    await pool?.end();
     await db?.drop();
   });
 
@@ -170,6 +167,27 @@ describe('stream-gateway (HTTP)', () => {
     // A resumed SSE (Last-Event-ID) starts right after that event.
     const resumed = await fetch(`${base}/feeds/moh/events?after=${received[2]!.id}&limit=1`, { headers: await bearer('moh') });
     expect(((await resumed.json()) as { events: PartnerCloudEvent[] }).events[0]).toEqual(replay[3]);
+  });
+
+  it("erasure: the child's key gets a tombstone and its personal fields are gone from the feed, replayed from the start too", async () => {
+    const child = randomUUID();
+    const caseId = randomUUID();
+    const registered = ev.childRegistered(child, '01001', 7);
+    await store.append(`child-${child}`, [registered, ev.nationalIdLinked(child)]);
+    await store.append(`case-${caseId}`, [ev.caseOpened(caseId, child), ev.interventionDelivered(caseId, 'health')]);
+    await eventually(async () => (await readAllPages('moh', 1000)).some((e) => e.id === registered.id), 10_000, 'the registration in the feed');
+    const key = (await readAllPages('moh', 1000)).find((e) => e.id === registered.id)!;
+    expect(key.data!['personal']).toEqual({ dateOfBirth: '2016-03-14', personalId: '001316000456' });
+    // As the registry erases: the event, then the child's data key is destroyed.
+    await store.append(`child-${child}`, [ev.childPersonalDataErased(child)]);
+    await app.get<DataKeyring>(DATA_KEYRING).destroy(child);
+    await eventually(async () => (await readAllPages('moh', 1000)).some((e) => e.type.endsWith('ChildTombstone.v1')), 10_000, 'the tombstone');
+    const ofChild = (await readAllPages('moh', 1000)).filter((e) => e.subject === key.subject);
+    expect(ofChild.map((e) => e.type.split('.')[3])).toEqual(['ChildRegistered', 'NationalIdLinked', 'InterventionDelivered', 'ChildPersonalDataErased', 'ChildTombstone']);
+    expect(JSON.stringify(ofChild)).not.toMatch(/personal|001316000456|2016-03-14|Vaccinations/);
+    expect(ofChild[ofChild.length - 1]!.data).toBeNull();
+    // The education ministry never received personal fields of this child, but gets the tombstone too.
+    expect((await readAllPages('moet', 1000)).filter((e) => e.type.endsWith('ChildTombstone.v1'))).toHaveLength(1);
   });
 
   it('admin API: admins list and create partners (fields named on bad input); others get 403; file partners are changed in the file', async () => {
