@@ -38,8 +38,13 @@ export class OutboxSignal {
 
 interface OutboxRow {
   seq_text: string;
-  event: PartnerCloudEvent;
-  personal: Record<string, unknown> | null;
+  json: string;
+}
+
+export interface RawFeedPage {
+  /** Each event as CloudEvent JSON text, straight from PostgreSQL (no parse, no re-serialise). */
+  json: string[];
+  sequences: bigint[];
 }
 
 /** Reads a partner's outbox in order: the HTTP feed, the SSE tail and the Kafka relay all read through here. */
@@ -50,20 +55,20 @@ export class PgPartnerFeed implements RelaySource {
     private readonly pollMs = 200,
   ) {}
 
-  async page(partnerId: string, after: bigint, limit: number): Promise<FeedPage> {
+  /** The personal fields (blanked on erasure) are merged back into `data` by PostgreSQL. */
+  async pageRaw(partnerId: string, after: bigint, limit: number): Promise<RawFeedPage> {
     const res = await this.pool.query<OutboxRow>(
-      `SELECT seq::text AS seq_text, event, personal FROM partner_outbox WHERE partner_id = $1 AND seq > $2 ORDER BY partner_outbox.seq LIMIT $3`,
+      `SELECT seq::text AS seq_text,
+              (CASE WHEN personal IS NULL THEN event ELSE jsonb_set(event, '{data,personal}', personal) END)::text AS json
+         FROM partner_outbox WHERE partner_id = $1 AND seq > $2 ORDER BY partner_outbox.seq LIMIT $3`,
       [partnerId, after.toString(), limit],
     );
-    const events: PartnerCloudEvent[] = [];
-    const sequences: bigint[] = [];
-    for (const r of res.rows) {
-      const e = r.event;
-      if (r.personal !== null && e.data !== null) e.data = { ...e.data, personal: r.personal };
-      events.push(e);
-      sequences.push(BigInt(r.seq_text));
-    }
-    return { events, sequences };
+    return { json: res.rows.map((r) => r.json), sequences: res.rows.map((r) => BigInt(r.seq_text)) };
+  }
+
+  async page(partnerId: string, after: bigint, limit: number): Promise<FeedPage> {
+    const raw = await this.pageRaw(partnerId, after, limit);
+    return { events: raw.json.map((j) => JSON.parse(j) as PartnerCloudEvent), sequences: raw.sequences };
   }
 
   async read(partnerId: string, after: string | null, limit: number): Promise<RelayMessage[]> {
