@@ -4,11 +4,13 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerImportCommand } from './commands/import.command';
 import { registerMatchCommand } from './commands/match.command';
+import { registerProjectionsCommand } from './commands/projections.command';
 import { registerTrustCommands } from './commands/trust.command';
 
 const program = new Command('childledger').description('ChildLedger command-line tools').showHelpAfterError();
 
 registerMatchCommand(program);
+registerProjectionsCommand(program);
 registerImportCommand(program);
 registerTrustCommands(program);
 
