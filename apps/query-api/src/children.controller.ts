@@ -1,0 +1,103 @@
+import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { EventStore } from '@childledger/event-store';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
+import { childAsOf, ChildEntity, ChildRow, UnitResolver } from '@childledger/read-models';
+import { ALL_ROLES, INSPECTION_ROLES, optionalDate, requireAccess, requirePurpose } from './access';
+import { ReadAuditService } from './read-audit.service';
+import { UNIT_RESOLVER } from './tokens';
+
+type Request = { id?: string | number };
+
+function present(c: ChildEntity | ChildRow) {
+  const r = c as unknown as Record<string, unknown>;
+  const get = (camel: string, snake: string) => r[camel] ?? r[snake] ?? null;
+  return {
+    childId: get('childId', 'child_id'),
+    status: get('status', 'status'),
+    sex: get('sex', 'sex'),
+    personal: get('personal', 'personal'),
+    personalDataErased: get('personalErased', 'personal_erased') === true,
+    residence: {
+      recordedCommuneCode: get('residenceCommuneCode', 'residence_commune_code'),
+      effectiveFrom: get('residenceEffectiveFrom', 'residence_effective_from'),
+      communeCode: get('communeCode', 'commune_code'),
+      provinceCode: get('provinceCode', 'province_code'),
+      candidateCommunes: get('candidateCommunes', 'candidate_communes'),
+      ambiguous: get('residenceAmbiguous', 'residence_ambiguous') === true,
+    },
+    circumstances: get('circumstances', 'circumstances'),
+    risks: get('risks', 'risks'),
+    atRisk: ((get('risks', 'risks') as number[] | null) ?? []).length > 0,
+    nationalId: { state: get('nationalIdState', 'national_id_state'), source: get('nationalIdSource', 'national_id_source'), linkedAt: get('nationalIdLinkedAt', 'national_id_linked_at') },
+    mergedInto: get('mergedInto', 'merged_into'),
+    revision: Number(get('revision', 'revision')),
+  };
+}
+
+@ApiTags('children')
+@ApiBearerAuth()
+@Controller('children')
+export class ChildrenController {
+  constructor(
+    @InjectRepository(ChildEntity) private readonly children: Repository<ChildEntity>,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(UNIT_RESOLVER) private readonly units: UnitResolver,
+    private readonly readAudit: ReadAuditService,
+  ) {}
+
+  private async located(user: AuthenticatedUser, childId: string): Promise<ChildEntity> {
+    const child = await this.children.findOneBy({ childId });
+    requireAccess(user, child ? { province_code: child.provinceCode, commune_code: child.communeCode, candidate_communes: child.candidateCommunes } : undefined, `child ${childId}`);
+    return child!;
+  }
+
+  @Get(':childId')
+  @Roles(...ALL_ROLES)
+  @ApiQuery({ name: 'purpose', required: false, description: 'case_work, reconciliation, inspection, statistics, data_correction (or header X-Purpose)' })
+  @ApiHeader({ name: 'X-Purpose', required: false })
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @Query('purpose') purposeQuery: string | undefined, @Headers('x-purpose') purposeHeader: string | undefined, @Req() req: Request) {
+    const purpose = requirePurpose(purposeQuery, purposeHeader);
+    const child = await this.located(user, childId);
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: req.id === undefined ? undefined : String(req.id) });
+    return present(child);
+  }
+
+  @Get(':childId/as-of')
+  @Roles(...ALL_ROLES)
+  @ApiQuery({ name: 'date', required: true })
+  @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
+  @ApiQuery({ name: 'purpose', required: false })
+  async asOf(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('childId') childId: string,
+    @Query('date') date: string | undefined,
+    @Query('time') time: string | undefined,
+    @Query('purpose') purposeQuery: string | undefined,
+    @Headers('x-purpose') purposeHeader: string | undefined,
+    @Req() req: Request,
+  ) {
+    const purpose = requirePurpose(purposeQuery, purposeHeader);
+    const day = optionalDate(date, 'date');
+    if (!day) throw new BadRequestException({ message: 'date is required (YYYY-MM-DD)', field: 'date' });
+    const mode = time ?? 'effective';
+    if (mode !== 'effective' && mode !== 'recorded') throw new BadRequestException({ message: 'time must be effective or recorded', field: 'time' });
+    // Jurisdiction is checked against where the child lives now.
+    await this.located(user, childId);
+    const events = await this.store.readStream(`child-${childId}`);
+    const { child, eventsApplied } = childAsOf(events, day, mode, this.units);
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: `as_of_${mode}:${day}`, correlationId: req.id === undefined ? undefined : String(req.id) });
+    if (!child) throw new NotFoundException(`child ${childId} has no record as of ${day} (${mode} time)`);
+    return { asOf: day, time: mode, eventsApplied, record: present(child) };
+  }
+
+  @Get(':childId/views')
+  @Roles(...INSPECTION_ROLES)
+  async views(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string) {
+    await this.located(user, childId);
+    const rows = await this.readAudit.viewsOf(childId);
+    return { childId, views: rows.map((r) => ({ at: r.readAt, userId: r.userId, role: r.role, userUnits: r.userUnits, purpose: r.purpose, resource: `${r.resourceType}:${r.resourceId}`, view: r.view, correlationId: r.correlationId })) };
+  }
+}

@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { APPLICATION_ROLE } from '@childledger/database';
+import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { READ_MODEL_ENTITIES, UnitResolver } from '@childledger/read-models';
+import { AuditController } from './audit.controller';
+import { CasesController } from './cases.controller';
+import { ChildrenController } from './children.controller';
+import { IndicatorsController } from './indicators.controller';
+import { ReadAuditService } from './read-audit.service';
+import { ReconciliationController } from './reconciliation.controller';
+import { ADMIN_UNITS, UNIT_RESOLVER } from './tokens';
+
+/** Inspectors' and programme managers' queries over the read models. */
+@Module({})
+export class QueryApiModule {
+  static forRoot(options: Omit<PlatformModuleOptions, 'service'>): DynamicModule {
+    const units = loadAdministrativeUnits();
+    return {
+      module: QueryApiModule,
+      imports: [
+        PlatformModule.forRoot({ ...options, service: 'query-api', poolSize: 10 }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.databaseUrl,
+          entities: READ_MODEL_ENTITIES,
+          synchronize: false,
+          migrationsRun: false,
+          logging: false,
+          // Same role as every service: only what migrations granted.
+          extra: { max: 5, options: `-c role=${APPLICATION_ROLE}` },
+        }),
+        TypeOrmModule.forFeature(READ_MODEL_ENTITIES),
+      ],
+      controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController],
+      providers: [
+        ReadAuditService,
+        { provide: ADMIN_UNITS, useValue: units },
+        { provide: UNIT_RESOLVER, useValue: new UnitResolver(units) },
+      ],
+    };
+  }
+}

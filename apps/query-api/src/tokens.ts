@@ -1,0 +1,2 @@
+export const UNIT_RESOLVER = Symbol('UnitResolver');
+export const ADMIN_UNITS = Symbol('AdministrativeUnits');
