@@ -3,6 +3,22 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createPool, runMigrations } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
+import {
+  chainStep,
+  databaseLogSource,
+  EncryptingPostgresEventStore,
+  eventDigest,
+  GENESIS,
+  LocalKeyEncryptionKey,
+  LogSealer,
+  PgDataKeyring,
+  SealKey,
+  STORED_ROW_SQL,
+  StoredEventRow,
+  TRUST_MIGRATIONS,
+  trustedSealKeys,
+  verifyLog,
+} from '@childledger/trust';
 import { BenchContext, figure, percentile, round, timedWorkers } from './bench-support';
 
 const WRITERS = 8;
@@ -122,7 +138,126 @@ export async function run(ctx: BenchContext): Promise<void> {
   const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   ctx.emit(figure('store.read.catchup', read / storeSeconds, 'events/s', rawRead / rawSeconds, { events: read }));
 
+  await trustFigures(ctx, pool, owner, store);
+
   await store.close();
   await pool.end();
   await owner.end();
+}
+
+// ---- trust: what encryption and sealing cost (docs/trust.md) ----------------------------------
+
+const ENC_PER_WRITER = 500;
+const ENC_BATCHES = 100;
+const SEAL_EVENTS = 50_000;
+
+function personalEvent(childId: string): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'ChildRegistered',
+    data: {
+      childId,
+      sex: 'F',
+      residence: { communeCode: '00004', effectiveFrom: '2024-01-01' },
+      registeredAt: '2024-01-02T03:04:05.000Z',
+      personal: { fullName: 'Nguyễn Thị Thu Hà', dateOfBirth: '2016-03-14', motherName: 'Trần Thị Lan', notes: 'Sống với bà ngoại' },
+    },
+    metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' }, correlationId: randomUUID() },
+  };
+}
+
+async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: PostgresEventStore): Promise<void> {
+  await runMigrations(ctx.url, TRUST_MIGRATIONS);
+  const keyring = new PgDataKeyring(pool, { kek: LocalKeyEncryptionKey.generate() });
+  const encrypted = new EncryptingPostgresEventStore({ pool }, keyring);
+
+  // 4. Single appends of a child's registration (personal data), one new child per append (a
+  //    new data key each time: the worst case), through the encrypting store vs the plain store.
+  ctx.log(`encrypted single appends: ${WRITERS} writers × ${ENC_PER_WRITER} (new child each)`);
+  const enc = await timedWorkers(WRITERS, ENC_PER_WRITER, async () => {
+    const child = randomUUID();
+    await encrypted.append(`child-${child}`, [personalEvent(child)], { expectedRevision: 'no_stream' });
+  });
+  const plainRun = await timedWorkers(WRITERS, ENC_PER_WRITER, async () => {
+    const child = randomUUID();
+    await plain.append(`child-${child}`, [personalEvent(child)], { expectedRevision: 'no_stream' });
+  });
+  const ne = WRITERS * ENC_PER_WRITER;
+  ctx.emit(figure('trust.append.single.8w.encrypted', ne / enc.seconds, 'events/s', ne / plainRun.seconds, { events: ne, baselineIs: 'plain PostgresEventStore, same events' }));
+
+  // 5. Appends of 100 events to one child's stream (its key cached after the first).
+  ctx.log(`encrypted batch appends: ${ENC_BATCHES} × ${BATCH_SIZE}`);
+  const encBatch = await timedWorkers(4, ENC_BATCHES / 4, async () => {
+    const child = randomUUID();
+    await encrypted.append(`child-${child}`, Array.from({ length: BATCH_SIZE }, () => personalEvent(child)), { expectedRevision: 'no_stream' });
+  });
+  const plainBatch = await timedWorkers(4, ENC_BATCHES / 4, async () => {
+    const child = randomUUID();
+    await plain.append(`child-${child}`, Array.from({ length: BATCH_SIZE }, () => personalEvent(child)), { expectedRevision: 'no_stream' });
+  });
+  const nbe = ENC_BATCHES * BATCH_SIZE;
+  ctx.emit(figure('trust.append.batch100.encrypted', nbe / encBatch.seconds, 'events/s', nbe / plainBatch.seconds, { events: nbe, baselineIs: 'plain PostgresEventStore, same events' }));
+
+  // 6. Reading back the encrypted events (decryption) vs the plain ones.
+  let t0 = process.hrtime.bigint();
+  let decrypted = 0;
+  for (let after: string | null = null; ; ) {
+    const page = await encrypted.readAll({ after, maxCount: READ_BATCH, filter: { eventTypes: ['ChildRegistered'], streamPrefixes: ['child-'] } });
+    if (page.events.length === 0) break;
+    decrypted += page.events.length;
+    after = page.checkpoint;
+  }
+  const decSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  t0 = process.hrtime.bigint();
+  let raw = 0;
+  for (let after: string | null = null; ; ) {
+    const page = await plain.readAll({ after, maxCount: READ_BATCH, filter: { eventTypes: ['ChildRegistered'], streamPrefixes: ['child-'] } });
+    if (page.events.length === 0) break;
+    raw += page.events.length;
+    after = page.checkpoint;
+  }
+  const rawReadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  ctx.emit(figure('trust.read.decrypting', decrypted / decSeconds, 'events/s', raw / rawReadSeconds, { events: decrypted, encryptedShare: 0.5, baselineIs: 'plain readAll, same rows' }));
+
+  // 7. Sealing: chain rows + signed checkpoints every 1000 events, vs reading the same rows and
+  //    hashing them with no writes (the least any sealer must do).
+  ctx.log(`sealing the first ${SEAL_EVENTS} events`);
+  const sealer = new LogSealer({ pool, key: SealKey.fromBase64Seed(SealKey.generateSeed()), everyEvents: 1000, batchSize: 1000, everyMs: 3_600_000 });
+  t0 = process.hrtime.bigint();
+  let sealed = 0;
+  let checkpoints = 0;
+  while (sealed < SEAL_EVENTS) {
+    const step = await sealer.step({ force: false });
+    sealed += step.chained;
+    if (step.sealedSeq !== undefined) checkpoints++;
+    if (!step.more) break;
+  }
+  const sealSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  t0 = process.hrtime.bigint();
+  let hashed = 0;
+  let head: Buffer = GENESIS;
+  let cursor = { tx: '0', pos: '0' };
+  while (hashed < sealed) {
+    const { rows } = await pool.query<StoredEventRow>(
+      `SELECT ${STORED_ROW_SQL} FROM events WHERE (events.transaction_id, events.global_position) > ($1::xid8, $2::bigint)
+          AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.transaction_id, events.global_position LIMIT 1000`,
+      [cursor.tx, cursor.pos],
+    );
+    if (rows.length === 0) break;
+    for (const r of rows) head = chainStep(head, eventDigest(r));
+    hashed += rows.length;
+    const last = rows[rows.length - 1]!;
+    cursor = { tx: last.transactionId, pos: last.position };
+  }
+  const hashSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  ctx.emit(figure('trust.seal.throughput', sealed / sealSeconds, 'events/s', hashed / hashSeconds, { events: sealed, checkpoints, baselineIs: 'same rows read and hashed, nothing written' }));
+
+  // 8. Verifying the sealed prefix from the database.
+  t0 = process.hrtime.bigint();
+  const report = await verifyLog(databaseLogSource(owner), trustedSealKeys([]), {});
+  const verifySeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  ctx.emit(figure('trust.verify.throughput', report.events / verifySeconds, 'events/s', hashed / hashSeconds, { events: report.events, baselineIs: 'read and hash only' }));
+
+  await encrypted.close();
+  keyring.close();
 }

@@ -124,6 +124,18 @@ describe(EncryptingPostgresEventStore.name, () => {
     await store.append(`case-${caseId}`, [{ id: randomUUID(), type: 'CaseClosed', data: { caseId, outcome: 'other', personal: {} } }]);
   });
 
+  it('two processes creating the same child’s key at once end up with one key', async () => {
+    const { PgDataKeyring, LocalKeyEncryptionKey } = await import('../index');
+    const kek = LocalKeyEncryptionKey.generate();
+    const rings = Array.from({ length: 6 }, () => new PgDataKeyring(kit.pool, { kek }));
+    const child = randomUUID();
+    const keys = await Promise.all(rings.map((r) => r.findOrCreate([child])));
+    const distinct = new Set(keys.map((k) => k.get(child)!.encryptionKey.toString('hex')));
+    expect(distinct.size).toBe(1);
+    expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(1);
+    rings.forEach((r) => r.close());
+  });
+
   it('a subscriber sees erased personal data as null from then on, never an error', async () => {
     const child = randomUUID();
     await store.append(`child-${child}`, [childRegistered(child, ANNA)]);

@@ -89,18 +89,30 @@ export class PgDataKeyring implements DataKeyring {
     const rows = await Promise.all(missing.map(async (subject) => ({ subject, raw: randomBytes(32) })));
     const wrapped = await Promise.all(rows.map((r) => this.options.kek.wrap(r.raw, r.subject)));
     // Inserted only if the subject was never erased; a concurrent writer may have created it first.
-    await this.pool.query(
+    const inserted = await this.pool.query<{ subject: string }>(
       `INSERT INTO child_data_keys (subject, wrapped_key, kek_id)
        SELECT n.subject, n.wrapped_key, $3 FROM unnest($1::text[], $2::bytea[]) AS n(subject, wrapped_key)
         WHERE NOT EXISTS (SELECT 1 FROM erased_data_subjects e WHERE e.subject = n.subject)
-       ON CONFLICT (subject) DO NOTHING`,
+       ON CONFLICT (subject) DO NOTHING
+       RETURNING subject`,
       [rows.map((r) => r.subject), wrapped, this.options.kek.id],
     );
-    const created = await this.find(missing);
-    for (const subject of missing) {
-      const key = created.get(subject);
-      if (!key) throw new PersonalDataErasedError(subject);
-      out.set(subject, key);
+    const ours = new Set(inserted.rows.map((r) => r.subject));
+    for (const r of rows) {
+      if (!ours.has(r.subject)) continue;
+      const key = deriveDataKey(r.subject, r.raw);
+      this.cache.set(r.subject, { key, until: Date.now() + this.ttl });
+      out.set(r.subject, key);
+    }
+    // Lost a race (another writer's key is the one stored) or erased meanwhile.
+    const others = missing.filter((s) => !ours.has(s));
+    if (others.length > 0) {
+      const created = await this.find(others);
+      for (const subject of others) {
+        const key = created.get(subject);
+        if (!key) throw new PersonalDataErasedError(subject);
+        out.set(subject, key);
+      }
     }
     return out;
   }
