@@ -17,6 +17,8 @@ import {
   preparePlatformDatabase,
 } from '@childledger/platform';
 import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
+import { createProjector } from '../apps/projector/src/projector.app';
+import { createQueryApi } from '../apps/query-api/src/query-api.app';
 import { createStreamGateway } from '../apps/stream-gateway/src/stream-gateway.app';
 import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
 import { createPopulationRegistrySandbox } from '../apps/population-registry-sandbox/src/sandbox.app';
@@ -34,6 +36,8 @@ interface ServiceDefinition {
 /** Every service that exists so far; each new service adds itself here. */
 const SERVICES: ServiceDefinition[] = [
   { name: 'registry-api', port: (c) => c.REGISTRY_API_PORT, create: createRegistryApi },
+  { name: 'projector', port: (c) => c.PROJECTOR_PORT, create: createProjector },
+  { name: 'query-api', port: (c) => c.QUERY_API_PORT, create: createQueryApi },
   { name: 'log-sealer', port: (c) => c.LOG_SEALER_PORT, create: createLogSealer },
   { name: 'population-registry-sandbox', port: (c) => c.SANDBOX_PORT, create: (c, url, o) => createPopulationRegistrySandbox(c, url, { ...o, residents: () => generatedSandboxResidents() }) },
   { name: 'identity-adapter', port: (c) => c.IDENTITY_ADAPTER_PORT, create: createIdentityAdapter },
