@@ -1,0 +1,101 @@
+import { Pool } from 'pg';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { createPool, createTestDatabase, revertMigrations, runMigrations, TestDatabase } from '@childledger/database';
+import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { CreateReadModels1795470000000, READ_MODEL_MIGRATIONS } from './migrations';
+import { PROJECTIONS } from './projections';
+import { nextDueAt } from './projections/cases.projection';
+import { checkpointName, ProjectionRunner } from './projection-runner';
+import { rebuildProjections } from './rebuild';
+import { LedgerFixture, writeIndicatorFixture } from './testing';
+import { UnitResolver } from './unit-resolver';
+
+const units = loadAdministrativeUnits();
+
+describe('read-model migrations and rebuilds on tables holding data', () => {
+  let db: TestDatabase;
+  let owner: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, CreateReadModels1795470000000]);
+    owner = new Pool({ connectionString: db.url, max: 3 });
+  });
+
+  afterAll(async () => {
+    await owner.end();
+    await db.drop();
+  });
+
+  it('AddCaseNextDue fills next_due_at of cases written in the old shape with the projection\'s rule, and goes down and up again', async () => {
+    // Rows as the first version of the table held them (no next_due_at).
+    const old = [
+      { case_id: 'k1', status: 'report_received', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: null, review_due_at: null },
+      { case_id: 'k2', status: 'assessed', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: null },
+      { case_id: 'k3', status: 'implementing', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: '2025-10-05T00:00:00Z' },
+      { case_id: 'k4', status: 'closed', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: '2025-10-05T00:00:00Z' },
+    ];
+    for (const c of old) {
+      await owner.query(
+        `INSERT INTO rm_cases (case_id, child_id, status, assessment_due_at, plan_due_at, review_due_at, revision, last_event_at) VALUES ($1, 'c', $2, $3, $4, $5, 0, now())`,
+        [c.case_id, c.status, c.assessment_due_at, c.plan_due_at, c.review_due_at],
+      );
+    }
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddCaseNextDue1795470000001']);
+    const rows = (await owner.query(`SELECT case_id, next_due_at FROM rm_cases ORDER BY case_id`)).rows;
+    expect(rows.map((r) => r.next_due_at?.toISOString() ?? null)).toEqual(old.map((c) => (nextDueAt(c) ? new Date(nextDueAt(c)!).toISOString() : null)));
+    expect(rows.map((r) => r.next_due_at?.toISOString().slice(0, 10) ?? null)).toEqual(['2025-09-01', '2025-09-05', '2025-10-05', null]);
+    await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 1);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM rm_cases`)).rows[0].n).toBe(4);
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddCaseNextDue1795470000001']);
+    await owner.query('DELETE FROM rm_cases');
+  });
+
+  it('rebuilds while a live projector keeps serving, switches over atomically, and the projector carries on from the new checkpoint without applying anything twice', async () => {
+    const pool = createPool(db.url, { max: 6 });
+    const store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    const fx = new LedgerFixture(store, units);
+    await writeIndicatorFixture(fx);
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(units), batchSize: 5, retryDelayMs: 20, onError: (_n, e) => errors.push(e) });
+    await runner.start();
+    await runner.caughtUp();
+    // Readers see the old tables during the rebuild; more events arrive meanwhile.
+    const reads: number[] = [];
+    let writing = true;
+    const more = (async () => {
+      for (let n = 0; writing || n < 5; n++) {
+        await fx.child(`late-${n}`, 'RegisterChild', { childId: `late-${n}`, fullName: `Vũ Thị Muộn ${n}`, dateOfBirth: '2016-01-01', sex: 'F', residence: { communeCode: '00008', effectiveFrom: '2025-08-01' } }, { at: '2025-09-01T03:00:00Z' });
+        reads.push(Number((await pool.query('SELECT count(*) AS n FROM rm_children')).rows[0].n));
+      }
+    })();
+    const result = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS, units: new UnitResolver(units), batchSize: 10 });
+    writing = false;
+    await more;
+    await new Promise((r) => setTimeout(r, 300));
+    const head = (await store.readAll({ maxCount: 100_000 })).checkpoint;
+    for (let i = 0; i < 100; i++) {
+      const n = (await owner.query(`SELECT count(*)::int AS n FROM subscription_checkpoints WHERE checkpoint = $1`, [head])).rows[0].n;
+      if (n === PROJECTIONS.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await runner.stop();
+    expect(errors).toEqual([]);
+    expect(result.events).toBeGreaterThan(40);
+    expect(reads.every((n) => n >= 7)).toBe(true);
+    // Shadow tables are gone, indexes have their usual names back, the application role can still write.
+    expect((await owner.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%__rebuild%' OR relname LIKE '%__rb'`)).rows[0].n).toBe(0);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'rm_audit_index_child_idx'`)).rows[0].n).toBe(1);
+    const total = (await store.readAll({ maxCount: 100_000 })).events.length;
+    expect((await owner.query(`SELECT count(*)::int AS n FROM rm_audit_index`)).rows[0].n).toBe(total);
+    expect((await owner.query(`SELECT count(DISTINCT event_id)::int AS n FROM rm_audit_index`)).rows[0].n).toBe(total);
+    expect((await owner.query(`SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('children')])).rows[0].checkpoint).toBe(head);
+    const verify = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS, units: new UnitResolver(units), suffix: '__verify', switchOver: false });
+    for (const [live, shadow] of Object.entries(verify.shadows)) {
+      const diff = Number((await owner.query(`SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`)).rows[0].n);
+      expect({ live, diff }).toEqual({ live, diff: 0 });
+      await owner.query(`DROP TABLE ${shadow}`);
+    }
+    await store.close();
+    await pool.end();
+  });
+});
