@@ -4,6 +4,7 @@ import { AdministrativeUnits, loadAdministrativeUnits } from '@childledger/admin
 import { CaseDeadlines, DEFAULT_CASE_DEADLINES } from '@childledger/domain';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import { DATA_KEYRING, DataKeyring } from '@childledger/trust';
 import { REGISTRY_COMMAND_HANDLERS } from './commands';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ImportLedger } from './imports/import.ledger';
@@ -50,9 +51,9 @@ export class RegistryModule {
         { provide: ImportLedger, inject: [PG_POOL], useFactory: (pool: Pool) => new ImportLedger(pool) },
         {
           provide: ChildRecordImporter,
-          inject: [EVENT_STORE, PG_POOL, ADMINISTRATIVE_UNITS, AccessPolicy, ImportLedger],
-          useFactory: (store: EventStore, pool: Pool, units: AdministrativeUnits, policy: AccessPolicy, ledger: ImportLedger) =>
-            new ChildRecordImporter({ store, pool, units, policy, ledger, clock: options.clock }),
+          inject: [EVENT_STORE, PG_POOL, ADMINISTRATIVE_UNITS, AccessPolicy, ImportLedger, { token: DATA_KEYRING, optional: true }],
+          useFactory: (store: EventStore, pool: Pool, units: AdministrativeUnits, policy: AccessPolicy, ledger: ImportLedger, keyring?: DataKeyring) =>
+            new ChildRecordImporter({ store, pool, units, policy, ledger, keyring, clock: options.clock }),
         },
         ...REGISTRY_COMMAND_HANDLERS,
       ],

@@ -14,6 +14,7 @@ import {
 } from '@childledger/domain';
 import { EventMetadata, EventStore, IdempotencyConflictError, NewEvent, PostgresEventStore, WrongExpectedVersionError } from '@childledger/event-store';
 import type { AuthenticatedUser } from '@childledger/platform';
+import type { DataKeyring } from '@childledger/trust';
 import { AccessDeniedError, AccessPolicy, IMPORT_ROLES, requireRoleIn } from '../shared/access-policy';
 import { ChildRecordParser, ParsedChildRecord, RowProblem } from './child-records/child-record.parser';
 import { HeaderMapping, mapHeaders, RecordColumn } from './child-records/columns';
@@ -46,8 +47,15 @@ export interface ChildRecordImporterOptions {
   policy: AccessPolicy;
   ledger: ImportLedger;
   clock?: () => Date;
+  /**
+   * The per-child data keys of the encrypting store, when there is one: the importer creates the
+   * keys of a whole batch in one statement before appending it, instead of one commit per child.
+   */
+  keyring?: Pick<DataKeyring, 'findOrCreate'>;
   /** Rows per transaction. */
   batchSize?: number;
+  /** Batches being appended at once (each on its own connection). */
+  maxInFlight?: number;
   /** Called after each batch (the CLI draws its progress bar from it). */
   onProgress?: (progress: ImportCounts & { fileBytes: number }) => void;
 }
@@ -99,10 +107,12 @@ interface PreparedRow {
  */
 export class ChildRecordImporter {
   private readonly batchSize: number;
+  private readonly maxInFlight: number;
   private readonly clock: () => Date;
 
   constructor(private readonly options: ChildRecordImporterOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 250;
+    this.maxInFlight = options.maxInFlight ?? 4;
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -174,14 +184,35 @@ export class ChildRecordImporter {
         pending.push(problem('warning', record.rowNumber, record.recordRef, w));
       },
     };
-    const flush = async () => {
-      const rows = batch;
-      batch = [];
-      if (rows.length > 0) await this.importBatch(importId, rows, actor, now, today, counts, sink, seen);
+    // Batches are appended while the next ones are read: up to `maxInFlight` at once, each in its
+    // own transaction. Rows are independent (one new stream each), so their order does not matter;
+    // progress goes to the ledger one write at a time.
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    let ledgerWrites: Promise<void> = Promise.resolve();
+    const report = () => {
       const problems = pending;
       pending = [];
-      await ledger.progress(importId, counts, problems);
-      onProgress?.({ ...counts, fileBytes });
+      const snapshot = { ...counts };
+      ledgerWrites = ledgerWrites.then(() => ledger.progress(importId, snapshot, problems));
+      onProgress?.({ ...snapshot, fileBytes });
+      return ledgerWrites;
+    };
+    const flush = async (final = false) => {
+      const rows = batch;
+      batch = [];
+      if (rows.length > 0) {
+        const done: Promise<void> = this.importBatch(importId, rows, actor, now, today, counts, sink, seen)
+          .then(report)
+          .catch((err: unknown) => {
+            failure ??= err;
+          })
+          .finally(() => inFlight.delete(done));
+        inFlight.add(done);
+      }
+      while (inFlight.size >= this.maxInFlight || (final && inFlight.size > 0)) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
+      if (final) await report();
     };
 
     try {
@@ -220,9 +251,11 @@ export class ChildRecordImporter {
         if (batch.length >= this.batchSize) await flush();
       }
       if (!mapping) throw new ImportFileError('the file has no header row (it is empty)');
-      await flush();
+      await flush(true);
       await ledger.finish(importId, counts, pending);
     } catch (err) {
+      await Promise.allSettled(inFlight);
+      await ledgerWrites.catch(() => undefined);
       const message = err instanceof ImportFileError ? err.message : `the import stopped: ${err instanceof Error ? err.message : String(err)}`;
       await ledger.finish(importId, counts, pending, message).catch(() => undefined);
     }
@@ -260,6 +293,7 @@ export class ChildRecordImporter {
     }
     const existing = await this.existingStreams(prepared.map((p) => p.streamId));
     const fresh = prepared.filter((p) => !existing.has(p.streamId));
+    if (fresh.length > 0) await this.options.keyring?.findOrCreate(fresh.map((p) => p.childId));
     counts.alreadyImported += prepared.length - fresh.length;
     const written = await this.append(fresh);
     for (const p of fresh) {

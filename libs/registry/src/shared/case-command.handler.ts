@@ -32,7 +32,7 @@ export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseComma
       if (child.status === 'erased') throw new RegistryError('RECORD_ERASED', "the child's personal data was erased; the record is closed", 'childId');
     }
     const actor: Actor = { userId: user.userId, role: user.role, ...(unit === undefined ? {} : { unit }) };
-    return runRegistryCommand(this.deps, envelope, this.decider, actor, this.maxRetries);
+    return runRegistryCommand(this.deps, envelope, this.decider, actor, this.maxRetries, { expectNewStream: envelope.command.type === 'OpenCase' });
   }
 
   private async childOf(envelope: C): Promise<string> {

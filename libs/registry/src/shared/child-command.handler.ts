@@ -44,6 +44,6 @@ export abstract class ChildCommandHandler<C extends ChildRegistryCommand<ChildCo
         return events;
       },
     };
-    return runRegistryCommand(this.deps, envelope, guarded, actor, this.maxRetries);
+    return runRegistryCommand(this.deps, envelope, guarded, actor, this.maxRetries, { expectNewStream: envelope.command.type === 'RegisterChild' });
   }
 }
