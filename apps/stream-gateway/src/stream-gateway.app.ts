@@ -17,14 +17,15 @@ export interface CreateStreamGatewayOptions {
   devSecrets?: boolean;
 }
 
-export const DEV_PARTNER_SECRETS_FILE = '.data/partner-secrets.dev.json';
+/** Beside the embedded database's folder (`.data/` by default), outside version control. */
+export const devPartnerSecretsFile = (config: PlatformConfig): string => path.join(path.dirname(config.CHILDLEDGER_DATA_DIR), 'partner-secrets.dev.json');
 
 export async function createStreamGateway(config: PlatformConfig, databaseUrl: string, options: CreateStreamGatewayOptions): Promise<INestApplication> {
   const devSecrets = options.devSecrets ?? (!config.PARTNER_SECRETS_FILE && process.env['NODE_ENV'] !== 'production');
   const filePartners = options.gateway?.filePartners ?? parsePartnersDocument(JSON.parse(readFileSync(path.resolve(config.PARTNERS_FILE), 'utf8')));
   let secrets = options.gateway?.secrets;
   if (!secrets) {
-    const loaded = loadPartnerSecrets(filePartners, { file: config.PARTNER_SECRETS_FILE, devFile: devSecrets ? DEV_PARTNER_SECRETS_FILE : undefined });
+    const loaded = loadPartnerSecrets(filePartners, { file: config.PARTNER_SECRETS_FILE, devFile: devSecrets ? devPartnerSecretsFile(config) : undefined });
     secrets = loaded.secrets;
     if (devSecrets) printDevPartners(config, filePartners.map((p) => p.id), secrets, loaded.generated);
   }
@@ -50,7 +51,7 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
 
 function printDevPartners(config: PlatformConfig, ids: string[], secrets: Record<string, { clientSecret?: string }>, generated: string[]): void {
   const base = `http://localhost:${config.STREAM_GATEWAY_PORT}/api/v1`;
-  const lines = ['', `Partner clients (development secrets in ${DEV_PARTNER_SECRETS_FILE}${generated.length ? `, generated now for ${generated.join(', ')}` : ''}):`];
+  const lines = ['', `Partner clients (development secrets in ${devPartnerSecretsFile(config)}${generated.length ? `, generated now for ${generated.join(', ')}` : ''}):`];
   for (const id of ids) lines.push(`  ${id.padEnd(8)} client_secret ${secrets[id]?.clientSecret ?? '(none)'}`);
   lines.push(
     `  e.g. PT=$(curl -s -X POST ${base}/partners/oauth/token -d grant_type=client_credentials -d client_id=${ids[0]} -d client_secret=... | jq -r .access_token)`,
