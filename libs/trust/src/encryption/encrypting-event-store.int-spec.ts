@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventStore, IdempotencyConflictError, RecordedEvent } from '@childledger/event-store';
 import { describeEventStoreConformance, eventually, Recorder } from '@childledger/event-store/testing';
 import { childRegistered, trustTestKit, TrustTestKit } from '../testing/trust-test-kit';
-import { PersonalDataErasedError } from '../keys/data-keyring';
+import { PersonalDataErasedError, PgDataKeyring } from '../keys/data-keyring';
+import { LocalKeyEncryptionKey } from '../keys/key-encryption-key';
 import { EncryptingEventStore, EncryptingPostgresEventStore, rawEventStore } from './encrypting-event-store';
 import { isEnvelope } from './envelope';
 import { PersonalDataSubjectError } from './personal-data-cipher';
@@ -125,7 +126,6 @@ describe(EncryptingPostgresEventStore.name, () => {
   });
 
   it('two processes creating the same child’s key at once end up with one key', async () => {
-    const { PgDataKeyring, LocalKeyEncryptionKey } = await import('../index');
     const kek = LocalKeyEncryptionKey.generate();
     const rings = Array.from({ length: 6 }, () => new PgDataKeyring(kit.pool, { kek }));
     const child = randomUUID();

@@ -181,6 +181,11 @@ export class LogSealer {
         );
         sealed = seq;
       }
+      if (rows.length === 0 && sealed === undefined) {
+        // Idle: nothing to write (no row churn while the log is quiet).
+        await client.query('ROLLBACK');
+        return { chained: 0, locked: true, more: false };
+      }
       await client.query(
         `UPDATE log_sealer_state SET seq = $1, last_transaction_id = $2::xid8, last_position = $3, head = $4,
                 sealed_seq = $5, sealed_at = CASE WHEN $6 THEN now() ELSE sealed_at END WHERE id = 1`,
