@@ -55,16 +55,17 @@ describe('registry API: bulk import', () => {
     expect(res.headers.get('location')).toBe(`/api/v1/imports/${report.id}`);
     expect(report).toMatchObject({ status: 'completed', format: 'csv', fileName: 'ba-dinh.csv', percent: 100, rows: { read: 15, imported: 6, alreadyImported: 0, rejected: 9 } });
     const rejected = report.problems.filter((p) => p.kind === 'rejected').map((p) => [p.row, p.column, p.code]);
+    // In row order, whichever stage found the problem (reading the row, the domain, the jurisdiction).
     expect(rejected).toEqual([
       [9, 'full_name', 'NAME_REQUIRED'],
       [10, 'date_of_birth', 'INVALID_DATE'],
       [11, 'sex', 'INVALID_SEX'],
       [12, 'commune', 'UNKNOWN_COMMUNE'],
+      [13, 'date_of_birth', 'CHILD_TOO_OLD'],
+      [14, 'commune', 'OUTSIDE_JURISDICTION'],
       [15, 'special_circumstances', 'INVALID_GROUP'],
       [16, 'record_ref', 'DUPLICATE_RECORD_REF'],
       [17, 'province', 'UNKNOWN_PROVINCE'],
-      [13, 'date_of_birth', 'CHILD_TOO_OLD'],
-      [14, 'commune', 'OUTSIDE_JURISDICTION'],
     ]);
     // Problems quote the header as the file spells it.
     expect(report.problems.find((p) => p.row === 11)).toMatchObject({ header: 'Gioi tinh', recordRef: '9' });

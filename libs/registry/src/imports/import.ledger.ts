@@ -159,7 +159,7 @@ export class ImportLedger {
       header: string | null;
       code: string;
       reason: string;
-    }>(`SELECT kind, row_number, record_ref, column_name, header, code, reason FROM import_problems WHERE import_id = $1 ORDER BY seq LIMIT $2`, [
+    }>(`SELECT kind, row_number, record_ref, column_name, header, code, reason FROM import_problems WHERE import_id = $1 ORDER BY row_number, seq LIMIT $2`, [
       importId,
       limit + 1,
     ]);
