@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS } from '@childledger/platform';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- spec only: synthetic data from the shared test-data generator
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 
 const root = path.resolve(__dirname, '../../../..');
