@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { PlatformConfig } from '@childledger/platform';
+// An end-to-end test of three services together: it starts them from their apps' own factories.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { RegistryApiHarness, registration } from '../../registry-api/test/registry-api.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createQueryApi } from '../../query-api/src/query-api.app';
 import { createProjector } from '../src/projector.app';
 
@@ -36,7 +39,7 @@ describe('projector (e2e): a command through the registry API reaches the read m
     let entries: { eventType: string; actor: { userId: string } }[] = [];
     while (Date.now() - t0 < 1000) {
       const res = await fetch(`${queryBase}/api/v1/audit/events?childId=${created.body.id}`, { headers: { authorization: `Bearer ${inspector}` } });
-      entries = (await res.json()).items;
+      entries = ((await res.json()) as { items: typeof entries }).items;
       if (entries.length > 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -44,7 +47,7 @@ describe('projector (e2e): a command through the registry API reaches the read m
     expect(entries).toEqual([expect.objectContaining({ eventType: 'ChildRegistered', actor: expect.objectContaining({ userId: 'dev-commune-officer' }) })]);
     const child = await fetch(`${queryBase}/api/v1/children/${created.body.id}?purpose=inspection`, { headers: { authorization: `Bearer ${inspector}` } });
     expect(child.status).toBe(200);
-    expect((await child.json()).personal.fullName).toBe(registration().fullName);
+    expect(((await child.json()) as { personal: { fullName: string } }).personal.fullName).toBe(registration().fullName);
   });
 
   it('exposes position and lag of each projection as Prometheus metrics (admin token), and health without one', async () => {

@@ -19,9 +19,11 @@ describe('query API (e2e)', () => {
   let store: PostgresEventStore;
   const tokens: Record<string, string> = {};
 
-  const get = (path: string, who: string, headers: Record<string, string> = {}) =>
+  // Bodies are asserted on, not trusted: typed loosely on purpose.
+  type Res = Omit<Response, 'json'> & { json(): Promise<any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const get = (path: string, who: string, headers: Record<string, string> = {}): Promise<Res> =>
     fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${tokens[who]}`, ...headers } });
-  const post = (path: string, who: string, body: string, type = 'text/csv') =>
+  const post = (path: string, who: string, body: string, type = 'text/csv'): Promise<Res> =>
     fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': type }, body });
 
   beforeAll(async () => {
