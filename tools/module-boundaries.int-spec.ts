@@ -7,7 +7,7 @@ const root = path.resolve(__dirname, '..');
 describe('module boundaries (ESLint)', () => {
   // The rule reads Nx's cached project graph and silently skips itself without one (a fresh clone).
   beforeAll(() => {
-    const nx = spawnSync(process.execPath, [path.join(root, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], { cwd: root, encoding: 'utf8' });
+    const nx = spawnSync(path.join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, encoding: 'utf8' });
     expect(nx.status).toBe(0);
   });
 
