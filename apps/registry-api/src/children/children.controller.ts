@@ -7,7 +7,6 @@ import {
   ChangeResidenceCommand,
   CorrectChildDetailsCommand,
   EndSpecialCircumstanceCommand,
-  ErasePersonalDataCommand,
   IdentifyRiskCommand,
   IdentifySpecialCircumstanceCommand,
   LinkNationalIdCommand,
@@ -48,7 +47,9 @@ function given<T>(value: T | null | undefined): T | undefined {
 
 /**
  * Child records: registration and every later change, each a command on the child's stream.
- * Controllers map the DTO to the domain command's data; the handler does the rest.
+ * Controllers map the DTO to the domain command's data; the handler does the rest. Erasure
+ * (`POST /children/{id}/erasure`) is served by the ErasureController (erasure/), which appends the
+ * event and then destroys the child's data key (crypto-shredding).
  */
 @ApiTags('children')
 @ApiBearerAuth()
@@ -233,14 +234,5 @@ export class ChildrenController {
   @CommandResponses()
   revertMerge(@Param() p: ChildIdParams, @Body() dto: ReasonDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     return this.responder.run(req, res, HttpStatus.OK, (request) => new RevertMergeCommand(p.childId, { reason: dto.reason }, request, this.context.create()));
-  }
-
-  @Post(':childId/erasure')
-  @Roles(...COMMAND_ROLES.ErasePersonalData)
-  @ApiOperation({ summary: "Make the child's personal data unreadable (ChildPersonalDataErased)" })
-  @CommandHeaders()
-  @CommandResponses()
-  erase(@Param() p: ChildIdParams, @Body() dto: ReasonDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) => new ErasePersonalDataCommand(p.childId, { reason: dto.reason }, request, this.context.create()));
   }
 }
