@@ -16,11 +16,16 @@ describe('npm start', () => {
     db = await createTestDatabase();
     const port = await freePort();
     const issuerPort = await freePort();
+    // Every other service gets a free port too, so the test never depends on what else listens here.
+    const otherPorts: Record<string, string> = {};
+    for (const name of ['SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT']) {
+      otherPorts[name] = String(await freePort());
+    }
     base = `http://127.0.0.1:${port}`;
     issuerBase = `http://127.0.0.1:${issuerPort}`;
     child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' },
+      env: { ...process.env, ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -66,6 +71,15 @@ describe('npm start', () => {
     const docs = await fetch(`${base}/docs-json`);
     expect(docs.status).toBe(200);
     expect(await docs.json()).toMatchObject({ info: { title: 'ChildLedger registry API' } });
+  });
+
+  it('every service it started is ready', async () => {
+    const health = [...output.matchAll(/health (http:\/\/\S+\/health\/ready)/g)].map((m) => m[1]!);
+    expect(health.length).toBeGreaterThanOrEqual(5);
+    for (const url of health) {
+      const res = await fetch(url.replace('localhost', '127.0.0.1'));
+      expect({ url, status: res.status }).toEqual({ url, status: 200 });
+    }
   });
 
   it('echoes a well-formed correlation id and replaces a malformed one', async () => {
