@@ -33,6 +33,8 @@ module.exports = [
             { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
             { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },
             { sourceTag: 'scope:partners', onlyDependOnLibsWithTags: ['scope:partners', 'scope:registry', 'scope:shared'] },
+            // The command-line tools compose every context, like `npm start` does.
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners'] },
           ],
         },
       ],

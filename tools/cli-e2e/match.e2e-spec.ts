@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { generateScenario, writeRecordsCsv, writeResidentsCsv } from '@childledger/testing';
 
-const root = path.resolve(__dirname, '../../../..');
+const root = path.resolve(__dirname, '../..');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'apps/cli/src/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
 

@@ -21,7 +21,6 @@ import {
 } from '@childledger/platform';
 // The CLI is tagged scope:shared but its commands belong to bounded contexts (registry here, matching for
 // `match`); no depConstraint lets a tool app use several scopes yet (reported to the lead).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the import command runs the registry's own importer
 import { ChildRecordImporter, ImportCounts, ImportReport, RegistryModule } from '@childledger/registry';
 import { loadOrCreateDevelopmentKeys } from '@childledger/trust';
 

@@ -7,10 +7,9 @@ import { Pool } from 'pg';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS } from '@childledger/platform';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- spec only: synthetic data from the shared test-data generator
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 
-const root = path.resolve(__dirname, '../../../..');
+const root = path.resolve(__dirname, '../..');
 
 function cli(env: Record<string, string>, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
