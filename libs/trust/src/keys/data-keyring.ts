@@ -89,9 +89,13 @@ export class PgDataKeyring implements DataKeyring {
     const rows = await Promise.all(missing.map(async (subject) => ({ subject, raw: randomBytes(32) })));
     const wrapped = await Promise.all(rows.map((r) => this.options.kek.wrap(r.raw, r.subject)));
     // Inserted only if the subject was never erased; a concurrent writer may have created it first.
+    // The insert commits without waiting for its WAL flush (synchronous_commit off for this one
+    // transaction): no event can use the key before an event's own commit, which flushes the WAL up
+    // to and past this commit record. A crash before that loses only a key nothing refers to.
     const inserted = await this.pool.query<{ subject: string }>(
-      `INSERT INTO child_data_keys (subject, wrapped_key, kek_id)
-       SELECT n.subject, n.wrapped_key, $3 FROM unnest($1::text[], $2::bytea[]) AS n(subject, wrapped_key)
+      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO child_data_keys (subject, wrapped_key, kek_id)
+       SELECT n.subject, n.wrapped_key, $3 FROM unnest($1::text[], $2::bytea[]) AS n(subject, wrapped_key), async_commit
         WHERE NOT EXISTS (SELECT 1 FROM erased_data_subjects e WHERE e.subject = n.subject)
        ON CONFLICT (subject) DO NOTHING
        RETURNING subject`,
