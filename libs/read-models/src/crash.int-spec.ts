@@ -5,7 +5,7 @@ import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
-import { READ_MODEL_MIGRATIONS } from './migrations';
+import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { PROJECTIONS } from './projections';
 import { checkpointName } from './projection-runner';
 import { dropShadows, rebuildProjections } from './rebuild';

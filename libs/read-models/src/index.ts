@@ -1,4 +1,4 @@
-export * from './migrations';
+export * from '@childledger/read-models/migrations';
 export * from './projection';
 export * from './projections';
 export * from './projection-runner';

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, revertMigrations, runMigrations, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
-import { CreateReadModels1795470000000, READ_MODEL_MIGRATIONS } from './migrations';
+import { CreateReadModels1795470000000, READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { PROJECTIONS } from './projections';
 import { nextDueAt } from './projections/cases.projection';
 import { checkpointName, ProjectionRunner } from './projection-runner';

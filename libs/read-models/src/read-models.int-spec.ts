@@ -3,7 +3,7 @@ import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
 import { computeIndicators, IndicatorResult, parsePeriod, storeReferenceVersion } from './indicators';
-import { READ_MODEL_MIGRATIONS } from './migrations';
+import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { childAsOf } from './as-of';
 import { PROJECTIONS } from './projections';
 import { ProjectionRunner } from './projection-runner';
