@@ -81,6 +81,15 @@ describe('authentication and authorisation', () => {
     expect(await (await get('/api/v1/probe/me', tokens[0])).json()).toMatchObject({ message: 'token expired' });
   });
 
+  it('stops accepting a token once it expires, even after it was accepted (and remembered) before', async () => {
+    const token = await t.tokenFor(t.users.communeOfficer, { expiresIn: '2s' });
+    expect((await get('/api/v1/probe/me', token)).status).toBe(200);
+    expect((await get('/api/v1/probe/me', token)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const res = await get('/api/v1/probe/me', token);
+    expect(res.status).toBe(401);
+  });
+
   it('refuses tokens whose role or jurisdiction claims are missing or malformed (401)', async () => {
     const bad = [
       await t.issuer.tokenFor({ userId: 'x', name: 'x', role: 'superuser' as never, provinces: ['01'], communes: [] }),

@@ -34,6 +34,14 @@ export function userFromClaims(payload: JWTPayload): AuthenticatedUser {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /**
+   * Tokens already verified, by their exact text (signature included, so nothing forged can hit),
+   * until they expire: a client sends the same token with every request, and the signature check
+   * is the costliest step of a request. Bounded; the oldest entries go first.
+   */
+  private readonly verified = new Map<string, { user: AuthenticatedUser; expiresAt: number }>();
+  private static readonly MAX_CACHED = 10_000;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
@@ -46,19 +54,31 @@ export class AuthGuard implements CanActivate {
     const header = req.headers['authorization'] ?? '';
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
     if (!match) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(match[1]!, this.options.keys, { issuer: this.options.issuer, audience: this.options.audience }));
-    } catch (err) {
-      const reason = err instanceof errors.JWTExpired ? 'token expired' : 'token is not valid for this service';
-      throw new UnauthorizedException(reason);
-    }
-    const user = userFromClaims(payload);
+    const user = await this.verify(match[1]!);
     req.user = user;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(user.role)) {
       throw new ForbiddenException(`role ${user.role} may not do this (allowed: ${roles.join(', ')})`);
     }
     return true;
+  }
+
+  private async verify(token: string): Promise<AuthenticatedUser> {
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAt > Date.now()) return cached.user;
+    if (cached) this.verified.delete(token);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.options.keys, { issuer: this.options.issuer, audience: this.options.audience }));
+    } catch (err) {
+      const reason = err instanceof errors.JWTExpired ? 'token expired' : 'token is not valid for this service';
+      throw new UnauthorizedException(reason);
+    }
+    const user = userFromClaims(payload);
+    if (payload.exp !== undefined) {
+      if (this.verified.size >= AuthGuard.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { user, expiresAt: payload.exp * 1000 });
+    }
+    return user;
   }
 }
