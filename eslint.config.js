@@ -28,7 +28,8 @@ module.exports = [
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing', 'type:data-access'] },
             // Scopes: a bounded context uses its own libraries and the shared ones.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:shared'] },
+            // Reconciliation (in the registry API) reads identity's review queue and scores with the matching engine.
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:shared', 'scope:identity', 'scope:matching'] },
             { sourceTag: 'scope:matching', onlyDependOnLibsWithTags: ['scope:matching', 'scope:shared'] },
             { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
             { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },

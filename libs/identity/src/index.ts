@@ -1,4 +1,4 @@
-export * from './migrations';
+export * from '@childledger/identity/migrations';
 export * from './national-registry/national-population-registry.port';
 export * from './national-registry/national-registry.errors';
 export * from './national-registry/http-national-population-registry.adapter';

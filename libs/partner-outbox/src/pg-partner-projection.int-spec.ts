@@ -8,7 +8,7 @@ import { createPool, createTestDatabase, TestDatabase } from '@childledger/datab
 import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { decodeCursor, encodeCursor, PartnerAgreement, PartnerCloudEvent, PartnerProjector, parseAgreement, Pseudonymiser, TOMBSTONE_TYPE } from '@childledger/partner-streams';
-import { PARTNER_STREAMS_MIGRATIONS } from '../migrations/src';
+import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { OutboxSignal, PgPartnerFeed } from './pg-partner-feed';
 import { PgPartnerProjection } from './pg-partner-projection';
 import * as ev from './testing/domain-events';

@@ -7,8 +7,6 @@ import type { Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, preparePlatformDatabase, subscriptionGauges } from '@childledger/platform';
-// The CLI (scope:shared) is the operators' tool for every context; rebuilding read models is monitoring's.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { checkpointName, positionOf, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
 
 /** The platform's database: the embedded server `npm start` is running, if it is, else as services find it. */

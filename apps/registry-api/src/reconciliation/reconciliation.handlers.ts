@@ -3,11 +3,9 @@ import type { Pool } from 'pg';
 import { AdministrativeUnits, loadAdministrativeUnits } from '@childledger/admin-units';
 import { ChildCommand, childDecider, ChildEvent, ChildState, childStreamId, RegisteredChildState, RegistryError } from '@childledger/domain';
 import { EventStore, handleCommand, loadState } from '@childledger/event-store';
-// Reconciliation lives in the registry API (issue 4) but reads the identity context's review queue and
-// scores records with the matching engine: a deliberate crossing of scopes, limited to this folder.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// Reconciliation lives in the registry API but reads the identity context's review queue and scores
+// records with the matching engine (allowed for scope:registry in eslint.config.js).
 import { adminUnitLookup, childRecordInput, ChildrenIndexStore, IndexedChild, ReviewItem, ReviewQueueStore } from '@childledger/identity';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { InMemoryCandidateSource, MatchEngine, PersonPreparer, ResidentInput } from '@childledger/matching';
 import { AuthenticatedUser, canActOn, EVENT_STORE, PG_POOL } from '@childledger/platform';
 import { AccessPolicy } from '@childledger/registry';

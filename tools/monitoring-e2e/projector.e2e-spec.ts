@@ -1,11 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { PlatformConfig } from '@childledger/platform';
 // An end-to-end test of three services together: it starts them from their apps' own factories.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { RegistryApiHarness, registration } from '../../registry-api/test/registry-api.harness';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createQueryApi } from '../../query-api/src/query-api.app';
-import { createProjector } from '../src/projector.app';
+import { RegistryApiHarness, registration } from '../../apps/registry-api/test/registry-api.harness';
+import { createQueryApi } from '../../apps/query-api/src/query-api.app';
+import { createProjector } from '../../apps/projector/src/projector.app';
 
 describe('projector (e2e): a command through the registry API reaches the read models and the audit trail', () => {
   let api: RegistryApiHarness;
