@@ -8,3 +8,4 @@ export * from './database/platform-database';
 export * from './cqrs/decider-command-handler';
 export * from './auth';
 export * from './metrics/metrics';
+export * from './run-service';
