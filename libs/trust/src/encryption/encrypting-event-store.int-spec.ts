@@ -136,6 +136,19 @@ describe(EncryptingPostgresEventStore.name, () => {
     rings.forEach((r) => r.close());
   });
 
+  it('a registration skips the look-up but still ends with one key per child, the existing one if there was one', async () => {
+    const kek = LocalKeyEncryptionKey.generate();
+    const rings = Array.from({ length: 6 }, () => new PgDataKeyring(kit.pool, { kek }));
+    const child = randomUUID();
+    const keys = await Promise.all(rings.map((r) => r.findOrCreate([child], { probablyNew: true })));
+    expect(new Set(keys.map((k) => k.get(child)!.encryptionKey.toString('hex'))).size).toBe(1);
+    const later = new PgDataKeyring(kit.pool, { kek });
+    const again = await later.findOrCreate([child], { probablyNew: true });
+    expect(again.get(child)!.encryptionKey.toString('hex')).toBe(keys[0]!.get(child)!.encryptionKey.toString('hex'));
+    expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(1);
+    [...rings, later].forEach((r) => r.close());
+  });
+
   it('a subscriber sees erased personal data as null from then on, never an error', async () => {
     const child = randomUUID();
     await store.append(`child-${child}`, [childRegistered(child, ANNA)]);

@@ -50,7 +50,9 @@ export class PersonalDataCipher {
     }
     const needed = new Set(subjects.filter((s): s is string => s !== undefined));
     if (needed.size === 0) return [...events];
-    const keys = await this.keyring.findOrCreate(needed);
+    // A registration is the child's first event: its key almost certainly does not exist yet.
+    const probablyNew = events.every((e, i) => subjects[i] === undefined || e.type === 'ChildRegistered');
+    const keys = await this.keyring.findOrCreate(needed, { probablyNew });
     return events.map((e, i) => {
       const subject = subjects[i];
       if (subject === undefined) return e;

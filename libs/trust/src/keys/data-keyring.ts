@@ -16,7 +16,7 @@ export interface DataKeyring {
   /** Keys of these subjects for reading; a subject whose key was destroyed (or never existed) is absent. */
   find(subjects: Iterable<string>): Promise<Map<string, DataKey>>;
   /** Keys for writing, created when missing. Throws PersonalDataErasedError for an erased subject. */
-  findOrCreate(subjects: Iterable<string>): Promise<Map<string, DataKey>>;
+  findOrCreate(subjects: Iterable<string>, options?: { probablyNew?: boolean }): Promise<Map<string, DataKey>>;
   /** Destroys the subject's key and records that it was erased (one transaction). Idempotent. */
   destroy(subject: string): Promise<void>;
 }
@@ -66,6 +66,16 @@ export class PgDataKeyring implements DataKeyring {
     this.cache.clear();
   }
 
+  private cached(subjects: readonly string[]): Map<string, DataKey> {
+    const out = new Map<string, DataKey>();
+    const now = Date.now();
+    for (const s of subjects) {
+      const hit = this.cache.get(s);
+      if (hit && hit.until > now) out.set(s, hit.key);
+    }
+    return out;
+  }
+
   async find(subjects: Iterable<string>): Promise<Map<string, DataKey>> {
     const out = new Map<string, DataKey>();
     const missing: string[] = [];
@@ -81,9 +91,13 @@ export class PgDataKeyring implements DataKeyring {
     return out;
   }
 
-  async findOrCreate(subjects: Iterable<string>): Promise<Map<string, DataKey>> {
+  /**
+   * The subjects' keys, created for those that have none. With `probablyNew` (a registration), the
+   * look-up before the insert is skipped: the insert itself tells which keys already existed.
+   */
+  async findOrCreate(subjects: Iterable<string>, options: { probablyNew?: boolean } = {}): Promise<Map<string, DataKey>> {
     const wanted = [...new Set(subjects)];
-    const out = await this.find(wanted);
+    const out = options.probablyNew ? this.cached(wanted) : await this.find(wanted);
     const missing = wanted.filter((s) => !out.has(s));
     if (missing.length === 0) return out;
     const rows = await Promise.all(missing.map(async (subject) => ({ subject, raw: randomBytes(32) })));
