@@ -84,39 +84,44 @@ export async function computeIndicators(pool: Pool, req: IndicatorRequest): Prom
   const unitColumn = req.unitCode.length === 2 ? province : commune;
   const { from, to } = req.period;
   const res = await pool.query<Record<string, string>>(
-    `WITH candidates AS (
-       SELECT DISTINCT child_id FROM rm_child_spells WHERE kind = 'residence' AND ${province} = $3
-     ), res AS (
-       SELECT DISTINCT ON (s.child_id) s.child_id, s.${unitColumn} AS unit
-         FROM rm_child_spells s JOIN candidates USING (child_id)
-        WHERE s.kind = 'residence' AND s.effective_from <= $2::date
-        ORDER BY s.child_id, s.effective_from DESC, coalesce(s.effective_to, 'infinity') DESC
+    // One pass over the spells of the children who ever lived in the province (grouped per child:
+    // residence on the period's last day, and whether a circumstance, risk or national-ID spell
+    // applies), then one over their case facts in the period. No CTE is read twice, so nothing is
+    // materialised and re-scanned per indicator.
+    `WITH per_child AS (
+       SELECT s.child_id,
+              (array_agg(s.${unitColumn} ORDER BY s.effective_from DESC, coalesce(s.effective_to, 'infinity') DESC)
+                 FILTER (WHERE s.kind = 'residence' AND s.effective_from <= $2::date))[1] AS unit,
+              bool_or(s.kind = 'circumstance' AND s.effective_from <= $2::date AND (s.effective_to IS NULL OR s.effective_to >= $1::date)) AS sc,
+              bool_or(s.kind = 'risk' AND s.effective_from <= $2::date AND (s.effective_to IS NULL OR s.effective_to >= $1::date)) AS ar,
+              bool_or(s.kind = 'national_id' AND s.effective_from <= $2::date AND (s.effective_to IS NULL OR s.effective_to >= $2::date)) AS nid
+         FROM rm_child_spells s
+        WHERE s.child_id IN (SELECT child_id FROM rm_child_spells WHERE kind = 'residence' AND ${province} = $3)
+        GROUP BY s.child_id
      ), scope AS (
-       SELECT r.child_id FROM res r JOIN rm_children c USING (child_id) WHERE r.unit = $4 AND c.status <> 'merged'
-     ), spells AS (
-       SELECT s.child_id, s.kind, s.effective_from, s.effective_to FROM rm_child_spells s JOIN scope USING (child_id)
-        WHERE s.kind IN ('circumstance', 'risk', 'national_id')
-     ), sc AS (
-       SELECT DISTINCT child_id FROM spells WHERE kind = 'circumstance' AND effective_from <= $2::date AND (effective_to IS NULL OR effective_to >= $1::date)
-     ), ar AS (
-       SELECT DISTINCT child_id FROM spells WHERE kind = 'risk' AND effective_from <= $2::date AND (effective_to IS NULL OR effective_to >= $1::date)
-     ), nid AS (
-       SELECT DISTINCT child_id FROM spells WHERE kind = 'national_id' AND effective_from <= $2::date AND (effective_to IS NULL OR effective_to >= $2::date)
+       SELECT p.child_id, p.sc, p.ar, p.nid FROM per_child p JOIN rm_children c USING (child_id) WHERE p.unit = $4 AND c.status <> 'merged'
      ), facts AS (
-       SELECT f.child_id, f.kind, f.on_time FROM rm_case_facts f JOIN scope USING (child_id) WHERE f.occurred_on BETWEEN $1::date AND $2::date
-     ), delivered AS (
-       SELECT DISTINCT child_id FROM facts WHERE kind = 'delivered'
+       SELECT f.child_id,
+              count(*) FILTER (WHERE f.kind = 'opened') AS opened,
+              count(*) FILTER (WHERE f.kind = 'closed') AS closed,
+              count(*) FILTER (WHERE f.kind = 'assessed') AS assessed,
+              count(*) FILTER (WHERE f.kind = 'assessed' AND f.on_time) AS assessed_on_time,
+              bool_or(f.kind = 'delivered') AS delivered
+         FROM rm_case_facts f
+        WHERE f.child_id IN (SELECT child_id FROM scope) AND f.occurred_on BETWEEN $1::date AND $2::date
+        GROUP BY f.child_id
      )
-     SELECT (SELECT count(*) FROM scope) AS children,
-            (SELECT count(*) FROM sc) AS sc,
-            (SELECT count(*) FROM sc JOIN delivered USING (child_id)) AS sc_supported,
-            (SELECT count(*) FROM ar) AS ar,
-            (SELECT count(*) FROM ar JOIN delivered USING (child_id)) AS ar_supported,
-            (SELECT count(*) FROM facts WHERE kind = 'opened') AS opened,
-            (SELECT count(*) FROM facts WHERE kind = 'closed') AS closed,
-            (SELECT count(*) FROM facts WHERE kind = 'assessed') AS assessed,
-            (SELECT count(*) FROM facts WHERE kind = 'assessed' AND on_time) AS assessed_on_time,
-            (SELECT count(*) FROM nid) AS nid`,
+     SELECT count(*) AS children,
+            count(*) FILTER (WHERE s.sc) AS sc,
+            count(*) FILTER (WHERE s.sc AND f.delivered) AS sc_supported,
+            count(*) FILTER (WHERE s.ar) AS ar,
+            count(*) FILTER (WHERE s.ar AND f.delivered) AS ar_supported,
+            coalesce(sum(f.opened), 0) AS opened,
+            coalesce(sum(f.closed), 0) AS closed,
+            coalesce(sum(f.assessed), 0) AS assessed,
+            coalesce(sum(f.assessed_on_time), 0) AS assessed_on_time,
+            count(*) FILTER (WHERE s.nid) AS nid
+       FROM scope s LEFT JOIN facts f USING (child_id)`,
     [from, to, req.provinceCode, req.unitCode],
   );
   const r = Object.fromEntries(Object.entries(res.rows[0]!).map(([k, v]) => [k, Number(v)]));

@@ -101,13 +101,49 @@ export class RowSet<T extends Row> {
   }
 }
 
-/** Appends rows (a fact table): a plain INSERT, so applying an event twice fails loudly on the key. */
+/**
+ * Appends rows (a fact table): a plain INSERT, so applying an event twice fails loudly on the key.
+ * The rows travel as one array per column (`unnest`), each value parsed once by its column's type:
+ * much cheaper for PostgreSQL than one JSON document taken apart by `jsonb_populate_recordset`
+ * (which re-serialises every nested JSON value). Column types are read from the catalogue once per
+ * table (a shadow table has its live table's columns).
+ */
 export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const table = ctx.table(base);
-  await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1)`, [
-    JSON.stringify(rows),
-  ]);
+  const types = await columnTypes(tx, base, columns);
+  const arrays = columns.map((c, i) =>
+    rows.map((r) => {
+      const v = r[c];
+      if (v === null || v === undefined) return null;
+      return types[i] === 'jsonb' || types[i] === 'json' ? JSON.stringify(v) : v;
+    }),
+  );
+  await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${columns.map((_c, i) => `$${i + 1}::${types[i]}[]`).join(', ')})`, arrays);
+}
+
+const columnTypeCache = new Map<string, string[]>();
+
+async function columnTypes(tx: ClientBase, base: string, columns: readonly string[]): Promise<string[]> {
+  const key = `${base}(${columns.join(',')})`;
+  let types = columnTypeCache.get(key);
+  if (!types) {
+    const res = await tx.query<{ name: string; type: string }>(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+      [base],
+    );
+    const byName = new Map(res.rows.map((r) => [r.name, r.type]));
+    types = columns.map((c) => {
+      const t = byName.get(c);
+      if (!t) throw new Error(`${base} has no column ${c}`);
+      // unnest would flatten an array column's values into the outer array.
+      if (t.endsWith('[]')) throw new Error(`insertRows cannot append ${base}.${c} (${t}): array columns need the upsert path`);
+      return t;
+    });
+    columnTypeCache.set(key, types);
+  }
+  return types;
 }
 
 /** Calendar day in Vietnam (UTC+7) of an instant given as ISO text or Date. */
