@@ -92,7 +92,7 @@ export async function computeIndicators(pool: Pool, req: IndicatorRequest): Prom
     await client.query(`SET LOCAL work_mem = '64MB'`);
     res = await client.query<Record<string, string>>(
       // One grouped pass (a hash aggregate) per child who ever lived in the province, over its
-      // spells and its case facts together: the residence on the
+      // spells starting by the period's end and its case facts in the period: the residence on the
       // period's last day, whether a circumstance, risk or national-ID spell applies, and the case
       // facts of the period. Merged duplicates are left out through the (short) list of merged ids.
       `WITH per_child AS (
@@ -111,8 +111,10 @@ export async function computeIndicators(pool: Pool, req: IndicatorRequest): Prom
                 count(*) FILTER (WHERE x.kind = 'fact:assessed' AND x.on_time AND x.effective_from BETWEEN $1::date AND $2::date) AS assessed_on_time,
                 coalesce(bool_or(x.kind = 'fact:delivered' AND x.effective_from BETWEEN $1::date AND $2::date), false) AS delivered
            FROM (SELECT s.child_id, s.kind, s.effective_from, s.effective_to, s.${unitColumn} AS unit, NULL::boolean AS on_time FROM rm_child_spells s
+                 WHERE s.effective_from <= $2::date
                  UNION ALL
-                 SELECT f.child_id, 'fact:' || f.kind, f.occurred_on, NULL::date, NULL::text, f.on_time FROM rm_case_facts f) x
+                 SELECT f.child_id, 'fact:' || f.kind, f.occurred_on, NULL::date, NULL::text, f.on_time FROM rm_case_facts f
+                 WHERE f.occurred_on BETWEEN $1::date AND $2::date) x
           WHERE x.child_id IN (SELECT child_id FROM rm_child_spells WHERE kind = 'residence' AND ${province} = $3)
           GROUP BY x.child_id
        )
