@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { eventually } from '@childledger/event-store/testing';
@@ -47,7 +47,7 @@ describe('trust over HTTP', () => {
     await erasureApp.listen(await freePort(), '127.0.0.1');
     erasureApi = `${(await erasureApp.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`;
     trust = `${(await sealer.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/trust`;
-    owner = new Pool({ connectionString: db.url, max: 2 });
+    owner = createPool(db.url, { role: null, max: 2 });
   });
 
   afterAll(async () => {

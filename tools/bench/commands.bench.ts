@@ -13,7 +13,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse';
-import { Pool } from 'pg';
 import { createPool, runMigrations } from '@childledger/database';
 import { PostgresEventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS } from '@childledger/platform';
@@ -71,7 +70,7 @@ function load(base: string, token: string, duration: number): Promise<autocannon
 
 export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, ALL_MIGRATIONS);
-  const owner = new Pool({ connectionString: ctx.url, max: 2 });
+  const owner = createPool(ctx.url, { role: null, max: 2 });
   const kek = randomBytes(32).toString('base64');
 
   // 1. Baseline: the store's single-event append, 16 writers, each event a new child stream.

@@ -68,7 +68,7 @@ async function generate(owner: Pool, ctx: BenchContext): Promise<void> {
 
 export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, [...EVENT_STORE_MIGRATIONS, ...TRUST_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
-  const owner = new Pool({ connectionString: ctx.url, max: 2 });
+  const owner = createPool(ctx.url, { role: null, max: 2 });
   const pool = createPool(ctx.url, { max: 8 });
   const store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
   ctx.log(`generating ${TOTAL} events by SQL`);

@@ -5,7 +5,6 @@
 // layout of children and their cases): appending a million events through the deciders takes
 // longer than this 2-core machine should spend on a benchmark.
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, runMigrations } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
@@ -71,7 +70,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
 
 export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
-  const owner = new Pool({ connectionString: ctx.url, max: 4 });
+  const owner = createPool(ctx.url, { role: null, max: 4 });
   const pool = createPool(ctx.url, { max: 12 });
   const store = new PostgresEventStore({ pool, batchSize: BATCH });
   const units = new UnitResolver(loadAdministrativeUnits());

@@ -50,7 +50,7 @@ function rawValues(rows: { stream: string; revision: number; e: NewEvent }[], pa
 
 export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, EVENT_STORE_MIGRATIONS);
-  const owner = new Pool({ connectionString: ctx.url, max: 4 });
+  const owner = createPool(ctx.url, { role: null, max: 4 });
   // The baseline table: the same columns and keys as `events`, written by plain INSERTs.
   await owner.query(`CREATE TABLE events_raw (LIKE events INCLUDING ALL)`);
   await owner.query(`GRANT SELECT, INSERT ON events_raw TO childledger_app`);

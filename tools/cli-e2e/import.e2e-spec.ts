@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
 import { parse } from 'csv-parse/sync';
-import { createTestDatabase, TestDatabase } from '@childledger/database';
+import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS } from '@childledger/platform';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 
@@ -35,7 +35,7 @@ describe('npm run cli -- import', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
-    owner = new Pool({ connectionString: db.url, max: 1 });
+    owner = createPool(db.url, { role: null, max: 1 });
     env = { DATABASE_URL: db.url, CHILDLEDGER_KEK: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn' };
     const scenario = generateScenario({ seed: 5, households: 400, records: 300 });
     await writeRecordsCsv(records, scenario.records, { vietnameseHeaders: true });

@@ -80,7 +80,7 @@ export class IdentityHarness {
       pool,
       // The same encrypting store the services use (the test key-encryption key is shared in-process).
       new EncryptingPostgresEventStore({ pool, pollIntervalMs: 50 }, new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(undefined) })),
-      new Pool({ connectionString: db.url, max: 2 }),
+      createPool(db.url, { role: null, max: 2 }),
     );
     harness.sandboxUrl = `http://127.0.0.1:${port}/api/v1`;
     return harness;

@@ -29,7 +29,7 @@ describe('query API (e2e)', () => {
   beforeAll(async () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
     pool = createPool(db.url);
-    owner = new Pool({ connectionString: db.url, max: 2 });
+    owner = createPool(db.url, { role: null, max: 2 });
     store = new PostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     await writeIndicatorFixture(fx);

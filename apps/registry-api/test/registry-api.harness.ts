@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import type { EventMetadata, EventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS, AuthenticatedUser, EVENT_STORE, PlatformConfig, Role } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
@@ -37,7 +37,7 @@ export class RegistryApiHarness {
     const app = await createRegistryApi(config, db.url, { auth: auth.auth, poolSize: 20, ...options });
     const port = await freePort();
     await app.listen(port, '127.0.0.1');
-    const harness = new RegistryApiHarness(db, app, auth, new Pool({ connectionString: db.url, max: 2 }));
+    const harness = new RegistryApiHarness(db, app, auth, createPool(db.url, { role: null, max: 2 }));
     harness.base = `http://127.0.0.1:${port}/api/v1`;
     return harness;
   }

@@ -46,7 +46,7 @@ describe('projector crash and compare', () => {
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url, { max: 6 });
-    owner = new Pool({ connectionString: db.url, max: 3 });
+    owner = createPool(db.url, { role: null, max: 3 });
     store = new PostgresEventStore({ pool });
   });
 

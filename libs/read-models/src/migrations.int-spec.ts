@@ -18,7 +18,7 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, CreateReadModels1795470000000]);
-    owner = new Pool({ connectionString: db.url, max: 3 });
+    owner = createPool(db.url, { role: null, max: 3 });
   });
 
   afterAll(async () => {

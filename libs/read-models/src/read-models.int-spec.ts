@@ -28,7 +28,7 @@ describe('read models: projections from the real deciders\' events', () => {
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url);
-    owner = new Pool({ connectionString: db.url, max: 3 });
+    owner = createPool(db.url, { role: null, max: 3 });
     store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
     const fx = new LedgerFixture(store, units);
     await writeIndicatorFixture(fx);

@@ -2,12 +2,13 @@ import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import type { Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, preparePlatformDatabase, subscriptionGauges } from '@childledger/platform';
 import { checkpointName, positionOf, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
+import { createPool } from '@childledger/database';
 
 /** The platform's database: the embedded server `npm start` is running, if it is, else as services find it. */
 async function platformDatabase(config: PlatformConfig): Promise<{ url: string; stop(): Promise<void> }> {
@@ -55,7 +56,7 @@ export function registerProjectionsCommand(program: Command): void {
           void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body));
         }).listen(Number(opts.metricsPort), config.HOST);
       }
-      const owner = new Pool({ connectionString: db.url, max: 2 });
+      const owner = createPool(db.url, { role: null, max: 2 });
       const total = Number((await owner.query('SELECT count(*) AS n FROM events')).rows[0].n);
       const head = Number((await owner.query('SELECT coalesce(max(global_position), 0) AS n FROM events')).rows[0].n);
       const bar = new SingleBar({ format: 'rebuilding {names} [{bar}] {percentage}% {value}/{total} events | {eta_formatted} left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);

@@ -219,7 +219,7 @@ describe(PostgresEventStore.name, () => {
   });
 
   it('crash and resume: a subscriber process killed (SIGKILL) again and again, between and mid-batch, ends with every event applied exactly once', async () => {
-    const owner = new Pool({ connectionString: db.url, max: 2 });
+    const owner = createPool(db.url, { role: null, max: 2 });
     await owner.query('CREATE TABLE crash_effects (seq bigserial PRIMARY KEY, event_id uuid NOT NULL, stream_id text NOT NULL, revision bigint NOT NULL)');
     await owner.query('GRANT SELECT, INSERT ON crash_effects TO childledger_app; GRANT USAGE ON SEQUENCE crash_effects_seq_seq TO childledger_app');
     const prefix = `crash-${randomUUID().slice(0, 8)}-`;
