@@ -43,31 +43,6 @@ export * from './refer-case/refer-case.command';
 export * from './review-case/review-case.command';
 export * from './close-case/close-case.command';
 export * from './reopen-case/reopen-case.command';
-export {
-  RegisterChildHandler,
-  CorrectChildDetailsHandler,
-  ChangeResidenceHandler,
-  IdentifySpecialCircumstanceHandler,
-  EndSpecialCircumstanceHandler,
-  IdentifyRiskHandler,
-  ResolveRiskHandler,
-  LinkNationalIdHandler,
-  UnlinkNationalIdHandler,
-  RequestIdentityReviewHandler,
-  RecordNoNationalRecordHandler,
-  MergeChildRecordsHandler,
-  RevertMergeHandler,
-  ErasePersonalDataHandler,
-  OpenCaseHandler,
-  AssessCaseHandler,
-  PlanInterventionHandler,
-  DeliverInterventionHandler,
-  ReferCaseHandler,
-  ReviewCaseHandler,
-  CloseCaseHandler,
-  ReopenCaseHandler,
-};
-
 /** Every command handler of the registry, for the module to provide. */
 export const REGISTRY_COMMAND_HANDLERS = [
   RegisterChildHandler,
