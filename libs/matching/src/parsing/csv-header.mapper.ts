@@ -8,21 +8,41 @@ export function headerKey(header: string): string {
   return foldVietnamese(header.replace(/^\ufeff/, '')).replace(/[^a-z0-9]/g, '');
 }
 
-type RecordColumn = keyof ChildRecordInput | 'specialCircumstances' | 'notes';
-
-const RECORD_ALIASES: Record<RecordColumn, readonly string[]> = {
-  recordRef: ['record_ref', 'Mã hồ sơ', 'STT'],
-  fullName: ['full_name', 'Họ và tên', 'Họ tên'],
-  dateOfBirth: ['date_of_birth', 'Ngày sinh', 'Ngày tháng năm sinh'],
+/**
+ * The child-records format's columns (formats.md) with the headers accepted for each: the English
+ * name first, then the Vietnamese ones. Shared with the registry's import, which reads the same files.
+ */
+export const CHILD_RECORD_HEADERS = {
+  record_ref: ['record_ref', 'Mã hồ sơ', 'STT'],
+  full_name: ['full_name', 'Họ và tên', 'Họ tên'],
+  date_of_birth: ['date_of_birth', 'Ngày sinh', 'Ngày tháng năm sinh'],
   sex: ['sex', 'Giới tính'],
-  personalId: ['personal_id', 'Số định danh cá nhân', 'Số định danh', 'CCCD'],
-  fatherFullName: ['father_full_name', 'Họ tên cha', 'Họ và tên cha'],
-  motherFullName: ['mother_full_name', 'Họ tên mẹ', 'Họ và tên mẹ'],
+  personal_id: ['personal_id', 'Số định danh cá nhân', 'Số định danh', 'CCCD'],
+  father_full_name: ['father_full_name', 'Họ tên cha', 'Họ và tên cha'],
+  mother_full_name: ['mother_full_name', 'Họ tên mẹ', 'Họ và tên mẹ'],
   commune: ['commune', 'Xã/Phường', 'Xã, phường, thị trấn'],
   district: ['district', 'Quận/Huyện'],
   province: ['province', 'Tỉnh/Thành phố', 'Tỉnh'],
-  specialCircumstances: ['special_circumstances', 'Hoàn cảnh đặc biệt'],
+  special_circumstances: ['special_circumstances', 'Hoàn cảnh đặc biệt'],
   notes: ['notes', 'Ghi chú'],
+} as const satisfies Record<string, readonly string[]>;
+
+type RecordColumn = keyof ChildRecordInput | 'specialCircumstances' | 'notes';
+
+const H = CHILD_RECORD_HEADERS;
+const RECORD_ALIASES: Record<RecordColumn, readonly string[]> = {
+  recordRef: H.record_ref,
+  fullName: H.full_name,
+  dateOfBirth: H.date_of_birth,
+  sex: H.sex,
+  personalId: H.personal_id,
+  fatherFullName: H.father_full_name,
+  motherFullName: H.mother_full_name,
+  commune: H.commune,
+  district: H.district,
+  province: H.province,
+  specialCircumstances: H.special_circumstances,
+  notes: H.notes,
 };
 
 const RESIDENT_COLUMNS = [

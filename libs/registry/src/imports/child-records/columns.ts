@@ -1,40 +1,15 @@
 import { foldVietnamese } from '@childledger/admin-units';
+import { CHILD_RECORD_HEADERS } from '@childledger/matching';
 
 /** The columns of the child-records format (shared/docs/formats.md). */
-export const RECORD_COLUMNS = [
-  'record_ref',
-  'full_name',
-  'date_of_birth',
-  'sex',
-  'personal_id',
-  'father_full_name',
-  'mother_full_name',
-  'commune',
-  'district',
-  'province',
-  'special_circumstances',
-  'notes',
-] as const;
-export type RecordColumn = (typeof RECORD_COLUMNS)[number];
+export const RECORD_COLUMNS = Object.keys(CHILD_RECORD_HEADERS) as (keyof typeof CHILD_RECORD_HEADERS)[];
+export type RecordColumn = keyof typeof CHILD_RECORD_HEADERS;
 
 /** A row cannot be read without these. */
 export const REQUIRED_COLUMNS: readonly RecordColumn[] = ['full_name', 'date_of_birth', 'sex', 'commune'];
 
 /** The English name and the Vietnamese headers formats.md accepts for each column. */
-const HEADER_ALIASES: Record<RecordColumn, readonly string[]> = {
-  record_ref: ['record_ref', 'Mã hồ sơ', 'STT'],
-  full_name: ['full_name', 'Họ và tên', 'Họ tên'],
-  date_of_birth: ['date_of_birth', 'Ngày sinh', 'Ngày tháng năm sinh'],
-  sex: ['sex', 'Giới tính'],
-  personal_id: ['personal_id', 'Số định danh cá nhân', 'Số định danh', 'CCCD'],
-  father_full_name: ['father_full_name', 'Họ tên cha', 'Họ và tên cha'],
-  mother_full_name: ['mother_full_name', 'Họ tên mẹ', 'Họ và tên mẹ'],
-  commune: ['commune', 'Xã/Phường', 'Xã, phường, thị trấn'],
-  district: ['district', 'Quận/Huyện'],
-  province: ['province', 'Tỉnh/Thành phố', 'Tỉnh'],
-  special_circumstances: ['special_circumstances', 'Hoàn cảnh đặc biệt'],
-  notes: ['notes', 'Ghi chú'],
-};
+const HEADER_ALIASES: Record<RecordColumn, readonly string[]> = CHILD_RECORD_HEADERS;
 
 /**
  * The key a header is matched on: trimmed, case-folded, without diacritics, punctuation and
