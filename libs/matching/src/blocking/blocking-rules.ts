@@ -88,6 +88,20 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
     (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
     (r) => [r.father && r.dob ? `${r.father.familyFolded}|${r.father.givenFolded}|${r.dob.year}|${initial(r)}` : undefined],
   ),
+  // A record without a usable date of birth still names a parent more often than not: a parent's
+  // full name and the child's given name single out a child (siblings have other given names).
+  rule(
+    'parent_and_given',
+    (r) => (given(r) ? [r.mother, r.father].map((p) => (p?.fullFolded ? `${p.fullFolded}|${given(r)}` : undefined)) : []),
+    (r) => (given(r) ? [r.mother, r.father].map((p) => (p?.fullFolded ? `${p.fullFolded}|${given(r)}` : undefined)) : []),
+  ),
+  // And a record with no date of birth at all: the whole name, the sex and the province. Only such
+  // records probe it, so it adds pairs only where nothing else could find the child.
+  rule(
+    'name_sex_and_province_without_dob',
+    (r) => (r.sex ? r.provinces.map((p) => `${r.name.fullFolded}|${r.sex}|${p}`) : []),
+    (r) => (r.dob ? [] : r.provinces.flatMap((p) => sexes(r).map((s) => `${r.name.fullFolded}|${s}|${p}`))),
+  ),
   // Names written in another order ("Hà Nguyễn Thị Thu"): the sorted words and the birth year.
   rule(
     'sorted_name_and_year',
