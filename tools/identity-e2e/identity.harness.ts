@@ -5,7 +5,6 @@ import { createPool, createTestDatabase, freePort, TestDatabase } from '@childle
 import { childDecider, childStreamId, RegisterChild, vietnamDate } from '@childledger/domain';
 import { EventStore, handleCommand, RecordedEvent } from '@childledger/event-store';
 import { HttpNationalRegistryOptions, SandboxFaults, SandboxResidentsStore } from '@childledger/identity';
-import type { ResidentInput } from '@childledger/matching';
 import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
@@ -18,20 +17,9 @@ import { IdentityAdapterService, IdentityAdapterSettings } from '../../apps/iden
 export const CLIENT = { SANDBOX_CLIENT_ID: 'adapter-test', SANDBOX_CLIENT_SECRET: 'a-test-secret-1234' };
 export const NO_FAULTS = { latencyMs: 0, rateLimitPerSecond: 0, errorRate: 0, timeoutRate: 0, timeoutHangMs: 2000 };
 
-export function toResident(r: ResidentRow): ResidentInput {
-  return {
-    personalId: r.personal_id,
-    fullName: r.full_name,
-    sex: r.sex,
-    dateOfBirth: r.date_of_birth,
-    birthRegistrationProvinceCode: r.birth_registration_province_code,
-    residenceCommuneCode: r.residence_commune_code,
-    fatherFullName: r.father_full_name || undefined,
-    motherFullName: r.mother_full_name || undefined,
-    fatherPersonalId: r.father_personal_id || undefined,
-    motherPersonalId: r.mother_personal_id || undefined,
-  };
-}
+import { toResident } from '../sandbox-residents';
+
+export { toResident };
 
 /**
  * The sandbox national database and the identity adapter, each a real Nest app on its own port,
