@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@childledger/event-store';
+import { CaseRow, evolveCase } from './projections/cases.projection';
 import { ChildDoc, ChildRow, evolveChild } from './projections/children.projection';
 import { addDays, vietnamDay } from './projection';
 import type { UnitResolver } from './unit-resolver';
@@ -58,4 +59,68 @@ export function childAsOf(events: readonly RecordedEvent[], date: string, time: 
     applied++;
   }
   return { child: doc.child ?? null, eventsApplied: applied };
+}
+
+/**
+ * The day from which a case event holds (effective time): the day the report was received, the
+ * day a service was delivered, else the day the step was taken (the decider stamps it with the
+ * command's clock). Vietnam days.
+ */
+export function caseEventDay(e: RecordedEvent): string {
+  const d = e.data as Record<string, unknown>;
+  const day = (v: unknown) => (typeof v === 'string' ? (v.length === 10 ? v : vietnamDay(v)) : vietnamDay(e.recordedAt));
+  switch (e.type) {
+    case 'CaseOpened':
+      return day(d['reportedAt'] ?? d['openedAt']);
+    case 'CaseAssessed':
+      return day(d['assessedAt']);
+    case 'InterventionPlanned':
+      return day(d['plannedAt']);
+    case 'InterventionDelivered':
+      return day(d['deliveredOn']);
+    case 'CaseReferred':
+      return day(d['referredAt']);
+    case 'CaseReviewed':
+      return day(d['reviewedAt']);
+    case 'CaseClosed':
+      return day(d['closedAt']);
+    case 'CaseReopened':
+      return day(d['reopenedAt']);
+    default:
+      return vietnamDay(e.recordedAt);
+  }
+}
+
+/**
+ * A case replayed from its stream with `evolveCase`: as it stood on `date` (effective time) or as
+ * it was known at the end of `date` (recorded time, Vietnam days). Null when it was not open yet.
+ *
+ * A case is a state machine, so in effective time a step holds no earlier than the step recorded
+ * before it: a delivery dated before its plan was written down counts from the plan's day. The
+ * applied events are then always a prefix of the stream, never a step order the machine forbids
+ * (a backdated delivery cannot reopen a case that was closed on that date). Recorded time is the
+ * stream's own order, so it is a prefix too.
+ *
+ * `personalErased`: the child's personal data is erased now (the erasure event is in the child's
+ * stream, not the case's); erasure holds in every view, as for a child.
+ */
+export function caseAsOf(
+  events: readonly RecordedEvent[],
+  date: string,
+  time: AsOfTime,
+  options: { personalErased?: boolean } = {},
+): { case: CaseRow | null; eventsApplied: number } {
+  let row: CaseRow | undefined;
+  let applied = 0;
+  let floor = '0000-01-01';
+  for (const e of events) {
+    const own = time === 'effective' ? caseEventDay(e) : vietnamDay(e.recordedAt);
+    const day = own > floor ? own : floor;
+    if (day > date) break;
+    floor = day;
+    row = evolveCase(row, e).row;
+    applied++;
+  }
+  if (row && options.personalErased) row = { ...row, personal: null, personal_erased: true };
+  return { case: row ?? null, eventsApplied: applied };
 }
