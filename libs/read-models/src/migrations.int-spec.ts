@@ -7,7 +7,8 @@ import { PROJECTIONS } from './projections';
 import { nextDueAt } from './projections/cases.projection';
 import { checkpointName, ProjectionRunner } from './projection-runner';
 import { rebuildProjections } from './rebuild';
-import { LedgerFixture, writeIndicatorFixture } from './testing';
+import { computeIndicatorsFromSpells, LedgerFixture, writeIndicatorFixture } from './testing';
+import { computeIndicators, parsePeriod } from './indicators';
 import { UnitResolver } from './unit-resolver';
 
 const units = loadAdministrativeUnits();
@@ -40,14 +41,15 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
         [c.case_id, c.status, c.assessment_due_at, c.plan_due_at, c.review_due_at],
       );
     }
-    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddCaseNextDue1795470000001']);
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS.slice(0, 2))).toEqual(['AddCaseNextDue1795470000001']);
     const rows = (await owner.query(`SELECT case_id, next_due_at FROM rm_cases ORDER BY case_id`)).rows;
     expect(rows.map((r) => r.next_due_at?.toISOString() ?? null)).toEqual(old.map((c) => (nextDueAt(c) ? new Date(nextDueAt(c)!).toISOString() : null)));
     expect(rows.map((r) => r.next_due_at?.toISOString().slice(0, 10) ?? null)).toEqual(['2025-09-01', '2025-09-05', '2025-10-05', null]);
     await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 1);
     expect((await owner.query(`SELECT count(*)::int AS n FROM rm_cases`)).rows[0].n).toBe(4);
-    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddCaseNextDue1795470000001']);
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS.slice(0, 2))).toEqual(['AddCaseNextDue1795470000001']);
     await owner.query('DELETE FROM rm_cases');
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddIndicatorDeltas1795470000002']);
   });
 
   it('rebuilds while a live projector keeps serving, switches over atomically, and the projector carries on from the new checkpoint without applying anything twice', async () => {
@@ -95,6 +97,57 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
       expect({ live, diff }).toEqual({ live, diff: 0 });
       await owner.query(`DROP TABLE ${shadow}`);
     }
+    await store.close();
+    await pool.end();
+  });
+});
+
+describe('AddIndicatorDeltas on a database whose read models already hold data', () => {
+  let db: TestDatabase;
+  let owner: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS.slice(0, 2)]);
+    owner = createPool(db.url, { role: null, max: 3 });
+  });
+
+  afterAll(async () => {
+    await owner.end();
+    await db.drop();
+  });
+
+  it('adds empty tables; the projector backfills them by replaying the log, and the indicators equal those computed from the existing tables', async () => {
+    const pool = createPool(db.url, { max: 6 });
+    const store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    await writeIndicatorFixture(new LedgerFixture(store, units));
+    // The projector as it was before the migration: three projections, at the head of the log.
+    const before = PROJECTIONS.filter((p) => p.name !== 'indicators');
+    expect(before).toHaveLength(3);
+    let runner = new ProjectionRunner({ store, pool, projections: before, units: new UnitResolver(units), batchSize: 9 });
+    await runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddIndicatorDeltas1795470000002']);
+    expect((await owner.query('SELECT count(*)::int AS n FROM rm_indicator_deltas')).rows[0].n).toBe(0);
+    // The new projection has no checkpoint: the projector starts it from the beginning of the log.
+    runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(units), batchSize: 9 });
+    await runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+    const checkpoints = (await owner.query(`SELECT subscription_name, checkpoint FROM subscription_checkpoints ORDER BY 1`)).rows;
+    expect(new Set(checkpoints.map((c) => c.checkpoint)).size).toBe(1);
+    expect(checkpoints.map((c) => c.subscription_name)).toContain(checkpointName('indicators'));
+    for (const [unitCode, oldUnits, label] of [['00008', false, '2025'], ['01', false, '2025'], ['01', true, '2024'], ['00007', true, '2025'], ['01', false, '2025-08']] as const) {
+      const req = { unitCode, provinceCode: '01', period: parsePeriod(label)!, oldUnits, suppressSmallCounts: false };
+      expect(await computeIndicators(pool, req)).toEqual(await computeIndicatorsFromSpells(pool, req));
+    }
+    expect((await computeIndicators(pool, { unitCode: '00008', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: false })).childrenOnRecord).toBe(4);
+
+    // Down removes the tables and the checkpoint, so that up again starts the backfill again.
+    await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 1);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('indicators')])).rows[0].n).toBe(0);
+    expect((await owner.query(`SELECT to_regclass('rm_indicator_deltas') AS t`)).rows[0].t).toBeNull();
     await store.close();
     await pool.end();
   });

@@ -1,7 +1,8 @@
 import { CreateReadModels1795470000000 } from './1795470000000-create-read-models';
 import { AddCaseNextDue1795470000001 } from './1795470000001-add-case-next-due';
+import { AddIndicatorDeltas1795470000002 } from './1795470000002-add-indicator-deltas';
 
-export { CreateReadModels1795470000000, AddCaseNextDue1795470000001 };
+export { CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002 };
 
 /** The read models' tables, in order (after the event store's). */
-export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001];
+export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002];

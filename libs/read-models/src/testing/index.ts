@@ -1,2 +1,3 @@
 export * from './ledger-fixture';
 export * from './indicator-fixture';
+export * from './indicator-oracle';

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
+import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
+import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
+import { computeIndicators, IndicatorRequest, parsePeriod } from './indicators';
+import { addDays } from './projection';
+import { PROJECTIONS } from './projections';
+import { ProjectionRunner } from './projection-runner';
+import { dropShadows, rebuildProjections } from './rebuild';
+import { computeIndicatorsFromSpells } from './testing';
+import { UnitResolver } from './unit-resolver';
+
+const units = loadAdministrativeUnits();
+const resolver = new UnitResolver(units);
+
+/** A small seeded PRNG (mulberry32): the same histories on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Hà Nội communes before and after 2025-07-01 (00007 was split), and one commune of another province.
+const OLD = ['00001', '00004', '00006', '00007', '06886'];
+const NEW = ['00004', '00008', '00025', '00097', '06970'];
+
+interface Appended {
+  stream: string;
+  event: NewEvent;
+}
+
+/**
+ * Random lives: registrations under old and new codes (and codes of the wrong era), moves, backdated
+ * moves, circumstances and risks opened and ended, national IDs linked and unlinked, merges and
+ * reverts, cases opened, assessed on time or late, interventions delivered, closed and reopened,
+ * spread over 2023–2026 so that facts fall in many months, quarters and years.
+ */
+function randomHistory(seed: number, children: number): Appended[] {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const day = (from: string, spanDays: number) => addDays(from, Math.floor(r() * spanDays));
+  const out: Appended[][] = [];
+  const meta = { actor: { userId: 'oracle', role: 'data_officer', unit: '01' } };
+  for (let i = 0; i < children; i++) {
+    const id = `o${seed}-${i}`;
+    const events: Appended[] = [];
+    const child = (type: string, data: Record<string, unknown>) => events.push({ stream: `child-${id}`, event: { id: randomUUID(), type, data: { childId: id, ...data }, metadata: meta } });
+    let t = day('2023-06-01', 900);
+    const codeFor = (d: string) => (r() < 0.1 ? pick([...OLD, ...NEW]) : d < '2025-07-01' ? pick(OLD) : pick(NEW));
+    child('ChildRegistered', { sex: pick(['F', 'M']), residence: { communeCode: codeFor(t), effectiveFrom: t }, registeredAt: `${t}T03:00:00.000Z`, personal: { fullName: `Trẻ ${i}` } });
+    const open = { sc: new Set<number>(), ar: new Set<number>(), nid: false };
+    let caseNo = 0;
+    let openCase: string | null = null;
+    const steps = 2 + Math.floor(r() * 9);
+    for (let s = 0; s < steps; s++) {
+      t = day(t, 120);
+      const x = r();
+      if (x < 0.12) {
+        // A move, sometimes backdated before the last known one.
+        const from = r() < 0.2 ? addDays(t, -200) : t;
+        child('ResidenceChanged', { communeCode: codeFor(from), effectiveFrom: from });
+      } else if (x < 0.27) {
+        const g = 1 + Math.floor(r() * 14);
+        if (open.sc.has(g)) {
+          child('SpecialCircumstanceEnded', { group: g, effectiveTo: t });
+          open.sc.delete(g);
+        } else {
+          child('SpecialCircumstanceIdentified', { group: g, effectiveFrom: r() < 0.3 ? addDays(t, -90) : t });
+          open.sc.add(g);
+        }
+      } else if (x < 0.4) {
+        const g = 1 + Math.floor(r() * 3);
+        if (open.ar.has(g)) {
+          child('RiskResolved', { group: g, effectiveTo: t, outcome: 'removed_from_risk' });
+          open.ar.delete(g);
+        } else {
+          child('RiskIdentified', { group: g, effectiveFrom: t });
+          open.ar.add(g);
+        }
+      } else if (x < 0.5) {
+        if (open.nid) child('NationalIdUnlinked', { unlinkedAt: `${t}T05:00:00.000Z` });
+        else child('NationalIdLinked', { source: 'identity_adapter', linkedAt: `${t}T20:00:00.000Z`, personal: { personalId: '001315000001' } });
+        open.nid = !open.nid;
+      } else if (x < 0.53) {
+        child('ChildRecordsMerged', { survivingChildId: `o${seed}-0` });
+        if (r() < 0.5) child('ChildRecordsMergeReverted', {});
+      } else if (x < 0.56) {
+        child('IdentityReviewRequested', { source: 'identity_adapter', reason: 'two candidates', candidateCount: 2, requestedAt: `${t}T03:00:00.000Z` });
+      } else {
+        const kase = (type: string, data: Record<string, unknown>) => events.push({ stream: `case-${openCase}`, event: { id: randomUUID(), type, data: { caseId: openCase, ...data }, metadata: meta } });
+        if (openCase === null || r() < 0.15) {
+          openCase = `${id}-k${caseNo++}`;
+          kase('CaseOpened', { childId: id, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: `${t}T01:00:00.000Z`, openedAt: `${t}T${r() < 0.2 ? '18' : '02'}:00:00.000Z`, assessmentDueAt: `${addDays(t, 1)}T02:00:00.000Z` });
+        } else {
+          const y = r();
+          if (y < 0.35) kase('CaseAssessed', { riskLevel: 'medium', assessedAt: `${t}T04:00:00.000Z`, onTime: r() < 0.6, planDueAt: `${addDays(t, 3)}T04:00:00.000Z` });
+          else if (y < 0.75) kase('InterventionDelivered', { interventionId: `${openCase}-${s}`, serviceType: 'health', deliveredOn: t, onTime: true });
+          else if (y < 0.9) kase('CaseClosed', { outcome: 'resolved', closedAt: `${t}T08:00:00.000Z` });
+          else kase('CaseReopened', { reopenedAt: `${t}T08:00:00.000Z`, assessmentDueAt: `${addDays(t, 1)}T08:00:00.000Z` });
+        }
+      }
+    }
+    out.push(events);
+  }
+  // Interleave the children's lives, each keeping its own order.
+  const merged: Appended[] = [];
+  const cursors = out.map(() => 0);
+  for (;;) {
+    const live = out.map((_e, i) => i).filter((i) => cursors[i]! < out[i]!.length);
+    if (live.length === 0) return merged;
+    const i = pick(live);
+    merged.push(out[i]![cursors[i]!++]!);
+  }
+}
+
+function requests(): IndicatorRequest[] {
+  const periods = ['2023', '2024', '2025', '2026', '2027', '2024-Q1', '2024-Q3', '2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2024-02', '2024-12', '2025-01', '2025-06', '2025-07', '2025-11', '2026-03', '2026-12'];
+  const out: IndicatorRequest[] = [];
+  for (const label of periods) {
+    const period = parsePeriod(label)!;
+    for (const oldUnits of [false, true]) {
+      const communes = oldUnits ? OLD : NEW;
+      const on = oldUnits ? '2025-01-01' : '2025-09-01';
+      const other = units.provinceOfCommune(communes[4]!, on)!;
+      for (const unitCode of ['01', other, ...communes]) {
+        const provinceCode = unitCode.length === 2 ? unitCode : units.provinceOfCommune(unitCode, on)!;
+        out.push({ unitCode, provinceCode, period, oldUnits, suppressSmallCounts: false });
+      }
+    }
+  }
+  return out;
+}
+
+describe('the indicators projection against the spell-by-spell oracle', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let owner: Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
+    pool = createPool(db.url, { max: 6 });
+    owner = createPool(db.url, { role: null, max: 3 });
+    store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await owner.end();
+    await db.drop();
+  });
+
+  it('agrees with the oracle for every unit, period and unit list, projected live in small batches and rebuilt', async () => {
+    const history = randomHistory(20261123, 260);
+    // requests() asks for Hà Nội and for the province of 06886 (old) / 06970 (new), another one.
+    expect(units.provinceOfCommune('06886', '2025-01-01')).not.toBe('01');
+    expect(units.provinceOfCommune('06970', '2025-09-01')).not.toBe('01');
+    const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: resolver, batchSize: 13 });
+    await runner.start();
+    for (let i = 0; i < history.length; i += 40) {
+      // Several streams per append call would need one call per stream: appended one by one, as commands do.
+      for (const a of history.slice(i, i + 40)) await store.append(a.stream, [a.event], { expectedRevision: 'any' });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await runner.stop();
+    const catchUp = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: resolver, batchSize: 13 });
+    await catchUp.start();
+    await catchUp.caughtUp();
+    await catchUp.stop();
+
+    const mismatches: unknown[] = [];
+    let nonZero = 0;
+    const seen: Record<string, number> = {};
+    for (const req of requests()) {
+      const [got, want] = await Promise.all([computeIndicators(pool, req), computeIndicatorsFromSpells(pool, req)]);
+      if (want.childrenOnRecord) nonZero++;
+      for (const i of want.indicators) if (i.numerator) seen[i.indicator] = (seen[i.indicator] ?? 0) + 1;
+      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ req: { ...req, period: req.period.label }, got: got.indicators, want: want.indicators, gotChildren: got.childrenOnRecord, wantChildren: want.childrenOnRecord });
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    // The comparison means something: most requests count children, facts and flags.
+    expect(nonZero).toBeGreaterThan(150);
+    for (const indicator of ['sc_children', 'sc_supported_share', 'at_risk_children', 'at_risk_supported_share', 'cases_opened', 'cases_closed', 'assessed_on_time_share', 'national_id_linked_share']) {
+      expect({ indicator, nonZero: (seen[indicator] ?? 0) > 20 }).toEqual({ indicator, nonZero: true });
+    }
+
+    // A rebuild in other batch sizes gives the same table, row for row (zero rows are never left behind).
+    const verify = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS.filter((p) => p.name === 'indicators'), units: resolver, suffix: '__oracle', switchOver: false, batchSize: 97 });
+    for (const [live, shadow] of Object.entries(verify.shadows)) {
+      const diff = Number((await owner.query(`SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`)).rows[0].n);
+      expect({ live, diff }).toEqual({ live, diff: 0 });
+    }
+    await dropShadows(owner, verify.shadows);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM rm_indicator_deltas WHERE children = 0 AND sc = 0 AND sc_supported = 0 AND ar = 0 AND ar_supported = 0 AND opened = 0 AND closed = 0 AND assessed = 0 AND assessed_on_time = 0 AND nid = 0`)).rows[0].n).toBe(0);
+  });
+
+  it('keeps no personal data in its tables', async () => {
+    const res = await owner.query(`SELECT count(*)::int AS n FROM rm_indicator_children WHERE state::text LIKE '%Trẻ %' OR state::text LIKE '%001315000001%'`);
+    expect(res.rows[0].n).toBe(0);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM rm_indicator_children`)).rows[0].n).toBeGreaterThan(200);
+  });
+});
