@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Pool } from 'pg';
 import { AuthenticatedUser, CurrentUser, PG_POOL, Roles } from '@childledger/platform';
 import { INSPECTION_ROLES, optionalDate } from './access';
+import { decodeCursor, page, pageLimit } from './keyset';
 
 interface AuditFilters {
   childId?: string;
@@ -16,22 +17,7 @@ interface AuditFilters {
   limit?: string;
 }
 
-const MAX_PAGE = 500;
 const MAX_EXPORT = 100_000;
-
-function encodeCursor(recordedAt: string, position: string): string {
-  return Buffer.from(JSON.stringify([recordedAt, position])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^\d+$/.test(String(v[1]))) return [v[0], String(v[1])];
-  } catch {
-    // fall through
-  }
-  throw new BadRequestException({ message: 'cursor is not one this API returned', field: 'cursor' });
-}
 
 /**
  * Audit trails for inspectors: every event with who, what, when, why and its correlation id,
@@ -64,7 +50,7 @@ export class AuditController {
     if (from) where.push(`a.recorded_at >= (${p(from)}::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`);
     if (to) where.push(`a.recorded_at < ((${p(to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`);
     if (f.cursor) {
-      const [at, pos] = decodeCursor(f.cursor);
+      const [at, pos] = decodeCursor(f.cursor, 'cursor', [null, /^\d+$/]);
       where.push(`(a.recorded_at, a.position) > (${p(at)}::timestamptz, ${p(pos)}::bigint)`);
     }
     if (user.role !== 'admin') {
@@ -89,11 +75,9 @@ export class AuditController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async events(@CurrentUser() user: AuthenticatedUser, @Query() f: AuditFilters) {
-    const limit = f.limit === undefined ? 100 : Number(f.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new BadRequestException({ message: `limit must be 1 to ${MAX_PAGE}`, field: 'limit' });
+    const limit = pageLimit(f.limit);
     const res = await this.query(user, f, limit + 1);
-    const rows = res.rows.slice(0, limit);
-    const last = rows[rows.length - 1];
+    const { rows, next } = page(res.rows, limit, (r) => [r.recorded_at_text, r.position]);
     return {
       items: rows.map((r) => ({
         position: Number(r.position),
@@ -111,7 +95,7 @@ export class AuditController {
         personalDataErased: r.personal_data_erased,
         summary: r.summary,
       })),
-      nextCursor: res.rows.length > limit && last ? encodeCursor(last.recorded_at_text, last.position) : null,
+      nextCursor: next,
     };
   }
 

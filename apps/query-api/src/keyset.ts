@@ -1,0 +1,69 @@
+import { BadRequestException } from '@nestjs/common';
+import type { AuthenticatedUser } from '@childledger/platform';
+
+/**
+ * Keyset paging shared by the list routes: a page size and an opaque cursor that is the base64url
+ * JSON of the last row's sort key. The next page starts strictly after that key, so rows added or
+ * removed meanwhile never shift a page (no OFFSET).
+ */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 500;
+
+export function pageLimit(value: string | undefined, field = 'limit'): number {
+  if (value === undefined) return DEFAULT_PAGE;
+  const limit = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE)) {
+    throw new BadRequestException({ message: `${field} must be an integer from 1 to ${MAX_PAGE}`, field });
+  }
+  return limit;
+}
+
+export function encodeCursor(key: readonly string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/**
+ * The sort key in a cursor this API returned: `parts` checks each element (a pattern, or any
+ * non-empty string when null). Anything else is a 400 naming the field.
+ */
+export function decodeCursor(cursor: string, field: string, parts: readonly (RegExp | null)[]): string[] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === parts.length && v.every((x, i) => typeof x === 'string' && x !== '' && (parts[i] ?? /./).test(x))) return v as string[];
+  } catch {
+    // fall through
+  }
+  throw new BadRequestException({ message: `${field} is not a cursor this API returned`, field });
+}
+
+/** A page of `limit` rows from a query run with `limit + 1`, and the cursor of the next page (null on the last). */
+export function page<T>(rows: readonly T[], limit: number, key: (row: T) => readonly string[]): { rows: T[]; next: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return { rows: shown, next: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
+}
+
+/** An instant as a cursor keeps it: UTC with microseconds (a JS Date would drop them). */
+export const sqlInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * The SQL form of `mayAccess` (access.ts) for rows with a province, a commune and, where the
+ * recorded code stands for several communes, candidate communes: filtering in the query keeps
+ * pages full (a filter applied after LIMIT returns short pages while more visible rows exist).
+ * `param` adds a bound parameter and returns its placeholder. Null: no condition (admin).
+ */
+export function jurisdictionSql(
+  user: AuthenticatedUser,
+  cols: { province: string; commune: string; candidates?: string },
+  param: (v: unknown) => string,
+): string | null {
+  if (user.role === 'admin') return null;
+  if (user.communes.length === 0) return `${cols.province} = ANY(${param(user.provinces)}::text[])`;
+  const communes = param(user.communes);
+  const byCommune = `${cols.commune} = ANY(${communes}::text[])`;
+  const matches = cols.candidates
+    ? `(CASE WHEN cardinality(${cols.candidates}) > 0 THEN ${cols.candidates} && ${communes}::text[] ELSE ${byCommune} END)`
+    : byCommune;
+  return `(${cols.province} IS NOT NULL AND ${matches})`;
+}
