@@ -1,7 +1,6 @@
 import { addChildDeltas, Contribution, emptyIndicatorState, IndicatorChildState, periodBounds, periodIndex } from './indicators.projection';
-import type { ChildRow } from './children.projection';
 
-const child = { child_id: 'k', status: 'active' } as ChildRow;
+const child: IndicatorChildState['child'] = { child_id: 'k', status: 'active', personal_erased: false };
 
 function deltas(state: IndicatorChildState): Record<string, Contribution> {
   const out = new Map<string, Contribution>();
@@ -52,7 +51,7 @@ describe('a child\'s contribution deltas', () => {
   });
 
   it('merged duplicates and children without a residence contribute nothing', () => {
-    expect(deltas({ ...emptyIndicatorState(), child: { ...child, status: 'merged' }, spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']] })).toEqual({});
+    expect(deltas({ ...emptyIndicatorState(), child: { ...child!, status: 'merged' }, spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']] })).toEqual({});
     expect(deltas({ ...emptyIndicatorState(), child, facts: [['o', '2024-05-10', 0]] })).toEqual({});
     expect(deltas({ ...emptyIndicatorState(), spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']] })).toEqual({});
   });

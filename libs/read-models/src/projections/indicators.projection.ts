@@ -66,8 +66,8 @@ type FactTuple = ['o' | 'a' | 'd' | 'c', string, 0 | 1];
 
 /** One child's state (the `state` column of rm_indicator_children). No personal data. */
 export interface IndicatorChildState {
-  /** The child row as the children projection folds it, with `personal` always null; null until registered. */
-  child: ChildRow | null;
+  /** What is kept of the child row the children projection folds (the rest does not count); null until registered. */
+  child: Pick<ChildRow, 'child_id' | 'status' | 'personal_erased'> | null;
   spells: SpellTuple[];
   /** Open spells: `kind:grp` → spell id. */
   open: Record<string, string>;
@@ -78,32 +78,51 @@ export const emptyIndicatorState = (): IndicatorChildState => ({ child: null, sp
 
 const FACT_KINDS: Record<string, FactTuple[0]> = { opened: 'o', assessed: 'a', delivered: 'd', closed: 'c' };
 
-/** Folds one event of the child's own stream over the state (through `evolveChild`). */
-export function applyChildEvent(state: IndicatorChildState, e: RecordedEvent, units: UnitResolver): void {
-  const byId = new Map(state.spells.map((s) => [s[0], s]));
+/** The child row fields the state does not keep: they do not change what `evolveChild` does to spells and status. */
+const CHILD_DEFAULTS: ChildRow = {
+  child_id: '', status: 'active', sex: null, personal: null, personal_erased: false, registered_at: null, residence_commune_code: null,
+  residence_effective_from: null, commune_code: null, province_code: null, old_commune_code: null, old_province_code: null, candidate_communes: [],
+  residence_ambiguous: false, circumstances: [], risks: [], national_id_state: 'none', national_id_source: null, national_id_linked_at: null,
+  merged_into: null, revision: 0, last_event_at: '',
+};
+
+/**
+ * A child's state opened for folding: the child doc `evolveChild` works on and the spells by id.
+ * Opened once per batch, folded over every event of the batch, and closed back into the state.
+ */
+export interface OpenedChildState {
+  doc: ChildDoc;
+  spells: Map<string, SpellTuple>;
+  facts: FactTuple[];
+}
+
+export function openChildState(state: IndicatorChildState): OpenedChildState {
+  const spells = new Map(state.spells.map((s) => [s[0], s]));
   const open = new Map<string, SpellRow>();
   for (const [key, id] of Object.entries(state.open)) {
-    const s = byId.get(id);
+    const s = spells.get(id);
     if (!s) continue;
     open.set(key, {
       spell_id: s[0], child_id: state.child?.child_id ?? '', kind: s[1], grp: Number(key.slice(key.indexOf(':') + 1)), effective_from: s[2],
       effective_to: s[3], is_open: true, outcome: null, recorded_commune: null, commune_code: s[4], province_code: s[5], old_commune_code: s[6], old_province_code: s[7],
     });
   }
-  const doc: ChildDoc = { child: state.child ?? undefined, open, queue: new Map() };
-  const changes = evolveChild(doc, e, units);
-  if (doc.child) state.child = { ...doc.child, personal: null };
+  return { doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() }, spells, facts: state.facts };
+}
+
+/** Folds one event of the child's own stream (through `evolveChild`). */
+export function applyChildEvent(opened: OpenedChildState, e: RecordedEvent, units: UnitResolver): void {
+  const changes = evolveChild(opened.doc, e, units);
   for (const s of changes.spells) {
-    const tuple: SpellTuple = [s.spell_id, s.kind, s.effective_from, s.effective_to, s.commune_code, s.province_code, s.old_commune_code, s.old_province_code];
-    const existing = byId.get(s.spell_id);
-    if (existing) existing.splice(0, tuple.length, ...tuple);
-    else {
-      state.spells.push(tuple);
-      byId.set(s.spell_id, tuple);
-    }
+    opened.spells.set(s.spell_id, [s.spell_id, s.kind, s.effective_from, s.effective_to, s.commune_code, s.province_code, s.old_commune_code, s.old_province_code]);
   }
-  state.open = {};
-  for (const [key, s] of doc.open) state.open[key] = s.spell_id;
+}
+
+export function closeChildState(opened: OpenedChildState): IndicatorChildState {
+  const c = opened.doc.child;
+  const open: Record<string, string> = {};
+  for (const [key, s] of opened.doc.open) open[key] = s.spell_id;
+  return { child: c ? { child_id: c.child_id, status: c.status, personal_erased: c.personal_erased } : null, spells: [...opened.spells.values()], open, facts: opened.facts };
 }
 
 /** The dated fact a case event adds (through `evolveCase`, so dates and on-time flags are the cases projection's), if any. */
@@ -235,25 +254,26 @@ export const indicatorsProjection: Projection = {
     const childOf = (e: RecordedEvent): string | null => childIdOfStream(e.streamId) ?? caseChild.get(caseOf(e) ?? '') ?? null;
 
     const ids = [...new Set(mine.map(childOf).filter((id): id is string => id !== null))];
-    const states = new Map<string, IndicatorChildState>();
+    const opened = new Map<string, OpenedChildState>();
     const res = await tx.query<{ child_id: string; state: IndicatorChildState }>(`SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`, [ids]);
     const deltas = new Map<string, Contribution>();
     for (const r of res.rows) {
-      states.set(r.child_id, r.state);
+      opened.set(r.child_id, openChildState(r.state));
       addChildDeltas(r.state, -1, deltas);
     }
-    for (const id of ids) if (!states.has(id)) states.set(id, emptyIndicatorState());
+    for (const id of ids) if (!opened.has(id)) opened.set(id, openChildState(emptyIndicatorState()));
     for (const e of mine) {
       const childId = childOf(e);
       if (childId === null) continue;
-      const state = states.get(childId)!;
+      const o = opened.get(childId)!;
       const caseId = caseOf(e);
-      if (caseId === null) applyChildEvent(state, e, ctx.units);
+      if (caseId === null) applyChildEvent(o, e, ctx.units);
       else {
         const fact = caseFact(e, caseId, childId);
-        if (fact) state.facts.push(fact);
+        if (fact) o.facts.push(fact);
       }
     }
+    const states = new Map([...opened].map(([id, o]) => [id, closeChildState(o)]));
     for (const state of states.values()) addChildDeltas(state, 1, deltas);
 
     if (newCases.length > 0) {
