@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Pool } from 'pg';
 import { AuthenticatedUser, CurrentUser, PG_POOL, Roles } from '@childledger/platform';
 import { INSPECTION_ROLES, optionalDate } from './access';
-import { decodeCursor, page, pageLimit } from './keyset';
+import { decodeCursor, isInstantText, page, pageLimit } from './keyset';
 
 interface AuditFilters {
   childId?: string;
@@ -50,7 +50,7 @@ export class AuditController {
     if (from) where.push(`a.recorded_at >= (${p(from)}::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`);
     if (to) where.push(`a.recorded_at < ((${p(to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`);
     if (f.cursor) {
-      const [at, pos] = decodeCursor(f.cursor, 'cursor', [null, /^\d+$/]);
+      const [at, pos] = decodeCursor(f.cursor, 'cursor', [isInstantText, /^\d{1,18}$/]);
       where.push(`(a.recorded_at, a.position) > (${p(at)}::timestamptz, ${p(pos)}::bigint)`);
     }
     if (user.role !== 'admin') {

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, INSTANT, page, pageLimit } from './keyset';
+import { decodeCursor, encodeCursor, INSTANT, isInstantText, page, pageLimit } from './keyset';
 
 const fieldOf = (f: () => unknown): unknown => {
   try {
@@ -24,12 +24,19 @@ describe('keyset paging', () => {
     const bad = [
       'xyz',
       encodeCursor(['2025-06-01', 'kid0001', 'identity_review']),
+      encodeCursor(['2025-02-30T03:00:00.000001Z', 'kid0001', 'identity_review']),
+      encodeCursor(['2025-06-01T24:00:00.000001Z', 'kid0001', 'identity_review']),
       encodeCursor(['2025-06-01T03:00:00.000001Z', 'kid0001']),
       encodeCursor(['2025-06-01T03:00:00.000001Z', '', 'identity_review']),
       Buffer.from('{"a":1}').toString('base64url'),
       Buffer.from('[1,2,3]').toString('base64url'),
     ];
     for (const cursor of bad) expect([cursor, fieldOf(() => decodeCursor(cursor, 'after', [INSTANT, null, null]))]).toEqual([cursor, 'after']);
+  });
+
+  it('accepts only instants that exist, as PostgreSQL prints them or as cursors keep them', () => {
+    for (const good of ['2025-08-01 10:00:00.123456+07', '2025-08-01 10:00:00+00', '2024-02-29T23:59:59.000001Z', '2025-08-01 10:00:00.5-03:30']) expect([good, isInstantText(good)]).toEqual([good, true]);
+    for (const bad of ['2025-02-29 10:00:00+00', '2025-13-01 10:00:00+00', '2025-08-01 25:00:00+00', '2025-08-01 10:61:00+00', '2025-08-01', 'now', "2025-08-01 10:00:00+00'; --"]) expect([bad, isInstantText(bad)]).toEqual([bad, false]);
   });
 
   it('cuts a page from limit + 1 rows and gives the next cursor only when a row was left over', () => {

@@ -26,10 +26,11 @@ export function encodeCursor(key: readonly string[]): string {
  * The sort key in a cursor this API returned: `parts` checks each element (a pattern, or any
  * non-empty string when null). Anything else is a 400 naming the field.
  */
-export function decodeCursor(cursor: string, field: string, parts: readonly (RegExp | null)[]): string[] {
+export function decodeCursor(cursor: string, field: string, parts: readonly (RegExp | ((s: string) => boolean) | null)[]): string[] {
+  const ok = (x: string, part: RegExp | ((s: string) => boolean) | null | undefined) => (part instanceof RegExp ? part.test(x) : part ? part(x) : true);
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === parts.length && v.every((x, i) => typeof x === 'string' && x !== '' && (parts[i] ?? /./).test(x))) return v as string[];
+    if (Array.isArray(v) && v.length === parts.length && v.every((x, i) => typeof x === 'string' && x !== '' && ok(x, parts[i]))) return v as string[];
   } catch {
     // fall through
   }
@@ -45,7 +46,22 @@ export function page<T>(rows: readonly T[], limit: number, key: (row: T) => read
 
 /** An instant as a cursor keeps it: UTC with microseconds (a JS Date would drop them). */
 export const sqlInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-export const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const INSTANT_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** A cursor part written by `sqlInstant`, naming an instant that exists. */
+export const INSTANT = (text: string): boolean => INSTANT_FORMAT.test(text) && isInstantText(text);
+
+/**
+ * Whether `text` is a timestamptz as PostgreSQL prints it (`2025-08-01 10:00:00.123456+07`) or as
+ * `sqlInstant` does, naming a day and time that exist: a cursor with a made-up instant gets a 400,
+ * not a cast error from the database.
+ */
+export function isInstantText(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+}
 
 /**
  * The SQL form of `mayAccess` (access.ts) for rows with a province, a commune and, where the

@@ -168,6 +168,9 @@ describe('query API (e2e)', () => {
       expect((await (await get('/audit/events', 'hcmInspector')).json()).items).toEqual([]);
       expect((await get('/audit/events?from=yesterday', 'inspector')).status).toBe(400);
       expect((await get('/audit/events?cursor=xyz', 'inspector')).status).toBe(400);
+      // A well-formed cursor naming an instant that does not exist: 400 naming the field, not a cast error from the database.
+      const madeUp = await get(`/audit/events?cursor=${Buffer.from(JSON.stringify(['2025-02-30 10:00:00+00', '12'])).toString('base64url')}`, 'inspector');
+      expect({ status: madeUp.status, field: (await madeUp.json()).field }).toEqual({ status: 400, field: 'cursor' });
     });
   });
 
