@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, preparePlatformDatabase, subscriptionGauges } from '@childledger/platform';
-import { checkpointName, positionOf, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
+import { checkpointName, positionOf, PROJECTIONS, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
 import { createPool } from '@childledger/database';
 
 /** The platform's database: the embedded server `npm start` is running, if it is, else as services find it. */
@@ -31,7 +31,7 @@ export function registerProjectionsCommand(program: Command): void {
   const projections = program.command('projections').description('read models projected from the event log');
   projections
     .command('rebuild')
-    .argument('[name]', 'children, cases or audit (all when omitted)')
+    .argument('[name]', `${PROJECTIONS.map((p) => p.name).join(', ')} (all when omitted)`)
     .description('rebuild read models into shadow tables in batches, then switch over atomically; progress on stderr')
     .option('--batch-size <n>', 'events per batch (one transaction each)', '5000')
     .option('--metrics-port <port>', 'serve Prometheus metrics (position, lag) on this port while rebuilding')
