@@ -18,7 +18,8 @@ export class AddIndicatorDeltas1795470000002 implements MigrationInterface {
     await q.query(`
       CREATE TABLE rm_indicator_children (
         child_id text PRIMARY KEY,
-        state    jsonb NOT NULL
+        -- JSON (IndicatorChildState), only ever read back whole by the projection: text is cheaper to write than jsonb.
+        state    text NOT NULL
       )`);
     await q.query(`
       CREATE TABLE rm_indicator_cases (

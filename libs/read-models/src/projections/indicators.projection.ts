@@ -59,7 +59,7 @@ export function periodBounds(g: Granularity, k: number): readonly [string, strin
   return b;
 }
 
-/** A spell as kept here: [id, kind, from, to|null, commune, province, old commune, old province]. */
+/** A spell as kept here: [id while open ('' once closed), kind, from, to|null, commune, province, old commune, old province]. */
 type SpellTuple = [string, SpellRow['kind'], string, string | null, string | null, string | null, string | null, string | null];
 /** A dated case fact: [o(pened)|a(ssessed)|d(elivered)|c(losed), day, on time 1|0]. */
 type FactTuple = ['o' | 'a' | 'd' | 'c', string, 0 | 1];
@@ -68,6 +68,7 @@ type FactTuple = ['o' | 'a' | 'd' | 'c', string, 0 | 1];
 export interface IndicatorChildState {
   /** What is kept of the child row the children projection folds (the rest does not count); null until registered. */
   child: Pick<ChildRow, 'child_id' | 'status' | 'personal_erased'> | null;
+  /** In the order they were opened. */
   spells: SpellTuple[];
   /** Open spells: `kind:grp` → spell id. */
   open: Record<string, string>;
@@ -92,29 +93,37 @@ const CHILD_DEFAULTS: ChildRow = {
  */
 export interface OpenedChildState {
   doc: ChildDoc;
-  spells: Map<string, SpellTuple>;
+  spells: SpellTuple[];
+  /** The spells that may still change (open ones), by id. */
+  byId: Map<string, SpellTuple>;
   facts: FactTuple[];
 }
 
 export function openChildState(state: IndicatorChildState): OpenedChildState {
-  const spells = new Map(state.spells.map((s) => [s[0], s]));
+  const byId = new Map(state.spells.filter((s) => s[0] !== '').map((s) => [s[0], s]));
   const open = new Map<string, SpellRow>();
   for (const [key, id] of Object.entries(state.open)) {
-    const s = spells.get(id);
+    const s = byId.get(id);
     if (!s) continue;
     open.set(key, {
       spell_id: s[0], child_id: state.child?.child_id ?? '', kind: s[1], grp: Number(key.slice(key.indexOf(':') + 1)), effective_from: s[2],
       effective_to: s[3], is_open: true, outcome: null, recorded_commune: null, commune_code: s[4], province_code: s[5], old_commune_code: s[6], old_province_code: s[7],
     });
   }
-  return { doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() }, spells, facts: state.facts };
+  return { doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() }, spells: state.spells, byId, facts: state.facts };
 }
 
 /** Folds one event of the child's own stream (through `evolveChild`). */
 export function applyChildEvent(opened: OpenedChildState, e: RecordedEvent, units: UnitResolver): void {
   const changes = evolveChild(opened.doc, e, units);
   for (const s of changes.spells) {
-    opened.spells.set(s.spell_id, [s.spell_id, s.kind, s.effective_from, s.effective_to, s.commune_code, s.province_code, s.old_commune_code, s.old_province_code]);
+    const tuple: SpellTuple = [s.spell_id, s.kind, s.effective_from, s.effective_to, s.commune_code, s.province_code, s.old_commune_code, s.old_province_code];
+    const existing = opened.byId.get(s.spell_id);
+    if (existing) existing.splice(0, tuple.length, ...tuple);
+    else {
+      opened.spells.push(tuple);
+      opened.byId.set(s.spell_id, tuple);
+    }
   }
 }
 
@@ -122,7 +131,10 @@ export function closeChildState(opened: OpenedChildState): IndicatorChildState {
   const c = opened.doc.child;
   const open: Record<string, string> = {};
   for (const [key, s] of opened.doc.open) open[key] = s.spell_id;
-  return { child: c ? { child_id: c.child_id, status: c.status, personal_erased: c.personal_erased } : null, spells: [...opened.spells.values()], open, facts: opened.facts };
+  const stillOpen = new Set(Object.values(open));
+  // A closed spell never changes again: its id is dropped (smaller state).
+  const spells = opened.spells.map((t): SpellTuple => (t[0] === '' || stillOpen.has(t[0]) ? t : ['', t[1], t[2], t[3], t[4], t[5], t[6], t[7]]));
+  return { child: c ? { child_id: c.child_id, status: c.status, personal_erased: c.personal_erased } : null, spells, open, facts: opened.facts };
 }
 
 /** The dated fact a case event adds (through `evolveCase`, so dates and on-time flags are the cases projection's), if any. */
@@ -255,11 +267,12 @@ export const indicatorsProjection: Projection = {
 
     const ids = [...new Set(mine.map(childOf).filter((id): id is string => id !== null))];
     const opened = new Map<string, OpenedChildState>();
-    const res = await tx.query<{ child_id: string; state: IndicatorChildState }>(`SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`, [ids]);
+    const res = await tx.query<{ child_id: string; state: string }>(`SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`, [ids]);
     const deltas = new Map<string, Contribution>();
     for (const r of res.rows) {
-      opened.set(r.child_id, openChildState(r.state));
-      addChildDeltas(r.state, -1, deltas);
+      const state = JSON.parse(r.state) as IndicatorChildState;
+      addChildDeltas(state, -1, deltas);
+      opened.set(r.child_id, openChildState(state));
     }
     for (const id of ids) if (!opened.has(id)) opened.set(id, openChildState(emptyIndicatorState()));
     for (const e of mine) {
@@ -282,7 +295,7 @@ export const indicatorsProjection: Projection = {
       ]);
     }
     await tx.query(
-      `INSERT INTO ${ctx.table('rm_indicator_children')} (child_id, state) SELECT * FROM unnest($1::text[], $2::jsonb[])
+      `INSERT INTO ${ctx.table('rm_indicator_children')} (child_id, state) SELECT * FROM unnest($1::text[], $2::text[])
        ON CONFLICT (child_id) DO UPDATE SET state = excluded.state`,
       [[...states.keys()], [...states.values()].map((s) => JSON.stringify(s))],
     );
