@@ -1,4 +1,6 @@
+import { finished } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from './unit-resolver';
 
@@ -7,6 +9,11 @@ export interface ProjectionContext {
   /** The actual name of a table: itself when serving, its shadow during a rebuild. */
   table(base: string): string;
   units: UnitResolver;
+  /**
+   * Called before rows of `base` are read by `column` (RowSet.load does): a rebuild, which builds
+   * most indexes of its shadow tables only at the end, builds the one that serves this lookup now.
+   */
+  lookup?(tx: ClientBase, base: string, column: string): Promise<void>;
 }
 
 /**
@@ -26,9 +33,20 @@ export type Row = Record<string, unknown>;
 export const liveTables: ProjectionContext['table'] = (base) => base;
 
 /**
+ * The streams whose first event (revision 0) is in `events`. Applied in log order (the live
+ * projector and a rebuild both are), no earlier event of such a stream has been applied, so rows
+ * made only from that stream's events cannot exist yet: a projection need not load them.
+ */
+export function streamsStartedIn(events: readonly RecordedEvent[]): Set<string> {
+  const started = new Set<string>();
+  for (const e of events) if (e.revision === 0) started.add(e.streamId);
+  return started;
+}
+
+/**
  * Rows of one table loaded for a batch, changed in memory and written back with one upsert and
- * one delete. Rows are JSON-shaped (read with `row_to_json`, written with
- * `jsonb_populate_recordset`), so dates and instants round-trip as text.
+ * one delete. Rows are JSON-shaped (read with `row_to_json`), so dates and instants are text; they
+ * are written back as one typed array per column (`unnest`), like `insertRows`.
  */
 export class RowSet<T extends Row> {
   private readonly rows = new Map<string, T>();
@@ -47,7 +65,8 @@ export class RowSet<T extends Row> {
   /** Loads the rows whose `column` is one of `values` (and that match `where`, a fixed SQL condition). */
   async load(tx: ClientBase, ctx: ProjectionContext, column: string, values: readonly string[], where = 'true'): Promise<void> {
     if (values.length === 0) return;
-    const res = await tx.query<{ r: T }>(`SELECT row_to_json(t) AS r FROM ${ctx.table(this.base)} t WHERE t.${column} = ANY($1) AND ${where}`, [values]);
+    await ctx.lookup?.(tx, this.base, column);
+    const res = await tx.query<{ r: T }>(`SELECT row_to_json(loaded_row) AS r FROM ${ctx.table(this.base)} loaded_row WHERE loaded_row.${column} = ANY($1) AND ${where}`, [values]);
     for (const { r } of res.rows) {
       const k = this.key(r);
       if (!this.rows.has(k) && !this.deleted.has(k)) this.rows.set(k, r);
@@ -85,65 +104,144 @@ export class RowSet<T extends Row> {
   async flush(tx: ClientBase, ctx: ProjectionContext, columns: readonly string[]): Promise<void> {
     const table = ctx.table(this.base);
     if (this.deleted.size > 0) {
-      const on = this.keyColumns.map((c) => `t.${c} = d.${c}`).join(' AND ');
-      await tx.query(`DELETE FROM ${table} t USING jsonb_populate_recordset(NULL::${table}, $1) d WHERE ${on}`, [JSON.stringify([...this.deleted.values()])]);
+      const keys = this.keyColumns as readonly string[];
+      const types = await columnTypes(tx, this.base, keys);
+      const rows = [...this.deleted.values()];
+      const on = keys.map((c) => `t.${c} = d.${c}`).join(' AND ');
+      await tx.query(
+        `DELETE FROM ${table} t USING unnest(${keys.map((_c, i) => `$${i + 1}::${scalarType(this.base, keys[i]!, types[i]!)}[]`).join(', ')}) AS d(${keys.join(', ')}) WHERE ${on}`,
+        keys.map((c, i) => rows.map((r) => arrayElement(r[c], types[i]!))),
+      );
     }
     if (this.dirty.size > 0) {
       const rows = [...this.dirty].map((k) => this.rows.get(k)!);
       const set = columns.filter((c) => !this.keyColumns.includes(c as keyof T & string)).map((c) => `${c} = excluded.${c}`);
+      const types = await columnTypes(tx, this.base, columns);
+      // An array column travels as the text of its array literal (unnest would flatten it), cast back per row.
+      const select = columns.map((c, i) => (isArrayType(types[i]!) ? `${c}::${types[i]}` : c));
       await tx.query(
         `INSERT INTO ${table} (${columns.join(', ')})
-         SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1)
+         SELECT ${select.join(', ')} FROM unnest(${columns.map((_c, i) => `$${i + 1}::${isArrayType(types[i]!) ? 'text' : types[i]}[]`).join(', ')}) AS u(${columns.join(', ')})
          ON CONFLICT (${this.keyColumns.join(', ')}) DO ${set.length ? `UPDATE SET ${set.join(', ')}` : 'NOTHING'}`,
-        [JSON.stringify(rows)],
+        columns.map((c, i) => rows.map((r) => arrayElement(r[c], types[i]!))),
       );
     }
   }
 }
 
 /**
- * Appends rows (a fact table): a plain INSERT, so applying an event twice fails loudly on the key.
- * The rows travel as one array per column (`unnest`), each value parsed once by its column's type:
- * much cheaper for PostgreSQL than one JSON document taken apart by `jsonb_populate_recordset`
- * (which re-serialises every nested JSON value). Column types are read from the catalogue once per
- * table (a shadow table has its live table's columns).
+ * Appends rows (a fact table): a plain `COPY … FROM STDIN` (text format), so applying an event
+ * twice fails loudly on the key. Each value is written as the text its column's type reads (types
+ * read from the catalogue once per table; a shadow table has its live table's columns): jsonb as
+ * JSON, arrays as array literals, instants as ISO text; tabs, newlines and backslashes escaped.
  */
 export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  const table = ctx.table(base);
   const types = await columnTypes(tx, base, columns);
-  const arrays = columns.map((c, i) =>
-    rows.map((r) => {
-      const v = r[c];
-      if (v === null || v === undefined) return null;
-      return types[i] === 'jsonb' || types[i] === 'json' ? JSON.stringify(v) : v;
-    }),
-  );
-  await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${columns.map((_c, i) => `$${i + 1}::${types[i]}[]`).join(', ')})`, arrays);
+  await copyRows(tx, ctx.table(base), columns, types, rows);
 }
 
-const columnTypeCache = new Map<string, string[]>();
+/** COPY of `rows` into `table`, in chunks of a few hundred kilobytes. */
+async function copyRows(tx: ClientBase, table: string, columns: readonly string[], types: readonly string[], rows: readonly Row[]): Promise<void> {
+  const stream = tx.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  const done = finished(stream);
+  let chunk = '';
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) {
+      if (i > 0) line += '\t';
+      line += copyField(r[columns[i]!], types[i]!);
+    }
+    chunk += `${line}\n`;
+    if (chunk.length >= COPY_CHUNK) {
+      stream.write(Buffer.from(chunk, 'utf8'));
+      chunk = '';
+    }
+  }
+  stream.end(chunk.length > 0 ? Buffer.from(chunk, 'utf8') : undefined);
+  await done;
+}
+const COPY_CHUNK = 256 * 1024;
 
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** One field of COPY's text format: `\N` for null, else the value's text with `\`, tab, CR and LF escaped. */
+export function copyField(v: unknown, type: string): string {
+  const text = valueText(v, type);
+  if (text === null) return '\\N';
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+
+/** The text PostgreSQL reads for `v` in a column of `type` (null for SQL NULL). */
+function valueText(v: unknown, type: string): string | null {
+  if (v === null || v === undefined) return null;
+  if (type === 'jsonb' || type === 'json') return JSON.stringify(v);
+  if (isArrayType(type)) {
+    if (!Array.isArray(v)) throw new Error(`expected an array for a ${type} column, got ${typeof v}`);
+    return arrayLiteral(v);
+  }
+  return scalarText(v);
+}
+
+function scalarText(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'number':
+    case 'bigint':
+      return String(v);
+    default:
+      return v instanceof Date ? v.toISOString() : JSON.stringify(v);
+  }
+}
+
+/** A PostgreSQL array literal (`{"a","b\"c",NULL}`): every element quoted, `"` and `\` escaped. */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const parts = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) return arrayLiteral(v);
+    return `"${scalarText(v).replace(/[\\"]/g, '\\$&')}"`;
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/** A value as an element of the typed array `unnest` takes apart: jsonb as JSON text, an array as its literal. */
+function arrayElement(v: unknown, type: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (type === 'jsonb' || type === 'json') return JSON.stringify(v);
+  if (isArrayType(type)) return valueText(v, type);
+  return v;
+}
+
+const isArrayType = (type: string): boolean => type.endsWith('[]');
+
+function scalarType(base: string, column: string, type: string): string {
+  if (isArrayType(type)) throw new Error(`${base}.${column} (${type}) cannot be a key column of a RowSet`);
+  return type;
+}
+
+const tableTypeCache = new Map<string, Map<string, string>>();
+
+/** The SQL types of `columns` of `base`, read from the catalogue once per table. */
 async function columnTypes(tx: ClientBase, base: string, columns: readonly string[]): Promise<string[]> {
-  const key = `${base}(${columns.join(',')})`;
-  let types = columnTypeCache.get(key);
-  if (!types) {
+  let byName = tableTypeCache.get(base);
+  if (!byName) {
     const res = await tx.query<{ name: string; type: string }>(
       `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
         WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
       [base],
     );
-    const byName = new Map(res.rows.map((r) => [r.name, r.type]));
-    types = columns.map((c) => {
-      const t = byName.get(c);
-      if (!t) throw new Error(`${base} has no column ${c}`);
-      // unnest would flatten an array column's values into the outer array.
-      if (t.endsWith('[]')) throw new Error(`insertRows cannot append ${base}.${c} (${t}): array columns need the upsert path`);
-      return t;
-    });
-    columnTypeCache.set(key, types);
+    byName = new Map(res.rows.map((r) => [r.name, r.type]));
+    tableTypeCache.set(base, byName);
   }
-  return types;
+  return columns.map((c) => {
+    const t = byName.get(c);
+    if (!t) throw new Error(`${base} has no column ${c}`);
+    return t;
+  });
 }
 
 /** Calendar day in Vietnam (UTC+7) of an instant given as ISO text or Date. */

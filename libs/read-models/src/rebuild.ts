@@ -39,17 +39,31 @@ interface IndexDef {
   name: string;
   def: string;
   primary: boolean;
+  /** Its first key column (null for an expression). */
+  first: string | null;
+  /** Whether it has a WHERE clause. */
+  partial: boolean;
 }
 
 async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]> {
-  const res = await client.query<{ name: string; def: string; primary: boolean }>(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary
+  const res = await client.query<IndexDef>(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary,
+            a.attname AS first, x.indpred IS NOT NULL AS partial
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+       LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
       WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace
       ORDER BY i.relname`,
     [table],
   );
   return res.rows;
+}
+
+/** An index of a shadow table built at the end of the bulk, or earlier when a lookup needs it. */
+interface DeferredIndex {
+  table: string;
+  def: IndexDef;
+  sql: string;
+  built: boolean;
 }
 
 /** An index definition of `table` rewritten for its shadow, under a temporary name. */
@@ -67,7 +81,8 @@ const SHADOW_INDEX_MARK = '__rb';
  * tables into place, drops the old ones and stores the rebuild's checkpoint.
  *
  * Primary keys exist from the start (upserts need them); the other indexes are built once the
- * bulk of the log is in, which is much faster than maintaining them row by row.
+ * bulk of the log is in, which is much faster than maintaining them row by row, except one that a
+ * projection's lookup needs (`ProjectionContext.lookup`), built at the first such lookup.
  */
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
   const started = process.hrtime.bigint();
@@ -75,19 +90,39 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const batchSize = options.batchSize ?? 5000;
   const live = options.projections.flatMap((p) => p.tables);
   const shadows = Object.fromEntries(live.map((t) => [t, `${t}${suffix}`]));
-  const ctx: ProjectionContext = { table: (base) => shadows[base] ?? base, units: options.units };
   const client = await options.ownerPool.connect();
-  const deferredIndexes: string[] = [];
+  const deferredIndexes: DeferredIndex[] = [];
+  const primaryFirst = new Set<string>();
+  const looked = new Set<string>();
+  const ctx: ProjectionContext = {
+    table: (base) => shadows[base] ?? base,
+    units: options.units,
+    // Rows read by a column that only a deferred index serves would be a scan of the shadow table
+    // per batch: that index is built at the first such read instead (while the table is small).
+    lookup: async (tx, base, column) => {
+      const key = `${base}.${column}`;
+      if (looked.has(key)) return;
+      looked.add(key);
+      if (primaryFirst.has(key)) return;
+      const idx = deferredIndexes.find((d) => !d.built && d.table === base && !d.def.partial && d.def.first === column);
+      if (!idx) return;
+      await tx.query(idx.sql);
+      idx.built = true;
+    },
+  };
   try {
     for (const t of live) {
       const shadow = shadows[t]!;
       await client.query(`DROP TABLE IF EXISTS ${shadow}`);
-      // Unlogged while it is filled (a crashed rebuild starts again anyway), logged before the switch.
-      await client.query(`CREATE UNLOGGED TABLE ${shadow} (LIKE ${t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY)`);
+      // Logged from the start: appends by COPY are WAL-logged a page at a time, which costs less
+      // than filling an unlogged table and rewriting it (indexes included) with SET LOGGED at the end.
+      await client.query(`CREATE TABLE ${shadow} (LIKE ${t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY)`);
       for (const idx of await indexesOf(client, t)) {
         const sql = shadowIndex(idx, shadow);
-        if (idx.primary) await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} PRIMARY KEY USING INDEX ${await createIndex(client, sql, idx)}`);
-        else deferredIndexes.push(sql);
+        if (idx.primary) {
+          await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} PRIMARY KEY USING INDEX ${await createIndex(client, sql, idx)}`);
+          primaryFirst.add(`${t}.${idx.first}`);
+        } else deferredIndexes.push({ table: t, def: idx, sql, built: false });
       }
     }
 
@@ -104,8 +139,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     };
     // The bulk of the log, one transaction per batch; the next page is read while the current one
     // is applied. These batches need no durability of their own (nothing serves the shadow tables
-    // before the switch; a crashed rebuild starts again), hence unlogged tables and no synchronous
-    // commit. (Applying the projections in parallel on several connections was slower on 2 cores.)
+    // before the switch; a crashed rebuild starts again), hence no synchronous commit. (Applying the projections in parallel on several connections was slower on 2 cores.)
     await client.query('SET synchronous_commit = off');
     try {
       let next = options.store.readAll({ after, maxCount: batchSize });
@@ -126,8 +160,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       throw err;
     }
     await client.query('SET synchronous_commit = on');
-    for (const sql of deferredIndexes) await client.query(sql);
-    for (const t of live) await client.query(`ALTER TABLE ${shadows[t]} SET LOGGED`);
+    for (const idx of deferredIndexes) if (!idx.built) await client.query(idx.sql);
 
     if (options.switchOver === false) {
       return { events, checkpoint: after, seconds: elapsed(started), shadows };

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { parseCheckpoint, RecordedEvent } from '@childledger/event-store';
-import { insertRows, personalErased, Projection, ProjectionContext, Row, str } from '../projection';
+import { insertRows, personalErased, Projection, ProjectionContext, Row, str, streamsStartedIn } from '../projection';
 
 export interface AuditRow extends Row {
   position: number;
@@ -64,12 +64,16 @@ export const auditProjection: Projection = {
   async apply(events: readonly RecordedEvent[], tx: ClientBase, ctx: ProjectionContext): Promise<void> {
     if (events.length === 0) return;
     const streams = new Map<string, string>();
-    const unknown = [...new Set(events.filter((e) => typeof (e.data as Record<string, unknown>)['childId'] !== 'string').map((e) => e.streamId))];
+    // A stream that starts in this batch has no row yet: its child is named by one of its own events.
+    const started = streamsStartedIn(events);
+    const unknown = [
+      ...new Set(events.filter((e) => typeof (e.data as Record<string, unknown>)['childId'] !== 'string' && !started.has(e.streamId)).map((e) => e.streamId)),
+    ];
     if (unknown.length > 0) {
       const res = await tx.query<{ stream_id: string; child_id: string }>(`SELECT stream_id, child_id FROM ${ctx.table('rm_audit_streams')} WHERE stream_id = ANY($1)`, [unknown]);
       for (const r of res.rows) streams.set(r.stream_id, r.child_id);
     }
-    const newStreams: Row[] = [];
+    const newStreams: { stream_id: string; child_id: string }[] = [];
     const rows = events.map((e) => {
       const childId = (e.data as Record<string, unknown>)['childId'];
       // Streams other than the child's own (a case) learn their child from the first event that names it.
@@ -80,10 +84,10 @@ export const auditProjection: Projection = {
       return auditEntry(e, (s) => streams.get(s) ?? null);
     });
     if (newStreams.length > 0) {
-      await tx.query(
-        `INSERT INTO ${ctx.table('rm_audit_streams')} SELECT * FROM jsonb_populate_recordset(NULL::${ctx.table('rm_audit_streams')}, $1) ON CONFLICT DO NOTHING`,
-        [JSON.stringify(newStreams)],
-      );
+      await tx.query(`INSERT INTO ${ctx.table('rm_audit_streams')} (stream_id, child_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [
+        newStreams.map((r) => r.stream_id),
+        newStreams.map((r) => r.child_id),
+      ]);
     }
     await insertRows(tx, ctx, 'rm_audit_index', AUDIT_COLUMNS, rows);
   },

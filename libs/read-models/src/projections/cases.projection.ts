@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
-import { insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, vietnamDay } from '../projection';
+import { insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
 
 export interface CaseRow extends Row {
   case_id: string;
@@ -166,7 +166,9 @@ export const casesProjection: Projection = {
     const cases = new RowSet<CaseRow>('rm_cases', ['case_id']);
     const caseIds = [...new Set(mine.filter((e) => e.streamId.startsWith('case-')).map((e) => e.streamId.slice('case-'.length)))];
     const erasedChildren = [...new Set(mine.filter((e) => e.type === 'ChildPersonalDataErased').map((e) => String((e.data as Data)['childId'])))];
-    await cases.load(tx, ctx, 'case_id', caseIds);
+    // A case whose stream starts in this batch has no row yet.
+    const started = streamsStartedIn(mine);
+    await cases.load(tx, ctx, 'case_id', caseIds.filter((id) => !started.has(`case-${id}`)));
     await cases.load(tx, ctx, 'child_id', erasedChildren);
     const facts: CaseFactRow[] = [];
     for (const e of mine) {

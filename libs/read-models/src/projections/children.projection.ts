@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
-import { addDays, insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, vietnamDay } from '../projection';
+import { addDays, insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
 
 export interface ChildRow extends Row {
   child_id: string;
@@ -304,9 +304,12 @@ export const childrenProjection: Projection = {
     const children = new RowSet<ChildRow>('rm_children', ['child_id']);
     const spells = new RowSet<SpellRow>('rm_child_spells', ['spell_id']);
     const queue = new RowSet<QueueRow>('rm_reconciliation_queue', ['child_id', 'reason']);
-    await children.load(tx, ctx, 'child_id', ids);
-    await spells.load(tx, ctx, 'child_id', ids, 'is_open');
-    await queue.load(tx, ctx, 'child_id', ids);
+    // A child whose stream starts in this batch has no rows yet.
+    const started = streamsStartedIn(mine);
+    const known = ids.filter((id) => !started.has(`child-${id}`));
+    await children.load(tx, ctx, 'child_id', known);
+    await spells.load(tx, ctx, 'child_id', known, 'is_open');
+    await queue.load(tx, ctx, 'child_id', known);
     const docs = new Map<string, ChildDoc>();
     for (const id of ids) docs.set(id, { child: children.get({ child_id: id }), open: new Map(), queue: new Map() });
     for (const s of spells.all()) docs.get(s.child_id)?.open.set(spellKey(s.kind, s.grp), s);
