@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { createPool } from '@childledger/database';
 import { EventStore, EventStoreDbEventStore } from '@childledger/event-store';
-import { DATA_KEYRING, DataKeyring, EncryptingEventStore, EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';
+import { DATA_KEYRING, DataKeyring, EncryptingEventStore, EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey, resolvePreviousKeyEncryptionKeys } from '@childledger/trust';
 import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
@@ -59,7 +59,15 @@ export class PlatformModule {
         { provide: PLATFORM_CONFIG, useValue: options.config },
         { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { max: options.poolSize ?? 20, application_name: options.service }) },
         // Per-child data keys (crypto-shredding, docs/trust.md), wrapped by CHILDLEDGER_KEK.
-        { provide: DATA_KEYRING, inject: [PG_POOL], useFactory: (pool: Pool) => new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(options.config.CHILDLEDGER_KEK) }) },
+        // CHILDLEDGER_KEK_PREVIOUS only unwraps keys not yet rewrapped after a KEK rotation (`npm run cli -- keys rewrap`).
+        {
+          provide: DATA_KEYRING,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => {
+            const kek = resolveKeyEncryptionKey(options.config.CHILDLEDGER_KEK);
+            return new PgDataKeyring(pool, { kek, previous: resolvePreviousKeyEncryptionKeys(options.config.CHILDLEDGER_KEK_PREVIOUS, kek) });
+          },
+        },
         {
           provide: EVENT_STORE,
           inject: [PG_POOL, DATA_KEYRING],

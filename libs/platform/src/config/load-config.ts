@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 
-const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|KEY|URL/i;
+// KEK: CHILDLEDGER_KEK and CHILDLEDGER_KEK_PREVIOUS are keys whose names do not contain KEY.
+const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|KEY|KEK|URL/i;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,10 +1,41 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { previousKeyEncryptionKeysProblem } from '@childledger/trust';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+
+/** CHILDLEDGER_KEK_PREVIOUS: comma-separated base64 32-byte keys, none repeated, none the current CHILDLEDGER_KEK. */
+@ValidatorConstraint({ name: 'previousKeyEncryptionKeys' })
+class PreviousKeyEncryptionKeys implements ValidatorConstraintInterface {
+  private problem(args: ValidationArguments): string | undefined {
+    if (typeof args.value !== 'string') return 'must be a comma-separated list of base64 keys';
+    return previousKeyEncryptionKeysProblem(args.value, (args.object as PlatformConfig).CHILDLEDGER_KEK);
+  }
+
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return this.problem(args) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return this.problem(args) ?? '';
+  }
+}
 
 /** Variables every service reads. Each is documented in the README's table. */
 export class PlatformConfig {
@@ -57,6 +88,13 @@ export class PlatformConfig {
 
   /** Key-encryption key wrapping the per-child data keys: base64 of 32 random bytes. Required to run a service on its own; `npm start` makes one in .data/. */
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_KEK?: string;
+
+  /**
+   * Key-encryption keys replaced by CHILDLEDGER_KEK, comma-separated (base64 of 32 bytes each): they
+   * only unwrap data keys not yet rewrapped (`npm run cli -- keys rewrap`); new keys are always
+   * wrapped by CHILDLEDGER_KEK. Remove them once `keys status` shows every key current.
+   */
+  @IsOptional() @Validate(PreviousKeyEncryptionKeys) CHILDLEDGER_KEK_PREVIOUS?: string;
 
   /** Ed25519 seed (base64 of 32 bytes) signing the log's checkpoints. Required by the log sealer on its own; `npm start` makes one in .data/. */
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_SEAL_KEY?: string;

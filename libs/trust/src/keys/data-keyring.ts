@@ -11,6 +11,21 @@ export class PersonalDataErasedError extends Error {
   }
 }
 
+/**
+ * A data key is wrapped by a key-encryption key this keyring was not given (after a rotation:
+ * the old KEK is missing from CHILDLEDGER_KEK_PREVIOUS, or was removed before `keys rewrap`).
+ * Names the KEK's id (a fingerprint) and the child id, never key material.
+ */
+export class KeyEncryptionKeyNotConfiguredError extends Error {
+  constructor(
+    readonly kekId: string,
+    readonly subject: string,
+  ) {
+    super(`the data key of ${subject} is wrapped by key-encryption key ${kekId}, which is not configured (neither CHILDLEDGER_KEK nor CHILDLEDGER_KEK_PREVIOUS)`);
+    this.name = 'KeyEncryptionKeyNotConfiguredError';
+  }
+}
+
 /** Per-child data keys. */
 export interface DataKeyring {
   /** Keys of these subjects for reading; a subject whose key was destroyed (or never existed) is absent. */
@@ -162,35 +177,141 @@ export class PgDataKeyring implements DataKeyring {
 
   private async remember(row: KeyRow): Promise<DataKey> {
     const kek = this.keks.get(row.kek_id);
-    if (!kek) throw new Error(`the data key of ${row.subject} is wrapped by key-encryption key ${row.kek_id}, which is not configured`);
+    if (!kek) throw new KeyEncryptionKeyNotConfiguredError(row.kek_id, row.subject);
     const key = deriveDataKey(row.subject, await kek.unwrap(row.wrapped_key, row.subject));
     this.cache.set(row.subject, { key, until: Date.now() + this.ttl });
     return key;
   }
 }
 
+
+/** How many data keys each key-encryption key wraps (`keys status`; the application role may read this too). */
+export async function countDataKeysByKek(pool: Pool): Promise<{ kekId: string; keys: number }[]> {
+  const { rows } = await pool.query<{ kek_id: string; keys: string }>('SELECT kek_id, count(*) AS keys FROM child_data_keys GROUP BY kek_id ORDER BY kek_id');
+  return rows.map((r) => ({ kekId: r.kek_id, keys: Number(r.keys) }));
+}
+
 /**
- * Rewraps every data key not wrapped by `to` (KEK rotation). Run with the owner's connection
- * (the application role may not UPDATE keys); each row is rewrapped in place, so the job can be
- * interrupted and run again.
+ * Data keys are wrapped by key-encryption keys that were not given to `rewrapDataKeys`. Names the
+ * KEKs' ids (fingerprints) and counts, never key material; `rewrapped` keys were done before it stopped.
  */
-export async function rewrapDataKeys(ownerPool: Pool, from: KeyEncryptionKey[], to: KeyEncryptionKey): Promise<number> {
-  const keks = new Map(from.map((k) => [k.id, k]));
-  let done = 0;
+export class UnknownKeyEncryptionKeyError extends Error {
+  constructor(
+    readonly unknown: { kekId: string; keys: number }[],
+    readonly rewrapped: number,
+  ) {
+    const which = unknown.map((u) => `${u.keys} wrapped by ${u.kekId}`).join(', ');
+    super(`data keys are wrapped by a key-encryption key that was not given (${which}); nothing was written for them`);
+    this.name = 'UnknownKeyEncryptionKeyError';
+  }
+}
+
+export interface RewrapProgress {
+  /** Keys not wrapped by the target KEK when the job started (grows if writers add some meanwhile). */
+  total: number;
+  rewrapped: number;
+  /** Rows that changed or disappeared between read and update (erased meanwhile, rewrapped by another run). */
+  skipped: number;
+}
+
+export interface RewrapResult {
+  /** The KEK every key is now wrapped by. */
+  kekId: string;
+  rewrapped: number;
+  /** Keys already wrapped by it when the job started. */
+  alreadyCurrent: number;
+  skipped: number;
+}
+
+export interface RewrapOptions {
+  /** Rows read and updated per statement (default 500). */
+  batchSize?: number;
+  /** Called after every batch is committed. */
+  onProgress?: (progress: RewrapProgress) => void | Promise<void>;
+}
+
+/**
+ * Rewraps every data key not wrapped by `to` with `to` (KEK rotation), unwrapping with the `from`
+ * keys. Run with the owner's connection (the application role may not UPDATE keys).
+ *
+ * - Refuses to start (UnknownKeyEncryptionKeyError) when a row is wrapped by a KEK in neither
+ *   `from` nor `to`; a row with an unknown KEK found later stops the job before its batch is written.
+ * - Each batch is one UPDATE that only touches a row still holding the wrapping that was read: a
+ *   key erased (or rewrapped by another run) in between is skipped, never recreated.
+ * - Each new wrapping is unwrapped again and compared before it replaces the old one, so a faulty
+ *   KEK implementation cannot destroy a key.
+ * - Idempotent and resumable: committed batches stay done; running it again continues with what
+ *   is left and rewraps nothing once every key is current.
+ */
+export async function rewrapDataKeys(ownerPool: Pool, from: KeyEncryptionKey[], to: KeyEncryptionKey, options: RewrapOptions = {}): Promise<RewrapResult> {
+  const keks = new Map(from.filter((k) => k.id !== to.id).map((k) => [k.id, k]));
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('batchSize must be a positive whole number');
+  const before = await countDataKeysByKek(ownerPool);
+  const unknown = before.filter((c) => c.kekId !== to.id && !keks.has(c.kekId));
+  if (unknown.length > 0) throw new UnknownKeyEncryptionKeyError(unknown, 0);
+  const alreadyCurrent = before.find((c) => c.kekId === to.id)?.keys ?? 0;
+  const progress: RewrapProgress = { total: before.reduce((n, c) => n + (c.kekId === to.id ? 0 : c.keys), 0), rewrapped: 0, skipped: 0 };
+
+  // Passes in subject order (the primary key: each batch is one index range, no rescans). A pass
+  // that found something is followed by another, which picks up rows that a writer still running
+  // with an old KEK inserted behind the first; the job ends after a pass that finds nothing.
   for (;;) {
-    const res = await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE kek_id <> $1 LIMIT 500', [to.id]);
-    if (res.rows.length === 0) return done;
-    for (const row of res.rows) {
-      const kek = keks.get(row.kek_id);
-      if (!kek) throw new Error(`no key-encryption key ${row.kek_id} was given to unwrap ${row.subject}`);
-      const raw = await kek.unwrap(row.wrapped_key, row.subject);
-      await ownerPool.query('UPDATE child_data_keys SET wrapped_key = $2, kek_id = $3 WHERE subject = $1 AND kek_id = $4', [
-        row.subject,
-        await to.wrap(raw, row.subject),
-        to.id,
-        row.kek_id,
-      ]);
-      done++;
+    let found = 0;
+    let after: string | undefined;
+    for (;;) {
+      const { rows } =
+        after === undefined
+          ? await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE kek_id <> $1 ORDER BY subject LIMIT $2', [to.id, batchSize])
+          : await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE subject > $3 AND kek_id <> $1 ORDER BY subject LIMIT $2', [
+              to.id,
+              batchSize,
+              after,
+            ]);
+      if (rows.length === 0) break;
+      found += rows.length;
+      after = rows[rows.length - 1]!.subject;
+      const missing = rows.filter((r) => !keks.has(r.kek_id));
+      if (missing.length > 0) {
+        const counts = new Map<string, number>();
+        for (const r of missing) counts.set(r.kek_id, (counts.get(r.kek_id) ?? 0) + 1);
+        throw new UnknownKeyEncryptionKeyError(
+          [...counts].map(([kekId, keys]) => ({ kekId, keys })),
+          progress.rewrapped,
+        );
+      }
+      const wrapped = await Promise.all(rows.map((r) => rewrapOne(r, keks.get(r.kek_id)!, to)));
+      const updated = await ownerPool.query(
+        `UPDATE child_data_keys k SET wrapped_key = n.wrapped_key, kek_id = $4
+           FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS n(subject, wrapped_key, old_wrapped_key)
+          WHERE k.subject = n.subject AND k.wrapped_key = n.old_wrapped_key`,
+        [rows.map((r) => r.subject), wrapped, rows.map((r) => r.wrapped_key), to.id],
+      );
+      progress.rewrapped += updated.rowCount ?? 0;
+      progress.skipped += rows.length - (updated.rowCount ?? 0);
+      progress.total = Math.max(progress.total, progress.rewrapped + progress.skipped);
+      await options.onProgress?.({ ...progress });
     }
+    if (found === 0) break;
+  }
+  return { kekId: to.id, rewrapped: progress.rewrapped, alreadyCurrent, skipped: progress.skipped };
+}
+
+async function rewrapOne(row: KeyRow, from: KeyEncryptionKey, to: KeyEncryptionKey): Promise<Buffer> {
+  let raw: Buffer;
+  try {
+    raw = await from.unwrap(row.wrapped_key, row.subject);
+  } catch (cause) {
+    throw new Error(`the data key of ${row.subject} does not unwrap with key-encryption key ${row.kek_id} (altered row?); nothing was written for it`, { cause });
+  }
+  try {
+    const wrapped = await to.wrap(raw, row.subject);
+    const check = await to.unwrap(wrapped, row.subject);
+    const same = check.equals(raw);
+    check.fill(0);
+    if (!same) throw new Error(`key-encryption key ${to.id} did not give back the data key of ${row.subject} it wrapped; nothing was written for it`);
+    return wrapped;
+  } finally {
+    raw.fill(0);
   }
 }

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KeyEncryptionKey, LocalKeyEncryptionKey } from './key-encryption-key';
+import { isBase64Key32, KeyEncryptionKey, LocalKeyEncryptionKey } from './key-encryption-key';
 import { SealKey } from '../seal/seal-key';
 
 // Under jest (NODE_ENV=test) a service may start without CHILDLEDGER_KEK: one random key per
@@ -17,6 +17,38 @@ export function resolveKeyEncryptionKey(value: string | undefined): KeyEncryptio
   if (value) return LocalKeyEncryptionKey.fromBase64(value);
   if (inTests()) return (testKek ??= LocalKeyEncryptionKey.generate());
   throw new Error('CHILDLEDGER_KEK is required (base64 of 32 random bytes; npm start makes a development one)');
+}
+
+/**
+ * What is wrong with a CHILDLEDGER_KEK_PREVIOUS value (comma-separated base64 keys), or undefined.
+ * Entries are named by their place in the list, never by their value.
+ */
+export function previousKeyEncryptionKeysProblem(previous: string, current: string | undefined): string | undefined {
+  const entries = previous.split(',').map((e) => e.trim());
+  for (const [i, entry] of entries.entries()) {
+    if (entry === '') return `entry ${i + 1} is empty (a comma-separated list of base64 keys)`;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(entry) || Buffer.from(entry, 'base64').toString('base64') !== entry) return `entry ${i + 1} is not base64`;
+    if (!isBase64Key32(entry)) return `entry ${i + 1} must be the base64 encoding of 32 bytes (it decodes to ${Buffer.from(entry, 'base64').length})`;
+    const first = entries.indexOf(entry);
+    if (first < i) return `entries ${first + 1} and ${i + 1} are the same key (each previous key once)`;
+    if (current !== undefined && entry === current.trim()) return `entry ${i + 1} is the current key (CHILDLEDGER_KEK): a previous key must differ from it`;
+  }
+  return undefined;
+}
+
+/**
+ * The previous key-encryption keys (CHILDLEDGER_KEK_PREVIOUS), to unwrap data keys not yet
+ * rewrapped after a rotation. Throws, naming the rule and never a key, when one is malformed,
+ * repeated or the current key.
+ */
+export function resolvePreviousKeyEncryptionKeys(value: string | undefined, current: KeyEncryptionKey): KeyEncryptionKey[] {
+  if (value === undefined || value.trim() === '') return [];
+  const problem = previousKeyEncryptionKeysProblem(value, undefined);
+  if (problem) throw new Error(`CHILDLEDGER_KEK_PREVIOUS: ${problem}`);
+  const keys = value.split(',').map((e) => LocalKeyEncryptionKey.fromBase64(e.trim()));
+  const same = keys.findIndex((k) => k.id === current.id);
+  if (same >= 0) throw new Error(`CHILDLEDGER_KEK_PREVIOUS: entry ${same + 1} is the current key (CHILDLEDGER_KEK): a previous key must differ from it`);
+  return keys;
 }
 
 export function resolveSealKey(value: string | undefined): SealKey {
