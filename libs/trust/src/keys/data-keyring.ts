@@ -270,17 +270,21 @@ export async function rewrapDataKeys(ownerPool: Pool, from: KeyEncryptionKey[], 
             ]);
       if (rows.length === 0) break;
       found += rows.length;
-      after = rows[rows.length - 1]!.subject;
-      const missing = rows.filter((r) => !keks.has(r.kek_id));
-      if (missing.length > 0) {
-        const counts = new Map<string, number>();
-        for (const r of missing) counts.set(r.kek_id, (counts.get(r.kek_id) ?? 0) + 1);
+      after = rows[rows.length - 1]?.subject;
+      const batch: { row: KeyRow; kek: KeyEncryptionKey }[] = [];
+      const unknownHere = new Map<string, number>();
+      for (const row of rows) {
+        const kek = keks.get(row.kek_id);
+        if (kek) batch.push({ row, kek });
+        else unknownHere.set(row.kek_id, (unknownHere.get(row.kek_id) ?? 0) + 1);
+      }
+      if (unknownHere.size > 0) {
         throw new UnknownKeyEncryptionKeyError(
-          [...counts].map(([kekId, keys]) => ({ kekId, keys })),
+          [...unknownHere].map(([kekId, keys]) => ({ kekId, keys })),
           progress.rewrapped,
         );
       }
-      const wrapped = await Promise.all(rows.map((r) => rewrapOne(r, keks.get(r.kek_id)!, to)));
+      const wrapped = await Promise.all(batch.map(({ row, kek }) => rewrapOne(row, kek, to)));
       const updated = await ownerPool.query(
         `UPDATE child_data_keys k SET wrapped_key = n.wrapped_key, kek_id = $4
            FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS n(subject, wrapped_key, old_wrapped_key)
