@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerImportCommand } from './commands/import.command';
+import { registerKeysCommand } from './commands/keys.command';
 import { registerMatchCommand } from './commands/match.command';
 import { registerProjectionsCommand } from './commands/projections.command';
 import { registerTrustCommands } from './commands/trust.command';
@@ -13,6 +14,7 @@ registerMatchCommand(program);
 registerProjectionsCommand(program);
 registerImportCommand(program);
 registerTrustCommands(program);
+registerKeysCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
