@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS } from '@childledger/platform';
+import type { EventStore } from '@childledger/event-store';
+import { ALL_MIGRATIONS, EVENT_STORE, loadConfig, PlatformConfig, PlatformModule } from '@childledger/platform';
 import { EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring } from '@childledger/trust';
 import { childRegistered } from '@childledger/trust/testing';
 
@@ -91,6 +93,28 @@ describe('npm run cli -- keys', () => {
     expect(short.status).toBe(1);
     expect(short.stderr).toContain('CHILDLEDGER_KEK_PREVIOUS: entry 2 must be the base64 encoding of 32 bytes');
     noKeyIn(short.stdout + short.stderr);
+  });
+
+  /** Personal data of every child as a service (PlatformModule's EVENT_STORE) configured with these variables reads it. */
+  async function readAsService(variables: Record<string, string>): Promise<Map<string, unknown>> {
+    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', ...variables });
+    const app = await NestFactory.createApplicationContext(
+      PlatformModule.forRoot({ service: 'kek-test', config, databaseUrl: db.url, poolSize: 2, auth: { issuer: 'urn:test', audience: 'test', keys: async () => Promise.reject(new Error('no tokens')) } }),
+      { logger: false },
+    );
+    try {
+      const store = app.get<EventStore>(EVENT_STORE);
+      const out = new Map<string, unknown>();
+      for (const child of personal.keys()) out.set(child, (await store.readStream(`child-${child}`))[0]!.data.personal);
+      return out;
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('a service given the new key with the old one in CHILDLEDGER_KEK_PREVIOUS reads every child before the rewrap; without it, it cannot', async () => {
+    expect(await readAsService({ CHILDLEDGER_KEK: B, CHILDLEDGER_KEK_PREVIOUS: A })).toEqual(personal);
+    await expect(readAsService({ CHILDLEDGER_KEK: B })).rejects.toThrow(`is wrapped by key-encryption key ${kekA.id}, which is not configured`);
   });
 
   it('with the old key as previous: status shows what is left, rewrap rewraps every key, a second run rewraps none', async () => {
