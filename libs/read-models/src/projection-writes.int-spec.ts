@@ -119,4 +119,32 @@ describe('projection write paths (COPY appends, typed-array upserts and deletes)
     expect(back.map((r) => ({ ...r, at: null }))).toEqual(sorted(changed).map((r) => ({ ...r, at: null })));
     expect(back.map((r) => (r.at === null ? null : Date.parse(r.at)))).toEqual(sorted(changed).map((r) => (r.at === null ? null : Date.parse(r.at))));
   });
+
+  it('appends rows put with add (COPY), fails loudly when such a row exists, and writes nothing for one added and removed', async () => {
+    await client.query('TRUNCATE probe_upsert');
+    const set = new RowSet<ProbeRow>('probe_upsert', ['id']);
+    const kept = probe(1, 'kept\there');
+    set.add(kept);
+    set.touch({ ...kept, t: 'changed after add\\' });
+    const dropped = probe(2, 'dropped');
+    set.add(dropped);
+    set.remove(dropped);
+    await set.flush(client, ctx, COLUMNS);
+    expect((await readBack('probe_upsert')).map((r) => [r.id, r.t])).toEqual([['p1', 'changed after add\\']]);
+
+    // A wrong guess (the row is in the table) is an error, not a silent overwrite.
+    const again = new RowSet<ProbeRow>('probe_upsert', ['id']);
+    again.add(probe(1, 'again'));
+    await client.query('BEGIN');
+    await expect(again.flush(client, ctx, COLUMNS)).rejects.toThrow(/duplicate key/);
+    await client.query('ROLLBACK');
+
+    // A row loaded and removed in a batch, then added again, is upserted (it may still be in the table).
+    const third = new RowSet<ProbeRow>('probe_upsert', ['id']);
+    await third.load(client, ctx, 'id', ['p1']);
+    third.remove(third.get({ id: 'p1' })!);
+    third.add(probe(1, 'back'));
+    await third.flush(client, ctx, COLUMNS);
+    expect((await readBack('probe_upsert')).map((r) => [r.id, r.t])).toEqual([['p1', 'back']]);
+  });
 });

@@ -46,12 +46,15 @@ export function streamsStartedIn(events: readonly RecordedEvent[]): Set<string> 
 /**
  * Rows of one table loaded for a batch, changed in memory and written back with one upsert and
  * one delete. Rows are JSON-shaped (read with `row_to_json`), so dates and instants are text; they
- * are written back as one typed array per column (`unnest`), like `insertRows`.
+ * are written back as one typed array per column (`unnest`). Rows put with `add` (known not to be
+ * in the table) are appended with COPY instead, like `insertRows`.
  */
 export class RowSet<T extends Row> {
   private readonly rows = new Map<string, T>();
   private readonly dirty = new Set<string>();
   private readonly deleted = new Map<string, T>();
+  /** Keys put with `add` and not in the table: appended, never upserted or deleted. */
+  private readonly fresh = new Set<string>();
 
   constructor(
     private readonly base: string,
@@ -89,6 +92,18 @@ export class RowSet<T extends Row> {
     return row;
   }
 
+  /**
+   * Puts a row that is known not to be in the table (made by an event that starts its stream in
+   * this batch, say): `flush` appends it with COPY rather than an upsert, so a wrong guess fails
+   * loudly on the key. Later `put`/`touch` of the same key keep it so.
+   */
+  add(row: T): T {
+    const k = this.key(row);
+    // A key removed in this batch may be in the table: that one goes through the upsert.
+    if (!this.deleted.has(k)) this.fresh.add(k);
+    return this.put(row);
+  }
+
   /** Marks a row returned by `get` as changed. */
   touch(row: T): void {
     this.put(row);
@@ -98,7 +113,7 @@ export class RowSet<T extends Row> {
     const k = this.key(row);
     this.rows.delete(k);
     this.dirty.delete(k);
-    this.deleted.set(k, row);
+    if (!this.fresh.delete(k)) this.deleted.set(k, row);
   }
 
   async flush(tx: ClientBase, ctx: ProjectionContext, columns: readonly string[]): Promise<void> {
@@ -113,8 +128,11 @@ export class RowSet<T extends Row> {
         keys.map((c, i) => rows.map((r) => arrayElement(r[c], types[i]!))),
       );
     }
-    if (this.dirty.size > 0) {
-      const rows = [...this.dirty].map((k) => this.rows.get(k)!);
+    const rows: T[] = [];
+    const appended: T[] = [];
+    for (const k of this.dirty) (this.fresh.has(k) ? appended : rows).push(this.rows.get(k)!);
+    if (appended.length > 0) await copyRows(tx, table, columns, await columnTypes(tx, this.base, columns), appended);
+    if (rows.length > 0) {
       const set = columns.filter((c) => !this.keyColumns.includes(c as keyof T & string)).map((c) => `${c} = excluded.${c}`);
       const types = await columnTypes(tx, this.base, columns);
       // An array column travels as the text of its array literal (unnest would flatten it), cast back per row.
@@ -145,20 +163,24 @@ export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: s
 async function copyRows(tx: ClientBase, table: string, columns: readonly string[], types: readonly string[], rows: readonly Row[]): Promise<void> {
   const stream = tx.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   const done = finished(stream);
-  let chunk = '';
+  const fields = types.map(copyFormatter);
+  const n = columns.length;
+  let lines: string[] = [];
+  let size = 0;
   for (const r of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) {
-      if (i > 0) line += '\t';
-      line += copyField(r[columns[i]!], types[i]!);
-    }
-    chunk += `${line}\n`;
-    if (chunk.length >= COPY_CHUNK) {
-      stream.write(Buffer.from(chunk, 'utf8'));
-      chunk = '';
+    let line = fields[0]!(r[columns[0]!]);
+    for (let i = 1; i < n; i++) line += `\t${fields[i]!(r[columns[i]!])}`;
+    lines.push(line);
+    size += line.length;
+    if (size >= COPY_CHUNK) {
+      lines.push('');
+      stream.write(Buffer.from(lines.join('\n'), 'utf8'));
+      lines = [];
+      size = 0;
     }
   }
-  stream.end(chunk.length > 0 ? Buffer.from(chunk, 'utf8') : undefined);
+  if (lines.length > 0) lines.push('');
+  stream.end(lines.length > 0 ? Buffer.from(lines.join('\n'), 'utf8') : undefined);
   await done;
 }
 const COPY_CHUNK = 256 * 1024;
@@ -166,11 +188,39 @@ const COPY_CHUNK = 256 * 1024;
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+const copyEscape = (text: string): string => (COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text);
+
 /** One field of COPY's text format: `\N` for null, else the value's text with `\`, tab, CR and LF escaped. */
 export function copyField(v: unknown, type: string): string {
-  const text = valueText(v, type);
-  if (text === null) return '\\N';
-  return COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text;
+  return copyFormatter(type)(v);
+}
+
+/** The COPY field writer of a column type. */
+function copyFormatter(type: string): (v: unknown) => string {
+  if (type === 'jsonb' || type === 'json') {
+    // JSON.stringify escapes control characters itself: only its backslashes need doubling.
+    return (v) => {
+      if (v === null || v === undefined) return '\\N';
+      const json = JSON.stringify(v);
+      return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+    };
+  }
+  if (isArrayType(type)) {
+    return (v) => {
+      const text = valueText(v, type);
+      return text === null ? '\\N' : copyEscape(text);
+    };
+  }
+  return copyScalar;
+}
+
+/** A scalar field (the common cases first: this runs for every value appended). */
+function copyScalar(v: unknown): string {
+  if (typeof v === 'string') return copyEscape(v);
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return copyEscape(scalarText(v));
 }
 
 /** The text PostgreSQL reads for `v` in a column of `type` (null for SQL NULL). */

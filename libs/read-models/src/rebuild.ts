@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore } from '@childledger/event-store';
+import type { EventStore, ReadAllResult } from '@childledger/event-store';
 import { PgCheckpointStore } from '@childledger/event-store';
 import { APPLICATION_ROLE } from '@childledger/database';
 import type { Projection, ProjectionContext } from './projection';
@@ -137,30 +137,15 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
         events += page.events.length;
       }
     };
-    // The bulk of the log, one transaction per batch; the next page is read while the current one
-    // is applied. These batches need no durability of their own (nothing serves the shadow tables
-    // before the switch; a crashed rebuild starts again), hence no synchronous commit. (Applying the projections in parallel on several connections was slower on 2 cores.)
-    await client.query('SET synchronous_commit = off');
-    try {
-      let next = options.store.readAll({ after, maxCount: batchSize });
-      for (;;) {
-        const page = await next;
-        if (page.events.length === 0) break;
-        next = options.store.readAll({ after: page.checkpoint, maxCount: batchSize });
-        next.catch(() => undefined);
-        await client.query('BEGIN');
-        for (const p of options.projections) await p.apply(page.events, client, ctx);
-        await client.query('COMMIT');
-        after = page.checkpoint;
-        events += page.events.length;
-        options.onProgress?.({ events, checkpoint: after });
-      }
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-    await client.query('SET synchronous_commit = on');
-    for (const idx of deferredIndexes) if (!idx.built) await client.query(idx.sql);
+    // The bulk of the log. Each projection has its own tables, so the projections go through the
+    // pages in lanes, each lane on its own connection with one transaction per page: while
+    // PostgreSQL writes one lane's batch, Node folds another lane's. Pages are read once, ahead of
+    // the lanes (a bounded window). These batches need no durability of their own (nothing serves
+    // the shadow tables before the switch; a crashed rebuild starts again): no synchronous commit.
+    // A lane that is through builds the deferred indexes of its tables, and then helps the others.
+    const bulk = await applyInLanes(options, client, ctx, batchSize, deferredIndexes, (p) => options.onProgress?.(p));
+    after = bulk.checkpoint;
+    events = bulk.events;
 
     if (options.switchOver === false) {
       return { events, checkpoint: after, seconds: elapsed(started), shadows };
@@ -199,6 +184,119 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     client.release();
   }
 }
+
+/** How many pages the reader may be ahead of the slowest lane. */
+const PAGES_AHEAD = 3;
+
+async function applyInLanes(
+  options: RebuildOptions,
+  main: PoolClient,
+  ctx: ProjectionContext,
+  batchSize: number,
+  deferredIndexes: readonly DeferredIndex[],
+  onProgress: (p: RebuildProgress) => void,
+): Promise<RebuildProgress> {
+  const poolMax = (options.ownerPool as Pool & { options?: { max?: number } }).options?.max ?? 10;
+  const laneCount = Math.max(1, Math.min(options.projections.length, poolMax, MAX_LANES));
+  const lanes: { client: PoolClient; projections: Projection[]; done: number }[] = [{ client: main, projections: [], done: 0 }];
+  try {
+    while (lanes.length < laneCount) lanes.push({ client: await options.ownerPool.connect(), projections: [], done: 0 });
+    options.projections.forEach((p, i) => lanes[i % laneCount]!.projections.push(p));
+    for (const lane of lanes) await lane.client.query('SET synchronous_commit = off');
+
+    const pages: ReadAllResult[] = [];
+    let base = 0; // index of pages[0]
+    let end: number | null = null; // number of pages once the log is read
+    let failed: { err: unknown } | null = null;
+    const waiters = new Set<() => void>();
+    const wake = () => {
+      for (const w of [...waiters]) w();
+      waiters.clear();
+    };
+    const until = async (ready: () => boolean): Promise<void> => {
+      while (!ready() && !failed) await new Promise<void>((r) => waiters.add(r));
+    };
+    let progress: RebuildProgress = { events: 0, checkpoint: null };
+    let reported = 0;
+    const settleProgress = () => {
+      const slowest = Math.min(...lanes.map((l) => l.done));
+      while (reported < slowest) {
+        const page = pages[reported - base]!;
+        progress = { events: progress.events + page.events.length, checkpoint: page.checkpoint };
+        reported++;
+        onProgress(progress);
+      }
+      // Pages every lane has applied are no longer kept.
+      while (base < slowest) {
+        pages.shift();
+        base++;
+      }
+    };
+
+    const reader = (async () => {
+      let after: string | null = null;
+      for (;;) {
+        await until(() => base + pages.length - Math.min(...lanes.map((l) => l.done)) < PAGES_AHEAD);
+        if (failed) return;
+        const page = await options.store.readAll({ after, maxCount: batchSize });
+        if (page.events.length === 0) {
+          end = base + pages.length;
+          wake();
+          return;
+        }
+        pages.push(page);
+        after = page.checkpoint;
+        wake();
+      }
+    })();
+    const indexJobs: DeferredIndex[] = [];
+    let lanesThrough = 0;
+    const buildIndexes = async (lane: (typeof lanes)[number]): Promise<void> => {
+      const mine = new Set(lane.projections.flatMap((p) => p.tables));
+      indexJobs.push(...deferredIndexes.filter((d) => mine.has(d.table) && !d.built));
+      lanesThrough++;
+      wake();
+      for (;;) {
+        await until(() => indexJobs.length > 0 || lanesThrough === lanes.length);
+        const job = indexJobs.shift();
+        if (failed || !job) return;
+        await lane.client.query(job.sql);
+        job.built = true;
+      }
+    };
+    const runLane = async (lane: (typeof lanes)[number]): Promise<void> => {
+      for (;;) {
+        await until(() => lane.done < base + pages.length || end !== null);
+        if (failed) return;
+        if (end !== null && lane.done >= end) return buildIndexes(lane);
+        const page = pages[lane.done - base]!;
+        await lane.client.query('BEGIN');
+        try {
+          for (const p of lane.projections) await p.apply(page.events, lane.client, ctx);
+          await lane.client.query('COMMIT');
+        } catch (err) {
+          await lane.client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        lane.done++;
+        settleProgress();
+        wake();
+      }
+    };
+    const fail = (err: unknown) => {
+      failed ??= { err };
+      wake();
+    };
+    await Promise.all([reader.catch(fail), ...lanes.map((l) => runLane(l).catch(fail))]);
+    if (failed) throw (failed as { err: unknown }).err;
+    return progress;
+  } finally {
+    for (const lane of lanes) await lane.client.query('SET synchronous_commit = on').catch(() => undefined);
+    for (const lane of lanes.slice(1)) lane.client.release();
+  }
+}
+/** Lanes beyond two cores' worth only add contention. */
+const MAX_LANES = 3;
 
 async function createIndex(client: PoolClient, sql: string, idx: IndexDef): Promise<string> {
   await client.query(sql);

@@ -184,7 +184,9 @@ export const casesProjection: Projection = {
       }
       const caseId = e.streamId.slice('case-'.length);
       const { row, fact } = evolveCase(cases.get({ case_id: caseId }), e);
-      if (row) cases.put(row);
+      // The row of a case whose stream starts here is new: appended rather than upserted.
+      if (row && started.has(e.streamId)) cases.add(row);
+      else if (row) cases.put(row);
       if (fact) facts.push(fact);
     }
     await cases.flush(tx, ctx, CASE_COLUMNS);

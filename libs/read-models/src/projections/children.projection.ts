@@ -314,23 +314,33 @@ export const childrenProjection: Projection = {
     for (const id of ids) docs.set(id, { child: children.get({ child_id: id }), open: new Map(), queue: new Map() });
     for (const s of spells.all()) docs.get(s.child_id)?.open.set(spellKey(s.kind, s.grp), s);
     for (const q of queue.all()) docs.get(q.child_id)?.queue.set(q.reason, q);
-    const newSpells: SpellRow[] = [];
+    const newSpells = new Set<SpellRow>();
     for (const e of mine) {
-      const doc = docs.get(childIdOfStream(e.streamId)!)!;
+      const id = childIdOfStream(e.streamId)!;
+      const doc = docs.get(id)!;
       const ch = evolveChild(doc, e, ctx.units);
-      if (ch.child && doc.child) children.put(doc.child);
+      // The rows of a child whose stream starts here are new: appended rather than upserted.
+      const isNew = started.has(e.streamId);
+      if (ch.child && doc.child) {
+        if (isNew) children.add(doc.child);
+        else children.put(doc.child);
+      }
       for (const s of ch.spells) {
         if (spells.get(s)) spells.touch(s);
-        else if (!newSpells.includes(s)) newSpells.push(s);
+        else newSpells.add(s);
       }
       for (const q of ch.queueDeletes) queue.remove(q);
-      for (const q of ch.queueUpserts) if (doc.queue.get(q.reason) === q) queue.put(q);
+      for (const q of ch.queueUpserts) {
+        if (doc.queue.get(q.reason) !== q) continue;
+        if (isNew) queue.add(q);
+        else queue.put(q);
+      }
     }
     await children.flush(tx, ctx, CHILD_COLUMNS);
     // Spells opened in this batch are new rows (keyed by the opening event): inserted, so a
     // twice-applied event fails on the key instead of passing unnoticed.
     await spells.flush(tx, ctx, SPELL_COLUMNS);
-    await insertRows(tx, ctx, 'rm_child_spells', SPELL_COLUMNS, newSpells);
+    await insertRows(tx, ctx, 'rm_child_spells', SPELL_COLUMNS, [...newSpells]);
     await queue.flush(tx, ctx, QUEUE_COLUMNS);
   },
 };
