@@ -159,10 +159,22 @@ export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: s
   await copyRows(tx, ctx.table(base), columns, types, rows);
 }
 
-/** COPY of `rows` into `table`, in chunks of a few hundred kilobytes. */
+/**
+ * COPY of `rows` into `table`. The text is written in chunks once PostgreSQL has accepted the
+ * COPY, so it parses one chunk while Node writes the next.
+ */
 async function copyRows(tx: ClientBase, table: string, columns: readonly string[], types: readonly string[], rows: readonly Row[]): Promise<void> {
   const stream = tx.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   const done = finished(stream);
+  const accepting = stream as unknown as { handleCopyInResponse(connection: unknown): void };
+  const accepted = new Promise<void>((resolve) => {
+    const handle = accepting.handleCopyInResponse.bind(stream);
+    accepting.handleCopyInResponse = (connection) => {
+      handle(connection);
+      resolve();
+    };
+  });
+  await Promise.race([accepted, done]);
   const fields = types.map(copyFormatter);
   const n = columns.length;
   let lines: string[] = [];
@@ -183,7 +195,7 @@ async function copyRows(tx: ClientBase, table: string, columns: readonly string[
   stream.end(lines.length > 0 ? Buffer.from(lines.join('\n'), 'utf8') : undefined);
   await done;
 }
-const COPY_CHUNK = 256 * 1024;
+const COPY_CHUNK = 64 * 1024;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
