@@ -119,29 +119,31 @@ export class RowSet<T extends Row> {
   async flush(tx: ClientBase, ctx: ProjectionContext, columns: readonly string[]): Promise<void> {
     const table = ctx.table(this.base);
     if (this.deleted.size > 0) {
-      const keys = this.keyColumns as readonly string[];
-      const types = await columnTypes(tx, this.base, keys);
+      const keys = await columnTypes(tx, this.base, this.keyColumns);
       const rows = [...this.deleted.values()];
-      const on = keys.map((c) => `t.${c} = d.${c}`).join(' AND ');
+      const on = keys.map((c) => `t.${c.name} = d.${c.name}`).join(' AND ');
       await tx.query(
-        `DELETE FROM ${table} t USING unnest(${keys.map((_c, i) => `$${i + 1}::${scalarType(this.base, keys[i]!, types[i]!)}[]`).join(', ')}) AS d(${keys.join(', ')}) WHERE ${on}`,
-        keys.map((c, i) => rows.map((r) => arrayElement(r[c], types[i]!))),
+        `DELETE FROM ${table} t USING unnest(${keys.map((c, i) => `$${i + 1}::${scalarType(this.base, c)}[]`).join(', ')}) AS d(${keys.map((c) => c.name).join(', ')}) WHERE ${on}`,
+        keys.map((c) => rows.map((r) => arrayElement(r[c.name], c.type))),
       );
     }
     const rows: T[] = [];
     const appended: T[] = [];
-    for (const k of this.dirty) (this.fresh.has(k) ? appended : rows).push(this.rows.get(k)!);
-    if (appended.length > 0) await copyRows(tx, table, columns, await columnTypes(tx, this.base, columns), appended);
+    for (const k of this.dirty) {
+      const row = this.rows.get(k);
+      if (row) (this.fresh.has(k) ? appended : rows).push(row);
+    }
+    if (appended.length > 0) await copyRows(tx, table, await columnTypes(tx, this.base, columns), appended);
     if (rows.length > 0) {
       const set = columns.filter((c) => !this.keyColumns.includes(c as keyof T & string)).map((c) => `${c} = excluded.${c}`);
-      const types = await columnTypes(tx, this.base, columns);
+      const cols = await columnTypes(tx, this.base, columns);
       // An array column travels as the text of its array literal (unnest would flatten it), cast back per row.
-      const select = columns.map((c, i) => (isArrayType(types[i]!) ? `${c}::${types[i]}` : c));
+      const select = cols.map((c) => (isArrayType(c.type) ? `${c.name}::${c.type}` : c.name));
       await tx.query(
         `INSERT INTO ${table} (${columns.join(', ')})
-         SELECT ${select.join(', ')} FROM unnest(${columns.map((_c, i) => `$${i + 1}::${isArrayType(types[i]!) ? 'text' : types[i]}[]`).join(', ')}) AS u(${columns.join(', ')})
+         SELECT ${select.join(', ')} FROM unnest(${cols.map((c, i) => `$${i + 1}::${isArrayType(c.type) ? 'text' : c.type}[]`).join(', ')}) AS u(${columns.join(', ')})
          ON CONFLICT (${this.keyColumns.join(', ')}) DO ${set.length ? `UPDATE SET ${set.join(', ')}` : 'NOTHING'}`,
-        columns.map((c, i) => rows.map((r) => arrayElement(r[c], types[i]!))),
+        cols.map((c) => rows.map((r) => arrayElement(r[c.name], c.type))),
       );
     }
   }
@@ -155,16 +157,15 @@ export class RowSet<T extends Row> {
  */
 export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  const types = await columnTypes(tx, base, columns);
-  await copyRows(tx, ctx.table(base), columns, types, rows);
+  await copyRows(tx, ctx.table(base), await columnTypes(tx, base, columns), rows);
 }
 
 /**
  * COPY of `rows` into `table`. The text is written in chunks once PostgreSQL has accepted the
  * COPY, so it parses one chunk while Node writes the next.
  */
-async function copyRows(tx: ClientBase, table: string, columns: readonly string[], types: readonly string[], rows: readonly Row[]): Promise<void> {
-  const stream = tx.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+async function copyRows(tx: ClientBase, table: string, columns: readonly ColumnType[], rows: readonly Row[]): Promise<void> {
+  const stream = tx.query(copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`));
   const done = finished(stream);
   const accepting = stream as unknown as { handleCopyInResponse(connection: unknown): void };
   const accepted = new Promise<void>((resolve) => {
@@ -175,13 +176,13 @@ async function copyRows(tx: ClientBase, table: string, columns: readonly string[
     };
   });
   await Promise.race([accepted, done]);
-  const fields = types.map(copyFormatter);
-  const n = columns.length;
+  const [first, ...others] = columns.map((c) => ({ name: c.name, format: copyFormatter(c.type) }));
+  if (!first) throw new Error(`COPY into ${table} needs at least one column`);
   let lines: string[] = [];
   let size = 0;
   for (const r of rows) {
-    let line = fields[0]!(r[columns[0]!]);
-    for (let i = 1; i < n; i++) line += `\t${fields[i]!(r[columns[i]!])}`;
+    let line = first.format(r[first.name]);
+    for (const f of others) line += `\t${f.format(r[f.name])}`;
     lines.push(line);
     size += line.length;
     if (size >= COPY_CHUNK) {
@@ -200,7 +201,7 @@ const COPY_CHUNK = 64 * 1024;
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-const copyEscape = (text: string): string => (COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text);
+const copyEscape = (text: string): string => (COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c] ?? c) : text);
 
 /** One field of COPY's text format: `\N` for null, else the value's text with `\`, tab, CR and LF escaped. */
 export function copyField(v: unknown, type: string): string {
@@ -280,15 +281,21 @@ function arrayElement(v: unknown, type: string): unknown {
 
 const isArrayType = (type: string): boolean => type.endsWith('[]');
 
-function scalarType(base: string, column: string, type: string): string {
-  if (isArrayType(type)) throw new Error(`${base}.${column} (${type}) cannot be a key column of a RowSet`);
-  return type;
+function scalarType(base: string, column: ColumnType): string {
+  if (isArrayType(column.type)) throw new Error(`${base}.${column.name} (${column.type}) cannot be a key column of a RowSet`);
+  return column.type;
+}
+
+interface ColumnType {
+  name: string;
+  /** As `format_type` writes it: `text`, `timestamp with time zone`, `smallint[]`… */
+  type: string;
 }
 
 const tableTypeCache = new Map<string, Map<string, string>>();
 
 /** The SQL types of `columns` of `base`, read from the catalogue once per table. */
-async function columnTypes(tx: ClientBase, base: string, columns: readonly string[]): Promise<string[]> {
+async function columnTypes(tx: ClientBase, base: string, columns: readonly string[]): Promise<ColumnType[]> {
   let byName = tableTypeCache.get(base);
   if (!byName) {
     const res = await tx.query<{ name: string; type: string }>(
@@ -302,7 +309,7 @@ async function columnTypes(tx: ClientBase, base: string, columns: readonly strin
   return columns.map((c) => {
     const t = byName.get(c);
     if (!t) throw new Error(`${base} has no column ${c}`);
-    return t;
+    return { name: c, type: t };
   });
 }
 

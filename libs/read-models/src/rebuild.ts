@@ -201,7 +201,7 @@ async function applyInLanes(
   const lanes: { client: PoolClient; projections: Projection[]; done: number }[] = [{ client: main, projections: [], done: 0 }];
   try {
     while (lanes.length < laneCount) lanes.push({ client: await options.ownerPool.connect(), projections: [], done: 0 });
-    options.projections.forEach((p, i) => lanes[i % laneCount]!.projections.push(p));
+    options.projections.forEach((p, i) => lanes[i % lanes.length]?.projections.push(p));
     for (const lane of lanes) await lane.client.query('SET synchronous_commit = off');
 
     const pages: ReadAllResult[] = [];
@@ -221,7 +221,8 @@ async function applyInLanes(
     const settleProgress = () => {
       const slowest = Math.min(...lanes.map((l) => l.done));
       while (reported < slowest) {
-        const page = pages[reported - base]!;
+        const page = pages[reported - base];
+        if (!page) break;
         progress = { events: progress.events + page.events.length, checkpoint: page.checkpoint };
         reported++;
         onProgress(progress);
@@ -269,7 +270,8 @@ async function applyInLanes(
         await until(() => lane.done < base + pages.length || end !== null);
         if (failed) return;
         if (end !== null && lane.done >= end) return buildIndexes(lane);
-        const page = pages[lane.done - base]!;
+        const page = pages[lane.done - base];
+        if (!page) throw new Error(`rebuild: page ${lane.done} is no longer kept`);
         await lane.client.query('BEGIN');
         try {
           for (const p of lane.projections) await p.apply(page.events, lane.client, ctx);
