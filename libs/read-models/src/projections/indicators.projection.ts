@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
-import { addDays, Projection, ProjectionContext } from '../projection';
+import { addDays, insertRows, Projection, ProjectionContext } from '../projection';
 import { CaseRow, evolveCase } from './cases.projection';
 import { ChildDoc, ChildRow, childIdOfStream, evolveChild, SpellRow } from './children.projection';
 
@@ -289,16 +289,18 @@ export const indicatorsProjection: Projection = {
     const states = new Map([...opened].map(([id, o]) => [id, closeChildState(o)]));
     for (const state of states.values()) addChildDeltas(state, 1, deltas);
 
-    if (newCases.length > 0) {
-      await tx.query(`INSERT INTO ${ctx.table('rm_indicator_cases')} (case_id, child_id) SELECT * FROM unnest($1::text[], $2::text[])`, [
-        newCases.map((c) => c[0]), newCases.map((c) => c[1]),
-      ]);
+    // New cases and children are appended (COPY: a twice-applied event fails on the key), known children updated.
+    await insertRows(tx, ctx, 'rm_indicator_cases', ['case_id', 'child_id'], newCases.map(([case_id, child_id]) => ({ case_id, child_id })));
+    const known = new Set(res.rows.map((r) => r.child_id));
+    const rows = [...states].map(([child_id, state]) => ({ child_id, state: JSON.stringify(state) }));
+    await insertRows(tx, ctx, 'rm_indicator_children', ['child_id', 'state'], rows.filter((r) => !known.has(r.child_id)));
+    const updated = rows.filter((r) => known.has(r.child_id));
+    if (updated.length > 0) {
+      await tx.query(
+        `UPDATE ${ctx.table('rm_indicator_children')} t SET state = u.state FROM unnest($1::text[], $2::text[]) AS u(child_id, state) WHERE t.child_id = u.child_id`,
+        [updated.map((r) => r.child_id), updated.map((r) => r.state)],
+      );
     }
-    await tx.query(
-      `INSERT INTO ${ctx.table('rm_indicator_children')} (child_id, state) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT (child_id) DO UPDATE SET state = excluded.state`,
-      [[...states.keys()], [...states.values()].map((s) => JSON.stringify(s))],
-    );
     const changed = [...deltas].filter(([, v]) => v.some((x) => x !== 0));
     if (changed.length === 0) return;
     const keys = changed.map(([k]) => k.split('|'));
