@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { agreementProblems, InvalidAgreementError, parsePartnersDocument } from './agreement';
+import { agreementProblems, DEFAULT_RETENTION_DAYS, InvalidAgreementError, parseAgreement, parsePartnersDocument, retentionDaysOf } from './agreement';
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 
@@ -20,6 +20,19 @@ describe('partner agreements', () => {
     );
     expect(() => parsePartnersDocument({ partners: [valid, valid] })).toThrow(InvalidAgreementError);
     expect(() => parsePartnersDocument({ partners: [valid, valid] })).toThrow(/partners\[1\]\.id: is repeated/);
+  });
+
+  it('takes an outbox retention in whole days from 7 to 3650, the platform default (90) when absent', () => {
+    expect(DEFAULT_RETENTION_DAYS).toBe(90);
+    expect(retentionDaysOf(parseAgreement(valid))).toBe(90);
+    for (const days of [7, 30, 3650]) {
+      expect(agreementProblems({ ...valid, retentionDays: days })).toEqual([]);
+      expect(retentionDaysOf(parseAgreement({ ...valid, retentionDays: days }))).toBe(days);
+    }
+    for (const bad of [6, 0, -1, 3651, 30.5, '30', null, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(agreementProblems({ ...valid, retentionDays: bad })).toEqual([{ field: 'retentionDays', message: 'must be an integer from 7 to 3650 (days; absent: 90)' }]);
+    }
+    expect(() => parsePartnersDocument({ partners: [valid, { ...valid, id: 'moet', retentionDays: 1 }] })).toThrow(/partners\[1\]\.retentionDays: must be an integer from 7 to 3650/);
   });
 });
 

@@ -21,6 +21,23 @@ export interface PartnerAgreement {
   /** 2-digit province codes or 5-digit commune codes; `*` for the whole country. */
   jurisdictions: readonly string[];
   channels: readonly PartnerChannel[];
+  /**
+   * Days a row stays in the partner's outbox (the HTTP feed, the SSE tail) after it was written
+   * there; older rows are pruned, except rows the Kafka relay has not yet delivered. Absent:
+   * DEFAULT_RETENTION_DAYS.
+   */
+  retentionDays?: number;
+}
+
+/** Outbox retention when an agreement names none. */
+export const DEFAULT_RETENTION_DAYS = 90;
+/** At least a week, so that a partner's outage over a long weekend never loses events; at most ten years. */
+export const MIN_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 3650;
+
+/** The partner's outbox retention in days: its agreement's, or the platform default. */
+export function retentionDaysOf(a: PartnerAgreement): number {
+  return a.retentionDays ?? DEFAULT_RETENTION_DAYS;
 }
 
 export const PARTNER_ID = /^[a-z][a-z0-9-]{1,39}$/;
@@ -46,7 +63,7 @@ export function agreementProblems(input: unknown, at = ''): AgreementProblem[] {
   const p: AgreementProblem[] = [];
   const f = (name: string) => (at ? `${at}.${name}` : name);
   if (!isObject(input)) return [{ field: at || '(root)', message: 'must be an object' }];
-  const known = new Set(['id', 'name', 'sector', 'events', 'jurisdictions', 'channels']);
+  const known = new Set(['id', 'name', 'sector', 'events', 'jurisdictions', 'channels', 'retentionDays']);
   for (const k of Object.keys(input)) if (!known.has(k)) p.push({ field: f(k), message: 'is not a field of an agreement (secrets never go here)' });
   if (typeof input['id'] !== 'string' || !PARTNER_ID.test(input['id'])) p.push({ field: f('id'), message: `must match ${PARTNER_ID}` });
   if (typeof input['name'] !== 'string' || input['name'].trim().length === 0 || input['name'].length > 200) p.push({ field: f('name'), message: 'must be 1 to 200 characters' });
@@ -91,6 +108,10 @@ export function agreementProblems(input: unknown, at = ''): AgreementProblem[] {
     channels.forEach((c: unknown, i) => {
       if (typeof c !== 'string' || !(PARTNER_CHANNELS as readonly string[]).includes(c)) p.push({ field: f(`channels[${i}]`), message: `must be one of ${PARTNER_CHANNELS.join(', ')}` });
     });
+  }
+  const retention = input['retentionDays'];
+  if (retention !== undefined && (typeof retention !== 'number' || !Number.isInteger(retention) || retention < MIN_RETENTION_DAYS || retention > MAX_RETENTION_DAYS)) {
+    p.push({ field: f('retentionDays'), message: `must be an integer from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS} (days; absent: ${DEFAULT_RETENTION_DAYS})` });
   }
   return p;
 }
