@@ -50,3 +50,17 @@ describe('PlatformConfig CHILDLEDGER_KEK_PREVIOUS', () => {
     expect(message).not.toContain('c2VjcmV0');
   });
 });
+
+describe('PlatformConfig PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS', () => {
+  it('defaults to an hour and takes whole seconds from 60 to 86400', () => {
+    expect(loadConfig(PlatformConfig, {}).PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS).toBe(3600);
+    expect(loadConfig(PlatformConfig, { PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS: '60' }).PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS).toBe(60);
+    expect(loadConfig(PlatformConfig, { PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS: '86400' }).PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS).toBe(86400);
+  });
+
+  it.each(['59', '86401', '1.5', 'hourly', '-60'])('refuses %s, naming the variable', (value) => {
+    const { problems: found } = problems({ PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS: /);
+  });
+});

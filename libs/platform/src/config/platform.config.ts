@@ -123,6 +123,9 @@ export class PlatformConfig {
   /** Requests per minute each partner may make to the gateway. */
   @Type(() => Number) @IsInt() @Min(1) PARTNER_RATE_LIMIT_PER_MINUTE = 600;
 
+  /** Seconds between two prunings of the partner outbox (rows older than each agreement's `retentionDays`), run by the stream gateway. */
+  @Type(() => Number) @IsInt() @Min(60) @Max(86400) PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS = 3600;
+
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
 
