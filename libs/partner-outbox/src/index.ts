@@ -3,3 +3,4 @@ export * from './pg-partner-projection';
 export * from './pg-partner-directory';
 export * from './pg-relay-checkpoints';
 export * from './kafka-partner-sink';
+export * from './pg-outbox-pruner';

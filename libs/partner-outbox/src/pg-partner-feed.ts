@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Pool } from 'pg';
-import type { PartnerCloudEvent, RelayMessage, RelaySource } from '@childledger/partner-streams';
+import { CursorPrunedError, PartnerCloudEvent, RelayMessage, RelaySource } from '@childledger/partner-streams';
 
 export interface FeedPage {
   events: PartnerCloudEvent[];
@@ -37,8 +37,9 @@ export class OutboxSignal {
 }
 
 interface OutboxRow {
-  seq_text: string;
-  json: string;
+  pruned_through: string;
+  seq_text: string | null;
+  json: string | null;
 }
 
 export interface RawFeedPage {
@@ -55,24 +56,37 @@ export class PgPartnerFeed implements RelaySource {
     private readonly pollMs = 200,
   ) {}
 
-  /** The personal fields (blanked on erasure) are merged back into `data` by PostgreSQL. */
-  async pageRaw(partnerId: string, after: bigint, limit: number): Promise<RawFeedPage> {
+  /**
+   * Events after `after` (`null`: from the oldest retained event). The personal fields (blanked on
+   * erasure) are merged back into `data` by PostgreSQL. Throws CursorPrunedError when `after` is
+   * before what the outbox still retains: the pruning horizon and the rows are read in one
+   * statement (one snapshot), so a prune committing meanwhile can never open a silent gap.
+   */
+  async pageRaw(partnerId: string, after: bigint | null, limit: number): Promise<RawFeedPage> {
     const res = await this.pool.query<OutboxRow>(
-      `SELECT seq::text AS seq_text,
-              (CASE WHEN personal IS NULL THEN event ELSE jsonb_set(event, '{data,personal}', personal) END)::text AS json
-         FROM partner_outbox WHERE partner_id = $1 AND seq > $2 ORDER BY partner_outbox.seq LIMIT $3`,
-      [partnerId, after.toString(), limit],
+      `SELECT h.pruned_through::text AS pruned_through, o.seq::text AS seq_text, o.json
+         FROM (SELECT coalesce((SELECT pruned_through FROM partner_outbox_horizons WHERE partner_id = $1), 0) AS pruned_through) h
+         LEFT JOIN LATERAL (
+           SELECT seq, (CASE WHEN personal IS NULL THEN event ELSE jsonb_set(event, '{data,personal}', personal) END)::text AS json
+             FROM partner_outbox WHERE partner_id = $1 AND seq > greatest($2::bigint, h.pruned_through) ORDER BY partner_outbox.seq LIMIT $3
+         ) o ON true
+        ORDER BY o.seq`,
+      [partnerId, (after ?? 0n).toString(), limit],
     );
-    return { json: res.rows.map((r) => r.json), sequences: res.rows.map((r) => BigInt(r.seq_text)) };
+    const prunedThrough = BigInt(res.rows[0]!.pruned_through);
+    if (after !== null && after < prunedThrough) throw new CursorPrunedError(partnerId, after, prunedThrough);
+    const rows = res.rows.filter((r): r is OutboxRow & { seq_text: string; json: string } => r.seq_text !== null);
+    return { json: rows.map((r) => r.json), sequences: rows.map((r) => BigInt(r.seq_text)) };
   }
 
-  async page(partnerId: string, after: bigint, limit: number): Promise<FeedPage> {
+  async page(partnerId: string, after: bigint | null, limit: number): Promise<FeedPage> {
     const raw = await this.pageRaw(partnerId, after, limit);
     return { events: raw.json.map((j) => JSON.parse(j) as PartnerCloudEvent), sequences: raw.sequences };
   }
 
+  /** The relay: a new relay (no checkpoint) starts at the oldest retained event; a checkpoint before it throws (never skips). */
   async read(partnerId: string, after: string | null, limit: number): Promise<RelayMessage[]> {
-    const page = await this.page(partnerId, after === null ? 0n : BigInt(after), limit);
+    const page = await this.page(partnerId, after === null ? null : BigInt(after), limit);
     return page.events.map((event, i) => ({ event, position: page.sequences[i]!.toString() }));
   }
 

@@ -30,3 +30,26 @@ export function decodeCursor(partnerId: string, cursor: string | undefined | nul
   if (owner !== partnerId) throw new InvalidCursorError('was issued for another feed');
   return BigInt(seq);
 }
+
+/**
+ * The cursor is before the start of what the partner's outbox still retains: the events just
+ * after it were pruned (retention). Never a silent gap: the reader is told where the retained
+ * stream starts (`oldestCursor`, the cursor to pass as `after` to read its first retained event).
+ */
+export class CursorPrunedError extends Error {
+  readonly oldestCursor: string;
+  constructor(
+    readonly partnerId: string,
+    readonly after: bigint,
+    /** The last outbox sequence pruned for this partner. */
+    readonly prunedThrough: bigint,
+  ) {
+    const oldestCursor = encodeCursor(partnerId, prunedThrough);
+    super(
+      `after: the events after this cursor are older than this feed's retention and were deleted; ` +
+        `the oldest available cursor is ${oldestCursor} (pass it as after, or omit after, to read from the oldest retained event)`,
+    );
+    this.name = 'CursorPrunedError';
+    this.oldestCursor = oldestCursor;
+  }
+}
