@@ -1,15 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import { EVENT_STORE, METRICS_REGISTRY, PG_POOL } from '@childledger/platform';
 import {
+  kafkaRelayName,
   KafkaPartnerSink,
   OutboxSignal,
+  outboxRetention,
   PartnerRecord,
   PgPartnerDirectory,
   PgPartnerFeed,
+  PgOutboxPruner,
   PgPartnerProjection,
   PgRelayCheckpoints,
+  PruneResult,
 } from '@childledger/partner-outbox';
 import {
   generateSecret,
@@ -33,6 +38,10 @@ export interface StreamGatewayOptions {
   rateLimitPerMinute: number;
   /** SSE keep-alive comment interval. */
   heartbeatMs?: number;
+  /** Interval between two prunings of the outbox (PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS); 0: no periodic pruning (tests call pruneOutbox). */
+  pruneIntervalMs: number;
+  /** Outbox rows deleted per pruning transaction. */
+  pruneBatchSize?: number;
 }
 
 export const STREAM_GATEWAY_OPTIONS = Symbol('StreamGatewayOptions');
@@ -55,15 +64,33 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
   private readonly relays = new Map<string, PartnerRelay>();
   private readonly partners = new Map<string, PartnerRecord>();
   private sink: KafkaPartnerSink | null = null;
+  private readonly pruner: PgOutboxPruner;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<PruneResult[]> | null = null;
+  private readonly prunedRows: Counter<'partner'>;
+  private readonly prunedThrough: Gauge<'partner'>;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(STREAM_GATEWAY_OPTIONS) readonly options: StreamGatewayOptions,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.feed = new PgPartnerFeed(pool, this.signal);
     this.directory = new PgPartnerDirectory(pool);
     if (options.kafkaBrokers?.length) this.sink = new KafkaPartnerSink({ brokers: options.kafkaBrokers });
+    this.pruner = new PgOutboxPruner(pool, { batchSize: options.pruneBatchSize });
+    this.prunedRows =
+      (registry.getSingleMetric('childledger_partner_outbox_pruned_rows_total') as Counter<'partner'> | undefined) ??
+      new Counter({ name: 'childledger_partner_outbox_pruned_rows_total', help: "Rows deleted from a partner's outbox by retention", labelNames: ['partner'], registers: [registry] });
+    this.prunedThrough =
+      (registry.getSingleMetric('childledger_partner_outbox_pruned_through') as Gauge<'partner'> | undefined) ??
+      new Gauge({
+        name: 'childledger_partner_outbox_pruned_through',
+        help: "Last outbox sequence pruned for a partner (its feed starts after it; a cursor before it is a 410)",
+        labelNames: ['partner'],
+        registers: [registry],
+      });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,9 +101,53 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
       await this.directory.put(agreement, 'file', stale ? await hashClientSecret(clientSecret) : undefined);
     }
     for (const record of await this.directory.list()) await this.startPartner(record);
+    if (this.options.pruneIntervalMs > 0) this.schedulePrune();
+  }
+
+  /**
+   * Deletes, for every partner, the outbox rows older than its agreement's retention (never a row
+   * its Kafka relay has not delivered). One run at a time in this process; replicas running it
+   * together skip the partners another is pruning. Logs counts only.
+   */
+  pruneOutbox(now?: Date): Promise<PruneResult[]> {
+    this.pruning ??= this.runPrune(now).finally(() => (this.pruning = null));
+    return this.pruning;
+  }
+
+  private async runPrune(now?: Date): Promise<PruneResult[]> {
+    const results: PruneResult[] = [];
+    for (const { agreement } of this.list()) {
+      const r = await this.pruner.prunePartner(outboxRetention(agreement), now);
+      results.push(r);
+      if (r.skipped) continue;
+      this.prunedRows.inc({ partner: r.partnerId }, r.deleted);
+      this.prunedThrough.set({ partner: r.partnerId }, Number(r.prunedThrough));
+      if (r.deleted > 0) this.log.log({ partner: r.partnerId, deleted: r.deleted, batches: r.batches, prunedThrough: r.prunedThrough.toString() }, 'partner outbox pruned');
+      if (r.heldByRelay) {
+        this.log.warn(
+          { partner: r.partnerId, relay: kafkaRelayName(r.partnerId), relayRunsHere: this.relays.has(r.partnerId) },
+          'expired partner outbox rows kept: the Kafka relay has not delivered them yet',
+        );
+      }
+    }
+    return results;
+  }
+
+  private schedulePrune(): void {
+    this.pruneTimer = setTimeout(() => {
+      this.pruneOutbox()
+        .catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'partner outbox pruning failed; retrying at the next interval'))
+        .finally(() => {
+          if (this.pruneTimer !== undefined) this.schedulePrune();
+        });
+    }, this.options.pruneIntervalMs);
+    this.pruneTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.pruneTimer);
+    this.pruneTimer = undefined;
+    await this.pruning?.catch(() => undefined);
     await Promise.all([...this.relays.values()].map((r) => r.stop()));
     await Promise.all([...this.projections.values()].map((p) => p.stop()));
     await this.sink?.close();
@@ -139,7 +210,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     if (this.sink && agreement.channels.includes('kafka')) {
       const relay = new PartnerRelay(this.feed, this.sink, new PgRelayCheckpoints(this.pool), {
         partnerId: agreement.id,
-        name: `partner-relay:${agreement.id}:kafka`,
+        name: kafkaRelayName(agreement.id),
         onError: (err, attempt) => this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
       });
       this.relays.set(agreement.id, relay);

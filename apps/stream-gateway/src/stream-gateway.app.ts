@@ -42,6 +42,8 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
     kafkaBrokers: options.gateway?.kafkaBrokers ?? config.KAFKA_BROKERS?.split(','),
     rateLimitPerMinute: options.gateway?.rateLimitPerMinute ?? config.PARTNER_RATE_LIMIT_PER_MINUTE,
     heartbeatMs: options.gateway?.heartbeatMs,
+    pruneIntervalMs: options.gateway?.pruneIntervalMs ?? config.PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS * 1000,
+    pruneBatchSize: options.gateway?.pruneBatchSize,
   };
   return createApp(StreamGatewayModule.forRoot({ config, databaseUrl, auth: options.auth, gateway }), {
     title: 'ChildLedger stream gateway',

@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import * as ev from '@childledger/partner-outbox/testing';
 import { encodeCursor, PartnerCloudEvent, parsePartnersDocument } from '@childledger/partner-streams';
-import { EVENT_STORE, loadConfig, PlatformConfig } from '@childledger/platform';
+import { EVENT_STORE, loadConfig, PG_POOL, PlatformConfig } from '@childledger/platform';
 import { DATA_KEYRING, DataKeyring, TRUST_MIGRATIONS } from '@childledger/trust';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { PartnerStreamsService } from './partner-streams.service';
@@ -207,6 +208,55 @@ describe('stream-gateway (HTTP)', () => {
     expect(noKey.status).toBe(422);
     expect(JSON.stringify(await noKey.json())).toContain('PARTNER_MOJ_KEY_SECRET');
     expect((await fetch(`${base}/partners/moj`, { headers: admin })).status).toBe(404);
+  });
+
+  it('retention: expired rows are pruned; a cursor before them is a 410 naming after with the oldest available cursor; pages from there on are as before; the Kafka partner keeps what its relay has not delivered', async () => {
+    const streams = app.get(PartnerStreamsService);
+    await streams.caughtUp();
+    const pool = app.get<Pool>(PG_POOL);
+    const moet = await bearer('moet');
+    const full = (await (await fetch(`${base}/feeds/moet/events?limit=1000`, { headers: moet })).json()) as { events: PartnerCloudEvent[] };
+    const seqs = (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)).rows.map((r) => BigInt(r.seq));
+    expect(seqs).toHaveLength(full.events.length);
+    const k = 3;
+    expect(full.events.length).toBeGreaterThan(k + 2);
+    // The first k rows of moet and every row of moh were written 100 days ago (default retention: 90 days).
+    await pool.query(`UPDATE partner_outbox SET written_at = now() - interval '100 days' WHERE (partner_id = 'moet' AND seq <= $1) OR partner_id = 'moh'`, [seqs[k - 1]!.toString()]);
+    const results = await streams.pruneOutbox();
+    expect(results.find((r) => r.partnerId === 'moet')).toMatchObject({ deleted: k, prunedThrough: seqs[k - 1] });
+    // moh has the kafka channel and no relay ran (no KAFKA_BROKERS): nothing of it is pruned.
+    expect(results.find((r) => r.partnerId === 'moh')).toMatchObject({ deleted: 0, heldByRelay: true });
+
+    const oldest = encodeCursor('moet', seqs[k - 1]!);
+    for (const stale of [encodeCursor('moet', seqs[0]!), encodeCursor('moet', 0n)]) {
+      const gone = await fetch(`${base}/feeds/moet/events?after=${stale}`, { headers: moet });
+      expect(gone.status).toBe(410);
+      const body = (await gone.json()) as { field: string; oldestCursor: string; message: string };
+      expect(body).toMatchObject({ statusCode: 410, error: 'Gone', field: 'after', oldestCursor: oldest });
+      expect(body.message).toMatch(/^after: .*the oldest available cursor is /);
+      expect(body.message).toContain(oldest);
+      expect(body.message).toContain('90 days');
+    }
+    const sse = await fetch(`${base}/feeds/moet/stream`, { headers: { ...moet, 'last-event-id': encodeCursor('moet', seqs[1]!) } });
+    expect(sse.status).toBe(410);
+    expect(((await sse.json()) as { oldestCursor: string }).oldestCursor).toBe(oldest);
+    // From the oldest available cursor, from no cursor, and from any later cursor: the retained stream as before.
+    const from = async (q: string) => ((await (await fetch(`${base}/feeds/moet/events?limit=1000${q}`, { headers: moet })).json()) as { events: PartnerCloudEvent[] }).events;
+    expect(await from(`&after=${oldest}`)).toEqual(full.events.slice(k));
+    expect(await from('')).toEqual(full.events.slice(k));
+    expect(await from(`&after=${encodeCursor('moet', seqs[k + 1]!)}`)).toEqual(full.events.slice(k + 2));
+
+    const admin = { authorization: `Bearer ${await auth.tokenFor({ role: 'admin' })}` };
+    const metrics = await (await fetch(`${base}/metrics`, { headers: admin })).text();
+    expect(metrics).toMatch(new RegExp(`childledger_partner_outbox_pruned_rows_total\\{[^}]*partner="moet"[^}]*\\} ${k}\\n`));
+    expect(metrics).toMatch(new RegExp(`childledger_partner_outbox_pruned_through\\{[^}]*partner="moet"[^}]*\\} ${seqs[k - 1]!.toString()}\\n`));
+    const badRetention = await fetch(`${base}/partners/moj`, {
+      method: 'PUT',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ministry of Justice', sector: 'justice', jurisdictions: ['01'], channels: ['http'], events: { CaseReferred: ['sector'] }, retentionDays: 3 }),
+    });
+    expect(badRetention.status).toBe(400);
+    expect(JSON.stringify(await badRetention.json())).toContain('retentionDays: must be an integer from 7 to 3650');
   });
 
   it('rate limits each partner on its own (429), without affecting another partner', async () => {

@@ -96,7 +96,7 @@ export class PgOutboxPruner {
       await client.query('BEGIN');
       // One pruner per partner at a time (gateway replicas may each run one); the others skip.
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`partner-outbox-prune:${retention.partnerId}`]);
-      if (!lock.rows[0]!.ok) {
+      if (lock.rows[0]?.ok !== true) {
         await client.query('ROLLBACK');
         return 'locked';
       }
@@ -124,7 +124,8 @@ export class PgOutboxPruner {
                 coalesce((SELECT old AND NOT delivered FROM head WHERE seq = (SELECT seq FROM keep)), false) AS held`,
         [retention.partnerId, horizon.toString(), cutoff, limit.toString(), this.batchSize, MAX_SEQ.toString()],
       );
-      const row = res.rows[0]!;
+      // One row always (aggregates over the CTEs).
+      const row = res.rows[0] ?? { seq: '0', n: 0, held: false };
       let prunedThrough = horizon;
       if (row.n > 0) {
         prunedThrough = BigInt(row.seq);

@@ -73,7 +73,8 @@ export class PgPartnerFeed implements RelaySource {
         ORDER BY o.seq`,
       [partnerId, (after ?? 0n).toString(), limit],
     );
-    const prunedThrough = BigInt(res.rows[0]!.pruned_through);
+    // One row at least (the horizon's, with null columns when the page is empty).
+    const prunedThrough = BigInt(res.rows[0]?.pruned_through ?? '0');
     if (after !== null && after < prunedThrough) throw new CursorPrunedError(partnerId, after, prunedThrough);
     const rows = res.rows.filter((r): r is OutboxRow & { seq_text: string; json: string } => r.seq_text !== null);
     return { json: rows.map((r) => r.json), sequences: rows.map((r) => BigInt(r.seq_text)) };
