@@ -271,3 +271,45 @@ describe('stream-gateway (HTTP)', () => {
     expect(app.get(PartnerStreamsService).list()).toHaveLength(2);
   });
 });
+
+describe('stream-gateway periodic outbox pruning', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...TRUST_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
+    const auth = await createTestAuth();
+    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', CHILDLEDGER_KEK: randomBytes(32).toString('base64') });
+    app = await createStreamGateway(config, db.url, {
+      auth: auth.auth,
+      gateway: { filePartners: partners, secrets: SECRETS, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 120, pruneIntervalMs: 50, pruneBatchSize: 2 },
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('runs on its own at the configured interval, batch after batch, and keeps what is within retention', async () => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const streams = app.get(PartnerStreamsService);
+    const pool = app.get<Pool>(PG_POOL);
+    for (let i = 0; i < 7; i++) {
+      const child = randomUUID();
+      await store.append(`child-${child}`, [ev.childRegistered(child, '01001', i)]);
+    }
+    await streams.caughtUp();
+    const count = async (partner: string) => Number((await pool.query(`SELECT count(*) AS n FROM partner_outbox WHERE partner_id = $1`, [partner])).rows[0].n);
+    await eventually(async () => (await count('moet')) === 7 && (await count('moh')) === 7, 10_000, 'both projections');
+    const rows = async () => (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)).rows.map((r) => r.seq);
+    const before = await rows();
+    expect(before).toHaveLength(7);
+    await pool.query(`UPDATE partner_outbox SET written_at = now() - interval '91 days' WHERE partner_id = 'moet' AND seq <= $1`, [before[4]]);
+    await eventually(async () => (await rows()).length === 2, 10_000, 'the periodic pruning');
+    expect(await rows()).toEqual(before.slice(5));
+    // moh (kafka channel, no relay here) keeps everything.
+    expect(await count('moh')).toBe(7);
+  });
+});
