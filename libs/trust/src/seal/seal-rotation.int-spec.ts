@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { eventually } from '@childledger/event-store/testing';
+import { childRegistered, trustTestKit, TrustTestKit } from '../testing/trust-test-kit';
+import { LogSealer } from './log-sealer';
+import { databaseLogSource, loadSeals, verifyLog } from './log-verifier';
+import { SealKey, trustedSealKeys } from './seal-key';
+
+const keyA = SealKey.fromBase64Seed(SealKey.generateSeed());
+const keyB = SealKey.fromBase64Seed(SealKey.generateSeed());
+const both = trustedSealKeys([keyA.publicKeyBase64, keyB.publicKeyBase64]);
+
+async function appendChildren(kit: TrustTestKit, n: number, prefix = 'Trẻ'): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const c = randomUUID();
+    await kit.store.append(`child-${c}`, [childRegistered(c, { fullName: `${prefix} ${i}`, dateOfBirth: '2016-01-01' })]);
+  }
+}
+
+/** The edge cases of docs/trust.md "Seal key rotation" (the procedure itself: tools/seal-rotation.e2e-spec.ts). */
+describe('seal key rotation', () => {
+  it('old and new sealer running at once (a rolling restart): one chain, checkpoints of both keys may interleave, all verify with both keys', async () => {
+    const kit = await trustTestKit();
+    const a = new LogSealer({ pool: kit.pool, key: keyA, everyEvents: 4, everyMs: 3_600_000, pollMs: 5, batchSize: 2 });
+    const b = new LogSealer({ pool: kit.pool, key: keyB, everyEvents: 4, everyMs: 3_600_000, pollMs: 5, batchSize: 2 });
+    try {
+      a.start();
+      b.start();
+      await appendChildren(kit, 60);
+      await eventually(async () => Number((await kit.owner.query('SELECT count(*) AS n FROM log_chain')).rows[0].n) === 60, 30_000, 'all events chained');
+      await a.stop();
+      await b.stop();
+      const seals = await loadSeals(kit.owner);
+      // Every event chained once, checkpoints exactly every 4 events whichever sealer wrote them.
+      expect(seals.map((s) => s.seq)).toEqual(Array.from({ length: 15 }, (_, i) => (i + 1) * 4));
+      const { rows } = await kit.owner.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM log_chain');
+      expect(rows[0]).toEqual({ n: '60', d: '60' });
+      const report = await verifyLog(databaseLogSource(kit.owner), both);
+      expect(report.problems).toEqual([]);
+      expect(report.sealed).toBe(60);
+      // Which sealer won each step is up to the scheduler; whoever signed, an inspector given only
+      // the new key fails exactly at the old key's checkpoints.
+      const byA = seals.filter((s) => s.keyId === keyA.keyId).map((s) => s.seq);
+      const onlyB = await verifyLog(databaseLogSource(kit.owner), trustedSealKeys([keyB.publicKeyBase64]));
+      expect(onlyB.problems.map((p) => p.seq)).toEqual(byA);
+      expect(onlyB.ok).toBe(byA.length === 0);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await kit.teardown();
+    }
+  });
+
+  it('a leaked old key can re-sign a rewritten tail after the rotation; a kept checkpoint of the new key catches it', async () => {
+    const kit = await trustTestKit();
+    try {
+      await appendChildren(kit, 6);
+      await new LogSealer({ pool: kit.pool, key: keyA, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
+      // Rotation: the sealer restarts with key B.
+      await appendChildren(kit, 6);
+      await new LogSealer({ pool: kit.pool, key: keyB, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
+      const seals = await loadSeals(kit.owner);
+      expect(seals.map((s) => [s.seq, s.keyId])).toEqual([
+        [3, keyA.keyId],
+        [6, keyA.keyId],
+        [9, keyB.keyId],
+        [12, keyB.keyId],
+      ]);
+      const kept = seals[2]!; // the first checkpoint signed by the new key, kept by an inspector
+
+      // An attacker with the database superuser and the old private key: drops everything after
+      // the rotation, writes another history and seals it with key A.
+      const client = await kit.owner.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL session_replication_role = replica');
+        const at6 = (await client.query<{ transaction_id: string; global_position: string; chain_hash: Buffer }>('SELECT transaction_id::text, global_position::text, chain_hash FROM log_chain WHERE seq = 6')).rows[0]!;
+        await client.query('DELETE FROM events WHERE event_id IN (SELECT event_id FROM log_chain WHERE seq > 6)');
+        await client.query('DELETE FROM log_chain WHERE seq > 6');
+        await client.query('DELETE FROM log_seals WHERE seq > 6');
+        await client.query('UPDATE log_sealer_state SET seq = 6, sealed_seq = 6, last_transaction_id = $1::xid8, last_position = $2, head = $3', [
+          at6.transaction_id,
+          at6.global_position,
+          at6.chain_hash,
+        ]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      await appendChildren(kit, 6, 'Giả');
+      await new LogSealer({ pool: kit.pool, key: keyA, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
+
+      // Both keys alone accept it: a key is trusted for any seq, there is no "until the rotation".
+      const trustingBoth = await verifyLog(databaseLogSource(kit.owner), both);
+      expect(trustingBoth.problems).toEqual([]);
+      expect((await loadSeals(kit.owner)).map((s) => s.keyId)).toEqual([keyA.keyId, keyA.keyId, keyA.keyId, keyA.keyId]);
+      // The kept checkpoint signed by the new key is gone: caught.
+      const withKept = await verifyLog(databaseLogSource(kit.owner), both, { expected: [kept] });
+      expect(withKept.ok).toBe(false);
+      expect(withKept.problems[0]).toMatchObject({ kind: 'missing-checkpoint', seq: 9 });
+    } finally {
+      await kit.teardown();
+    }
+  });
+});
