@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@childledger/event-store/testing';
 import { childRegistered, trustTestKit, TrustTestKit } from '../testing/trust-test-kit';
+import { buildInclusionProof, verifyInclusionProof } from './inclusion-proof';
 import { LogSealer } from './log-sealer';
 import { databaseLogSource, loadSeals, verifyLog } from './log-verifier';
 import { SealKey, trustedSealKeys } from './seal-key';
@@ -97,6 +98,27 @@ describe('seal key rotation', () => {
       const withKept = await verifyLog(databaseLogSource(kit.owner), both, { expected: [kept] });
       expect(withKept.ok).toBe(false);
       expect(withKept.problems[0]).toMatchObject({ kind: 'missing-checkpoint', seq: 9 });
+    } finally {
+      await kit.teardown();
+    }
+  });
+
+  it('an inclusion proof of an event sealed before the rotation carries the old key\'s checkpoint: verify-proof needs the old key', async () => {
+    const kit = await trustTestKit();
+    try {
+      await appendChildren(kit, 3);
+      await new LogSealer({ pool: kit.pool, key: keyA, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
+      await appendChildren(kit, 3);
+      await new LogSealer({ pool: kit.pool, key: keyB, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
+      const ids = (await kit.owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain ORDER BY log_chain.seq')).rows.map((r) => r.event_id);
+      const before = await buildInclusionProof(kit.pool, ids[1]!);
+      const after = await buildInclusionProof(kit.pool, ids[4]!);
+      expect([before.checkpoint.seq, before.checkpoint.keyId]).toEqual([3, keyA.keyId]);
+      expect([after.checkpoint.seq, after.checkpoint.keyId]).toEqual([6, keyB.keyId]);
+      expect(verifyInclusionProof(before, both)).toEqual({ ok: true });
+      expect(verifyInclusionProof(after, both)).toEqual({ ok: true });
+      expect(verifyInclusionProof(before, trustedSealKeys([keyB.publicKeyBase64])).ok).toBe(false);
+      expect(verifyInclusionProof(after, trustedSealKeys([keyB.publicKeyBase64]))).toEqual({ ok: true });
     } finally {
       await kit.teardown();
     }
