@@ -13,17 +13,93 @@ export function publicKeyFromRaw(raw: Buffer): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
-/** Public keys an inspector trusts, by key id. */
-export type TrustedSealKeys = Map<string, KeyObject>;
+/** A public key an inspector trusts, optionally only for checkpoints up to `lastSeq` (a retired key). */
+export interface TrustedSealKey {
+  key: KeyObject;
+  /** The key signed checkpoints through this seq and nothing after (set when it was retired). */
+  lastSeq?: number;
+}
 
-/** From base64 raw public keys (as docs/trust.md and the endpoint publish them). */
-export function trustedSealKeys(rawBase64: Iterable<string>): TrustedSealKeys {
+/** Public keys an inspector trusts, by key id. */
+export type TrustedSealKeys = Map<string, TrustedSealKey>;
+
+/** One trusted key as given: raw public key (base64) and the optional bound (`<base64>@<lastSeq>`). */
+export interface TrustedSealKeySpec {
+  publicKey: string;
+  lastSeq?: number;
+}
+
+/** A malformed trusted key. The message names the entry by its place and the rule, never the key. */
+export class TrustedSealKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrustedSealKeyError';
+  }
+}
+
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * `<base64>` or `<base64>@<lastSeq>` (base64 never contains `@`): a raw 32-byte Ed25519 public key,
+ * trusted for every checkpoint, or only for checkpoints at seq ≤ lastSeq. Throws `TrustedSealKeyError`
+ * with the rule broken (the value is never echoed: a private seed passed by mistake looks the same).
+ */
+export function parseTrustedSealKey(value: string): TrustedSealKeySpec {
+  const parts = value.trim().split('@');
+  if (parts.length > 2) throw new TrustedSealKeyError('has more than one "@" (expected <base64> or <base64>@<last seq>)');
+  const publicKey = parts[0]!.trim();
+  if (!publicKey) throw new TrustedSealKeyError('has no public key before "@" (expected <base64> or <base64>@<last seq>)');
+  if (!BASE64_32_BYTES.test(publicKey)) throw new TrustedSealKeyError('is not the base64 encoding of a 32-byte Ed25519 public key (44 characters ending in "=")');
+  if (parts.length === 1) return { publicKey };
+  const bound = parts[1]!.trim();
+  if (!/^[1-9][0-9]*$/.test(bound) || !Number.isSafeInteger(Number(bound))) {
+    throw new TrustedSealKeyError('has a last seq after "@" that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)');
+  }
+  return { publicKey, lastSeq: Number(bound) };
+}
+
+/**
+ * From base64 raw public keys (as docs/trust.md and the endpoint publish them), each optionally
+ * bounded (`<base64>@<lastSeq>`, or `{ publicKey, lastSeq }`). The same key twice with different
+ * bounds is an error; errors name the entry by its place (1-based).
+ */
+export function trustedSealKeys(entries: Iterable<string | TrustedSealKeySpec>): TrustedSealKeys {
   const out: TrustedSealKeys = new Map();
-  for (const b64 of rawBase64) {
-    const raw = Buffer.from(b64.trim(), 'base64');
-    out.set(sealKeyId(raw), publicKeyFromRaw(raw));
+  let n = 0;
+  for (const entry of entries) {
+    n++;
+    let spec: TrustedSealKeySpec;
+    try {
+      spec = typeof entry === 'string' ? parseTrustedSealKey(entry) : { ...parseTrustedSealKey(entry.publicKey), ...(entry.lastSeq === undefined ? {} : { lastSeq: entry.lastSeq }) };
+      if (spec.lastSeq !== undefined && !(Number.isSafeInteger(spec.lastSeq) && spec.lastSeq >= 1)) {
+        throw new TrustedSealKeyError('has a last seq that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)');
+      }
+    } catch (err) {
+      if (err instanceof TrustedSealKeyError) throw new TrustedSealKeyError(`entry ${n} ${err.message}`);
+      throw err;
+    }
+    const raw = Buffer.from(spec.publicKey, 'base64');
+    const keyId = sealKeyId(raw);
+    const seen = out.get(keyId);
+    if (seen) {
+      if (seen.lastSeq !== spec.lastSeq) {
+        throw new TrustedSealKeyError(`entry ${n} repeats key ${keyId} with another bound (${describeBound(seen.lastSeq)} and ${describeBound(spec.lastSeq)}): give each key once`);
+      }
+      continue;
+    }
+    let key: KeyObject;
+    try {
+      key = publicKeyFromRaw(raw);
+    } catch {
+      throw new TrustedSealKeyError(`entry ${n} is not a valid Ed25519 public key`);
+    }
+    out.set(keyId, spec.lastSeq === undefined ? { key } : { key, lastSeq: spec.lastSeq });
   }
   return out;
+}
+
+function describeBound(lastSeq: number | undefined): string {
+  return lastSeq === undefined ? 'no bound' : `through seq ${lastSeq}`;
 }
 
 /** The checkpoint signing key (Ed25519), from its 32-byte seed (`CHILDLEDGER_SEAL_KEY`, base64). */
@@ -82,10 +158,16 @@ export function sealMessage(c: Omit<SealedCheckpoint, 'signature'>): Buffer {
   return Buffer.from(['childledger-seal-v1', c.keyId, String(c.seq), c.head, c.position, c.sealedAt].join('\n'), 'utf8');
 }
 
-/** Whether the checkpoint is signed by a trusted key; an unknown key id is a failure too. */
+/**
+ * Whether the checkpoint is signed by a trusted key; an unknown key id is a failure too, and so is
+ * a checkpoint after the last seq a retired key is trusted for.
+ */
 export function verifySealSignature(c: SealedCheckpoint, keys: TrustedSealKeys): { ok: true } | { ok: false; reason: string } {
-  const key = keys.get(c.keyId);
-  if (!key) return { ok: false, reason: `checkpoint at seq ${c.seq} is signed by key ${c.keyId}, which is not trusted` };
-  const ok = verify(null, sealMessage(c), key, Buffer.from(c.signature, 'base64'));
+  const trusted = keys.get(c.keyId);
+  if (!trusted) return { ok: false, reason: `checkpoint at seq ${c.seq} is signed by key ${c.keyId}, which is not trusted` };
+  if (trusted.lastSeq !== undefined && !(Number.isSafeInteger(c.seq) && c.seq <= trusted.lastSeq)) {
+    return { ok: false, reason: `checkpoint at seq ${c.seq} is signed by key ${c.keyId}, which was retired after seq ${trusted.lastSeq}` };
+  }
+  const ok = verify(null, sealMessage(c), trusted.key, Buffer.from(c.signature, 'base64'));
   return ok ? { ok: true } : { ok: false, reason: `checkpoint at seq ${c.seq}: the signature does not verify` };
 }
