@@ -6,6 +6,17 @@ import { AuthenticatedUser, canActOn, CurrentUser, PG_POOL, Roles } from '@child
 import { buildInclusionProof, InclusionProof, loadSeals, ProofNotAvailableError, recordSubject, SealedCheckpoint, SealKey } from '@childledger/trust';
 import { ADMIN_UNITS, SEAL_KEY } from './tokens';
 
+/** One entry of GET /trust/seal-keys. */
+interface SealKeyListing {
+  keyId: string;
+  publicKey: string;
+  firstUsedAt: string;
+  /** Keys other than the current one: the seq of the last checkpoint it signed (null: it signed none). */
+  lastSignedSeq?: number | null;
+  /** Keys other than the current one that signed a checkpoint: `--public-key` for verify-log / verify-proof, `<base64>@<lastSignedSeq>`. */
+  publicKeyArgument?: string;
+}
+
 @ApiTags('trust')
 @ApiBearerAuth()
 @Controller('trust')
@@ -18,12 +29,26 @@ export class TrustController {
 
   @Get('seal-keys')
   @Roles('data_officer', 'case_worker', 'inspector', 'admin')
-  @ApiOperation({ summary: 'Public keys (Ed25519, raw 32 bytes, base64) that sign the log checkpoints: the current one and every one that signed a checkpoint. Compare with docs/trust.md or your own record before trusting them.' })
-  async sealKeys(): Promise<{ current: { keyId: string; publicKey: string }; keys: { keyId: string; publicKey: string; firstUsedAt: string }[] }> {
-    const { rows } = await this.pool.query<{ key_id: string; public_key: Buffer; first_used_at: Date }>('SELECT key_id, public_key, first_used_at FROM log_seal_keys ORDER BY first_used_at');
+  @ApiOperation({
+    summary:
+      'Public keys (Ed25519, raw 32 bytes, base64) that sign the log checkpoints: the current one and every one that signed a checkpoint. ' +
+      'For each key other than the current one: lastSignedSeq, the seq of the last checkpoint it signed (null: none), and publicKeyArgument, ' +
+      'the value for verify-log --public-key that trusts it only up to that seq (<base64>@<seq>). Compare with docs/trust.md or your own record ' +
+      'before trusting them, and record the bound when the key is retired: the database can be rewritten later.',
+  })
+  async sealKeys(): Promise<{ current: { keyId: string; publicKey: string }; keys: SealKeyListing[] }> {
+    const { rows } = await this.pool.query<{ key_id: string; public_key: Buffer; first_used_at: Date; last_seq: string | null }>(
+      `SELECT k.key_id, k.public_key, k.first_used_at, (SELECT max(s.seq) FROM log_seals s WHERE s.key_id = k.key_id)::text AS last_seq
+         FROM log_seal_keys k ORDER BY k.first_used_at`,
+    );
     return {
       current: { keyId: this.key.keyId, publicKey: this.key.publicKeyBase64 },
-      keys: rows.map((r) => ({ keyId: r.key_id, publicKey: r.public_key.toString('base64'), firstUsedAt: r.first_used_at.toISOString() })),
+      keys: rows.map((r) => {
+        const listing: SealKeyListing = { keyId: r.key_id, publicKey: r.public_key.toString('base64'), firstUsedAt: r.first_used_at.toISOString() };
+        if (r.key_id === this.key.keyId) return listing;
+        const lastSignedSeq = r.last_seq === null ? null : Number(r.last_seq);
+        return lastSignedSeq === null ? { ...listing, lastSignedSeq } : { ...listing, lastSignedSeq, publicKeyArgument: `${listing.publicKey}@${lastSignedSeq}` };
+      }),
     };
   }
 

@@ -12,6 +12,7 @@ import {
   SealedCheckpoint,
   SealKey,
   trustedSealKeys,
+  TrustedSealKeyError,
   verifyInclusionProof,
   verifyLog,
   VerificationReport,
@@ -23,9 +24,20 @@ interface KeyOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** The keys to trust: --public-key, else the configured seal key, else npm start's development key (with a note). */
+/**
+ * The keys to trust: --public-key (`<base64>` or, for a retired key, `<base64>@<last seq it signed>`),
+ * else the configured seal key, else npm start's development key (with a note).
+ */
 function trustedKeys(opts: KeyOptions, config: PlatformConfig) {
-  if (opts.publicKey?.length) return trustedSealKeys(opts.publicKey);
+  if (opts.publicKey?.length) {
+    try {
+      return trustedSealKeys(opts.publicKey);
+    } catch (err) {
+      // Names the --public-key by its place and the rule, never the value (docs/trust.md).
+      if (err instanceof TrustedSealKeyError) throw new Error(`--public-key: ${err.message.replace(/^entry (\d+)/, 'value $1')}`);
+      throw err;
+    }
+  }
   if (config.CHILDLEDGER_SEAL_KEY) {
     process.stderr.write('trusting the public key of CHILDLEDGER_SEAL_KEY (an inspector passes --public-key instead)\n');
     return trustedSealKeys([SealKey.fromBase64Seed(config.CHILDLEDGER_SEAL_KEY).publicKeyBase64]);
@@ -80,7 +92,11 @@ export function registerTrustCommands(program: Command): void {
     .description('recompute the hash chain of the event log and check every signed checkpoint; exits 1 naming the first position that differs')
     .option('--file <export>', 'verify an export (export-log) instead of the database')
     .option('--database-url <url>', 'database to verify (default: DATABASE_URL, or the running npm start)')
-    .option('--public-key <base64>', 'trusted Ed25519 public key (repeatable; all keys that signed checkpoints)', collect)
+    .option(
+      '--public-key <base64[@lastSeq]>',
+      'trusted Ed25519 public key (repeatable; all keys that signed checkpoints); a retired key as <base64>@<last seq it signed> is refused for any later checkpoint',
+      collect,
+    )
     .option('--checkpoint <file>', 'a checkpoint (JSON, from GET /trust/checkpoints/latest) kept earlier: it must still be in the log', collect)
     .option('--json', 'print the report as JSON')
     .action(async (opts: KeyOptions & { file?: string; databaseUrl?: string; checkpoint?: string[]; json?: boolean }) => {
@@ -126,7 +142,7 @@ export function registerTrustCommands(program: Command): void {
     .command('verify-proof')
     .description('check an inclusion proof (GET /api/v1/trust/proofs/:eventId) against a trusted public key')
     .argument('<file>', 'the proof (JSON)')
-    .option('--public-key <base64>', 'trusted Ed25519 public key (repeatable)', collect)
+    .option('--public-key <base64[@lastSeq]>', 'trusted Ed25519 public key (repeatable); a retired key as <base64>@<last seq it signed>', collect)
     .action(async (file: string, opts: KeyOptions) => {
       const config = loadConfig(PlatformConfig);
       const proof = JSON.parse(readFileSync(file, 'utf8')) as InclusionProof;

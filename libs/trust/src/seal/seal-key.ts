@@ -47,11 +47,12 @@ const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 export function parseTrustedSealKey(value: string): TrustedSealKeySpec {
   const parts = value.trim().split('@');
   if (parts.length > 2) throw new TrustedSealKeyError('has more than one "@" (expected <base64> or <base64>@<last seq>)');
-  const publicKey = parts[0]!.trim();
+  const [first = '', second] = parts;
+  const publicKey = first.trim();
   if (!publicKey) throw new TrustedSealKeyError('has no public key before "@" (expected <base64> or <base64>@<last seq>)');
   if (!BASE64_32_BYTES.test(publicKey)) throw new TrustedSealKeyError('is not the base64 encoding of a 32-byte Ed25519 public key (44 characters ending in "=")');
-  if (parts.length === 1) return { publicKey };
-  const bound = parts[1]!.trim();
+  if (second === undefined) return { publicKey };
+  const bound = second.trim();
   if (!/^[1-9][0-9]*$/.test(bound) || !Number.isSafeInteger(Number(bound))) {
     throw new TrustedSealKeyError('has a last seq after "@" that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)');
   }

@@ -44,6 +44,11 @@ describe('seal key rotation', () => {
       const onlyB = await verifyLog(databaseLogSource(kit.owner), trustedSealKeys([keyB.publicKeyBase64]));
       expect(onlyB.problems.map((p) => p.seq)).toEqual(byA);
       expect(onlyB.ok).toBe(byA.length === 0);
+      // Interleaved or not, A bounded to the last seq it signed still accepts the genuine chain.
+      if (byA.length > 0) {
+        const bounded = await verifyLog(databaseLogSource(kit.owner), trustedSealKeys([`${keyA.publicKeyBase64}@${Math.max(...byA)}`, keyB.publicKeyBase64]));
+        expect(bounded.problems).toEqual([]);
+      }
     } finally {
       await a.stop();
       await b.stop();
@@ -51,7 +56,7 @@ describe('seal key rotation', () => {
     }
   });
 
-  it('a leaked old key can re-sign a rewritten tail after the rotation; a kept checkpoint of the new key catches it', async () => {
+  it('a leaked old key can re-sign a rewritten tail after the rotation; a kept checkpoint of the new key catches it, and so does the old key bounded to its last seq', async () => {
     const kit = await trustTestKit();
     try {
       await appendChildren(kit, 6);
@@ -67,6 +72,11 @@ describe('seal key rotation', () => {
         [12, keyB.keyId],
       ]);
       const kept = seals[2]!; // the first checkpoint signed by the new key, kept by an inspector
+      // What the inspector records at the rotation: A signed checkpoints through seq 6 and nothing after.
+      const bounded = trustedSealKeys([`${keyA.publicKeyBase64}@6`, keyB.publicKeyBase64]);
+      const genuine = await verifyLog(databaseLogSource(kit.owner), bounded);
+      expect(genuine.problems).toEqual([]);
+      expect([genuine.ok, genuine.sealed]).toEqual([true, 12]);
 
       // An attacker with the database superuser and the old private key: drops everything after
       // the rotation, writes another history and seals it with key A.
@@ -90,7 +100,7 @@ describe('seal key rotation', () => {
       await appendChildren(kit, 6, 'Giả');
       await new LogSealer({ pool: kit.pool, key: keyA, everyEvents: 3, everyMs: 3_600_000 }).sealNow();
 
-      // Both keys alone accept it: a key is trusted for any seq, there is no "until the rotation".
+      // Both keys without a bound accept it: an unbounded key is trusted for any seq.
       const trustingBoth = await verifyLog(databaseLogSource(kit.owner), both);
       expect(trustingBoth.problems).toEqual([]);
       expect((await loadSeals(kit.owner)).map((s) => s.keyId)).toEqual([keyA.keyId, keyA.keyId, keyA.keyId, keyA.keyId]);
@@ -98,6 +108,21 @@ describe('seal key rotation', () => {
       const withKept = await verifyLog(databaseLogSource(kit.owner), both, { expected: [kept] });
       expect(withKept.ok).toBe(false);
       expect(withKept.problems[0]).toMatchObject({ kind: 'missing-checkpoint', seq: 9 });
+      // The old key bounded to its last seq (A@6): every checkpoint A signed after 6 is refused.
+      const withBound = await verifyLog(databaseLogSource(kit.owner), bounded);
+      expect(withBound.ok).toBe(false);
+      expect(withBound.problems).toEqual([
+        { kind: 'signature', seq: 9, message: `checkpoint at seq 9 is signed by key ${keyA.keyId}, which was retired after seq 6` },
+        { kind: 'signature', seq: 12, message: `checkpoint at seq 12 is signed by key ${keyA.keyId}, which was retired after seq 6` },
+      ]);
+      // So is a proof of a rewritten event: it carries A's checkpoint at 9.
+      const forgedId = (await kit.owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain WHERE seq = 8')).rows[0]!.event_id;
+      const forgedProof = await buildInclusionProof(kit.pool, forgedId);
+      expect(verifyInclusionProof(forgedProof, both)).toEqual({ ok: true });
+      expect(verifyInclusionProof(forgedProof, bounded)).toEqual({ ok: false, reason: `checkpoint at seq 9 is signed by key ${keyA.keyId}, which was retired after seq 6` });
+      // An event from before the rotation still proves with the bounded key.
+      const earlyId = (await kit.owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain WHERE seq = 5')).rows[0]!.event_id;
+      expect(verifyInclusionProof(await buildInclusionProof(kit.pool, earlyId), bounded)).toEqual({ ok: true });
     } finally {
       await kit.teardown();
     }
@@ -119,6 +144,15 @@ describe('seal key rotation', () => {
       expect(verifyInclusionProof(after, both)).toEqual({ ok: true });
       expect(verifyInclusionProof(before, trustedSealKeys([keyB.publicKeyBase64])).ok).toBe(false);
       expect(verifyInclusionProof(after, trustedSealKeys([keyB.publicKeyBase64]))).toEqual({ ok: true });
+      // The old key bounded to its last checkpoint (A@3) still proves the event sealed before the rotation.
+      const bounded = trustedSealKeys([`${keyA.publicKeyBase64}@3`, keyB.publicKeyBase64]);
+      expect(verifyInclusionProof(before, bounded)).toEqual({ ok: true });
+      expect(verifyInclusionProof(after, bounded)).toEqual({ ok: true });
+      // Bounded one seq too early, the same proof is refused, naming the retirement.
+      expect(verifyInclusionProof(before, trustedSealKeys([`${keyA.publicKeyBase64}@2`]))).toEqual({
+        ok: false,
+        reason: `checkpoint at seq 3 is signed by key ${keyA.keyId}, which was retired after seq 2`,
+      });
     } finally {
       await kit.teardown();
     }
