@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS, createDevIssuerApp, DEV_USERS, DevIssuer } from '@childledger/platform';
 import { eventually } from '@childledger/event-store/testing';
-import { EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring, SealKey } from '@childledger/trust';
+import { buildInclusionProof, EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring, SealKey } from '@childledger/trust';
 import { childRegistered } from '@childledger/trust/testing';
 
 const root = path.resolve(__dirname, '..');
@@ -135,6 +135,8 @@ describe('seal key rotation', () => {
   }
 
   const both = ['--public-key', keyA.publicKeyBase64, '--public-key', keyB.publicKeyBase64];
+  /** `<A>@7` as GET /trust/seal-keys gave it after the rotation (first test). */
+  let retiredA = '';
   const expectedSeals = () => [
     { seq: 3, keyId: keyA.keyId },
     { seq: 6, keyId: keyA.keyId },
@@ -171,12 +173,19 @@ describe('seal key rotation', () => {
     // GET /api/v1/trust/seal-keys: B is current, both are listed (any authenticated role; not anonymous).
     const res = await fetch(`${baseB}/api/v1/trust/seal-keys`, { headers: { authorization: `Bearer ${await issuer.tokenFor(DEV_USERS.provinceInspector)}` } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { current: unknown; keys: { keyId: string; publicKey: string }[] };
+    const body = (await res.json()) as { current: unknown; keys: { keyId: string; publicKey: string; lastSignedSeq?: number | null; publicKeyArgument?: string }[] };
     expect(body.current).toEqual({ keyId: keyB.keyId, publicKey: keyB.publicKeyBase64 });
     expect(body.keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey }))).toEqual([
       { keyId: keyA.keyId, publicKey: keyA.publicKeyBase64 },
       { keyId: keyB.keyId, publicKey: keyB.publicKeyBase64 },
     ]);
+    // The retired key comes with the last seq it signed (7, sealed as A stopped) and the ready-made
+    // --public-key value an inspector records now; the current key has no bound.
+    expect(body.keys.map((k) => [k.lastSignedSeq, k.publicKeyArgument])).toEqual([
+      [7, `${keyA.publicKeyBase64}@7`],
+      [undefined, undefined],
+    ]);
+    retiredA = body.keys[0]!.publicKeyArgument!;
     expect((await fetch(`${baseB}/api/v1/trust/seal-keys`)).status).toBe(401);
     // The latest checkpoint carries the new key id.
     const latest = await fetch(`${baseB}/api/v1/trust/checkpoints/latest`, { headers: { authorization: `Bearer ${adminToken}` } });
@@ -218,6 +227,35 @@ describe('seal key rotation', () => {
     const configured = await cli(['verify-log'], { CHILDLEDGER_SEAL_KEY: seedB });
     expect(configured.out).toContain(`FAILED at seq 3: checkpoint at seq 3 is signed by key ${keyA.keyId}, which is not trusted`);
     expect(configured.code).toBe(1);
+  });
+
+  it('verify-log and verify-proof with the old key bounded (<base64>@<last seq> from the endpoint): OK on the genuine log; a bound too low fails at the next old-key checkpoint; a malformed value exits 1 naming --public-key', async () => {
+    expect(retiredA).toBe(`${keyA.publicKeyBase64}@7`); // the first test ran
+
+    const ok = await cli(['verify-log', '--public-key', retiredA, '--public-key', keyB.publicKeyBase64]);
+    expect(ok.out).toContain('events 14, checkpoints 6, sealed 14, not yet sealed 0');
+    expect(ok.out).toContain('OK: the chain and every checkpoint signature verify');
+    expect(ok.code).toBe(0);
+
+    // A bound one checkpoint short: A's checkpoint at 7 is refused, naming the retirement.
+    const tooLow = await cli(['verify-log', '--public-key', `${keyA.publicKeyBase64}@6`, '--public-key', keyB.publicKeyBase64]);
+    expect(tooLow.out).toContain(`FAILED at seq 7: checkpoint at seq 7 is signed by key ${keyA.keyId}, which was retired after seq 6`);
+    expect(tooLow.code).toBe(1);
+
+    const malformed = await cli(['verify-log', '--public-key', keyB.publicKeyBase64, '--public-key', `${keyA.publicKeyBase64}@seven`]);
+    expect(malformed.out).toContain('--public-key: value 2 has a last seq after "@" that is not a whole number of at least 1');
+    expect(malformed.out).not.toContain(keyA.publicKeyBase64);
+    expect(malformed.out).not.toContain('OK');
+    expect(malformed.code).toBe(1);
+
+    // An event sealed before the rotation: its proof carries A's checkpoint at 3, within the bound.
+    const { rows } = await owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain WHERE seq = 2');
+    const proofFile = path.join(dir, 'proof.json');
+    writeFileSync(proofFile, JSON.stringify(await buildInclusionProof(owner, rows[0]!.event_id)));
+    const proof = await cli(['verify-proof', proofFile, '--public-key', retiredA, '--public-key', keyB.publicKeyBase64]);
+    expect(proof.out).toContain(`OK: event ${rows[0]!.event_id}`);
+    expect(proof.out).toContain(`covered by the checkpoint at seq 3 signed`);
+    expect(proof.code).toBe(0);
   });
 
   it('an exported log verifies offline with both keys, and fails with the new key alone', async () => {
