@@ -1,4 +1,4 @@
-import type { ClientBase, Pool, QueryResultRow } from 'pg';
+import type { ClientBase, Pool, QueryArrayConfig, QueryResultRow } from 'pg';
 import { IdempotencyConflictError, InvalidEventError, WrongExpectedVersionError } from '../event-store.errors';
 import type {
   AppendOptions,
@@ -32,21 +32,51 @@ export interface PostgresEventStoreOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STREAM_ID_LENGTH = 200;
 
-// Text aliases must not shadow the columns: ORDER BY resolves output names first.
-const COLUMNS = `global_position::text AS position_text, transaction_id::text AS transaction_text, stream_id,
-  stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at`;
+/**
+ * What a read selects, in the cheapest wire form for building a RecordedEvent (rows come back as
+ * arrays, parsed by READ_TYPES): the checkpoint already formatted (`transaction:position`),
+ * `recorded_at` as whole milliseconds since the epoch, rounded down (exactly the Date that pg's
+ * default timestamptz parser gave; `extract` is exact numeric on PostgreSQL 14+), the JSON
+ * columns parsed once by JSON.parse, everything else as text. No output names: one that matched
+ * a column would shadow it in ORDER BY. (A `recorded_at` of ±infinity, which appends never write,
+ * reads as an invalid Date where pg's parser gave the number ±Infinity.)
+ */
+const COLUMNS = `transaction_id::text || ':' || global_position::text, event_id, event_type, schema_version,
+  data, metadata, stream_id, stream_revision, floor(extract(epoch FROM recorded_at) * 1000)`;
 
-interface EventRow extends QueryResultRow {
-  position_text: string;
-  transaction_text: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
+/** A row of COLUMNS, in order. */
+type EventRow = [
+  position: string,
+  eventId: string,
+  eventType: string,
+  schemaVersion: string,
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  streamId: string,
+  revision: string,
+  recordedAtMs: string,
+];
+
+const JSON_OIDS = new Set([114, 3802]);
+const asText = (value: string): string => value;
+/** Per-query parsers for COLUMNS: whatever the process registered globally does not apply. */
+const READ_TYPES = {
+  getTypeParser: (oid: number): ((value: string) => unknown) => (JSON_OIDS.has(oid) ? JSON.parse : asText),
+};
+
+/** Turns a row of COLUMNS into a RecordedEvent (before upcasting). */
+function recordedFromRow(r: EventRow): RecordedEvent {
+  return {
+    id: r[1],
+    type: r[2],
+    schemaVersion: Number(r[3]),
+    data: r[4],
+    metadata: r[5],
+    streamId: r[6],
+    revision: Number(r[7]),
+    position: r[0],
+    recordedAt: new Date(Number(r[8])),
+  };
 }
 
 interface AppendRow extends QueryResultRow {
@@ -195,11 +225,7 @@ export class PostgresEventStore implements EventStore {
       params.push(options.maxCount);
       limit = ` LIMIT $${params.length}`;
     }
-    const res = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
-      params,
-    );
-    return res.rows.map((r) => this.toRecorded(r));
+    return this.readRows(`SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'}${limit}`, params);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
@@ -220,7 +246,7 @@ export class PostgresEventStore implements EventStore {
     }
     // Only rows whose writing transaction is older than every transaction still running: those
     // can no longer be joined by a row that sorts before them.
-    const res = await this.pool.query<EventRow>(
+    const events = await this.readRows(
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${filterSql}
@@ -228,7 +254,6 @@ export class PostgresEventStore implements EventStore {
         LIMIT $3`,
       params,
     );
-    const events = res.rows.map((r) => this.toRecorded(r));
     const last = events[events.length - 1];
     return { events, checkpoint: last ? last.position : after };
   }
@@ -259,17 +284,9 @@ export class PostgresEventStore implements EventStore {
     await this.wakeUp.close();
   }
 
-  private toRecorded(r: EventRow): RecordedEvent {
-    return this.upcasters.upcast({
-      id: r.event_id,
-      type: r.event_type,
-      schemaVersion: r.schema_version,
-      data: r.data,
-      metadata: r.metadata,
-      streamId: r.stream_id,
-      revision: Number(r.stream_revision),
-      position: formatCheckpoint({ transactionId: r.transaction_text, globalPosition: r.position_text }),
-      recordedAt: r.recorded_at,
-    });
+  private async readRows(text: string, values: unknown[]): Promise<RecordedEvent[]> {
+    const config: QueryArrayConfig = { text, values, rowMode: 'array', types: READ_TYPES };
+    const { rows } = await this.pool.query<EventRow>(config);
+    return rows.map((r) => this.upcasters.upcast(recordedFromRow(r)));
   }
 }
