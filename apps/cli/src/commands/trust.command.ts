@@ -145,8 +145,9 @@ export function registerTrustCommands(program: Command): void {
     .option('--public-key <base64[@lastSeq]>', 'trusted Ed25519 public key (repeatable); a retired key as <base64>@<last seq it signed>', collect)
     .action(async (file: string, opts: KeyOptions) => {
       const config = loadConfig(PlatformConfig);
+      const keys = trustedKeys(opts, config);
       const proof = JSON.parse(readFileSync(file, 'utf8')) as InclusionProof;
-      const result = verifyInclusionProof(proof, trustedKeys(opts, config));
+      const result = verifyInclusionProof(proof, keys);
       process.stdout.write(
         result.ok
           ? `OK: event ${proof.record.eventId} (position ${proof.record.position}, seq ${proof.seq}) is covered by the checkpoint at seq ${proof.checkpoint.seq} signed ${proof.checkpoint.sealedAt} by ${proof.checkpoint.keyId}\n`
