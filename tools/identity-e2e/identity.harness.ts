@@ -152,7 +152,12 @@ export class IdentityHarness {
     for (;;) {
       const events = await this.store.readStream(childStreamId(childId));
       const decision = events.find((e) => e.metadata.actor?.userId === 'identity-adapter');
-      if (decision) return decision;
+      if (decision) {
+        // The adapter appends the decision, then the audit of the calls that led to it: wait (within
+        // the same deadline) for that audit too, so that a test reading both does not race it.
+        const audited = (await this.auditOf(childId)).some((a) => (a.data['trigger'] as { eventId?: string } | undefined)?.eventId === decision.metadata.causationId);
+        if (audited || Date.now() > deadline) return decision;
+      }
       if (Date.now() > deadline) throw new Error(`no identity decision for ${childId} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
