@@ -1,4 +1,5 @@
 import { childStreamId } from '@childledger/domain';
+import type { EventStore } from '@childledger/event-store';
 import { adminUnitLookup, AttemptEvent, deterministicUuid, HttpNationalPopulationRegistry, IdentityResolver, ReviewQueueStore } from '@childledger/identity';
 import { FellegiSunterModel, MatchEngine } from '@childledger/matching';
 import { CLIENT, IdentityHarness } from './identity.harness';
@@ -213,6 +214,37 @@ describe('identity adapter against the sandbox over HTTP', () => {
       await registry.close();
       expect(outcomes.map((o) => o.kind).sort()).toEqual(['already_processed', 'linked']);
       expect(await h.decisionsOf(childId)).toHaveLength(1);
+    });
+
+    it('a crash between the audit of the calls and the decision leaves the calls audited, and the redelivered trigger decides', async () => {
+      const childId = await h.registerResident(h.children()[12]!);
+      const event = (await h.store.readStream(childStreamId(childId)))[0]!;
+      const registry = new HttpNationalPopulationRegistry({ baseUrl: h.sandboxUrl, clientId: CLIENT.SANDBOX_CLIENT_ID, clientSecret: CLIENT.SANDBOX_CLIENT_SECRET });
+      const deps = { registry, engine: new MatchEngine(FellegiSunterModel.withPriors(), adminUnitLookup(h.units)), units: h.units, reviewQueue: new ReviewQueueStore(h.pool) };
+      // The process dies as it appends the decision (the audit append went through).
+      const crashing: EventStore = {
+        append: (streamId, events, options) => (streamId.startsWith('child-') ? Promise.reject(new Error('simulated crash')) : h.store.append(streamId, events, options)),
+        readStream: (streamId, options) => h.store.readStream(streamId, options),
+        readAll: (options) => h.store.readAll(options),
+        subscribe: (options) => h.store.subscribe(options),
+        close: async () => undefined,
+      };
+      await expect(new IdentityResolver({ store: crashing, ...deps }).process(event)).rejects.toThrow('simulated crash');
+      const first = await h.auditOf(childId);
+      expect(first.length).toBeGreaterThanOrEqual(1);
+      expect(first.every((a) => (a.data['trigger'] as { eventId: string }).eventId === event.id)).toBe(true);
+      expect(await h.decisionsOf(childId)).toEqual([]);
+      // Redelivered: decided and appended; both rounds of calls are in the audit, the first ones before the decision.
+      const outcome = await new IdentityResolver({ store: h.store, ...deps }).process(event);
+      await registry.close();
+      expect(outcome.kind).toBe('linked');
+      const decisions = await h.decisionsOf(childId);
+      expect(decisions).toHaveLength(1);
+      const audit = await h.auditOf(childId);
+      expect(audit.length).toBe(2 * first.length);
+      expect(audit.every((a) => a.data['decision'] === 'linked')).toBe(true);
+      const pos = (e: { position: string }) => BigInt(e.position.split(':')[1]!);
+      expect(audit.every((a) => pos(a) < pos(decisions[0]!))).toBe(true);
     });
   });
 });

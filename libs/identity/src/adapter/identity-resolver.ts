@@ -106,26 +106,29 @@ export class IdentityResolver {
     }
     let command = decided.command ?? this.reviewCommand(decided.review?.reason ?? 'review requested', decided.review?.decision);
     let kind = decided.kind;
+    if (kind === 'linked' && refusesPersonalId(command, state)) {
+      // The best candidate's number contradicts the recorded birth year or sex: an officer decides.
+      kind = 'review';
+      command = this.reviewCommand("the best candidate's number does not fit the recorded date of birth or sex", decided.review?.decision);
+    }
+    // The calls are audited before the decision is appended: a crash in between leaves the audit
+    // (the calls did happen) without a decision, and the redelivered trigger decides again, auditing
+    // its own calls. The other way round, a crash would leave a decision whose calls nobody audited.
+    await this.audit(childId, event, registry, kind, correlationId);
     try {
       if (kind === 'review') await this.openReview(state, event, decided.review?.decision, command);
       await this.append(streamId, command, metadata, event.id);
     } catch (err) {
-      if (err instanceof RegistryError && err.code === 'INVALID_PERSONAL_ID' && kind === 'linked') {
-        // The best candidate's number contradicts the recorded birth year or sex: an officer decides.
-        kind = 'review';
-        command = this.reviewCommand("the best candidate's number does not fit the recorded date of birth or sex", decided.review?.decision);
-        await this.openReview(state, event, decided.review?.decision, command);
-        await this.append(streamId, command, metadata, event.id);
-      } else if (err instanceof RegistryError || err instanceof IdempotencyConflictError) {
-        // Another handler of the same event (a redelivery, a second replica) won the race: its
-        // decision stands and this one is dropped, calls and all.
+      if (err instanceof RegistryError || err instanceof IdempotencyConflictError) {
+        // Another handler of the same event (a redelivery, a second replica) won the race, or the
+        // record changed meanwhile: the decision that stands is the one in the child's stream; this
+        // one is dropped. Its calls are audited above, with the decision this handler had reached.
         if (await this.alreadyDecided(streamId, event.id)) return { kind: 'already_processed', childId };
         if (kind === 'review') await this.deps.reviewQueue.removeRequest(childId, this.reviewEventId(event)).catch(() => undefined);
-        await this.audit(childId, event, registry, 'refused', correlationId);
         return { kind: 'refused', childId, code: err instanceof RegistryError ? err.code : 'IDEMPOTENCY_CONFLICT' };
-      } else throw err;
+      }
+      throw err;
     }
-    await this.audit(childId, event, registry, kind, correlationId);
     return { kind, childId, method: decided.method };
   }
 
@@ -216,6 +219,16 @@ export class IdentityResolver {
       metadata: { actor: IDENTITY_ADAPTER_ACTOR, correlationId, causationId: trigger.id },
     }));
     await this.deps.store.append(identityAuditStreamId(childId), events);
+  }
+}
+
+/** Whether the child decider refuses this link on `state` because the number contradicts the record (pure: nothing is written). */
+function refusesPersonalId(command: ChildCommand, state: ChildState): boolean {
+  try {
+    childDecider.decide(command, state);
+    return false;
+  } catch (err) {
+    return err instanceof RegistryError && err.code === 'INVALID_PERSONAL_ID';
   }
 }
 
