@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -8,22 +7,10 @@ import { parse } from 'csv-parse/sync';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS } from '@childledger/platform';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
+import { runCli } from './run-cli';
 
-const root = path.resolve(__dirname, '../..');
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'apps/cli/src/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 describe('npm run cli -- import', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-import-'));

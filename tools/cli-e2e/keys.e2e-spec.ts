@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
@@ -8,22 +6,10 @@ import type { EventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS, EVENT_STORE, loadConfig, PlatformConfig, PlatformModule } from '@childledger/platform';
 import { EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring } from '@childledger/trust';
 import { childRegistered } from '@childledger/trust/testing';
+import { runCli } from './run-cli';
 
-const root = path.resolve(__dirname, '../..');
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'apps/cli/src/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 describe('npm run cli -- keys', () => {
   const A = randomBytes(32).toString('base64');

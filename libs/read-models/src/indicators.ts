@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { Granularity, periodIndex } from './projections/indicators.projection';
+import { Granularity, periodBounds, periodIndex } from './projections/indicators.projection';
 
 /** A reporting period: a year `2025`, a quarter `2025-Q3` or a month `2025-07`. */
 export interface Period {
@@ -9,21 +9,11 @@ export interface Period {
 }
 
 export function parsePeriod(label: string): Period | null {
-  let m = /^(\d{4})$/.exec(label);
-  if (m) return { label, from: `${m[1]}-01-01`, to: `${m[1]}-12-31` };
-  m = /^(\d{4})-Q([1-4])$/.exec(label);
-  if (m) {
-    const q = Number(m[2]);
-    const fromMonth = (q - 1) * 3 + 1;
-    return { label, from: `${m[1]}-${String(fromMonth).padStart(2, '0')}-01`, to: lastDay(Number(m[1]), fromMonth + 2) };
-  }
-  m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(label);
-  if (m) return { label, from: `${m[1]}-${m[2]}-01`, to: lastDay(Number(m[1]), Number(m[2])) };
-  return null;
-}
-
-function lastDay(year: number, month: number): string {
-  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  const m = /^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$/.exec(label);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const [from, to] = m[2] ? periodBounds('Q', year * 4 + Number(m[2]) - 1) : m[3] ? periodBounds('M', year * 12 + Number(m[3]) - 1) : periodBounds('Y', year);
+  return { label, from, to };
 }
 
 export const INDICATORS = [

@@ -1,10 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { Client } from 'pg';
-import { createPool, DatabaseServer, withDatabase } from '@childledger/database';
-import { loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { createPool } from '@childledger/database';
+import { loadConfig, PlatformConfig } from '@childledger/platform';
 import {
   countDataKeysByKek,
   KeyEncryptionKey,
@@ -14,6 +11,7 @@ import {
   RewrapProgress,
   UnknownKeyEncryptionKeyError,
 } from '@childledger/trust';
+import { openCommandDatabase, startDevelopmentKeys } from './command-database';
 
 /**
  * The current KEK: CHILDLEDGER_KEK, else the development key of `npm start` if it made one. Never a
@@ -21,30 +19,11 @@ import {
  */
 function currentKek(config: PlatformConfig): KeyEncryptionKey | undefined {
   if (config.CHILDLEDGER_KEK) return LocalKeyEncryptionKey.fromBase64(config.CHILDLEDGER_KEK);
-  const dev = join(dirname(resolve(config.CHILDLEDGER_DATA_DIR)), 'dev-keys.json');
-  if (!existsSync(dev)) return undefined;
-  const kek = (JSON.parse(readFileSync(dev, 'utf8')) as { CHILDLEDGER_KEK?: string }).CHILDLEDGER_KEK;
+  const dev = startDevelopmentKeys(config);
+  const kek = dev.keys.CHILDLEDGER_KEK;
   if (!kek) return undefined;
-  process.stderr.write(`CHILDLEDGER_KEK is not set: using the development key of npm start (${dev})\n`);
+  process.stderr.write(`CHILDLEDGER_KEK is not set: using the development key of npm start (${dev.file})\n`);
   return LocalKeyEncryptionKey.fromBase64(kek);
-}
-
-/** --database-url, DATABASE_URL, the database of a running npm start, or the embedded server started for this command. */
-async function openDatabase(url: string | undefined, config: PlatformConfig): Promise<{ url: string; server?: DatabaseServer }> {
-  const given = url ?? config.DATABASE_URL;
-  if (given) return { url: given };
-  const running = withDatabase(`postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, config.DATABASE_NAME);
-  const client = new Client({ connectionString: running, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1 FROM child_data_keys LIMIT 1');
-    return { url: running };
-  } catch {
-    const db = await preparePlatformDatabase(config);
-    return { url: db.url, server: db.server };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 type KekRole = 'current' | 'previous' | 'not configured';
@@ -80,7 +59,7 @@ export function registerKeysCommand(program: Command): void {
       const config = loadConfig(PlatformConfig);
       const kek = currentKek(config);
       const previous = new Set(kek ? resolvePreviousKeyEncryptionKeys(config.CHILDLEDGER_KEK_PREVIOUS, kek).map((k) => k.id) : []);
-      const db = await openDatabase(opts.databaseUrl, config);
+      const db = await openCommandDatabase(opts.databaseUrl, config, 'child_data_keys');
       const pool = createPool(db.url, { role: null, max: 1 });
       try {
         const counts = await countDataKeysByKek(pool);
@@ -92,7 +71,7 @@ export function registerKeysCommand(program: Command): void {
         process.stdout.write(opts.json ? `${JSON.stringify(status)}\n` : describeStatus(status));
       } finally {
         await pool.end();
-        await db.server?.stop();
+        await db.stop();
       }
     });
 
@@ -108,7 +87,7 @@ export function registerKeysCommand(program: Command): void {
       const kek = currentKek(config);
       if (!kek) throw new Error('CHILDLEDGER_KEK is required: the key-encryption key to rewrap every data key with (CHILDLEDGER_KEK_PREVIOUS holds the old ones)');
       const previous = resolvePreviousKeyEncryptionKeys(config.CHILDLEDGER_KEK_PREVIOUS, kek);
-      const db = await openDatabase(opts.databaseUrl, config);
+      const db = await openCommandDatabase(opts.databaseUrl, config, 'child_data_keys');
       // As the owner: the application role may not UPDATE data keys.
       const owner = createPool(db.url, { role: null, max: 1 });
       const bar = process.stderr.isTTY
@@ -148,7 +127,7 @@ export function registerKeysCommand(program: Command): void {
         );
       } finally {
         await owner.end();
-        await db.server?.stop();
+        await db.stop();
       }
     });
 }

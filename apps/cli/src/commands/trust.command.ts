@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Client } from 'pg';
-import { createPool, DatabaseServer, withDatabase } from '@childledger/database';
-import { loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { createPool } from '@childledger/database';
+import { loadConfig, PlatformConfig } from '@childledger/platform';
 import {
   databaseLogSource,
   exportLog,
@@ -17,6 +16,7 @@ import {
   verifyLog,
   VerificationReport,
 } from '@childledger/trust';
+import { openCommandDatabase, startDevelopmentKeys } from './command-database';
 
 interface KeyOptions {
   publicKey?: string[];
@@ -42,32 +42,13 @@ function trustedKeys(opts: KeyOptions, config: PlatformConfig) {
     process.stderr.write('trusting the public key of CHILDLEDGER_SEAL_KEY (an inspector passes --public-key instead)\n');
     return trustedSealKeys([SealKey.fromBase64Seed(config.CHILDLEDGER_SEAL_KEY).publicKeyBase64]);
   }
-  const dev = join(dirname(resolve(config.CHILDLEDGER_DATA_DIR)), 'dev-keys.json');
-  if (existsSync(dev)) {
-    const seed = (JSON.parse(readFileSync(dev, 'utf8')) as { CHILDLEDGER_SEAL_KEY?: string }).CHILDLEDGER_SEAL_KEY;
-    if (seed) {
-      process.stderr.write(`trusting the development seal key of npm start (${dev}); pass --public-key to trust another\n`);
-      return trustedSealKeys([SealKey.fromBase64Seed(seed).publicKeyBase64]);
-    }
+  const dev = startDevelopmentKeys(config);
+  const seed = dev.keys.CHILDLEDGER_SEAL_KEY;
+  if (seed) {
+    process.stderr.write(`trusting the development seal key of npm start (${dev.file}); pass --public-key to trust another\n`);
+    return trustedSealKeys([SealKey.fromBase64Seed(seed).publicKeyBase64]);
   }
   throw new Error('no public key to trust: pass --public-key BASE64 (docs/trust.md, GET /api/v1/trust/seal-keys)');
-}
-
-/** --database-url, DATABASE_URL, the database of a running npm start, or the embedded server started for this command. */
-async function openDatabase(url: string | undefined, config: PlatformConfig): Promise<{ url: string; server?: DatabaseServer }> {
-  if (url ?? config.DATABASE_URL) return { url: (url ?? config.DATABASE_URL)! };
-  const running = withDatabase(`postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, config.DATABASE_NAME);
-  const client = new Client({ connectionString: running, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1 FROM log_chain LIMIT 1');
-    return { url: running };
-  } catch {
-    const db = await preparePlatformDatabase(config);
-    return { url: db.url, server: db.server };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 function printReport(report: VerificationReport, json: boolean): void {
@@ -107,13 +88,13 @@ export function registerTrustCommands(program: Command): void {
       if (opts.file) {
         report = await verifyLog(fileLogSource(resolve(opts.file)), keys, { expected });
       } else {
-        const db = await openDatabase(opts.databaseUrl, config);
+        const db = await openCommandDatabase(opts.databaseUrl, config, 'log_chain');
         const pool = createPool(db.url, { max: 2, role: null });
         try {
           report = await verifyLog(databaseLogSource(pool), keys, { expected });
         } finally {
           await pool.end();
-          await db.server?.stop();
+          await db.stop();
         }
       }
       printReport(report, Boolean(opts.json));
@@ -127,14 +108,14 @@ export function registerTrustCommands(program: Command): void {
     .option('--database-url <url>', 'database to export (default: DATABASE_URL, or the running npm start)')
     .action(async (file: string, opts: { databaseUrl?: string }) => {
       const config = loadConfig(PlatformConfig);
-      const db = await openDatabase(opts.databaseUrl, config);
+      const db = await openCommandDatabase(opts.databaseUrl, config, 'log_chain');
       const pool = createPool(db.url, { max: 2, role: null });
       try {
         const out = await exportLog(pool, resolve(file));
         process.stdout.write(`exported ${out.entries} events and ${out.checkpoints} checkpoints to ${file}\n`);
       } finally {
         await pool.end();
-        await db.server?.stop();
+        await db.stop();
       }
     });
 

@@ -66,13 +66,21 @@ export interface DevelopmentKeys {
 }
 
 /**
+ * The development keys `npm start` keeps in `<data dir>/dev-keys.json`, as stored (none when it made
+ * none): what the CLI falls back to when the variables are unset. Never creates a key.
+ */
+export function readDevelopmentKeys(dataDir: string): { file: string; keys: Partial<Record<'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY', string>> } {
+  const file = path.join(dataDir, 'dev-keys.json');
+  return { file, keys: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY', string>>) : {} };
+}
+
+/**
  * For `npm start` only: the development KEK and seal key, made once and kept in
  * `<data dir>/dev-keys.json` (mode 0600). Production sets both variables (docs/trust.md).
  */
 export function loadOrCreateDevelopmentKeys(dataDir: string): DevelopmentKeys {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'dev-keys.json');
-  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY', string>>) : {};
+  const { file, keys: stored } = readDevelopmentKeys(dataDir);
   const created: DevelopmentKeys['created'] = [];
   if (!stored.CHILDLEDGER_KEK) {
     stored.CHILDLEDGER_KEK = randomBytes(32).toString('base64');
