@@ -57,4 +57,16 @@ module.exports = [
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Type-aware rules: a promise nobody awaits loses its error (an unhandled rejection kills the
+    // process), and a promise where a callback's result is ignored (an express handler, an event
+    // listener) does the same.
+    files: ['apps/*/src/**/*.ts', 'apps/*/test/**/*.ts', 'libs/**/*.ts', 'tools/**/*.ts'],
+    ignores: ['apps/console/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
 ];
