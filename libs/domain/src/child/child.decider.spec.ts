@@ -327,11 +327,18 @@ describe('childDecider', () => {
       expect(state).toMatchObject({ status: 'merged', survivingChildId: 'c2' });
     });
 
-    it('given a merged record, it takes no further command but revert', () => {
+    it('given a merged record, when erasing it, then ChildPersonalDataErased (a duplicate still holds the child\'s personal data)', () => {
+      const state = spec
+        .given([childRegistered(), merged])
+        .when(command('ErasePersonalData', { reason: 'Quyết định 12/2025' }))
+        .then([{ type: 'ChildPersonalDataErased', ...v, data: { childId: 'c1', reason: 'Quyết định 12/2025', erasedAt: at } }]);
+      expect(state).toMatchObject({ status: 'erased' });
+    });
+
+    it('given a merged record, it takes no further command but revert and erasure', () => {
       const error = spec.given([childRegistered(), merged]).when(command('ChangeResidence', { communeCode: '00025', effectiveFrom: '2025-08-01' })).thenThrows('RECORD_MERGED', 'childId');
       expect(error.details).toEqual({ survivingChildId: 'c2' });
       spec.given([childRegistered(), merged]).when(command('MergeChildRecords', { survivingChildId: 'c3', reason: 'r' })).thenThrows('RECORD_MERGED');
-      spec.given([childRegistered(), merged]).when(command('ErasePersonalData', { reason: 'r' })).thenThrows('RECORD_MERGED');
     });
 
     it('given a merged record, when reverting with a reason, then ChildRecordsMergeReverted and it is active again', () => {

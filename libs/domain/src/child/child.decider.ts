@@ -71,7 +71,9 @@ function requirePersonalId(raw: unknown, person: { dateOfBirth: IsoDate; sex: Se
 
 function requireActive(state: ChildState, command: ChildCommand['type']): RegisteredChildState {
   if (state.status === 'unregistered') throw new RegistryError('CHILD_NOT_FOUND', 'no child is registered in this stream', 'childId');
-  if (state.status === 'merged' && command !== 'RevertMerge') {
+  // A merged record still holds the child's personal data: it can be erased (directly, or with the
+  // record it was merged into) as well as reverted.
+  if (state.status === 'merged' && command !== 'RevertMerge' && command !== 'ErasePersonalData') {
     throw new RegistryError('RECORD_MERGED', `the record was merged into ${state.survivingChildId}`, 'childId', {
       survivingChildId: state.survivingChildId,
     });
