@@ -1,4 +1,5 @@
 import { Controller, Get, INestApplication, Module, Param, ForbiddenException } from '@nestjs/common';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 import { createApp } from '../create-app';
@@ -79,6 +80,64 @@ describe('authentication and authorisation', () => {
       expect(res.status).toBe(401);
     }
     expect(await (await get('/api/v1/probe/me', tokens[0])).json()).toMatchObject({ message: 'token expired' });
+  });
+
+  describe('pinned algorithms, required expiry, maximum age', () => {
+    // A second service trusting an issuer whose keys this test holds, so it can sign what a
+    // well-behaved issuer never would.
+    let strictApp: INestApplication;
+    let strictBase: string;
+    let es256: CryptoKey;
+    let rs256: CryptoKey;
+    const claims = { name: 'x', role: 'data_officer', provinces: ['01'], communes: ['00004'] };
+    const sign = (key: CryptoKey, alg: string, kid: string, build: (jwt: SignJWT) => SignJWT) =>
+      build(new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuer('urn:strict').setAudience('childledger').setSubject('u1')).sign(key);
+    const strictGet = (token: string) => fetch(`${strictBase}/api/v1/probe/me`, { headers: { authorization: `Bearer ${token}` } });
+
+    beforeAll(async () => {
+      const ec = await generateKeyPair('ES256', { extractable: true });
+      const rsa = await generateKeyPair('RS256', { extractable: true });
+      es256 = ec.privateKey as CryptoKey;
+      rs256 = rsa.privateKey as CryptoKey;
+      const jwks = { keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' }, { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' }] };
+      const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent' });
+      const auth = { issuer: 'urn:strict', audience: 'childledger', keys: createLocalJWKSet(jwks), algorithms: ['ES256'], maxTokenAgeSeconds: 3600 };
+      @Module({ imports: [PlatformModule.forRoot({ service: 'auth-strict-test', config, databaseUrl: db.url, auth })], controllers: [ProbeController] })
+      class StrictModule {}
+      strictApp = await createApp({ module: StrictModule }, { title: 'strict' });
+      await strictApp.listen(0, '127.0.0.1');
+      strictBase = (await strictApp.getUrl()).replace('[::1]', '127.0.0.1');
+    });
+    afterAll(async () => {
+      await strictApp.close();
+    });
+
+    it('accepts a fresh token with exp and iat signed with a pinned algorithm', async () => {
+      expect((await strictGet(await sign(es256, 'ES256', 'ec', (j) => j.setIssuedAt().setExpirationTime('10m')))).status).toBe(200);
+    });
+
+    it('refuses a token signed with a valid key of an algorithm that is not pinned', async () => {
+      const res = await strictGet(await sign(rs256, 'RS256', 'rsa', (j) => j.setIssuedAt().setExpirationTime('10m')));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ message: 'token is signed with an algorithm this service does not accept' });
+    });
+
+    it('refuses a token without an expiry, and one without its issue time', async () => {
+      const noExp = await strictGet(await sign(es256, 'ES256', 'ec', (j) => j.setIssuedAt()));
+      expect(noExp.status).toBe(401);
+      expect(await noExp.json()).toMatchObject({ message: 'token must carry an expiry (exp)' });
+      const noIat = await strictGet(await sign(es256, 'ES256', 'ec', (j) => j.setExpirationTime('10m')));
+      expect(noIat.status).toBe(401);
+      expect(await noIat.json()).toMatchObject({ message: 'token must carry its issue time (iat)' });
+    });
+
+    it('refuses a token issued longer ago than the maximum age even though its exp lies ahead', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const res = await strictGet(await sign(es256, 'ES256', 'ec', (j) => j.setIssuedAt(now - 3601).setExpirationTime(now + 3600)));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ message: 'token is too old (issued longer ago than the maximum token age)' });
+      expect((await strictGet(await sign(es256, 'ES256', 'ec', (j) => j.setIssuedAt(now - 3500).setExpirationTime(now + 3600)))).status).toBe(200);
+    });
   });
 
   it('stops accepting a token once it expires, even after it was accepted (and remembered) before', async () => {

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import { Reflector } from '@nestjs/core';
 import { errors, jwtVerify, JWTPayload } from 'jose';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import { AUTH_OPTIONS, AuthenticatedUser, AuthOptions, Role, ROLES } from './auth.types';
+import { AUTH_OPTIONS, AuthenticatedUser, AuthOptions, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_TOKEN_ALGORITHMS, Role, ROLES } from './auth.types';
 
 const PROVINCE = /^\d{2}$/;
 const COMMUNE = /^\d{5}$/;
@@ -68,17 +68,33 @@ export class AuthGuard implements CanActivate {
     if (cached && cached.expiresAt > Date.now()) return cached.user;
     if (cached) this.verified.delete(token);
     let payload: JWTPayload;
+    const maxAge = this.options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
     try {
-      ({ payload } = await jwtVerify(token, this.options.keys, { issuer: this.options.issuer, audience: this.options.audience }));
+      ({ payload } = await jwtVerify(token, this.options.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: [...(this.options.algorithms ?? DEFAULT_TOKEN_ALGORITHMS)],
+        // A token with no expiry would be valid for ever; one issued too long ago is refused too.
+        requiredClaims: ['exp', 'iat'],
+        maxTokenAge: maxAge,
+      }));
     } catch (err) {
-      const reason = err instanceof errors.JWTExpired ? 'token expired' : 'token is not valid for this service';
-      throw new UnauthorizedException(reason);
+      throw new UnauthorizedException(refusalReason(err));
     }
     const user = userFromClaims(payload);
-    if (payload.exp !== undefined) {
-      if (this.verified.size >= AuthGuard.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { user, expiresAt: payload.exp * 1000 });
-    }
+    if (this.verified.size >= AuthGuard.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
+    // Remembered until it expires or grows too old, whichever comes first.
+    this.verified.set(token, { user, expiresAt: Math.min(payload.exp! * 1000, (payload.iat! + maxAge) * 1000) });
     return user;
   }
+}
+
+/** What a refused token is told: the rule it broke, never the token's content. */
+function refusalReason(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return err.claim === 'iat' ? 'token is too old (issued longer ago than the maximum token age)' : 'token expired';
+  if (err instanceof errors.JWTClaimValidationFailed && err.reason === 'missing' && (err.claim === 'exp' || err.claim === 'iat')) {
+    return `token must carry ${err.claim === 'exp' ? 'an expiry (exp)' : 'its issue time (iat)'}`;
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'token is signed with an algorithm this service does not accept';
+  return 'token is not valid for this service';
 }

@@ -19,6 +19,15 @@ export interface AuthOptions {
   audience: string;
   /** Where verification keys come from: a remote JWKS (any OIDC provider) or a local key set. */
   keys: JWTVerifyGetKey;
+  /** Signature algorithms accepted (pinned: a token's own `alg` header never widens it). Default: DEFAULT_TOKEN_ALGORITHMS. */
+  algorithms?: readonly string[];
+  /** Oldest `iat` accepted, in seconds, whatever the token's `exp` says. Default: DEFAULT_MAX_TOKEN_AGE_SECONDS. */
+  maxTokenAgeSeconds?: number;
 }
+
+/** The asymmetric algorithms OIDC providers sign access tokens with; never `none` or an HMAC. */
+export const DEFAULT_TOKEN_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
+/** A working day: a token issued longer ago is refused even if it claims a later expiry. */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 12 * 3600;
 
 export const AUTH_OPTIONS = Symbol('AuthOptions');

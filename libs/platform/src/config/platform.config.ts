@@ -147,6 +147,19 @@ export class PlatformConfig {
   @IsString()
   AUTH_AUDIENCE = 'childledger';
 
+  /** Signature algorithms accepted on users' tokens, comma-separated (asymmetric only). */
+  @Matches(/^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$/, {
+    message: 'must be a comma-separated list of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA',
+  })
+  AUTH_ALGORITHMS = 'RS256,ES256';
+
+  /** A token issued longer ago than this (seconds) is refused, whatever its `exp`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  AUTH_MAX_TOKEN_AGE_SECONDS = 12 * 3600;
+
   /** Development issuer's port (`npm start` without AUTH_JWKS_URL). */
   @Type(() => Number)
   @IsInt()
