@@ -94,7 +94,7 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
   async function identityOf(childId: string, commune: string, timeoutMs = 8000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const res = await call('GET', `/children/${childId}`, officerOf(commune));
+      const res = await call('GET', `/children/${childId}?purpose=reconciliation`, officerOf(commune));
       const identity = String(res.body['identity']);
       if (identity !== 'unchecked' || Date.now() > deadline) return identity;
       await new Promise((r) => setTimeout(r, 50));

@@ -53,6 +53,57 @@ describe('registry API: protection cases', () => {
     expect(reopened.metadata).toMatchObject({ reason: 'new report from school' });
   });
 
+  describe('the read policy for case content', () => {
+    async function openCase(): Promise<string> {
+      const opened = await api.post<Written>(
+        '/cases',
+        { childId, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString(), description: 'hàng xóm gọi 111' },
+        'provinceCaseWorker',
+      );
+      expect(opened.status).toBe(201);
+      return opened.body.id;
+    }
+
+    it('one role table: case workers, inspectors and admins read a case; a data officer is refused (403 naming the rule), whatever the case', async () => {
+      const caseId = await openCase();
+      for (const as of ['provinceCaseWorker', 'provinceInspector', 'admin'] as const) expect([as, (await api.get(`/cases/${caseId}`, as)).status]).toEqual([as, 200]);
+      const refused = await api.get(`/cases/${caseId}`, 'communeOfficer');
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ errors: [{ rule: 'ROLE' }] });
+      expect(refused.text).not.toContain('hàng xóm');
+      // The same refusal for a case that does not exist: the rule, not the record.
+      const unknown = await api.get(`/cases/00000000-0000-4000-8000-000000000000`, 'communeOfficer');
+      expect({ status: unknown.status, body: unknown.body }).toEqual({ status: refused.status, body: refused.body });
+    });
+
+    it('needs a purpose (400 naming purpose) and writes the read audit, with the case\'s child, before returning the case', async () => {
+      const caseId = await openCase();
+      const none = await api.get(`/cases/${caseId}`, 'provinceCaseWorker', null);
+      expect(none.status).toBe(400);
+      expect(none.body).toMatchObject({ field: 'purpose', errors: [{ field: 'purpose', rule: 'PURPOSE_REQUIRED' }] });
+      expect((await api.get(`/cases/${caseId}?purpose=statistic`, 'provinceCaseWorker', null)).status).toBe(400);
+      expect(await api.readAudit(caseId)).toEqual([]);
+      const res = await api.get(`/cases/${caseId}?purpose=case_work`, 'provinceCaseWorker', null);
+      expect(res.status).toBe(200);
+      expect(await api.readAudit(caseId)).toEqual([
+        { user_id: 'dev-province-case-worker', role: 'case_worker', purpose: 'case_work', resource_type: 'case', child_id: childId, view: 'current', correlation_id: expect.any(String) },
+      ]);
+    });
+
+    it('answers a case whose child lives outside the jurisdiction exactly like one that does not exist (404, same body)', async () => {
+      const caseId = await openCase();
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const stranger = { role: 'case_worker' as const, userId: 'hcm-case-worker', provinces: ['79'] };
+      const outside = await api.request('GET', `/cases/${caseId}`, { as: stranger, headers: { 'x-purpose': 'case_work' } });
+      const unknown = await api.request('GET', `/cases/${missing}`, { as: stranger, headers: { 'x-purpose': 'case_work' } });
+      expect(outside.status).toBe(404);
+      expect(outside.text.replaceAll(caseId, '<id>')).toBe(unknown.text.replaceAll(missing, '<id>'));
+      expect(outside.text).not.toContain(childId);
+      expect(outside.text).not.toMatch(/\b\d{5}\b|commune|jurisdiction/);
+      expect(await api.readAudit(caseId)).toEqual([]);
+    });
+  });
+
   it('refuses a case command outside the case worker role and jurisdiction', async () => {
     const opened = await api.post<Written>(
       '/cases',

@@ -112,7 +112,7 @@ describe('registry API: child records', () => {
     const id = await register();
     const moved = await api.post<Written>(`/children/${id}/residence-changes`, { communeCode: '00008', effectiveFrom: '2025-10-01' });
     expect(moved.status).toBe(200);
-    expect((await api.get(`/children/${id}`)).status).toBe(403);
+    expect((await api.get(`/children/${id}`)).status).toBe(404);
     expect((await api.get(`/children/${id}`, 'provinceInspector')).body).toMatchObject({ residence: { communeCode: '00008' } });
   });
 
@@ -147,8 +147,45 @@ describe('registry API: child records', () => {
     const inBaDinh = await register({ residence: { communeCode: '00004', effectiveFrom: '2024-05-01' } }, 'admin');
     const inHongHa = await register({ residence: { communeCode: '00001', effectiveFrom: '2024-05-01' } }, 'admin');
     expect((await api.get(`/children/${inBaDinh}`)).status).toBe(200);
-    expect((await api.get(`/children/${inHongHa}`)).status).toBe(403);
+    expect((await api.get(`/children/${inHongHa}`)).status).toBe(404);
     expect((await api.get(`/children/${inHongHa}`, 'provinceInspector')).status).toBe(200);
+  });
+
+  describe('the read policy (one for every service: purpose, read audit, refusals)', () => {
+    it('refuses a read without a purpose, or with one not in the list: 400 naming purpose and the rule, and nothing in the read audit', async () => {
+      const id = await register();
+      const none = await api.get(`/children/${id}`, 'communeOfficer', null);
+      expect(none.status).toBe(400);
+      expect(none.body).toMatchObject({ field: 'purpose', errors: [{ field: 'purpose', rule: 'PURPOSE_REQUIRED' }] });
+      expect(none.text).not.toContain('Nguyễn');
+      const unknown = await api.get(`/children/${id}?purpose=curiosity`, 'communeOfficer', null);
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toMatchObject({ field: 'purpose', errors: [{ field: 'purpose', rule: 'PURPOSE_UNKNOWN' }] });
+      expect(unknown.text).not.toContain('curiosity');
+      expect(await api.readAudit(id)).toEqual([]);
+    });
+
+    it('writes who read the record, with which role, why and the correlation id, to the read audit', async () => {
+      const id = await register();
+      const res = await api.request('GET', `/children/${id}?purpose=data_correction`, { headers: { 'x-correlation-id': 'read-child-1' } });
+      expect(res.status).toBe(200);
+      expect((await api.get(`/children/${id}`, 'provinceInspector', 'inspection')).status).toBe(200);
+      expect(await api.readAudit(id)).toEqual([
+        { user_id: 'dev-commune-officer', role: 'data_officer', purpose: 'data_correction', resource_type: 'child', child_id: id, view: 'current', correlation_id: 'read-child-1' },
+        { user_id: 'dev-province-inspector', role: 'inspector', purpose: 'inspection', resource_type: 'child', child_id: id, view: 'current', correlation_id: expect.any(String) },
+      ]);
+    });
+
+    it('answers a child outside the jurisdiction exactly like one that does not exist (404, same body), naming no unit, and audits neither', async () => {
+      const elsewhere = await register({ residence: { communeCode: '00008', effectiveFrom: '2025-09-01' } }, 'admin');
+      const missing = randomUUID();
+      const outside = await api.get(`/children/${elsewhere}`);
+      const unknown = await api.get(`/children/${missing}`);
+      expect(outside.status).toBe(404);
+      expect(outside.text.replaceAll(elsewhere, '<id>')).toBe(unknown.text.replaceAll(missing, '<id>'));
+      expect(outside.text).not.toMatch(/\b\d{5}\b|\b01\b|commune|jurisdiction/);
+      expect(await api.readAudit(elsewhere)).toEqual([]);
+    });
   });
 
   it('serves the OpenAPI document with the command routes', async () => {

@@ -91,8 +91,18 @@ export class RegistryApiHarness {
     return this.request<T>('POST', path, { body, as, headers });
   }
 
-  get<T = Record<string, unknown>>(path: string, as?: Caller): Promise<HttpResult<T>> {
-    return this.request<T>('GET', path, { as });
+  /**
+   * A GET as `caller`, stating `purpose` in X-Purpose (reads of personal data need one: the read
+   * policy). Tests of the refusal itself pass null, or use `request`, which adds nothing.
+   */
+  get<T = Record<string, unknown>>(path: string, as?: Caller, purpose: string | null = 'case_work'): Promise<HttpResult<T>> {
+    return this.request<T>('GET', path, { as, headers: purpose === null ? {} : { 'x-purpose': purpose } });
+  }
+
+  /** The read audit's rows for a resource, oldest first (as the owner: the table is the platform's). */
+  async readAudit(resourceId: string): Promise<{ user_id: string; role: string; purpose: string; resource_type: string; child_id: string | null; view: string; correlation_id: string | null }[]> {
+    const { rows } = await this.owner.query('SELECT user_id, role, purpose, resource_type, child_id, view, correlation_id FROM read_audit WHERE resource_id = $1 ORDER BY id', [resourceId]);
+    return rows;
   }
 
   async eventCount(): Promise<number> {

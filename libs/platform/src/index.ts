@@ -7,5 +7,6 @@ export * from './tokens';
 export * from './database/platform-database';
 export * from './cqrs/decider-command-handler';
 export * from './auth';
+export * from './read-policy';
 export * from './metrics/metrics';
 export * from './run-service';

@@ -4,11 +4,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { createPool } from '@childledger/database';
-import { EventStore, EventStoreDbEventStore } from '@childledger/event-store';
-import { DATA_KEYRING, DataKeyring, EncryptingEventStore, EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey, resolvePreviousKeyEncryptionKeys } from '@childledger/trust';
+import { createEventStoreDbEventStore, createPostgresEventStore, EventStore } from '@childledger/event-store';
+import { DATA_KEYRING, DataKeyring, EncryptingEventStore, PgDataKeyring, resolveKeyEncryptionKey, resolvePreviousKeyEncryptionKeys } from '@childledger/trust';
 import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
+import { ReadAuditWriter } from './read-policy/read-audit';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics/metrics';
 import { createLogger, httpLoggerParams } from './logging/logger';
 import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
@@ -72,18 +73,20 @@ export class PlatformModule {
           provide: EVENT_STORE,
           inject: [PG_POOL, DATA_KEYRING],
           // Every service reads and writes through the encrypting decorator: personal data is sealed on append, opened (or masked once erased) on read.
-          // (On PostgreSQL the decorator is a PostgresEventStore subclass, so that appendWithin encrypts too.)
+          // The decorator forwards the backend's capabilities (docs/architecture.md, "Port capabilities"); appends inside a caller's transaction are encrypted too.
           useFactory: (pool: Pool, keyring: DataKeyring): EventStore =>
             options.config.EVENT_STORE_BACKEND === 'eventstoredb'
-              ? new EncryptingEventStore(new EventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! }), keyring)
-              : new EncryptingPostgresEventStore({ pool }, keyring),
+              ? new EncryptingEventStore(createEventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! }), keyring)
+              : new EncryptingEventStore(createPostgresEventStore({ pool }), keyring),
         },
         { provide: AUTH_OPTIONS, useValue: options.auth },
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.service) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // The read audit: every service that shows personal data writes its reads here (read-policy/).
+        ReadAuditWriter,
         PlatformShutdown,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY, ReadAuditWriter],
     };
   }
 }

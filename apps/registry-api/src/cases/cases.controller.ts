@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Roles } from '@childledger/platform';
+import { CASE_CONTENT_ROLES, readCorrelationId, CurrentUser, PURPOSE_DESCRIPTION, ReadAuditWriter, requirePurpose, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
 import {
   AssessCaseCommand,
@@ -13,7 +13,6 @@ import {
   DomainContextFactory,
   OpenCaseCommand,
   PlanInterventionCommand,
-  READ_ROLES,
   ReferCaseCommand,
   RegistryReader,
   ReopenCaseCommand,
@@ -43,6 +42,7 @@ export class CasesController {
     private readonly responder: CommandResponder,
     private readonly context: DomainContextFactory,
     private readonly reader: RegistryReader,
+    private readonly readAudit: ReadAuditWriter,
   ) {}
 
   @Post()
@@ -73,11 +73,25 @@ export class CasesController {
   }
 
   @Get(':caseId')
-  @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'A case as of now, folded from its events; the ETag is its revision' })
+  @Roles(...CASE_CONTENT_ROLES)
+  @ApiOperation({ summary: 'A case as of now, folded from its events; the ETag is its revision. Case workers, inspectors and admins; needs a purpose, and is written to the read audit before it is returned' })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
   @ApiResponse({ status: 200, description: 'The case, with `revision`' })
-  async get(@Param() p: CaseIdParams, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
+  @ApiResponse({ status: 403, description: 'A role that does not see case content (data officers)' })
+  @ApiResponse({ status: 404, description: 'No such case, or one whose child lives outside your jurisdiction (the same answer)' })
+  async get(
+    @Param() p: CaseIdParams,
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('purpose') purposeQuery: string | undefined,
+    @Headers('x-purpose') purposeHeader: string | undefined,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const { state, revision } = await this.reader.case(p.caseId, user);
+    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: p.caseId, childId: state.childId, view: 'current', correlationId: readCorrelationId(req) });
     res.setHeader('ETag', etagOf(revision));
     return { ...state, revision };
   }

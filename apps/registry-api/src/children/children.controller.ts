@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpStatus, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { COMMAND_ROLES, CommandResponseBody, DomainContextFactory, READ_ROLES, RegistryReader } from '@childledger/registry';
 import {
@@ -18,7 +18,7 @@ import {
   RevertMergeCommand,
   UnlinkNationalIdCommand,
 } from '@childledger/registry';
-import { CurrentUser, Roles } from '@childledger/platform';
+import { readCorrelationId, CurrentUser, PURPOSE_DESCRIPTION, ReadAuditWriter, requirePurpose, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
 import type { SpecialCircumstanceGroup } from '@childledger/domain';
 import { AuthenticatedRequest, CommandResponder, etagOf } from '../http/command-responder';
@@ -55,12 +55,11 @@ function given<T>(value: T | null | undefined): T | undefined {
 @ApiBearerAuth()
 @Controller('children')
 export class ChildrenController {
-  private readonly logger = new Logger('ChildRecordAccess');
-
   constructor(
     private readonly responder: CommandResponder,
     private readonly context: DomainContextFactory,
     private readonly reader: RegistryReader,
+    private readonly readAudit: ReadAuditWriter,
   ) {}
 
   @Post()
@@ -94,12 +93,24 @@ export class ChildrenController {
 
   @Get(':childId')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "A child's record as of now, folded from its events; the ETag is its revision" })
+  @ApiOperation({ summary: "A child's record as of now, folded from its events; the ETag is its revision. Needs a purpose, and is written to the read audit before it is returned" })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
   @ApiResponse({ status: 200, description: 'The record, with `revision`' })
-  async get(@Param() params: ChildIdParams, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
+  @ApiResponse({ status: 404, description: 'No such child, or one outside your jurisdiction (the same answer)' })
+  async get(
+    @Param() params: ChildIdParams,
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('purpose') purposeQuery: string | undefined,
+    @Headers('x-purpose') purposeHeader: string | undefined,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const { state, revision } = await this.reader.child(params.childId, user);
-    // Every read of a child's record is logged (who, which record), never its content.
-    this.logger.log({ msg: 'child record read', childId: params.childId, userId: user.userId, role: user.role });
+    // The read policy: the read is in the read audit before the record leaves.
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: params.childId, childId: params.childId, view: 'current', correlationId: readCorrelationId(req) });
     res.setHeader('ETag', etagOf(revision));
     return { ...state, revision };
   }

@@ -1,0 +1,3 @@
+export * from './purpose';
+export * from './case-content';
+export * from './read-audit';
