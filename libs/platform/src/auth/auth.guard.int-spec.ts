@@ -1,5 +1,5 @@
 import { Controller, Get, INestApplication, Module, Param, ForbiddenException } from '@nestjs/common';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 import { createApp } from '../create-app';
@@ -87,18 +87,18 @@ describe('authentication and authorisation', () => {
     // well-behaved issuer never would.
     let strictApp: INestApplication;
     let strictBase: string;
-    let es256: CryptoKey;
-    let rs256: CryptoKey;
+    let es256: KeyLike;
+    let rs256: KeyLike;
     const claims = { name: 'x', role: 'data_officer', provinces: ['01'], communes: ['00004'] };
-    const sign = (key: CryptoKey, alg: string, kid: string, build: (jwt: SignJWT) => SignJWT) =>
+    const sign = (key: KeyLike, alg: string, kid: string, build: (jwt: SignJWT) => SignJWT) =>
       build(new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuer('urn:strict').setAudience('childledger').setSubject('u1')).sign(key);
     const strictGet = (token: string) => fetch(`${strictBase}/api/v1/probe/me`, { headers: { authorization: `Bearer ${token}` } });
 
     beforeAll(async () => {
       const ec = await generateKeyPair('ES256', { extractable: true });
       const rsa = await generateKeyPair('RS256', { extractable: true });
-      es256 = ec.privateKey as CryptoKey;
-      rs256 = rsa.privateKey as CryptoKey;
+      es256 = ec.privateKey;
+      rs256 = rsa.privateKey;
       const jwks = { keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' }, { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' }] };
       const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent' });
       const auth = { issuer: 'urn:strict', audience: 'childledger', keys: createLocalJWKSet(jwks), algorithms: ['ES256'], maxTokenAgeSeconds: 3600 };
