@@ -23,4 +23,9 @@ export class ErasureResponse {
   @ApiProperty() childId: string;
   @ApiProperty({ description: "Revision of the child's stream after the erasure" }) revision: number;
   @ApiProperty({ description: 'True when the record was already erased (a retry): the key destruction was completed again' }) alreadyErased: boolean;
+  @ApiProperty({
+    type: [String],
+    description: 'The records merged into this one (directly or through another merged record): each holds its own copy of the child’s data and is erased with it',
+  })
+  mergedRecordsErased: string[];
 }

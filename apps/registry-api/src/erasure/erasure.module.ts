@@ -3,20 +3,38 @@ import { Logger } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import { ModuleRef } from '@nestjs/core';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import type { AdministrativeUnitLookup } from '@childledger/domain';
+import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
 import { DATA_KEYRING, DataKeyring, ErasureCompleter, rawEventStore } from '@childledger/trust';
+import { erasureCascade } from './erase-child-personal-data';
 import { ErasureController } from './erasure.controller';
 
 /**
  * Runs the ErasureCompleter while the API runs: at start-up it catches up on every
  * ChildPersonalDataErased in the log and destroys any key still there (an erasure interrupted
- * between its append and its key destruction), then keeps doing so live.
+ * between its append and its key destruction), then keeps doing so live; and erases the records
+ * merged into an erased child (and a duplicate merged into an erased record by a racing merge).
  */
 @Injectable()
 class ErasureCompleterLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly completer: ErasureCompleter;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(DATA_KEYRING) keyring: DataKeyring, @Inject(PG_POOL) pool: Pool, logger: Logger) {
-    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer stopped'));
+  private units?: AdministrativeUnitLookup;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(DATA_KEYRING) keyring: DataKeyring, @Inject(PG_POOL) pool: Pool, logger: Logger, moduleRef: ModuleRef) {
+    const units = (): AdministrativeUnitLookup => {
+      if (!this.units) {
+        try {
+          this.units = moduleRef.get<AdministrativeUnitLookup>(ADMINISTRATIVE_UNITS, { strict: false });
+        } catch {
+          this.units = loadAdministrativeUnits();
+        }
+      }
+      return this.units;
+    };
+    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer stopped'), erasureCascade(store, keyring, units));
   }
 
   async onApplicationBootstrap(): Promise<void> {

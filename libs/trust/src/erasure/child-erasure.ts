@@ -6,7 +6,8 @@ export const ERASURE_COMPLETER_SUBSCRIPTION = 'erasure-completer';
 
 /**
  * Destroys the key of every child with a `ChildPersonalDataErased` event: the startup sweep that
- * finishes an erasure interrupted between its two steps. A subscription over the raw log (the
+ * finishes an erasure interrupted between its two steps (and, through `cascade`, erases the
+ * records merged into an erased child). A subscription over the raw log (the
  * events it needs carry no personal data) with its checkpoint saved after the keys are gone:
  * at least once, and destroying a key twice is harmless.
  */
@@ -19,6 +20,12 @@ export class ErasureCompleter {
     private readonly keyring: DataKeyring & { destroyKeysOfErasedSubjects?(): Promise<number> },
     private readonly pool: Pool,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /**
+     * Called with every `ChildPersonalDataErased` and `ChildRecordsMerged` before the checkpoint
+     * moves past it: the registry erases the records merged into an erased child there (a
+     * duplicate has its own key and its own copy of the child's data). Must be idempotent.
+     */
+    private readonly cascade?: (event: RecordedEvent) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -32,6 +39,7 @@ export class ErasureCompleter {
       handler: async (events: RecordedEvent[], checkpoint) => {
         for (const e of events) {
           if (e.type === 'ChildPersonalDataErased' && typeof e.data.childId === 'string') await this.keyring.destroy(e.data.childId);
+          if (this.cascade && (e.type === 'ChildPersonalDataErased' || e.type === 'ChildRecordsMerged')) await this.cascade(e);
         }
         await checkpoints.save(ERASURE_COMPLETER_SUBSCRIPTION, checkpoint);
       },
