@@ -20,7 +20,7 @@ import {
   verifyLog,
 } from '@childledger/trust';
 import { trustTestKit, TrustTestKit } from '@childledger/trust/testing';
-import { eraseChildPersonalData } from './erase-child-personal-data';
+import { eraseChildPersonalData, erasureCascade } from './erase-child-personal-data';
 
 const root = path.resolve(__dirname, '../../../..');
 const UNITS: AdministrativeUnitLookup = { isCommuneValidOn: (c) => c === '00004', isKnownProvinceCode: (p) => p === '01' };
@@ -189,7 +189,7 @@ describe(eraseChildPersonalData.name, () => {
     await handleCommand(kit.store, `child-${child}`, { type: 'ErasePersonalData', data: { reason: 'Quyết định số 13/2025' }, context: context() }, childDecider);
     expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(1);
     const retry = await eraseChildPersonalData(kit.store, kit.keyring, { childId: child, reason: 'Quyết định số 13/2025', metadata: {}, context: context() });
-    expect(retry).toEqual({ childId: child, revision: 1, alreadyErased: true });
+    expect(retry).toEqual({ childId: child, revision: 1, alreadyErased: true, mergedRecordsErased: [] });
     expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(0);
     expect((await kit.store.readStream(`child-${child}`)).map((e) => e.type)).toEqual(['ChildRegistered', 'ChildPersonalDataErased']);
   });
@@ -228,5 +228,39 @@ describe(eraseChildPersonalData.name, () => {
       keyring.close();
       await pool.end();
     }
+  });
+
+  it('the completer erases the records merged into an erased child when the erasure stopped before them, and a duplicate merged into it by a racing merge', async () => {
+    const survivor = randomUUID();
+    const duplicate = randomUUID();
+    const late = randomUUID();
+    await register(kit, survivor, { fullName: 'Mai Thị Hồng Nhung', dateOfBirth: '2016-01-01' });
+    await register(kit, duplicate, { fullName: 'Mai Thi Hong Nhung', dateOfBirth: '2016-01-01', motherName: 'Vương Thị Mận' });
+    await register(kit, late, { fullName: 'Mai Hồng Nhung', dateOfBirth: '2016-01-01' });
+    await handleCommand(kit.store, `child-${duplicate}`, { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() }, childDecider);
+    // What a crash right after the survivor's own erasure leaves: its erasure, nothing for the duplicate.
+    await handleCommand(kit.store, `child-${survivor}`, { type: 'ErasePersonalData', data: { reason: 'Quyết định số 15/2025' }, context: context() }, childDecider);
+    // A merge that passed its check before the erasure and was appended after it (the decider sees only the duplicate's stream).
+    await handleCommand(kit.store, `child-${late}`, { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() }, childDecider);
+    expect((await kit.store.readStream(`child-${duplicate}`))[0]!.data.personal).toMatchObject({ motherName: 'Vương Thị Mận' });
+
+    const completer = new ErasureCompleter(kit.store.raw, kit.keyring, kit.pool, undefined, erasureCascade(kit.store, kit.keyring, () => UNITS));
+    await completer.start();
+    await completer.caughtUp();
+    await completer.stop();
+    for (const id of [survivor, duplicate, late]) {
+      expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [id])).rowCount).toBe(0);
+      expect((await kit.store.readStream(`child-${id}`))[0]!.data.personal).toBeNull();
+    }
+    const erasedDuplicate = (await kit.store.readStream(`child-${duplicate}`)).at(-1)!;
+    expect(erasedDuplicate).toMatchObject({ type: 'ChildPersonalDataErased', data: { reason: 'Quyết định số 15/2025' }, metadata: { erasedWithChildId: survivor } });
+    expect((await kit.store.readStream(`child-${late}`)).map((e) => e.type)).toEqual(['ChildRegistered', 'ChildRecordsMerged', 'ChildPersonalDataErased']);
+    // Run again (at least once delivery): nothing more is appended.
+    const again = new ErasureCompleter(kit.store.raw, kit.keyring, kit.pool, undefined, erasureCascade(kit.store, kit.keyring, () => UNITS));
+    await kit.owner.query("DELETE FROM subscription_checkpoints WHERE subscription_name = 'erasure-completer'");
+    await again.start();
+    await again.caughtUp();
+    await again.stop();
+    expect((await kit.store.readStream(`child-${duplicate}`)).filter((e) => e.type === 'ChildPersonalDataErased')).toHaveLength(1);
   });
 });
