@@ -56,12 +56,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger('start', config.LOG_LEVEL);
-  if (!config.CHILDLEDGER_KEK || !config.CHILDLEDGER_SEAL_KEY) {
+  if (!config.CHILDLEDGER_KEK || !config.CHILDLEDGER_SEAL_KEY || !config.CHILDLEDGER_DEDUPE_KEY) {
     // Development only: keys made once and kept beside the database (docs/trust.md).
     const dev = loadOrCreateDevelopmentKeys(path.dirname(path.resolve(config.CHILDLEDGER_DATA_DIR)));
     config.CHILDLEDGER_KEK ??= dev.kek;
     config.CHILDLEDGER_SEAL_KEY ??= dev.sealKey;
-    log.warn({ file: dev.file, created: dev.created }, 'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY not set: using development keys from the data directory; set both in production');
+    config.CHILDLEDGER_DEDUPE_KEY ??= dev.dedupeKey;
+    log.warn({ file: dev.file, created: dev.created }, 'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY / CHILDLEDGER_DEDUPE_KEY not set: using development keys from the data directory; set them in production');
   }
   log.info({ embedded: !config.DATABASE_URL }, 'preparing database');
   const db = await preparePlatformDatabase(config, { log: (m) => log.debug({ postgres: m }, 'postgres') });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse';
 import { createPool, runMigrations } from '@childledger/database';
-import { PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS } from '@childledger/platform';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 import { BenchContext, figure, percentile, round, timedWorkers } from './bench-support';
@@ -76,7 +76,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   // 1. Baseline: the store's single-event append, 16 writers, each event a new child stream.
   ctx.log(`store single appends: ${CONNECTIONS} writers × ${BASELINE_PER_WRITER}`);
   const pool = createPool(ctx.url, { max: CONNECTIONS + 2 });
-  const store = new PostgresEventStore({ pool });
+  const store = createPostgresEventStore({ pool });
   const appended = await timedWorkers(CONNECTIONS, BASELINE_PER_WRITER, async () => {
     const childId = randomUUID();
     await store.append(

@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createPool, runMigrations } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { parseAgreement, PartnerCloudEvent } from '@childledger/partner-streams';
 import { loadConfig, PlatformConfig } from '@childledger/platform';
@@ -70,7 +70,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, [...EVENT_STORE_MIGRATIONS, ...TRUST_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
   const owner = createPool(ctx.url, { role: null, max: 2 });
   const pool = createPool(ctx.url, { max: 8 });
-  const store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
+  const store = createPostgresEventStore({ pool, pollIntervalMs: 100 });
   ctx.log(`generating ${TOTAL} events by SQL`);
   await generate(owner, ctx);
 

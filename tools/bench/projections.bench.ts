@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, runMigrations } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, NewEvent } from '@childledger/event-store';
 import { computeIndicators, parsePeriod, Projection, PROJECTIONS, ProjectionRunner, READ_MODEL_MIGRATIONS, rebuildProjections, UnitResolver } from '@childledger/read-models';
 import { BenchContext, figure, percentile, round } from './bench-support';
 
@@ -75,7 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   await runMigrations(ctx.url, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
   const owner = createPool(ctx.url, { role: null, max: 4 });
   const pool = createPool(ctx.url, { max: 12 });
-  const store = new PostgresEventStore({ pool, batchSize: BATCH });
+  const store = createPostgresEventStore({ pool, batchSize: BATCH });
   const units = new UnitResolver(loadAdministrativeUnits());
   const children = Math.round(EVENTS / PER_CHILD);
 

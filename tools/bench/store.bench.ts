@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createPool, runMigrations } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore, NewEvent } from '@childledger/event-store';
 import {
   chainStep,
   databaseLogSource,
@@ -55,7 +55,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   await owner.query(`CREATE TABLE events_raw (LIKE events INCLUDING ALL)`);
   await owner.query(`GRANT SELECT, INSERT ON events_raw TO childledger_app`);
   const pool = createPool(ctx.url, { max: WRITERS + 4 });
-  const store = new PostgresEventStore({ pool });
+  const store = createPostgresEventStore({ pool });
 
   // 1. Single-event appends, 8 concurrent writers, each on its own streams.
   ctx.log(`single appends: ${WRITERS} writers × ${SINGLE_PER_WRITER}`);
@@ -179,7 +179,7 @@ function personalEvent(childId: string): NewEvent {
   };
 }
 
-async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: PostgresEventStore): Promise<void> {
+async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: EventStore): Promise<void> {
   await runMigrations(ctx.url, TRUST_MIGRATIONS);
   const keyring = new PgDataKeyring(pool, { kek: LocalKeyEncryptionKey.generate() });
   const encrypted = new EncryptingPostgresEventStore({ pool }, keyring);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS, AuthenticatedUser, loadConfig, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { PROJECTIONS, ProjectionRunner, UnitResolver } from '@childledger/read-models';
@@ -31,7 +31,7 @@ describe('query API paging and case as-of (e2e)', () => {
   let t: TestAuth;
   let pool: Pool;
   let owner: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
   const tokens: Record<string, string> = {};
   /** Queue rows as the story wrote them: sort key (UTC, microseconds), child, reason, commune. */
   const queue: { key: string; childId: string; reason: string; commune: string }[] = [];
@@ -60,7 +60,7 @@ describe('query API paging and case as-of (e2e)', () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
     pool = createPool(db.url);
     owner = createPool(db.url, { role: null, max: 2 });
-    store = new PostgresEventStore({ pool });
+    store = createPostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     const register = (childId: string, commune: string, from: string) =>
       fx.child(childId, 'RegisterChild', { childId, fullName: 'Trẻ Thử Nghiệm', dateOfBirth: '2015-01-01', sex: 'F', residence: { communeCode: commune, effectiveFrom: from } }, { at: vn(from, 9) });

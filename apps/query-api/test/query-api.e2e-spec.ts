@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EventStore } from '@childledger/event-store';
 import { ALL_MIGRATIONS, loadConfig, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { PROJECTIONS, ProjectionRunner, UnitResolver } from '@childledger/read-models';
@@ -16,7 +16,7 @@ describe('query API (e2e)', () => {
   let t: TestAuth;
   let pool: Pool;
   let owner: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
   const tokens: Record<string, string> = {};
 
   // Bodies are asserted on, not trusted: typed loosely on purpose.
@@ -30,7 +30,7 @@ describe('query API (e2e)', () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
     pool = createPool(db.url);
     owner = createPool(db.url, { role: null, max: 2 });
-    store = new PostgresEventStore({ pool });
+    store = createPostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     await writeIndicatorFixture(fx);
     await fx.backdate(owner);

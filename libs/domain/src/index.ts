@@ -11,6 +11,7 @@ export * from './child/child.events';
 export * from './child/child.commands';
 export * from './child/child.state';
 export * from './child/child.decider';
+export * from './child/record-active';
 export * from './case/case.events';
 export * from './case/case.commands';
 export * from './case/case.state';

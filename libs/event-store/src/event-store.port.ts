@@ -124,6 +124,83 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;
+  /**
+   * What this backend can do beyond the methods above. A decorator forwards its inner store's
+   * capabilities (wrapped as needed); absent means none. Services check the ones they need at boot
+   * (`requireCapabilities`), so a backend that lacks one refuses to start instead of failing a request.
+   */
+  readonly capabilities?: EventStoreCapabilities;
+}
+
+/** The names of the optional capabilities, as boot errors and docs spell them. */
+export type EventStoreCapabilityName = 'append-in-transaction' | 'stored-log';
+
+export interface EventStoreCapabilities {
+  /**
+   * `append-in-transaction`: appends that commit or roll back together with the caller's own writes
+   * in the same SQL database (idempotency keys, import dedupe keys).
+   */
+  appendInTransaction?: TransactionalAppend;
+  /**
+   * `stored-log`: the log's stored rows (bytes as written, ciphertext included) can be read in the
+   * store's global order from the service's own PostgreSQL database (the `events` table), which is
+   * what the log sealer chains and `verify-log` checks.
+   */
+  storedLog?: { table: 'events' };
+}
+
+/** A transaction opened by the store on its database: appends and the caller's statements commit as one. */
+export interface StoreTransaction {
+  append(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** A statement of the caller's, in the same transaction. */
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+export interface TransactionalAppend {
+  /**
+   * Runs `work` in one transaction and commits when it resolves (rolls back when it throws, and
+   * rethrows). Subscribers are woken after the commit.
+   */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+}
+
+/** A service needs a capability its event-store backend lacks: it refuses to start. */
+export class MissingEventStoreCapabilityError extends Error {
+  constructor(
+    readonly capability: EventStoreCapabilityName,
+    readonly backend: string,
+    readonly neededBy: string,
+  ) {
+    super(`the ${backend} event store lacks the capability "${capability}", which ${neededBy} needs; ${CAPABILITY_HINT[capability]}`);
+    this.name = 'MissingEventStoreCapabilityError';
+  }
+}
+
+const CAPABILITY_HINT: Record<EventStoreCapabilityName, string> = {
+  'append-in-transaction': 'run it with EVENT_STORE_BACKEND=postgres (docs/architecture.md, "Port capabilities")',
+  'stored-log': 'the log is sealed and verified only on EVENT_STORE_BACKEND=postgres (docs/architecture.md, "Port capabilities")',
+};
+
+const CAPABILITY_KEYS: Record<EventStoreCapabilityName, keyof EventStoreCapabilities> = {
+  'append-in-transaction': 'appendInTransaction',
+  'stored-log': 'storedLog',
+};
+
+/** Whether the store has the capability. */
+export function hasCapability(store: EventStore, capability: EventStoreCapabilityName): boolean {
+  return store.capabilities?.[CAPABILITY_KEYS[capability]] !== undefined;
+}
+
+/** Throws MissingEventStoreCapabilityError naming the first capability the store lacks. */
+export function requireCapabilities(store: EventStore, capabilities: readonly EventStoreCapabilityName[], neededBy: string, backend = 'configured'): void {
+  for (const c of capabilities) if (!hasCapability(store, c)) throw new MissingEventStoreCapabilityError(c, backend, neededBy);
+}
+
+/** The store's `append-in-transaction` capability, or MissingEventStoreCapabilityError. */
+export function transactionalAppendOf(store: EventStore, neededBy: string): TransactionalAppend {
+  const t = store.capabilities?.appendInTransaction;
+  if (!t) throw new MissingEventStoreCapabilityError('append-in-transaction', 'configured', neededBy);
+  return t;
 }
 
 export const EVENT_STORE = Symbol('EventStore');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createPool, createTestDatabase, revertMigrations, runMigrations, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PgCheckpointStore, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, PgCheckpointStore } from '@childledger/event-store';
 import { CreatePartnerStreams1733000000000, PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { CursorPrunedError, encodeCursor, PartnerProjector, parseAgreement, Pseudonymiser } from '@childledger/partner-streams';
 import { OutboxSignal, PgPartnerFeed } from './pg-partner-feed';
@@ -139,7 +139,7 @@ describe(PgOutboxPruner.name, () => {
   });
 
   it('pruning while the projection appends: a reader that follows the stream gets every row once, in order; a lagging one gets either exact pages or CursorPrunedError', async () => {
-    const store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    const store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
     const agreement = parseAgreement({ id: 'p-live', name: 'Live', sector: 'education', jurisdictions: ['*'], channels: ['http', 'kafka'], events: { ChildRegistered: ['sex'] }, retentionDays: 7 });
     const projection = new PgPartnerProjection(pool, store, new PartnerProjector(agreement, new Pseudonymiser('live-secret-0000000000000'), (c) => c.slice(0, 2)), { batchSize: 5 });
     await projection.start();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { decodeCursor, encodeCursor, PartnerAgreement, PartnerCloudEvent, PartnerProjector, parseAgreement, Pseudonymiser, TOMBSTONE_TYPE } from '@childledger/partner-streams';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
@@ -32,14 +32,14 @@ const education = parseAgreement({
 describe(PgPartnerProjection.name, () => {
   let db: TestDatabase;
   let pool: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
   const signal = new OutboxSignal();
   let feed: PgPartnerFeed;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
     pool = createPool(db.url, { max: 10 });
-    store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+    store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
     feed = new PgPartnerFeed(pool, signal, 50);
   });
   afterAll(async () => {

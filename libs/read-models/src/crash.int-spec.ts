@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { PROJECTIONS } from './projections';
@@ -41,13 +41,13 @@ describe('projector crash and compare', () => {
   let db: TestDatabase;
   let pool: Pool;
   let owner: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url, { max: 6 });
     owner = createPool(db.url, { role: null, max: 3 });
-    store = new PostgresEventStore({ pool });
+    store = createPostgresEventStore({ pool });
   });
 
   afterAll(async () => {

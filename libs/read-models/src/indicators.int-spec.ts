@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore, NewEvent } from '@childledger/event-store';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { computeIndicators, IndicatorRequest, parsePeriod } from './indicators';
 import { addDays } from './projection';
@@ -142,13 +142,13 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
   let db: TestDatabase;
   let pool: Pool;
   let owner: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url, { max: 6 });
     owner = createPool(db.url, { role: null, max: 3 });
-    store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
   });
 
   afterAll(async () => {

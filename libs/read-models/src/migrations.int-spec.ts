@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, revertMigrations, runMigrations, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 import { CreateReadModels1795470000000, READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { PROJECTIONS } from './projections';
 import { nextDueAt } from './projections/cases.projection';
@@ -54,7 +54,7 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
 
   it('rebuilds while a live projector keeps serving, switches over atomically, and the projector carries on from the new checkpoint without applying anything twice', async () => {
     const pool = createPool(db.url, { max: 6 });
-    const store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    const store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
     const fx = new LedgerFixture(store, units);
     await writeIndicatorFixture(fx);
     const errors: unknown[] = [];
@@ -118,7 +118,7 @@ describe('AddIndicatorDeltas on a database whose read models already hold data',
 
   it('adds empty tables; the projector backfills them by replaying the log, and the indicators equal those computed from the existing tables', async () => {
     const pool = createPool(db.url, { max: 6 });
-    const store = new PostgresEventStore({ pool, pollIntervalMs: 20 });
+    const store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
     await writeIndicatorFixture(new LedgerFixture(store, units));
     // The projector as it was before the migration: three projections, at the head of the log.
     const before = PROJECTIONS.filter((p) => p.name !== 'indicators');

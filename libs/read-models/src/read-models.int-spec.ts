@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { computeIndicators, IndicatorResult, parsePeriod, storeReferenceVersion } from './indicators';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { childAsOf } from './as-of';
@@ -22,14 +22,14 @@ describe('read models: projections from the real deciders\' events', () => {
   let db: TestDatabase;
   let pool: Pool;
   let owner: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let runner: ProjectionRunner;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url);
     owner = createPool(db.url, { role: null, max: 3 });
-    store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+    store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
     const fx = new LedgerFixture(store, units);
     await writeIndicatorFixture(fx);
     await fx.backdate(owner);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { EVENT_STORE_MIGRATIONS, PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import type { Projection } from './projection';
 import { auditProjection, casesProjection, childrenProjection } from './projections';
@@ -15,12 +15,12 @@ const units = new UnitResolver(loadAdministrativeUnits());
 describe('rebuildProjections in lanes', () => {
   let db: TestDatabase;
   let pool: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
     pool = createPool(db.url, { max: 4 });
-    store = new PostgresEventStore({ pool });
+    store = createPostgresEventStore({ pool });
     for (let n = 0; n < 30; n++) {
       const childId = `lane-${n}`;
       await store.append(`child-${childId}`, [

@@ -1,3 +1,4 @@
+import { requireActiveRecord } from './record-active';
 import type { Decider } from '../shared/decider';
 import { addYears, IsoDate, requireIsoDate, requireNotInFuture, vietnamDate } from '../shared/dates';
 import { CURRENT_SCHEMA_VERSION } from '../shared/event-schema';
@@ -70,16 +71,9 @@ function requirePersonalId(raw: unknown, person: { dateOfBirth: IsoDate; sex: Se
 // ---- preconditions on the record ------------------------------------------------------------
 
 function requireActive(state: ChildState, command: ChildCommand['type']): RegisteredChildState {
-  if (state.status === 'unregistered') throw new RegistryError('CHILD_NOT_FOUND', 'no child is registered in this stream', 'childId');
   // A merged record still holds the child's personal data: it can be erased (directly, or with the
   // record it was merged into) as well as reverted.
-  if (state.status === 'merged' && command !== 'RevertMerge' && command !== 'ErasePersonalData') {
-    throw new RegistryError('RECORD_MERGED', `the record was merged into ${state.survivingChildId}`, 'childId', {
-      survivingChildId: state.survivingChildId,
-    });
-  }
-  if (state.status === 'erased') throw new RegistryError('RECORD_ERASED', "the child's personal data was erased; the record is closed", 'childId');
-  return state;
+  return requireActiveRecord(state, { allowMerged: command === 'RevertMerge' || command === 'ErasePersonalData' });
 }
 
 // ---- decide -----------------------------------------------------------------------------------

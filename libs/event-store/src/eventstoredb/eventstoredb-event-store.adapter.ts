@@ -20,6 +20,7 @@ import type {
   Checkpoint,
   EventFilter,
   EventStore,
+  EventStoreCapabilities,
   ExpectedRevision,
   NewEvent,
   ReadAllOptions,
@@ -74,6 +75,11 @@ function matchesFilter(e: RecordedEvent, filter?: EventFilter): boolean {
  * Subscriptions use the same read-and-poll loop as the PostgreSQL adapter over `$all`.
  */
 export class EventStoreDbEventStore implements EventStore {
+  /**
+   * Neither `append-in-transaction` (the events live in EventStoreDB, the caller's rows in
+   * PostgreSQL: no transaction spans both) nor `stored-log` (no `events` table to seal).
+   */
+  readonly capabilities: EventStoreCapabilities = {};
   private readonly client: EventStoreDBClient;
   private readonly upcasters: UpcasterRegistry;
   private readonly pollIntervalMs: number;
@@ -235,4 +241,9 @@ export class EventStoreDbEventStore implements EventStore {
       recordedAt: e.created,
     });
   }
+}
+
+/** The EventStoreDB event store as the port (see createPostgresEventStore). */
+export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOptions): EventStore {
+  return new EventStoreDbEventStore(options);
 }

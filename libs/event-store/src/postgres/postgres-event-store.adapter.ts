@@ -6,12 +6,14 @@ import type {
   Checkpoint,
   EventFilter,
   EventStore,
+  EventStoreCapabilities,
   ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  StoreTransaction,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
@@ -132,6 +134,12 @@ export class PostgresEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly subscriptions = new Set<Subscription>();
 
+  /** Both capabilities: appends inside a transaction on the pool's database, and the `events` table as stored. */
+  readonly capabilities: EventStoreCapabilities = {
+    appendInTransaction: { transaction: (work) => this.transaction(work) },
+    storedLog: { table: 'events' },
+  };
+
   constructor(options: PostgresEventStoreOptions) {
     this.pool = options.pool;
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
@@ -192,6 +200,35 @@ export class PostgresEventStore implements EventStore {
           : null,
       duplicate: false,
     };
+  }
+
+  /** `append-in-transaction`: BEGIN, the caller's work (appends and statements on one connection), COMMIT, wake-up. */
+  private async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let appended = false;
+    try {
+      await client.query('BEGIN');
+      const tx: StoreTransaction = {
+        append: async (streamId, events, options) => {
+          const result = await this.appendWithin(client, streamId, events, options);
+          if (!result.duplicate && events.length > 0) appended = true;
+          return result;
+        },
+        query: async <Row extends Record<string, unknown>>(text: string, values?: unknown[]) => {
+          const res = await client.query<Row>(text, values);
+          return { rows: res.rows, rowCount: res.rowCount };
+        },
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      if (appended) this.wakeUp.poke();
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /** Wakes subscribers after a caller's transaction that used `appendWithin` has committed. */
@@ -289,4 +326,12 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<EventRow>(config);
     return rows.map((r) => this.upcasters.upcast(recordedFromRow(r)));
   }
+}
+
+/**
+ * The PostgreSQL event store as the port: what composition roots and tests outside this library
+ * use, so that nothing else names the concrete class (tools/architecture/no-concrete-adapter-imports.spec.ts).
+ */
+export function createPostgresEventStore(options: PostgresEventStoreOptions): EventStore {
+  return new PostgresEventStore(options);
 }

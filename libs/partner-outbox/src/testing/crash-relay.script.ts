@@ -2,7 +2,7 @@
 // (event store → outbox) and its relay (outbox → a file sink, checkpoint after the ack), both
 // running. The test kills it with SIGKILL at random moments and restarts it.
 import { createPool } from '@childledger/database';
-import { PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore } from '@childledger/event-store';
 import { PartnerProjector, PartnerRelay, parseAgreement, Pseudonymiser } from '@childledger/partner-streams';
 import { OutboxSignal, PgPartnerFeed } from '../pg-partner-feed';
 import { PgPartnerProjection } from '../pg-partner-projection';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (!url || !out || !agreementJson) throw new Error('CRASH_DATABASE_URL, CRASH_SINK_FILE and CRASH_AGREEMENT are required');
   const agreement = parseAgreement(JSON.parse(agreementJson));
   const pool = createPool(url, { max: 6 });
-  const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+  const store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
   const signal = new OutboxSignal();
   const projector = new PartnerProjector(agreement, new Pseudonymiser('crash-test-secret-000000'), (c) => c.slice(0, 2));
   const projection = new PgPartnerProjection(pool, store, projector, { batchSize: 23, signal });

@@ -96,6 +96,9 @@ export class PlatformConfig {
    */
   @IsOptional() @Validate(PreviousKeyEncryptionKeys) CHILDLEDGER_KEK_PREVIOUS?: string;
 
+  /** Secret of the registry's keyed hashes (import dedupe keys, idempotency fingerprints): base64 of 32 random bytes. Required by the registry API on its own; `npm start` makes one in .data/. */
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_DEDUPE_KEY?: string;
+
   /** Ed25519 seed (base64 of 32 bytes) signing the log's checkpoints. Required by the log sealer on its own; `npm start` makes one in .data/. */
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 encoding of 32 bytes' }) CHILDLEDGER_SEAL_KEY?: string;
 

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus, CommandHandler, CqrsModule } from '@nestjs/cqrs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { Decider, EVENT_STORE, EVENT_STORE_MIGRATIONS, EventStore, PostgresEventStore, WrongExpectedVersionError } from '@childledger/event-store';
+import { createPostgresEventStore, Decider, EVENT_STORE, EVENT_STORE_MIGRATIONS, EventStore, WrongExpectedVersionError } from '@childledger/event-store';
 import type { Pool } from 'pg';
 import { CommandEnvelope, DeciderCommandHandler } from './decider-command-handler';
 
@@ -40,14 +40,14 @@ class IncrementHandler extends DeciderCommandHandler<Increment, number, CounterE
 describe(DeciderCommandHandler.name, () => {
   let db: TestDatabase;
   let pool: Pool;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let app: INestApplicationContext;
   let bus: CommandBus;
 
   beforeAll(async () => {
     db = await createTestDatabase(EVENT_STORE_MIGRATIONS);
     pool = createPool(db.url);
-    store = new PostgresEventStore({ pool });
+    store = createPostgresEventStore({ pool });
     @Module({ imports: [CqrsModule.forRoot()], providers: [IncrementHandler, { provide: EVENT_STORE, useValue: store }] })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false });

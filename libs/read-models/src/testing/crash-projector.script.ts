@@ -3,7 +3,7 @@
 // statements (CRASH_PAUSE_MS) so that kills land inside batches, not only between them.
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool } from '@childledger/database';
-import { PostgresEventStore } from '@childledger/event-store';
+import { createPostgresEventStore } from '@childledger/event-store';
 import type { Projection } from '../projection';
 import { PROJECTIONS } from '../projections';
 import { ProjectionRunner } from '../projection-runner';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (!url) throw new Error('CRASH_DATABASE_URL is required');
   const pause = Number(process.env['CRASH_PAUSE_MS'] ?? '3');
   const pool = createPool(url, { max: 6 });
-  const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+  const store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
   const slow: Projection[] = PROJECTIONS.map((p) => ({
     ...p,
     apply: async (events, tx, ctx) => {

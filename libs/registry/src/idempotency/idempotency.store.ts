@@ -3,14 +3,16 @@ import {
   AppendOptions,
   AppendResult,
   EventStore,
+  EventStoreCapabilities,
   NewEvent,
-  PostgresEventStore,
   ReadAllOptions,
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
+  TransactionalAppend,
+  transactionalAppendOf,
 } from '@childledger/event-store';
 import { CommandResponseBody, IdempotencyClaim, responseBody } from '../shared/registry-command';
 
@@ -41,16 +43,25 @@ export class IdempotencyKeyTakenError extends Error {
  * Idempotency keys in PostgreSQL, written in the transaction of the command's events.
  *
  * Why this is crash-safe: the key's row and the events commit together (one transaction through
- * `PostgresEventStore.appendWithin`). A crash before the commit leaves neither, and the retry runs
- * the command again; a crash after it leaves both, and the retry replays the stored result. Two
- * concurrent requests with one key both reach the INSERT; the primary key makes the second wait for
- * the first to commit and then fail, so its events roll back and it replays the first result.
+ * the store's `append-in-transaction` capability). A crash before the commit leaves neither, and the
+ * retry runs the command again; a crash after it leaves both, and the retry replays the stored
+ * result. Two concurrent requests with one key both reach the INSERT; the primary key makes the
+ * second wait for the first to commit and then fail, so its events roll back and it replays the
+ * first result. A backend without the capability is refused when the service starts
+ * (`requireCapabilities` in RegistryModule), never on a request.
+ *
+ * The fingerprint of the request is a keyed hash (HMAC, `RegistryKeys.fingerprint`), computed by the
+ * transport: a stored row does not let anyone without the key test guesses of a request's body.
  */
 export class IdempotencyStore {
+  private readonly transactional?: TransactionalAppend;
+
   constructor(
     private readonly pool: Pool,
     private readonly store: EventStore,
-  ) {}
+  ) {
+    this.transactional = store.capabilities?.appendInTransaction;
+  }
 
   async find(userId: string, key: string): Promise<StoredIdempotentResult | undefined> {
     const { rows } = await this.pool.query<{ fingerprint: string; status_code: number; result: CommandResponseBody }>(
@@ -69,46 +80,35 @@ export class IdempotencyStore {
    * Reads go to the shared store.
    */
   storeFor(userId: string, claim: IdempotencyClaim, targetId: string): EventStore {
-    if (!(this.store instanceof PostgresEventStore)) {
-      throw new Error('idempotency keys need the PostgreSQL event store (events and keys commit in one transaction)');
-    }
-    return new IdempotentAppendStore(this.pool, this.store, userId, claim, targetId);
+    return new IdempotentAppendStore(this.store, this.transactional ?? transactionalAppendOf(this.store, 'Idempotency-Key'), userId, claim, targetId);
   }
 }
 
 class IdempotentAppendStore implements EventStore {
+  readonly capabilities: EventStoreCapabilities | undefined;
+
   constructor(
-    private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
+    private readonly transactional: TransactionalAppend,
     private readonly userId: string,
     private readonly claim: IdempotencyClaim,
     private readonly targetId: string,
-  ) {}
+  ) {
+    this.capabilities = store.capabilities;
+  }
 
-  async append(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const appended = await this.store.appendWithin(client, streamId, events, options);
+  append(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    return this.transactional.transaction(async (tx) => {
+      const appended = await tx.append(streamId, events, options);
       const result = responseBody(streamId, this.targetId, events, appended.nextExpectedRevision);
-      const inserted = await client.query(
+      const inserted = await tx.query(
         `INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint, status_code, stream_id, result)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
         [this.userId, this.claim.key, this.claim.fingerprint, this.claim.status, streamId, JSON.stringify(result)],
       );
-      if (inserted.rowCount === 0) {
-        await client.query('ROLLBACK');
-        throw new IdempotencyKeyTakenError(this.claim.key);
-      }
-      await client.query('COMMIT');
-      this.store.notifyCommitted();
+      if (inserted.rowCount === 0) throw new IdempotencyKeyTakenError(this.claim.key);
       return appended;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

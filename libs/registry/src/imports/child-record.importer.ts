@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { AdministrativeUnits } from '@childledger/admin-units';
 import {
   ChildCommand,
@@ -12,7 +12,7 @@ import {
   RegistryError,
   vietnamDate,
 } from '@childledger/domain';
-import { EventMetadata, EventStore, IdempotencyConflictError, NewEvent, PostgresEventStore, WrongExpectedVersionError } from '@childledger/event-store';
+import { EventMetadata, EventStore, IdempotencyConflictError, NewEvent, WrongExpectedVersionError } from '@childledger/event-store';
 import type { AuthenticatedUser } from '@childledger/platform';
 import type { DataKeyring } from '@childledger/trust';
 import { AccessDeniedError, AccessPolicy, IMPORT_ROLES, requireRoleIn } from '../shared/access-policy';
@@ -342,7 +342,7 @@ export class ChildRecordImporter {
 
   private async existingStreams(streamIds: string[]): Promise<Set<string>> {
     if (streamIds.length === 0) return new Set();
-    if (this.options.store instanceof PostgresEventStore) {
+    if (this.options.store.capabilities?.storedLog) {
       const { rows } = await this.options.pool.query<{ stream_id: string }>('SELECT stream_id FROM event_streams WHERE stream_id = ANY($1::text[])', [streamIds]);
       return new Set(rows.map((r) => r.stream_id));
     }
@@ -358,22 +358,18 @@ export class ChildRecordImporter {
   private async append(rows: PreparedRow[]): Promise<Set<string>> {
     const written = new Set<string>();
     if (rows.length === 0) return written;
-    const { store, pool } = this.options;
-    if (store instanceof PostgresEventStore) {
-      const client: PoolClient = await pool.connect();
-      let ok = false;
-      try {
-        await client.query('BEGIN');
-        for (const r of rows) await store.appendWithin(client, r.streamId, r.events, { expectedRevision: 'no_stream' });
-        await client.query('COMMIT');
-        ok = true;
-      } catch {
-        await client.query('ROLLBACK').catch(() => undefined);
-      } finally {
-        client.release();
-      }
+    const { store } = this.options;
+    const transactional = store.capabilities?.appendInTransaction;
+    if (transactional) {
+      const ok = await transactional
+        .transaction(async (tx) => {
+          for (const r of rows) await tx.append(r.streamId, r.events, { expectedRevision: 'no_stream' });
+        })
+        .then(
+          () => true,
+          () => false,
+        );
       if (ok) {
-        store.notifyCommitted();
         for (const r of rows) written.add(r.streamId);
         return written;
       }

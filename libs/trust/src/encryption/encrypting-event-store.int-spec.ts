@@ -82,17 +82,12 @@ describe(EncryptingPostgresEventStore.name, () => {
     expect((await store.readStream(`case-${caseId}`)).map((x) => x.data.personal)).toEqual([opened.data.personal, assessed.data.personal, reviewed.data.personal]);
   });
 
-  it('encrypts through appendWithin (a caller-owned transaction) as well', async () => {
+  it('encrypts through the append-in-transaction capability (a caller-owned transaction) as well', async () => {
     const child = randomUUID();
     const e = childRegistered(child, ANNA);
-    const client = await kit.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await store.appendWithin(client, `child-${child}`, [e], { expectedRevision: 'no_stream' });
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    const transactional = store.capabilities.appendInTransaction;
+    expect(transactional).toBeDefined();
+    await transactional!.transaction((tx) => tx.append(`child-${child}`, [e], { expectedRevision: 'no_stream' }));
     expect(isEnvelope((await storedData(e.id)).personal)).toBe(true);
   });
 

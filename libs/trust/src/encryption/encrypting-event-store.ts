@@ -1,9 +1,10 @@
 import {
   AppendOptions,
   AppendResult,
+  createPostgresEventStore,
   EventStore,
+  EventStoreCapabilities,
   NewEvent,
-  PostgresEventStore,
   PostgresEventStoreOptions,
   ReadAllOptions,
   ReadAllResult,
@@ -12,7 +13,6 @@ import {
   SubscribeOptions,
   Subscription,
 } from '@childledger/event-store';
-import type { ClientBase, Pool } from 'pg';
 import type { DataKeyring } from '../keys/data-keyring';
 import { PersonalDataCipher } from './personal-data-cipher';
 
@@ -25,12 +25,26 @@ import { PersonalDataCipher } from './personal-data-cipher';
  */
 export class EncryptingEventStore implements EventStore {
   private readonly cipher: PersonalDataCipher;
+  /** The inner store's capabilities; appends inside a caller's transaction are encrypted as well. */
+  readonly capabilities: EventStoreCapabilities;
 
   constructor(
     private readonly inner: EventStore,
     keyring: DataKeyring,
   ) {
     this.cipher = new PersonalDataCipher(keyring, async (streamId) => (await inner.readStream(streamId, { maxCount: 1 }))[0]);
+    const transactional = inner.capabilities?.appendInTransaction;
+    this.capabilities = {
+      ...inner.capabilities,
+      ...(transactional
+        ? {
+            appendInTransaction: {
+              transaction: (work) =>
+                transactional.transaction((tx) => work({ ...tx, append: async (streamId, events, options) => tx.append(streamId, await this.cipher.encrypt(streamId, events), options) })),
+            },
+          }
+        : {}),
+    };
   }
 
   /** The undecorated store: stored events, envelopes included (for consumers that need no personal data). */
@@ -61,50 +75,17 @@ export class EncryptingEventStore implements EventStore {
 }
 
 /**
- * The same decorator for the PostgreSQL adapter, as a subclass so that it stays a
- * `PostgresEventStore`: callers that append inside their own transaction (`appendWithin`, used
- * for idempotency keys and imports) get their personal data encrypted too.
+ * The decorator over the PostgreSQL adapter, built through the port's factory (no file outside
+ * libs/event-store names the concrete class). Its `append-in-transaction` capability encrypts too,
+ * since the decorator forwards its inner store's capabilities wrapped.
  */
-export class EncryptingPostgresEventStore extends PostgresEventStore {
-  private readonly cipher: PersonalDataCipher;
-  private rawStore?: PostgresEventStore;
-
-  constructor(
-    private readonly storeOptions: PostgresEventStoreOptions,
-    keyring: DataKeyring,
-  ) {
-    super(storeOptions);
-    this.cipher = new PersonalDataCipher(keyring, async (streamId) => (await super.readStream(streamId, { maxCount: 1 }))[0]);
-  }
-
-  /** An undecorated store on the same pool. */
-  get raw(): EventStore {
-    return (this.rawStore ??= new PostgresEventStore(this.storeOptions));
-  }
-
-  override async appendWithin(client: ClientBase | Pool, streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    return super.appendWithin(client, streamId, await this.cipher.encrypt(streamId, events), options);
-  }
-
-  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.cipher.decrypt(await super.readStream(streamId, options));
-  }
-
-  override async readAll(options?: ReadAllOptions): Promise<ReadAllResult> {
-    const result = await super.readAll(options);
-    return { ...result, events: await this.cipher.decrypt(result.events) };
-  }
-
-  override subscribe(options: SubscribeOptions): Subscription {
-    return super.subscribe({ ...options, handler: async (events, checkpoint) => options.handler(await this.cipher.decrypt(events), checkpoint) });
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([super.close(), this.rawStore?.close()]);
+export class EncryptingPostgresEventStore extends EncryptingEventStore {
+  constructor(storeOptions: PostgresEventStoreOptions, keyring: DataKeyring) {
+    super(createPostgresEventStore(storeOptions), keyring);
   }
 }
 
 /** The undecorated store behind an encrypting one (or the store itself). */
 export function rawEventStore(store: EventStore): EventStore {
-  return store instanceof EncryptingEventStore || store instanceof EncryptingPostgresEventStore ? store.raw : store;
+  return store instanceof EncryptingEventStore ? store.raw : store;
 }

@@ -57,25 +57,29 @@ export function resolveSealKey(value: string | undefined): SealKey {
   throw new Error('CHILDLEDGER_SEAL_KEY is required (base64 Ed25519 seed; npm start makes a development one)');
 }
 
+type DevelopmentKeyName = 'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY' | 'CHILDLEDGER_DEDUPE_KEY';
+
 export interface DevelopmentKeys {
   kek: string;
   sealKey: string;
+  /** The registry's keyed-hash secret (import dedupe keys, idempotency fingerprints). */
+  dedupeKey: string;
   file: string;
-  /** Which of the two were created now. */
-  created: ('CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY')[];
+  /** Which of them were created now. */
+  created: DevelopmentKeyName[];
 }
 
 /**
  * The development keys `npm start` keeps in `<data dir>/dev-keys.json`, as stored (none when it made
  * none): what the CLI falls back to when the variables are unset. Never creates a key.
  */
-export function readDevelopmentKeys(dataDir: string): { file: string; keys: Partial<Record<'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY', string>> } {
+export function readDevelopmentKeys(dataDir: string): { file: string; keys: Partial<Record<DevelopmentKeyName, string>> } {
   const file = path.join(dataDir, 'dev-keys.json');
-  return { file, keys: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<'CHILDLEDGER_KEK' | 'CHILDLEDGER_SEAL_KEY', string>>) : {} };
+  return { file, keys: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<DevelopmentKeyName, string>>) : {} };
 }
 
 /**
- * For `npm start` only: the development KEK and seal key, made once and kept in
+ * For `npm start` only: the development KEK, seal key and dedupe key, made once and kept in
  * `<data dir>/dev-keys.json` (mode 0600). Production sets both variables (docs/trust.md).
  */
 export function loadOrCreateDevelopmentKeys(dataDir: string): DevelopmentKeys {
@@ -90,7 +94,11 @@ export function loadOrCreateDevelopmentKeys(dataDir: string): DevelopmentKeys {
     stored.CHILDLEDGER_SEAL_KEY = SealKey.generateSeed();
     created.push('CHILDLEDGER_SEAL_KEY');
   }
+  if (!stored.CHILDLEDGER_DEDUPE_KEY) {
+    stored.CHILDLEDGER_DEDUPE_KEY = randomBytes(32).toString('base64');
+    created.push('CHILDLEDGER_DEDUPE_KEY');
+  }
   if (created.length > 0) writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { kek: stored.CHILDLEDGER_KEK, sealKey: stored.CHILDLEDGER_SEAL_KEY, file, created };
+  return { kek: stored.CHILDLEDGER_KEK, sealKey: stored.CHILDLEDGER_SEAL_KEY, dedupeKey: stored.CHILDLEDGER_DEDUPE_KEY, file, created };
 }

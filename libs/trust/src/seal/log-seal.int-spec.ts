@@ -254,10 +254,17 @@ describe('sealed log', () => {
     try {
       sealer.start();
       // A transaction takes a low position, then commits after many later ones.
-      const late = await kit.pool.connect();
-      await late.query('BEGIN');
+      let commitLate!: () => void;
+      const held = new Promise<void>((resolve) => (commitLate = resolve));
+      let lateAppended!: () => void;
+      const appended = new Promise<void>((resolve) => (lateAppended = resolve));
       const lateChild = randomUUID();
-      await kit.store.appendWithin(late, `child-${lateChild}`, [childRegistered(lateChild, { fullName: 'Muộn', dateOfBirth: '2016-01-01' })]);
+      const late = kit.store.capabilities.appendInTransaction!.transaction(async (tx) => {
+        await tx.append(`child-${lateChild}`, [childRegistered(lateChild, { fullName: 'Muộn', dateOfBirth: '2016-01-01' })]);
+        lateAppended();
+        await held;
+      });
+      await appended;
       await Promise.all(
         Array.from({ length: 4 }, async (_, w) => {
           for (let i = 0; i < 40; i++) {
@@ -266,8 +273,8 @@ describe('sealed log', () => {
           }
         }),
       );
-      await late.query('COMMIT');
-      late.release();
+      commitLate();
+      await late;
       await eventually(async () => Number((await kit.owner.query('SELECT count(*) AS n FROM log_chain')).rows[0].n) === 161, 30_000, 'all events chained');
       await sealer.stop();
       const report = await verifyLog(databaseLogSource(kit.owner), trusted);
