@@ -32,6 +32,12 @@ export class DevIssuer {
     return new DevIssuer(issuer, privateKey, { keys: [jwk] });
   }
 
+  /** The private signing key as a JWK (same `kid`), for the issuer's OpenID Connect provider. */
+  async signingJwk(): Promise<JWK> {
+    const { kid, alg, use } = this.jwks.keys[0]!;
+    return { ...(await exportJWK(this.privateKey)), kid, alg, use };
+  }
+
   /** Verification options for services that trust this issuer in-process. */
   authOptions(audience = DEV_AUDIENCE): AuthOptions {
     return { issuer: this.issuer, audience, keys: createLocalJWKSet(this.jwks) };

@@ -5,3 +5,4 @@ export * from './jurisdiction';
 export * from './dev-issuer';
 export * from './auth-options';
 export * from './dev-issuer.app';
+export * from './dev-issuer.oidc';
