@@ -12,6 +12,8 @@
 // [--entry <name>=<file.ts>]...` (extra entries: the registry API image also carries `migrate.js`).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { createProjectGraphAsync } from '@nx/devkit';
+import { createLockFile } from '@nx/devkit/internal';
 import { transformFileSync, type Options } from '@swc/core';
 import { isBuiltin, isRelative, LockedPackage, packageName, productionDependencies, relativeSpecifier, rewriteSpecifiers } from './trace';
 
@@ -67,7 +69,7 @@ function libraryOf(source: string): string | undefined {
   return top === 'libs' && name ? path.join('libs', name) : undefined;
 }
 
-export function buildApp(app: string, extraEntries: Record<string, string> = {}, outDir = path.join(root, 'dist', 'apps', app)): BuildResult {
+export async function buildApp(app: string, extraEntries: Record<string, string> = {}, outDir = path.join(root, 'dist', 'apps', app)): Promise<BuildResult> {
   const appRoot = path.join(root, 'apps', app);
   if (!existsSync(path.join(appRoot, 'project.json'))) throw new Error(`apps/${app}: no such app`);
   const entries: Record<string, string> = { main: path.join(appRoot, 'src', 'main.ts') };
@@ -139,6 +141,9 @@ export function buildApp(app: string, extraEntries: Record<string, string> = {},
     dependencies: deps.dependencies,
   };
   writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // The workspace's lockfile pruned to these dependencies, so that `npm ci` installs what was tested.
+  const lockfile = createLockFile(manifest, await createProjectGraphAsync({ exitOnError: false }), 'npm');
+  writeFileSync(path.join(outDir, 'package-lock.json'), lockfile.endsWith('\n') ? lockfile : `${lockfile}\n`);
   return { outDir, files: done.size, dependencies: deps.dependencies, libraries: [...libraries].sort() };
 }
 
@@ -155,15 +160,16 @@ function parseArgs(argv: string[]): { app: string; entries: Record<string, strin
 }
 
 if (require.main === module) {
-  try {
-    const { app, entries } = parseArgs(process.argv.slice(2));
-    const started = Date.now();
-    const result = buildApp(app, entries);
-    process.stdout.write(
-      `${app}: ${result.files} files, ${Object.keys(result.dependencies).length} dependencies, ${path.relative(root, result.outDir)} in ${Date.now() - started} ms\n`,
-    );
-  } catch (err) {
-    process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
+  const started = Date.now();
+  Promise.resolve()
+    .then(() => parseArgs(process.argv.slice(2)))
+    .then(({ app, entries }) => buildApp(app, entries))
+    .then((result) => {
+      const count = Object.keys(result.dependencies).length;
+      process.stdout.write(`${result.files} files, ${count} dependencies, ${path.relative(root, result.outDir)} in ${Date.now() - started} ms\n`);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
 }
