@@ -1,33 +1,15 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
-import { AuthenticatedUser, canActOn, Role } from '@childledger/platform';
+import { AuthenticatedUser, canActOn, CASE_CONTENT_ROLES, Role } from '@childledger/platform';
+
+// The read policy (purposes, the read audit, who sees case content) is the platform's, shared by
+// every service that shows personal data: libs/platform/src/read-policy.
 
 export const ALL_ROLES: Role[] = ['data_officer', 'case_worker', 'inspector', 'admin'];
 export const INSPECTION_ROLES: Role[] = ['inspector', 'admin'];
-export const CASE_ROLES: Role[] = ['case_worker', 'inspector', 'admin'];
+/** Who may read a case's content: the platform's one table (data officers may not). */
+export const CASE_ROLES: readonly Role[] = CASE_CONTENT_ROLES;
 export const RECONCILIATION_ROLES: Role[] = ['data_officer', 'admin'];
 export const REFERENCE_DATA_ROLES: Role[] = ['admin', 'inspector'];
-
-/**
- * Roles that may see individual protection cases: case workers run them, inspectors inspect
- * them, admins administer. Data officers keep child records but not cases, so the indicators they
- * see have counts of 1–4 suppressed (docs/indicators.md).
- */
-export const SEES_INDIVIDUAL_CASES: readonly Role[] = ['case_worker', 'inspector', 'admin'];
-
-export const PURPOSES = ['case_work', 'reconciliation', 'inspection', 'statistics', 'data_correction'] as const;
-export type Purpose = (typeof PURPOSES)[number];
-
-/** The stated purpose of a read of personal data: `?purpose=` or the `X-Purpose` header. */
-export function requirePurpose(query: string | undefined, header: string | undefined): Purpose {
-  const value = query ?? header;
-  if (value === undefined || value === '') {
-    throw new BadRequestException({ message: `purpose is required to read personal data (query parameter purpose or header X-Purpose): one of ${PURPOSES.join(', ')}`, field: 'purpose' });
-  }
-  if (!(PURPOSES as readonly string[]).includes(value)) {
-    throw new BadRequestException({ message: `purpose must be one of ${PURPOSES.join(', ')}`, field: 'purpose' });
-  }
-  return value as Purpose;
-}
 
 export interface Located {
   province_code: string | null;
@@ -43,12 +25,20 @@ export function mayAccess(user: AuthenticatedUser, where: Located): boolean {
   return communes.some((communeCode) => canActOn(user, { provinceCode: where.province_code!, communeCode: communeCode ?? undefined }));
 }
 
-export function requireAccess(user: AuthenticatedUser, where: Located | undefined, what: string): void {
-  if (!where) throw new NotFoundException(`${what} not found`);
-  if (!mayAccess(user, where)) throw new ForbiddenException(`${what} is outside your jurisdiction`);
+/**
+ * A record the user may see, or a 404: a record outside the user's jurisdiction is answered
+ * exactly like one that does not exist (same status, same body), so that a refusal tells neither
+ * where a child lives nor that the record exists. `notFound` names only what the caller asked for.
+ */
+export function requireAccess(user: AuthenticatedUser, where: Located | undefined, notFound: string): void {
+  if (!where || !mayAccess(user, where)) throw new NotFoundException(notFound);
 }
 
-/** A unit code the user may ask about: a province of theirs, or one of their communes (a province officer: any commune of the province). */
+/**
+ * A unit code the user may ask about: a province of theirs, or one of their communes (a province
+ * officer: any commune of the province). The refusal names the unit the caller asked about, never
+ * a record's.
+ */
 export function requireUnitInJurisdiction(user: AuthenticatedUser, unitCode: string, provinceCode: string): void {
   if (user.role === 'admin') return;
   const ok = unitCode.length === 2 ? user.communes.length === 0 && user.provinces.includes(unitCode) : canActOn(user, { provinceCode, communeCode: unitCode });

@@ -1,17 +1,12 @@
 import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
-import { In, Repository } from 'typeorm';
 import { AdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, PG_POOL, Roles } from '@childledger/platform';
-import { caseAsOf, CaseEntity, CaseRow, ChildEntity } from '@childledger/read-models';
-import { CASE_ROLES, optionalDate, requireAccess, requirePurpose } from './access';
-import { requireUnitInJurisdiction } from './access';
-import { decodeCursor, jurisdictionSql, page, pageLimit } from './keyset';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, PURPOSE_DESCRIPTION, ReadAuditWriter, readCorrelationId, requirePurpose, Roles } from '@childledger/platform';
+import { caseAsOf, CaseEntity, CaseReadRepository, CaseRow } from '@childledger/read-models';
+import { CASE_ROLES, optionalDate, requireAccess, requireUnitInJurisdiction } from './access';
+import { decodeCursor, page, pageLimit } from './keyset';
 import { ADMIN_UNITS } from './tokens';
-import { ReadAuditService } from './read-audit.service';
 
 function present(c: CaseEntity, now: Date, withPersonal: boolean) {
   const overdue = c.nextDueAt !== null && c.nextDueAt.getTime() < now.getTime();
@@ -59,12 +54,10 @@ const CASE_ID_CURSOR = [null] as const;
 @Controller('cases')
 export class CasesController {
   constructor(
-    @InjectRepository(CaseEntity) private readonly cases: Repository<CaseEntity>,
-    @InjectRepository(ChildEntity) private readonly children: Repository<ChildEntity>,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly cases: CaseReadRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ADMIN_UNITS) private readonly units: AdministrativeUnits,
-    private readonly readAudit: ReadAuditService,
+    private readonly readAudit: ReadAuditWriter,
   ) {}
 
   @Get()
@@ -84,28 +77,14 @@ export class CasesController {
     if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new BadRequestException({ message: 'overdue must be true or false', field: 'overdue' });
     const limit = pageLimit(limitQuery);
     requireUnitInJurisdiction(user, unit, unit.length === 2 ? unit : (this.units.provinceOfCommune(unit, new Date()) ?? ''));
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where = [`${unit.length === 2 ? 'ch.province_code' : 'ch.commune_code'} = ${p(unit)}`];
-    if (overdue === 'true') where.push('c.next_due_at < now()');
-    // The unit asked for may be wider than what the user sees of it (a commune officer asking for a
-    // split old commune's new one): filter in the query so that a page is never short.
-    const visible = jurisdictionSql(user, { province: 'ch.province_code', commune: 'ch.commune_code', candidates: 'ch.candidate_communes' }, p);
-    if (visible) where.push(visible);
-    if (after !== undefined) where.push(`c.case_id > ${p(decodeCursor(after, 'after', CASE_ID_CURSOR)[0])}`);
-    const res = await this.pool.query<{ case_id: string }>(
-      `SELECT c.case_id FROM rm_cases c JOIN rm_children ch USING (child_id) WHERE ${where.join(' AND ')} ORDER BY c.case_id LIMIT ${p(limit + 1)}`,
-      params,
-    );
-    const { rows, next } = page(res.rows, limit, (r) => [r.case_id]);
-    const byId = new Map((rows.length ? await this.cases.findBy({ caseId: In(rows.map((r) => r.case_id)) }) : []).map((c) => [c.caseId, c]));
+    const afterCaseId = after === undefined ? undefined : decodeCursor(after, 'after', CASE_ID_CURSOR)[0];
+    const ids = await this.cases.caseIdsOfUnit(user, { unit, overdueOnly: overdue === 'true', afterCaseId, limit: limit + 1 });
+    const { rows, next } = page(ids, limit, (id) => [id]);
+    const byId = await this.cases.casesByIds(rows);
     const now = new Date();
     // A case removed between the two reads is left out rather than failing the page.
-    const cases = rows.flatMap((r) => {
-      const c = byId.get(r.case_id);
+    const cases = rows.flatMap((id) => {
+      const c = byId.get(id);
       return c ? [present(c, now, false)] : [];
     });
     return { unit, cases, next };
@@ -113,11 +92,11 @@ export class CasesController {
 
   @Get(':caseId')
   @Roles(...CASE_ROLES)
-  @ApiQuery({ name: 'purpose', required: false })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('caseId') caseId: string, @Query('purpose') purposeQuery: string | undefined, @Headers('x-purpose') purposeHeader: string | undefined, @Req() req: { id?: string | number }) {
     const purpose = requirePurpose(purposeQuery, purposeHeader);
     const c = await this.located(user, caseId);
-    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: c.childId, view: 'current', correlationId: req.id === undefined ? undefined : String(req.id) });
+    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: c.childId, view: 'current', correlationId: readCorrelationId(req) });
     return present(c, new Date(), true);
   }
 
@@ -125,7 +104,7 @@ export class CasesController {
   @Roles(...CASE_ROLES)
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
-  @ApiQuery({ name: 'purpose', required: false })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('caseId') caseId: string,
@@ -144,19 +123,20 @@ export class CasesController {
     const current = await this.located(user, caseId);
     const events = await this.store.readStream(`case-${caseId}`);
     const { case: row, eventsApplied } = caseAsOf(events, day, mode, { personalErased: current.personalErased });
-    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: current.childId, view: `as_of_${mode}:${day}`, correlationId: req.id === undefined ? undefined : String(req.id) });
+    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: current.childId, view: `as_of_${mode}:${day}`, correlationId: readCorrelationId(req) });
     if (!row) throw new NotFoundException(`case ${caseId} has no record as of ${day} (${mode} time)`);
     // Overdue as it stood at the end of that day (or now, for today).
     const at = new Date(Math.min(Date.now(), endOfVietnamDay(day).getTime()));
     return { asOf: day, time: mode, eventsApplied, record: present(fromRow(row), at, true) };
   }
 
-  /** The case, if the user may see it: 404 unknown, 403 outside the jurisdiction of where the child lives now. */
+  /** The case, if the user may see it: unknown, and a child outside the jurisdiction of where it lives now, are the same 404. */
   private async located(user: AuthenticatedUser, caseId: string): Promise<CaseEntity> {
-    const c = await this.cases.findOneBy({ caseId });
-    const child = c ? await this.children.findOneBy({ childId: c.childId }) : null;
-    if (!c || !child) throw new NotFoundException(`case ${caseId} not found`);
-    requireAccess(user, { province_code: child.provinceCode, commune_code: child.communeCode, candidate_communes: child.candidateCommunes }, `case ${caseId}`);
-    return c;
+    const found = await this.cases.findCaseWithChild(caseId);
+    const notFound = `case ${caseId} not found`;
+    if (!found) throw new NotFoundException(notFound);
+    const { child } = found;
+    requireAccess(user, { province_code: child.provinceCode, commune_code: child.communeCode, candidate_communes: child.candidateCommunes }, notFound);
+    return found.case;
   }
 }

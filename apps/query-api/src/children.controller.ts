@@ -1,12 +1,9 @@
 import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
-import { childAsOf, ChildEntity, ChildRow, UnitResolver } from '@childledger/read-models';
-import { ALL_ROLES, INSPECTION_ROLES, optionalDate, requireAccess, requirePurpose } from './access';
-import { ReadAuditService } from './read-audit.service';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, PURPOSE_DESCRIPTION, ReadAuditWriter, readCorrelationId, requirePurpose, Roles } from '@childledger/platform';
+import { childAsOf, ChildEntity, ChildReadRepository, ChildRow, ReadAuditQueries, UnitResolver } from '@childledger/read-models';
+import { ALL_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
 import { UNIT_RESOLVER } from './tokens';
 
 type Request = { id?: string | number };
@@ -42,26 +39,30 @@ function present(c: ChildEntity | ChildRow) {
 @Controller('children')
 export class ChildrenController {
   constructor(
-    @InjectRepository(ChildEntity) private readonly children: Repository<ChildEntity>,
+    private readonly children: ChildReadRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(UNIT_RESOLVER) private readonly units: UnitResolver,
-    private readonly readAudit: ReadAuditService,
+    private readonly readAudit: ReadAuditWriter,
+    private readonly readAuditViews: ReadAuditQueries,
   ) {}
 
+  /** The child, if the user may see it; unknown and outside the jurisdiction are the same 404. */
   private async located(user: AuthenticatedUser, childId: string): Promise<ChildEntity> {
-    const child = await this.children.findOneBy({ childId });
-    requireAccess(user, child ? { province_code: child.provinceCode, commune_code: child.communeCode, candidate_communes: child.candidateCommunes } : undefined, `child ${childId}`);
-    return child!;
+    const child = await this.children.findChild(childId);
+    const notFound = `child ${childId} not found`;
+    if (!child) throw new NotFoundException(notFound);
+    requireAccess(user, { province_code: child.provinceCode, commune_code: child.communeCode, candidate_communes: child.candidateCommunes }, notFound);
+    return child;
   }
 
   @Get(':childId')
   @Roles(...ALL_ROLES)
-  @ApiQuery({ name: 'purpose', required: false, description: 'case_work, reconciliation, inspection, statistics, data_correction (or header X-Purpose)' })
-  @ApiHeader({ name: 'X-Purpose', required: false })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @Query('purpose') purposeQuery: string | undefined, @Headers('x-purpose') purposeHeader: string | undefined, @Req() req: Request) {
     const purpose = requirePurpose(purposeQuery, purposeHeader);
     const child = await this.located(user, childId);
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: req.id === undefined ? undefined : String(req.id) });
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: readCorrelationId(req) });
     return present(child);
   }
 
@@ -69,7 +70,7 @@ export class ChildrenController {
   @Roles(...ALL_ROLES)
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
-  @ApiQuery({ name: 'purpose', required: false })
+  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('childId') childId: string,
@@ -88,7 +89,7 @@ export class ChildrenController {
     await this.located(user, childId);
     const events = await this.store.readStream(`child-${childId}`);
     const { child, eventsApplied } = childAsOf(events, day, mode, this.units);
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: `as_of_${mode}:${day}`, correlationId: req.id === undefined ? undefined : String(req.id) });
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: `as_of_${mode}:${day}`, correlationId: readCorrelationId(req) });
     if (!child) throw new NotFoundException(`child ${childId} has no record as of ${day} (${mode} time)`);
     return { asOf: day, time: mode, eventsApplied, record: present(child) };
   }
@@ -97,7 +98,7 @@ export class ChildrenController {
   @Roles(...INSPECTION_ROLES)
   async views(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string) {
     await this.located(user, childId);
-    const rows = await this.readAudit.viewsOf(childId);
+    const rows = await this.readAuditViews.viewsOf(childId);
     return { childId, views: rows.map((r) => ({ at: r.readAt, userId: r.userId, role: r.role, userUnits: r.userUnits, purpose: r.purpose, resource: `${r.resourceType}:${r.resourceId}`, view: r.view, correlationId: r.correlationId })) };
   }
 }

@@ -1,11 +1,10 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parse } from 'csv-parse/sync';
-import type { Pool } from 'pg';
 import { AdministrativeUnits, REFORM_DATE } from '@childledger/admin-units';
-import { AuthenticatedUser, CurrentUser, PG_POOL, Roles } from '@childledger/platform';
-import { computeIndicators, INDICATORS, parsePeriod, ReferenceKind, ReferenceRow, storeReferenceVersion, UnitResolver } from '@childledger/read-models';
-import { ALL_ROLES, optionalDate, REFERENCE_DATA_ROLES, requireUnitInJurisdiction, SEES_INDIVIDUAL_CASES } from './access';
+import { AuthenticatedUser, CurrentUser, maySeeCaseContent, Roles } from '@childledger/platform';
+import { IndicatorQueries, INDICATORS, parsePeriod, ReferenceKind, ReferenceRow, UnitResolver } from '@childledger/read-models';
+import { ALL_ROLES, optionalDate, REFERENCE_DATA_ROLES, requireUnitInJurisdiction } from './access';
 import { ADMIN_UNITS } from './tokens';
 
 const MAX_ROWS = 50_000;
@@ -15,7 +14,7 @@ const MAX_ROWS = 50_000;
 @Controller('indicators')
 export class IndicatorsController {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly indicators: IndicatorQueries,
     @Inject(ADMIN_UNITS) private readonly units: AdministrativeUnits,
   ) {}
 
@@ -44,12 +43,13 @@ export class IndicatorsController {
     const today = UnitResolver.usesOldUnits(unitsOn) ? (unit.length === 2 ? this.units.provinceToday(unit) : this.units.currentCodesFor(unit)[0]) : unit;
     const todayProvince = UnitResolver.usesOldUnits(unitsOn) ? (this.units.provinceToday(provinceCode) ?? provinceCode) : provinceCode;
     requireUnitInJurisdiction(user, today ?? unit, todayProvince);
-    return computeIndicators(this.pool, {
+    return this.indicators.compute({
       unitCode: unit,
       provinceCode,
       period,
       oldUnits: unitsOn < REFORM_DATE,
-      suppressSmallCounts: !SEES_INDIVIDUAL_CASES.includes(user.role),
+      // Roles that do not see case content see counts of 1–4 suppressed (docs/indicators.md).
+      suppressSmallCounts: !maySeeCaseContent(user.role),
     });
   }
 
@@ -102,7 +102,7 @@ export class IndicatorsController {
       requireUnitInJurisdiction(user, todayUnit, this.units.provinceToday(province) ?? province);
       return { unitCode, period: periodLabel, indicator, value };
     });
-    const version = await storeReferenceVersion(this.pool, kind, rows, user.userId);
+    const version = await this.indicators.storeReferenceVersion(kind, rows, user.userId);
     return { kind, version, rows: rows.length };
   }
 }

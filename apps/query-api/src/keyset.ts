@@ -1,5 +1,4 @@
 import { BadRequestException } from '@nestjs/common';
-import type { AuthenticatedUser } from '@childledger/platform';
 
 /**
  * Keyset paging shared by the list routes: a page size and an opaque cursor that is the base64url
@@ -44,15 +43,13 @@ export function page<T>(rows: readonly T[], limit: number, key: (row: T) => read
   return { rows: shown, next: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
 }
 
-/** An instant as a cursor keeps it: UTC with microseconds (a JS Date would drop them). */
-export const sqlInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const INSTANT_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-/** A cursor part written by `sqlInstant`, naming an instant that exists. */
+/** A cursor part written by the read models' `sqlInstant` (UTC, microseconds), naming an instant that exists. */
 export const INSTANT = (text: string): boolean => INSTANT_FORMAT.test(text) && isInstantText(text);
 
 /**
  * Whether `text` is a timestamptz as PostgreSQL prints it (`2025-08-01 10:00:00.123456+07`) or as
- * `sqlInstant` does, naming a day and time that exist: a cursor with a made-up instant gets a 400,
+ * the read models' `sqlInstant` does, naming a day and time that exist: a cursor with a made-up instant gets a 400,
  * not a cast error from the database.
  */
 export function isInstantText(text: string): boolean {
@@ -61,25 +58,4 @@ export function isInstantText(text: string): boolean {
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
-}
-
-/**
- * The SQL form of `mayAccess` (access.ts) for rows with a province, a commune and, where the
- * recorded code stands for several communes, candidate communes: filtering in the query keeps
- * pages full (a filter applied after LIMIT returns short pages while more visible rows exist).
- * `param` adds a bound parameter and returns its placeholder. Null: no condition (admin).
- */
-export function jurisdictionSql(
-  user: AuthenticatedUser,
-  cols: { province: string; commune: string; candidates?: string },
-  param: (v: unknown) => string,
-): string | null {
-  if (user.role === 'admin') return null;
-  if (user.communes.length === 0) return `${cols.province} = ANY(${param(user.provinces)}::text[])`;
-  const communes = param(user.communes);
-  const byCommune = `${cols.commune} = ANY(${communes}::text[])`;
-  const matches = cols.candidates
-    ? `(CASE WHEN cardinality(${cols.candidates}) > 0 THEN ${cols.candidates} && ${communes}::text[] ELSE ${byCommune} END)`
-    : byCommune;
-  return `(${cols.province} IS NOT NULL AND ${matches})`;
 }

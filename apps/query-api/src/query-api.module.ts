@@ -2,13 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { APPLICATION_ROLE } from '@childledger/database';
-import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
-import { READ_MODEL_ENTITIES, UnitResolver } from '@childledger/read-models';
+import { PG_POOL, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { READ_MODEL_ENTITIES, READ_MODEL_POOL, READ_MODEL_QUERIES, UnitResolver } from '@childledger/read-models';
 import { AuditController } from './audit.controller';
 import { CasesController } from './cases.controller';
 import { ChildrenController } from './children.controller';
 import { IndicatorsController } from './indicators.controller';
-import { ReadAuditService } from './read-audit.service';
 import { ReconciliationController } from './reconciliation.controller';
 import { ADMIN_UNITS, UNIT_RESOLVER } from './tokens';
 
@@ -35,7 +34,9 @@ export class QueryApiModule {
       ],
       controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController],
       providers: [
-        ReadAuditService,
+        // The read models' queries (libs/read-models/src/queries) on the platform's pool; the read audit is the platform's ReadAuditWriter.
+        { provide: READ_MODEL_POOL, useExisting: PG_POOL },
+        ...READ_MODEL_QUERIES,
         { provide: ADMIN_UNITS, useValue: units },
         { provide: UNIT_RESOLVER, useValue: new UnitResolver(units) },
       ],

@@ -1,11 +1,10 @@
 import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
 import { AdministrativeUnits } from '@childledger/admin-units';
-import { AuthenticatedUser, CurrentUser, PG_POOL, Roles } from '@childledger/platform';
-import { RECONCILIATION_ROLES } from './access';
-import { requireUnitInJurisdiction } from './access';
-import { decodeCursor, INSTANT, jurisdictionSql, page, pageLimit, sqlInstant } from './keyset';
+import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
+import { ReconciliationQueueQueries } from '@childledger/read-models';
+import { RECONCILIATION_ROLES, requireUnitInJurisdiction } from './access';
+import { decodeCursor, INSTANT, page, pageLimit } from './keyset';
 import { ADMIN_UNITS } from './tokens';
 
 /** The queue's sort key in a cursor: requested_at (UTC, microseconds), child_id, reason. */
@@ -17,7 +16,7 @@ const QUEUE_CURSOR = [INSTANT, null, null] as const;
 @Controller('reconciliation-queue')
 export class ReconciliationController {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly queue: ReconciliationQueueQueries,
     @Inject(ADMIN_UNITS) private readonly units: AdministrativeUnits,
   ) {}
 
@@ -30,24 +29,13 @@ export class ReconciliationController {
     if (!unit || !/^(\d{2}|\d{5})$/.test(unit)) throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
     const limit = pageLimit(limitQuery);
     requireUnitInJurisdiction(user, unit, unit.length === 2 ? unit : (this.units.provinceOfCommune(unit, new Date()) ?? ''));
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where = [`${unit.length === 2 ? 'province_code' : 'commune_code'} = ${p(unit)}`];
-    const visible = jurisdictionSql(user, { province: 'province_code', commune: 'commune_code' }, p);
-    if (visible) where.push(visible);
+    let cursor: { requestedAt: string; childId: string; reason: string } | undefined;
     if (after !== undefined) {
-      const [at, childId, reason] = decodeCursor(after, 'after', QUEUE_CURSOR);
-      where.push(`(requested_at, child_id, reason) > (${p(at)}::timestamptz, ${p(childId)}, ${p(reason)})`);
+      const [requestedAt, childId, reason] = decodeCursor(after, 'after', QUEUE_CURSOR) as [string, string, string];
+      cursor = { requestedAt, childId, reason };
     }
-    const res = await this.pool.query(
-      `SELECT child_id, reason, source, detail, candidate_count, requested_at, ${sqlInstant('requested_at')} AS requested_key, commune_code
-         FROM rm_reconciliation_queue WHERE ${where.join(' AND ')} ORDER BY requested_at, child_id, reason LIMIT ${p(limit + 1)}`,
-      params,
-    );
-    const { rows, next } = page(res.rows, limit, (r) => [r.requested_key, r.child_id, r.reason]);
+    const found = await this.queue.entriesOfUnit(user, { unit, after: cursor, limit: limit + 1 });
+    const { rows, next } = page(found, limit, (r) => [r.requested_key, r.child_id, r.reason]);
     return {
       unit,
       items: rows.map((r) => ({ childId: r.child_id, reason: r.reason, source: r.source, detail: r.detail, candidateCount: r.candidate_count, requestedAt: r.requested_at, communeCode: r.commune_code })),

