@@ -3,6 +3,7 @@ export * from './keys/data-keyring';
 export * from './keys/trust-keys';
 export * from './encryption/envelope';
 export * from './encryption/personal-data-cipher';
+export * from './encryption/free-text';
 export * from './encryption/encrypting-event-store';
 export * from './seal/canonical';
 export * from './seal/seal-key';

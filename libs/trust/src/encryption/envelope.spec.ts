@@ -56,4 +56,17 @@ describe('personal data envelope', () => {
     expect(() => decryptPersonal(deriveDataKey('child-a', randomBytes(32)), id, env)).toThrow();
     expect(decryptPersonal(key, id.toUpperCase(), env)).toEqual({ fullName: 'Nguyễn Văn An' });
   });
+
+  it('a metadata envelope and a data envelope of the same event never share an IV and cannot stand in for each other', () => {
+    const id = randomUUID();
+    const same = { reason: 'Nguyễn Văn A nhập trùng' };
+    const data = encryptPersonal(key, id, same);
+    const meta = encryptPersonal(key, id, same, 'metadata');
+    expect(meta.iv).not.toBe(data.iv);
+    expect(decryptPersonal(key, id, meta, 'metadata')).toEqual(same);
+    expect(() => decryptPersonal(key, id, meta)).toThrow();
+    expect(() => decryptPersonal(key, id, data, 'metadata')).toThrow();
+    // The default purpose is `data`: what every envelope stored so far was sealed for.
+    expect(encryptPersonal(key, id, same, 'data')).toEqual(data);
+  });
 });

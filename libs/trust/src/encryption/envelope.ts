@@ -32,8 +32,16 @@ export function deriveDataKey(subject: string, raw: Buffer): DataKey {
   return { subject, encryptionKey: derive('childledger/personal/enc/v1'), ivKey: derive('childledger/personal/iv/v1') };
 }
 
-function aad(subject: string, eventId: string): Buffer {
-  return Buffer.from(`childledger/personal/v1\0${subject}\0${eventId.toLowerCase()}`, 'utf8');
+/**
+ * What an envelope seals: `data` is the event's `data.personal`, `metadata` the free text of its
+ * metadata (`metadata.personal`). Both are under the same child key; the purpose is authenticated
+ * and enters the IV, so one envelope cannot stand in for the other and the two never share an IV.
+ */
+export type EnvelopePurpose = 'data' | 'metadata';
+
+function aad(subject: string, eventId: string, purpose: EnvelopePurpose): Buffer {
+  const label = purpose === 'data' ? 'childledger/personal/v1' : 'childledger/personal-metadata/v1';
+  return Buffer.from(`${label}\0${subject}\0${eventId.toLowerCase()}`, 'utf8');
 }
 
 /**
@@ -44,20 +52,22 @@ function aad(subject: string, eventId: string): Buffer {
  * "never reuse an IV with another plaintext" holds. The subject and the event id are authenticated
  * (AAD): a ciphertext copied into another event or another child's stream fails to decrypt.
  */
-export function encryptPersonal(key: DataKey, eventId: string, personal: Record<string, unknown>): PersonalDataEnvelope {
+export function encryptPersonal(key: DataKey, eventId: string, personal: Record<string, unknown>, purpose: EnvelopePurpose = 'data'): PersonalDataEnvelope {
   const plaintext = Buffer.from(JSON.stringify(personal), 'utf8');
-  const iv = createHmac('sha256', key.ivKey).update(eventId.toLowerCase()).update('\0').update(plaintext).digest().subarray(0, 12);
+  const mac = createHmac('sha256', key.ivKey);
+  if (purpose !== 'data') mac.update(`${purpose}\0`);
+  const iv = mac.update(eventId.toLowerCase()).update('\0').update(plaintext).digest().subarray(0, 12);
   const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, iv);
-  cipher.setAAD(aad(key.subject, eventId));
+  cipher.setAAD(aad(key.subject, eventId, purpose));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { $enc: 'A256GCM', v: 1, subject: key.subject, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
 }
 
 /** Throws if the envelope was altered, belongs to another event or was sealed with another key. */
-export function decryptPersonal(key: DataKey, eventId: string, envelope: PersonalDataEnvelope): Record<string, unknown> {
+export function decryptPersonal(key: DataKey, eventId: string, envelope: PersonalDataEnvelope, purpose: EnvelopePurpose = 'data'): Record<string, unknown> {
   if (envelope.subject !== key.subject) throw new Error('the envelope belongs to another subject');
   const decipher = createDecipheriv('aes-256-gcm', key.encryptionKey, Buffer.from(envelope.iv, 'base64'));
-  decipher.setAAD(aad(key.subject, eventId));
+  decipher.setAAD(aad(key.subject, eventId, purpose));
   decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
   const plaintext = Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
   return JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>;
