@@ -115,9 +115,16 @@ describe('trust over HTTP', () => {
     expect(verifyInclusionProof(proof.body as unknown as InclusionProof, trustedSealKeys([sealKey.publicKeyBase64]))).toEqual({ ok: true });
     expect(JSON.stringify(proof.body)).not.toContain('Vũ Hải Yến');
     expect((await call('GET', `${trust}/proofs/${eventId}`, 'provinceInspector')).status).toBe(200);
-    expect((await call('GET', `${trust}/proofs/${eventId}`, { role: 'inspector', provinces: ['79'] })).status).toBe(403);
+    // Outside the jurisdiction: exactly the answer for an event that does not exist (no unit, no existence).
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const outside = await call('GET', `${trust}/proofs/${eventId}`, { role: 'inspector', provinces: ['79'] });
+    const unknown = await call('GET', `${trust}/proofs/${missing}`, { role: 'inspector', provinces: ['79'] });
+    expect(outside.status).toBe(404);
+    expect(JSON.stringify(outside.body).replaceAll(eventId, '<id>')).toBe(JSON.stringify(unknown.body).replaceAll(missing, '<id>'));
+    expect(JSON.stringify(outside.body)).not.toMatch(/\b\d{5}\b|jurisdiction/);
     expect((await call('GET', `${trust}/proofs/${eventId}`, 'communeOfficer')).status).toBe(403);
-    expect((await call('GET', `${trust}/proofs/00000000-0000-4000-8000-000000000000`, 'admin')).status).toBe(404);
+    const adminUnknown = await call('GET', `${trust}/proofs/${missing}`, 'admin');
+    expect({ status: adminUnknown.status, body: adminUnknown.body }).toEqual({ status: 404, body: unknown.body });
     const latest = await call('GET', `${trust}/checkpoints/latest`, 'provinceInspector');
     expect(latest.body).toMatchObject({ keyId: sealKey.keyId });
   });

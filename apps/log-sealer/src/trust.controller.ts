@@ -1,4 +1,4 @@
-import { Controller, ForbiddenException, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { AdministrativeUnits } from '@childledger/admin-units';
@@ -15,6 +15,11 @@ interface SealKeyListing {
   lastSignedSeq?: number | null;
   /** Keys other than the current one that signed a checkpoint: `--public-key` for verify-log / verify-proof, `<base64>@<lastSignedSeq>`. */
   publicKeyArgument?: string;
+}
+
+/** The one answer for an event the caller may not know of: unknown, no longer in the log, or about a child outside their jurisdiction. */
+function unknownEvent(eventId: string): NotFoundException {
+  return new NotFoundException(`eventId: no event ${eventId} is in the chain (unknown, or not chained yet)`);
 }
 
 @ApiTags('trust')
@@ -69,18 +74,19 @@ export class TrustController {
   })
   async proof(@Param('eventId', new ParseUUIDPipe()) eventId: string, @CurrentUser() user: AuthenticatedUser): Promise<InclusionProof> {
     if (user.role !== 'admin') {
+      // The read policy: an event about a child outside the caller's jurisdiction (or about no
+      // child they may see) is answered exactly like an event that does not exist, so that the
+      // refusal tells neither where the child lives nor that the event exists.
       const subject = await recordSubject(this.pool, eventId);
       const commune = subject?.communeCode;
       const province = commune ? this.units.provinceOfCommune(commune) : undefined;
-      if (!commune || !province || !canActOn(user, { provinceCode: province, communeCode: commune })) {
-        throw new ForbiddenException('eventId: the record is outside your jurisdiction');
-      }
+      if (!commune || !province || !canActOn(user, { provinceCode: province, communeCode: commune })) throw unknownEvent(eventId);
     }
     try {
       return await buildInclusionProof(this.pool, eventId);
     } catch (err) {
       if (err instanceof ProofNotAvailableError) {
-        if (err.reason === 'unknown-event') throw new NotFoundException(`eventId: ${err.message}`);
+        if (err.reason === 'unknown-event') throw unknownEvent(eventId);
         throw new NotFoundException(`eventId: ${err.message}; retry after the next checkpoint`);
       }
       throw err;
