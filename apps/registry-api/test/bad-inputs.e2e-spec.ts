@@ -54,6 +54,8 @@ describe('registry API: bad inputs', () => {
   const post = (path: () => string, body: unknown, as?: Parameters<RegistryApiHarness['post']>[2], headers?: Record<string, string>) => () =>
     api.post(path(), typeof body === 'function' ? (body as () => unknown)() : body, as, headers);
   const reg = (overrides: Record<string, unknown>, as?: Parameters<RegistryApiHarness['post']>[2]) => post(() => '/children', registration(overrides), as);
+  /** A read, sending exactly these headers (no purpose unless given). */
+  const read = (path: () => string, as?: Parameters<RegistryApiHarness['post']>[2], headers: Record<string, string> = {}) => () => api.request('GET', path(), { as, headers });
 
   const catalogue: BadInput[] = [
     // -- the body itself
@@ -210,6 +212,18 @@ describe('registry API: bad inputs', () => {
     { name: 'an unknown report channel', send: post(() => '/cases', () => ({ childId: child, channel: 'fax', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString() }), 'provinceCaseWorker'), status: 400, field: 'channel', rule: 'isIn' },
     { name: 'delivering an intervention before any assessment', send: post(() => `/cases/${caseId}/interventions/${randomUUID()}/deliveries`, { deliveredOn: today }, 'provinceCaseWorker'), status: 409, field: 'caseId', rule: 'ILLEGAL_TRANSITION' },
     { name: 'closing a case that was never assessed', send: post(() => `/cases/${caseId}/closure`, { outcome: 'goals_met' }, 'provinceCaseWorker'), status: 409, field: 'caseId', rule: 'ILLEGAL_TRANSITION' },
+    // -- reads of personal data (the read policy): a purpose, the case-content roles, and unknown = outside the jurisdiction
+    { name: 'reading a child without a purpose', send: read(() => `/children/${child}`), status: 400, field: 'purpose', rule: 'PURPOSE_REQUIRED' },
+    { name: 'reading a child with an empty purpose', send: read(() => `/children/${child}?purpose=`), status: 400, field: 'purpose', rule: 'PURPOSE_REQUIRED' },
+    { name: 'reading a child with a purpose not in the list', send: read(() => `/children/${child}?purpose=curiosity`), status: 400, field: 'purpose', rule: 'PURPOSE_UNKNOWN' },
+    { name: 'reading a child with an unknown X-Purpose', send: read(() => `/children/${child}`, undefined, { 'x-purpose': 'gossip' }), status: 400, field: 'purpose', rule: 'PURPOSE_UNKNOWN' },
+    { name: 'reading a case without a purpose', send: read(() => `/cases/${caseId}`, 'provinceCaseWorker'), status: 400, field: 'purpose', rule: 'PURPOSE_REQUIRED' },
+    { name: 'reading a case with a purpose not in the list', send: read(() => `/cases/${caseId}`, 'provinceCaseWorker', { 'x-purpose': 'Case_Work' }), status: 400, field: 'purpose', rule: 'PURPOSE_UNKNOWN' },
+    { name: "a data officer reading a case's content", send: read(() => `/cases/${caseId}`, 'communeOfficer', { 'x-purpose': 'case_work' }), status: 403, field: null, rule: 'ROLE' },
+    { name: "a commune officer reading another province's child (answered as unknown)", send: read(() => `/children/${farChild}`, 'communeOfficer', { 'x-purpose': 'data_correction' }), status: 404, field: 'childId', rule: 'CHILD_NOT_FOUND' },
+    { name: 'reading an unknown child', send: read(() => `/children/${randomUUID()}`, 'communeOfficer', { 'x-purpose': 'data_correction' }), status: 404, field: 'childId', rule: 'CHILD_NOT_FOUND' },
+    { name: 'reading an unknown case', send: read(() => `/cases/${randomUUID()}`, 'provinceCaseWorker', { 'x-purpose': 'case_work' }), status: 404, field: 'caseId', rule: 'CASE_NOT_FOUND' },
+    { name: 'reading a child id that is not a UUID', send: read(() => '/children/42', 'communeOfficer', { 'x-purpose': 'data_correction' }), status: 400, field: 'childId', rule: 'isUuid' },
     // -- headers
     { name: 'an If-Match that is not a revision', send: post(() => `/children/${child}/special-circumstances`, { group: 4, effectiveFrom: '2025-09-01' }, undefined, { 'if-match': 'yesterday' }), status: 400, field: 'If-Match', rule: 'isRevisionTag' },
     { name: 'a stale If-Match', send: post(() => `/children/${child}/special-circumstances`, { group: 4, effectiveFrom: '2025-09-01' }, undefined, { 'if-match': '"7"' }), status: 409, field: 'If-Match', rule: 'VERSION_CONFLICT' },
@@ -220,12 +234,17 @@ describe('registry API: bad inputs', () => {
     expect(catalogue.length).toBeGreaterThanOrEqual(40);
   });
 
+  const readAuditCount = async () => Number((await api.owner.query<{ n: string }>('SELECT count(*) AS n FROM read_audit')).rows[0]!.n);
+
   it.each(catalogue.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const before = await api.eventCount();
+    const readsBefore = await readAuditCount();
     const res = await c.send();
     expect({ status: res.status, body: res.body }).toMatchObject({ status: c.status, body: { statusCode: c.status } });
     const errors = (res.body as { errors?: { field: string | null; rule: string }[] }).errors ?? [];
     expect(errors).toContainEqual(expect.objectContaining({ field: c.field, rule: c.rule }));
     expect(await api.eventCount()).toBe(before);
+    // A refused read is not a read: nothing in the read audit either.
+    expect(await readAuditCount()).toBe(readsBefore);
   });
 });
