@@ -1,15 +1,28 @@
-import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
-import { PG_POOL, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
+import { EventStore, requireCapabilities } from '@childledger/event-store';
+import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, PlatformConfig, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { LogSealer, resolveSealKey, SealKey } from '@childledger/trust';
 import { Logger } from 'nestjs-pino';
 import { TrustController } from './trust.controller';
 import { ADMIN_UNITS, LOG_SEALER, SEAL_KEY } from './tokens';
 
-/** Starts the sealer with the application and stops it (after a final checkpoint) before the pool closes. */
-class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(LOG_SEALER) private readonly sealer: LogSealer) {}
+/**
+ * Starts the sealer with the application and stops it (after a final checkpoint) before the pool
+ * closes. The sealer chains the stored rows of PostgreSQL's `events` table: on a backend without the
+ * port's `stored-log` capability (EventStoreDB) there is nothing it could seal, so the service
+ * refuses to start, naming the capability, rather than run and sign nothing.
+ */
+class SealerLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(LOG_SEALER) private readonly sealer: LogSealer,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+  onModuleInit(): void {
+    requireCapabilities(this.store, ['stored-log'], 'the log sealer', this.config.EVENT_STORE_BACKEND);
+  }
   onApplicationBootstrap(): void {
     this.sealer.start();
   }

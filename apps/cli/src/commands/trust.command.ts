@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createPool } from '@childledger/database';
+import { MissingEventStoreCapabilityError } from '@childledger/event-store';
 import { loadConfig, PlatformConfig } from '@childledger/platform';
 import {
   databaseLogSource,
@@ -66,6 +67,15 @@ function printReport(report: VerificationReport, json: boolean): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * The log is read from PostgreSQL's `events` table, which only the PostgreSQL backend has (the port's
+ * `stored-log` capability): on EventStoreDB the command refuses, naming the capability, instead of
+ * reading an empty table and reporting OK.
+ */
+function requireStoredLog(config: PlatformConfig, command: string): void {
+  if (config.EVENT_STORE_BACKEND !== 'postgres') throw new MissingEventStoreCapabilityError('stored-log', config.EVENT_STORE_BACKEND, command);
+}
+
 /** `verify-log`, `export-log FILE`, `verify-proof FILE`: the inspector's tools (docs/trust.md). */
 export function registerTrustCommands(program: Command): void {
   program
@@ -88,6 +98,7 @@ export function registerTrustCommands(program: Command): void {
       if (opts.file) {
         report = await verifyLog(fileLogSource(resolve(opts.file)), keys, { expected });
       } else {
+        requireStoredLog(config, 'verify-log');
         const db = await openCommandDatabase(opts.databaseUrl, config, 'log_chain');
         const pool = createPool(db.url, { max: 2, role: null });
         try {
@@ -108,6 +119,7 @@ export function registerTrustCommands(program: Command): void {
     .option('--database-url <url>', 'database to export (default: DATABASE_URL, or the running npm start)')
     .action(async (file: string, opts: { databaseUrl?: string }) => {
       const config = loadConfig(PlatformConfig);
+      requireStoredLog(config, 'export-log');
       const db = await openCommandDatabase(opts.databaseUrl, config, 'log_chain');
       const pool = createPool(db.url, { max: 2, role: null });
       try {

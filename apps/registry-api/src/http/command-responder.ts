@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -9,6 +8,7 @@ import {
   IdempotencyKeyReusedError,
   IdempotencyStore,
   RegistryCommand,
+  RegistryKeys,
   RequestContext,
   responseBodyOf,
   StoredIdempotentResult,
@@ -57,9 +57,10 @@ export class CommandResponder {
   constructor(
     private readonly bus: CommandBus,
     private readonly idempotency: IdempotencyStore,
+    private readonly keys: RegistryKeys,
   ) {}
 
-  requestContext(req: AuthenticatedRequest, status: number): RequestContext {
+  requestContext(req: AuthenticatedRequest, status: number, metadata?: RequestContext['metadata']): RequestContext {
     const expectedRevision = parseIfMatch(req.header('if-match'));
     const key = req.header(IDEMPOTENCY_KEY_HEADER);
     let idempotency: RequestContext['idempotency'];
@@ -69,22 +70,28 @@ export class CommandResponder {
           { field: 'Idempotency-Key', rule: 'isIdempotencyKey', message: 'Idempotency-Key must be 1 to 200 visible ASCII characters' },
         ]);
       }
-      const fingerprint = createHash('sha256')
-        .update(`${req.method} ${req.path}\n${expectedRevision ?? ''}\n${canonicalJson(req.body ?? {})}`)
-        .digest('hex');
+      // A keyed hash (HMAC): the stored fingerprint does not let anyone test guesses of the body's personal data.
+      const fingerprint = this.keys.fingerprint(`${req.method} ${req.path}\n${expectedRevision ?? ''}\n${canonicalJson(req.body ?? {})}`);
       idempotency = { key, fingerprint, status };
     }
     return {
       user: req.user,
       correlationId: String(req.id ?? ''),
       source: 'api',
+      ...(metadata ? { metadata } : {}),
       ...(expectedRevision === undefined ? {} : { expectedRevision }),
       ...(idempotency ? { idempotency } : {}),
     };
   }
 
-  async run(req: AuthenticatedRequest, res: Response, status: number, build: (request: RequestContext) => RegistryCommand<ChildCommand> | RegistryCommand<CaseCommand>): Promise<CommandResponseBody> {
-    const request = this.requestContext(req, status);
+  async run(
+    req: AuthenticatedRequest,
+    res: Response,
+    status: number,
+    build: (request: RequestContext) => RegistryCommand<ChildCommand> | RegistryCommand<CaseCommand>,
+    options: { metadata?: RequestContext['metadata']; afterCommit?: () => Promise<void> } = {},
+  ): Promise<CommandResponseBody> {
+    const request = this.requestContext(req, status, options.metadata);
     const claim = request.idempotency;
     if (claim) {
       const stored = await this.idempotency.find(request.user.userId, claim.key);
@@ -92,6 +99,7 @@ export class CommandResponder {
     }
     try {
       const result = await this.bus.execute(build(request));
+      await options.afterCommit?.();
       res.status(status).setHeader('ETag', etagOf(result.revision));
       return responseBodyOf(result);
     } catch (err) {

@@ -1,13 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
+import type { AuthenticatedRequest } from '../http/command-responder';
+import { CommandHeaders } from '../http/openapi';
 import { AcceptCandidateDto, ChildParamsDto, MergeDto, ReasonBodyDto } from './reconciliation.dto';
 import { ReconciliationHandlers } from './reconciliation.handlers';
 
-type RequestWithId = { id?: string };
-const correlationOf = (req: RequestWithId) => String(req.id ?? 'unknown');
-
-/** Data officers reconcile records with the national population database and with each other. */
+/** Data officers reconcile records with the national population database and with each other. Commands take If-Match and Idempotency-Key like every other command. */
 @ApiTags('reconciliation')
 @ApiBearerAuth()
 @Roles('data_officer', 'admin')
@@ -24,22 +24,25 @@ export class ReconciliationController {
   @Post('reviews/:childId/accept')
   @HttpCode(200)
   @ApiOperation({ summary: 'Link the child to one of the candidates (NationalIdLinked, source officer)' })
-  accept(@CurrentUser() user: AuthenticatedUser, @Param() p: ChildParamsDto, @Body() body: AcceptCandidateDto, @Req() req: RequestWithId) {
-    return this.handlers.acceptCandidate(user, p.childId, body.personalId, body.reason, correlationOf(req));
+  @CommandHeaders()
+  accept(@Param() p: ChildParamsDto, @Body() body: AcceptCandidateDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.handlers.acceptCandidate({ req, res }, p.childId, body.personalId, body.reason);
   }
 
   @Post('reviews/:childId/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'None of the candidates is this child (NoNationalRecordFound, source officer)' })
-  reject(@CurrentUser() user: AuthenticatedUser, @Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: RequestWithId) {
-    return this.handlers.rejectAll(user, p.childId, body.reason, correlationOf(req));
+  @CommandHeaders()
+  reject(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.handlers.rejectAll({ req, res }, p.childId, body.reason);
   }
 
   @Post('children/:childId/unlink')
   @HttpCode(200)
   @ApiOperation({ summary: 'Remove a wrong link (NationalIdUnlinked)' })
-  unlink(@CurrentUser() user: AuthenticatedUser, @Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: RequestWithId) {
-    return this.handlers.unlink(user, p.childId, body.reason, correlationOf(req));
+  @CommandHeaders()
+  unlink(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.handlers.unlink({ req, res }, p.childId, body.reason);
   }
 
   @Get('duplicates')
@@ -51,14 +54,16 @@ export class ReconciliationController {
   @Post('merges')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge a duplicate into the surviving record (ChildRecordsMerged on the duplicate)' })
-  merge(@CurrentUser() user: AuthenticatedUser, @Body() body: MergeDto, @Req() req: RequestWithId) {
-    return this.handlers.merge(user, body.duplicateChildId, body.survivingChildId, body.reason, correlationOf(req));
+  @CommandHeaders()
+  merge(@Body() body: MergeDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.handlers.merge({ req, res }, body.duplicateChildId, body.survivingChildId, body.reason);
   }
 
   @Post('merges/:childId/revert')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revert a merge (ChildRecordsMergeReverted)' })
-  revert(@CurrentUser() user: AuthenticatedUser, @Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: RequestWithId) {
-    return this.handlers.revertMerge(user, p.childId, body.reason, correlationOf(req));
+  @CommandHeaders()
+  revert(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.handlers.revertMerge({ req, res }, p.childId, body.reason);
   }
 }

@@ -1,14 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
 import type { Pool } from 'pg';
-import { AdministrativeUnits, loadAdministrativeUnits } from '@childledger/admin-units';
-import { ChildCommand, childDecider, ChildEvent, ChildState, childStreamId, RegisteredChildState, RegistryError } from '@childledger/domain';
-import { EventStore, handleCommand, loadState } from '@childledger/event-store';
+import type { AdministrativeUnits } from '@childledger/admin-units';
+import { childDecider, ChildEvent, ChildState, childStreamId, isActiveRecord, RegisteredChildState, RegistryError } from '@childledger/domain';
+import { EventStore, loadState } from '@childledger/event-store';
 // Reconciliation lives in the registry API but reads the identity context's review queue and scores
 // records with the matching engine (allowed for scope:registry in eslint.config.js).
 import { adminUnitLookup, childRecordInput, ChildrenIndexStore, IndexedChild, ReviewItem, ReviewQueueStore } from '@childledger/identity';
 import { InMemoryCandidateSource, MatchEngine, PersonPreparer, ResidentInput } from '@childledger/matching';
-import { AuthenticatedUser, canActOn, EVENT_STORE, PG_POOL } from '@childledger/platform';
-import { AccessPolicy } from '@childledger/registry';
+import { AuthenticatedUser, EVENT_STORE, PG_POOL } from '@childledger/platform';
+import {
+  ADMINISTRATIVE_UNITS,
+  AccessPolicy,
+  CommandResponseBody,
+  DomainContextFactory,
+  LinkNationalIdCommand,
+  MergeChildRecordsCommand,
+  RecordNoNationalRecordCommand,
+  RevertMergeCommand,
+  UnlinkNationalIdCommand,
+} from '@childledger/registry';
+import { AuthenticatedRequest, CommandResponder } from '../http/command-responder';
 
 export interface DuplicatePair {
   childId: string;
@@ -20,10 +32,13 @@ export interface DuplicatePair {
   explanation: string;
 }
 
-export interface CommandOutcome {
-  childId: string;
-  revision: number;
-  events: { type: string }[];
+/** What a reconciliation command answers: the registry's command response (id, streamId, revision, events), ETag set. */
+export type CommandOutcome = CommandResponseBody;
+
+/** The HTTP exchange a command runs in: If-Match and Idempotency-Key are read from it, status and ETag written to it. */
+export interface CommandExchange {
+  req: AuthenticatedRequest;
+  res: Response;
 }
 
 /** How many active records of a jurisdiction one duplicate search compares at most. */
@@ -31,24 +46,29 @@ export const MAX_DUPLICATE_SCAN = 5000;
 
 /**
  * Reconciliation by data officers: the review queue, accepting a candidate, rejecting all,
- * unlinking, finding and merging duplicates, reverting a merge. Every change is a child command
- * through the domain's decider, with the officer as actor, the request's correlation id and the
- * reason in the metadata; role is checked by the controller, jurisdiction here against the record.
+ * unlinking, finding and merging duplicates, reverting a merge. Every change is a registry command
+ * sent through the CommandResponder and the bus, so it takes the one write path of every other
+ * command (role, jurisdiction on the freshly folded state, decide, append with the expected
+ * revision, If-Match, Idempotency-Key, metadata with the officer as actor, the correlation id and
+ * the reason). Reads of the queue and the duplicates are filtered by the same AccessPolicy.
  */
 @Injectable()
 export class ReconciliationHandlers {
-  private readonly units: AdministrativeUnits = loadAdministrativeUnits();
-  private readonly policy = new AccessPolicy(this.units);
   private readonly queue: ReviewQueueStore;
   private readonly children: ChildrenIndexStore;
-  private readonly engine = new MatchEngine(undefined, adminUnitLookup(this.units));
+  private readonly engine: MatchEngine;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) pool: Pool,
+    @Inject(ADMINISTRATIVE_UNITS) private readonly units: AdministrativeUnits,
+    private readonly policy: AccessPolicy,
+    private readonly context: DomainContextFactory,
+    private readonly responder: CommandResponder,
   ) {
     this.queue = new ReviewQueueStore(pool);
     this.children = new ChildrenIndexStore(pool);
+    this.engine = new MatchEngine(undefined, adminUnitLookup(units));
   }
 
   /** Open reviews of children in the user's jurisdiction. */
@@ -57,36 +77,41 @@ export class ReconciliationHandlers {
     return open.filter((item) => this.canSee(user, item.communeCode));
   }
 
-  async acceptCandidate(user: AuthenticatedUser, childId: string, personalId: string, reason: string, correlationId: string): Promise<CommandOutcome> {
-    const review = await this.openReview(childId);
+  async acceptCandidate(x: CommandExchange, childId: string, personalId: string, reason: string): Promise<CommandOutcome> {
+    const review = await this.openReview(x.req.user, childId);
     const candidate = review.candidates.find((c) => c.personalId === personalId);
     if (!candidate) throw new RegistryError('INVALID_INPUT', "personalId must be one of the review's candidates", 'personalId');
-    const out = await this.run(user, childId, { type: 'LinkNationalId', data: { personalId, source: 'officer', matchScore: candidate.probability } }, reason, correlationId, { review: 'accepted' });
-    await this.queue.resolve(childId, 'candidate accepted', undefined);
-    return out;
+    return this.responder.run(
+      x.req,
+      x.res,
+      200,
+      (request) => new LinkNationalIdCommand(childId, { personalId, source: 'officer', matchScore: candidate.probability }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
+      { metadata: { review: 'accepted' }, afterCommit: async () => void (await this.queue.resolve(childId, 'candidate accepted', undefined)) },
+    );
   }
 
-  async rejectAll(user: AuthenticatedUser, childId: string, reason: string, correlationId: string): Promise<CommandOutcome> {
-    await this.openReview(childId);
-    const out = await this.run(user, childId, { type: 'RecordNoNationalRecord', data: { source: 'officer' } }, reason, correlationId, { review: 'rejected_all' });
-    await this.queue.resolve(childId, 'all candidates rejected', undefined);
-    return out;
+  async rejectAll(x: CommandExchange, childId: string, reason: string): Promise<CommandOutcome> {
+    await this.openReview(x.req.user, childId);
+    return this.responder.run(
+      x.req,
+      x.res,
+      200,
+      (request) => new RecordNoNationalRecordCommand(childId, { source: 'officer' }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
+      { metadata: { review: 'rejected_all' }, afterCommit: async () => void (await this.queue.resolve(childId, 'all candidates rejected', undefined)) },
+    );
   }
 
-  unlink(user: AuthenticatedUser, childId: string, reason: string, correlationId: string): Promise<CommandOutcome> {
-    return this.run(user, childId, { type: 'UnlinkNationalId', data: { reason } }, reason, correlationId);
+  unlink(x: CommandExchange, childId: string, reason: string): Promise<CommandOutcome> {
+    return this.responder.run(x.req, x.res, 200, (request) => new UnlinkNationalIdCommand(childId, { reason }, request, this.context.create()));
   }
 
-  async merge(user: AuthenticatedUser, duplicateChildId: string, survivingChildId: string, reason: string, correlationId: string): Promise<CommandOutcome> {
-    // Both records must be the officer's: the surviving one takes over the duplicate's history.
-    const surviving = await this.load(survivingChildId);
-    if (surviving.status !== 'active') throw new RegistryError(surviving.status === 'merged' ? 'RECORD_MERGED' : 'RECORD_ERASED', 'the surviving record is not active', 'survivingChildId');
-    this.policy.authorize(user, surviving.residence);
-    return this.run(user, duplicateChildId, { type: 'MergeChildRecords', data: { survivingChildId, reason } }, reason, correlationId);
+  /** Both records must be the officer's (the merge handler checks the surviving one): it takes over the duplicate's history. */
+  merge(x: CommandExchange, duplicateChildId: string, survivingChildId: string, reason: string): Promise<CommandOutcome> {
+    return this.responder.run(x.req, x.res, 200, (request) => new MergeChildRecordsCommand(duplicateChildId, { survivingChildId, reason }, request, this.context.create()));
   }
 
-  revertMerge(user: AuthenticatedUser, duplicateChildId: string, reason: string, correlationId: string): Promise<CommandOutcome> {
-    return this.run(user, duplicateChildId, { type: 'RevertMerge', data: { reason } }, reason, correlationId);
+  revertMerge(x: CommandExchange, duplicateChildId: string, reason: string): Promise<CommandOutcome> {
+    return this.responder.run(x.req, x.res, 200, (request) => new RevertMergeCommand(duplicateChildId, { reason }, request, this.context.create()));
   }
 
   /**
@@ -101,7 +126,8 @@ export class ReconciliationHandlers {
     for (let i = 0; i < Math.min(indexed.length, MAX_DUPLICATE_SCAN); i += 20) {
       const chunk = indexed.slice(i, i + 20);
       const loaded = await Promise.all(chunk.map(async (child) => ({ child, state: await this.load(child.childId) })));
-      for (const l of loaded) if (l.state.status === 'active' && l.state.fullName) states.push({ child: l.child, state: l.state });
+
+      for (const l of loaded) if (l.state && isActiveRecord(l.state) && l.state.fullName) states.push({ child: l.child, state: l.state });
     }
     const ids = states.map(({ state }) => state.nationalId ?? state.personalId);
     const residents: ResidentInput[] = states.map(({ state }, i) => ({
@@ -143,40 +169,19 @@ export class ReconciliationHandlers {
   }
 
   private canSee(user: AuthenticatedUser, communeCode: string): boolean {
-    if (user.role === 'admin') return true;
-    return this.units.currentCodesFor(communeCode).some((c) => {
-      const provinceCode = this.units.provinceOfCommune(c, '2025-07-01');
-      return provinceCode !== undefined && canActOn(user, { provinceCode, communeCode: c });
-    });
+    return this.policy.mayActOnCommune(user, communeCode);
   }
 
-  private async openReview(childId: string): Promise<ReviewItem> {
+  /** An open review of a child the user may act on; outside the jurisdiction it reads as no open review. */
+  private async openReview(user: AuthenticatedUser, childId: string): Promise<ReviewItem> {
     const review = await this.queue.get(childId);
-    if (!review || review.status !== 'open') throw new RegistryError('INVALID_INPUT', 'the child has no open identity review', 'childId');
+    if (!review || review.status !== 'open' || !this.canSee(user, review.communeCode)) {
+      throw new RegistryError('INVALID_INPUT', 'the child has no open identity review', 'childId');
+    }
     return review;
   }
 
-  private async load(childId: string): Promise<RegisteredChildState> {
-    const { state } = await loadState<ChildState, ChildEvent>(this.store, childStreamId(childId), childDecider);
-    if (state.status === 'unregistered') throw new RegistryError('CHILD_NOT_FOUND', `no child ${childId} is registered`, 'childId');
-    return state;
-  }
-
-  private async run(
-    user: AuthenticatedUser,
-    childId: string,
-    command: Omit<ChildCommand, 'context'>,
-    reason: string,
-    correlationId: string,
-    extra: Record<string, unknown> = {},
-  ): Promise<CommandOutcome> {
-    const state = await this.load(childId);
-    const unit = this.policy.authorize(user, state.residence);
-    const result = await handleCommand(this.store, childStreamId(childId), { ...command, context: { now: new Date(), units: this.units } } as ChildCommand, childDecider, {
-      metadata: { actor: { userId: user.userId, role: user.role, ...(unit ? { unit } : {}) }, correlationId, reason, ...extra },
-    });
-    return { childId, revision: result.revision, events: result.events.map((e) => ({ type: e.type })) };
+  private async load(childId: string): Promise<ChildState> {
+    return (await loadState<ChildState, ChildEvent>(this.store, childStreamId(childId), childDecider)).state;
   }
 }
-
-

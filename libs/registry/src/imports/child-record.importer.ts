@@ -3,23 +3,22 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Pool } from 'pg';
 import type { AdministrativeUnits } from '@childledger/admin-units';
-import {
-  ChildCommand,
-  childDecider,
-  ChildEvent,
-  ChildState,
-  childStreamId,
-  RegistryError,
-  vietnamDate,
-} from '@childledger/domain';
-import { EventMetadata, EventStore, IdempotencyConflictError, NewEvent, WrongExpectedVersionError } from '@childledger/event-store';
+import { foldVietnamese } from '@childledger/admin-units';
+import { ChildCommandContext, RegistryError, vietnamDate } from '@childledger/domain';
+import type { StoreTransaction } from '@childledger/event-store';
 import type { AuthenticatedUser } from '@childledger/platform';
 import type { DataKeyring } from '@childledger/trust';
-import { AccessDeniedError, AccessPolicy, IMPORT_ROLES, requireRoleIn } from '../shared/access-policy';
+import { IdentifySpecialCircumstanceCommand } from '../commands/identify-special-circumstance/identify-special-circumstance.command';
+import { RegisterChildCommand } from '../commands/register-child/register-child.command';
+import { AccessDeniedError, IMPORT_ROLES, requireRoleIn } from '../shared/access-policy';
+import { BatchConflictError, NewChildStream, NewChildStreams, PreparedChildStream } from '../shared/new-child-streams';
+import type { RequestContext } from '../shared/registry-command';
+import type { RegistryHandlerDeps } from '../shared/registry-handler.deps';
+import type { RegistryKeys } from '../shared/registry-keys';
 import { ChildRecordParser, ParsedChildRecord, RowProblem } from './child-records/child-record.parser';
 import { HeaderMapping, mapHeaders, RecordColumn } from './child-records/columns';
-import { uuidV5 } from './deterministic-id';
 import { ImportCounts, ImportLedger, ImportProblem, ImportReport } from './import.ledger';
+import { ROW_NUMBER_REASONS, ruleText } from './import-rules';
 import { cellText, detectFormat, ImportFormat, readRows } from './row-source';
 
 export interface ImportSource {
@@ -41,11 +40,13 @@ export interface ImportStarted {
 }
 
 export interface ChildRecordImporterOptions {
-  store: EventStore;
+  /** The handler core's dependencies: every row is written through it (NewChildStreams). */
+  deps: RegistryHandlerDeps;
   pool: Pool;
   units: AdministrativeUnits;
-  policy: AccessPolicy;
   ledger: ImportLedger;
+  /** The keyed hashes of the import dedupe keys. */
+  keys: RegistryKeys;
   clock?: () => Date;
   /**
    * The per-child data keys of the encrypting store, when there is one: the importer creates the
@@ -87,30 +88,36 @@ interface ProblemSink {
   warn(record: ParsedChildRecord, warning: RowProblem): void;
 }
 
-interface PreparedRow {
+/** A row's dedupe keys (keyed hashes) and the row. */
+interface KeyedRow {
   record: ParsedChildRecord;
-  childId: string;
-  streamId: string;
-  events: NewEvent[];
+  dedupeKeys: string[];
 }
 
 /**
  * Bulk registration from a child-records file (CSV or XLSX, formats.md). Streams the rows, reads
- * each into a registration (plus its special circumstances), lets the child decider judge it, and
- * appends the accepted ones in batches, one transaction per batch.
+ * each into a RegisterChild command (plus IdentifySpecialCircumstance for its groups) and sends them
+ * through the handler core (`NewChildStreams`: role, decide, jurisdiction, metadata, append with
+ * `no_stream`), in batches, one transaction per batch.
  *
- * Re-importing writes nothing new because ids are derived from content: a row's child id is a
- * name-based UUID of what the row says about the child (not of the file, not of `record_ref`,
- * which is often just a row number), and its event ids derive from the child id. A row already
- * imported, from this file or another, finds its stream and is counted as already imported.
- * Progress and problems go to the import ledger after every batch.
+ * Re-importing writes nothing new: each imported child has a random id and dedupe keys, keyed
+ * hashes (HMAC under CHILDLEDGER_DEDUPE_KEY) of what identifies it across imports (`importIdentities`:
+ * commune + folded full name + date of birth, and the personal ID when stated). They are written in
+ * the transaction of the child's events; a row with a key already there, from this file or another,
+ * even corrected since, is counted as already imported.
+ *
+ * What the ledger keeps of a rejected row is its number and the rule it broke (column, code and the
+ * rule's fixed text), never a value from the row. Progress and problems go to the ledger after every batch.
  */
 export class ChildRecordImporter {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly clock: () => Date;
 
+  private readonly streams: NewChildStreams;
+
   constructor(private readonly options: ChildRecordImporterOptions) {
+    this.streams = new NewChildStreams(options.deps);
     this.batchSize = options.batchSize ?? 250;
     this.maxInFlight = options.maxInFlight ?? 4;
     this.clock = options.clock ?? (() => new Date());
@@ -164,14 +171,14 @@ export class ChildRecordImporter {
     const seen = new Map<string, number>();
     let batch: ParsedChildRecord[] = [];
 
-    const problem = (kind: ImportProblem['kind'], row: number, recordRef: string | undefined, p: RowProblem): ImportProblem => ({
+    // The row's number and the rule broken: no cell value, no record_ref, no message quoting the row.
+    const problem = (kind: ImportProblem['kind'], row: number, _recordRef: string | undefined, p: RowProblem): ImportProblem => ({
       kind,
       row,
-      ...(recordRef === undefined ? {} : { recordRef }),
       column: p.column,
       ...(p.column && mapping?.headers.get(p.column) ? { header: mapping.headers.get(p.column) } : {}),
       code: p.code,
-      reason: p.reason,
+      reason: ROW_NUMBER_REASONS.has(p.code) ? p.reason : ruleText(p.code, p.column),
     });
     const reject = (row: number, recordRef: string | undefined, problems: RowProblem[]) => {
       counts.rejected += 1;
@@ -218,18 +225,17 @@ export class ChildRecordImporter {
     try {
       for await (const row of readRows(source.path, format, (n) => (counts.bytesRead += n))) {
         if (row.error !== undefined) {
-          if (!mapping) throw new ImportFileError(`the header row cannot be read: ${row.error}`);
+          if (!mapping) throw new ImportFileError(`the header row (row ${row.rowNumber}) cannot be read`);
           counts.rowsRead += 1;
-          reject(row.rowNumber, undefined, [{ column: null, code: 'UNREADABLE_ROW', reason: row.error }]);
+          reject(row.rowNumber, undefined, [{ column: null, code: 'UNREADABLE_ROW', reason: 'the row cannot be read' }]);
           continue;
         }
         if (ChildRecordParser.isBlank(row.cells)) continue;
         if (!mapping || !parser) {
           mapping = mapHeaders(row.cells.map(cellText));
           if (mapping.missing.length > 0) {
-            throw new ImportFileError(
-              `the header row (row ${row.rowNumber}) lacks ${mapping.missing.join(', ')}; found: ${row.cells.map(cellText).filter(Boolean).join(', ').slice(0, 300)}`,
-            );
+            // The row may be data (a file without its header): it is not quoted.
+            throw new ImportFileError(`the header row (row ${row.rowNumber}) lacks ${mapping.missing.join(', ')} (formats.md lists the column names)`);
           }
           parser = new ChildRecordParser(mapping, units, today);
           continue;
@@ -242,7 +248,7 @@ export class ChildRecordImporter {
           const ref = parsed.record.recordRef;
           const earlier = ref === undefined ? undefined : refs.get(ref);
           if (earlier !== undefined) {
-            reject(row.rowNumber, ref, [{ column: 'record_ref', code: 'DUPLICATE_RECORD_REF', reason: `record_ref ${ref} is also on row ${earlier}` }]);
+            reject(row.rowNumber, ref, [{ column: 'record_ref', code: 'DUPLICATE_RECORD_REF', reason: `the same record_ref as row ${earlier}` }]);
           } else {
             if (ref !== undefined) refs.set(ref, row.rowNumber);
             batch.push(parsed.record);
@@ -256,7 +262,8 @@ export class ChildRecordImporter {
     } catch (err) {
       await Promise.allSettled(inFlight);
       await ledgerWrites.catch(() => undefined);
-      const message = err instanceof ImportFileError ? err.message : `the import stopped: ${err instanceof Error ? err.message : String(err)}`;
+      // An unexpected error's message may quote data: the report names only its kind.
+      const message = err instanceof ImportFileError ? err.message : `the import stopped: an internal error (${err instanceof Error ? err.name : 'unknown'}); rows already imported stay, import the file again to finish`;
       await ledger.finish(importId, counts, pending, message).catch(() => undefined);
     }
   }
@@ -272,134 +279,109 @@ export class ChildRecordImporter {
     seen: Map<string, number>,
   ): Promise<void> {
     const { reject } = sink;
-    const prepared: PreparedRow[] = [];
+    const keyed: KeyedRow[] = [];
     for (const record of rows) {
-      const childId = uuidV5(`child-record\u0000${canonical(record)}`);
-      const earlier = seen.get(childId);
+      const dedupeKeys = importIdentities(record).map((identity) => this.options.keys.dedupeKey(identity));
+      const earlier = dedupeKeys.map((k) => seen.get(k)).find((n) => n !== undefined);
       if (earlier !== undefined) {
         reject(record.rowNumber, record.recordRef, [{ column: null, code: 'DUPLICATE_ROW', reason: `the same child as row ${earlier}` }]);
         continue;
       }
-      seen.set(childId, record.rowNumber);
-      try {
-        prepared.push(this.prepare(importId, record, childId, actor, now, today));
-      } catch (err) {
-        if (err instanceof RegistryError) {
-          reject(record.rowNumber, record.recordRef, [{ column: FIELD_COLUMNS[err.field ?? ''] ?? null, code: err.code, reason: err.message }]);
-        } else if (err instanceof AccessDeniedError) {
-          reject(record.rowNumber, record.recordRef, [{ column: 'commune', code: 'OUTSIDE_JURISDICTION', reason: err.message }]);
-        } else throw err;
-      }
+      for (const k of dedupeKeys) seen.set(k, record.rowNumber);
+      keyed.push({ record, dedupeKeys });
     }
-    const existing = await this.existingStreams(prepared.map((p) => p.streamId));
-    const fresh = prepared.filter((p) => !existing.has(p.streamId));
-    if (fresh.length > 0) await this.options.keyring?.findOrCreate(fresh.map((p) => p.childId));
-    counts.alreadyImported += prepared.length - fresh.length;
-    const written = await this.append(fresh);
-    for (const p of fresh) {
-      if (written.has(p.streamId)) {
+    const existing = await this.existingKeys(keyed.flatMap((k) => k.dedupeKeys));
+    const fresh = keyed.filter((k) => !k.dedupeKeys.some((d) => existing.has(d)));
+    counts.alreadyImported += keyed.length - fresh.length;
+
+    const context: ChildCommandContext = { now, units: this.options.units };
+    const decided = this.streams.decide(fresh.map((row) => this.commandsOf(importId, row, actor, context, today)));
+    const prepared: PreparedChildStream<KeyedRow>[] = [];
+    for (const d of decided) {
+      if (d.ok) {
+        prepared.push(d.stream);
+        continue;
+      }
+      const { record } = d.key;
+      if (d.error instanceof RegistryError) reject(record.rowNumber, record.recordRef, [{ column: FIELD_COLUMNS[d.error.field ?? ''] ?? null, code: d.error.code, reason: '' }]);
+      else if (d.error instanceof AccessDeniedError && d.error.reason === 'role') reject(record.rowNumber, record.recordRef, [{ column: null, code: 'ROLE', reason: '' }]);
+      else reject(record.rowNumber, record.recordRef, [{ column: 'commune', code: 'OUTSIDE_JURISDICTION', reason: '' }]);
+    }
+    // One statement for the batch's data keys instead of one commit per child (the encrypting store would make them one by one).
+    if (prepared.length > 0) await this.options.keyring?.findOrCreate(prepared.map((p) => p.childId));
+    const written = await this.streams.append(prepared, { within: (tx, batch) => this.recordDedupeKeys(tx, importId, batch) });
+    for (const p of prepared) {
+      if (written.has(p.key)) {
         counts.imported += 1;
         // Warnings are reported for rows that went in; a row already imported had them reported then.
-        for (const w of p.record.warnings) sink.warn(p.record, w);
+        for (const w of p.key.record.warnings) sink.warn(p.key.record, w);
       } else counts.alreadyImported += 1;
     }
   }
 
-  /** The events of one row: registration, then each special circumstance, decided by the domain. */
-  private prepare(importId: string, record: ParsedChildRecord, childId: string, actor: ImportActor, now: Date, today: string): PreparedRow {
-    const context = { now, units: this.options.units };
-    let state: ChildState = childDecider.initialState();
-    const events: ChildEvent[] = [];
-    const commands: ChildCommand[] = [
-      { type: 'RegisterChild', data: { childId, ...record.registration }, context },
-      ...record.groups.map((group): ChildCommand => ({ type: 'IdentifySpecialCircumstance', data: { group, effectiveFrom: today }, context })),
-    ];
-    for (const command of commands) {
-      for (const e of childDecider.decide(command, state)) {
-        events.push(e);
-        state = childDecider.evolve(state, e);
-      }
-    }
-    const unit = this.options.policy.authorize(actor.user, record.registration.residence);
-    const metadata: EventMetadata = {
-      actor: { userId: actor.user.userId, role: actor.user.role, ...(unit === undefined ? {} : { unit }) },
-      ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+  /** The row as commands of the handler core: a registration under a new random id, then each special circumstance. */
+  private commandsOf(importId: string, row: KeyedRow, actor: ImportActor, context: ChildCommandContext, today: string): NewChildStream<KeyedRow> {
+    const { record } = row;
+    const childId = randomUUID();
+    const request: RequestContext = {
+      user: actor.user,
+      correlationId: actor.correlationId ?? '',
       source: 'import',
-      import: {
-        importId,
-        row: record.rowNumber,
-        ...(record.recordRef ? { recordRef: record.recordRef } : {}),
-        ...(record.dateOfBirthPrecision === 'day' ? {} : { dateOfBirthPrecision: record.dateOfBirthPrecision }),
+      metadata: {
+        import: {
+          importId,
+          row: record.rowNumber,
+          ...(record.recordRef ? { recordRef: record.recordRef } : {}),
+          ...(record.dateOfBirthPrecision === 'day' ? {} : { dateOfBirthPrecision: record.dateOfBirthPrecision }),
+        },
       },
     };
     return {
-      record,
-      childId,
-      streamId: childStreamId(childId),
-      events: events.map((e, i) => ({ id: uuidV5(`event\u0000${i}`, childId), type: e.type, schemaVersion: e.schemaVersion, data: e.data as Record<string, unknown>, metadata })),
+      key: row,
+      commands: [
+        new RegisterChildCommand(childId, { childId, ...record.registration }, request, context),
+        ...record.groups.map((group) => new IdentifySpecialCircumstanceCommand(childId, { group, effectiveFrom: today }, request, context)),
+      ],
     };
   }
 
-  private async existingStreams(streamIds: string[]): Promise<Set<string>> {
-    if (streamIds.length === 0) return new Set();
-    if (this.options.store.capabilities?.storedLog) {
-      const { rows } = await this.options.pool.query<{ stream_id: string }>('SELECT stream_id FROM event_streams WHERE stream_id = ANY($1::text[])', [streamIds]);
-      return new Set(rows.map((r) => r.stream_id));
-    }
-    const found = await Promise.all(streamIds.map(async (id) => ((await this.options.store.readStream(id, { maxCount: 1 })).length > 0 ? id : undefined)));
-    return new Set(found.filter((id): id is string => id !== undefined));
+  private async existingKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.options.pool.query<{ dedupe_key: string }>('SELECT dedupe_key FROM import_dedupe_keys WHERE dedupe_key = ANY($1::text[])', [keys]);
+    return new Set(rows.map((r) => r.dedupe_key));
   }
 
-  /**
-   * Appends new streams, one transaction per batch on PostgreSQL. If anything in the batch fails
-   * (another import wrote one of these children meanwhile), the batch rolls back and each row is
-   * appended on its own, a conflict then meaning "already imported". Returns the streams written.
-   */
-  private async append(rows: PreparedRow[]): Promise<Set<string>> {
-    const written = new Set<string>();
-    if (rows.length === 0) return written;
-    const { store } = this.options;
-    const transactional = store.capabilities?.appendInTransaction;
-    if (transactional) {
-      const ok = await transactional
-        .transaction(async (tx) => {
-          for (const r of rows) await tx.append(r.streamId, r.events, { expectedRevision: 'no_stream' });
-        })
-        .then(
-          () => true,
-          () => false,
-        );
-      if (ok) {
-        for (const r of rows) written.add(r.streamId);
-        return written;
+  /** In the transaction of the batch's events: its dedupe keys; one already taken (a concurrent import) refuses the batch. */
+  private async recordDedupeKeys(tx: StoreTransaction, importId: string, batch: readonly PreparedChildStream<KeyedRow>[]): Promise<void> {
+    const keys: string[] = [];
+    const children: string[] = [];
+    for (const p of batch) {
+      for (const k of p.key.dedupeKeys) {
+        keys.push(k);
+        children.push(p.childId);
       }
     }
-    for (const r of rows) {
-      try {
-        const result = await store.append(r.streamId, r.events, { expectedRevision: 'no_stream' });
-        if (!result.duplicate) written.add(r.streamId);
-      } catch (err) {
-        if (!(err instanceof WrongExpectedVersionError || err instanceof IdempotencyConflictError)) throw err;
-      }
-    }
-    return written;
+    if (keys.length === 0) return;
+    const inserted = await tx.query(
+      `INSERT INTO import_dedupe_keys (dedupe_key, child_id, import_id)
+       SELECT k, c, $3::uuid FROM unnest($1::text[], $2::uuid[]) AS t(k, c) ON CONFLICT DO NOTHING`,
+      [keys, children, importId],
+    );
+    if (inserted.rowCount !== keys.length) throw new BatchConflictError('a dedupe key of this batch was written by another import');
   }
 }
 
-/** What a row says about the child, in a fixed order: the input of its child id. */
-function canonical(record: ParsedChildRecord): string {
+/**
+ * What identifies an imported child across imports (docs/formats.md), before hashing: the commune
+ * (in force today) with the full name folded (no diacritics, case or punctuation) and the date of
+ * birth; and, when the row states a valid personal ID, that number. A corrected row (parents' names,
+ * notes, a personal ID added) keeps its first identity and is not imported twice.
+ */
+export function importIdentities(record: ParsedChildRecord): string[] {
   const r = record.registration;
-  return JSON.stringify([
-    r.fullName,
-    r.dateOfBirth,
-    r.sex,
-    r.personalId ?? '',
-    r.residence.communeCode,
-    r.motherName ?? '',
-    r.fatherName ?? '',
-    r.notes ?? '',
-    record.groups,
-  ]);
+  const identities = [`commune-name-dob\u0000${r.residence.communeCode}\u0000${foldVietnamese(r.fullName)}\u0000${r.dateOfBirth}`];
+  if (r.personalId) identities.push(`personal-id\u0000${r.personalId}`);
+  return identities;
 }
 
 async function sha256Of(path: string): Promise<string> {

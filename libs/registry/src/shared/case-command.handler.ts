@@ -1,14 +1,21 @@
-import { CaseCommand, caseDecider, CaseEvent, CaseState, childDecider, childStreamId, RegistryError } from '@childledger/domain';
+import { CaseCommand, caseDecider, CaseEvent, CaseState, childDecider, childStreamId, RegistryError, requireActiveRecord } from '@childledger/domain';
 import { Actor, loadState } from '@childledger/event-store';
 import { DeciderCommandHandler } from '@childledger/platform';
+import { childNotFound } from './child-command.handler';
 import type { CaseRegistryCommand, RegistryCommandResult } from './registry-command';
 import type { RegistryHandlerDeps } from './registry-handler.deps';
 import { runRegistryCommand } from './run-registry-command';
 
+/** What a case command on a case outside the caller's jurisdiction answers: exactly what a missing case answers. */
+function caseNotFound(): RegistryError {
+  return new RegistryError('CASE_NOT_FOUND', 'no case is open in this stream', 'caseId');
+}
+
 /**
  * A command on a protection case's stream. A case belongs to the jurisdiction of its child's
  * residence: the handler finds the child (from the command when opening, from the case otherwise),
- * checks the user's jurisdiction over it, then runs the case decider.
+ * checks the user's jurisdiction over it (outside it, the case or child answers as missing), then
+ * runs the case decider. Opening a case needs an active record (the domain's guard).
  */
 export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseCommand>>
   extends DeciderCommandHandler<CaseCommand, CaseState, CaseEvent, C>{
@@ -19,20 +26,15 @@ export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseComma
   override async execute(envelope: C): Promise<RegistryCommandResult<CaseEvent>> {
     const { user } = envelope.request;
     this.deps.policy.requireRole(user, envelope.command.type);
+    const opening = envelope.command.type === 'OpenCase';
     const childId = await this.childOf(envelope);
     const child = (await loadState(this.store, childStreamId(childId), childDecider)).state;
-    if (child.status === 'unregistered') throw new RegistryError('CHILD_NOT_FOUND', `no child ${childId} is registered`, 'childId');
-    const unit = this.deps.policy.authorize(user, child.residence);
-    if (envelope.command.type === 'OpenCase') {
-      if (child.status === 'merged') {
-        throw new RegistryError('RECORD_MERGED', `the record was merged into ${child.survivingChildId}`, 'childId', {
-          survivingChildId: child.survivingChildId,
-        });
-      }
-      if (child.status === 'erased') throw new RegistryError('RECORD_ERASED', "the child's personal data was erased; the record is closed", 'childId');
-    }
-    const actor: Actor = { userId: user.userId, role: user.role, ...(unit === undefined ? {} : { unit }) };
-    return runRegistryCommand(this.deps, envelope, this.decider, actor, this.maxRetries, { expectNewStream: envelope.command.type === 'OpenCase' });
+    if (child.status === 'unregistered') throw opening ? childNotFound() : new RegistryError('CHILD_NOT_FOUND', `the case's child is not registered`, 'childId');
+    const j = this.deps.policy.jurisdiction(user, child.residence);
+    if (!j.allowed) throw opening ? childNotFound() : caseNotFound();
+    if (opening) requireActiveRecord(child);
+    const actor: Actor = { userId: user.userId, role: user.role, ...(j.unit === undefined ? {} : { unit: j.unit }) };
+    return runRegistryCommand(this.deps, envelope, this.decider, actor, this.maxRetries, { expectNewStream: opening });
   }
 
   private async childOf(envelope: C): Promise<string> {
@@ -42,7 +44,7 @@ export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseComma
       return childId;
     }
     const { state } = await loadState(this.store, envelope.streamId, this.decider);
-    if (state.status === 'none') throw new RegistryError('CASE_NOT_FOUND', 'no case is open in this stream', 'caseId');
+    if (state.status === 'none') throw caseNotFound();
     return state.childId;
   }
 }

@@ -15,12 +15,14 @@ export interface RequestContext {
   idempotency?: IdempotencyClaim;
   /** Where the command came from, recorded in the events' metadata. */
   source?: 'api' | 'import' | 'cli';
+  /** More metadata recorded with the events: an import's row (`import`), a review's outcome (`review`). */
+  metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** A client's idempotency key, scoped to the user, with a fingerprint of the request it was first used for. */
 export interface IdempotencyClaim {
   key: string;
-  /** sha256 of method, route, If-Match and canonical body. */
+  /** Keyed hash (HMAC, `RegistryKeys.fingerprint`) of method, route, If-Match and canonical body. */
   fingerprint: string;
   /** The HTTP status of the first response; replayed as is. */
   status: number;
@@ -84,6 +86,7 @@ export abstract class RegistryCommand<C extends AnyCommand> extends Command<Regi
     this.expectedRevision = request.expectedRevision;
     const reason = (data as { reason?: unknown }).reason;
     this.metadata = {
+      ...request.metadata,
       correlationId: request.correlationId,
       source: request.source ?? 'api',
       ...(typeof reason === 'string' && reason.trim() !== '' ? { reason: reason.normalize('NFC').trim() } : {}),

@@ -55,9 +55,11 @@ describe(OpenCaseHandler.name, () => {
     expect(opened!.metadata['actor']).toEqual({ userId: 'dev-province-case-worker', role: 'case_worker', unit: '01' });
   });
 
-  it('refuses an unregistered child (CHILD_NOT_FOUND) and a child of another province (jurisdiction)', async () => {
-    await expect(open('nobody')).rejects.toMatchObject({ code: 'CHILD_NOT_FOUND', field: 'childId' });
-    await expect(open('hcm')).rejects.toMatchObject({ reason: 'jurisdiction' });
+  it('refuses an unregistered child (CHILD_NOT_FOUND) and answers a child of another province exactly the same way', async () => {
+    const missing = await open('nobody').catch((e: unknown) => e as { code: string; field: string; message: string });
+    expect(missing).toMatchObject({ code: 'CHILD_NOT_FOUND', field: 'childId' });
+    const outside = await open('hcm').catch((e: unknown) => e as { code: string; field: string; message: string });
+    expect({ code: outside.code, field: outside.field, message: outside.message }).toEqual({ code: missing.code, field: missing.field, message: missing.message });
     expect(store.streams.has('case-k-1')).toBe(false);
   });
 
@@ -65,7 +67,8 @@ describe(OpenCaseHandler.name, () => {
     await open('hn');
     const assess = (user: AuthenticatedUser) =>
       new AssessCaseHandler(deps).execute(new AssessCaseCommand('k-1', { riskLevel: 'high' }, { user, correlationId: 'c' }, context.create()));
-    await expect(assess({ ...caseWorker, provinces: ['79'] })).rejects.toMatchObject({ reason: 'jurisdiction' });
+    // Outside the jurisdiction the case answers as if it did not exist.
+    await expect(assess({ ...caseWorker, provinces: ['79'] })).rejects.toMatchObject({ code: 'CASE_NOT_FOUND', field: 'caseId', message: 'no case is open in this stream' });
     await expect(assess(caseWorker)).resolves.toMatchObject({ revision: 1 });
   });
 });
