@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
 import { createLockFile } from '@nx/devkit/internal';
 import { transformFileSync, type Options } from '@swc/core';
+import { healthcheckScript, SERVICES } from './services';
 import { isBuiltin, isRelative, LockedPackage, packageName, productionDependencies, relativeSpecifier, rewriteSpecifiers } from './trace';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -123,6 +124,8 @@ export async function buildApp(app: string, extraEntries: Record<string, string>
   for (const [name, source] of Object.entries(entries)) {
     writeFileSync(path.join(outDir, `${name}.js`), `'use strict';\nrequire(${JSON.stringify(relativeSpecifier(path.join(outDir, `${name}.js`), outputPath(outDir, source)))});\n`);
   }
+
+  writeFileSync(path.join(outDir, 'healthcheck.js'), healthcheckScript(SERVICES[app]));
 
   const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; engines?: Record<string, string> };
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockedPackage> };
