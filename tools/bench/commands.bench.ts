@@ -41,7 +41,7 @@ function registration(): Record<string, unknown> {
 async function startServer(url: string, kek: string): Promise<{ child: ChildProcess; base: string; tokens: Record<string, string> }> {
   const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(__dirname, 'registry-api.server.ts')], {
     cwd: root,
-    env: { ...process.env, BENCH_DATABASE_URL: url, CHILDLEDGER_KEK: kek },
+    env: { ...process.env, BENCH_DATABASE_URL: url, CHILDLEDGER_KEK: kek, CHILDLEDGER_DEDUPE_KEY: randomBytes(32).toString('base64') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
