@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@childledger/event-store';
+import { asCaseEvent, asChildEvent } from './events';
 import { CaseRow, evolveCase } from './projections/cases.projection';
 import { ChildDoc, ChildRow, evolveChild } from './projections/children.projection';
 import { addDays, vietnamDay } from './projection';
@@ -12,33 +13,34 @@ export type AsOfTime = 'effective' | 'recorded';
  * unreadable in every view); an ended circumstance or risk holds from the day after its last day.
  */
 export function effectiveDay(e: RecordedEvent): string {
-  const d = e.data as Record<string, unknown>;
   const day = (v: unknown) => (typeof v === 'string' ? (v.length === 10 ? v : vietnamDay(v)) : vietnamDay(e.recordedAt));
-  switch (e.type) {
+  // Typed by the domain's child events: a renamed date field fails to compile here.
+  const ev = asChildEvent(e);
+  switch (ev?.type) {
     case 'ChildDetailsCorrected':
     case 'ChildPersonalDataErased':
       return '0000-01-01';
     case 'ChildRegistered':
-      return day((d['residence'] as Record<string, unknown> | undefined)?.['effectiveFrom']);
+      return day(ev.data.residence?.effectiveFrom);
     case 'ResidenceChanged':
     case 'SpecialCircumstanceIdentified':
     case 'RiskIdentified':
-      return day(d['effectiveFrom']);
+      return day(ev.data.effectiveFrom);
     case 'SpecialCircumstanceEnded':
     case 'RiskResolved':
-      return addDays(day(d['effectiveTo']), 1);
+      return addDays(day(ev.data.effectiveTo), 1);
     case 'NationalIdLinked':
-      return day(d['linkedAt']);
+      return day(ev.data.linkedAt);
     case 'NationalIdUnlinked':
-      return day(d['unlinkedAt']);
+      return day(ev.data.unlinkedAt);
     case 'IdentityReviewRequested':
-      return day(d['requestedAt']);
+      return day(ev.data.requestedAt);
     case 'NoNationalRecordFound':
-      return day(d['checkedAt']);
+      return day(ev.data.checkedAt);
     case 'ChildRecordsMerged':
-      return day(d['mergedAt']);
+      return day(ev.data.mergedAt);
     case 'ChildRecordsMergeReverted':
-      return day(d['revertedAt']);
+      return day(ev.data.revertedAt);
     default:
       return vietnamDay(e.recordedAt);
   }
@@ -67,25 +69,25 @@ export function childAsOf(events: readonly RecordedEvent[], date: string, time: 
  * command's clock). Vietnam days.
  */
 export function caseEventDay(e: RecordedEvent): string {
-  const d = e.data as Record<string, unknown>;
   const day = (v: unknown) => (typeof v === 'string' ? (v.length === 10 ? v : vietnamDay(v)) : vietnamDay(e.recordedAt));
-  switch (e.type) {
+  const ev = asCaseEvent(e);
+  switch (ev?.type) {
     case 'CaseOpened':
-      return day(d['reportedAt'] ?? d['openedAt']);
+      return day(ev.data.reportedAt ?? ev.data.openedAt);
     case 'CaseAssessed':
-      return day(d['assessedAt']);
+      return day(ev.data.assessedAt);
     case 'InterventionPlanned':
-      return day(d['plannedAt']);
+      return day(ev.data.plannedAt);
     case 'InterventionDelivered':
-      return day(d['deliveredOn']);
+      return day(ev.data.deliveredOn);
     case 'CaseReferred':
-      return day(d['referredAt']);
+      return day(ev.data.referredAt);
     case 'CaseReviewed':
-      return day(d['reviewedAt']);
+      return day(ev.data.reviewedAt);
     case 'CaseClosed':
-      return day(d['closedAt']);
+      return day(ev.data.closedAt);
     case 'CaseReopened':
-      return day(d['reopenedAt']);
+      return day(ev.data.reopenedAt);
     default:
       return vietnamDay(e.recordedAt);
   }

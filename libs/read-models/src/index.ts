@@ -8,3 +8,4 @@ export * from './entities';
 export * from './as-of';
 export * from './indicators';
 export * from './queries';
+export * from './events';

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
+import { asCaseEvent, asChildEvent } from '../events';
 import { insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
 
 export interface CaseRow extends Row {
@@ -48,7 +49,6 @@ const CASE_COLUMNS = [
 ] as const;
 const FACT_COLUMNS = ['event_id', 'case_id', 'child_id', 'kind', 'occurred_at', 'occurred_on', 'on_time', 'service_type'] as const;
 
-type Data = Record<string, unknown>;
 
 /** The deadline of the step the case waits for (the same rule as migration AddCaseNextDue1795470000001). */
 export function nextDueAt(c: Pick<CaseRow, 'status' | 'assessment_due_at' | 'plan_due_at' | 'review_due_at'>): string | null {
@@ -67,21 +67,23 @@ export function nextDueAt(c: Pick<CaseRow, 'status' | 'assessment_due_at' | 'pla
 
 /** Folds one case event over the case row; returns the fact it adds to the indicator facts, if any. Pure apart from mutating `row`. */
 export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: CaseRow | undefined; fact?: CaseFactRow } {
-  const d = e.data as Data;
+  // Typed by the domain's event unions: a field renamed there fails to compile here.
+  const ev = asCaseEvent(e);
   const at = e.recordedAt.toISOString();
   const erased = personalErased(e);
   const fact = (kind: CaseFactRow['kind'], occurredAt: string, extra: Partial<CaseFactRow> = {}): CaseFactRow => ({
     event_id: e.id, case_id: row!.case_id, child_id: row!.child_id, kind, occurred_at: occurredAt, occurred_on: vietnamDay(occurredAt),
     on_time: null, service_type: null, ...extra,
   });
-  if (e.type === 'CaseOpened') {
+  if (ev?.type === 'CaseOpened') {
     if (row) return { row };
+    const d = ev.data;
     row = {
-      case_id: String(d['caseId']), child_id: String(d['childId']), status: 'report_received', channel: str(d['channel']), concern: str(d['concern']),
-      protection_level: str(d['protectionLevel']), risk_level: null, reported_at: str(d['reportedAt']), opened_at: str(d['openedAt']),
-      assessment_due_at: str(d['assessmentDueAt']), assessed_at: null, assessed_on_time: null, plan_due_at: null, planned_at: null,
+      case_id: String(d.caseId), child_id: String(d.childId), status: 'report_received', channel: str(d.channel), concern: str(d.concern),
+      protection_level: str(d.protectionLevel), risk_level: null, reported_at: str(d.reportedAt), opened_at: str(d.openedAt),
+      assessment_due_at: str(d.assessmentDueAt), assessed_at: null, assessed_on_time: null, plan_due_at: null, planned_at: null,
       review_due_at: null, reviewed_at: null, closed_at: null, outcome: null, reopened_count: 0,
-      personal: erased ? null : describe(d['personal'] as Data | undefined), personal_erased: erased, revision: e.revision, last_event_at: at,
+      personal: erased ? null : describe(d.personal), personal_erased: erased, revision: e.revision, last_event_at: at,
       next_due_at: null,
     };
     row.next_due_at = nextDueAt(row);
@@ -95,65 +97,72 @@ export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: C
     row.personal_erased = true;
   }
   let added: CaseFactRow | undefined;
-  const notes = () => {
-    const n = !erased && d['personal'] && typeof d['personal'] === 'object' ? (d['personal'] as Data)['notes'] : undefined;
+  const notes = (personal: { notes?: string } | null | undefined) => {
+    const n = !erased && personal && typeof personal === 'object' ? personal.notes : undefined;
     if (typeof n === 'string' && row!.personal) row!.personal = { ...row!.personal, notes: n };
   };
-  switch (e.type) {
+  if (asChildEvent(e)?.type === 'ChildPersonalDataErased') {
+    row.personal = null;
+    row.personal_erased = true;
+  }
+  switch (ev?.type) {
     case 'CaseAssessed':
       row.status = 'assessed';
-      row.risk_level = str(d['riskLevel']);
-      row.assessed_at = str(d['assessedAt']);
-      row.assessed_on_time = d['onTime'] === true;
-      row.plan_due_at = str(d['planDueAt']);
-      notes();
-      added = fact('assessed', row.assessed_at ?? at, { on_time: d['onTime'] === true });
+      row.risk_level = str(ev.data.riskLevel);
+      row.assessed_at = str(ev.data.assessedAt);
+      row.assessed_on_time = ev.data.onTime === true;
+      row.plan_due_at = str(ev.data.planDueAt);
+      notes(ev.data.personal);
+      added = fact('assessed', row.assessed_at ?? at, { on_time: ev.data.onTime === true });
       break;
     case 'InterventionPlanned':
       if (row.status !== 'implementing') row.status = 'planned';
-      row.planned_at = str(d['plannedAt']);
-      if (typeof d['reviewDueAt'] === 'string') row.review_due_at = d['reviewDueAt'];
+      row.planned_at = str(ev.data.plannedAt);
+      if (typeof ev.data.reviewDueAt === 'string') row.review_due_at = ev.data.reviewDueAt;
       break;
     case 'InterventionDelivered':
       row.status = 'implementing';
-      notes();
-      added = fact('delivered', `${String(d['deliveredOn'])}T00:00:00+07:00`, { on_time: d['onTime'] === true, service_type: str(d['serviceType']) });
-      added.occurred_on = String(d['deliveredOn']);
+      notes(ev.data.personal);
+      added = fact('delivered', `${String(ev.data.deliveredOn)}T00:00:00+07:00`, { on_time: ev.data.onTime === true, service_type: str(ev.data.serviceType) });
+      added.occurred_on = String(ev.data.deliveredOn);
       break;
     case 'CaseReviewed':
       row.status = 'reviewed';
-      row.reviewed_at = str(d['reviewedAt']);
-      if (typeof d['riskLevel'] === 'string') row.risk_level = d['riskLevel'];
-      notes();
+      row.reviewed_at = str(ev.data.reviewedAt);
+      if (typeof ev.data.riskLevel === 'string') row.risk_level = ev.data.riskLevel;
+      notes(ev.data.personal);
       break;
     case 'CaseClosed':
       row.status = 'closed';
-      row.closed_at = str(d['closedAt']);
-      row.outcome = str(d['outcome']);
+      row.closed_at = str(ev.data.closedAt);
+      row.outcome = str(ev.data.outcome);
       added = fact('closed', row.closed_at ?? at);
       break;
     case 'CaseReopened':
       row.status = 'report_received';
       row.reopened_count += 1;
-      row.assessment_due_at = str(d['assessmentDueAt']);
+      row.assessment_due_at = str(ev.data.assessmentDueAt);
       row.closed_at = null;
       row.outcome = null;
-      added = fact('reopened', str(d['reopenedAt']) ?? at);
+      added = fact('reopened', str(ev.data.reopenedAt) ?? at);
       break;
-    case 'ChildPersonalDataErased':
-      row.personal = null;
-      row.personal_erased = true;
+    case 'CaseReferred':
+    case undefined:
       break;
-    default:
+    default: {
+      // Every case event of the domain is handled above: a new one fails to compile here.
+      const unhandled: never = ev;
+      void unhandled;
       break;
+    }
   }
   row.next_due_at = nextDueAt(row);
   return { row, fact: added };
 }
 
-function describe(p: Data | undefined): Record<string, unknown> | null {
+function describe(p: { description?: string } | null | undefined): Record<string, unknown> | null {
   if (!p || typeof p !== 'object') return {};
-  return typeof p['description'] === 'string' ? { description: p['description'] } : {};
+  return typeof p.description === 'string' ? { description: p.description } : {};
 }
 
 /** Protection cases (step, deadlines) and the case facts indicators count (opened, assessed on time, delivered, closed). */
@@ -165,16 +174,17 @@ export const casesProjection: Projection = {
     if (mine.length === 0) return;
     const cases = new RowSet<CaseRow>('rm_cases', ['case_id']);
     const caseIds = [...new Set(mine.filter((e) => e.streamId.startsWith('case-')).map((e) => e.streamId.slice('case-'.length)))];
-    const erasedChildren = [...new Set(mine.filter((e) => e.type === 'ChildPersonalDataErased').map((e) => String((e.data as Data)['childId'])))];
+    const erasedChildren = [...new Set(mine.flatMap((e) => { const ev = asChildEvent(e); return ev?.type === 'ChildPersonalDataErased' ? [ev.data.childId] : []; }))];
     // A case whose stream starts in this batch has no row yet.
     const started = streamsStartedIn(mine);
     await cases.load(tx, ctx, 'case_id', caseIds.filter((id) => !started.has(`case-${id}`)));
     await cases.load(tx, ctx, 'child_id', erasedChildren);
     const facts: CaseFactRow[] = [];
     for (const e of mine) {
-      if (e.type === 'ChildPersonalDataErased') {
+      const erasure = asChildEvent(e);
+      if (erasure?.type === 'ChildPersonalDataErased') {
         // The child's erasure reaches every case of the child, including cases opened earlier in this batch.
-        const childId = String((e.data as Data)['childId']);
+        const childId = erasure.data.childId;
         for (const row of [...cases.all()].filter((r) => r.child_id === childId)) {
           row.personal = null;
           row.personal_erased = true;

@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
+import { asCaseEvent } from '../events';
 import { addDays, insertRows, Projection, ProjectionContext } from '../projection';
 import { CaseRow, evolveCase } from './cases.projection';
 import { ChildDoc, ChildRow, childIdOfStream, evolveChild, SpellRow } from './children.projection';
@@ -252,8 +253,9 @@ export const indicatorsProjection: Projection = {
     const newCases: [string, string][] = [];
     for (const e of mine) {
       const caseId = caseOf(e);
-      if (caseId !== null && e.type === 'CaseOpened' && !caseChild.has(caseId)) {
-        const childId = String((e.data as Record<string, unknown>)['childId']);
+      const opened = asCaseEvent(e);
+      if (caseId !== null && opened?.type === 'CaseOpened' && !caseChild.has(caseId)) {
+        const childId = String(opened.data.childId);
         caseChild.set(caseId, childId);
         newCases.push([caseId, childId]);
       }
