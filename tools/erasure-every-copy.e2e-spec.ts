@@ -1,26 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE } from '@childledger/platform';
+import { EVENT_STORE, loadConfig, PlatformConfig } from '@childledger/platform';
+import { createQueryApi } from '../apps/query-api/src/query-api.app';
 import { PROJECTIONS, ProjectionRunner, UnitResolver } from '@childledger/read-models';
 import { dumpAllTables, foundIn } from '../apps/registry-api/src/erasure/testing/personal-value-search';
 import { RegistryApiHarness, registration } from '../apps/registry-api/test/registry-api.harness';
 
 type Written = { id: string; revision: number };
 
-/** Issue 13: erasure reaches every copy — the records merged into an erased child, over real HTTP. */
-describe('registry API: erasure of merged records', () => {
+/**
+ * Issue 13: erasure reaches every copy — the records merged into an erased child, and the free
+ * text (reasons) written about it — over real HTTP, with the read models running and every table
+ * searched for the values in every encoding.
+ */
+describe('erasure reaches every copy (registry API, read models, query API audit trail)', () => {
   let api: RegistryApiHarness;
   let runner: ProjectionRunner;
+  let queryApp: INestApplication;
+  let queryBase: string;
   beforeAll(async () => {
     api = await RegistryApiHarness.start();
     // The read models too (as the query API runs them), over the service's own decrypting store.
     runner = new ProjectionRunner({ store: api.app.get<EventStore>(EVENT_STORE), pool: api.owner, projections: PROJECTIONS, units: new UnitResolver(loadAdministrativeUnits()), batchSize: 50 });
     await runner.start();
+    const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', CHILDLEDGER_KEK: Buffer.alloc(32, 7).toString('base64') });
+    queryApp = await createQueryApi(config, api.db.url, { auth: api.auth.auth });
+    await queryApp.listen(0, '127.0.0.1');
+    queryBase = `${(await queryApp.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`;
   });
   afterAll(async () => {
     await runner.stop();
+    await queryApp?.close();
     await api.stop();
   });
+
+  async function auditTrail(childId: string): Promise<{ eventType: string; reason: string | null; summary: Record<string, unknown> }[]> {
+    const res = await fetch(`${queryBase}/audit/events?childId=${childId}&limit=100`, { headers: { authorization: `Bearer ${await api.token('admin')}`, 'x-purpose': 'audit' } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: { eventType: string; reason: string | null; summary: Record<string, unknown> }[] }).items;
+  }
 
   async function register(personal: Record<string, unknown>): Promise<string> {
     const res = await api.post<Written>('/children', registration({ personalId: undefined, ...personal }));
@@ -93,5 +112,51 @@ describe('registry API: erasure of merged records', () => {
     expect(foundIn(text, [duplicate.fullName, duplicate.fatherName])).toEqual([]);
     expect(foundIn(text, [survivor.fullName])).toEqual([survivor.fullName]);
     expect((await api.get(`/children/${s}`, 'admin')).body).toMatchObject({ status: 'active', fullName: survivor.fullName });
+  });
+
+  it('free-text reasons are sealed with the child key: readable in the audit trail until the erasure, then "[erased]", and in no table in any encoding', async () => {
+    const child = await register({ fullName: 'Hoàng Thị Bích Ngọc', dateOfBirth: '2016-08-08' });
+    const twin = await register({ fullName: 'Hoang Thi Bich Ngocc', dateOfBirth: '2016-08-08' });
+    const R = {
+      correction: 'bà Hoàng Thị Sáu (bà ngoại) báo sai ghi chú',
+      merge: 'trùng với hồ sơ do ông Đặng Văn Lực khai',
+      referral: 'anh Phùng Văn Kiên (chú ruột) đánh cháu',
+      reopen: 'cô giáo Ngô Thị Hạnh báo lại',
+      erasure: 'Quyết định số 23/2026/QĐ-UBND, Điều 17',
+    };
+    expect((await api.post(`/children/${child}/corrections`, { changes: { notes: 'ở với bà ngoại' }, reason: R.correction })).status).toBe(200);
+    expect((await api.post(`/children/${twin}/merge`, { survivingChildId: child, reason: R.merge })).status).toBe(200);
+    const opened = await api.post<Written>('/cases', { childId: child, channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date(Date.now() - 3600_000).toISOString() }, 'provinceCaseWorker');
+    expect(opened.status).toBe(201);
+    const caseId = opened.body.id;
+    expect((await api.post(`/cases/${caseId}/referrals`, { sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: R.referral }, 'provinceCaseWorker')).status).toBe(200);
+    expect((await api.post(`/cases/${caseId}/assessment`, { riskLevel: 'low' }, 'provinceCaseWorker')).status).toBe(200);
+    expect((await api.post(`/cases/${caseId}/closure`, { outcome: 'no_protection_needed' }, 'provinceCaseWorker')).status).toBe(200);
+    expect((await api.post(`/cases/${caseId}/reopening`, { reason: R.reopen }, 'provinceCaseWorker')).status).toBe(200);
+    await settled();
+
+    // Stored: ciphertext only. Read: decrypted, in the audit trail of the query API.
+    const { rows } = await api.owner.query<{ t: string }>(`SELECT data::text || metadata::text AS t FROM events WHERE stream_id = ANY($1)`, [[`child-${child}`, `child-${twin}`, `case-${caseId}`]]);
+    expect(foundIn(rows.map((r) => r.t).join('\n'), [R.correction, R.merge, R.referral, R.reopen])).toEqual([]);
+    const before = await auditTrail(child);
+    expect(before.filter((e) => e.reason !== null).map((e) => [e.eventType, e.reason])).toEqual(
+      expect.arrayContaining([
+        ['ChildDetailsCorrected', R.correction],
+        ['CaseReferred', R.referral],
+        ['CaseReopened', R.reopen],
+      ]),
+    );
+    expect((await auditTrail(twin)).find((e) => e.eventType === 'ChildRecordsMerged')).toMatchObject({ reason: R.merge });
+    for (const e of before) expect(JSON.stringify(e.summary)).not.toContain('reason');
+
+    expect((await api.post(`/children/${child}/erasure`, { reason: R.erasure }, 'admin')).status).toBe(200);
+    await settled();
+    const after = await auditTrail(child);
+    expect(after.filter((e) => ['ChildDetailsCorrected', 'CaseReferred', 'CaseReopened'].includes(e.eventType)).map((e) => e.reason)).toEqual(['[erased]', '[erased]', '[erased]']);
+    expect(after.find((e) => e.eventType === 'ChildPersonalDataErased')).toMatchObject({ reason: R.erasure }); // the legal reason stays, for auditors
+    expect((await auditTrail(twin)).find((e) => e.eventType === 'ChildRecordsMerged')).toMatchObject({ reason: '[erased]' });
+    const { text } = await dumpAllTables(api.owner);
+    expect(foundIn(text, [R.correction, R.merge, R.referral, R.reopen, 'Hoàng Thị Bích Ngọc', 'Hoang Thi Bich Ngocc'])).toEqual([]);
+    expect(foundIn(text, [R.erasure])).toEqual([R.erasure]);
   });
 });

@@ -85,7 +85,7 @@ describe('trust over HTTP', () => {
     expect((await owner.query(`SELECT 1 FROM events WHERE event_type = 'ChildPersonalDataErased'`)).rowCount).toBe(0);
 
     const erased = await call('POST', `${erasureApi}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17' });
-    expect(erased).toEqual({ status: 200, body: { childId: child, revision: 1, alreadyErased: false } });
+    expect(erased).toEqual({ status: 200, body: { childId: child, revision: 1, alreadyErased: false, mergedRecordsErased: [] } });
     expect((await call('POST', `${erasureApi}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17' })).body).toMatchObject({ alreadyErased: true, revision: 1 });
     expect((await owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(0);
     expect((await owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [other])).rowCount).toBe(1);

@@ -64,7 +64,8 @@ describe('registry API: child records', () => {
     expect(res.headers.get('etag')).toBe('"1"');
     expect(res.body.events.map((e) => e.type)).toEqual(['ChildDetailsCorrected']);
     const events = await api.events(`child-${id}`);
-    expect(events[1]!.data).toMatchObject({ correctedFields: ['fullName', 'motherName'], personal: { fullName: 'Nguyễn Thị Thu Hằng', motherName: null }, reason: 'spelling on the birth certificate' });
+    // The reason is free text: under data.personal (sealed with the child's key), and sealed in the metadata too.
+    expect(events[1]!.data).toMatchObject({ correctedFields: ['fullName', 'motherName'], personal: { fullName: 'Nguyễn Thị Thu Hằng', motherName: null, reason: 'spelling on the birth certificate' } });
     expect(events[1]!.metadata).toMatchObject({ reason: 'spelling on the birth certificate', actor: { userId: 'dev-commune-officer' } });
     const now = await api.get(`/children/${id}`);
     expect(now.body).toMatchObject({ fullName: 'Nguyễn Thị Thu Hằng', revision: 1 });
@@ -134,7 +135,9 @@ describe('registry API: child records', () => {
     const erased = await api.post<Written>(`/children/${id}/erasure`, { reason: 'court order 12/2026' }, 'admin');
     expect(erased.status).toBe(200);
     const [, event] = await api.events(`child-${id}`);
-    expect(event!.metadata).toMatchObject({ actor: { userId: 'dev-admin', role: 'admin' }, reason: 'court order 12/2026' });
+    // The legal reason stays in the event's data, in clear (it must outlive the erasure); the metadata holds no copy.
+    expect(event).toMatchObject({ data: { reason: 'court order 12/2026' }, metadata: { actor: { userId: 'dev-admin', role: 'admin' } } });
+    expect(event!.metadata).not.toHaveProperty('reason');
     const now = await api.get(`/children/${id}`);
     expect(now.body).toMatchObject({ status: 'erased' });
     expect(now.body).not.toHaveProperty('fullName');

@@ -18,4 +18,12 @@ describe('PERSONAL_FIELDS', () => {
     );
     expect(PERSONAL_FIELDS.NationalIdLinked).toEqual(['personal.personalId']);
   });
+
+  it('puts every free-text reason under data.personal, except the erasure\'s legal reason', () => {
+    const withReason = Object.entries(PERSONAL_FIELDS).filter(([, paths]) => paths.includes('personal.reason')).map(([type]) => type);
+    expect(withReason.sort()).toEqual(
+      ['ChildDetailsCorrected', 'SpecialCircumstanceEnded', 'NationalIdUnlinked', 'IdentityReviewRequested', 'ChildRecordsMerged', 'ChildRecordsMergeReverted', 'CaseReferred', 'CaseReopened'].sort(),
+    );
+    expect(PERSONAL_FIELDS.ChildPersonalDataErased).toEqual([]);
+  });
 });

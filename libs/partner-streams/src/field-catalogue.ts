@@ -49,14 +49,15 @@ const CHILD_PERSONAL = (nullable: boolean): Record<string, FieldSpec> => ({
 /**
  * Every field of every event type that an agreement may name, as a dotted path in `data`.
  * The child id is never a field: it is the CloudEvent `subject`, pseudonymised per partner.
- * Personal fields are exactly the `personal.*` paths (see PERSONAL_FIELDS in the domain).
+ * Personal fields are exactly the `personal.*` paths (see PERSONAL_FIELDS in the domain); free-text
+ * reasons are among them (`personal.reason`), so sharing one needs what sharing personal data needs.
  */
 export const SHAREABLE_FIELDS: Readonly<Record<EventType, Readonly<Record<string, FieldSpec>>>> = {
   ChildRegistered: { sex: SEX, 'residence.communeCode': { kind: 'commune' }, 'residence.effectiveFrom': D, registeredAt: DT, ...CHILD_PERSONAL(false) },
-  ChildDetailsCorrected: { correctedFields: { kind: 'string[]' }, sex: SEX, reason: S, correctedAt: DT, ...CHILD_PERSONAL(true) },
+  ChildDetailsCorrected: { correctedFields: { kind: 'string[]' }, sex: SEX, correctedAt: DT, ...CHILD_PERSONAL(true), 'personal.reason': S },
   ResidenceChanged: { communeCode: { kind: 'commune' }, effectiveFrom: D, previousCommuneCode: { kind: 'commune' }, recordedAt: DT },
   SpecialCircumstanceIdentified: { group: GROUP, effectiveFrom: D, recordedAt: DT },
-  SpecialCircumstanceEnded: { group: GROUP, effectiveTo: D, reason: S, recordedAt: DT },
+  SpecialCircumstanceEnded: { group: GROUP, effectiveTo: D, recordedAt: DT, 'personal.reason': S },
   RiskIdentified: { group: GROUP, effectiveFrom: D, recordedAt: DT, 'personal.description': S },
   RiskResolved: {
     group: GROUP,
@@ -65,11 +66,11 @@ export const SHAREABLE_FIELDS: Readonly<Record<EventType, Readonly<Record<string
     recordedAt: DT,
   },
   NationalIdLinked: { source: SOURCE, matchScore: { kind: 'number' }, linkedAt: DT, 'personal.personalId': { kind: 'personalId' } },
-  NationalIdUnlinked: { reason: S, unlinkedAt: DT, 'personal.personalId': { kind: 'personalId' } },
-  IdentityReviewRequested: { source: SOURCE, reason: S, candidateCount: { kind: 'integer' }, requestedAt: DT },
+  NationalIdUnlinked: { unlinkedAt: DT, 'personal.personalId': { kind: 'personalId' }, 'personal.reason': S },
+  IdentityReviewRequested: { source: SOURCE, candidateCount: { kind: 'integer' }, requestedAt: DT, 'personal.reason': S },
   NoNationalRecordFound: { source: SOURCE, checkedAt: DT },
-  ChildRecordsMerged: { survivingChildId: P, reason: S, mergedAt: DT },
-  ChildRecordsMergeReverted: { survivingChildId: P, reason: S, revertedAt: DT },
+  ChildRecordsMerged: { survivingChildId: P, mergedAt: DT, 'personal.reason': S },
+  ChildRecordsMergeReverted: { survivingChildId: P, revertedAt: DT, 'personal.reason': S },
   ChildPersonalDataErased: { erasedAt: DT },
   CaseOpened: {
     caseId: P,
@@ -109,12 +110,12 @@ export const SHAREABLE_FIELDS: Readonly<Record<EventType, Readonly<Record<string
     caseId: P,
     sector: { kind: 'string', enum: ['health', 'education', 'justice', 'public_security', 'social_affairs', 'other'] },
     referredTo: S,
-    reason: S,
     referredAt: DT,
+    'personal.reason': S,
   },
   CaseReviewed: { caseId: P, reviewedAt: DT, dueAt: DT, onTime: B, riskLevel: RISK, 'personal.notes': S },
   CaseClosed: { caseId: P, outcome: S, closedAt: DT },
-  CaseReopened: { caseId: P, reason: S, reopenedAt: DT, assessmentDueAt: DT },
+  CaseReopened: { caseId: P, reopenedAt: DT, assessmentDueAt: DT, 'personal.reason': S },
 };
 
 export const SHAREABLE_EVENT_TYPES = Object.keys(SHAREABLE_FIELDS) as EventType[];

@@ -198,7 +198,7 @@ describe('caseDecider', () => {
       const state = spec
         .given([opened, assessed])
         .when(ANY.ReferCase)
-        .then([{ type: 'CaseReferred', ...v, data: { caseId: 'k1', sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: 'criminal complaint', referredAt: at } }]);
+        .then([{ type: 'CaseReferred', ...v, data: { caseId: 'k1', sector: 'public_security', referredTo: 'Công an phường Ba Đình', referredAt: at, personal: { reason: 'criminal complaint' } } }]);
       expect(state).toMatchObject({ status: 'assessed' });
       spec.given([opened]).when(command('ReferCase', { sector: 'health', referredTo: 'X', reason: '' })).thenThrows('MISSING_REASON', 'reason');
     });
@@ -222,7 +222,7 @@ describe('caseDecider', () => {
       const state = spec
         .given(HISTORY.closed)
         .when(ANY.ReopenCase)
-        .then([{ type: 'CaseReopened', ...v, data: { caseId: 'k1', reason: 'new report from school', reopenedAt: at, assessmentDueAt: hoursAfter(at, 12) } }]);
+        .then([{ type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: hoursAfter(at, 12), personal: { reason: 'new report from school' } } }]);
       expect(state).toMatchObject({ status: 'report_received', assessmentDueAt: hoursAfter(at, 12) });
       spec.given(HISTORY.closed).when(command('ReopenCase', { reason: '' })).thenThrows('MISSING_REASON', 'reason');
     });
@@ -230,7 +230,7 @@ describe('caseDecider', () => {
     it('given a closed case, no intervention is planned or delivered until it is reopened', () => {
       spec.given(HISTORY.closed).when(ANY.PlanIntervention).thenThrows('CASE_CLOSED', 'caseId');
       spec.given(HISTORY.closed).when(ANY.DeliverIntervention).thenThrows('CASE_CLOSED', 'caseId');
-      spec.given([...HISTORY.closed, { type: 'CaseReopened', ...v, data: { caseId: 'k1', reason: 'r', reopenedAt: at, assessmentDueAt: at } }])
+      spec.given([...HISTORY.closed, { type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: at, personal: { reason: 'r' } } }])
         .when(ANY.PlanIntervention)
         .thenThrows('ILLEGAL_TRANSITION', 'caseId', { status: 'report_received', command: 'PlanIntervention' });
     });

@@ -149,7 +149,7 @@ function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       const sector = requireOneOf(command.data.sector, SECTORS, 'sector');
       const referredTo = requireText(command.data.referredTo, 'referredTo');
       const reason = requireReason(command.data.reason);
-      return [event('CaseReferred', { caseId, sector, referredTo, reason, referredAt: at })];
+      return [event('CaseReferred', { caseId, sector, referredTo, referredAt: at, personal: { reason } })];
     }
 
     case 'ReviewCase': {
@@ -169,7 +169,7 @@ function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
     case 'ReopenCase': {
       const reason = requireReason(command.data.reason);
       const due = assessmentDueAt(now, state.concern, state.protectionLevel, deadlines).toISOString();
-      return [event('CaseReopened', { caseId, reason, reopenedAt: at, assessmentDueAt: due })];
+      return [event('CaseReopened', { caseId, reopenedAt: at, assessmentDueAt: due, personal: { reason } })];
     }
   }
 }

@@ -93,7 +93,7 @@ export type InterventionDelivered = DomainEvent<
 
 export type CaseReferred = DomainEvent<
   'CaseReferred',
-  { caseId: string; sector: Sector; referredTo: string; reason: string; referredAt: IsoDateTime }
+  { caseId: string; sector: Sector; referredTo: string; referredAt: IsoDateTime; personal: { reason: string } }
 >;
 
 export type CaseReviewed = DomainEvent<
@@ -103,7 +103,7 @@ export type CaseReviewed = DomainEvent<
 
 export type CaseClosed = DomainEvent<'CaseClosed', { caseId: string; outcome: CaseOutcome; closedAt: IsoDateTime }>;
 
-export type CaseReopened = DomainEvent<'CaseReopened', { caseId: string; reason: string; reopenedAt: IsoDateTime; assessmentDueAt: IsoDateTime }>;
+export type CaseReopened = DomainEvent<'CaseReopened', { caseId: string; reopenedAt: IsoDateTime; assessmentDueAt: IsoDateTime; personal: { reason: string } }>;
 
 export type CaseEvent =
   | CaseOpened

@@ -45,7 +45,7 @@ const linked = (personalId = '001315012345'): ChildEvent => ({
   ...v,
   data: { childId: 'c1', source: 'identity_adapter', matchScore: 0.97, linkedAt: at, personal: { personalId } },
 });
-const merged: ChildEvent = { type: 'ChildRecordsMerged', ...v, data: { childId: 'c1', survivingChildId: 'c2', reason: 'same child', mergedAt: at } };
+const merged: ChildEvent = { type: 'ChildRecordsMerged', ...v, data: { childId: 'c1', survivingChildId: 'c2', mergedAt: at, personal: { reason: 'same child' } } };
 const erased: ChildEvent = { type: 'ChildPersonalDataErased', ...v, data: { childId: 'c1', reason: 'court order', erasedAt: at } };
 
 describe('childDecider', () => {
@@ -141,8 +141,7 @@ describe('childDecider', () => {
             data: {
               childId: 'c1',
               correctedFields: ['fullName', 'notes'],
-              personal: { fullName: 'Nguyễn Thị Thu Hằng', notes: null },
-              reason: 'typo in the spreadsheet',
+              personal: { fullName: 'Nguyễn Thị Thu Hằng', notes: null, reason: 'typo in the spreadsheet' },
               correctedAt: at,
             },
           },
@@ -157,7 +156,7 @@ describe('childDecider', () => {
           {
             type: 'ChildDetailsCorrected',
             ...v,
-            data: { childId: 'c1', correctedFields: ['sex', 'personalId', 'notes'], sex: 'M', personal: { personalId: '001215012345', notes: null }, reason: 'birth certificate', correctedAt: at },
+            data: { childId: 'c1', correctedFields: ['sex', 'personalId', 'notes'], sex: 'M', personal: { personalId: '001215012345', notes: null, reason: 'birth certificate' }, correctedAt: at },
           },
         ]);
       expect(state).toMatchObject({ sex: 'M', personalId: '001215012345' });
@@ -221,7 +220,7 @@ describe('childDecider', () => {
       const state = spec
         .given([childRegistered(), circumstance(4)])
         .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-09-01', reason: 'reassessed' }))
-        .then([{ type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-09-01', reason: 'reassessed', recordedAt: at } }]);
+        .then([{ type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-09-01', recordedAt: at, personal: { reason: 'reassessed' } } }]);
       expect(state).toMatchObject({ circumstances: {} });
     });
 
@@ -232,7 +231,7 @@ describe('childDecider', () => {
     it('refuses to end a group that is not active, or was ended already', () => {
       spec.given([childRegistered()]).when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-01-01' })).thenThrows('CIRCUMSTANCE_NOT_ACTIVE', 'group');
       spec
-        .given([childRegistered(), circumstance(4), { type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-01-01', recordedAt: at } }])
+        .given([childRegistered(), circumstance(4), { type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-01-01', recordedAt: at, personal: {} } }])
         .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-02-01' }))
         .thenThrows('CIRCUMSTANCE_NOT_ACTIVE', 'group');
     });
@@ -294,7 +293,7 @@ describe('childDecider', () => {
       const state = spec
         .given([childRegistered(), linked()])
         .when(command('UnlinkNationalId', { reason: "it was the mother's number" }))
-        .then([{ type: 'NationalIdUnlinked', ...v, data: { childId: 'c1', reason: "it was the mother's number", unlinkedAt: at, personal: { personalId: '001315012345' } } }]);
+        .then([{ type: 'NationalIdUnlinked', ...v, data: { childId: 'c1', unlinkedAt: at, personal: { personalId: '001315012345', reason: "it was the mother's number" } } }]);
       expect(state).not.toHaveProperty('nationalId');
     });
 
@@ -307,7 +306,7 @@ describe('childDecider', () => {
       spec
         .given([childRegistered()])
         .when(command('RequestIdentityReview', { source: 'identity_adapter', reason: 'two candidates above threshold', candidateCount: 2 }))
-        .then([{ type: 'IdentityReviewRequested', ...v, data: { childId: 'c1', source: 'identity_adapter', reason: 'two candidates above threshold', candidateCount: 2, requestedAt: at } }]);
+        .then([{ type: 'IdentityReviewRequested', ...v, data: { childId: 'c1', source: 'identity_adapter', candidateCount: 2, requestedAt: at, personal: { reason: 'two candidates above threshold' } } }]);
       spec.given([childRegistered()]).when(command('RequestIdentityReview', { source: 'officer', reason: '' })).thenThrows('MISSING_REASON', 'reason');
     });
 
@@ -345,7 +344,7 @@ describe('childDecider', () => {
       const state = spec
         .given([childRegistered(), merged])
         .when(command('RevertMerge', { reason: 'different birth dates after all' }))
-        .then([{ type: 'ChildRecordsMergeReverted', ...v, data: { childId: 'c1', survivingChildId: 'c2', reason: 'different birth dates after all', revertedAt: at } }]);
+        .then([{ type: 'ChildRecordsMergeReverted', ...v, data: { childId: 'c1', survivingChildId: 'c2', revertedAt: at, personal: { reason: 'different birth dates after all' } } }]);
       expect(state).toMatchObject({ status: 'active' });
       expect(state).not.toHaveProperty('survivingChildId');
     });

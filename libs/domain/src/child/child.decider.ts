@@ -139,7 +139,7 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
       const effectiveTo = requireLifeDate(command.data.effectiveTo, 'effectiveTo', child.dateOfBirth, now);
       if (effectiveTo < since) throw new RegistryError('DATE_OUT_OF_ORDER', `effectiveTo is before the start (${since})`, 'effectiveTo');
       const reason = optionalText(command.data.reason, 'reason');
-      return [event('SpecialCircumstanceEnded', { childId, group, effectiveTo, ...defined('reason', reason), recordedAt: at })];
+      return [event('SpecialCircumstanceEnded', { childId, group, effectiveTo, recordedAt: at, personal: { ...defined('reason', reason) } })];
     }
 
     case 'IdentifyRisk': {
@@ -176,7 +176,7 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
     case 'UnlinkNationalId': {
       const reason = requireReason(command.data.reason);
       if (child.nationalId === undefined) throw new RegistryError('NATIONAL_ID_NOT_LINKED', 'no national ID is linked', 'personalId');
-      return [event('NationalIdUnlinked', { childId, reason, unlinkedAt: at, personal: { personalId: child.nationalId } })];
+      return [event('NationalIdUnlinked', { childId, unlinkedAt: at, personal: { personalId: child.nationalId, reason } })];
     }
 
     case 'RequestIdentityReview': {
@@ -186,7 +186,7 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
       if (candidateCount !== undefined && (!Number.isInteger(candidateCount) || candidateCount < 0)) {
         throw new RegistryError('INVALID_INPUT', 'candidateCount must be a whole number', 'candidateCount');
       }
-      return [event('IdentityReviewRequested', { childId, source, reason, ...defined('candidateCount', candidateCount), requestedAt: at })];
+      return [event('IdentityReviewRequested', { childId, source, ...defined('candidateCount', candidateCount), requestedAt: at, personal: { reason } })];
     }
 
     case 'RecordNoNationalRecord': {
@@ -201,7 +201,7 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
       const survivingChildId = requireText(command.data.survivingChildId, 'survivingChildId');
       if (survivingChildId === childId) throw new RegistryError('CANNOT_MERGE_INTO_ITSELF', 'a record cannot be merged into itself', 'survivingChildId');
       const reason = requireReason(command.data.reason);
-      return [event('ChildRecordsMerged', { childId, survivingChildId, reason, mergedAt: at })];
+      return [event('ChildRecordsMerged', { childId, survivingChildId, mergedAt: at, personal: { reason } })];
     }
 
     case 'RevertMerge': {
@@ -209,7 +209,7 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
         throw new RegistryError('RECORD_NOT_MERGED', 'the record is not merged', 'childId');
       }
       const reason = requireReason(command.data.reason);
-      return [event('ChildRecordsMergeReverted', { childId, survivingChildId: child.survivingChildId, reason, revertedAt: at })];
+      return [event('ChildRecordsMergeReverted', { childId, survivingChildId: child.survivingChildId, revertedAt: at, personal: { reason } })];
     }
 
     case 'ErasePersonalData': {
@@ -237,7 +237,7 @@ function correctDetails(
   const changes = data.changes ?? {};
   // A field left out (or undefined) is not corrected; null removes an optional one.
   const has = (f: CorrectableField) => Object.prototype.hasOwnProperty.call(changes, f) && changes[f] !== undefined;
-  const personal: ChildDetailsCorrected['data']['personal'] = {};
+  const personal: Omit<ChildDetailsCorrected['data']['personal'], 'reason'> = {};
   const corrected: CorrectableField[] = [];
   let sex: Sex | undefined;
 
@@ -301,7 +301,7 @@ function correctDetails(
   return {
     type: 'ChildDetailsCorrected',
     schemaVersion: CURRENT_SCHEMA_VERSION,
-    data: { childId: child.childId, correctedFields: corrected, ...defined('sex', sex), personal, reason, correctedAt: now.toISOString() },
+    data: { childId: child.childId, correctedFields: corrected, ...defined('sex', sex), personal: { ...personal, reason }, correctedAt: now.toISOString() },
   };
 }
 
@@ -316,7 +316,11 @@ function evolve(state: ChildState, e: ChildEvent): ChildState {
   switch (e.type) {
     case 'ChildDetailsCorrected': {
       const next: RegisteredChildState = { ...state, ...(e.data.sex ? { sex: e.data.sex } : {}) };
-      for (const [key, value] of Object.entries(e.data.personal) as [keyof ChildDetailsCorrected['data']['personal'], string | null][]) {
+      for (const key of e.data.correctedFields) {
+        if (key === 'sex') continue;
+        // Read without the key (erased): `personal` is null, and the record is erased anyway.
+        const value = (e.data.personal as Partial<Record<CorrectableField, string | null>> | null)?.[key];
+        if (value === undefined) continue;
         if (value === null) delete next[key];
         else next[key] = value;
       }

@@ -2,9 +2,16 @@ import type { DomainEvent } from '../shared/decider';
 import type { IsoDate, IsoDateTime } from '../shared/dates';
 import type { Sex } from '../personal-id/personal-id';
 
-// Personal data (names, date of birth, personal ID, parents' names, free-text notes) sits under
-// `data.personal` in every event, so an encryption layer can seal that one object per event
-// (crypto-shredding on erasure). PERSONAL_FIELDS lists the paths.
+// Personal data (names, date of birth, personal ID, parents' names, free-text notes, and every
+// free-text reason: an officer may write a name into it) sits under `data.personal` in every
+// event, so an encryption layer can seal that one object per event (crypto-shredding on erasure).
+// PERSONAL_FIELDS lists the paths. The one reason kept in clear is the erasure's legal reason,
+// which must outlive the erasure it explains (and must not hold personal data).
+
+/** A free-text reason, under the encrypted part of the event. */
+export interface PersonalReason {
+  reason: string;
+}
 
 /** Law on Children 2016, Art. 10: the 14 groups of special circumstances. */
 export type SpecialCircumstanceGroup = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
@@ -43,8 +50,9 @@ export type ChildDetailsCorrected = DomainEvent<
       motherName?: string | null;
       fatherName?: string | null;
       notes?: string | null;
+      /** Why (free text): not a corrected field. */
+      reason: string;
     };
-    reason: string;
     correctedAt: IsoDateTime;
   }
 >;
@@ -63,7 +71,7 @@ export type SpecialCircumstanceIdentified = DomainEvent<
 
 export type SpecialCircumstanceEnded = DomainEvent<
   'SpecialCircumstanceEnded',
-  { childId: string; group: SpecialCircumstanceGroup; effectiveTo: IsoDate; reason?: string; recordedAt: IsoDateTime }
+  { childId: string; group: SpecialCircumstanceGroup; effectiveTo: IsoDate; recordedAt: IsoDateTime; personal: { reason?: string } }
 >;
 
 /** The child is at risk of falling into a group of special circumstances (Art. 10). */
@@ -90,12 +98,12 @@ export type NationalIdLinked = DomainEvent<
 
 export type NationalIdUnlinked = DomainEvent<
   'NationalIdUnlinked',
-  { childId: string; reason: string; unlinkedAt: IsoDateTime; personal: { personalId: string } }
+  { childId: string; unlinkedAt: IsoDateTime; personal: { personalId: string; reason: string } }
 >;
 
 export type IdentityReviewRequested = DomainEvent<
   'IdentityReviewRequested',
-  { childId: string; source: IdentitySource; reason: string; candidateCount?: number; requestedAt: IsoDateTime }
+  { childId: string; source: IdentitySource; candidateCount?: number; requestedAt: IsoDateTime; personal: PersonalReason }
 >;
 
 /** A finding, not an error: no resident in the national population database matched. */
@@ -107,15 +115,19 @@ export type NoNationalRecordFound = DomainEvent<
 /** Appended to the duplicate's stream; the record now lives at `survivingChildId`. */
 export type ChildRecordsMerged = DomainEvent<
   'ChildRecordsMerged',
-  { childId: string; survivingChildId: string; reason: string; mergedAt: IsoDateTime }
+  { childId: string; survivingChildId: string; mergedAt: IsoDateTime; personal: PersonalReason }
 >;
 
 export type ChildRecordsMergeReverted = DomainEvent<
   'ChildRecordsMergeReverted',
-  { childId: string; survivingChildId: string; reason: string; revertedAt: IsoDateTime }
+  { childId: string; survivingChildId: string; revertedAt: IsoDateTime; personal: PersonalReason }
 >;
 
-/** From here on the record's personal data is unreadable (its key is destroyed) and the record is closed. */
+/**
+ * From here on the record's personal data is unreadable (its key is destroyed) and the record is
+ * closed. The legal reason stays in clear, for auditors, after the erasure: it must not hold
+ * personal data (the endpoint says so).
+ */
 export type ChildPersonalDataErased = DomainEvent<'ChildPersonalDataErased', { childId: string; reason: string; erasedAt: IsoDateTime }>;
 
 export type ChildEvent =

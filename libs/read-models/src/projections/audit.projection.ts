@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { parseCheckpoint, RecordedEvent } from '@childledger/event-store';
+import { EventType, PERSONAL_FIELDS } from '@childledger/domain';
 import { insertRows, personalErased, Projection, ProjectionContext, Row, str, streamsStartedIn } from '../projection';
 
 export interface AuditRow extends Row {
@@ -27,6 +28,28 @@ const AUDIT_COLUMNS = [
   'actor_unit', 'reason', 'correlation_id', 'causation_id', 'personal_data_erased', 'summary',
 ] as const;
 
+/** What the audit trail shows for a reason that was erased with the child's personal data. */
+export const ERASED_REASON = '[erased]';
+
+/** Event types whose reason is free text under `data.personal` (sealed with the child's key). */
+const PERSONAL_REASON_TYPES = new Set(Object.entries(PERSONAL_FIELDS).filter(([, paths]) => paths.includes('personal.reason')).map(([type]) => type as EventType));
+
+/**
+ * The reason of an event as the audit shows it: the metadata's (free text sealed with the child's
+ * key, opened by the encrypting store), else `data.personal.reason`, else the erasure's legal
+ * reason (`data.reason`, in clear by design). Once the child is erased, an event that had a
+ * free-text reason shows ERASED_REASON.
+ */
+export function auditReason(e: RecordedEvent): string | null {
+  const data = e.data as Record<string, unknown>;
+  const personal = data['personal'];
+  const fromPersonal = personal !== null && typeof personal === 'object' ? str((personal as Record<string, unknown>)['reason']) : null;
+  const reason = str(e.metadata.reason) ?? fromPersonal ?? str(data['reason']);
+  if (reason !== null) return reason;
+  const sealedAndGone = e.metadata['personal'] === null || (personal === null && PERSONAL_REASON_TYPES.has(e.type as EventType));
+  return personalErased(e) && sealedAndGone ? ERASED_REASON : null;
+}
+
 /**
  * One audit entry per event, whatever its type (the identity adapter's calls to the national
  * database included): who (actor, role, unit), what (type, stream, summary), when, why (reason)
@@ -50,7 +73,7 @@ export function auditEntry(e: RecordedEvent, childOfStream: (streamId: string) =
     actor_user_id: str(actor['userId']),
     actor_role: str(actor['role']),
     actor_unit: str(actor['unit']),
-    reason: str(meta.reason) ?? str(data['reason']),
+    reason: auditReason(e),
     correlation_id: str(meta.correlationId),
     causation_id: str(meta.causationId),
     personal_data_erased: personalErased(e),
@@ -90,5 +113,16 @@ export const auditProjection: Projection = {
       ]);
     }
     await insertRows(tx, ctx, 'rm_audit_index', AUDIT_COLUMNS, rows);
+    // An erasure reaches the entries already indexed: their free-text reasons were read in clear
+    // (decrypted) when they were indexed; they now show ERASED_REASON, and the summary of an entry
+    // indexed from an old event (reason in clear in its data) loses it. The erasure's own legal reason stays.
+    const erased = [...new Set(events.filter((e) => e.type === 'ChildPersonalDataErased').map((e) => str((e.data as Record<string, unknown>)['childId'])))].filter((c): c is string => c !== null);
+    if (erased.length > 0) {
+      await tx.query(
+        `UPDATE ${ctx.table('rm_audit_index')} SET reason = CASE WHEN reason IS NULL THEN NULL ELSE $2 END, summary = summary - 'reason'
+          WHERE child_id = ANY($1::text[]) AND event_type <> 'ChildPersonalDataErased' AND ((reason IS NOT NULL AND reason <> $2) OR summary ? 'reason')`,
+        [erased, ERASED_REASON],
+      );
+    }
   },
 };
