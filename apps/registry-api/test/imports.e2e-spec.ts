@@ -151,3 +151,83 @@ describe('registry API: bulk import', () => {
     expect(await api.eventCount()).toBe(before);
   });
 });
+
+// Issue 13: import identity and privacy (each failed on the code before it).
+describe('registry API: import identity and privacy', () => {
+  let api: RegistryApiHarness;
+  beforeAll(async () => {
+    api = await RegistryApiHarness.start();
+  });
+  afterAll(() => api.stop());
+
+  const upload = (csv: string) =>
+    api.request<ImportReport & { message?: string }>('POST', '/imports?fileName=privacy.csv', { body: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
+  const streamsOf = async (importId: string) =>
+    (await api.owner.query<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM events WHERE metadata->'import'->>'importId' = $1`, [importId])).rows.map((r) => r.stream_id);
+
+  it("keeps a rejected row's number and rule, never its values, in the report, the ledger and the error", async () => {
+    const csv = [
+      'record_ref,full_name,date_of_birth,sex,commune,province,mother_full_name',
+      'REF-Bí-Mật-1,Ngô Thị Lan Bímật,01/01/2016,Xkhông,00004,01,Trần Thị Mẹbímật',
+      'REF-Bí-Mật-2,Đỗ Văn Hùng Bímật,31/02/2016,Nam,00004,01,',
+      'REF-Bí-Mật-3,Bùi Văn Khoa Bímật,01/01/2016,Nam,Xã Bímật Không Có,,',
+    ].join('\n');
+    const res = await upload(`${csv}\n`);
+    expect(res.status).toBe(201);
+    expect(res.body.rows).toMatchObject({ rejected: 3, imported: 0 });
+    expect(res.body.problems.map((p) => [p.row, p.column, p.code])).toEqual([
+      [2, 'sex', 'INVALID_SEX'],
+      [3, 'date_of_birth', 'INVALID_DATE'],
+      [4, 'commune', 'UNKNOWN_COMMUNE'],
+    ]);
+    for (const p of res.body.problems) expect(p.reason).toEqual(expect.any(String));
+    const stored = await api.owner.query(`SELECT * FROM import_problems WHERE import_id = $1`, [res.body.id]);
+    const fetched = await api.get<ImportReport>(`/imports/${res.body.id}`);
+    for (const text of [res.text, fetched.text, JSON.stringify(stored.rows)]) {
+      for (const value of ['Bímật', 'Bí-Mật', 'Xkhông', '31/02/2016', 'REF-']) expect(text).not.toContain(value);
+    }
+  });
+
+  it('does not quote a data row taken for the header in the error', async () => {
+    const res = await upload('Nguyễn Văn Bímật,2016-01-01,Nam,00004\n');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('lacks');
+    expect(res.text).not.toContain('Bímật');
+    const { rows } = await api.owner.query<{ error: string }>(`SELECT error FROM imports WHERE error IS NOT NULL`);
+    for (const r of rows) expect(r.error).not.toContain('Bímật');
+  });
+
+  it('gives imported children random ids and does not register a corrected row a second time', async () => {
+    const header = 'record_ref,full_name,date_of_birth,sex,commune,province,mother_full_name,notes';
+    const first = await upload(`${header}\n1,Phan Thị Thảo,2017-04-09,Nữ,00004,01,,\n`);
+    expect(first.body.rows).toMatchObject({ imported: 1 });
+    const [stream] = await streamsOf(first.body.id);
+    // A version-4 (random) UUID, not one derived from the row's content.
+    expect(stream).toMatch(/^child-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const before = await api.eventCount();
+    // The same child, the row corrected: mother's name and a note added, the name's case changed.
+    const corrected = await upload(`${header}\n7,PHAN THỊ THẢO,09/04/2017,F,00004,01,Lê Thị Hoa,đã sửa\n`);
+    expect(corrected.body.rows).toMatchObject({ read: 1, imported: 0, alreadyImported: 1, rejected: 0 });
+    expect(await api.eventCount()).toBe(before);
+    // The dedupe keys are keyed hashes: no name, no date, not the plain SHA-256 of what they identify.
+    const keys = await api.owner.query<{ dedupe_key: string; child_id: string }>('SELECT dedupe_key, child_id FROM import_dedupe_keys');
+    expect(keys.rows.filter((k) => `child-${k.child_id}` === stream)).toHaveLength(1);
+    const { createHash } = await import('node:crypto');
+    const plain = createHash('sha256').update('commune-name-dob\u000000004\u0000phan thi thao\u00002017-04-09').digest('hex');
+    for (const k of keys.rows) {
+      expect(k.dedupe_key).toMatch(/^[0-9a-f]{64}$/);
+      expect(k.dedupe_key).not.toBe(plain);
+    }
+  });
+
+  it('writes imported rows through the same handler core as HTTP: actor unit, source and correlation id in every event', async () => {
+    const res = await upload('full_name,date_of_birth,sex,commune,province,special_circumstances\nHà Văn Tâm,2018-02-02,Nam,00004,01,4\n');
+    const [stream] = await streamsOf(res.body.id);
+    const events = await api.events(stream!);
+    expect(events.map((e) => e.event_type)).toEqual(['ChildRegistered', 'SpecialCircumstanceIdentified']);
+    for (const e of events) {
+      expect(e.metadata).toMatchObject({ actor: { userId: 'dev-commune-officer', role: 'data_officer', unit: '00004' }, source: 'import', import: { importId: res.body.id, row: 2 } });
+      expect(e.metadata.correlationId).toEqual(expect.any(String));
+    }
+  });
+});
