@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
+import { asChildEvent } from '../events';
 import { addDays, insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
 
 export interface ChildRow extends Row {
@@ -84,8 +85,6 @@ export interface ChildChanges {
   queueDeletes: QueueRow[];
 }
 
-type Data = Record<string, unknown>;
-
 const PERSONAL_KEYS = ['fullName', 'dateOfBirth', 'personalId', 'motherName', 'fatherName', 'notes'];
 
 function spellKey(kind: string, grp: number): string {
@@ -99,7 +98,8 @@ function spellKey(kind: string, grp: number): string {
  */
 export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver): ChildChanges {
   const changes: ChildChanges = { spells: [], queueUpserts: [], queueDeletes: [] };
-  const d = e.data as Data;
+  // Typed by the domain's event union: a field renamed there fails to compile here.
+  const ev = asChildEvent(e);
   const at = e.recordedAt.toISOString();
   const erased = personalErased(e);
 
@@ -161,18 +161,18 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     else dequeue('residence_split');
   };
 
-  if (e.type === 'ChildRegistered') {
+  if (ev?.type === 'ChildRegistered') {
     if (doc.child) return changes;
-    const residence = (d['residence'] ?? {}) as Data;
+    const d = ev.data;
     doc.child = {
-      child_id: String(d['childId']), status: 'active', sex: str(d['sex']),
-      personal: erased ? null : pickPersonal(d['personal'] as Data | undefined), personal_erased: erased,
-      registered_at: str(d['registeredAt']), residence_commune_code: null, residence_effective_from: null, commune_code: null,
+      child_id: String(d.childId), status: 'active', sex: str(d.sex),
+      personal: erased ? null : pickPersonal(d.personal), personal_erased: erased,
+      registered_at: str(d.registeredAt), residence_commune_code: null, residence_effective_from: null, commune_code: null,
       province_code: null, old_commune_code: null, old_province_code: null, candidate_communes: [], residence_ambiguous: false,
       circumstances: [], risks: [], national_id_state: 'none', national_id_source: null, national_id_linked_at: null, merged_into: null,
       revision: e.revision, last_event_at: at,
     };
-    place(String(residence['communeCode']), String(residence['effectiveFrom']));
+    place(String(d.residence?.communeCode), String(d.residence?.effectiveFrom));
     changes.child = true;
     return changes;
   }
@@ -185,13 +185,15 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     c.personal = null;
     c.personal_erased = true;
   }
+  if (!ev) return changes;
 
-  switch (e.type) {
+  switch (ev.type) {
     case 'ChildDetailsCorrected': {
-      if (typeof d['sex'] === 'string') c.sex = d['sex'];
-      if (!erased && c.personal && d['personal'] && typeof d['personal'] === 'object') {
+      const d = ev.data;
+      if (typeof d.sex === 'string') c.sex = d.sex;
+      if (!erased && c.personal && d.personal && typeof d.personal === 'object') {
         const next = { ...c.personal };
-        for (const [k, v] of Object.entries(d['personal'] as Data)) {
+        for (const [k, v] of Object.entries(d.personal)) {
           if (!PERSONAL_KEYS.includes(k)) continue;
           if (v === null) delete next[k];
           else next[k] = v;
@@ -201,41 +203,42 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       break;
     }
     case 'ResidenceChanged': {
-      const from = String(d['effectiveFrom']);
+      const from = String(ev.data.effectiveFrom);
       closeSpell('residence', 0, addDays(from, -1));
-      place(String(d['communeCode']), from);
+      place(String(ev.data.communeCode), from);
       break;
     }
     case 'SpecialCircumstanceIdentified': {
-      const g = Number(d['group']);
+      const g = Number(ev.data.group);
       if (!c.circumstances.includes(g)) c.circumstances = [...c.circumstances, g].sort((a, b) => a - b);
-      openSpell('circumstance', g, String(d['effectiveFrom']));
+      openSpell('circumstance', g, String(ev.data.effectiveFrom));
       break;
     }
     case 'SpecialCircumstanceEnded': {
-      const g = Number(d['group']);
+      const g = Number(ev.data.group);
       c.circumstances = c.circumstances.filter((x) => x !== g);
-      closeSpell('circumstance', g, String(d['effectiveTo']));
+      closeSpell('circumstance', g, String(ev.data.effectiveTo));
       break;
     }
     case 'RiskIdentified': {
-      const g = Number(d['group']);
+      const g = Number(ev.data.group);
       if (!c.risks.includes(g)) c.risks = [...c.risks, g].sort((a, b) => a - b);
-      openSpell('risk', g, String(d['effectiveFrom']));
+      openSpell('risk', g, String(ev.data.effectiveFrom));
       break;
     }
     case 'RiskResolved': {
-      const g = Number(d['group']);
+      const g = Number(ev.data.group);
       c.risks = c.risks.filter((x) => x !== g);
-      closeSpell('risk', g, String(d['effectiveTo']), str(d['outcome']));
+      closeSpell('risk', g, String(ev.data.effectiveTo), str(ev.data.outcome));
       break;
     }
     case 'NationalIdLinked': {
+      const d = ev.data;
       c.national_id_state = 'linked';
-      c.national_id_source = str(d['source']);
-      c.national_id_linked_at = str(d['linkedAt']);
-      if (!erased && c.personal) c.personal = { ...c.personal, personalId: (d['personal'] as Data)['personalId'] };
-      openSpell('national_id', 0, vietnamDay(String(d['linkedAt'])));
+      c.national_id_source = str(d.source);
+      c.national_id_linked_at = str(d.linkedAt);
+      if (!erased && c.personal && d.personal) c.personal = { ...c.personal, personalId: d.personal.personalId };
+      openSpell('national_id', 0, vietnamDay(String(d.linkedAt)));
       dequeue('identity_review', 'no_national_record');
       break;
     }
@@ -243,26 +246,28 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       c.national_id_state = 'none';
       c.national_id_source = null;
       c.national_id_linked_at = null;
-      closeSpell('national_id', 0, addDays(vietnamDay(String(d['unlinkedAt'])), -1));
+      closeSpell('national_id', 0, addDays(vietnamDay(String(ev.data.unlinkedAt)), -1));
       break;
     }
     case 'IdentityReviewRequested': {
+      const d = ev.data;
       if (c.national_id_state !== 'linked') c.national_id_state = 'review_requested';
       enqueue('identity_review', {
-        source: str(d['source']), detail: str(d['reason']),
-        candidate_count: typeof d['candidateCount'] === 'number' ? d['candidateCount'] : null, requested_at: str(d['requestedAt']) ?? at,
+        // The reason is free text (under the event's personal part): kept while the child's data is readable.
+        source: str(d.source), detail: erased ? null : str(d.personal?.reason),
+        candidate_count: typeof d.candidateCount === 'number' ? d.candidateCount : null, requested_at: str(d.requestedAt) ?? at,
       });
       break;
     }
     case 'NoNationalRecordFound': {
       if (c.national_id_state !== 'linked') c.national_id_state = 'no_record_found';
       dequeue('identity_review');
-      enqueue('no_national_record', { source: str(d['source']), requested_at: str(d['checkedAt']) ?? at });
+      enqueue('no_national_record', { source: str(ev.data.source), requested_at: str(ev.data.checkedAt) ?? at });
       break;
     }
     case 'ChildRecordsMerged': {
       c.status = 'merged';
-      c.merged_into = str(d['survivingChildId']);
+      c.merged_into = str(ev.data.survivingChildId);
       dequeue('identity_review', 'no_national_record', 'residence_split');
       break;
     }
@@ -278,16 +283,21 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       dequeue('identity_review', 'no_national_record', 'residence_split');
       break;
     }
-    default:
+    default: {
+      // Every child event of the domain is handled above: a new one fails to compile here.
+      const unhandled: never = ev;
+      void unhandled;
       break;
+    }
   }
   return changes;
 }
 
-function pickPersonal(p: Data | undefined): Record<string, unknown> | null {
+function pickPersonal(p: object | null | undefined): Record<string, unknown> | null {
   if (!p || typeof p !== 'object') return null;
+  const given = p as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of PERSONAL_KEYS) if (p[k] !== undefined && p[k] !== null) out[k] = p[k];
+  for (const k of PERSONAL_KEYS) if (given[k] !== undefined && given[k] !== null) out[k] = given[k];
   return out;
 }
 
