@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parsePartnersDocument } from '@childledger/partner-streams';
+import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { kustomize, resolveKubectl } from './kubectl';
 import { documentedKeys, isBuiltIn, K8sObject, keyReferences, parseManifests, schemaErrors, workloads } from './manifests';
 import { SERVICES } from './services';
@@ -163,5 +164,33 @@ describe('deploy/k8s overlays', () => {
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     const offenders = files(path.join(root, 'deploy')).filter((f) => /^kind:\s*Secret\s*$/m.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('deploy/compose.yml', () => {
+  const read = (file: string) => load(readFileSync(path.join(root, 'deploy', file), 'utf8'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as any;
+  const compose = read('compose.yml');
+  const kafka = read('compose.kafka.yml').services.kafka.environment;
+
+  it('runs every service from its image, after the migration step, on its port variable', () => {
+    for (const [name, info] of Object.entries(SERVICES)) {
+      const s = compose.services[name];
+      expect({ name, image: s?.image }).toEqual({ name, image: `childledger/${name}:\${CHILDLEDGER_TAG:-dev}` });
+      expect({ name, port: s.environment[info.portVariable] }).toEqual({ name, port: info.port });
+      expect(s.depends_on.migrate.condition).toBe('service_completed_successfully');
+    }
+    expect(compose.services.migrate.entrypoint).toEqual(['node', 'migrate.js']);
+  });
+
+  it('points the services at the broker address Kafka advertises to containers', () => {
+    const advertised = Object.fromEntries(
+      String(kafka.KAFKA_ADVERTISED_LISTENERS)
+        .split(',')
+        .map((l) => l.split('://') as [string, string]),
+    );
+    expect(compose.services['registry-api'].environment.KAFKA_BROKERS).toBe(advertised['INTERNAL']);
+    expect(advertised['EXTERNAL']).toBe('localhost:9092');
+    expect(String(kafka.KAFKA_LISTENERS)).toContain(`INTERNAL://:${advertised['INTERNAL']!.split(':')[1]}`);
+    expect(compose.services['kafka-topics'].command.join(' ')).toContain('cleanup.policy=compact');
   });
 });
