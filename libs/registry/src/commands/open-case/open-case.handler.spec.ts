@@ -56,9 +56,16 @@ describe(OpenCaseHandler.name, () => {
   });
 
   it('refuses an unregistered child (CHILD_NOT_FOUND) and answers a child of another province exactly the same way', async () => {
-    const missing = await open('nobody').catch((e: unknown) => e as { code: string; field: string; message: string });
+    type Refusal = { code: string; field: string; message: string };
+    const missing = (await open('nobody').then(
+      () => ({ code: 'accepted', field: '', message: '' }),
+      (e: unknown) => e as Refusal,
+    )) as Refusal;
     expect(missing).toMatchObject({ code: 'CHILD_NOT_FOUND', field: 'childId' });
-    const outside = await open('hcm').catch((e: unknown) => e as { code: string; field: string; message: string });
+    const outside = (await open('hcm').then(
+      () => ({ code: 'accepted', field: '', message: '' }),
+      (e: unknown) => e as Refusal,
+    )) as Refusal;
     expect({ code: outside.code, field: outside.field, message: outside.message }).toEqual({ code: missing.code, field: missing.field, message: missing.message });
     expect(store.streams.has('case-k-1')).toBe(false);
   });
