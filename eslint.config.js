@@ -1,6 +1,9 @@
 // ESLint (flat config): TypeScript rules, the Nx module-boundary rule with real scope and type
 // tags, and no focused tests.
 const nx = require('@nx/eslint-plugin');
+const react = require('eslint-plugin-react');
+const reactHooks = require('eslint-plugin-react-hooks');
+const jsxA11y = require('eslint-plugin-jsx-a11y');
 
 const FRAMEWORKS = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'kafkajs', '@eventstore/db-client', 'express', 'nestjs-pino'];
 
@@ -34,6 +37,8 @@ module.exports = [
             { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
             { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },
             { sourceTag: 'scope:partners', onlyDependOnLibsWithTags: ['scope:partners', 'scope:registry', 'scope:shared'] },
+            // The console talks to the services over HTTP only (its generated client); its server uses the platform's config.
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
             // The command-line tools compose every context, like `npm start` does.
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners'] },
           ],
@@ -68,5 +73,34 @@ module.exports = [
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
     },
+  },
+  // The console (browser code): React, hooks and accessibility rules; every visible string is a
+  // translation key (no literal text in JSX); no server-side code in the bundle.
+  {
+    files: ['apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    plugins: { react, 'react-hooks': reactHooks, 'jsx-a11y': jsxA11y },
+    languageOptions: { ...react.configs.flat.recommended.languageOptions, globals: { window: 'readonly', document: 'readonly' } },
+    settings: { react: { version: '19' } },
+    rules: {
+      ...react.configs.flat.recommended.rules,
+      ...react.configs.flat['jsx-runtime'].rules,
+      ...reactHooks.configs.flat.recommended.rules,
+      ...jsxA11y.flatConfigs.recommended.rules,
+      'react/jsx-no-literals': ['error', { noStrings: true, ignoreProps: true, allowedStrings: ['·', '/', '–', ':'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@childledger/*'], message: 'The console reaches the services through its generated API client only.' },
+            { group: ['node:*'], message: 'Browser code: no Node modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may write literal text (what a user reads is what they assert) and read files.
+    files: ['apps/console/src/**/*.spec.ts', 'apps/console/src/**/*.spec.tsx'],
+    rules: { 'react/jsx-no-literals': 'off', 'no-restricted-imports': 'off' },
   },
 ];

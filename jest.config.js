@@ -16,11 +16,14 @@ const swc = [
   },
 ];
 
+// The console's components (.tsx): the same transform with JSX (React's automatic runtime).
+const swcTsx = ['@swc/jest', { ...swc[1], jsc: { ...swc[1].jsc, parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } }];
+
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': swc, '^.+\\.tsx$': swcTsx },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
@@ -37,8 +40,11 @@ const withDatabase = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
+    // Console component tests choose jsdom with a `@jest-environment jsdom` docblock.
+    { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts', '**/*.spec.tsx'] },
     { ...common, ...withDatabase, displayName: 'int', testMatch: ['**/*.int-spec.ts'] },
     { ...common, ...withDatabase, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'] },
+    // Real Chromium (playwright-core) against the real services; tools/browser has the harness.
+    { ...common, ...withDatabase, displayName: 'browser', testMatch: ['**/*.browser-spec.ts'] },
   ],
 };

@@ -18,7 +18,7 @@ describe('npm start', () => {
     const issuerPort = await freePort();
     // Every other service gets a free port too, so the test never depends on what else listens here.
     const otherPorts: Record<string, string> = {};
-    for (const name of ['SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT']) {
+    for (const name of ['SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT', 'CONSOLE_PORT']) {
       otherPorts[name] = String(await freePort());
     }
     base = `http://127.0.0.1:${port}`;

@@ -24,6 +24,9 @@ import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
 import { createPopulationRegistrySandbox } from '../apps/population-registry-sandbox/src/sandbox.app';
 import { createIdentityAdapter } from '../apps/identity-adapter/src/identity-adapter.app';
 import { generatedSandboxResidents } from './sandbox-residents';
+import { ConsoleConfig } from '../apps/console/server/console.config';
+import { createConsoleServer, listenConsole } from '../apps/console/server/console-server';
+import { CONSOLE_DIST, ensureConsoleBuild } from '../apps/console/server/build';
 import { loadOrCreateDevelopmentKeys } from '@childledger/trust';
 import * as path from 'node:path';
 
@@ -46,8 +49,10 @@ const SERVICES: ServiceDefinition[] = [
 
 async function main(): Promise<void> {
   let config: PlatformConfig;
+  let consoleConfig: ConsoleConfig;
   try {
     config = loadConfig(PlatformConfig);
+    consoleConfig = loadConfig(ConsoleConfig);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -68,7 +73,10 @@ async function main(): Promise<void> {
   const db = await preparePlatformDatabase(config, { log: (m) => log.debug({ postgres: m }, 'postgres') });
   log.info({ applied: db.applied, embedded: db.server.embedded }, 'database ready');
 
-  const running: { name: string; app: INestApplication }[] = [];
+  // Before any service listens: a missing or stale console build is made first (about a minute).
+  await ensureConsoleBuild((message) => log.info(message));
+
+  const running: { name: string; app: Pick<INestApplication, 'close' | 'getUrl'> }[] = [];
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -93,7 +101,18 @@ async function main(): Promise<void> {
       // and JWKS exactly as a real OIDC provider would be trusted.
       const issuerUrl = `http://${config.HOST}:${config.DEV_ISSUER_PORT}`;
       const issuer = await DevIssuer.create(issuerUrl);
-      const app = await createDevIssuerApp(issuer);
+      // The console signs in here with authorization code + PKCE, as with a real provider.
+      const consoleOrigins = [`http://localhost:${consoleConfig.CONSOLE_PORT}`, `http://127.0.0.1:${consoleConfig.CONSOLE_PORT}`];
+      const app = await createDevIssuerApp(issuer, {
+        audience: config.AUTH_AUDIENCE,
+        clients: [
+          {
+            clientId: consoleConfig.CONSOLE_OIDC_CLIENT_ID,
+            redirectUris: consoleOrigins.map((o) => `${o}/auth/callback`),
+            postLogoutRedirectUris: consoleOrigins.map((o) => `${o}/`),
+          },
+        ],
+      });
       await app.listen(config.DEV_ISSUER_PORT, config.HOST);
       running.push({ name: 'dev-issuer', app });
       auth = { issuer: issuerUrl, audience: config.AUTH_AUDIENCE, keys: createRemoteJWKSet(new URL(`${issuerUrl}/.well-known/jwks.json`)) };
@@ -107,6 +126,18 @@ async function main(): Promise<void> {
       await app.listen(s.port(config), config.HOST);
       running.push({ name: s.name, app });
     }
+    const consoleApp = createConsoleServer({
+      distDir: CONSOLE_DIST,
+      upstreams: { registry: `http://127.0.0.1:${config.REGISTRY_API_PORT}`, query: `http://127.0.0.1:${config.QUERY_API_PORT}` },
+      runtime: {
+        oidc: {
+          issuer: consoleConfig.CONSOLE_OIDC_ISSUER ?? config.AUTH_ISSUER ?? auth.issuer,
+          clientId: consoleConfig.CONSOLE_OIDC_CLIENT_ID,
+          scope: consoleConfig.CONSOLE_OIDC_SCOPE,
+        },
+      },
+    });
+    running.push({ name: 'console', app: await listenConsole(consoleApp, consoleConfig.CONSOLE_PORT, config.HOST) });
   } catch (err) {
     log.error({ err }, 'a service failed to start');
     await stop('startup-failure');
@@ -118,8 +149,10 @@ async function main(): Promise<void> {
     const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
     lines.push(
       name === 'dev-issuer'
-        ? `  ${name.padEnd(16)} ${url}   jwks ${url}/.well-known/jwks.json   tokens POST ${url}/token`
-        : `  ${name.padEnd(16)} ${url}/api/v1   docs ${url}/docs   health ${url}/health/ready`,
+        ? `  ${name.padEnd(16)} ${url}   jwks ${url}/.well-known/jwks.json   tokens POST ${url}/token   sign-in page for the console`
+        : name === 'console'
+          ? `  ${name.padEnd(16)} ${url}   (web application: sign in as a seeded user; /registry and /query proxy the APIs)`
+          : `  ${name.padEnd(16)} ${url}/api/v1   docs ${url}/docs   health ${url}/health/ready`,
     );
   }
   if (tokens.length > 0) {

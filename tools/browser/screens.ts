@@ -1,0 +1,29 @@
+import AxeBuilder from '@axe-core/playwright';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+
+/** Where the browser tests write a screenshot of each screen they visit. */
+export const SCREENSHOTS_DIR = path.resolve(__dirname, '../../tmp/screenshots');
+
+export interface Screen {
+  /** The screenshot's file, relative to the workspace. */
+  file: string;
+  violations: { id: string; impact: string; help: string; nodes: string[] }[];
+}
+
+/**
+ * Records one screen: a full-page screenshot in tmp/screenshots/<journey>/<name>.png, and
+ * axe-core's serious and critical accessibility violations on it (WCAG 2.1 A and AA rules).
+ */
+export async function recordScreen(page: Page, journey: string, name: string): Promise<Screen> {
+  const dir = path.join(SCREENSHOTS_DIR, journey);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const violations = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact!, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`.slice(0, 300)) }));
+  return { file: path.relative(path.resolve(__dirname, '../..'), file), violations };
+}
