@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -12,14 +13,20 @@ describe('module boundaries (ESLint)', () => {
   });
 
   // ESLint loads its flat config with a dynamic import, which jest's sandbox cannot do: run the CLI.
+  // The probe is written to disk for the run: the type-aware rules' project service only parses
+  // files that exist in a tsconfig's scope (a stdin-only file is a parsing error, no rule runs).
   const lint = async (file: string, code: string): Promise<string[]> => {
-    const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', file, '--format', 'json'], {
-      cwd: root,
-      input: code,
-      encoding: 'utf8',
-    });
-    const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null; message: string }[] }[];
-    return result!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+    const probe = file.replace(/\.ts$/, `.probe-${process.pid}.ts`);
+    writeFileSync(path.join(root, probe), code);
+    try {
+      const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), probe, '--format', 'json'], { cwd: root, encoding: 'utf8' });
+      const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null; message: string; fatal?: boolean }[] }[];
+      // A parsing error would hide every rule: fail loudly instead of passing on an empty list.
+      expect(result!.messages.filter((m) => m.fatal)).toEqual([]);
+      return result!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+    } finally {
+      rmSync(path.join(root, probe), { force: true });
+    }
   };
 
   it('bans framework and infrastructure imports from type:domain libraries', async () => {
