@@ -23,7 +23,7 @@ describe('npm run cli -- import', () => {
   beforeAll(async () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
     owner = createPool(db.url, { role: null, max: 1 });
-    env = { DATABASE_URL: db.url, CHILDLEDGER_KEK: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn' };
+    env = { DATABASE_URL: db.url, CHILDLEDGER_KEK: randomBytes(32).toString('base64'), CHILDLEDGER_DEDUPE_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn' };
     const scenario = generateScenario({ seed: 5, households: 400, records: 300 });
     await writeRecordsCsv(records, scenario.records, { vietnameseHeaders: true });
   });

@@ -291,15 +291,17 @@ export class ChildRecordImporter {
       keyed.push({ record, dedupeKeys });
     }
     const existing = await this.existingKeys(keyed.flatMap((k) => k.dedupeKeys));
-    const fresh = keyed.filter((k) => !k.dedupeKeys.some((d) => existing.has(d)));
-    counts.alreadyImported += keyed.length - fresh.length;
 
+    // Every row is decided (role, jurisdiction, rules) before it is looked up among earlier
+    // imports: "already imported" would otherwise tell an officer that a child outside their
+    // jurisdiction is on the register.
     const context: ChildCommandContext = { now, units: this.options.units };
-    const decided = this.streams.decide(fresh.map((row) => this.commandsOf(importId, row, actor, context, today)));
+    const decided = this.streams.decide(keyed.map((row) => this.commandsOf(importId, row, actor, context, today)));
     const prepared: PreparedChildStream<KeyedRow>[] = [];
     for (const d of decided) {
       if (d.ok) {
-        prepared.push(d.stream);
+        if (d.stream.key.dedupeKeys.some((k) => existing.has(k))) counts.alreadyImported += 1;
+        else prepared.push(d.stream);
         continue;
       }
       const { record } = d.key;
