@@ -3,7 +3,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
 import { createTestAuth } from '@childledger/platform/testing';
-import { createLogSealer } from '../../log-sealer/src/log-sealer.app';
 import { createRegistryApi } from '../src/registry-api.app';
 import { BA_DINH, RegistryApiHarness, registration } from './registry-api.harness';
 
@@ -145,13 +144,6 @@ describe('event-store capabilities are checked at boot', () => {
     const auth = await createTestAuth();
     const app = await createRegistryApi(onEventStoreDb(), db.url, { auth: auth.auth, poolSize: 2 });
     await expect(app.init()).rejects.toThrow(/lacks the capability "append-in-transaction", which the registry API \(Idempotency-Key, imports\) needs/);
-    await app.close().catch(() => undefined);
-  });
-
-  it('the log sealer refuses to start on EventStoreDB, naming stored-log (it would sign nothing)', async () => {
-    const auth = await createTestAuth();
-    const app = await createLogSealer(onEventStoreDb(), db.url, { auth: auth.auth });
-    await expect(app.init()).rejects.toThrow(/lacks the capability "stored-log", which the log sealer needs/);
     await app.close().catch(() => undefined);
   });
 });
