@@ -1,14 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
-
-const root = path.resolve(__dirname, '..');
+import { spawnNpmStart } from './start-process';
 
 /** `npm start` as a user runs it (here against the test run's server through DATABASE_URL). */
 describe('npm start', () => {
   let db: TestDatabase;
   let child: ChildProcess;
-  let output = '';
+  let readOutput: () => string = () => '';
   let base: string;
   let issuerBase: string;
 
@@ -23,22 +21,10 @@ describe('npm start', () => {
     }
     base = `http://127.0.0.1:${port}`;
     issuerBase = `http://127.0.0.1:${issuerPort}`;
-    child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
-      cwd: root,
-      env: { ...process.env, ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (output.includes('Press Ctrl-C to stop.')) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-      child.once('exit', (code) => reject(new Error(`start exited with ${code}: ${output}`)));
-    });
+    const start = spawnNpmStart({ ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' });
+    child = start.child;
+    readOutput = start.output;
+    await start.ready;
   });
 
   afterAll(async () => {
@@ -47,11 +33,11 @@ describe('npm start', () => {
   });
 
   it('prints each service URL', () => {
-    expect(output).toContain(`registry-api     http://localhost:${new URL(base).port}/api/v1`);
+    expect(readOutput()).toContain(`registry-api     http://localhost:${new URL(base).port}/api/v1`);
   });
 
   it('runs a development issuer and prints a token for each seeded user', async () => {
-    for (const user of ['communeOfficer', 'provinceCaseWorker', 'provinceInspector', 'admin']) expect(output).toContain(`  ${user} (`);
+    for (const user of ['communeOfficer', 'provinceCaseWorker', 'provinceInspector', 'admin']) expect(readOutput()).toContain(`  ${user} (`);
     const jwks = (await (await fetch(`${issuerBase}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d'); // public part only
@@ -74,7 +60,7 @@ describe('npm start', () => {
   });
 
   it('every service it started is ready', async () => {
-    const health = [...output.matchAll(/health (http:\/\/\S+\/health\/ready)/g)].map((m) => m[1]!);
+    const health = [...readOutput().matchAll(/health (http:\/\/\S+\/health\/ready)/g)].map((m) => m[1]!);
     expect(health.length).toBeGreaterThanOrEqual(5);
     for (const url of health) {
       const res = await fetch(url.replace('localhost', '127.0.0.1'));
@@ -92,31 +78,27 @@ describe('npm start', () => {
   it('logs JSON lines with the correlation id and without query strings', async () => {
     await fetch(`${base}/api/v1/children?name=Nguyen%20Van%20An`, { headers: { 'x-correlation-id': 'trace-7' } });
     await new Promise((r) => setTimeout(r, 200));
-    const line = output.split('\n').find((l) => l.includes('"trace-7"'));
+    const line = readOutput().split('\n').find((l) => l.includes('"trace-7"'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ correlationId: 'trace-7', req: { path: '/api/v1/children' } });
-    expect(output).not.toContain('Nguyen');
+    expect(readOutput()).not.toContain('Nguyen');
   });
 
   it('stops everything cleanly on Ctrl-C', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(output).toContain('"msg":"stopped"');
+    expect(readOutput()).toContain('"msg":"stopped"');
     await expect(fetch(`${base}/health/live`)).rejects.toThrow();
   });
 });
 
 describe('npm start with bad configuration', () => {
   it('fails fast naming every bad variable', async () => {
-    const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
-      cwd: root,
-      env: { ...process.env, REGISTRY_API_PORT: 'eighty', LOG_LEVEL: 'chatty', DATABASE_URL: 'http://nope' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const start = spawnNpmStart({ REGISTRY_API_PORT: 'eighty', LOG_LEVEL: 'chatty', DATABASE_URL: 'http://nope' });
+    start.ready.catch(() => undefined); // it is meant never to be ready
+    const code = await new Promise<number | null>((r) => start.child.once('exit', r));
+    const err = start.output();
     expect(code).toBe(2);
     expect(err).toContain('REGISTRY_API_PORT');
     expect(err).toContain('LOG_LEVEL');

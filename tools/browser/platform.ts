@@ -1,9 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import { ensureConsoleBuild } from '../../apps/console/server/build';
-
-const root = path.resolve(__dirname, '../..');
+import { spawnNpmStart } from '../start-process';
 
 export interface RunningPlatform {
   consoleUrl: string;
@@ -26,26 +23,10 @@ export async function startPlatform(): Promise<RunningPlatform> {
   await ensureConsoleBuild((m) => process.stderr.write(`[browser] ${m}\n`));
   const db: TestDatabase = await createTestDatabase();
   const ports = Object.fromEntries(await Promise.all(PORTS.map(async (p) => [p, String(await freePort())] as const))) as Record<(typeof PORTS)[number], string>;
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
-    cwd: root,
-    env: { ...process.env, ...ports, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('Press Ctrl-C to stop.')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
-    });
-  });
+  const start = spawnNpmStart({ ...ports, DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
+  const { child } = start;
+  await start.ready;
+  const output = start.output();
   const consoleLine = /console\s+(http:\/\/\S+)/.exec(output);
   if (!consoleLine) throw new Error(`npm start printed no console URL:\n${output}`);
   return {
@@ -53,7 +34,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
     registryUrl: `http://127.0.0.1:${ports.REGISTRY_API_PORT}`,
     queryUrl: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
     issuerUrl: `http://127.0.0.1:${ports.DEV_ISSUER_PORT}`,
-    output: () => output,
+    output: start.output,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

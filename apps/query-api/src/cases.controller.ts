@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, PURPOSE_DESCRIPTION, ReadAuditWriter, readCorrelationId, requirePurpose, Roles } from '@childledger/platform';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Roles } from '@childledger/platform';
 import { caseAsOf, CaseEntity, CaseReadRepository, CaseRow } from '@childledger/read-models';
 import { CASE_ROLES, optionalDate, requireAccess, requireUnitInJurisdiction } from './access';
 import { decodeCursor, page, pageLimit } from './keyset';
@@ -92,9 +92,8 @@ export class CasesController {
 
   @Get(':caseId')
   @Roles(...CASE_ROLES)
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('caseId') caseId: string, @Query('purpose') purposeQuery: string | undefined, @Headers('x-purpose') purposeHeader: string | undefined, @Req() req: { id?: string | number }) {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
+  @ApiPurpose()
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('caseId') caseId: string, @ReadPurpose() purpose: Purpose, @Req() req: { id?: string | number }) {
     const c = await this.located(user, caseId);
     await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: c.childId, view: 'current', correlationId: readCorrelationId(req) });
     return present(c, new Date(), true);
@@ -104,17 +103,15 @@ export class CasesController {
   @Roles(...CASE_ROLES)
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiPurpose()
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('caseId') caseId: string,
     @Query('date') date: string | undefined,
     @Query('time') time: string | undefined,
-    @Query('purpose') purposeQuery: string | undefined,
-    @Headers('x-purpose') purposeHeader: string | undefined,
+    @ReadPurpose() purpose: Purpose,
     @Req() req: { id?: string | number },
   ) {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const day = optionalDate(date, 'date');
     if (!day) throw new BadRequestException({ message: 'date is required (YYYY-MM-DD)', field: 'date' });
     const mode = time ?? 'effective';

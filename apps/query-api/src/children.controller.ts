@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, PURPOSE_DESCRIPTION, ReadAuditWriter, readCorrelationId, requirePurpose, Roles } from '@childledger/platform';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Roles } from '@childledger/platform';
 import { childAsOf, ChildEntity, ChildReadRepository, ChildRow, ReadAuditQueries, UnitResolver } from '@childledger/read-models';
 import { ALL_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
 import { UNIT_RESOLVER } from './tokens';
@@ -57,10 +57,8 @@ export class ChildrenController {
 
   @Get(':childId')
   @Roles(...ALL_ROLES)
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
-  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @Query('purpose') purposeQuery: string | undefined, @Headers('x-purpose') purposeHeader: string | undefined, @Req() req: Request) {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
+  @ApiPurpose()
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @ReadPurpose() purpose: Purpose, @Req() req: Request) {
     const child = await this.located(user, childId);
     await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: readCorrelationId(req) });
     return present(child);
@@ -70,17 +68,15 @@ export class ChildrenController {
   @Roles(...ALL_ROLES)
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiPurpose()
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('childId') childId: string,
     @Query('date') date: string | undefined,
     @Query('time') time: string | undefined,
-    @Query('purpose') purposeQuery: string | undefined,
-    @Headers('x-purpose') purposeHeader: string | undefined,
+    @ReadPurpose() purpose: Purpose,
     @Req() req: Request,
   ) {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const day = optionalDate(date, 'date');
     if (!day) throw new BadRequestException({ message: 'date is required (YYYY-MM-DD)', field: 'date' });
     const mode = time ?? 'effective';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CASE_CONTENT_ROLES, readCorrelationId, CurrentUser, PURPOSE_DESCRIPTION, ReadAuditWriter, requirePurpose, Roles } from '@childledger/platform';
+import { CASE_CONTENT_ROLES, readCorrelationId, CurrentUser, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
 import {
   AssessCaseCommand,
@@ -75,8 +75,7 @@ export class CasesController {
   @Get(':caseId')
   @Roles(...CASE_CONTENT_ROLES)
   @ApiOperation({ summary: 'A case as of now, folded from its events; the ETag is its revision. Case workers, inspectors and admins; needs a purpose, and is written to the read audit before it is returned' })
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
-  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiPurpose()
   @ApiResponse({ status: 200, description: 'The case, with `revision`' })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
   @ApiResponse({ status: 403, description: 'A role that does not see case content (data officers)' })
@@ -84,12 +83,10 @@ export class CasesController {
   async get(
     @Param() p: CaseIdParams,
     @CurrentUser() user: AuthenticatedUser,
-    @Query('purpose') purposeQuery: string | undefined,
-    @Headers('x-purpose') purposeHeader: string | undefined,
+    @ReadPurpose() purpose: Purpose,
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const { state, revision } = await this.reader.case(p.caseId, user);
     await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: p.caseId, childId: state.childId, view: 'current', correlationId: readCorrelationId(req) });
     res.setHeader('ETag', etagOf(revision));

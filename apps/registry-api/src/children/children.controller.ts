@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { COMMAND_ROLES, CommandResponseBody, DomainContextFactory, READ_ROLES, RegistryReader } from '@childledger/registry';
 import {
@@ -18,7 +18,7 @@ import {
   RevertMergeCommand,
   UnlinkNationalIdCommand,
 } from '@childledger/registry';
-import { readCorrelationId, CurrentUser, PURPOSE_DESCRIPTION, ReadAuditWriter, requirePurpose, Roles } from '@childledger/platform';
+import { readCorrelationId, CurrentUser, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
 import type { SpecialCircumstanceGroup } from '@childledger/domain';
 import { AuthenticatedRequest, CommandResponder, etagOf } from '../http/command-responder';
@@ -94,20 +94,17 @@ export class ChildrenController {
   @Get(':childId')
   @Roles(...READ_ROLES)
   @ApiOperation({ summary: "A child's record as of now, folded from its events; the ETag is its revision. Needs a purpose, and is written to the read audit before it is returned" })
-  @ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION })
-  @ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION })
+  @ApiPurpose()
   @ApiResponse({ status: 200, description: 'The record, with `revision`' })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
   @ApiResponse({ status: 404, description: 'No such child, or one outside your jurisdiction (the same answer)' })
   async get(
     @Param() params: ChildIdParams,
     @CurrentUser() user: AuthenticatedUser,
-    @Query('purpose') purposeQuery: string | undefined,
-    @Headers('x-purpose') purposeHeader: string | undefined,
+    @ReadPurpose() purpose: Purpose,
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
-    const purpose = requirePurpose(purposeQuery, purposeHeader);
     const { state, revision } = await this.reader.child(params.childId, user);
     // The read policy: the read is in the read audit before the record leaves.
     await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: params.childId, childId: params.childId, view: 'current', correlationId: readCorrelationId(req) });

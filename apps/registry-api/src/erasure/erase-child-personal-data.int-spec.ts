@@ -21,6 +21,7 @@ import {
 } from '@childledger/trust';
 import { trustTestKit, TrustTestKit } from '@childledger/trust/testing';
 import { eraseChildPersonalData, erasureCascade } from './erase-child-personal-data';
+import { dumpAllTables as dumpTables, encodings } from './testing/personal-value-search';
 
 const root = path.resolve(__dirname, '../../../..');
 const UNITS: AdministrativeUnitLookup = { isCommuneValidOn: (c) => c === '00004', isKnownProvinceCode: (p) => p === '01' };
@@ -46,34 +47,10 @@ async function register(kit: TrustTestKit, childId: string, p: Record<string, st
   );
 }
 
-/** Every way the platform (or PostgreSQL's text output) could have written a value. */
-function encodings(value: string): string[] {
-  const forms = new Set([value, value.normalize('NFC'), value.normalize('NFD')]);
-  const out = new Set<string>();
-  for (const f of forms) {
-    out.add(f);
-    out.add(JSON.stringify(f).slice(1, -1));
-    out.add(JSON.stringify(f).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-    out.add(Buffer.from(f, 'utf8').toString('base64'));
-    out.add(Buffer.from(f, 'utf8').toString('hex'));
-  }
-  return [...out].filter((s) => s.length >= 6);
-}
-
 async function dumpAllTables(kit: TrustTestKit): Promise<string> {
-  const { rows } = await kit.owner.query<{ table_name: string; table_schema: string }>(
-    `SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
-  );
-  expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['events', 'child_data_keys', 'log_chain', 'subscription_checkpoints']));
-  let out = '';
-  for (const r of rows) {
-    const res = await kit.owner.query<{ t: string }>(`SELECT t::text AS t FROM "${r.table_schema}"."${r.table_name}" t`);
-    const text = res.rows.map((x) => x.t).join('\n');
-    // bytea columns print as hex in the row text; decode them too, so nothing hides in binary form.
-    const decoded = [...text.matchAll(/\\\\x([0-9a-f]+)/g)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')).join('\n');
-    out += `${text}\n${decoded}\n`;
-  }
-  return out;
+  const dump = await dumpTables(kit.owner);
+  expect(dump.tables).toEqual(expect.arrayContaining(['events', 'child_data_keys', 'log_chain', 'subscription_checkpoints']));
+  return dump.text;
 }
 
 async function pgDump(url: string): Promise<string | undefined> {

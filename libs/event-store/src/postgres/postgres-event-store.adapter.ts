@@ -1,4 +1,5 @@
 import type { ClientBase, Pool, QueryArrayConfig, QueryResultRow } from 'pg';
+import { withTransaction } from '@childledger/database';
 import { IdempotencyConflictError, InvalidEventError, WrongExpectedVersionError } from '../event-store.errors';
 import type {
   AppendOptions,
@@ -204,11 +205,9 @@ export class PostgresEventStore implements EventStore {
 
   /** `append-in-transaction`: BEGIN, the caller's work (appends and statements on one connection), COMMIT, wake-up. */
   private async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     let appended = false;
-    try {
-      await client.query('BEGIN');
-      const tx: StoreTransaction = {
+    const result = await withTransaction(this.pool, (client) =>
+      work({
         append: async (streamId, events, options) => {
           const result = await this.appendWithin(client, streamId, events, options);
           if (!result.duplicate && events.length > 0) appended = true;
@@ -218,17 +217,11 @@ export class PostgresEventStore implements EventStore {
           const res = await client.query<Row>(text, values);
           return { rows: res.rows, rowCount: res.rowCount };
         },
-      };
-      const result = await work(tx);
-      await client.query('COMMIT');
-      if (appended) this.wakeUp.poke();
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      }),
+    );
+    // Subscribers are woken once the appends are committed, never before.
+    if (appended) this.wakeUp.poke();
+    return result;
   }
 
   /** Wakes subscribers after a caller's transaction that used `appendWithin` has committed. */
