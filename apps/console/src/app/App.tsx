@@ -5,20 +5,23 @@ import viVN from 'antd/locale/vi_VN';
 import type { UserManager } from 'oidc-client-ts';
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { ApiProvider } from '../api/ApiProvider';
 import { AuthProvider, CALLBACK_PATH, useAuth } from '../auth/auth';
 import { SignInCallback } from '../auth/SignInCallback';
 import { SignInPage } from '../auth/SignInPage';
 import { useLanguage } from '../i18n/use-language';
+import { PurposeProvider } from '../purpose/purpose';
 import { AppShell } from './AppShell';
 import { Loading } from './Loading';
 import { MENU } from './menu';
 
 // Every screen is its own chunk: the first load carries the shell only.
-const FindChildPage = lazy(() => import('../features/children/FindChildPage'));
+// Each feature owns the routes under its path (features/<feature>/routes.tsx).
+const ChildrenRoutes = lazy(() => import('../features/children/routes'));
 const RegisterChildPage = lazy(() => import('../features/register/RegisterChildPage'));
-const ImportPage = lazy(() => import('../features/imports/ImportPage'));
-const ReconciliationPage = lazy(() => import('../features/reconciliation/ReconciliationPage'));
-const CaseListPage = lazy(() => import('../features/cases/CaseListPage'));
+const ImportRoutes = lazy(() => import('../features/imports/routes'));
+const ReconciliationRoutes = lazy(() => import('../features/reconciliation/routes'));
+const CaseRoutes = lazy(() => import('../features/cases/routes'));
 const NoScreensPage = lazy(() => import('../features/home/NoScreensPage'));
 const NotFoundPage = lazy(() => import('../features/home/NotFoundPage'));
 
@@ -47,11 +50,11 @@ function SignedInRoutes() {
       <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/" element={home ? <Navigate to={home} replace /> : <NoScreensPage />} />
-          <Route path="/children" element={<FindChildPage />} />
-          <Route path="/children/new" element={<RegisterChildPage />} />
-          <Route path="/imports" element={<ImportPage />} />
-          <Route path="/reconciliation" element={<ReconciliationPage />} />
-          <Route path="/cases" element={<CaseListPage />} />
+          <Route path="/children/*" element={<ChildrenRoutes />} />
+          <Route path="/register" element={<RegisterChildPage />} />
+          <Route path="/imports/*" element={<ImportRoutes />} />
+          <Route path="/reconciliation/*" element={<ReconciliationRoutes />} />
+          <Route path="/cases/*" element={<CaseRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>
@@ -66,12 +69,16 @@ export function App({ manager }: { manager: UserManager }) {
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider manager={manager}>
-            <BrowserRouter>
-              <Routes>
-                <Route path={CALLBACK_PATH} element={<SignInCallback />} />
-                <Route path="*" element={<SignedInRoutes />} />
-              </Routes>
-            </BrowserRouter>
+            <ApiProvider>
+              <PurposeProvider>
+                <BrowserRouter>
+                  <Routes>
+                    <Route path={CALLBACK_PATH} element={<SignInCallback />} />
+                    <Route path="*" element={<SignedInRoutes />} />
+                  </Routes>
+                </BrowserRouter>
+              </PurposeProvider>
+            </ApiProvider>
           </AuthProvider>
         </QueryClientProvider>
       </AntApp>

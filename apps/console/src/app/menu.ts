@@ -10,7 +10,7 @@ export interface MenuEntry {
 export const MENU: Record<Role, MenuEntry[]> = {
   data_officer: [
     { path: '/children', label: tKey('menu.findChild') },
-    { path: '/children/new', label: tKey('menu.register') },
+    { path: '/register', label: tKey('menu.register') },
     { path: '/imports', label: tKey('menu.import') },
     { path: '/reconciliation', label: tKey('menu.reconciliation') },
   ],

@@ -1,4 +1,12 @@
 import type { Resources } from './resources';
+import * as terms from './terms';
+import * as children from '../features/children/i18n';
+import * as register from '../features/register/i18n';
+import * as imports from '../features/imports/i18n';
+import * as reconciliation from '../features/reconciliation/i18n';
+import * as cases from '../features/cases/i18n';
+import * as childActions from '../features/child-actions/i18n';
+
 
 // English: the console's second language; same keys as Vietnamese (the type and a test check it).
 export const en: Resources = {
@@ -46,30 +54,22 @@ export const en: Resources = {
     reconciliation: 'Reconciliation',
     cases: 'Cases',
   },
+  purposeGate: {
+    title: 'Purpose of access',
+    intro: 'A child’s personal data is shown only for a purpose. Choose yours; it is recorded with every view.',
+    show: 'Show the data',
+  },
   page: {
     comingSoon: 'This screen is being built.',
     notFound: 'Page not found.',
     backHome: 'Back to the start page',
     noScreens: 'There is no screen for your role yet.',
   },
-  findChild: {
-    title: 'Find a child',
-    intro: 'Find a child in your area by name, date of birth, commune or personal identification number.',
-  },
-  register: {
-    title: 'Register a child',
-    intro: 'Register a child in the commune’s records.',
-  },
-  import: {
-    title: 'Import',
-    intro: 'Import a commune’s list of children from a CSV or XLSX file.',
-  },
-  reconciliation: {
-    title: 'Reconciliation',
-    intro: 'Reconcile children’s records with the national population database: review, link.',
-  },
-  cases: {
-    title: 'Cases',
-    intro: 'Cases assigned to you and cases in your area without an owner, overdue and due soon first.',
-  },
+  ...terms.en,
+  ...children.en,
+  ...register.en,
+  ...imports.en,
+  ...reconciliation.en,
+  ...cases.en,
+  ...childActions.en,
 };

@@ -1,6 +1,5 @@
 import type { vi } from './vi';
-
-type Widen<T> = { readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+import type { Widen } from './widen';
 
 /** The shape of every language: Vietnamese's keys, any strings. */
 export type Resources = Widen<typeof vi>;

@@ -1,3 +1,11 @@
+import * as terms from './terms';
+import * as children from '../features/children/i18n';
+import * as register from '../features/register/i18n';
+import * as imports from '../features/imports/i18n';
+import * as reconciliation from '../features/reconciliation/i18n';
+import * as cases from '../features/cases/i18n';
+import * as childActions from '../features/child-actions/i18n';
+
 // Vietnamese: the console's first language. Legal terms as the law writes them (docs/console.md).
 export const vi = {
   app: {
@@ -44,30 +52,22 @@ export const vi = {
     reconciliation: 'Đối soát',
     cases: 'Danh sách vụ việc',
   },
+  purposeGate: {
+    title: 'Mục đích truy cập',
+    intro: 'Dữ liệu cá nhân của trẻ em chỉ được xem khi có mục đích. Chọn mục đích của bạn; mục đích được ghi lại cùng mỗi lần xem.',
+    show: 'Xem dữ liệu',
+  },
   page: {
     comingSoon: 'Màn hình này đang được xây dựng.',
     notFound: 'Không tìm thấy trang.',
     backHome: 'Về trang đầu',
     noScreens: 'Chưa có màn hình nào cho vai trò của bạn.',
   },
-  findChild: {
-    title: 'Tìm trẻ em',
-    intro: 'Tìm trẻ em trong địa bàn của bạn theo họ tên, ngày sinh, xã, phường hoặc số định danh cá nhân.',
-  },
-  register: {
-    title: 'Đăng ký trẻ em',
-    intro: 'Đăng ký một trẻ em vào sổ theo dõi của xã, phường.',
-  },
-  import: {
-    title: 'Nhập dữ liệu',
-    intro: 'Nhập danh sách trẻ em của xã, phường từ tệp CSV hoặc XLSX.',
-  },
-  reconciliation: {
-    title: 'Đối soát',
-    intro: 'Đối soát hồ sơ trẻ em với Cơ sở dữ liệu quốc gia về dân cư: xem xét, liên kết.',
-  },
-  cases: {
-    title: 'Danh sách vụ việc',
-    intro: 'Các vụ việc được giao cho bạn và các vụ việc chưa có người phụ trách trong địa bàn, quá hạn và sắp đến hạn trước.',
-  },
+  ...terms.vi,
+  ...children.vi,
+  ...register.vi,
+  ...imports.vi,
+  ...reconciliation.vi,
+  ...cases.vi,
+  ...childActions.vi,
 } as const;

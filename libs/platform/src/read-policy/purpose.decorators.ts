@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiQuery } from '@nestjs/swagger';
-import { Purpose, PURPOSE_DESCRIPTION, requirePurpose } from './purpose';
+import { Purpose, PURPOSE_DESCRIPTION, PURPOSES, requirePurpose } from './purpose';
 
 /** The stated purpose of the request (`?purpose=` or `X-Purpose`), or the 400 of requirePurpose. */
 export const ReadPurpose = createParamDecorator((_: unknown, ctx: ExecutionContext): Purpose => {
@@ -10,4 +10,7 @@ export const ReadPurpose = createParamDecorator((_: unknown, ctx: ExecutionConte
 
 /** The OpenAPI description of the two ways to state a purpose. */
 export const ApiPurpose = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(ApiQuery({ name: 'purpose', required: false, description: PURPOSE_DESCRIPTION }), ApiHeader({ name: 'X-Purpose', required: false, description: PURPOSE_DESCRIPTION }));
+  applyDecorators(
+    ApiQuery({ name: 'purpose', required: false, enum: PURPOSES, description: PURPOSE_DESCRIPTION }),
+    ApiHeader({ name: 'X-Purpose', required: false, enum: PURPOSES, description: PURPOSE_DESCRIPTION }),
+  );
