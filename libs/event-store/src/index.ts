@@ -4,3 +4,4 @@ export * from './upcasters';
 export * from './postgres';
 export * from './eventstoredb';
 export * from './decider/command-handler';
+export * from './subscriptions';

@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
-import type { Checkpoint, EventStore, RecordedEvent, Subscription } from '@childledger/event-store';
-import { parseCheckpoint, PgCheckpointStore } from '@childledger/event-store';
+import type { Pool } from 'pg';
+import { withTransaction } from '@childledger/database';
+import type { Checkpoint, EventStore, InTransaction, PoisonEventPolicy, PoisonLog, RecordedEvent, Subscription, SubscriptionStatusBoard } from '@childledger/event-store';
+import { parseCheckpoint, PgCheckpointStore, PoisonEventHandler, SubscriptionStoppingError } from '@childledger/event-store';
 import { liveTables, Projection, ProjectionContext } from './projection';
 import type { UnitResolver } from './unit-resolver';
 
@@ -40,6 +41,10 @@ export interface ProjectionRunnerOptions {
   onError?: (projection: string, err: unknown) => void;
   /** Wait before resubscribing after an error. */
   retryDelayMs?: number;
+  /** Tries of a failing event before it is dead-lettered (its stream parked), and their back-off. */
+  poison?: Partial<PoisonEventPolicy>;
+  status?: SubscriptionStatusBoard;
+  log?: PoisonLog;
 }
 
 /**
@@ -48,6 +53,11 @@ export interface ProjectionRunnerOptions {
  * (so a rebuild's switch-over, or a second projector by mistake, can never make a batch apply
  * twice), then writes the read models and the new checkpoint, and commits: a crash anywhere
  * leaves both or neither.
+ *
+ * A batch that fails is tried again event by event: an event that still fails after its bounded
+ * tries is dead-lettered (`subscription_dead_letters`) in the transaction that moves the checkpoint
+ * past it, and the later events of its stream are parked behind it (a projection folds a stream in
+ * order), while every other stream goes on (`PoisonEventHandler`).
  */
 export class ProjectionRunner {
   private readonly checkpoints: PgCheckpointStore;
@@ -55,6 +65,7 @@ export class ProjectionRunner {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly caughtUpOnce = new Map<string, Promise<void>>();
+  private readonly poison = new Map<string, PoisonEventHandler>();
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.checkpoints = new PgCheckpointStore(options.pool);
@@ -79,60 +90,83 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const h of this.poison.values()) h.stop();
     await Promise.all([...this.running.values()].map((s) => s.stop()));
     await Promise.all(this.loops);
   }
 
   private async loop(p: Projection, caughtUp: () => void): Promise<void> {
     const ctx: ProjectionContext = { table: liveTables, units: this.options.units };
+    const name = checkpointName(p.name);
+    const poison = new PoisonEventHandler({
+      subscription: name,
+      pool: this.options.pool,
+      store: this.options.store,
+      policy: this.options.poison,
+      parkStreams: true,
+      propagate: (err) => err instanceof CheckpointMovedError,
+      status: this.options.status,
+      log: this.options.log,
+    });
+    this.poison.set(p.name, poison);
     while (!this.stopped) {
-      let expected = (await this.checkpoints.load(checkpointName(p.name)).catch(() => null)) ?? START_CHECKPOINT;
+      let expected = (await this.checkpoints.load(name).catch(() => null)) ?? START_CHECKPOINT;
+      const commit = async (events: RecordedEvent[], to: Checkpoint | null, extra: InTransaction): Promise<void> => {
+        await this.applyBatch(p, ctx, events, to === null ? null : expected, to, extra);
+        if (to !== null) expected = to;
+      };
+      poison.start(commit);
       const sub = this.options.store.subscribe({
-        name: checkpointName(p.name),
+        name,
         after: expected,
         batchSize: this.options.batchSize ?? 500,
-        handler: async (events, checkpoint) => {
-          await this.applyBatch(p, ctx, events, expected, checkpoint);
-          expected = checkpoint;
-        },
+        handler: (events, checkpoint) => poison.handle(events, checkpoint, commit),
       });
       this.running.set(p.name, sub);
       sub.caughtUp().then(caughtUp, () => undefined);
       try {
         await sub.done;
       } catch (err) {
-        if (this.stopped) break;
+        if (this.stopped || err instanceof SubscriptionStoppingError) break;
         if (!(err instanceof CheckpointMovedError)) {
           this.options.onError?.(p.name, err);
+          this.options.status?.report(name, 'restarting', err instanceof Error ? err.name : 'error');
           await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
         }
       } finally {
         this.running.delete(p.name);
       }
     }
+    poison.stop();
+    this.options.status?.report(name, 'stopped');
   }
 
-  private async applyBatch(p: Projection, ctx: ProjectionContext, events: RecordedEvent[], expected: string, checkpoint: string): Promise<void> {
-    const client: PoolClient = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+  /**
+   * One transaction: lock the checkpoint row, check it is where this subscription left it (unless
+   * `to` is null: a retried dead letter, behind the checkpoint, which stays), apply, run `extra`
+   * (dead letters), move the checkpoint.
+   */
+  private async applyBatch(
+    p: Projection,
+    ctx: ProjectionContext,
+    events: RecordedEvent[],
+    expected: string | null,
+    to: string | null,
+    extra: InTransaction,
+  ): Promise<void> {
+    await withTransaction(this.options.pool, async (client) => {
       const res = await client.query<{ checkpoint: string }>(
         'SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1 FOR UPDATE',
         [checkpointName(p.name)],
       );
       const found = res.rows[0]?.checkpoint ?? null;
-      if (found !== expected) throw new CheckpointMovedError(p.name, expected, found);
-      await p.apply(events, client, ctx);
-      await this.checkpoints.save(checkpointName(p.name), checkpoint, client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      if (to !== null && found !== expected) throw new CheckpointMovedError(p.name, expected ?? START_CHECKPOINT, found);
+      if (events.length > 0) await p.apply(events, client, ctx);
+      await extra(client);
+      if (to !== null) await this.checkpoints.save(checkpointName(p.name), to, client);
+    });
     const last = events[events.length - 1];
-    if (last) this.options.onBatch?.({ projection: p.name, events: events.length, checkpoint, lastRecordedAt: last.recordedAt });
+    if (last && to !== null) this.options.onBatch?.({ projection: p.name, events: events.length, checkpoint: to, lastRecordedAt: last.recordedAt });
   }
 }
 

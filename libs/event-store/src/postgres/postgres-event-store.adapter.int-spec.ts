@@ -275,8 +275,8 @@ describe(PostgresEventStore.name, () => {
     await s.append('child-1', testEvents(2));
     await s.close();
     await p.end();
-    await revertMigrations(other.url, EVENT_STORE_MIGRATIONS, 1);
-    expect(await runMigrations(other.url, EVENT_STORE_MIGRATIONS)).toEqual(['CreateEventStore1732300000000']);
+    await revertMigrations(other.url, EVENT_STORE_MIGRATIONS, EVENT_STORE_MIGRATIONS.length);
+    expect(await runMigrations(other.url, EVENT_STORE_MIGRATIONS)).toEqual(['CreateEventStore1732300000000', 'CreateSubscriptionDeadLetters1732300000001']);
     expect(await runMigrations(other.url, EVENT_STORE_MIGRATIONS)).toEqual([]);
     await other.drop();
   });

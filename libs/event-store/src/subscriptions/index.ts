@@ -1,0 +1,3 @@
+export * from './dead-letters';
+export * from './poison-events';
+export * from './subscription-status';
