@@ -11,13 +11,22 @@ export interface StartProcess {
   ready: Promise<void>;
 }
 
+export interface SpawnNpmStartOptions {
+  /**
+   * Its own process group, as a terminal runs it: `process.kill(-child.pid, 'SIGINT')` is then a
+   * Ctrl-C, which reaches the launcher and every service process at once.
+   */
+  detached?: boolean;
+}
+
 /** `npm start` (tools/start.ts) in its own process, for tests: the environment given on top of this one. */
-export function spawnNpmStart(env: NodeJS.ProcessEnv): StartProcess {
+export function spawnNpmStart(env: NodeJS.ProcessEnv, options: SpawnNpmStartOptions = {}): StartProcess {
   let output = '';
   const child = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(root, 'tools/start.ts')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer) => {

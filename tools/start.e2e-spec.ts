@@ -1,6 +1,52 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import { spawnNpmStart } from './start-process';
+import { START_SERVICES } from './start-services';
+
+const PORT_VARIABLES = ['REGISTRY_API_PORT', 'DEV_ISSUER_PORT', 'SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT', 'CONSOLE_PORT'];
+
+async function freePorts(): Promise<Record<string, string>> {
+  const ports: Record<string, string> = {};
+  for (const name of PORT_VARIABLES) ports[name] = String(await freePort());
+  return ports;
+}
+
+/** Lines of npm start's output that are JSON log lines. */
+function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole process group (the launcher and every service process). */
+function ctrlC(child: ChildProcess): void {
+  process.kill(-child.pid!, 'SIGINT');
+}
+
+/** Kills whatever is left of a detached npm start's process group. */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** The service processes npm start forked, by service name (from their command lines). */
+function serviceProcesses(parent: number): Map<string, number> {
+  const pids = execFileSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const found = new Map<string, number>();
+  for (const pid of pids) {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = args.findIndex((a) => a.endsWith('tools/start-service.ts'));
+    if (i >= 0) found.set(args[i + 1]!, pid);
+  }
+  return found;
+}
 
 /** `npm start` as a user runs it (here against the test run's server through DATABASE_URL). */
 describe('npm start', () => {
@@ -21,14 +67,14 @@ describe('npm start', () => {
     }
     base = `http://127.0.0.1:${port}`;
     issuerBase = `http://127.0.0.1:${issuerPort}`;
-    const start = spawnNpmStart({ ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' });
+    const start = spawnNpmStart({ ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' }, { detached: true });
     child = start.child;
     readOutput = start.output;
     await start.ready;
   });
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    killGroup(child);
     await db.drop();
   });
 
@@ -84,12 +130,28 @@ describe('npm start', () => {
     expect(readOutput()).not.toContain('Nguyen');
   });
 
-  it('stops everything cleanly on Ctrl-C', async () => {
+  it('runs each service in its own process, whose log lines carry its own name', () => {
+    const services = serviceProcesses(child.pid!);
+    expect([...services.keys()].sort()).toEqual(START_SERVICES.map((s) => s.name).sort());
+    expect(new Set(services.values()).size).toBe(START_SERVICES.length);
+    // Nest's own start-up line is logged outside any request, by each service's logger.
+    const started = logLines(readOutput()).filter((l) => l['msg'] === 'Nest application successfully started');
+    expect(started.map((l) => l['service']).sort()).toEqual(START_SERVICES.map((s) => s.name).sort());
+  });
+
+  it('stops everything cleanly on Ctrl-C, services before the rest, and logs no error', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGINT');
+    ctrlC(child);
     expect(await exited).toBe(0);
-    expect(readOutput()).toContain('"msg":"stopped"');
+    const lines = logLines(readOutput());
+    expect(lines.filter((l) => (l['level'] as number) >= 50)).toEqual([]);
+    expect(readOutput()).not.toMatch(/Error|exited unexpectedly/);
+    const stopped = lines.filter((l) => l['msg'] === 'service stopped').map((l) => l['app']);
+    expect(stopped.slice(0, START_SERVICES.length).sort()).toEqual(START_SERVICES.map((s) => s.name).sort());
+    expect(stopped.slice(START_SERVICES.length).sort()).toEqual(['console', 'dev-issuer']);
+    expect(lines.at(-1)).toMatchObject({ service: 'start', msg: 'stopped' });
     await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    expect(() => serviceProcesses(child.pid!)).toThrow(); // pgrep finds no child left
   });
 });
 
@@ -103,5 +165,59 @@ describe('npm start with bad configuration', () => {
     expect(err).toContain('REGISTRY_API_PORT');
     expect(err).toContain('LOG_LEVEL');
     expect(err).toContain('DATABASE_URL');
+  });
+});
+
+describe('npm start on its embedded PostgreSQL', () => {
+  it('on Ctrl-C stops every service before the database, and logs no error', async () => {
+    const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'childledger-start-'));
+    // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
+    execFileSync('chmod', ['755', dataRoot]);
+    const start = spawnNpmStart(
+      { ...(await freePorts()), DATABASE_URL: '', CHILDLEDGER_DATA_DIR: path.join(dataRoot, 'postgres'), EMBEDDED_POSTGRES_PORT: String(await freePort()), LOG_LEVEL: 'info' },
+      { detached: true },
+    );
+    try {
+      await start.ready;
+      const exited = new Promise<number | null>((r) => start.child.once('exit', (code) => r(code)));
+      ctrlC(start.child);
+      expect(await exited).toBe(0);
+      const lines = logLines(start.output());
+      expect(lines.filter((l) => (l['level'] as number) >= 50)).toEqual([]);
+      expect(start.output()).not.toMatch(/Error|exited unexpectedly/);
+      const order = lines.filter((l) => l['service'] === 'start' && (l['msg'] === 'service stopped' || l['msg'] === 'stopped')).map((l) => l['app'] ?? 'database');
+      expect(order).toHaveLength(START_SERVICES.length + 3);
+      // Every service process has exited before the console, the issuer and then the database stop ("stopped" follows the database's stop).
+      expect(order.slice(0, START_SERVICES.length).sort()).toEqual(START_SERVICES.map((s) => s.name).sort());
+      expect(order.slice(START_SERVICES.length)).toEqual(['console', 'dev-issuer', 'database']);
+    } finally {
+      killGroup(start.child);
+      rmSync(dataRoot, { recursive: true, force: true });
+    }
+  }, 300_000); // initdb, migrations and the sandbox's seed on a fresh cluster
+});
+
+describe('npm start when a service dies', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('says which one, stops the others and exits non-zero', async () => {
+    const start = spawnNpmStart({ ...(await freePorts()), DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, { detached: true });
+    try {
+      await start.ready;
+      const projector = serviceProcesses(start.child.pid!).get('projector')!;
+      const exited = new Promise<number | null>((r) => start.child.once('exit', (code) => r(code)));
+      process.kill(projector, 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(start.output()).toContain('projector exited unexpectedly (SIGKILL): stopping every service');
+      expect(logLines(start.output())).toContainEqual(expect.objectContaining({ level: 50, app: 'projector', msg: 'a service exited unexpectedly' }));
+    } finally {
+      killGroup(start.child);
+    }
   });
 });

@@ -1,51 +1,78 @@
 // `npm start`: the whole platform on this machine. Starts the embedded PostgreSQL (or uses
-// DATABASE_URL), applies migrations, starts every service, prints their URLs, and stops it all
-// cleanly on Ctrl-C.
+// DATABASE_URL), applies migrations, runs the development issuer when no identity provider is
+// configured, starts every service in its own process (tools/start-service.ts, as production runs
+// one container per service), prints their URLs, and stops it all cleanly on Ctrl-C: every service
+// first, then the console and the issuer, then the database. A service that dies stops the platform
+// with a non-zero exit code, saying which one.
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import { createRemoteJWKSet } from 'jose';
-import {
-  AuthOptions,
-  authOptionsFromConfig,
-  ConfigError,
-  createDevIssuerApp,
-  createLogger,
-  DEV_USERS,
-  DevIssuer,
-  loadConfig,
-  PlatformConfig,
-  preparePlatformDatabase,
-} from '@childledger/platform';
-import { createRegistryApi } from '../apps/registry-api/src/registry-api.app';
-import { createProjector } from '../apps/projector/src/projector.app';
-import { createQueryApi } from '../apps/query-api/src/query-api.app';
-import { createStreamGateway } from '../apps/stream-gateway/src/stream-gateway.app';
-import { createLogSealer } from '../apps/log-sealer/src/log-sealer.app';
-import { createPopulationRegistrySandbox } from '../apps/population-registry-sandbox/src/sandbox.app';
-import { createIdentityAdapter } from '../apps/identity-adapter/src/identity-adapter.app';
-import { generatedSandboxResidents } from './sandbox-residents';
+import { ChildProcess, fork } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { authOptionsFromConfig, ConfigError, createDevIssuerApp, createLogger, DEV_USERS, DevIssuer, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
 import { ConsoleConfig } from '../apps/console/server/console.config';
 import { createConsoleServer, listenConsole } from '../apps/console/server/console-server';
 import { CONSOLE_DIST, ensureConsoleBuild } from '../apps/console/server/build';
 import { loadOrCreateDevelopmentKeys } from '@childledger/trust';
-import * as path from 'node:path';
+import { START_SERVICES } from './start-services';
+import type { StartServiceMessage } from './start-service';
+import type { StartDatabaseMessage } from './start-database';
 
-interface ServiceDefinition {
+const root = path.resolve(__dirname, '..');
+/** How long a service may take to close after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 20_000;
+
+interface ServiceProcess {
   name: string;
-  port(config: PlatformConfig): number;
-  create(config: PlatformConfig, databaseUrl: string, options: { auth: AuthOptions }): Promise<INestApplication>;
+  child: ChildProcess;
+  exited: Promise<void>;
 }
 
-/** Every service that exists so far; each new service adds itself here. */
-const SERVICES: ServiceDefinition[] = [
-  { name: 'registry-api', port: (c) => c.REGISTRY_API_PORT, create: createRegistryApi },
-  { name: 'projector', port: (c) => c.PROJECTOR_PORT, create: createProjector },
-  { name: 'query-api', port: (c) => c.QUERY_API_PORT, create: createQueryApi },
-  { name: 'log-sealer', port: (c) => c.LOG_SEALER_PORT, create: createLogSealer },
-  { name: 'population-registry-sandbox', port: (c) => c.SANDBOX_PORT, create: (c, url, o) => createPopulationRegistrySandbox(c, url, { ...o, residents: () => generatedSandboxResidents() }) },
-  { name: 'identity-adapter', port: (c) => c.IDENTITY_ADAPTER_PORT, create: createIdentityAdapter },
-  { name: 'stream-gateway', port: (c) => c.STREAM_GATEWAY_PORT, create: createStreamGateway },
-];
+/** Copies a child's output line by line, so that two processes' JSON lines never interleave. */
+function forwardLines(from: NodeJS.ReadableStream, to: Writable): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${line}\n`));
+}
+
+interface StartDatabase {
+  url: string;
+  applied: string[];
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform's database, migrated: DATABASE_URL's, or the embedded PostgreSQL in a process of its
+ * own and its own process group (tools/start-database.ts), out of reach of the terminal's Ctrl-C, so
+ * that it stops only when every service has closed.
+ */
+async function prepareDatabase(config: PlatformConfig, log: ReturnType<typeof createLogger>): Promise<StartDatabase> {
+  if (config.DATABASE_URL) {
+    const db = await preparePlatformDatabase(config);
+    return { url: db.url, applied: db.applied, embedded: false, stop: () => db.server.stop() };
+  }
+  const child = fork(path.join(root, 'tools/start-database.ts'), [], {
+    cwd: root,
+    detached: true,
+    execArgv: ['-r', path.join(root, 'tools/register.js')],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  forwardLines(child.stdout!, process.stdout);
+  forwardLines(child.stderr!, process.stderr);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ url: string; applied: string[] }>((resolve, reject) => {
+    child.on('message', (m: StartDatabaseMessage) => ('ready' in m ? resolve(m.ready) : reject(new Error(m.failed))));
+    child.once('exit', (code) => reject(new Error(`the embedded PostgreSQL's process exited (code ${code})`)));
+  });
+  log.debug({ pid: child.pid }, 'embedded PostgreSQL process');
+  return {
+    ...ready,
+    embedded: true,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 async function main(): Promise<void> {
   let config: PlatformConfig;
@@ -70,36 +97,55 @@ async function main(): Promise<void> {
     log.warn({ file: dev.file, created: dev.created }, 'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY / CHILDLEDGER_DEDUPE_KEY not set: using development keys from the data directory; set them in production');
   }
   log.info({ embedded: !config.DATABASE_URL }, 'preparing database');
-  const db = await preparePlatformDatabase(config, { log: (m) => log.debug({ postgres: m }, 'postgres') });
-  log.info({ applied: db.applied, embedded: db.server.embedded }, 'database ready');
+  const db = await prepareDatabase(config, log);
+  log.info({ applied: db.applied, embedded: db.embedded }, 'database ready');
 
   // Before any service listens: a missing or stale console build is made first (about a minute).
   await ensureConsoleBuild((message) => log.info(message));
 
-  const running: { name: string; app: Pick<INestApplication, 'close' | 'getUrl'> }[] = [];
+  const services: ServiceProcess[] = [];
+  // In this process: the development issuer and the console's server (closed after the services).
+  const local: { name: string; close(): Promise<void> }[] = [];
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
-    for (const { name, app } of running.reverse()) {
-      await app.close().catch((err: unknown) => log.error({ err, app: name }, 'close failed'));
+    log.info({ signal: reason }, 'stopping');
+    await Promise.all(
+      services.map(async ({ name, child, exited }) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+        log.info({ app: name }, 'service stopped');
+      }),
+    );
+    for (const { name, close } of local.reverse()) {
+      await close().catch((err: unknown) => log.error({ err, app: name }, 'close failed'));
       log.info({ app: name }, 'service stopped');
     }
-    await db.server.stop();
+    await db.stop();
     log.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
 
+  const urls = new Map<string, string>();
   const tokens: string[] = [];
   try {
-    let auth = authOptionsFromConfig(config);
-    if (!auth) {
-      // No identity provider configured: run the development issuer and trust it, over HTTP
-      // and JWKS exactly as a real OIDC provider would be trusted.
-      const issuerUrl = `http://${config.HOST}:${config.DEV_ISSUER_PORT}`;
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      CHILDLEDGER_KEK: config.CHILDLEDGER_KEK,
+      CHILDLEDGER_SEAL_KEY: config.CHILDLEDGER_SEAL_KEY,
+      CHILDLEDGER_DEDUPE_KEY: config.CHILDLEDGER_DEDUPE_KEY,
+    };
+    let issuerUrl = authOptionsFromConfig(config)?.issuer;
+    if (!issuerUrl) {
+      // No identity provider configured: run the development issuer here, and the services trust it
+      // over HTTP and JWKS exactly as they would trust a real OIDC provider.
+      issuerUrl = `http://${config.HOST}:${config.DEV_ISSUER_PORT}`;
       const issuer = await DevIssuer.create(issuerUrl);
       // The console signs in here with authorization code + PKCE, as with a real provider.
       const consoleOrigins = [`http://localhost:${consoleConfig.CONSOLE_PORT}`, `http://127.0.0.1:${consoleConfig.CONSOLE_PORT}`];
@@ -114,39 +160,78 @@ async function main(): Promise<void> {
         ],
       });
       await app.listen(config.DEV_ISSUER_PORT, config.HOST);
-      running.push({ name: 'dev-issuer', app });
-      auth = { issuer: issuerUrl, audience: config.AUTH_AUDIENCE, keys: createRemoteJWKSet(new URL(`${issuerUrl}/.well-known/jwks.json`)) };
+      local.push({ name: 'dev-issuer', close: () => app.close() });
+      urls.set('dev-issuer', await app.getUrl());
+      childEnv['AUTH_ISSUER'] = issuerUrl;
+      childEnv['AUTH_JWKS_URL'] = `${issuerUrl}/.well-known/jwks.json`;
       for (const [username, user] of Object.entries(DEV_USERS)) {
         tokens.push(`  ${username} (${user.role}, ${user.communes.length ? `commune ${user.communes.join(',')}` : user.provinces.length ? `province ${user.provinces.join(',')}` : 'everywhere'}):`);
         tokens.push(`    ${await issuer.tokenFor(user, { audience: config.AUTH_AUDIENCE })}`);
       }
     }
-    for (const s of SERVICES) {
-      const app = await s.create(config, db.url, { auth });
-      await app.listen(s.port(config), config.HOST);
-      running.push({ name: s.name, app });
-    }
+
+    await Promise.all(
+      START_SERVICES.map(({ name }) => {
+        const child = fork(path.join(root, 'tools/start-service.ts'), [name], {
+          cwd: root,
+          env: childEnv,
+          execArgv: ['-r', path.join(root, 'tools/register.js')],
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
+        forwardLines(child.stdout!, process.stdout);
+        forwardLines(child.stderr!, process.stderr);
+        let ready = false;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        services.push({ name, child, exited });
+        child.once('exit', (code, signal) => {
+          if (stopping || !ready) return;
+          // A service that exits by itself: after a Ctrl-C (which reaches every process of the group)
+          // this process is stopping a moment later; otherwise it crashed, and the platform stops.
+          setTimeout(() => {
+            if (stopping) return;
+            process.stderr.write(`${name} exited unexpectedly (${signal ?? `code ${code}`}): stopping every service\n`);
+            log.error({ app: name, code, signal }, 'a service exited unexpectedly');
+            void stop('service-exited', 1);
+          }, 500);
+        });
+        return new Promise<void>((resolve, reject) => {
+          child.on('message', (m: StartServiceMessage) => {
+            if ('ready' in m) {
+              ready = true;
+              urls.set(name, m.ready);
+              resolve();
+            } else reject(new Error(`${name}: ${m.failed}`));
+          });
+          child.once('exit', (code, signal) => reject(new Error(`${name} exited before it was ready (${signal ?? `code ${code}`})`)));
+        });
+      }),
+    );
+
     const consoleApp = createConsoleServer({
       distDir: CONSOLE_DIST,
       upstreams: { registry: `http://127.0.0.1:${config.REGISTRY_API_PORT}`, query: `http://127.0.0.1:${config.QUERY_API_PORT}` },
       runtime: {
         oidc: {
-          issuer: consoleConfig.CONSOLE_OIDC_ISSUER ?? config.AUTH_ISSUER ?? auth.issuer,
+          issuer: consoleConfig.CONSOLE_OIDC_ISSUER ?? config.AUTH_ISSUER ?? issuerUrl,
           clientId: consoleConfig.CONSOLE_OIDC_CLIENT_ID,
           scope: consoleConfig.CONSOLE_OIDC_SCOPE,
         },
       },
     });
-    running.push({ name: 'console', app: await listenConsole(consoleApp, consoleConfig.CONSOLE_PORT, config.HOST) });
+    const consoleServer = await listenConsole(consoleApp, consoleConfig.CONSOLE_PORT, config.HOST);
+    local.push({ name: 'console', close: () => consoleServer.close() });
+    urls.set('console', await consoleServer.getUrl());
   } catch (err) {
     log.error({ err }, 'a service failed to start');
-    await stop('startup-failure');
+    await stop('startup-failure', 1);
     return;
   }
 
   const lines = ['', 'ChildLedger is running:', ''];
-  for (const { name, app } of running) {
-    const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  for (const name of ['dev-issuer', ...START_SERVICES.map((s) => s.name), 'console']) {
+    const given = urls.get(name);
+    if (!given) continue;
+    const url = given.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
     lines.push(
       name === 'dev-issuer'
         ? `  ${name.padEnd(16)} ${url}   jwks ${url}/.well-known/jwks.json   tokens POST ${url}/token   sign-in page for the console`
@@ -159,7 +244,7 @@ async function main(): Promise<void> {
     lines.push('', 'Development tokens (12 h; more with POST /token {"username": ...} on the dev-issuer):', ...tokens);
     lines.push('', `  e.g. curl -H "Authorization: Bearer $TOKEN" http://localhost:${config.REGISTRY_API_PORT}/api/v1/...`);
   }
-  lines.push('', `  database         ${db.server.embedded ? `embedded PostgreSQL, data in ${config.CHILDLEDGER_DATA_DIR}` : 'DATABASE_URL'}`);
+  lines.push('', `  database         ${db.embedded ? `embedded PostgreSQL, data in ${config.CHILDLEDGER_DATA_DIR}` : 'DATABASE_URL'}`);
   lines.push('', 'Press Ctrl-C to stop.', '');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
