@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { RegistryModule, RegistryModuleOptions } from '@childledger/registry';
+import { AdminUnitsController } from './admin-units/admin-units.controller';
 import { CasesController } from './cases/cases.controller';
 import { ChildrenController } from './children/children.controller';
 import { CommandResponder } from './http/command-responder';
@@ -25,7 +26,7 @@ export class RegistryApiModule {
     return {
       module: RegistryApiModule,
       imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry), ErasureModule, ReconciliationModule],
-      controllers: [ChildrenController, CasesController, ImportsController],
+      controllers: [ChildrenController, CasesController, ImportsController, AdminUnitsController],
       providers: [
         CommandResponder,
         { provide: IMPORT_MAX_BYTES, useValue: importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES },
