@@ -1,4 +1,5 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { isIsoDate } from '@childledger/domain';
 import { AuthenticatedUser, canActOn, CASE_CONTENT_ROLES, Role } from '@childledger/platform';
 
 // The read policy (purposes, the read audit, who sees case content) is the platform's, shared by
@@ -45,10 +46,9 @@ export function requireUnitInJurisdiction(user: AuthenticatedUser, unitCode: str
   if (!ok) throw new ForbiddenException(`unit ${unitCode} is outside your jurisdiction`);
 }
 
-export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export function optionalDate(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) throw new BadRequestException({ message: `${field} must be a date YYYY-MM-DD`, field });
+  // A real calendar day: 2025-02-30 is refused, not read as 2 March.
+  if (!isIsoDate(value)) throw new BadRequestException({ message: `${field} must be a date YYYY-MM-DD`, field });
   return value;
 }

@@ -11,21 +11,13 @@ import { ProjectionRunner } from './projection-runner';
 import { dropShadows, rebuildProjections } from './rebuild';
 import { computeIndicatorsFromSpells } from './testing';
 import { UnitResolver } from './unit-resolver';
+import { SeededRandom } from '@childledger/random';
 
 const units = loadAdministrativeUnits();
 const resolver = new UnitResolver(units);
 
-/** A small seeded PRNG (mulberry32): the same histories on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The one seeded generator: the same histories on every run. */
+const prng = (seed: number): (() => number) => new SeededRandom(seed).asFunction();
 
 // Hà Nội communes before and after 2025-07-01 (00007 was split), and one commune of another province.
 const OLD = ['00001', '00004', '00006', '00007', '06886'];

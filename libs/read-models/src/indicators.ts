@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '@childledger/database';
 import { Granularity, periodBounds, periodIndex } from './projections/indicators.projection';
 
 /** A reporting period: a year `2025`, a quarter `2025-Q3` or a month `2025-07`. */
@@ -171,9 +172,7 @@ export interface ReferenceRow {
 
 /** Stores one uploaded CSV as a new version of targets or populations; returns the version. */
 export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, rows: readonly ReferenceRow[], loadedBy: string): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     // One version at a time per kind: the lock serialises concurrent uploads.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`indicator_reference:${kind}`]);
     const v = await client.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM indicator_reference_versions WHERE kind = $1', [kind]);
@@ -184,12 +183,6 @@ export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, row
        SELECT $1, $2, r.unit_code, r.period, r.indicator, r.value FROM jsonb_to_recordset($3) AS r(unit_code text, period text, indicator text, value numeric)`,
       [kind, version, JSON.stringify(rows.map((r) => ({ unit_code: r.unitCode, period: r.period, indicator: r.indicator, value: r.value })))],
     );
-    await client.query('COMMIT');
     return version;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -313,17 +313,8 @@ async function columnTypes(tx: ClientBase, base: string, columns: readonly strin
   });
 }
 
-/** Calendar day in Vietnam (UTC+7) of an instant given as ISO text or Date. */
-export function vietnamDay(at: string | Date): string {
-  const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  return new Date(t + 7 * 3600_000).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
+// The domain's one set of date helpers (calendar days in Vietnam, UTC+7), under the names the projections use.
+export { addDays, vietnamDate as vietnamDay } from '@childledger/domain';
 
 /** Whether the event's personal data was erased (the encryption layer's key is gone). */
 export function personalErased(e: RecordedEvent): boolean {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EventStore, ReadAllResult } from '@childledger/event-store';
 import { PgCheckpointStore } from '@childledger/event-store';
-import { APPLICATION_ROLE } from '@childledger/database';
+import { APPLICATION_ROLE, inTransaction } from '@childledger/database';
 import type { Projection, ProjectionContext } from './projection';
 import { checkpointName, START_CHECKPOINT } from './projection-runner';
 import type { UnitResolver } from './unit-resolver';
@@ -152,8 +152,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     }
 
     const checkpoints = new PgCheckpointStore(options.ownerPool);
-    await client.query('BEGIN');
-    try {
+    await inTransaction(client, async () => {
       const names = options.projections.map((p) => checkpointName(p.name));
       for (const name of names) {
         await client.query(`INSERT INTO subscription_checkpoints (subscription_name, checkpoint) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, START_CHECKPOINT]);
@@ -173,11 +172,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
         await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO ${APPLICATION_ROLE}`);
       }
       for (const name of names) await checkpoints.save(name, after ?? START_CHECKPOINT, client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    });
     options.onProgress?.({ events, checkpoint: after });
     return { events, checkpoint: after, seconds: elapsed(started), shadows };
   } finally {
@@ -272,14 +267,9 @@ async function applyInLanes(
         if (end !== null && lane.done >= end) return buildIndexes(lane);
         const page = pages[lane.done - base];
         if (!page) throw new Error(`rebuild: page ${lane.done} is no longer kept`);
-        await lane.client.query('BEGIN');
-        try {
-          for (const p of lane.projections) await p.apply(page.events, lane.client, ctx);
-          await lane.client.query('COMMIT');
-        } catch (err) {
-          await lane.client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
+        await inTransaction(lane.client, async (tx) => {
+          for (const p of lane.projections) await p.apply(page.events, tx, ctx);
+        });
         lane.done++;
         settleProgress();
         wake();

@@ -1,4 +1,5 @@
-export * from './random/seeded-random';
+// The seeded generator lives in @childledger/random (production code uses it too); re-exported for tests.
+export * from '@childledger/random';
 export * from './reference-data/reference-csv.reader';
 export * from './reference-data/vietnamese-names.reference';
 export * from './reference-data/admin-units.reference';

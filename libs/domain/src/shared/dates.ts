@@ -17,9 +17,17 @@ export function isIsoDate(value: unknown): value is IsoDate {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
-/** The calendar day in Vietnam at an instant. */
-export function vietnamDate(at: Date): IsoDate {
-  return new Date(at.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+/** The calendar day in Vietnam at an instant (a Date, or ISO text with a zone). */
+export function vietnamDate(at: Date | IsoDateTime): IsoDate {
+  const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return new Date(t + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The calendar day `n` days after (or, negative, before) `date`. */
+export function addDays(date: IsoDate, n: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
 }
 
 /**

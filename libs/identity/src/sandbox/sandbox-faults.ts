@@ -1,3 +1,4 @@
+import { SeededRandom } from '@childledger/random';
 /** How the sandbox misbehaves, like a real remote service. Probabilities per request, 0–1. */
 export interface SandboxFaultSettings {
   /** Added to every data request, in milliseconds (uniform between half and all of it). */
@@ -44,7 +45,7 @@ export class SandboxFaults {
 
   constructor(settings: Partial<SandboxFaultSettings> = {}) {
     this.settings = { ...DEFAULT_SANDBOX_FAULTS, ...settings };
-    this.rng = seeded(this.settings.seed);
+    this.rng = new SeededRandom(this.settings.seed).asFunction();
   }
 
   get current(): SandboxFaultSettings {
@@ -53,7 +54,7 @@ export class SandboxFaults {
 
   configure(settings: Partial<SandboxFaultSettings>): void {
     this.settings = { ...this.settings, ...settings };
-    if (settings.seed !== undefined) this.rng = seeded(settings.seed);
+    if (settings.seed !== undefined) this.rng = new SeededRandom(settings.seed).asFunction();
   }
 
   /** The next requests get these faults, in order, before the random draws resume. */
@@ -87,15 +88,4 @@ export class SandboxFaults {
     if (r < s.errorRate + s.timeoutRate) return { kind: 'hang', ms: s.timeoutHangMs };
     return { kind: 'ok', delayMs: s.latencyMs > 0 ? s.latencyMs / 2 + this.rng() * (s.latencyMs / 2) : 0 };
   }
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

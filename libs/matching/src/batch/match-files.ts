@@ -13,6 +13,7 @@ import { PersonPreparer } from '../model/person.preparer';
 import { candidateProbabilities, decisionFor, explainFields, explanationText, recordWarnings } from '../engine/match.engine';
 import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
+import { SeededRandom } from '@childledger/random';
 import { GrowableArray } from './growable-array';
 
 export interface MatchProgress {
@@ -87,7 +88,8 @@ const CANDIDATES_IN_OUTPUT = 5;
 export async function matchFiles(options: MatchFilesOptions): Promise<MatchSummary> {
   const started = Date.now();
   const memory = new PeakMemory();
-  const rng = mulberry32(options.seed ?? 20250701);
+  // Seeded, so that a run is reproducible.
+  const rng = new SeededRandom(options.seed ?? 20250701).asFunction();
   const rules = options.blockingRules ?? DEFAULT_BLOCKING_RULES;
   const preparer = new PersonPreparer(options.adminUnits);
   const progress = options.onProgress ?? (() => undefined);
@@ -369,18 +371,6 @@ function sampleVectors(all: Int8Array, max: number, rng: () => number): Int8Arra
     out.set(all.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), k * FIELD_COUNT);
   }
   return out;
-}
-
-/** Deterministic PRNG so that a run is reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class PeakMemory {

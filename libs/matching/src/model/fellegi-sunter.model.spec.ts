@@ -1,18 +1,11 @@
+import { SeededRandom } from '@childledger/random';
 import { COMPARISONS, FIELD_COUNT, MISSING } from '../comparison/comparison-levels';
 import { splitVietnameseName } from '../normalisation/vietnamese-text.normaliser';
 import { FellegiSunterModel } from './fellegi-sunter.model';
 import { NameFrequencyTable } from './name-frequency.table';
 
-// A small deterministic PRNG for drawing synthetic comparison vectors.
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Synthetic comparison vectors from the one seeded generator.
+const rng = (seed: number): (() => number) => new SeededRandom(seed).asFunction();
 
 function draw(random: () => number, probabilities: readonly number[]): number {
   let x = random();

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../random/seeded-random';
+import { SeededRandom } from '@childledger/random';
 import { VietnamAdminUnits } from '../reference-data/admin-units.reference';
 import { VietnameseNameSampler, type Sex } from '../reference-data/vietnamese-names.reference';
 import { PersonalIdIssuer, daysIn } from '../generator/synthetic-population.generator';

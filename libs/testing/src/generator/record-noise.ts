@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../random/seeded-random';
+import type { SeededRandom } from '@childledger/random';
 import type { VietnamAdminUnits } from '../reference-data/admin-units.reference';
 import type { GeneratedName } from '../reference-data/vietnamese-names.reference';
 import type { ChildRecordRow, TrueChild } from './synthetic-population.generator';

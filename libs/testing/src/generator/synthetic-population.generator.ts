@@ -1,4 +1,4 @@
-import { SeededRandom } from '../random/seeded-random';
+import { SeededRandom } from '@childledger/random';
 import { VietnamAdminUnits, type CommuneUnit } from '../reference-data/admin-units.reference';
 import { VietnameseNameSampler, type GeneratedName, type Sex } from '../reference-data/vietnamese-names.reference';
 import { applyRecordNoise, DEFAULT_NOISE, type NoiseProfile } from './record-noise';

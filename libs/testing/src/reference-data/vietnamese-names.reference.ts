@@ -1,4 +1,4 @@
-import { SeededRandom, WeightedPicker } from '../random/seeded-random';
+import { SeededRandom, WeightedPicker } from '@childledger/random';
 import { readReferenceCsv } from './reference-csv.reader';
 
 export type Sex = 'M' | 'F';

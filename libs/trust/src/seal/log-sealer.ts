@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { withTransaction } from '@childledger/database';
 import { chainStep, eventDigest, STORED_ROW_SQL, StoredEventRow } from './canonical';
 import { SealKey, sealMessage } from './seal-key';
 
@@ -125,12 +126,10 @@ export class LogSealer {
   /** One transaction: chain the next batch; seal when due (or when `force` and anything is unsealed). */
   async step({ force }: { force: boolean }): Promise<SealStep> {
     await this.registerKey();
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+    // Nothing is written on the early returns: their COMMIT ends an empty transaction.
+    return withTransaction(this.options.pool, async (client) => {
       const locked = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SEALER_LOCK])).rows[0]!.ok;
       if (!locked) {
-        await client.query('ROLLBACK');
         return { chained: 0, locked: false, more: false };
       }
       const state = (await client.query<StateRow>('SELECT * FROM log_sealer_state WHERE id = 1')).rows[0]!;
@@ -183,7 +182,6 @@ export class LogSealer {
       }
       if (rows.length === 0 && sealed === undefined) {
         // Idle: nothing to write (no row churn while the log is quiet).
-        await client.query('ROLLBACK');
         return { chained: 0, locked: true, more: false };
       }
       await client.query(
@@ -191,13 +189,7 @@ export class LogSealer {
                 sealed_seq = $5, sealed_at = CASE WHEN $6 THEN now() ELSE sealed_at END WHERE id = 1`,
         [seq, lastTx, lastPos, head, sealed ?? sealedSeq, sealed !== undefined],
       );
-      await client.query('COMMIT');
       return { chained: rows.length, sealedSeq: sealed, locked: true, more: rows.length === limit };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      (client as PoolClient).release();
-    }
+    });
   }
 }

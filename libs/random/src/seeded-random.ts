@@ -1,4 +1,7 @@
-/** A small deterministic PRNG (mulberry32) with the helpers the generators need. */
+/**
+ * The one seeded pseudo-random generator (mulberry32): reproducible runs of the generators, the
+ * batch matcher's sampling and the sandbox's injected faults. Not for anything secret.
+ */
 export class SeededRandom {
   private state: number;
 
@@ -12,6 +15,11 @@ export class SeededRandom {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** `next` as a plain function, for code that takes `() => number`. */
+  asFunction(): () => number {
+    return () => this.next();
   }
 
   /** Integer in [min, max], both included. */
