@@ -4,6 +4,7 @@ export * from './shared/registry.error';
 export * from './shared/context';
 export * from './shared/dates';
 export * from './shared/text';
+export * from './shared/vietnamese-keyboard';
 export * from './shared/event-schema';
 export * from './personal-id/personal-id';
 export * from './personal-fields';
