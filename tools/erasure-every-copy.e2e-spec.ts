@@ -114,6 +114,21 @@ describe('erasure reaches every copy (registry API, read models, query API audit
     expect((await api.get(`/children/${s}`, 'admin')).body).toMatchObject({ status: 'active', fullName: survivor.fullName });
   });
 
+  it("an imported child's erasure removes its import dedupe key: nothing says the row was imported, and importing it again registers a new child", async () => {
+    const csv = '\ufeffMa ho so,Ho va ten,Ngay sinh,Gioi tinh,Xa/Phuong,Tinh/Thanh pho\r\nE1,Vương Thị Hằng,05/05/2018,Nữ,00004,01\r\n';
+    const upload = () => api.request<{ id: string; rows: Record<string, number> }>('POST', '/imports?fileName=erasure.csv', { body: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
+    const first = await upload();
+    expect(first.status).toBe(201);
+    expect(first.body.rows).toMatchObject({ imported: 1, alreadyImported: 0 });
+    const keys = await api.owner.query<{ child_id: string }>('SELECT child_id FROM import_dedupe_keys WHERE import_id = $1', [first.body.id]);
+    expect(keys.rows).toHaveLength(1);
+    const child = keys.rows[0]!.child_id;
+    expect((await api.post(`/children/${child}/erasure`, { reason: 'Quyết định số 31/2026/QĐ-UBND' }, 'admin')).status).toBe(200);
+    expect((await api.owner.query('SELECT 1 FROM import_dedupe_keys WHERE child_id = $1', [child])).rowCount).toBe(0);
+    const again = await upload();
+    expect(again.body.rows).toMatchObject({ imported: 1, alreadyImported: 0 });
+  });
+
   it('free-text reasons are sealed with the child key: readable in the audit trail until the erasure, then "[erased]", and in no table in any encoding', async () => {
     const child = await register({ fullName: 'Hoàng Thị Bích Ngọc', dateOfBirth: '2016-08-08' });
     const twin = await register({ fullName: 'Hoang Thi Bich Ngocc', dateOfBirth: '2016-08-08' });

@@ -6,6 +6,7 @@ export * from './shared/domain-context';
 export * from './shared/registry-handler.deps';
 export * from './shared/registry-keys';
 export * from './shared/new-child-streams';
+export * from './shared/forget-imported-child';
 export * from './shared/child-command.handler';
 export * from './idempotency/idempotency.store';
 export * from './queries/registry-reader';

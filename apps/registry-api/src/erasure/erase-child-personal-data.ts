@@ -7,6 +7,11 @@ export interface EraseChildInput {
   reason: string;
   metadata: EventMetadata;
   context: ChildCommandContext;
+  /**
+   * Removes what the registry's own tables keep of the child beyond the log (its imports' dedupe
+   * keys: forgetImportedChild), after its key is destroyed; for each merged record too.
+   */
+  forget?: (childId: string) => Promise<unknown>;
 }
 
 export interface EraseChildResult {
@@ -82,6 +87,7 @@ async function eraseOne(store: EventStore, keyring: DataKeyring, childId: string
   }
   await afterAppend?.();
   await keyring.destroy(childId);
+  await input.forget?.(childId);
   return { revision, alreadyErased };
 }
 
@@ -120,19 +126,21 @@ export async function eraseChildPersonalData(store: EventStore, keyring: DataKey
  * the records merged into that child; after a `ChildRecordsMerged` into a record that is erased
  * (a merge that raced the erasure), erase the duplicate. The reason is the erasure's own.
  */
-export function erasureCascade(store: EventStore, keyring: DataKeyring, units: () => ChildCommandContext['units']) {
+export function erasureCascade(store: EventStore, keyring: DataKeyring, units: () => ChildCommandContext['units'], forget?: EraseChildInput['forget']) {
   return async (event: RecordedEvent): Promise<void> => {
     const context = (): ChildCommandContext => ({ now: new Date(), units: units() });
     const metadata: EventMetadata = { actor: { userId: 'erasure-completer', role: 'system' }, causationId: event.id };
     if (event.type === 'ChildPersonalDataErased' && typeof event.data.childId === 'string') {
-      await eraseRecordsMergedInto(store, keyring, { childId: event.data.childId, reason: String(event.data.reason ?? ''), metadata, context: context() });
+      // An erasure interrupted before its own forget (or one from before forgetting existed) is finished here.
+      await forget?.(event.data.childId);
+      await eraseRecordsMergedInto(store, keyring, { childId: event.data.childId, reason: String(event.data.reason ?? ''), metadata, context: context(), forget });
     } else if (event.type === 'ChildRecordsMerged' && typeof event.data.survivingChildId === 'string' && typeof event.data.childId === 'string') {
       const survivor = await rawEventStore(store).readStream(childStreamId(event.data.survivingChildId));
       const erasure = survivor.find((e) => e.type === 'ChildPersonalDataErased');
       if (!erasure) return;
       const { state } = await loadState(store, childStreamId(event.data.childId), childDecider);
       if (state.status === 'merged') {
-        await eraseOne(store, keyring, event.data.childId, { reason: String(erasure.data.reason ?? ''), metadata: { ...metadata, erasedWithChildId: event.data.survivingChildId }, context: context() });
+        await eraseOne(store, keyring, event.data.childId, { reason: String(erasure.data.reason ?? ''), metadata: { ...metadata, erasedWithChildId: event.data.survivingChildId }, context: context(), forget });
       }
     }
   };

@@ -5,8 +5,9 @@ import type { Request } from 'express';
 import type { EventStore } from '@childledger/event-store';
 import { AdministrativeUnitLookup, RegistryError } from '@childledger/domain';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, Roles } from '@childledger/platform';
-import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
+import type { Pool } from 'pg';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, PG_POOL, Roles } from '@childledger/platform';
+import { ADMINISTRATIVE_UNITS, forgetImportedChild } from '@childledger/registry';
 import { DATA_KEYRING, DataKeyring } from '@childledger/trust';
 import { eraseChildPersonalData } from './erase-child-personal-data';
 import { EraseChildPersonalDataDto, ErasureParams, ErasureResponse } from './erasure.dto';
@@ -21,6 +22,7 @@ export class ErasureController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATA_KEYRING) private readonly keyring: DataKeyring,
+    @Inject(PG_POOL) private readonly pool: Pool,
     private readonly moduleRef: ModuleRef,
   ) {}
 
@@ -38,6 +40,7 @@ export class ErasureController {
         reason: dto.reason,
         metadata: { actor: { userId: user.userId, role: user.role }, correlationId: String(req.id ?? '') },
         context: { now: new Date(), units: this.unitLookup() },
+        forget: (childId) => forgetImportedChild(this.pool, childId),
       });
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err;
