@@ -24,7 +24,7 @@ const REASON = 'personal.reason';
  * path moves it to `personal.reason` (docs/trust.md).
  */
 export const PERSONAL_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
-  ChildRegistered: CHILD_PERSONAL,
+  ChildRegistered: [...CHILD_PERSONAL, 'personal.unverifiedPersonalId'],
   ChildDetailsCorrected: [...CHILD_PERSONAL, REASON],
   ResidenceChanged: [],
   SpecialCircumstanceIdentified: [],

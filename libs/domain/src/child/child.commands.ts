@@ -1,7 +1,7 @@
 import type { ChildCommandContext } from '../shared/context';
 import type { IsoDate } from '../shared/dates';
 import type { Sex } from '../personal-id/personal-id';
-import type { IdentitySource, RiskOutcome } from './child.events';
+import type { IdentitySource, IncompleteField, RiskOutcome } from './child.events';
 
 // Commands carry the context (clock, unit lists) so that `decide` stays pure. Numbers and enums are
 // typed, but `decide` re-checks them: a command may come from JSON.
@@ -18,9 +18,14 @@ export type RegisterChild = Command<
     childId: string;
     fullName: string;
     dateOfBirth: IsoDate;
-    sex: Sex;
+    /** Required unless `incomplete` holds `sex`. */
+    sex?: Sex;
     personalId?: string;
     residence: { communeCode: string; effectiveFrom: IsoDate };
+    /** Fields left as work to finish (imports): `sex` (then no sex), `personalId` (then `unverifiedPersonalId`, and no personalId). */
+    incomplete?: IncompleteField[];
+    /** The stated number that does not fit the child, kept aside (only with `incomplete` holding `personalId`). */
+    unverifiedPersonalId?: string;
     motherName?: string;
     fatherName?: string;
     notes?: string;

@@ -5,13 +5,15 @@ import { CURRENT_SCHEMA_VERSION } from '../shared/event-schema';
 import { RegistryError } from '../shared/registry.error';
 import { optionalName, optionalText, requireName, requireOneOf, requireReason, requireText } from '../shared/text';
 import type { AdministrativeUnitLookup, ChildCommandContext } from '../shared/context';
-import { checkPersonalId, Sex } from '../personal-id/personal-id';
+import { checkPersonalId, parsePersonalId, Sex } from '../personal-id/personal-id';
 import type { ChildCommand } from './child.commands';
 import {
   ChildDetailsCorrected,
   ChildEvent,
   CorrectableField,
   IDENTITY_SOURCES,
+  INCOMPLETE_FIELDS,
+  IncompleteField,
   RISK_OUTCOMES,
   SpecialCircumstanceGroup,
 } from './child.events';
@@ -61,11 +63,35 @@ function requireCommune(raw: unknown, onDate: IsoDate, units: AdministrativeUnit
   return code;
 }
 
-function requirePersonalId(raw: unknown, person: { dateOfBirth: IsoDate; sex: Sex }, units: AdministrativeUnitLookup, field: string): string {
+function requirePersonalId(raw: unknown, person: { dateOfBirth: IsoDate; sex?: Sex }, units: AdministrativeUnitLookup, field: string): string {
   if (typeof raw !== 'string') throw new RegistryError('INVALID_PERSONAL_ID', `${field} must be text`, field, { personalIdProblem: 'LENGTH_OR_DIGITS' });
-  const check = checkPersonalId(raw, person, units);
+  // While the sex is not known (an incomplete record), the number is checked against the date of birth only.
+  const sex = person.sex ?? parsePersonalId(raw)?.sex ?? 'M';
+  const check = checkPersonalId(raw, { dateOfBirth: person.dateOfBirth, sex }, units);
   if (!check.valid) throw new RegistryError('INVALID_PERSONAL_ID', check.message, field, { personalIdProblem: check.problem });
   return check.personalId;
+}
+
+function requireIncomplete(raw: unknown): IncompleteField[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.some((f) => !(INCOMPLETE_FIELDS as readonly unknown[]).includes(f)) || new Set(raw).size !== raw.length) {
+    throw new RegistryError('INVALID_INPUT', `incomplete must list distinct fields among ${INCOMPLETE_FIELDS.join(', ')}`, 'incomplete');
+  }
+  return INCOMPLETE_FIELDS.filter((f) => raw.includes(f));
+}
+
+function requireAbsent(raw: unknown, field: string, because: string): undefined {
+  if (raw !== undefined && raw !== null && raw !== '') throw new RegistryError('INVALID_INPUT', `${field} must be absent when ${because}`, field);
+  return undefined;
+}
+
+/** The number kept aside is as stated (digits and spaces removed), not checked: 1–20 characters. */
+function requireUnverifiedPersonalId(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw.replace(/\s+/g, '') : '';
+  if (text === '' || [...text].length > 20) {
+    throw new RegistryError('INVALID_INPUT', 'unverifiedPersonalId is required (1–20 characters) when incomplete holds personalId', 'unverifiedPersonalId');
+  }
+  return text;
 }
 
 // ---- preconditions on the record ------------------------------------------------------------
@@ -87,24 +113,41 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
     const d = command.data;
     const childId = requireText(d.childId, 'childId');
     const fullName = requireName(d.fullName, 'fullName');
-    const sex = requireOneOf(d.sex, SEXES, 'sex');
+    const incomplete = requireIncomplete(d.incomplete);
+    const sex = incomplete.includes('sex') ? requireAbsent(d.sex, 'sex', 'incomplete holds sex') : requireOneOf(d.sex, SEXES, 'sex');
     const dateOfBirth = requireDateOfBirth(d.dateOfBirth, vietnamDate(now), now);
     if (d.residence === undefined || d.residence === null) throw new RegistryError('INVALID_INPUT', 'residence is required', 'residence');
     const effectiveFrom = requireLifeDate(d.residence.effectiveFrom, 'residence.effectiveFrom', dateOfBirth, now);
     const communeCode = requireCommune(d.residence.communeCode, effectiveFrom, units, 'residence.communeCode');
-    const personalId =
-      d.personalId === undefined || d.personalId === null || d.personalId.trim() === ''
-        ? undefined
-        : requirePersonalId(d.personalId, { dateOfBirth, sex }, units, 'personalId');
+    const stated = d.personalId === undefined || d.personalId === null || d.personalId.trim() === '' ? undefined : d.personalId;
+    let personalId: string | undefined;
+    let unverifiedPersonalId: string | undefined;
+    if (incomplete.includes('personalId')) {
+      requireAbsent(stated, 'personalId', 'incomplete holds personalId');
+      unverifiedPersonalId = requireUnverifiedPersonalId(d.unverifiedPersonalId);
+    } else {
+      requireAbsent(d.unverifiedPersonalId, 'unverifiedPersonalId', 'incomplete does not hold personalId');
+      personalId = stated === undefined ? undefined : requirePersonalId(stated, { dateOfBirth, ...defined('sex', sex) }, units, 'personalId');
+    }
     const personal = {
       fullName,
       dateOfBirth,
       ...defined('personalId', personalId),
+      ...defined('unverifiedPersonalId', unverifiedPersonalId),
       ...defined('motherName', optionalName(d.motherName, 'motherName')),
       ...defined('fatherName', optionalName(d.fatherName, 'fatherName')),
       ...defined('notes', optionalText(d.notes, 'notes')),
     };
-    return [event('ChildRegistered', { childId, sex, residence: { communeCode, effectiveFrom }, registeredAt: at, personal })];
+    return [
+      event('ChildRegistered', {
+        childId,
+        ...defined('sex', sex),
+        ...(incomplete.length > 0 ? { incomplete } : {}),
+        residence: { communeCode, effectiveFrom },
+        registeredAt: at,
+        personal,
+      }),
+    ];
   }
 
   const child = requireActive(state, command.type);
@@ -219,9 +262,9 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
   }
 }
 
-function person(child: RegisteredChildState): { dateOfBirth: IsoDate; sex: Sex } {
+function person(child: RegisteredChildState): { dateOfBirth: IsoDate; sex?: Sex } {
   // Active records always hold a date of birth; only erasure removes it, and erased records take no command.
-  return { dateOfBirth: child.dateOfBirth ?? '', sex: child.sex };
+  return { dateOfBirth: child.dateOfBirth ?? '', ...defined('sex', child.sex) };
 }
 
 function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -265,11 +308,12 @@ function correctDetails(
       corrected.push('sex');
     }
   }
-  const resulting = { dateOfBirth: personal.dateOfBirth ?? child.dateOfBirth ?? '', sex: sex ?? child.sex };
+  const resulting = { dateOfBirth: personal.dateOfBirth ?? child.dateOfBirth ?? '', ...defined('sex', sex ?? child.sex) };
   if (has('personalId')) {
     const raw = changes.personalId;
     const personalId = raw === null || raw === undefined || raw.trim() === '' ? null : requirePersonalId(raw, resulting, units, 'changes.personalId');
-    if ((personalId ?? undefined) !== child.personalId) {
+    // On an incomplete personal ID, stating the number (or none, null) completes it even when it equals the record's.
+    if ((personalId ?? undefined) !== child.personalId || child.incomplete?.includes('personalId')) {
       personal.personalId = personalId;
       corrected.push('personalId');
     }
@@ -309,13 +353,31 @@ function correctDetails(
 
 function evolve(state: ChildState, e: ChildEvent): ChildState {
   if (e.type === 'ChildRegistered') {
-    const { childId, sex, residence, registeredAt, personal } = e.data;
-    return { status: 'active', childId, sex, registeredAt, residence, ...personal, identity: 'unchecked', circumstances: {}, risks: {} };
+    const { childId, sex, incomplete, residence, registeredAt, personal } = e.data;
+    return {
+      status: 'active',
+      childId,
+      ...defined('sex', sex),
+      ...(incomplete && incomplete.length > 0 ? { incomplete } : {}),
+      registeredAt,
+      residence,
+      ...personal,
+      identity: 'unchecked',
+      circumstances: {},
+      risks: {},
+    };
   }
   if (state.status === 'unregistered') return state; // events before registration cannot happen; ignore rather than crash a rebuild
   switch (e.type) {
     case 'ChildDetailsCorrected': {
       const next: RegisteredChildState = { ...state, ...(e.data.sex ? { sex: e.data.sex } : {}) };
+      // A correction of a field left incomplete completes it (and drops the number kept aside).
+      const remaining = state.incomplete?.filter((f) => !e.data.correctedFields.includes(f));
+      if (state.incomplete !== undefined) {
+        if (remaining && remaining.length > 0) next.incomplete = remaining;
+        else delete next.incomplete;
+        if (!remaining?.includes('personalId')) delete next.unverifiedPersonalId;
+      }
       for (const key of e.data.correctedFields) {
         if (key === 'sex') continue;
         // Read without the key (erased): `personal` is null, and the record is erased anyway.
@@ -360,7 +422,8 @@ function evolve(state: ChildState, e: ChildEvent): ChildState {
       return {
         status: 'erased',
         childId: state.childId,
-        sex: state.sex,
+        ...defined('sex', state.sex),
+        ...(state.incomplete ? { incomplete: state.incomplete } : {}),
         registeredAt: state.registeredAt,
         residence: state.residence,
         identity: state.identity,

@@ -29,11 +29,26 @@ export interface ChildPersonalData {
   motherName?: string;
   fatherName?: string;
   notes?: string;
+  /**
+   * A stated personal ID that contradicts the date of birth (often a parent's number in the child's
+   * column), kept aside for reconciliation, never used as the child's: only with `incomplete` holding
+   * `personalId`.
+   */
+  unverifiedPersonalId?: string;
 }
 
+/**
+ * Fields a registration may leave as work to finish (an imported row with an empty sex, or with a
+ * personal ID that does not fit the child): the child is registered, the field is listed in
+ * `incomplete`, and a ChildDetailsCorrected of that field completes it.
+ */
+export const INCOMPLETE_FIELDS = ['sex', 'personalId'] as const;
+export type IncompleteField = (typeof INCOMPLETE_FIELDS)[number];
+
+/** `sex` is absent only when `incomplete` holds `sex`; `incomplete` is absent on a complete record. */
 export type ChildRegistered = DomainEvent<
   'ChildRegistered',
-  { childId: string; sex: Sex; residence: Residence; registeredAt: IsoDateTime; personal: ChildPersonalData }
+  { childId: string; sex?: Sex; incomplete?: IncompleteField[]; residence: Residence; registeredAt: IsoDateTime; personal: ChildPersonalData }
 >;
 
 /** Only the corrected fields are present; `null` removes an optional field. */

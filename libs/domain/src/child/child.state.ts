@@ -1,13 +1,16 @@
 import type { IsoDate, IsoDateTime } from '../shared/dates';
 import type { Sex } from '../personal-id/personal-id';
-import type { Residence, SpecialCircumstanceGroup } from './child.events';
+import type { IncompleteField, Residence, SpecialCircumstanceGroup } from './child.events';
 
 export type ChildStatus = 'active' | 'merged' | 'erased';
 
 export interface RegisteredChildState {
   status: ChildStatus;
   childId: string;
-  sex: Sex;
+  /** Absent only while `incomplete` holds `sex`. */
+  sex?: Sex;
+  /** Fields left as work to finish at registration, until corrected (absent or empty: complete). */
+  incomplete?: readonly IncompleteField[];
   registeredAt: IsoDateTime;
   residence: Residence;
   /** Personal fields; all undefined once erased. */
@@ -18,6 +21,8 @@ export interface RegisteredChildState {
   motherName?: string;
   fatherName?: string;
   notes?: string;
+  /** A stated number that did not fit the child, kept aside for reconciliation while `incomplete` holds `personalId`. */
+  unverifiedPersonalId?: string;
   /** The number confirmed against the national population database. */
   nationalId?: string;
   identity: 'unchecked' | 'linked' | 'review_requested' | 'no_national_record';
