@@ -220,6 +220,44 @@ describe('registry API: import identity and privacy', () => {
     }
   });
 
+  it('registers a row with an empty sex or a parent\'s personal ID as an incomplete record, the number kept aside sealed, and a corrected re-import adds no second child', async () => {
+    const header = 'record_ref,full_name,date_of_birth,sex,personal_id,commune,province';
+    // Row 2: no sex. Row 3: the mother's number (a woman born in 1985) in the child's column. Row 4: too old, refused.
+    const csv = `${header}\n1,Đinh Văn Sơn,2016-06-01,,,00004,01\n2,Lương Thị Hạnh,2017-08-08,Nữ,001185012345,00004,01\n3,Quách Văn Tú,01/01/2000,Nam,,00004,01\n`;
+    const first = await upload(csv);
+    expect(first.status).toBe(201);
+    expect(first.body.rows).toMatchObject({ read: 3, imported: 2, rejected: 1 });
+    expect(first.body.problems.map((p) => [p.kind, p.row, p.column, p.code])).toEqual([
+      ['warning', 2, 'sex', 'INCOMPLETE_SEX'],
+      ['warning', 3, 'personal_id', 'INVALID_PERSONAL_ID.CENTURY_SEX_MISMATCH'],
+      ['rejected', 4, 'date_of_birth', 'CHILD_TOO_OLD'],
+    ]);
+    // The report and the ledger hold no value of a row, the number kept aside least of all.
+    const stored = await api.owner.query('SELECT * FROM import_problems WHERE import_id = $1', [first.body.id]);
+    for (const text of [JSON.stringify(first.body), JSON.stringify(stored.rows)]) {
+      for (const value of ['001185012345', 'Sơn', 'Hạnh', '2016-06-01']) expect(text).not.toContain(value);
+    }
+    const registered = await api.owner.query<{ row: string; data: Record<string, unknown> }>(
+      `SELECT metadata->'import'->>'row' AS row, data FROM events WHERE event_type = 'ChildRegistered' AND metadata->'import'->>'importId' = $1 ORDER BY 1`,
+      [first.body.id],
+    );
+    const [noSex, parentsId] = registered.rows;
+    expect(noSex!.data).toMatchObject({ incomplete: ['sex'] });
+    expect(noSex!.data).not.toHaveProperty('sex');
+    expect(parentsId!.data).toMatchObject({ sex: 'F', incomplete: ['personalId'] });
+    // The number kept aside is in the sealed personal part only: never in the event's clear fields.
+    const { personal: _sealed, ...clear } = parentsId!.data;
+    expect(JSON.stringify(clear)).not.toContain('001185012345');
+
+    const before = await api.eventCount();
+    const children = await api.owner.query('SELECT count(*)::int AS n FROM import_dedupe_keys');
+    // The officer fills in the sex and removes the wrong number, and imports the rows again.
+    const corrected = await upload(`${header}\n1,Đinh Văn Sơn,2016-06-01,Nam,,00004,01\n2,Lương Thị Hạnh,08/08/2017,Nữ,,00004,01\n`);
+    expect(corrected.body.rows).toMatchObject({ read: 2, imported: 0, alreadyImported: 2, rejected: 0 });
+    expect(await api.eventCount()).toBe(before);
+    expect((await api.owner.query('SELECT count(*)::int AS n FROM import_dedupe_keys')).rows).toEqual(children.rows);
+  });
+
   it('writes imported rows through the same handler core as HTTP: actor unit, source and correlation id in every event', async () => {
     const res = await upload('full_name,date_of_birth,sex,commune,province,special_circumstances\nHà Văn Tâm,2018-02-02,Nam,00004,01,4\n');
     const [stream] = await streamsOf(res.body.id);

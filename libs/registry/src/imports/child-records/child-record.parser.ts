@@ -1,5 +1,5 @@
 import type { AdministrativeUnits } from '@childledger/admin-units';
-import { checkPersonalId, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, normaliseName, RegisterChild, Sex } from '@childledger/domain';
+import { checkPersonalId, IncompleteField, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, normaliseName, parsePersonalId, RegisterChild, Sex } from '@childledger/domain';
 import { cellText } from '../row-source';
 import type { HeaderMapping, RecordColumn } from './columns';
 import { CommuneResolver } from './commune-resolver';
@@ -30,8 +30,12 @@ export type RowParse = { ok: true; record: ParsedChildRecord } | { ok: false; ro
  * Turns a row of the child-records format into a registration, or says (per column) why it cannot.
  * Only reading is done here; the domain's rules (age under 16, dates, the commune on the day) are
  * applied by the decider afterwards. A stated personal ID that fails its check does not block the
- * row (formats.md: "optional, and may be wrong"): the child is registered without it, with a
- * warning; a number that lost its leading zero in a spreadsheet gets it back if it then checks out.
+ * row (formats.md: "optional, and may be wrong"): the child is registered without it, as an
+ * incomplete record (`incomplete: ['personalId']`, the number kept aside under the event's
+ * encrypted `personal` part for reconciliation), with a warning; a number that lost its leading zero
+ * in a spreadsheet gets it back if it then checks out. An empty sex does not block the row either:
+ * the child is registered with `incomplete: ['sex']` and a warning. What cannot be a child (no name,
+ * no date of birth, no place, 16 or older, a sex that is not empty but unreadable) is refused.
  */
 export class ChildRecordParser {
   private readonly communes: CommuneResolver;
@@ -72,7 +76,11 @@ export class ChildRecordParser {
 
     const sexText = text('sex');
     const sex: Sex | undefined = parseSex(sexText);
-    if (!sex) problems.push({ column: 'sex', code: 'INVALID_SEX', reason: sexText === '' ? 'the sex is empty' : `"${sexText.slice(0, 20)}" is not Nam/Nữ, M/F or male/female` });
+    const incomplete: IncompleteField[] = [];
+    if (sexText === '') {
+      incomplete.push('sex');
+      warnings.push({ column: 'sex', code: 'INCOMPLETE_SEX', reason: 'registered without a sex: the record is incomplete' });
+    } else if (!sex) problems.push({ column: 'sex', code: 'INVALID_SEX', reason: `"${sexText.slice(0, 20)}" is not Nam/Nữ, M/F or male/female` });
 
     const place = this.communes.resolve(text('commune'), text('province'), text('district'));
     if (!place.ok) problems.push({ column: place.column, code: place.code, reason: place.reason });
@@ -101,9 +109,11 @@ export class ChildRecordParser {
     const notes = notesParts.filter((n) => n !== '').join('\n');
     if ([...notes].length > MAX_TEXT_LENGTH) problems.push({ column: 'notes', code: 'TOO_LONG', reason: `notes are longer than ${MAX_TEXT_LENGTH} characters` });
 
-    if (problems.length > 0 || !dob.ok || !sex || !place.ok) return { ok: false, rowNumber, recordRef, problems };
+    if (problems.length > 0 || !dob.ok || (!sex && sexText !== '') || !place.ok) return { ok: false, rowNumber, recordRef, problems };
 
-    const personalId = this.personalId(raw('personal_id'), { dateOfBirth: dob.date, sex }, warnings);
+    const id = this.personalId(raw('personal_id'), { dateOfBirth: dob.date, sex }, warnings);
+    const personalId = id?.valid ? id.personalId : undefined;
+    if (id && !id.valid) incomplete.push('personalId');
     return {
       ok: true,
       record: {
@@ -112,8 +122,10 @@ export class ChildRecordParser {
         registration: {
           fullName,
           dateOfBirth: dob.date,
-          sex,
+          ...(sex ? { sex } : {}),
           ...(personalId ? { personalId } : {}),
+          ...(incomplete.length > 0 ? { incomplete } : {}),
+          ...(id && !id.valid ? { unverifiedPersonalId: id.stated } : {}),
           residence: { communeCode: place.communeCode, effectiveFrom: this.today },
           ...(motherName ? { motherName } : {}),
           ...(fatherName ? { fatherName } : {}),
@@ -126,20 +138,29 @@ export class ChildRecordParser {
     };
   }
 
-  private personalId(value: unknown, person: { dateOfBirth: string; sex: Sex }, warnings: RowProblem[]): string | undefined {
+  /**
+   * The stated personal ID: valid, or not (then it is kept aside as stated, up to 20 characters).
+   * While the sex is not known, the number is checked against the date of birth only (as the domain does).
+   */
+  private personalId(
+    value: unknown,
+    person: { dateOfBirth: string; sex?: Sex },
+    warnings: RowProblem[],
+  ): { valid: true; personalId: string } | { valid: false; stated: string } | undefined {
     // A number cell cannot keep leading zeros, and every personal ID starts with 0: pad it back.
     const stated = typeof value === 'number' && Number.isInteger(value) && value > 0 ? cellText(value).padStart(12, '0') : cellText(value).replace(/\s+/g, '');
     if (stated === '') return undefined;
-    const check = checkPersonalId(stated, person, this.units);
-    if (check.valid) return check.personalId;
+    const check = (n: string) => checkPersonalId(n, { dateOfBirth: person.dateOfBirth, sex: person.sex ?? parsePersonalId(n)?.sex ?? 'M' }, this.units);
+    const first = check(stated);
+    if (first.valid) return { valid: true, personalId: first.personalId };
     if (/^\d{11}$/.test(stated)) {
-      const restored = checkPersonalId(`0${stated}`, person, this.units);
+      const restored = check(`0${stated}`);
       if (restored.valid) {
         warnings.push({ column: 'personal_id', code: 'LEADING_ZERO_RESTORED', reason: 'the personal ID had 11 digits; its leading 0 was restored' });
-        return restored.personalId;
+        return { valid: true, personalId: restored.personalId };
       }
     }
-    warnings.push({ column: 'personal_id', code: `INVALID_PERSONAL_ID.${check.problem}`, reason: `registered without the personal ID: ${check.message}` });
-    return undefined;
+    warnings.push({ column: 'personal_id', code: `INVALID_PERSONAL_ID.${first.problem}`, reason: `registered without the personal ID: ${first.message}` });
+    return { valid: false, stated: [...stated].slice(0, 20).join('') };
   }
 }
