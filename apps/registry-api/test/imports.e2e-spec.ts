@@ -245,9 +245,11 @@ describe('registry API: import identity and privacy', () => {
     expect(noSex!.data).toMatchObject({ incomplete: ['sex'] });
     expect(noSex!.data).not.toHaveProperty('sex');
     expect(parentsId!.data).toMatchObject({ sex: 'F', incomplete: ['personalId'] });
-    // The number kept aside is in the sealed personal part only: never in the event's clear fields.
-    const { personal: _sealed, ...clear } = parentsId!.data;
-    expect(JSON.stringify(clear)).not.toContain('001185012345');
+    // The number kept aside is in the sealed personal part only: not readable in the stored event.
+    expect(JSON.stringify(parentsId!.data)).not.toContain('001185012345');
+    const opened = await api.events(`child-${String(parentsId!.data.childId)}`);
+    expect(opened[0]!.data).toMatchObject({ personal: { unverifiedPersonalId: '001185012345' } });
+    expect(opened[0]!.data.personal).not.toHaveProperty('personalId');
 
     const before = await api.eventCount();
     const children = await api.owner.query('SELECT count(*)::int AS n FROM import_dedupe_keys');
