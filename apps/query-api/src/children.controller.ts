@@ -1,12 +1,28 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Roles } from '@childledger/platform';
-import { childAsOf, ChildEntity, ChildReadRepository, ChildRow, ReadAuditQueries, UnitResolver } from '@childledger/read-models';
-import { ALL_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
+import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Role, Roles } from '@childledger/platform';
+import { isIsoDate, typedNameReadings } from '@childledger/domain';
+import { childAsOf, ChildEntity, ChildReadRepository, ChildRow, ChildSearchQueries, childTimeline, NATIONAL_ID_STATES, NationalIdState, ReadAuditQueries, UnitResolver } from '@childledger/read-models';
+import { ALL_ROLES, CASE_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
+import { ChildAsOfDto, ChildCasesDto, ChildRecordDto, ChildSearchPageDto, ChildTimelineDto } from './children.dto';
+import { decodeCursor, page, pageLimit } from './keyset';
 import { UNIT_RESOLVER } from './tokens';
 
 type Request = { id?: string | number };
+
+/** Who may search children: the people who look for a child to work on (docs/search.md). */
+const SEARCH_ROLES: Role[] = ['data_officer', 'case_worker'];
+const UUID_LIKE = /^[A-Za-z0-9-]{1,100}$/;
+const bad = (field: string, message: string) => new BadRequestException({ message: `${field} ${message}`, field });
+
+function optionalMatch(value: string | undefined, field: string, pattern: RegExp, rule: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!pattern.test(value)) throw bad(field, rule);
+  return value;
+}
+
+const shown = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
 function present(c: ChildEntity | ChildRow) {
   const r = c as unknown as Record<string, unknown>;
@@ -44,6 +60,7 @@ export class ChildrenController {
     @Inject(UNIT_RESOLVER) private readonly units: UnitResolver,
     private readonly readAudit: ReadAuditWriter,
     private readonly readAuditViews: ReadAuditQueries,
+    private readonly search: ChildSearchQueries,
   ) {}
 
   /** The child, if the user may see it; unknown and outside the jurisdiction are the same 404. */
@@ -55,9 +72,75 @@ export class ChildrenController {
     return child;
   }
 
+  /**
+   * Children in the caller's jurisdiction (by current residence, in the SQL) matching every filter
+   * given, ordered by name, keyset-paged. A search shows personal data: it states a purpose and each
+   * child on the page is written to the read audit (view `search:<filters used>`), or one entry with
+   * no child when nothing was found (docs/search.md).
+   */
+  @Get('search')
+  @Roles(...SEARCH_ROLES)
+  @ApiQuery({ name: 'name', required: false, description: 'With or without accents; Telex or VNI typing is understood' })
+  @ApiQuery({ name: 'dateOfBirth', required: false, description: 'YYYY-MM-DD' })
+  @ApiQuery({ name: 'birthYear', required: false, description: 'YYYY' })
+  @ApiQuery({ name: 'communeCode', required: false, description: 'commune of current residence (5 digits, in force today)' })
+  @ApiQuery({ name: 'personalId', required: false, description: '12-digit personal ID (or a 9-digit old ID card number)' })
+  @ApiQuery({ name: 'nationalIdState', required: false, enum: NATIONAL_ID_STATES })
+  @ApiQuery({ name: 'group', required: false, description: 'special-circumstance group, 1 to 14' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiQuery({ name: 'after', required: false, description: 'the `next` cursor of the previous page' })
+  @ApiPurpose()
+  @ApiOkResponse({ type: ChildSearchPageDto })
+  async searchChildren(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('name') name: string | undefined,
+    @Query('dateOfBirth') dateOfBirth: string | undefined,
+    @Query('birthYear') birthYear: string | undefined,
+    @Query('communeCode') communeCode: string | undefined,
+    @Query('personalId') personalId: string | undefined,
+    @Query('nationalIdState') nationalIdState: string | undefined,
+    @Query('group') group: string | undefined,
+    @Query('limit') limitQuery: string | undefined,
+    @Query('after') after: string | undefined,
+    @ReadPurpose() purpose: Purpose,
+    @Req() req: Request,
+  ): Promise<ChildSearchPageDto> {
+    const limit = pageLimit(limitQuery);
+    if (name !== undefined && [...name].length > 200) throw bad('name', 'must be at most 200 characters');
+    const nameReadings = name === undefined ? [] : typedNameReadings(name);
+    if (dateOfBirth && !isIsoDate(dateOfBirth)) throw bad('dateOfBirth', 'must be a date YYYY-MM-DD');
+    const year = optionalMatch(birthYear, 'birthYear', /^(19|20)\d{2}$/, 'must be a year YYYY');
+    const commune = optionalMatch(communeCode, 'communeCode', /^\d{5}$/, 'must be a 5-digit commune code');
+    const pid = optionalMatch(personalId, 'personalId', /^(\d{9}|\d{12})$/, 'must be 12 digits (or 9 for an old ID card)');
+    const state = optionalMatch(nationalIdState, 'nationalIdState', new RegExp(`^(${NATIONAL_ID_STATES.join('|')})$`), `must be one of ${NATIONAL_ID_STATES.join(', ')}`);
+    const grp = optionalMatch(group, 'group', /^([1-9]|1[0-4])$/, 'must be a special-circumstance group from 1 to 14');
+    const afterChildId = after === undefined ? undefined : decodeCursor(after, 'after', [UUID_LIKE])[0];
+    const rows = await this.search.search(user, {
+      nameReadings, dateOfBirth: dateOfBirth || undefined, birthYear: year === undefined ? undefined : Number(year), communeCode: commune,
+      personalId: pid, nationalIdState: state as NationalIdState | undefined, group: grp === undefined ? undefined : Number(grp), afterChildId, limit: limit + 1,
+    });
+    const result = page(rows, limit, (r) => [r.child_id]);
+    // The filters used, by name only: a name or an ID typed into a search is itself personal data.
+    const used = Object.entries({ name: nameReadings.length > 0, dateOfBirth, birthYear: year, communeCode: commune, personalId: pid, nationalIdState: state, group: grp })
+      .filter(([, v]) => v !== undefined && v !== false && v !== '')
+      .map(([k]) => k);
+    const view = `search:${used.join(',') || 'all'}`;
+    const correlationId = readCorrelationId(req);
+    if (result.rows.length === 0) await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: 'search', childId: null, view, correlationId });
+    for (const r of result.rows) await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: r.child_id, childId: r.child_id, view, correlationId });
+    return {
+      children: result.rows.map((r) => ({
+        childId: r.child_id, fullName: r.full_name, sex: r.sex, dateOfBirth: r.date_of_birth, personalId: r.personal_id, communeCode: r.commune_code,
+        provinceCode: r.province_code, nationalIdState: r.national_id_state, circumstances: r.circumstances, atRisk: r.risks.length > 0, revision: r.revision,
+      })),
+      next: result.next,
+    };
+  }
+
   @Get(':childId')
   @Roles(...ALL_ROLES)
   @ApiPurpose()
+  @ApiOkResponse({ type: ChildRecordDto })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @ReadPurpose() purpose: Purpose, @Req() req: Request) {
     const child = await this.located(user, childId);
     await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: readCorrelationId(req) });
@@ -69,6 +152,7 @@ export class ChildrenController {
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
   @ApiPurpose()
+  @ApiOkResponse({ type: ChildAsOfDto })
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('childId') childId: string,
@@ -88,6 +172,40 @@ export class ChildrenController {
     await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: `as_of_${mode}:${day}`, correlationId: readCorrelationId(req) });
     if (!child) throw new NotFoundException(`child ${childId} has no record as of ${day} (${mode} time)`);
     return { asOf: day, time: mode, eventsApplied, record: present(child) };
+  }
+
+  /**
+   * Every event of the child's record, oldest first: what, when, who (role, unit), why; a correction
+   * with each changed field from → to. Personal data: a purpose, and a read-audit entry (view `timeline`).
+   */
+  @Get(':childId/timeline')
+  @Roles(...ALL_ROLES)
+  @ApiPurpose()
+  @ApiOkResponse({ type: ChildTimelineDto })
+  async timeline(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @ReadPurpose() purpose: Purpose, @Req() req: Request): Promise<ChildTimelineDto> {
+    await this.located(user, childId);
+    const events = await this.store.readStream(`child-${childId}`);
+    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'timeline', correlationId: readCorrelationId(req) });
+    return { childId, events: childTimeline(events, this.units).map((e) => ({ ...e, changes: e.changes.map((c) => ({ field: c.field, from: shown(c.from), to: shown(c.to) })) })) };
+  }
+
+  /**
+   * The child's cases: a case worker, inspector or admin sees each case's status and dates; a data
+   * officer only how many are open (case content is not theirs: the read policy's CASE_CONTENT_ROLES).
+   */
+  @Get(':childId/cases')
+  @Roles(...ALL_ROLES)
+  @ApiOkResponse({ type: ChildCasesDto })
+  async cases(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string): Promise<ChildCasesDto> {
+    await this.located(user, childId);
+    const rows = await this.search.casesOfChild(childId, 100);
+    const openCaseCount = rows.filter((r) => r.status !== 'closed').length;
+    const contentVisible = CASE_ROLES.includes(user.role);
+    const at = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      childId, openCaseCount, contentVisible,
+      cases: contentVisible ? rows.map((r) => ({ caseId: r.case_id, status: r.status, openedAt: at(r.opened_at), closedAt: at(r.closed_at), nextDueAt: at(r.next_due_at) })) : [],
+    };
   }
 
   @Get(':childId/views')

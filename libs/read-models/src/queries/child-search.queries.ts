@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { Jurisdiction, jurisdictionSql, Params } from './sql';
+import { READ_MODEL_POOL } from './tokens';
+
+export const NATIONAL_ID_STATES = ['none', 'linked', 'review_requested', 'no_record_found'] as const;
+export type NationalIdState = (typeof NATIONAL_ID_STATES)[number];
+
+export interface ChildSearchQuery {
+  /**
+   * The readings of the typed name (`typedNameReadings` of the domain), each folded: a child is
+   * found when, for some reading, every word of it starts a word of the child's folded name.
+   */
+  nameReadings?: readonly string[];
+  dateOfBirth?: string;
+  birthYear?: number;
+  /** A commune in force today (5 digits): the child lives there (or the recorded code may stand for it). */
+  communeCode?: string;
+  personalId?: string;
+  nationalIdState?: NationalIdState;
+  /** A special-circumstance group (1–14) the child is in now. */
+  group?: number;
+  /** Keyset: the child id of the last row of the previous page (its sort key is read from the table). */
+  afterChildId?: string;
+  limit: number;
+}
+
+export interface ChildSearchResultRow {
+  child_id: string;
+  full_name: string;
+  sex: string | null;
+  date_of_birth: string | null;
+  personal_id: string | null;
+  commune_code: string | null;
+  province_code: string | null;
+  national_id_state: string;
+  circumstances: number[];
+  risks: number[];
+  revision: number;
+}
+
+export interface ChildCaseSummaryRow {
+  case_id: string;
+  status: string;
+  opened_at: Date | null;
+  closed_at: Date | null;
+  next_due_at: Date | null;
+}
+
+/** The search read model (rm_child_search) and the cases of one child (rm_cases). */
+@Injectable()
+export class ChildSearchQueries {
+  constructor(@Inject(READ_MODEL_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Active children matching every filter given, in the caller's jurisdiction by current residence
+   * (in the SQL, so pages are full), ordered by folded name then id; `limit + 1` rows are asked
+   * for by the caller to know whether a next page exists.
+   */
+  async search(user: Jurisdiction, q: ChildSearchQuery): Promise<ChildSearchResultRow[]> {
+    const p = new Params();
+    const where = [`s.status = 'active'`];
+    const visible = jurisdictionSql(user, { province: 's.province_code', commune: 's.commune_code', candidates: 's.candidate_communes' }, p.add);
+    if (visible) where.push(visible);
+    const readings = (q.nameReadings ?? []).filter((r) => r.trim() !== '');
+    if (readings.length > 0) {
+      // Each word as the start of a word of ' ' + folded name: LIKE served by the trigram index.
+      const alternatives = readings.map((r) => `(${r.trim().split(/\s+/).map((w) => `s.name_folded LIKE ${p.add(`% ${w}%`)}`).join(' AND ')})`);
+      where.push(`(${alternatives.join(' OR ')})`);
+    }
+    if (q.dateOfBirth) where.push(`s.date_of_birth = ${p.add(q.dateOfBirth)}::date`);
+    if (q.birthYear !== undefined) where.push(`s.date_of_birth >= ${p.add(`${q.birthYear}-01-01`)}::date AND s.date_of_birth < ${p.add(`${q.birthYear + 1}-01-01`)}::date`);
+    if (q.communeCode) {
+      const c = p.add(q.communeCode);
+      where.push(`(CASE WHEN cardinality(s.candidate_communes) > 0 THEN s.candidate_communes && ARRAY[${c}::text] ELSE s.commune_code = ${c} END)`);
+    }
+    if (q.personalId) where.push(`s.personal_id = ${p.add(q.personalId)}`);
+    if (q.nationalIdState) where.push(`s.national_id_state = ${p.add(q.nationalIdState)}`);
+    if (q.group !== undefined) where.push(`s.circumstances @> ARRAY[${p.add(q.group)}::smallint]`);
+    if (q.afterChildId) {
+      const after = p.add(q.afterChildId);
+      where.push(`(s.name_folded, s.child_id) > (SELECT a.name_folded, a.child_id FROM rm_child_search a WHERE a.child_id = ${after})`);
+    }
+    const res = await this.pool.query<ChildSearchResultRow>(
+      `SELECT s.child_id, s.full_name, s.sex, to_char(s.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, s.personal_id, s.commune_code, s.province_code,
+              s.national_id_state, s.circumstances::int[] AS circumstances, s.risks::int[] AS risks, s.revision
+         FROM rm_child_search s WHERE ${where.join(' AND ')} ORDER BY s.name_folded, s.child_id LIMIT ${p.add(q.limit)}`,
+      p.values,
+    );
+    return res.rows;
+  }
+
+  /** The cases of a child (newest first, at most `limit`), for the child's page. */
+  async casesOfChild(childId: string, limit: number): Promise<ChildCaseSummaryRow[]> {
+    const res = await this.pool.query<ChildCaseSummaryRow>(
+      `SELECT case_id, status, opened_at, closed_at, next_due_at FROM rm_cases WHERE child_id = $1 ORDER BY opened_at DESC NULLS LAST, case_id LIMIT $2`,
+      [childId, limit],
+    );
+    return res.rows;
+  }
+}
