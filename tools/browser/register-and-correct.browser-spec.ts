@@ -1,0 +1,137 @@
+import type { Locator, Page } from 'playwright-core';
+import { describeInBrowser, launchChromium, LaunchedBrowser, newContext, VIEWPORTS } from './chromium';
+import { apiAs, screens, signIn, USERS } from './journey';
+import { startPlatform, RunningPlatform } from './platform';
+
+const JOURNEY = 'register-and-correct';
+const screen = screens(JOURNEY);
+
+type AuditItem = { eventType: string; childId: string; actor: { userId: string; role: string; unit: string | null }; reason: string | null };
+
+/** Types a date into an antd date picker (dd/mm/yyyy) and confirms it. */
+async function typeDate(field: Locator, ddmmyyyy: string): Promise<void> {
+  await field.click();
+  await field.fill(ddmmyyyy);
+  await field.press('Enter');
+}
+
+/** Types into an antd searchable select and takes the option that appears. */
+async function choose(page: Page, select: Locator, typed: string, option: RegExp): Promise<void> {
+  await select.click();
+  await select.fill(typed);
+  await page.getByRole('option', { name: option }).first().waitFor();
+  await select.press('Enter');
+}
+
+describeInBrowser('a commune officer registers a child with an old commune code, corrects, moves and records a circumstance (Chromium)', () => {
+  let platform: RunningPlatform;
+  let chromium: LaunchedBrowser;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    chromium = await launchChromium();
+  }, 240_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await platform?.stop();
+  });
+
+  it('register (old code shown mapped, a bad personal ID refused beside its field), then on the child’s page: correct with a reason, move, identify and end a special circumstance; the audit trail has each, by the officer, with the reasons', async () => {
+    const context = await newContext(chromium.browser);
+    const page = await context.newPage();
+    await signIn(page, platform.consoleUrl, USERS.communeOfficer);
+    await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'Đăng ký' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Đăng ký trẻ em' }).waitFor();
+    await screen(page, '01-register-empty');
+
+    // Nothing filled in: every required field says so beside it, nothing is sent.
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+    expect(await page.getByText('Chưa nhập thông tin này.').count()).toBeGreaterThanOrEqual(4);
+
+    await page.getByLabel('Họ và tên', { exact: true }).fill('Lê Thị Minh Anh');
+    await typeDate(page.getByRole('textbox', { name: 'Ngày sinh' }), '14/03/2016');
+    await page.getByRole('radio', { name: 'Nữ' }).check();
+    // A residence since 2024: the units before the reorganisation; the officer types the old ward's code.
+    await typeDate(page.getByRole('textbox', { name: 'Cư trú tại xã, phường từ ngày' }), '01/09/2024');
+    await choose(page, page.getByRole('combobox', { name: 'Xã, phường, đặc khu' }), '00013', /Phường Quán Thánh/);
+    const mapped = page.getByRole('status').filter({ hasText: 'Mã cũ 00013' });
+    await mapped.getByText('Phường Ba Đình').waitFor();
+    expect(await mapped.innerText()).toContain('Phường Quán Thánh, Quận Ba Đình');
+    await screen(page, '02-old-code-mapped');
+
+    // A parent's number typed in the child's field: refused beside it, before anything is written.
+    await page.getByLabel('Số định danh cá nhân (nếu có)').fill('001185012345');
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+    await page.getByText('Chữ số thứ 4 không khớp với giới tính và thế kỷ sinh.').waitFor();
+    await screen(page, '03-bad-personal-id');
+
+    await page.getByLabel('Số định danh cá nhân (nếu có)').fill('001316012345');
+    // A double click registers once: one key for the submission.
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).dblclick();
+    await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
+    const childId = new URL(page.url()).pathname.split('/').pop()!;
+
+    // The child's page (another feature) renders the actions.
+    const actions = page.getByRole('region', { name: 'Cập nhật hồ sơ' });
+    await actions.getByRole('button', { name: 'Đính chính thông tin' }).waitFor({ timeout: 30_000 });
+    await screen(page, '04-child-page');
+
+    // Correct a detail with a reason.
+    await actions.getByRole('button', { name: 'Đính chính thông tin' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Đính chính thông tin của trẻ em' });
+    await dialog.getByLabel('Họ và tên mẹ đúng').fill('Trần Thị Hoa');
+    await dialog.getByLabel('Lý do đính chính').fill('Sổ hộ khẩu ghi tên mẹ khác');
+    await screen(page, '05-correct');
+    await dialog.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã đính chính thông tin.').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Record a move: since October 2025, in the new Ba Đình ward.
+    await actions.getByRole('button', { name: 'Ghi nhận chuyển nơi cư trú' }).click();
+    dialog = page.getByRole('dialog', { name: 'Ghi nhận chuyển nơi cư trú' });
+    await typeDate(dialog.getByRole('textbox', { name: 'Cư trú tại nơi mới từ ngày' }), '01/10/2025');
+    await choose(page, dialog.getByRole('combobox', { name: 'Xã, phường, đặc khu' }), 'Ba Dinh', /Phường Ba Đình · 00004/);
+    await screen(page, '06-move');
+    await dialog.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận nơi cư trú mới.').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Identify, then end, a special circumstance (group 4).
+    await actions.getByRole('button', { name: 'Xác định hoàn cảnh đặc biệt' }).click();
+    dialog = page.getByRole('dialog', { name: 'Xác định trẻ em có hoàn cảnh đặc biệt' });
+    await typeDate(dialog.getByRole('textbox', { name: 'Từ ngày' }), '01/11/2025');
+    await choose(page, dialog.getByRole('combobox', { name: /Nhóm hoàn cảnh đặc biệt/ }), 'khuyết tật', /Trẻ em khuyết tật/);
+    await screen(page, '07-identify-circumstance');
+    await dialog.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận hoàn cảnh đặc biệt.').waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+
+    await actions.getByRole('button', { name: 'Kết thúc hoàn cảnh đặc biệt' }).click();
+    dialog = page.getByRole('dialog', { name: 'Trẻ em không còn thuộc nhóm hoàn cảnh đặc biệt' });
+    await page.setViewportSize(VIEWPORTS.phone);
+    await typeDate(dialog.getByRole('textbox', { name: 'Đến ngày' }), '01/12/2025');
+    await choose(page, dialog.getByRole('combobox', { name: /Nhóm hoàn cảnh đặc biệt/ }), 'khuyết tật', /Trẻ em khuyết tật/);
+    await dialog.getByLabel('Lý do').fill('Đánh giá lại: không thuộc nhóm này');
+    await screen(page, '08-end-circumstance-phone');
+    await dialog.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận kết thúc hoàn cảnh đặc biệt.').waitFor();
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await context.close();
+
+    // The audit trail, through the query API (projected asynchronously): each event, by the officer, with the reasons.
+    const inspector = await apiAs(platform, 'provinceInspector');
+    const expected = ['ChildRegistered', 'ChildDetailsCorrected', 'ResidenceChanged', 'SpecialCircumstanceIdentified', 'SpecialCircumstanceEnded'];
+    let items: AuditItem[] = [];
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const res = await inspector.query<{ items: AuditItem[] }>('GET', `/audit/events?childId=${childId}&limit=50`);
+      expect(res.status).toBe(200);
+      items = res.body.items;
+      if (expected.every((t) => items.some((i) => i.eventType === t))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(items.map((i) => i.eventType).sort()).toEqual([...expected].sort());
+    for (const item of items) expect(item.actor).toMatchObject({ userId: 'dev-commune-officer', role: 'data_officer', unit: '00004' });
+    expect(items.find((i) => i.eventType === 'ChildDetailsCorrected')?.reason).toBe('Sổ hộ khẩu ghi tên mẹ khác');
+    expect(items.find((i) => i.eventType === 'SpecialCircumstanceEnded')?.reason).toBe('Đánh giá lại: không thuộc nhóm này');
+  }, 300_000);
+});
