@@ -1,0 +1,44 @@
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import type { RecordedEvent } from '@childledger/event-store';
+import { UnitResolver } from '../unit-resolver';
+import { ChildDoc, evolveChild } from './children.projection';
+
+// An incomplete record (docs/events.md): a ChildRegistered without a sex, or with the stated personal
+// ID kept aside. The children read model takes the sex as unknown and never copies the number kept aside.
+const units = new UnitResolver(loadAdministrativeUnits());
+const ev = (type: string, data: Record<string, unknown>, revision: number): RecordedEvent => ({
+  id: `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: {},
+  streamId: 'child-k',
+  revision,
+  position: `1:${revision}`,
+  recordedAt: new Date('2025-09-01T03:00:00Z'),
+});
+
+describe('children projection: incomplete records', () => {
+  it('projects a registration without a sex as sex NULL, leaves the number kept aside out, and takes the sex from a later correction', () => {
+    const d: ChildDoc = { child: undefined, open: new Map(), queue: new Map() };
+    evolveChild(
+      d,
+      ev(
+        'ChildRegistered',
+        {
+          childId: 'k',
+          incomplete: ['sex', 'personalId'],
+          residence: { communeCode: '00004', effectiveFrom: '2025-08-01' },
+          registeredAt: '2025-09-01T03:00:00Z',
+          personal: { fullName: 'Lê Thị Kim', dateOfBirth: '2015-01-01', unverifiedPersonalId: '001185012345' },
+        },
+        1,
+      ),
+      units,
+    );
+    expect(d.child).toMatchObject({ sex: null, commune_code: '00004', personal: { fullName: 'Lê Thị Kim', dateOfBirth: '2015-01-01' } });
+    expect(JSON.stringify(d.child)).not.toContain('001185012345');
+    evolveChild(d, ev('ChildDetailsCorrected', { childId: 'k', correctedFields: ['sex'], sex: 'F', personal: { reason: 'bổ sung' }, correctedAt: '2025-09-02T00:00:00Z' }, 2), units);
+    expect(d.child).toMatchObject({ sex: 'F' });
+  });
+});
