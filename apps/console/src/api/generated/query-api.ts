@@ -112,6 +112,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/children/{childId}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChildrenController_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/children/{childId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChildrenController_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/children/{childId}/views": {
         parameters: {
             query?: never;
@@ -120,6 +152,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["ChildrenController_views"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/children/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ChildrenController_searchChildren"];
         put?: never;
         post?: never;
         delete?: never;
@@ -243,7 +291,130 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        ChildAsOfDto: {
+            /** Format: date */
+            asOf: string;
+            eventsApplied: number;
+            record: components["schemas"]["ChildRecordDto"];
+            /** @enum {string} */
+            time: "effective" | "recorded";
+        };
+        ChildCasesDto: {
+            /** @description Empty when contentVisible is false */
+            cases: components["schemas"]["ChildCaseSummaryDto"][];
+            childId: string;
+            /** @description Whether the caller may see the cases’ content (data officers may not) */
+            contentVisible: boolean;
+            /** @description Cases not closed */
+            openCaseCount: number;
+        };
+        ChildCaseSummaryDto: {
+            caseId: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            nextDueAt: string | null;
+            /** Format: date-time */
+            openedAt: string | null;
+            status: string;
+        };
+        ChildNationalIdDto: {
+            linkedAt: string | null;
+            source: string | null;
+            /** @enum {string} */
+            state: "none" | "linked" | "review_requested" | "no_record_found";
+        };
+        ChildPersonalDto: {
+            /** Format: date */
+            dateOfBirth?: string;
+            fatherName?: string;
+            fullName?: string;
+            motherName?: string;
+            notes?: string;
+            personalId?: string;
+        };
+        ChildRecordDto: {
+            atRisk: boolean;
+            childId: string;
+            circumstances: number[] | null;
+            mergedInto: string | null;
+            nationalId: components["schemas"]["ChildNationalIdDto"];
+            /** @description null once erased */
+            personal: components["schemas"]["ChildPersonalDto"] | null;
+            personalDataErased: boolean;
+            residence: components["schemas"]["ChildResidenceDto"];
+            revision: number;
+            risks: number[] | null;
+            sex: string | null;
+            /** @enum {string} */
+            status: "active" | "merged" | "erased";
+        };
+        ChildResidenceDto: {
+            ambiguous: boolean;
+            candidateCommunes: string[] | null;
+            /** @description In force today */
+            communeCode: string | null;
+            /** Format: date */
+            effectiveFrom: string | null;
+            provinceCode: string | null;
+            /** @description The commune code as recorded */
+            recordedCommuneCode: string | null;
+        };
+        ChildSearchPageDto: {
+            children: components["schemas"]["ChildSearchResultDto"][];
+            /** @description Pass as `after` for the next page; null on the last */
+            next: string | null;
+        };
+        ChildSearchResultDto: {
+            atRisk: boolean;
+            childId: string;
+            /** @description Special-circumstance groups (1–14) the child is in now */
+            circumstances: number[];
+            /** @description Commune of current residence, in force today */
+            communeCode: string | null;
+            /** Format: date */
+            dateOfBirth: string | null;
+            /** @example Nguyễn Thị Mai */
+            fullName: string;
+            /** @enum {string} */
+            nationalIdState: "none" | "linked" | "review_requested" | "no_record_found";
+            personalId: string | null;
+            provinceCode: string | null;
+            revision: number;
+            /** @enum {string|null} */
+            sex: "M" | "F" | null;
+        };
+        ChildTimelineDto: {
+            childId: string;
+            /** @description Every event of the child’s record, oldest first */
+            events: components["schemas"]["TimelineEntryDto"][];
+        };
+        TimelineChangeDto: {
+            /** @example fullName */
+            field: string;
+            /** @description Before the correction (text, or JSON for other values) */
+            from: string | null;
+            to: string | null;
+        };
+        TimelineEntryDto: {
+            actorRole: string | null;
+            actorUnit: string | null;
+            actorUserId: string | null;
+            changes: components["schemas"]["TimelineChangeDto"][];
+            communeCode: string | null;
+            /** Format: date */
+            effectiveDate: string | null;
+            eventId: string;
+            group: number | null;
+            reason: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            revision: number;
+            /** @example ChildDetailsCorrected */
+            type: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -394,7 +565,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChildRecordDto"];
+                };
             };
         };
     };
@@ -421,7 +594,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChildAsOfDto"];
+                };
+            };
+        };
+    };
+    ChildrenController_cases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                childId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildCasesDto"];
+                };
+            };
+        };
+    };
+    ChildrenController_timeline: {
+        parameters: {
+            query?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path: {
+                childId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildTimelineDto"];
+                };
             };
         };
     };
@@ -441,6 +664,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ChildrenController_searchChildren: {
+        parameters: {
+            query?: {
+                /** @description the `next` cursor of the previous page */
+                after?: unknown;
+                /** @description YYYY */
+                birthYear?: unknown;
+                /** @description commune of current residence (5 digits, in force today) */
+                communeCode?: unknown;
+                /** @description YYYY-MM-DD */
+                dateOfBirth?: unknown;
+                /** @description special-circumstance group, 1 to 14 */
+                group?: unknown;
+                /** @description 1 to 500, default 100 */
+                limit?: unknown;
+                /** @description With or without accents; Telex or VNI typing is understood */
+                name?: unknown;
+                nationalIdState?: "none" | "linked" | "review_requested" | "no_record_found";
+                /** @description 12-digit personal ID (or a 9-digit old ID card number) */
+                personalId?: unknown;
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildSearchPageDto"];
+                };
             };
         };
     };
