@@ -168,6 +168,32 @@ describe('npm start with bad configuration', () => {
   });
 });
 
+describe('npm start on a network address', () => {
+  const unset = { AUTH_JWKS_URL: '', AUTH_ISSUER: '', CHILDLEDGER_KEK: '', CHILDLEDGER_SEAL_KEY: '', CHILDLEDGER_DEDUPE_KEY: '', PARTNER_SECRETS_FILE: '' };
+  const run = async (env: NodeJS.ProcessEnv) => {
+    const start = spawnNpmStart({ ...unset, ...env });
+    start.ready.catch(() => undefined); // it is meant never to be ready
+    const code = await new Promise<number | null>((r) => start.child.once('exit', r));
+    return { code, output: start.output() };
+  };
+
+  it('refuses HOST=0.0.0.0 with the development issuer and keys: one line saying why, exit 2, nothing started', async () => {
+    const { code, output } = await run({ HOST: '0.0.0.0' });
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).toMatch(/^npm start refuses HOST=0\.0\.0\.0, which is not a loopback address, while it would use development stand-ins: set AUTH_JWKS_URL and AUTH_ISSUER/);
+    for (const v of ['CHILDLEDGER_KEK', 'CHILDLEDGER_SEAL_KEY', 'CHILDLEDGER_DEDUPE_KEY', 'PARTNER_SECRETS_FILE']) expect(output).toContain(v);
+  });
+
+  it('with an identity provider configured, still refuses the development keys, naming only them', async () => {
+    const { code, output } = await run({ HOST: '192.0.2.10', AUTH_JWKS_URL: 'https://id.example.gov.vn/certs', AUTH_ISSUER: 'https://id.example.gov.vn' });
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).not.toContain('AUTH_JWKS_URL');
+    expect(output).toContain('CHILDLEDGER_KEK');
+  });
+});
+
 describe('npm start on its embedded PostgreSQL', () => {
   it('on Ctrl-C stops every service before the database, and logs no error', async () => {
     const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'childledger-start-'));

@@ -9,7 +9,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { authOptionsFromConfig, ConfigError, createDevIssuerApp, createLogger, DEV_USERS, DevIssuer, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { authOptionsFromConfig, ConfigError, createDevIssuerApp, developmentStandInsRefusal, createLogger, DEV_USERS, DevIssuer, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
 import { ConsoleConfig } from '../apps/console/server/console.config';
 import { createConsoleServer, listenConsole } from '../apps/console/server/console-server';
 import { CONSOLE_DIST, ensureConsoleBuild } from '../apps/console/server/build';
@@ -86,6 +86,13 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  // On a network address, the development issuer (admin tokens for anyone who asks) and development
+  // keys would serve whoever reaches the machine: only with a real identity provider and keys.
+  const refusal = developmentStandInsRefusal(config.HOST, process.env);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    process.exit(2);
   }
   const log = createLogger('start', config.LOG_LEVEL);
   if (!config.CHILDLEDGER_KEK || !config.CHILDLEDGER_SEAL_KEY || !config.CHILDLEDGER_DEDUPE_KEY) {

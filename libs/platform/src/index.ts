@@ -1,5 +1,6 @@
 export * from './config/load-config';
 export * from './config/platform.config';
+export * from './config/deployment-rules';
 export * from './create-app';
 export * from './logging/logger';
 export * from './platform.module';
