@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
 import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Roles } from '@childledger/platform';
@@ -28,6 +28,8 @@ function present(c: CaseEntity, now: Date, withPersonal: boolean) {
     closedAt: c.closedAt,
     outcome: c.outcome,
     reopenedCount: c.reopenedCount,
+    assigneeId: c.assigneeId,
+    assignedAt: c.assignedAt,
     ...(withPersonal ? { personal: c.personal, personalDataErased: c.personalErased } : {}),
   };
 }
@@ -41,6 +43,7 @@ function fromRow(r: CaseRow): CaseEntity {
     assessedAt: at(r.assessed_at), assessedOnTime: r.assessed_on_time, planDueAt: at(r.plan_due_at), plannedAt: at(r.planned_at),
     reviewDueAt: at(r.review_due_at), reviewedAt: at(r.reviewed_at), closedAt: at(r.closed_at), outcome: r.outcome, reopenedCount: r.reopened_count,
     personal: r.personal, personalErased: r.personal_erased, revision: String(r.revision), lastEventAt: new Date(r.last_event_at), nextDueAt: at(r.next_due_at),
+    assigneeId: r.assignee_id, assignedAt: at(r.assigned_at),
   };
 }
 
@@ -48,6 +51,72 @@ function fromRow(r: CaseRow): CaseEntity {
 const endOfVietnamDay = (day: string) => new Date(Date.parse(`${day}T00:00:00+07:00`) + 86_400_000 - 1);
 
 const CASE_ID_CURSOR = [null] as const;
+
+/** "Due soon": the step's deadline falls within this many hours. */
+export const DUE_SOON_HOURS = 72;
+const WORKLIST_MAX_PAGE = 100;
+
+export class WorklistItemDto {
+  @ApiProperty({ format: 'uuid' }) caseId: string;
+  @ApiProperty({ format: 'uuid' }) childId: string;
+  @ApiProperty({ description: 'The step the case is at: report_received, assessed, planned, implementing, reviewed' }) status: string;
+  @ApiProperty({ type: String, nullable: true }) concern: string | null;
+  @ApiProperty({ type: String, nullable: true }) protectionLevel: string | null;
+  @ApiProperty({ type: String, nullable: true }) riskLevel: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The deadline of the step the case waits for' }) nextDueAt: string | null;
+  @ApiProperty({ description: 'Past the deadline now (computed at the read)' }) overdue: boolean;
+  @ApiProperty({ description: `Due within ${DUE_SOON_HOURS} hours and not past it` }) dueSoon: boolean;
+  @ApiProperty({ type: String, nullable: true }) assigneeId: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assignedAt: string | null;
+}
+
+export class WorklistPageDto {
+  @ApiProperty({ enum: ['mine', 'unassigned'] }) view: string;
+  @ApiProperty({ type: [WorklistItemDto] }) cases: WorklistItemDto[];
+  @ApiProperty({ description: 'Open cases in the view' }) total: number;
+  @ApiProperty({ description: 'Of which overdue' }) overdue: number;
+  @ApiProperty({ description: 'Of which due soon' }) dueSoon: number;
+  @ApiProperty({ description: 'Cases matching the view and the due filter: the pages add up to this' }) matching: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export class CaseDeadlinesDto {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assessmentDueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) planDueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) reviewDueAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextDueAt: string | null;
+}
+
+export class CaseRecordDto {
+  @ApiProperty({ format: 'uuid' }) caseId: string;
+  @ApiProperty({ format: 'uuid' }) childId: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: String, nullable: true }) channel: string | null;
+  @ApiProperty({ type: String, nullable: true }) concern: string | null;
+  @ApiProperty({ type: String, nullable: true }) protectionLevel: string | null;
+  @ApiProperty({ type: String, nullable: true }) riskLevel: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) openedAt: string | null;
+  @ApiProperty({ type: CaseDeadlinesDto }) deadlines: CaseDeadlinesDto;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assessedAt: string | null;
+  @ApiProperty({ type: Boolean, nullable: true }) assessedOnTime: boolean | null;
+  @ApiProperty({ description: 'Past the deadline of the step it waits for (computed at the read)' }) overdue: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) outcome: string | null;
+  @ApiProperty() reopenedCount: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Who holds the case' }) assigneeId: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assignedAt: string | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Description and latest notes' }) personal?: Record<string, unknown> | null;
+  @ApiPropertyOptional() personalDataErased?: boolean;
+}
+
+function nonNegativeInt(value: string | undefined, field: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new BadRequestException({ message: `${field} must be a whole number from 0 to ${max}`, field });
+  return Number(value);
+}
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -90,9 +159,47 @@ export class CasesController {
     return { unit, cases, next };
   }
 
+  @Get('worklist')
+  @Roles(...CASE_ROLES)
+  @ApiQuery({ name: 'view', required: false, enum: ['mine', 'unassigned'], description: 'mine (default): open cases you hold; unassigned: open cases in your units nobody holds' })
+  @ApiQuery({ name: 'due', required: false, enum: ['overdue', 'due_soon'] })
+  @ApiQuery({ name: 'limit', required: false, description: `1 to ${WORKLIST_MAX_PAGE}, default 20` })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiOkResponse({ type: WorklistPageDto })
+  async worklist(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('view') viewQuery: string | undefined,
+    @Query('due') due: string | undefined,
+    @Query('limit') limitQuery: string | undefined,
+    @Query('offset') offsetQuery: string | undefined,
+  ): Promise<WorklistPageDto> {
+    const view = viewQuery ?? 'mine';
+    if (view !== 'mine' && view !== 'unassigned') throw new BadRequestException({ message: 'view must be mine or unassigned', field: 'view' });
+    if (due !== undefined && due !== 'overdue' && due !== 'due_soon') throw new BadRequestException({ message: 'due must be overdue or due_soon', field: 'due' });
+    const limit = nonNegativeInt(limitQuery, 'limit', 20, WORKLIST_MAX_PAGE);
+    if (limit < 1) throw new BadRequestException({ message: `limit must be a whole number from 1 to ${WORKLIST_MAX_PAGE}`, field: 'limit' });
+    const offset = nonNegativeInt(offsetQuery, 'offset', 0, 1_000_000);
+    const result = await this.cases.worklist(user, { view, userId: user.userId, ...(due ? { due } : {}), now: new Date(), dueSoonHours: DUE_SOON_HOURS, limit, offset });
+    const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+    return {
+      view,
+      cases: result.rows.map((r) => ({
+        caseId: r.case_id, childId: r.child_id, status: r.status, concern: r.concern, protectionLevel: r.protection_level, riskLevel: r.risk_level,
+        reportedAt: iso(r.reported_at), nextDueAt: iso(r.next_due_at), overdue: r.overdue, dueSoon: r.due_soon, assigneeId: r.assignee_id, assignedAt: iso(r.assigned_at),
+      })),
+      total: result.total,
+      overdue: result.overdue,
+      dueSoon: result.dueSoon,
+      matching: result.matching,
+      limit,
+      offset,
+    };
+  }
+
   @Get(':caseId')
   @Roles(...CASE_ROLES)
   @ApiPurpose()
+  @ApiOkResponse({ type: CaseRecordDto })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('caseId') caseId: string, @ReadPurpose() purpose: Purpose, @Req() req: { id?: string | number }) {
     const c = await this.located(user, caseId);
     await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: c.childId, view: 'current', correlationId: readCorrelationId(req) });

@@ -46,6 +46,7 @@ export const PERSONAL_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   CaseReviewed: ['personal.notes'],
   CaseClosed: [],
   CaseReopened: [REASON],
+  CaseAssigned: [],
 };
 
 /**

@@ -116,6 +116,8 @@ export const SHAREABLE_FIELDS: Readonly<Record<EventType, Readonly<Record<string
   CaseReviewed: { caseId: P, reviewedAt: DT, dueAt: DT, onTime: B, riskLevel: RISK, 'personal.notes': S },
   CaseClosed: { caseId: P, outcome: S, closedAt: DT },
   CaseReopened: { caseId: P, reopenedAt: DT, assessmentDueAt: DT, 'personal.reason': S },
+  // Who holds a case is the programme's business: staff ids are not shared with partners.
+  CaseAssigned: { caseId: P, assignedAt: DT },
 };
 
 export const SHAREABLE_EVENT_TYPES = Object.keys(SHAREABLE_FIELDS) as EventType[];

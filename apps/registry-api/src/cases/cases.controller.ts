@@ -6,6 +6,7 @@ import { CASE_CONTENT_ROLES, readCorrelationId, CurrentUser, ApiPurpose, Purpose
 import type { AuthenticatedUser } from '@childledger/platform';
 import {
   AssessCaseCommand,
+  AssignCaseCommand,
   CloseCaseCommand,
   COMMAND_ROLES,
   CommandResponseBody,
@@ -22,6 +23,7 @@ import { AuthenticatedRequest, CommandResponder, etagOf } from '../http/command-
 import { CommandHeaders, CommandResponses } from '../http/openapi';
 import {
   AssessCaseDto,
+  AssignCaseDto,
   CaseIdParams,
   CloseCaseDto,
   DeliverInterventionDto,
@@ -171,6 +173,26 @@ export class CasesController {
   @CommandResponses()
   close(@Param() p: CaseIdParams, @Body() dto: CloseCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     return this.responder.run(req, res, HttpStatus.OK, (request) => new CloseCaseCommand(p.caseId, { outcome: dto.outcome }, request, this.context.create()));
+  }
+
+  @Post(':caseId/assignment')
+  @Roles(...COMMAND_ROLES.AssignCase)
+  @ApiOperation({
+    summary:
+      'Give the case to a case worker, or reassign it (CaseAssigned: who assigned whom, when). No assigneeId: take it yourself. ' +
+      'Send If-Match with the revision you saw: if the case changed since (someone else took it), the answer is a conflict, not a silent reassignment',
+  })
+  @CommandHeaders()
+  @CommandResponses()
+  assign(@Param() p: CaseIdParams, @Body() dto: AssignCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    return this.responder.run(req, res, HttpStatus.OK, (request) =>
+      new AssignCaseCommand(
+        p.caseId,
+        { assigneeId: dto.assigneeId ?? request.user.userId, assignedBy: request.user.userId },
+        request,
+        this.context.create(),
+      ),
+    );
   }
 
   @Post(':caseId/reopening')

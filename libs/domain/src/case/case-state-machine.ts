@@ -18,8 +18,9 @@ import type { CaseStatus } from './case.state';
  * Why these: closing straight after assessment covers a report found to need no protection;
  * a review either closes, adds a plan, or goes on delivering what was planned; a referral to another
  * sector does not move the case; a reopened case is assessed again, with a new deadline.
+ * `AssignCase` is not in the table: it never moves the case, and is allowed in every status but closed.
  */
-export const CASE_TRANSITIONS: Readonly<Record<CaseStatus, Readonly<Partial<Record<Exclude<CaseCommandType, 'OpenCase'>, CaseStatus>>>>> = {
+export const CASE_TRANSITIONS: Readonly<Record<CaseStatus, Readonly<Partial<Record<Exclude<CaseCommandType, 'OpenCase' | 'AssignCase'>, CaseStatus>>>>> = {
   report_received: { AssessCase: 'assessed', ReferCase: 'report_received' },
   assessed: { PlanIntervention: 'planned', ReferCase: 'assessed', CloseCase: 'closed' },
   planned: { PlanIntervention: 'planned', DeliverIntervention: 'implementing', ReferCase: 'planned' },
@@ -38,9 +39,11 @@ export const COMMAND_OF_EVENT: Readonly<Record<CaseEventType, CaseCommandType>> 
   CaseReviewed: 'ReviewCase',
   CaseClosed: 'CloseCase',
   CaseReopened: 'ReopenCase',
+  CaseAssigned: 'AssignCase',
 };
 
 /** The status after a command, or undefined when the command is not allowed in that status. */
 export function nextCaseStatus(status: CaseStatus, command: Exclude<CaseCommandType, 'OpenCase'>): CaseStatus | undefined {
+  if (command === 'AssignCase') return status === 'closed' ? undefined : status;
   return CASE_TRANSITIONS[status][command];
 }

@@ -24,5 +24,11 @@ export type ReviewCase = Command<'ReviewCase', { riskLevel?: RiskLevel; notes?: 
 export type CloseCase = Command<'CloseCase', { outcome: CaseOutcome }>;
 export type ReopenCase = Command<'ReopenCase', { reason: string }>;
 
-export type CaseCommand = OpenCase | AssessCase | PlanIntervention | DeliverIntervention | ReferCase | ReviewCase | CloseCase | ReopenCase;
+/**
+ * Gives the case to a case worker, or takes it from one to another. `assignedBy` is the user sending
+ * the command (set by the transport, never by the client's body).
+ */
+export type AssignCase = Command<'AssignCase', { assigneeId: string; assignedBy: string }>;
+
+export type CaseCommand = AssignCase | OpenCase | AssessCase | PlanIntervention | DeliverIntervention | ReferCase | ReviewCase | CloseCase | ReopenCase;
 export type CaseCommandType = CaseCommand['type'];

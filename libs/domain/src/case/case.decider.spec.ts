@@ -78,7 +78,7 @@ const openCase = (data: Partial<Extract<CaseCommand, { type: 'OpenCase' }>['data
   );
 
 /** One valid command of each type (valid data, so only the transition decides). */
-const ANY: Record<Exclude<CaseCommandType, 'OpenCase'>, CaseCommand> = {
+const ANY: Record<Exclude<CaseCommandType, 'OpenCase' | 'AssignCase'>, CaseCommand> = {
   AssessCase: command('AssessCase', { riskLevel: 'high' }),
   PlanIntervention: command('PlanIntervention', { interventionId: 'i2', serviceType: 'health', provider: 'Trạm y tế phường Ba Đình', plannedStart: '2025-09-16', plannedEnd: '2025-09-30' }),
   DeliverIntervention: command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-15' }),
@@ -233,6 +233,35 @@ describe('caseDecider', () => {
       spec.given([...HISTORY.closed, { type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: at, personal: { reason: 'r' } } }])
         .when(ANY.PlanIntervention)
         .thenThrows('ILLEGAL_TRANSITION', 'caseId', { status: 'report_received', command: 'PlanIntervention' });
+    });
+  });
+
+  describe('AssignCase', () => {
+    const assign = (assigneeId: string) => command('AssignCase', { assigneeId, assignedBy: 'u-lead' });
+
+    it('given an open case with no holder, when assigned, then CaseAssigned with who assigned whom and when, and no previous holder', () => {
+      spec
+        .given(HISTORY.report_received)
+        .when(assign('u-worker'))
+        .then([{ type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-worker', assignedBy: 'u-lead', assignedAt: at } }]);
+    });
+
+    it('given a case held by one worker, when reassigned, then CaseAssigned names the previous holder, and the status does not move', () => {
+      const held = [...HISTORY.assessed, { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } }] as CaseEvent[];
+      spec
+        .given(held)
+        .when(assign('u-b'))
+        .then([{ type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-b', previousAssigneeId: 'u-a', assignedBy: 'u-lead', assignedAt: at } }]);
+      const state = held.reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(state).toMatchObject({ status: 'assessed', assigneeId: 'u-a' });
+    });
+
+    it('refuses assigning the case to the user who already holds it (assigneeId), an empty assignee, and a closed case', () => {
+      const held = [...HISTORY.planned, { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } }] as CaseEvent[];
+      spec.given(held).when(assign('u-a')).thenThrows('NOTHING_TO_CHANGE', 'assigneeId');
+      spec.given(HISTORY.planned).when(assign(' ')).thenThrows('INVALID_INPUT', 'assigneeId');
+      spec.given(HISTORY.closed).when(assign('u-a')).thenThrows('CASE_CLOSED', 'caseId');
+      spec.given([]).when(assign('u-a')).thenThrows('CASE_NOT_FOUND', 'caseId');
     });
   });
 

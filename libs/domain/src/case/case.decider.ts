@@ -75,6 +75,23 @@ function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   const { caseId } = state;
 
   switch (command.type) {
+    case 'AssignCase': {
+      const assigneeId = requireText(command.data.assigneeId, 'assigneeId');
+      const assignedBy = requireText(command.data.assignedBy, 'assignedBy');
+      if (state.assigneeId === assigneeId) {
+        throw new RegistryError('NOTHING_TO_CHANGE', 'the case is already assigned to this user', 'assigneeId');
+      }
+      return [
+        event('CaseAssigned', {
+          caseId,
+          assigneeId,
+          ...optional('previousAssigneeId', state.assigneeId),
+          assignedBy,
+          assignedAt: at,
+        }),
+      ];
+    }
+
     case 'AssessCase': {
       const riskLevel = requireOneOf(command.data.riskLevel, RISK_LEVELS, 'riskLevel');
       const notes = optionalText(command.data.notes, 'notes');
@@ -203,6 +220,8 @@ function evolve(state: CaseState, e: CaseEvent): CaseState {
       return { ...next, ...(e.data.riskLevel ? { riskLevel: e.data.riskLevel } : {}) };
     case 'CaseReopened':
       return { ...next, assessmentDueAt: e.data.assessmentDueAt, planDueAt: undefined, reviewDueAt: undefined };
+    case 'CaseAssigned':
+      return { ...next, assigneeId: e.data.assigneeId };
     case 'CaseReferred':
     case 'CaseClosed':
       return next;

@@ -105,7 +105,17 @@ export type CaseClosed = DomainEvent<'CaseClosed', { caseId: string; outcome: Ca
 
 export type CaseReopened = DomainEvent<'CaseReopened', { caseId: string; reopenedAt: IsoDateTime; assessmentDueAt: IsoDateTime; personal: { reason: string } }>;
 
+/**
+ * The case's holder: the first assignment (`previousAssigneeId` absent) or a reassignment. Who
+ * assigned whom, when. Any status but closed; assigning the case to the user who holds it is refused.
+ */
+export type CaseAssigned = DomainEvent<
+  'CaseAssigned',
+  { caseId: string; assigneeId: string; previousAssigneeId?: string; assignedBy: string; assignedAt: IsoDateTime }
+>;
+
 export type CaseEvent =
+  | CaseAssigned
   | CaseOpened
   | CaseAssessed
   | InterventionPlanned
@@ -126,6 +136,7 @@ export const CASE_EVENT_TYPES = [
   'CaseReviewed',
   'CaseClosed',
   'CaseReopened',
+  'CaseAssigned',
 ] as const satisfies readonly CaseEventType[];
 
 export const caseStreamId = (caseId: string): string => `case-${caseId}`;

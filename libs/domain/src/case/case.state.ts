@@ -24,6 +24,8 @@ export interface OpenedCaseState {
   planDueAt?: IsoDateTime;
   reviewDueAt?: IsoDateTime;
   riskLevel?: RiskLevel;
+  /** The user who holds the case (CaseAssigned), if anyone does. */
+  assigneeId?: string;
   interventions: Readonly<Record<string, PlannedIntervention>>;
 }
 

@@ -3,8 +3,9 @@ import { AddCaseNextDue1795470000001 } from './1795470000001-add-case-next-due';
 import { AddIndicatorDeltas1795470000002 } from './1795470000002-add-indicator-deltas';
 import { CreateChildSearch1795470000010 } from './1795470000010-create-child-search';
 import { CreateDuplicatePairs1795470000020 } from './1795470000020-create-duplicate-pairs';
+import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee';
 
-export { CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020 };
+export { CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020, AddCaseAssignee1795470000030 };
 
 /** The read models' tables, in order (after the event store's). */
-export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020];
+export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020, AddCaseAssignee1795470000030];

@@ -55,6 +55,8 @@ export class CaseEntity {
   @Column({ type: 'bigint' }) revision: string;
   @Column({ name: 'last_event_at', type: 'timestamptz' }) lastEventAt: Date;
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true }) nextDueAt: Date | null;
+  @Column({ name: 'assignee_id', type: 'text', nullable: true }) assigneeId: string | null;
+  @Column({ name: 'assigned_at', type: 'timestamptz', nullable: true }) assignedAt: Date | null;
 }
 
 @Entity('rm_reconciliation_queue')

@@ -29,6 +29,9 @@ export interface CaseRow extends Row {
   revision: number;
   last_event_at: string;
   next_due_at: string | null;
+  /** The user who holds the case (CaseAssigned), and since when. */
+  assignee_id: string | null;
+  assigned_at: string | null;
 }
 
 export interface CaseFactRow extends Row {
@@ -45,7 +48,7 @@ export interface CaseFactRow extends Row {
 const CASE_COLUMNS = [
   'case_id', 'child_id', 'status', 'channel', 'concern', 'protection_level', 'risk_level', 'reported_at', 'opened_at', 'assessment_due_at',
   'assessed_at', 'assessed_on_time', 'plan_due_at', 'planned_at', 'review_due_at', 'reviewed_at', 'closed_at', 'outcome', 'reopened_count',
-  'personal', 'personal_erased', 'revision', 'last_event_at', 'next_due_at',
+  'personal', 'personal_erased', 'revision', 'last_event_at', 'next_due_at', 'assignee_id', 'assigned_at',
 ] as const;
 const FACT_COLUMNS = ['event_id', 'case_id', 'child_id', 'kind', 'occurred_at', 'occurred_on', 'on_time', 'service_type'] as const;
 
@@ -84,7 +87,7 @@ export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: C
       assessment_due_at: str(d.assessmentDueAt), assessed_at: null, assessed_on_time: null, plan_due_at: null, planned_at: null,
       review_due_at: null, reviewed_at: null, closed_at: null, outcome: null, reopened_count: 0,
       personal: erased ? null : describe(d.personal), personal_erased: erased, revision: e.revision, last_event_at: at,
-      next_due_at: null,
+      next_due_at: null, assignee_id: null, assigned_at: null,
     };
     row.next_due_at = nextDueAt(row);
     return { row, fact: fact('opened', row.opened_at ?? at) };
@@ -145,6 +148,10 @@ export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: C
       row.closed_at = null;
       row.outcome = null;
       added = fact('reopened', str(ev.data.reopenedAt) ?? at);
+      break;
+    case 'CaseAssigned':
+      row.assignee_id = str(ev.data.assigneeId);
+      row.assigned_at = str(ev.data.assignedAt);
       break;
     case 'CaseReferred':
     case undefined:

@@ -20,6 +20,7 @@ import { ReferCaseHandler } from './refer-case/refer-case.handler';
 import { ReviewCaseHandler } from './review-case/review-case.handler';
 import { CloseCaseHandler } from './close-case/close-case.handler';
 import { ReopenCaseHandler } from './reopen-case/reopen-case.handler';
+import { AssignCaseHandler } from './assign-case/assign-case.handler';
 
 export * from './register-child/register-child.command';
 export * from './correct-child-details/correct-child-details.command';
@@ -43,6 +44,7 @@ export * from './refer-case/refer-case.command';
 export * from './review-case/review-case.command';
 export * from './close-case/close-case.command';
 export * from './reopen-case/reopen-case.command';
+export * from './assign-case/assign-case.command';
 /** Every command handler of the registry, for the module to provide. */
 export const REGISTRY_COMMAND_HANDLERS = [
   RegisterChildHandler,
@@ -67,4 +69,5 @@ export const REGISTRY_COMMAND_HANDLERS = [
   ReviewCaseHandler,
   CloseCaseHandler,
   ReopenCaseHandler,
+  AssignCaseHandler,
 ];

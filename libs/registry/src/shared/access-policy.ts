@@ -33,6 +33,7 @@ export const COMMAND_ROLES: Readonly<Record<RegistryCommandType, readonly Role[]
   ReviewCase: ['case_worker', 'admin'],
   CloseCase: ['case_worker', 'admin'],
   ReopenCase: ['case_worker', 'admin'],
+  AssignCase: ['case_worker', 'admin'],
 };
 
 /** Everyone with a role may read the records of their jurisdiction (inspectors above all). */

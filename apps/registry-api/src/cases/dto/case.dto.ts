@@ -134,3 +134,10 @@ export class ReopenCaseDto {
   @Text({ max: MAX_TEXT_LENGTH, required: true })
   reason: string;
 }
+
+export class AssignCaseDto {
+  @ApiPropertyOptional({ description: 'The user to give the case to (their user id); absent: the user sending the request takes it' })
+  @IsOptional()
+  @Text({ max: MAX_NAME_LENGTH })
+  assigneeId?: string;
+}
