@@ -260,6 +260,45 @@ describe('registry API: import identity and privacy', () => {
     expect((await api.owner.query('SELECT count(*)::int AS n FROM import_dedupe_keys')).rows).toEqual(children.rows);
   });
 
+  it('gives the rejected rows back as XLSX with their cells and a Vietnamese "Lý do", from the same file sent again, as an audited read', async () => {
+    const header = 'record_ref,full_name,date_of_birth,sex,commune,province';
+    const csv = `${header}\nA1,Kiều Văn Lộc,2016-01-01,Nam,00004,01\nA2,Tống Thị Mơ,01/01/2000,Nữ,00004,01\nA3,,2016-01-01,Nam,00004,01\nA4,Âu Văn Nhật,2016-01-01,X,Xã Không Có,01\n`;
+    const imported = await upload(csv);
+    expect(imported.body.rows).toMatchObject({ imported: 1, rejected: 3 });
+    const token = await api.token('communeOfficer');
+    const send = (body: string, purpose = '?purpose=data_correction') =>
+      fetch(`${api.base}/imports/${imported.body.id}/rejected-rows${purpose}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
+    const res = await send(csv);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await res.arrayBuffer());
+    const sheet = workbook.worksheets[0]!;
+    const rows: unknown[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[0]).toEqual(['record_ref', 'full_name', 'date_of_birth', 'sex', 'commune', 'province', 'Lý do']);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(['A2', 'A3', 'A4']);
+    expect(rows[1]!.slice(0, 6)).toEqual(['A2', 'Tống Thị Mơ', '01/01/2000', 'Nữ', '00004', '01']);
+    expect(String(rows[1]![6])).toContain('Đã đủ 16 tuổi');
+    expect(String(rows[2]![6])).toBe('Họ và tên: Thiếu họ và tên');
+    expect(String(rows[3]![6])).toContain('Giới tính phải là Nam hoặc Nữ');
+    expect(String(rows[3]![6])).toContain('Xã/Phường');
+    // A read of personal data: in the read audit, with its purpose, before the file left.
+    expect(await api.readAudit(imported.body.id)).toEqual([expect.objectContaining({ purpose: 'data_correction', resource_type: 'import', view: 'rejected_rows', child_id: null })]);
+    // Another file (a changed row), no purpose, another officer: refused, nothing more in the audit.
+    const other = await send(csv.replace('Tống', 'Tong'));
+    expect(other.status).toBe(400);
+    expect(await other.text()).toContain('SAME_FILE');
+    expect((await send(csv, '')).status).toBe(400);
+    const stranger = await fetch(`${api.base}/imports/${imported.body.id}/rejected-rows?purpose=data_correction`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await api.token('provinceCaseWorker')}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(stranger.status).toBe(403);
+    expect(await api.readAudit(imported.body.id)).toHaveLength(1);
+  });
+
   it('writes imported rows through the same handler core as HTTP: actor unit, source and correlation id in every event', async () => {
     const res = await upload('full_name,date_of_birth,sex,commune,province,special_circumstances\nHà Văn Tâm,2018-02-02,Nam,00004,01,4\n');
     const [stream] = await streamsOf(res.body.id);

@@ -14,6 +14,7 @@ export * from './imports/import.ledger';
 export * from './imports/child-record.importer';
 export * from './imports/row-source';
 export * from './imports/import-rules';
+export * from './imports/rejected-rows';
 export * from './imports/child-records/columns';
 export * from './imports/child-records/recorded-date';
 export * from './imports/child-records/special-circumstances';

@@ -4,9 +4,10 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
-import { CurrentUser, Roles } from '@childledger/platform';
+import { ApiPurpose, CurrentUser, Purpose, ReadAuditWriter, ReadPurpose, readCorrelationId, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
-import { ChildRecordImporter, IMPORT_ROLES, ImportLedger, ImportReport, READ_ROLES } from '@childledger/registry';
+import { ChildRecordImporter, IMPORT_ROLES, ImportLedger, ImportReport, READ_ROLES, rejectedReasons, sha256Of, writeRejectedRows } from '@childledger/registry';
+import { RequestValidationException } from '../http/validation';
 import type { AuthenticatedRequest } from '../http/command-responder';
 import type { ErrorBody } from '../http/validation';
 import { spoolRawBody, UPLOAD_DIR, UploadedImportFile } from './upload';
@@ -35,6 +36,7 @@ export class ImportsController {
     private readonly importer: ChildRecordImporter,
     private readonly ledger: ImportLedger,
     @Inject(IMPORT_MAX_BYTES) private readonly maxBytes: number,
+    private readonly readAudit: ReadAuditWriter,
   ) {}
 
   @Post()
@@ -100,5 +102,53 @@ export class ImportsController {
     const mayRead = report && (report.startedBy.userId === user.userId || user.role === 'admin');
     if (!report || !mayRead) throw new NotFoundException(`no import ${p.importId}`);
     return report;
+  }
+
+  /**
+   * The rejected rows as XLSX, each with its original cells and a "Lý do" column. The platform keeps
+   * no upload (a file of children is personal data; it is deleted once imported), so the officer sends
+   * the same file again: it must be the import's file (same SHA-256), else 400 (field file, rule
+   * SAME_FILE). Reading rows back is a read of personal data: it needs a purpose and is in the read
+   * audit (resource `import`) before the file is sent.
+   */
+  @Post(':importId/rejected-rows')
+  @Roles(...IMPORT_ROLES)
+  @ApiPurpose()
+  @UseInterceptors(FileInterceptor('file', { dest: UPLOAD_DIR, limits: { fileSize: DEFAULT_IMPORT_MAX_BYTES, files: 1 } }))
+  @ApiOperation({ summary: 'The rejected rows of an import as XLSX, with a Vietnamese "Lý do" column; send the imported file again (it is not kept)' })
+  @ApiConsumes('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'multipart/form-data')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 200, description: 'The XLSX file', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 404, description: 'No such import, or not yours' })
+  @ApiResponse({ status: 400, description: 'No purpose, or not the file of this import (field file, rule SAME_FILE)' })
+  async rejectedRows(
+    @Param() p: ImportIdParams,
+    @CurrentUser() user: AuthenticatedUser,
+    @ReadPurpose() purpose: Purpose,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+    @UploadedFile() upload: UploadedImportFile | undefined,
+  ): Promise<void> {
+    const report = await this.ledger.get(p.importId, { problemLimit: 0 });
+    if (!report || !(report.startedBy.userId === user.userId || user.role === 'admin')) {
+      if (upload) await rm(upload.path, { force: true });
+      throw new NotFoundException(`no import ${p.importId}`);
+    }
+    const file = upload ? { path: upload.path } : await spoolRawBody(req, this.maxBytes);
+    try {
+      if ((await sha256Of(file.path)) !== report.sha256) {
+        throw new RequestValidationException([{ field: 'file', rule: 'SAME_FILE', message: 'send the file of this import (the same file, unchanged)' }]);
+      }
+      const reasons = rejectedReasons(await this.ledger.rejectedProblems(p.importId));
+      await this.readAudit.record(user, { purpose, resourceType: 'import', resourceId: p.importId, childId: null, view: 'rejected_rows', correlationId: readCorrelationId(req) });
+      res.status(HttpStatus.OK);
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader('Content-Disposition', `attachment; filename="dong-bi-tu-choi-${p.importId}.xlsx"`);
+      res.setHeader('Cache-Control', 'no-store');
+      await writeRejectedRows(file.path, reasons, res);
+      res.end();
+    } finally {
+      await rm(file.path, { force: true });
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { Purpose } from './purpose';
 /** One read of a child's or a case's personal data. */
 export interface PersonalDataRead {
   purpose: Purpose;
-  resourceType: 'child' | 'case';
+  resourceType: 'child' | 'case' | 'import';
   resourceId: string;
   /** The child the data is about (a case's child); null when it is not known. */
   childId: string | null;

@@ -386,7 +386,7 @@ export function importIdentities(record: ParsedChildRecord): string[] {
   return identities;
 }
 
-async function sha256Of(path: string): Promise<string> {
+export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -143,6 +143,15 @@ export class ImportLedger {
     this.seq.set(importId, seq);
   }
 
+  /** Every rejected row's problems (row, column, code), in row order: for the rejected-rows file. */
+  async rejectedProblems(importId: string): Promise<{ row: number; column: string | null; code: string }[]> {
+    const { rows } = await this.pool.query<{ row_number: number; column_name: string | null; code: string }>(
+      `SELECT row_number, column_name, code FROM import_problems WHERE import_id = $1 AND kind = 'rejected' ORDER BY row_number, seq`,
+      [importId],
+    );
+    return rows.map((r) => ({ row: r.row_number, column: r.column_name, code: r.code }));
+  }
+
   async get(importId: string, options: { problemLimit?: number } = {}): Promise<ImportReport | undefined> {
     const { rows } = await this.pool.query<ImportRow>(
       `SELECT *, (status = 'running' AND heartbeat_at < now() - make_interval(secs => $2)) AS stale FROM imports WHERE import_id = $1`,
