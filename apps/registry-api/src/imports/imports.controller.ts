@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { Controller, Get, HttpStatus, Inject, NotFoundException, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ImportReportDto } from './import-report.dto';
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
 import { ApiPurpose, CurrentUser, Purpose, ReadAuditWriter, ReadPurpose, readCorrelationId, Roles } from '@childledger/platform';
@@ -47,8 +48,8 @@ export class ImportsController {
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async`: answer 202 at once and follow progress at the Location' })
   @ApiQuery({ name: 'fileName', required: false })
-  @ApiResponse({ status: 201, description: 'Done: the report (rows imported, already imported, rejected with row, column and reason)' })
-  @ApiResponse({ status: 202, description: 'Started; poll the Location for progress and the report' })
+  @ApiCreatedResponse({ type: ImportReportDto, description: 'Done: the report (rows imported, already imported, rejected with row, column and reason)' })
+  @ApiResponse({ status: 202, type: ImportReportDto, description: 'Started; poll the Location for progress and the report' })
   @ApiResponse({ status: 413, description: 'The file is too large' })
   @ApiResponse({ status: 422, description: 'The file cannot be imported at all (no header, a required column missing)' })
   async create(
@@ -96,6 +97,7 @@ export class ImportsController {
   @Get(':importId')
   @Roles(...READ_ROLES)
   @ApiOperation({ summary: 'Progress and report of an import' })
+  @ApiOkResponse({ type: ImportReportDto })
   async get(@Param() p: ImportIdParams, @CurrentUser() user: AuthenticatedUser): Promise<ImportReport> {
     const report = await this.ledger.get(p.importId);
     // Only its author (and an admin) sees an import: its problems quote record references of a jurisdiction.

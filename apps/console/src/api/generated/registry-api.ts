@@ -85,6 +85,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{caseId}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the case to a case worker, or reassign it (CaseAssigned: who assigned whom, when). No assigneeId: take it yourself. Send If-Match with the revision you saw: if the case changed since (someone else took it), the answer is a conflict, not a silent reassignment */
+        post: operations["CasesController_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{caseId}/closure": {
         parameters: {
             query?: never;
@@ -476,6 +493,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/{importId}/rejected-rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The rejected rows of an import as XLSX, with a Vietnamese "Lý do" column; send the imported file again (it is not kept) */
+        post: operations["ImportsController_rejectedRows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/metrics": {
         parameters: {
             query?: never;
@@ -516,10 +550,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Likely duplicate child records in your jurisdiction (ids, communes, scores, explanations) */
-        get: operations["ReconciliationController_duplicates"];
+        /** Likely duplicate records in your jurisdiction, most likely first (ids, communes, scores; no personal data), paged */
+        get: operations["DuplicatesController_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/duplicates/{childId}/{otherChildId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pair side by side, field by field, with the per-field comparison. Needs a purpose; written to the read audit first */
+        get: operations["DuplicatesController_pair"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/duplicates/{childId}/{otherChildId}/not-same": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide that the two records are not the same child (ChildRecordsNotDuplicates, with the reason); the pair never comes back */
+        post: operations["DuplicatesController_notSame"];
         delete?: never;
         options?: never;
         head?: never;
@@ -533,7 +601,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Merges in force in your jurisdiction (duplicate, surviving record, when), newest first, paged */
+        get: operations["DuplicatesController_merges"];
         put?: never;
         /** Merge a duplicate into the surviving record (ChildRecordsMerged on the duplicate) */
         post: operations["ReconciliationController_merge"];
@@ -567,8 +636,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open identity reviews in your jurisdiction, with ranked candidates, scores and per-field explanations */
-        get: operations["ReconciliationController_reviews"];
+        /** Your queue of open identity reviews, oldest first, by the commune the child lives in now; keyset-paged. No personal data */
+        get: operations["IdentityReviewsController_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/reviews/{childId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One review: the record and each candidate field by field, with agreement, weight and probability. Needs a purpose; written to the read audit before it is returned */
+        get: operations["IdentityReviewsController_review"];
         put?: never;
         post?: never;
         delete?: never;
@@ -586,8 +672,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Link the child to one of the candidates (NationalIdLinked, source officer) */
-        post: operations["ReconciliationController_accept"];
+        /** This candidate is the child: link the number (NationalIdLinked, source officer), with a reason */
+        post: operations["IdentityReviewsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/reviews/{childId}/no-national-record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The child has no record in the national population database (NoNationalRecordFound, source officer, review no_national_record), with a reason */
+        post: operations["IdentityReviewsController_noNationalRecord"];
         delete?: never;
         options?: never;
         head?: never;
@@ -603,8 +706,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** None of the candidates is this child (NoNationalRecordFound, source officer) */
-        post: operations["ReconciliationController_reject"];
+        /** None of the candidates is this child (NoNationalRecordFound, source officer, review rejected_all), with a reason */
+        post: operations["IdentityReviewsController_reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -647,7 +750,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        AcceptCandidateDto: Record<string, never>;
+        AcceptIdentityCandidateDto: {
+            /**
+             * @description The chosen candidate's personal ID (12 digits)
+             * @example 001216012345
+             */
+            personalId: string;
+            reason: string;
+        };
         AdminUnitDto: {
             /** @example 00004 */
             code: string;
@@ -714,6 +824,10 @@ export interface components {
             /** @enum {string} */
             riskLevel: "low" | "medium" | "high" | "critical";
         };
+        AssignCaseDto: {
+            /** @description The user to give the case to (their user id); absent: the user sending the request takes it */
+            assigneeId?: string;
+        };
         ChangeResidenceDto: {
             /** @example 00004 */
             communeCode: string;
@@ -756,6 +870,55 @@ export interface components {
             deliveredOn: string;
             notes?: string;
         };
+        DuplicateFieldDto: {
+            agrees: boolean | null;
+            field: string;
+            level: string;
+            weight: number;
+        };
+        DuplicatePairDto: {
+            childId: string;
+            communeCode: string | null;
+            /** @enum {string} */
+            decision: "linked" | "review";
+            fields: components["schemas"]["DuplicateFieldDto"][];
+            foundAt: string;
+            other: components["schemas"]["DuplicateRecordDto"];
+            otherChildId: string;
+            otherCommuneCode: string | null;
+            /** @description Probability that the two records are the same child (0–1) */
+            probability: number;
+            record: components["schemas"]["DuplicateRecordDto"];
+        };
+        DuplicatePairsPageDto: {
+            items: components["schemas"]["DuplicatePairSummaryDto"][];
+            /** @description Pass as `after` for the next page; null on the last */
+            next: string | null;
+        };
+        DuplicatePairSummaryDto: {
+            childId: string;
+            communeCode: string | null;
+            /** @enum {string} */
+            decision: "linked" | "review";
+            foundAt: string;
+            otherChildId: string;
+            otherCommuneCode: string | null;
+            /** @description Probability that the two records are the same child (0–1) */
+            probability: number;
+        };
+        DuplicateRecordDto: {
+            childId: string;
+            circumstances: number[];
+            communeCode: string;
+            dateOfBirth?: string;
+            fatherName?: string;
+            fullName?: string;
+            motherName?: string;
+            nationalIdState: string;
+            personalId?: string;
+            revision: number;
+            sex?: string;
+        };
         EmptyDto: Record<string, never>;
         EndSpecialCircumstanceDto: {
             /** Format: date */
@@ -793,6 +956,93 @@ export interface components {
             effectiveFrom: string;
             group: number;
         };
+        IdentityReviewDecisionDto: {
+            reason: string;
+        };
+        IdentityReviewDto: {
+            /** @description Best first */
+            candidates: components["schemas"]["ReviewCandidateDto"][];
+            childId: string;
+            communeCode: string;
+            communeName: string | null;
+            /** @description The best candidate's probability */
+            probability: number | null;
+            /** @description Why the adapter asked an officer (English, no personal data) */
+            reason: string;
+            record: components["schemas"]["ReviewPersonDto"];
+            /** Format: date-time */
+            requestedAt: string;
+            /** @description The child's revision: send it as If-Match with a decision */
+            revision: number;
+        };
+        IdentityReviewQueueDto: {
+            items: components["schemas"]["IdentityReviewSummaryDto"][];
+            /** @description Cursor of the next page; null on the last */
+            next: string | null;
+        };
+        IdentityReviewSummaryDto: {
+            /** @description The best candidate's probability, 0 to 1 */
+            bestProbability: number | null;
+            candidateCount: number;
+            childId: string;
+            /** @description The commune of the child's current residence, in force today */
+            communeCode: string;
+            communeName: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+        };
+        ImportProblemDto: {
+            /** @example CHILD_TOO_OLD */
+            code: string;
+            /** @description The format's column name */
+            column: string | null;
+            /** @description The header as the file spells it */
+            header?: string;
+            /**
+             * @description rejected: the row was not imported; warning: imported (for INCOMPLETE_SEX and INVALID_PERSONAL_ID.*, as an incomplete record)
+             * @enum {string}
+             */
+            kind: "rejected" | "warning";
+            /** @description The rule's fixed text */
+            reason: string;
+            recordRef?: string;
+            /** @description Row number as a spreadsheet shows it */
+            row: number;
+        };
+        ImportReportDto: {
+            error: string | null;
+            fileBytes: number;
+            fileName: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            /** Format: uuid */
+            id: string;
+            /** @description 0–100, by bytes read */
+            percent: number;
+            problems: components["schemas"]["ImportProblemDto"][];
+            /** @description More problems than `problems` lists */
+            problemsTruncated: boolean;
+            rows: components["schemas"]["ImportRowCountsDto"];
+            sha256: string;
+            /** Format: date-time */
+            startedAt: string;
+            startedBy: components["schemas"]["ImportStartedByDto"];
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "interrupted";
+            warnings: number;
+        };
+        ImportRowCountsDto: {
+            alreadyImported: number;
+            imported: number;
+            read: number;
+            rejected: number;
+        };
+        ImportStartedByDto: {
+            role: string;
+            userId: string;
+        };
         LinkNationalIdDto: {
             matchScore?: number;
             /** @example 001316012345 */
@@ -808,6 +1058,17 @@ export interface components {
             survivingChildId: string;
         };
         MergeDto: Record<string, never>;
+        MergesPageDto: {
+            items: components["schemas"]["MergeSummaryDto"][];
+            next: string | null;
+        };
+        MergeSummaryDto: {
+            childId: string;
+            communeCode: string | null;
+            mergedAt: string;
+            survivingChildId: string;
+        };
+        NotSameChildDto: Record<string, never>;
         OpenCaseDto: {
             /**
              * Format: uuid
@@ -909,10 +1170,47 @@ export interface components {
             /** @enum {string} */
             outcome: "removed_from_risk" | "entered_special_circumstance" | "no_longer_applicable";
         };
+        ReviewCandidateDto: {
+            fields: components["schemas"]["ReviewFieldDto"][];
+            /** @description The candidate's details from the national database; null on reviews opened before they were kept */
+            person: components["schemas"]["ReviewPersonDto"] | null;
+            personalId: string;
+            /** @description Probability that this candidate is the child, 0 to 1 */
+            probability: number;
+            /** @description Match weight in bits: the sum of the field weights */
+            weight: number;
+        };
         ReviewCaseDto: {
             notes?: string;
             /** @enum {string} */
             riskLevel?: "low" | "medium" | "high" | "critical";
+        };
+        ReviewFieldDto: {
+            /**
+             * @description agree: identical; partial: close (a counted agreement short of identical, or a difference that still adds weight); disagree; missing: one side does not state it
+             * @enum {string}
+             */
+            agreement: "agree" | "partial" | "disagree" | "missing";
+            /** @description The level in English words */
+            description: string;
+            /** @enum {string} */
+            field: "name" | "dateOfBirth" | "sex" | "personalId" | "place" | "father" | "mother";
+            /** @description The comparison level's id (exact, day_month_swapped, ...), or missing */
+            level: string;
+            /** @description Contribution to the match weight, in bits */
+            weight: number;
+        };
+        ReviewPersonDto: {
+            communeCode?: string;
+            communeName?: string;
+            /** @description YYYY-MM-DD, YYYY-MM or YYYY */
+            dateOfBirth?: string;
+            fatherName?: string;
+            fullName?: string;
+            motherName?: string;
+            personalId?: string;
+            /** @enum {string} */
+            sex?: "M" | "F";
         };
         WrittenEventDto: {
             /** Format: uuid */
@@ -1143,6 +1441,100 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AssessCaseDto"];
+            };
+        };
+        responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CasesController_assign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result and write nothing */
+                "Idempotency-Key"?: string;
+                /** @description The ETag (revision) you last saw; 409 if the record changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignCaseDto"];
             };
         };
         responses: {
@@ -3097,14 +3489,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportReportDto"];
+                };
             };
             /** @description Started; poll the Location for progress and the report */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportReportDto"];
+                };
             };
             /** @description The file is too large */
             413: {
@@ -3134,6 +3530,56 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportDto"];
+                };
+            };
+        };
+    };
+    ImportsController_rejectedRows: {
+        parameters: {
+            query?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "multipart/form-data": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The XLSX file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description No purpose, or not the file of this import (field file, rule SAME_FILE) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such import, or not yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3184,7 +3630,7 @@ export interface operations {
             };
         };
     };
-    ReconciliationController_duplicates: {
+    DuplicatesController_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -3197,7 +3643,81 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DuplicatePairsPageDto"];
+                };
+            };
+        };
+    };
+    DuplicatesController_pair: {
+        parameters: {
+            query?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatePairDto"];
+                };
+            };
+        };
+    };
+    DuplicatesController_notSame: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result and write nothing */
+                "Idempotency-Key"?: string;
+                /** @description The ETag (revision) you last saw; 409 if the record changed since */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotSameChildDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+        };
+    };
+    DuplicatesController_merges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergesPageDto"];
+                };
             };
         };
     };
@@ -3253,9 +3773,16 @@ export interface operations {
             };
         };
     };
-    ReconciliationController_reviews: {
+    IdentityReviewsController_queue: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next` cursor of the previous page */
+                after?: string;
+                /** @description A commune code in force today (5 digits); default: your whole jurisdiction */
+                commune?: string;
+                /** @description 1 to 100, default 20 */
+                limit?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3266,11 +3793,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["IdentityReviewQueueDto"];
+                };
+            };
+        };
+    };
+    IdentityReviewsController_review: {
+        parameters: {
+            query?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityReviewDto"];
+                };
+            };
+            /** @description No open review for this child, or a child outside your jurisdiction (the same answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
     };
-    ReconciliationController_accept: {
+    IdentityReviewsController_accept: {
         parameters: {
             query?: never;
             header?: {
@@ -3284,19 +3845,85 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AcceptCandidateDto"];
+                "application/json": components["schemas"]["AcceptIdentityCandidateDto"];
             };
         };
         responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
         };
     };
-    ReconciliationController_reject: {
+    IdentityReviewsController_noNationalRecord: {
         parameters: {
             query?: never;
             header?: {
@@ -3310,15 +3937,173 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonBodyDto"];
+                "application/json": components["schemas"]["IdentityReviewDecisionDto"];
             };
         };
         responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    IdentityReviewsController_reject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key return the first result and write nothing */
+                "Idempotency-Key"?: string;
+                /** @description The ETag (revision) you last saw; 409 if the record changed since */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityReviewDecisionDto"];
+            };
+        };
+        responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
         };
     };
