@@ -2,9 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
+// Identity reviews (queue, review, accept, reject, no national record): reviews/identity-reviews.controller.ts.
 import type { AuthenticatedRequest } from '../http/command-responder';
 import { CommandHeaders } from '../http/openapi';
-import { AcceptCandidateDto, ChildParamsDto, MergeDto, ReasonBodyDto } from './reconciliation.dto';
+import { ChildParamsDto, MergeDto, ReasonBodyDto } from './reconciliation.dto';
 import { ReconciliationHandlers } from './reconciliation.handlers';
 
 /** Data officers reconcile records with the national population database and with each other. Commands take If-Match and Idempotency-Key like every other command. */
@@ -14,28 +15,6 @@ import { ReconciliationHandlers } from './reconciliation.handlers';
 @Controller('reconciliation')
 export class ReconciliationController {
   constructor(private readonly handlers: ReconciliationHandlers) {}
-
-  @Get('reviews')
-  @ApiOperation({ summary: 'Open identity reviews in your jurisdiction, with ranked candidates, scores and per-field explanations' })
-  async reviews(@CurrentUser() user: AuthenticatedUser) {
-    return { reviews: await this.handlers.reviewQueue(user) };
-  }
-
-  @Post('reviews/:childId/accept')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Link the child to one of the candidates (NationalIdLinked, source officer)' })
-  @CommandHeaders()
-  accept(@Param() p: ChildParamsDto, @Body() body: AcceptCandidateDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.handlers.acceptCandidate({ req, res }, p.childId, body.personalId, body.reason);
-  }
-
-  @Post('reviews/:childId/reject')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'None of the candidates is this child (NoNationalRecordFound, source officer)' })
-  @CommandHeaders()
-  reject(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.handlers.rejectAll({ req, res }, p.childId, body.reason);
-  }
 
   @Post('children/:childId/unlink')
   @HttpCode(200)

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import type { AdministrativeUnits } from '@childledger/admin-units';
-import { childDecider, ChildEvent, ChildState, childStreamId, isActiveRecord, RegisteredChildState, RegistryError } from '@childledger/domain';
+import { childDecider, ChildEvent, ChildState, childStreamId, isActiveRecord, RegisteredChildState } from '@childledger/domain';
 import { EventStore, loadState } from '@childledger/event-store';
 // Reconciliation lives in the registry API but reads the identity context's review queue and scores
 // records with the matching engine (allowed for scope:registry in eslint.config.js).
-import { adminUnitLookup, childRecordInput, ChildrenIndexStore, IndexedChild, ReviewItem, ReviewQueueStore } from '@childledger/identity';
+import { adminUnitLookup, childRecordInput, ChildrenIndexStore, IndexedChild } from '@childledger/identity';
 import { InMemoryCandidateSource, MatchEngine, PersonPreparer, ResidentInput } from '@childledger/matching';
 import { AuthenticatedUser, EVENT_STORE, PG_POOL } from '@childledger/platform';
 import {
@@ -14,9 +14,7 @@ import {
   AccessPolicy,
   CommandResponseBody,
   DomainContextFactory,
-  LinkNationalIdCommand,
   MergeChildRecordsCommand,
-  RecordNoNationalRecordCommand,
   RevertMergeCommand,
   UnlinkNationalIdCommand,
 } from '@childledger/registry';
@@ -54,7 +52,6 @@ export const MAX_DUPLICATE_SCAN = 5000;
  */
 @Injectable()
 export class ReconciliationHandlers {
-  private readonly queue: ReviewQueueStore;
   private readonly children: ChildrenIndexStore;
   private readonly engine: MatchEngine;
 
@@ -66,40 +63,11 @@ export class ReconciliationHandlers {
     private readonly context: DomainContextFactory,
     private readonly responder: CommandResponder,
   ) {
-    this.queue = new ReviewQueueStore(pool);
     this.children = new ChildrenIndexStore(pool);
     this.engine = new MatchEngine(undefined, adminUnitLookup(units));
   }
 
-  /** Open reviews of children in the user's jurisdiction. */
-  async reviewQueue(user: AuthenticatedUser): Promise<ReviewItem[]> {
-    const open = await this.queue.listOpen(undefined, 1000);
-    return open.filter((item) => this.canSee(user, item.communeCode));
-  }
-
-  async acceptCandidate(x: CommandExchange, childId: string, personalId: string, reason: string): Promise<CommandOutcome> {
-    const review = await this.openReview(x.req.user, childId);
-    const candidate = review.candidates.find((c) => c.personalId === personalId);
-    if (!candidate) throw new RegistryError('INVALID_INPUT', "personalId must be one of the review's candidates", 'personalId');
-    return this.responder.run(
-      x.req,
-      x.res,
-      200,
-      (request) => new LinkNationalIdCommand(childId, { personalId, source: 'officer', matchScore: candidate.probability }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
-      { metadata: { review: 'accepted' }, afterCommit: async () => void (await this.queue.resolve(childId, 'candidate accepted', undefined)) },
-    );
-  }
-
-  async rejectAll(x: CommandExchange, childId: string, reason: string): Promise<CommandOutcome> {
-    await this.openReview(x.req.user, childId);
-    return this.responder.run(
-      x.req,
-      x.res,
-      200,
-      (request) => new RecordNoNationalRecordCommand(childId, { source: 'officer' }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
-      { metadata: { review: 'rejected_all' }, afterCommit: async () => void (await this.queue.resolve(childId, 'all candidates rejected', undefined)) },
-    );
-  }
+  // Identity reviews (queue, accept, reject, no national record): reviews/identity-reviews.service.ts.
 
   unlink(x: CommandExchange, childId: string, reason: string): Promise<CommandOutcome> {
     return this.responder.run(x.req, x.res, 200, (request) => new UnlinkNationalIdCommand(childId, { reason }, request, this.context.create()));
@@ -170,15 +138,6 @@ export class ReconciliationHandlers {
 
   private canSee(user: AuthenticatedUser, communeCode: string): boolean {
     return this.policy.mayActOnCommune(user, communeCode);
-  }
-
-  /** An open review of a child the user may act on; outside the jurisdiction it reads as no open review. */
-  private async openReview(user: AuthenticatedUser, childId: string): Promise<ReviewItem> {
-    const review = await this.queue.get(childId);
-    if (!review || review.status !== 'open' || !this.canSee(user, review.communeCode)) {
-      throw new RegistryError('INVALID_INPUT', 'the child has no open identity review', 'childId');
-    }
-    return review;
   }
 
   private async load(childId: string): Promise<ChildState> {

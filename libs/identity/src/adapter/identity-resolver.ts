@@ -10,14 +10,14 @@ import {
   RegistryError,
 } from '@childledger/domain';
 import { EventMetadata, EventStore, handleCommand, IdempotencyConflictError, loadState, RecordedEvent } from '@childledger/event-store';
-import type { MatchDecision, MatchEngine } from '@childledger/matching';
+import type { MatchDecision, MatchEngine, ResidentInput } from '@childledger/matching';
 import { childRecordInput } from '../matching/child-record';
 import { currentPlace } from '../matching/admin-units.lookup';
 import { NationalRegistryCandidateSource } from '../matching/national-registry-candidate.source';
 import { AuditedNationalRegistry } from '../national-registry/audited-national-registry';
 import type { NationalPopulationRegistry, RegistryCallContext } from '../national-registry/national-population-registry.port';
 import { NationalRegistryRejectedError } from '../national-registry/national-registry.errors';
-import type { ReviewQueueStore } from '../reconciliation/review-queue.store';
+import type { ReviewQueueStore, ReviewResident } from '../reconciliation/review-queue.store';
 import { deterministicUuid } from './deterministic-id';
 import { IDENTITY_ADAPTER_ACTOR, IDENTITY_DECISION_TYPES, identityAuditStreamId, NationalRegistryQueried } from './identity.events';
 
@@ -43,7 +43,7 @@ interface Decided {
   method: 'verification' | 'search';
   command?: ChildCommand;
   match?: Record<string, unknown>;
-  review?: { reason: string; decision?: MatchDecision };
+  review?: { reason: string; decision?: MatchDecision; residents?: ReadonlyMap<string, ResidentInput> };
 }
 
 /**
@@ -116,7 +116,7 @@ export class IdentityResolver {
     // its own calls. The other way round, a crash would leave a decision whose calls nobody audited.
     await this.audit(childId, event, registry, kind, correlationId);
     try {
-      if (kind === 'review') await this.openReview(state, event, decided.review?.decision, command);
+      if (kind === 'review') await this.openReview(state, event, decided.review?.decision, command, decided.review?.residents);
       await this.append(streamId, command, metadata, event.id);
     } catch (err) {
       if (err instanceof RegistryError || err instanceof IdempotencyConflictError) {
@@ -150,7 +150,15 @@ export class IdentityResolver {
     const place = currentPlace(this.deps.units, child.residence.communeCode, child.residence.effectiveFrom);
     const record = childRecordInput(child, place.communes[0] ?? child.residence.communeCode);
     const source = new NationalRegistryCandidateSource(registry, context, place);
-    const decision = await this.deps.engine.match(record, source);
+    // The residents found are kept with a review, so the officer sees what was compared.
+    const found = new Map<string, ResidentInput>();
+    const decision = await this.deps.engine.match(record, {
+      findCandidates: async (r) => {
+        const residents = await source.findCandidates(r);
+        for (const resident of residents) found.set(resident.personalId, resident);
+        return residents;
+      },
+    });
     const match = {
       method: child.personalId !== undefined ? 'search_after_failed_verification' : 'search',
       score: round4(decision.probability),
@@ -164,12 +172,12 @@ export class IdentityResolver {
         method: 'search',
         command: this.command({ type: 'LinkNationalId', data: { personalId: decision.personalId, source: 'identity_adapter', matchScore: round4(decision.probability) } }),
         match,
-        review: { reason: 'best candidate', decision },
+        review: { reason: 'best candidate', decision, residents: found },
       };
     }
     if (decision.decision === 'review') {
       const reason = `${decision.candidates.length} candidate(s); best match probability ${decision.probability.toFixed(3)} is below the link threshold or another candidate is close`;
-      return { kind: 'review', method: 'search', match, review: { reason, decision } };
+      return { kind: 'review', method: 'search', match, review: { reason, decision, residents: found } };
     }
     return { kind: 'no_match', method: 'search', match, command: this.command({ type: 'RecordNoNationalRecord', data: { source: 'identity_adapter' } }) };
   }
@@ -190,12 +198,21 @@ export class IdentityResolver {
   }
 
   /** Written before the event, with the event's (deterministic) id, so a crash in between loses no row. */
-  private async openReview(child: RegisteredChildState, trigger: RecordedEvent, decision: MatchDecision | undefined, command: ChildCommand): Promise<void> {
+  private async openReview(
+    child: RegisteredChildState,
+    trigger: RecordedEvent,
+    decision: MatchDecision | undefined,
+    command: ChildCommand,
+    residents: ReadonlyMap<string, ResidentInput> = new Map(),
+  ): Promise<void> {
     await this.deps.reviewQueue.open({
       childId: child.childId,
       communeCode: child.residence.communeCode,
       reason: command.type === 'RequestIdentityReview' ? command.data.reason : 'review requested',
-      candidates: (decision?.candidates ?? []).map((c) => ({ personalId: c.personalId, probability: round4(c.probability), weight: c.weight, fields: c.fields })),
+      candidates: (decision?.candidates ?? []).map((c) => {
+        const resident = residents.get(c.personalId);
+        return { personalId: c.personalId, probability: round4(c.probability), weight: c.weight, fields: c.fields, ...(resident ? { resident: reviewResident(resident) } : {}) };
+      }),
       explanation: decision?.explanation ?? '',
       requestedEventId: this.reviewEventId(trigger),
       requestedAt: this.clock().toISOString(),
@@ -234,6 +251,18 @@ function refusesPersonalId(command: ChildCommand, state: ChildState): boolean {
 
 function isDecisionOf(e: RecordedEvent, triggerId: string): boolean {
   return e.metadata.causationId === triggerId && e.metadata.actor?.userId === IDENTITY_ADAPTER_ACTOR.userId && (IDENTITY_DECISION_TYPES as readonly string[]).includes(e.type);
+}
+
+/** The compared fields only: no parents' numbers, no birth-registration place. */
+function reviewResident(r: ResidentInput): ReviewResident {
+  return {
+    fullName: r.fullName,
+    ...(r.sex ? { sex: r.sex } : {}),
+    ...(r.dateOfBirth ? { dateOfBirth: r.dateOfBirth } : {}),
+    ...(r.residenceCommuneCode ? { residenceCommuneCode: r.residenceCommuneCode } : {}),
+    ...(r.fatherFullName ? { fatherFullName: r.fatherFullName } : {}),
+    ...(r.motherFullName ? { motherFullName: r.motherFullName } : {}),
+  };
 }
 
 function round4(x: number): number {

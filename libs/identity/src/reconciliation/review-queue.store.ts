@@ -1,12 +1,24 @@
 import type { ClientBase, Pool } from 'pg';
 import type { ScoredCandidate } from '@childledger/matching';
 
+/** A candidate's details as the national database gave them: only the fields the engine compared. */
+export interface ReviewResident {
+  fullName: string;
+  sex?: 'M' | 'F';
+  dateOfBirth?: string;
+  residenceCommuneCode?: string;
+  fatherFullName?: string;
+  motherFullName?: string;
+}
+
 export interface ReviewCandidate {
   personalId: string;
   probability: number;
   /** Match weight in bits. */
   weight: number;
   fields: ScoredCandidate['fields'];
+  /** What the officer compares side by side; absent on reviews opened before it was kept. */
+  resident?: ReviewResident;
 }
 
 export interface ReviewItem {
