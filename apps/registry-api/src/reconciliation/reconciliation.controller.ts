@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
+import { Roles } from '@childledger/platform';
 // Identity reviews (queue, review, accept, reject, no national record): reviews/identity-reviews.controller.ts.
 import type { AuthenticatedRequest } from '../http/command-responder';
 import { CommandHeaders } from '../http/openapi';
@@ -24,11 +24,7 @@ export class ReconciliationController {
     return this.handlers.unlink({ req, res }, p.childId, body.reason);
   }
 
-  @Get('duplicates')
-  @ApiOperation({ summary: 'Likely duplicate child records in your jurisdiction (ids, communes, scores, explanations)' })
-  async duplicates(@CurrentUser() user: AuthenticatedUser) {
-    return { pairs: await this.handlers.duplicates(user) };
-  }
+  // The stored list of duplicates, a pair, not the same child, the merges in force: duplicates/duplicates.controller.ts.
 
   @Post('merges')
   @HttpCode(200)
