@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import ChildPage from './ChildPage';
 import FindChildPage from './FindChildPage';
 
 /** The screens under this feature's path (App.tsx mounts them at /children/*). */
@@ -6,6 +7,7 @@ export default function FeatureRoutes() {
   return (
     <Routes>
       <Route index element={<FindChildPage />} />
+      <Route path=":childId" element={<ChildPage />} />
     </Routes>
   );
 }
