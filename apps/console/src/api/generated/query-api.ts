@@ -80,6 +80,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/worklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CasesController_worklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/children/{childId}": {
         parameters: {
             query?: never;
@@ -292,6 +308,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CaseDeadlinesDto: {
+            /** Format: date-time */
+            assessmentDueAt: string | null;
+            /** Format: date-time */
+            nextDueAt: string | null;
+            /** Format: date-time */
+            planDueAt: string | null;
+            /** Format: date-time */
+            reviewDueAt: string | null;
+        };
+        CaseRecordDto: {
+            /** Format: date-time */
+            assessedAt: string | null;
+            assessedOnTime: boolean | null;
+            /** Format: date-time */
+            assignedAt: string | null;
+            /** @description Who holds the case */
+            assigneeId: string | null;
+            /** Format: uuid */
+            caseId: string;
+            channel: string | null;
+            /** Format: uuid */
+            childId: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            concern: string | null;
+            deadlines: components["schemas"]["CaseDeadlinesDto"];
+            /** Format: date-time */
+            openedAt: string | null;
+            outcome: string | null;
+            /** @description Past the deadline of the step it waits for (computed at the read) */
+            overdue: boolean;
+            /** @description Description and latest notes */
+            personal?: {
+                [key: string]: unknown;
+            } | null;
+            personalDataErased?: boolean;
+            protectionLevel: string | null;
+            reopenedCount: number;
+            /** Format: date-time */
+            reportedAt: string | null;
+            riskLevel: string | null;
+            status: string;
+        };
         ChildAsOfDto: {
             /** Format: date */
             asOf: string;
@@ -414,6 +474,46 @@ export interface components {
             /** @example ChildDetailsCorrected */
             type: string;
         };
+        WorklistItemDto: {
+            /** Format: date-time */
+            assignedAt: string | null;
+            assigneeId: string | null;
+            /** Format: uuid */
+            caseId: string;
+            /** Format: uuid */
+            childId: string;
+            concern: string | null;
+            /** @description Due within 72 hours and not past it */
+            dueSoon: boolean;
+            /**
+             * Format: date-time
+             * @description The deadline of the step the case waits for
+             */
+            nextDueAt: string | null;
+            /** @description Past the deadline now (computed at the read) */
+            overdue: boolean;
+            protectionLevel: string | null;
+            /** Format: date-time */
+            reportedAt: string | null;
+            riskLevel: string | null;
+            /** @description The step the case is at: report_received, assessed, planned, implementing, reviewed */
+            status: string;
+        };
+        WorklistPageDto: {
+            cases: components["schemas"]["WorklistItemDto"][];
+            /** @description Of which due soon */
+            dueSoon: number;
+            limit: number;
+            /** @description Cases matching the view and the due filter: the pages add up to this */
+            matching: number;
+            offset: number;
+            /** @description Of which overdue */
+            overdue: number;
+            /** @description Open cases in the view */
+            total: number;
+            /** @enum {string} */
+            view: "mine" | "unassigned";
+        };
     };
     responses: never;
     parameters: never;
@@ -513,7 +613,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseRecordDto"];
+                };
             };
         };
     };
@@ -541,6 +643,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    CasesController_worklist: {
+        parameters: {
+            query?: {
+                due?: "overdue" | "due_soon";
+                /** @description 1 to 100, default 20 */
+                limit?: unknown;
+                offset?: unknown;
+                /** @description mine (default): open cases you hold; unassigned: open cases in your units nobody holds */
+                view?: "mine" | "unassigned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorklistPageDto"];
+                };
             };
         };
     };

@@ -3809,7 +3809,10 @@ export interface operations {
                 /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
                 "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
             };
-            path?: never;
+            path: {
+                /** @description The child's id */
+                childId: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3840,7 +3843,10 @@ export interface operations {
                 /** @description The ETag (revision) you last saw; 409 if the record changed since */
                 "If-Match"?: string;
             };
-            path?: never;
+            path: {
+                /** @description The child's id */
+                childId: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -3932,7 +3938,10 @@ export interface operations {
                 /** @description The ETag (revision) you last saw; 409 if the record changed since */
                 "If-Match"?: string;
             };
-            path?: never;
+            path: {
+                /** @description The child's id */
+                childId: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -4024,7 +4033,10 @@ export interface operations {
                 /** @description The ETag (revision) you last saw; 409 if the record changed since */
                 "If-Match"?: string;
             };
-            path?: never;
+            path: {
+                /** @description The child's id */
+                childId: string;
+            };
             cookie?: never;
         };
         requestBody: {
