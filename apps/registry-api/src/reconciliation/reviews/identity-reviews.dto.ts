@@ -36,7 +36,9 @@ export class AcceptIdentityCandidateDto extends IdentityReviewDecisionDto {
 }
 
 export class IdentityReviewParamsDto {
-  @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'childId must be 1–100 letters, digits, _ or -' }) childId!: string;
+  @ApiProperty({ description: "The child's id" })
+  @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'childId must be 1–100 letters, digits, _ or -' })
+  childId!: string;
 }
 
 /** One row of the queue: no personal data (ids, commune, when, how many candidates, the best probability). */
