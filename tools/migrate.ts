@@ -1,6 +1,7 @@
 // `npm run migrate`: applies every pending migration to the platform's database (DATABASE_URL,
 // or the embedded server's) and exits. Services and `npm start` do the same at boot.
 import 'reflect-metadata';
+import { createPool, setRuntimeRolePassword } from '@childledger/database';
 import { createLogger, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
 
 async function main(): Promise<void> {
@@ -8,6 +9,14 @@ async function main(): Promise<void> {
   const log = createLogger('migrate', config.LOG_LEVEL);
   const db = await preparePlatformDatabase(config);
   log.info({ applied: db.applied }, db.applied.length ? 'migrations applied' : 'schema up to date');
+  // The role the services log in as (childledger_runtime, made by the migrations) gets its login
+  // here where no operator manages it (compose); CloudNativePG's managed role does it in Kubernetes.
+  const runtimePassword = process.env['CHILDLEDGER_RUNTIME_PASSWORD'];
+  if (runtimePassword) {
+    const owner = createPool(db.url, { role: null, max: 1 });
+    await setRuntimeRolePassword(owner, runtimePassword).finally(() => owner.end());
+    log.info('runtime role childledger_runtime may log in');
+  }
   await db.server.stop();
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { createPool, createTestDatabase, freePort, TestDatabase, testRuntimeRoleUrl } from '@childledger/database';
 import { ALL_MIGRATIONS, createDevIssuerApp, DEV_USERS, DevIssuer } from '@childledger/platform';
 import { eventually } from '@childledger/event-store/testing';
 import { buildInclusionProof, EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring, SealKey } from '@childledger/trust';
@@ -64,11 +64,13 @@ describe('seal key rotation', () => {
   /** apps/log-sealer/src/main.ts with the given seed; resolves with its base URL once ready. */
   async function startSealer(seed: string): Promise<string> {
     const port = await freePort();
+    // A service on its own logs in as the runtime role, which owns nothing (runService refuses the owner).
+    const runtimeUrl = await testRuntimeRoleUrl(db);
     sealer = spawn(process.execPath, node('apps/log-sealer/src/main.ts'), {
       cwd: root,
       env: {
         ...process.env,
-        DATABASE_URL: db.url,
+        DATABASE_URL: runtimeUrl,
         LOG_SEALER_PORT: String(port),
         AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json`,
         AUTH_ISSUER: issuerUrl,

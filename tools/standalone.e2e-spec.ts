@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { ALL_MIGRATIONS, createDevIssuerApp, DEV_USERS, DevIssuer } from '@childledger/platform';
-import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { createTestDatabase, freePort, TestDatabase, testRuntimeRoleUrl } from '@childledger/database';
 
 const root = path.resolve(__dirname, '..');
 const main = (app: string) => ['-r', path.join(root, 'tools/register.js'), path.join(root, `apps/${app}/src/main.ts`)];
@@ -15,9 +15,11 @@ describe('a service run on its own (main.ts)', () => {
   let issuer: DevIssuer;
   let issuerUrl: string;
   let child: ChildProcess | undefined;
+  let runtimeUrl: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
+    runtimeUrl = await testRuntimeRoleUrl(db);
     const issuerPort = await freePort();
     issuerUrl = `http://127.0.0.1:${issuerPort}`;
     issuer = await DevIssuer.create(issuerUrl);
@@ -41,13 +43,49 @@ describe('a service run on its own (main.ts)', () => {
     expect(run.stderr).toContain('CHILDLEDGER_KEK is required');
   });
 
+  const configured = () => ({
+    ...process.env,
+    AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json`,
+    AUTH_ISSUER: issuerUrl,
+    CHILDLEDGER_KEK: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  });
+
+  it('refuses to log in to PostgreSQL as the owner, naming DATABASE_URL and the runtime role', () => {
+    const run = spawnSync(process.execPath, main('query-api'), { cwd: root, env: { ...configured(), DATABASE_URL: db.url }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^DATABASE_URL: logs in as a role that is a superuser.*run the services as childledger_runtime/m);
+  });
+
+  it('refuses a database whose migrations were not applied: services never migrate', async () => {
+    const bare = await createTestDatabase();
+    try {
+      const run = spawnSync(process.execPath, main('query-api'), { cwd: root, env: { ...configured(), DATABASE_URL: await testRuntimeRoleUrl(db).then(() => bare.url.replace(/\/\/[^@]*@/, `//${new URL(runtimeUrl).username}:${new URL(runtimeUrl).password}@`)) }, encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/DATABASE_URL: \d+ migration\(s\) not applied .*run the migration step first/);
+    } finally {
+      await bare.drop();
+    }
+  });
+
+  it('refuses http:// for the identity provider outside loopback, naming the variable', () => {
+    const run = spawnSync(process.execPath, main('query-api'), {
+      cwd: root,
+      env: { ...configured(), DATABASE_URL: runtimeUrl, AUTH_JWKS_URL: 'http://id.example.gov.vn/certs', AUTH_ISSUER: 'http://id.example.gov.vn' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('AUTH_JWKS_URL: must be an https:// URL');
+    expect(run.stderr).toContain('AUTH_ISSUER: must be an https:// URL');
+  });
+
   it('starts, trusts the provider’s tokens over JWKS, and stops on SIGTERM', async () => {
     const port = await freePort();
     child = spawn(process.execPath, main('query-api'), {
       cwd: root,
       env: {
         ...process.env,
-        DATABASE_URL: db.url,
+        DATABASE_URL: runtimeUrl,
         QUERY_API_PORT: String(port),
         AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json`,
         AUTH_ISSUER: issuerUrl,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { createTestDatabase, freePort, TestDatabase, testRuntimeRoleUrl } from '@childledger/database';
 
 const root = path.resolve(__dirname, '..', '..');
 const APP = 'registry-api';
@@ -61,12 +61,14 @@ describe('a built app run from its own folder', () => {
 
     const port = await freePort();
     const key = () => randomBytes(32).toString('base64');
+    // The service logs in as the runtime role the migrations made (it owns nothing); migrate.js as the owner.
+    const runtimeUrl = await testRuntimeRoleUrl(db);
     // A minimal environment, as a container has: no NODE_PATH, nothing of the workspace.
     child = spawn(process.execPath, ['--enable-source-maps', 'main.js'], {
       cwd: scratch,
       env: {
         PATH: process.env['PATH'],
-        DATABASE_URL: db.url,
+        DATABASE_URL: runtimeUrl,
         REGISTRY_API_PORT: String(port),
         HOST: '127.0.0.1',
         AUTH_JWKS_URL: 'https://idp.invalid/.well-known/jwks.json',

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './pool';
 export * from './test-database';
 export * from './transaction';
+export * from './runtime-role';

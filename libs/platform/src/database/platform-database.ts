@@ -1,4 +1,4 @@
-import { DatabaseServer, ensureDatabase, MigrationClass, runMigrations, startDatabaseServer } from '@childledger/database';
+import { DATABASE_MIGRATIONS, DatabaseServer, ensureDatabase, MigrationClass, runMigrations, startDatabaseServer } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 // The registry's tables (idempotency keys, import ledger): their own project (scope:shared,
 // type:data-access), so that the platform does not depend on the registry, which depends on it.
@@ -10,7 +10,7 @@ import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migratio
 import type { PlatformConfig } from '../config/platform.config';
 
 /** Every migration of the platform, in order. Libraries with tables add theirs here. */
-export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...TRUST_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS];
+export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...TRUST_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS, ...DATABASE_MIGRATIONS];
 
 export interface PlatformDatabase {
   server: DatabaseServer;
