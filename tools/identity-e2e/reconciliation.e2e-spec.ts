@@ -206,14 +206,14 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       for (let i = 0; i < 40 && !pair; i++) {
         const res = await call('GET', '/reconciliation/duplicates', provinceOfficer);
         expect(res.status).toBe(200);
-        pair = (res.body['pairs'] as Record<string, unknown>[]).find((p) => [p['childId'], p['otherChildId']].sort().join() === [first, second].sort().join());
+        pair = (res.body['items'] as Record<string, unknown>[]).find((p) => [p['childId'], p['otherChildId']].sort().join() === [first, second].sort().join());
         if (!pair) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(pair).toMatchObject({ decision: expect.stringMatching(/linked|review/), probability: expect.any(Number) });
       expect(JSON.stringify(pair)).not.toContain(r.full_name);
       // Outside the province: not listed.
       const farList = await call('GET', '/reconciliation/duplicates', { role: 'data_officer', provinces: [provinceOf(communeElsewhere(province))], communes: [] });
-      expect((farList.body['pairs'] as Record<string, unknown>[]).some((p) => p['childId'] === first || p['otherChildId'] === first)).toBe(false);
+      expect((farList.body['items'] as Record<string, unknown>[]).some((p) => p['childId'] === first || p['otherChildId'] === first)).toBe(false);
 
       // A commune officer holds only one of the two records: refused, nothing written.
       const communeOfficer = officerOf(otherCommune);
