@@ -19,7 +19,8 @@ async function typeDate(field: Locator, ddmmyyyy: string): Promise<void> {
 async function choose(page: Page, select: Locator, typed: string, option: RegExp): Promise<void> {
   await select.click();
   await select.fill(typed);
-  await page.getByRole('option', { name: option }).first().waitFor();
+  // antd keeps an accessible (hidden) copy of the list; the visible option carries the label as its title.
+  await page.getByTitle(option).first().waitFor();
   await select.press('Enter');
 }
 

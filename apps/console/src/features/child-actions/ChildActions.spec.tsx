@@ -37,7 +37,9 @@ describe('child action forms: validation', () => {
       ['reason', 'MISSING_REASON'],
     ]);
     expect(validateAction('correct', { changes: { fullName: 'Nguyễn Thị Hà' }, reason: 'Giấy khai sinh ghi khác' }, TODAY)).toEqual([]);
-    expect(validateAction('correct', { changes: { personalId: '123' }, reason: 'r' }, TODAY)).toEqual([{ field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', personalIdProblem: 'LENGTH_OR_DIGITS' }]);
+    expect(validateAction('correct', { changes: { personalId: '123' }, reason: 'r' }, TODAY)).toEqual([
+      { field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', personalIdProblem: 'LENGTH_OR_DIGITS' },
+    ]);
   });
 
   it('a move needs a commune and a date not in the future', () => {
@@ -60,7 +62,11 @@ describe('child action forms: validation', () => {
       action: 'correct',
       body: { changes: { fullName: 'Hà', personalId: '001316012345' }, reason: 'Sai chính tả' },
     });
-    expect(actionRequest('endCircumstance', { date: TODAY, group: 4, reason: '' })).toEqual({ action: 'endCircumstance', group: 4, body: { effectiveTo: TODAY } });
+    expect(actionRequest('endCircumstance', { date: TODAY, group: 4, reason: '' })).toEqual({
+      action: 'endCircumstance',
+      group: 4,
+      body: { effectiveTo: TODAY },
+    });
     expect(ACTION_FIELDS.resolveRisk).toContain('outcome');
   });
 });
@@ -92,7 +98,13 @@ describe(ChildActions.name, () => {
       },
     });
     Object.defineProperty(window, 'matchMedia', {
-      value: () => ({ matches: false, addListener: () => undefined, removeListener: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined }),
+      value: () => ({
+        matches: false,
+        addListener: () => undefined,
+        removeListener: () => undefined,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+      }),
     });
     await initI18n('vi');
   });
@@ -130,7 +142,10 @@ describe(ChildActions.name, () => {
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(within(dialog).getByLabelText('Số định danh cá nhân đúng'), { target: { value: '001185012345' } });
     fireEvent.change(within(dialog).getByLabelText(/Lý do đính chính/), { target: { value: 'Nhập nhầm số của mẹ' } });
-    answer = { error: { statusCode: 422, code: 'INVALID_PERSONAL_ID', errors: [{ field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', message: 'x' }] }, response: { ok: false, status: 422 } };
+    answer = {
+      error: { statusCode: 422, code: 'INVALID_PERSONAL_ID', errors: [{ field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', message: 'x' }] },
+      response: { ok: false, status: 422 },
+    };
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: /Lưu/ })));
     expect(await within(dialog).findByText('Số định danh cá nhân không hợp lệ hoặc không khớp với ngày sinh, giới tính.')).toBeTruthy();
     expect(calls[0]!.path).toBe('/api/v1/children/{childId}/corrections');

@@ -5,11 +5,24 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, unwrap, useApi } from '../../api';
 import { DATE_INPUT_FORMAT } from '../../format/format';
-import { FormProblem, fieldErrors, problemText, splitApiProblems } from '../register/form-problems';
+import { changedPaths, FormProblem, fieldErrors, problemText, splitApiProblems } from '../register/form-problems';
 import { vietnamToday } from '../register/registration';
 import { SubmissionKeys } from '../register/submission-key';
+import { FormTheme } from '../register/FormTheme';
 import { UnitPicker } from '../register/UnitPicker';
-import { ACTION_FIELDS, ACTIONS, ActionInput, ActionRequest, actionRequest, ChildAction, CORRECTABLE, dateField, GROUPS, RISK_OUTCOMES, validateAction } from './child-actions';
+import {
+  ACTION_FIELDS,
+  ACTIONS,
+  ActionInput,
+  ActionRequest,
+  actionRequest,
+  ChildAction,
+  CORRECTABLE,
+  dateField,
+  GROUPS,
+  RISK_OUTCOMES,
+  validateAction,
+} from './child-actions';
 
 export interface ChildActionsProps {
   childId: string;
@@ -65,7 +78,14 @@ function ActionDialog({ action, childId, revision, onClose, onWritten }: ChildAc
   const apiFields = ACTION_FIELDS[action];
   const formFields = apiFields.map((f) => toFormField(action, f));
   const text = (p: FormProblem) => problemText(t, p);
-  const show = (problems: FormProblem[]) => form.setFields(fieldErrors(problems.map((p) => ({ ...p, field: toFormField(action, p.field) })), formFields, text) as FieldsOf<FormValues>);
+  const show = (problems: FormProblem[]) =>
+    form.setFields(
+      fieldErrors(
+        problems.map((p) => ({ ...p, field: toFormField(action, p.field) })),
+        formFields,
+        text,
+      ) as FieldsOf<FormValues>,
+    );
 
   const write = useMutation({
     mutationFn: async (request: ActionRequest) => {
@@ -79,11 +99,21 @@ function ActionDialog({ action, childId, revision, onClose, onWritten }: ChildAc
         case 'identifyCircumstance':
           return unwrap(await api.registry.POST('/api/v1/children/{childId}/special-circumstances', { params: { path, header }, body: request.body }));
         case 'endCircumstance':
-          return unwrap(await api.registry.POST('/api/v1/children/{childId}/special-circumstances/{group}/end', { params: { path: { ...path, group: request.group }, header }, body: request.body }));
+          return unwrap(
+            await api.registry.POST('/api/v1/children/{childId}/special-circumstances/{group}/end', {
+              params: { path: { ...path, group: request.group }, header },
+              body: request.body,
+            }),
+          );
         case 'identifyRisk':
           return unwrap(await api.registry.POST('/api/v1/children/{childId}/risks', { params: { path, header }, body: request.body }));
         case 'resolveRisk':
-          return unwrap(await api.registry.POST('/api/v1/children/{childId}/risks/{group}/resolve', { params: { path: { ...path, group: request.group }, header }, body: request.body }));
+          return unwrap(
+            await api.registry.POST('/api/v1/children/{childId}/risks/{group}/resolve', {
+              params: { path: { ...path, group: request.group }, header },
+              body: request.body,
+            }),
+          );
       }
     },
     onSuccess: () => {
@@ -116,86 +146,104 @@ function ActionDialog({ action, childId, revision, onClose, onWritten }: ChildAc
   const groupOptions = GROUPS.map((g) => ({ value: g, label: `${g}. ${t(`terms.group.${g}`)}` }));
 
   return (
-    <Modal open title={title} onCancel={onClose} destroyOnHidden footer={null} width={640}>
-      <Form form={form} layout="vertical" onFinish={submit} noValidate>
-        {general && (
-          <Alert
-            type="error"
-            showIcon
-            role="alert"
-            style={{ marginBottom: 16 }}
-            message={general === 'network' ? t('childActions.failed') : t('childActions.refused')}
-            description={general === 'network' ? undefined : general.filter((p) => p.rule !== 'refused').map(text).join(' ')}
-          />
-        )}
-        {action === 'correct' && (
-          <>
-            <Form.Item name={['changes', 'fullName']} label={t('childActions.correct.fullName')}>
-              <Input autoComplete="off" />
+    <FormTheme>
+      <Modal open title={title} onCancel={onClose} destroyOnHidden footer={null} width={640}>
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={submit}
+          onValuesChange={(changed: object) => form.setFields(changedPaths(changed).map((name) => ({ name, errors: [] as string[] })) as FieldsOf<FormValues>)}
+          noValidate
+        >
+          {general && (
+            <Alert
+              type="error"
+              showIcon
+              role="alert"
+              style={{ marginBottom: 16 }}
+              message={general === 'network' ? t('childActions.failed') : t('childActions.refused')}
+              description={
+                general === 'network'
+                  ? undefined
+                  : general
+                      .filter((p) => p.rule !== 'refused')
+                      .map(text)
+                      .join(' ')
+              }
+            />
+          )}
+          {action === 'correct' && (
+            <>
+              <Form.Item name={['changes', 'fullName']} label={t('childActions.correct.fullName')}>
+                <Input autoComplete="off" />
+              </Form.Item>
+              <Form.Item name={['changes', 'dateOfBirth']} label={t('childActions.correct.dateOfBirth')}>
+                <DatePicker format={DATE_INPUT_FORMAT} aria-label={t('childActions.correct.dateOfBirth')} style={{ width: '100%' }} />
+              </Form.Item>
+              <Form.Item name={['changes', 'sex']} label={t('childActions.correct.sex')}>
+                <Radio.Group
+                  aria-label={t('childActions.correct.sex')}
+                  options={[
+                    { value: 'M', label: t('terms.sex.M') },
+                    { value: 'F', label: t('terms.sex.F') },
+                  ]}
+                />
+              </Form.Item>
+              <Form.Item name={['changes', 'personalId']} label={t('childActions.correct.personalId')}>
+                <Input inputMode="numeric" autoComplete="off" />
+              </Form.Item>
+              <Form.Item name={['changes', 'motherName']} label={t('childActions.correct.motherName')}>
+                <Input autoComplete="off" />
+              </Form.Item>
+              <Form.Item name={['changes', 'fatherName']} label={t('childActions.correct.fatherName')}>
+                <Input autoComplete="off" />
+              </Form.Item>
+              <Form.Item name={['changes', 'notes']} label={t('childActions.correct.notes')}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
+            </>
+          )}
+          {action !== 'correct' && (
+            <Form.Item name="date" label={dateLabel} required>
+              <DatePicker format={DATE_INPUT_FORMAT} placeholder={t('register.datePlaceholder')} aria-label={dateLabel} style={{ width: '100%' }} />
             </Form.Item>
-            <Form.Item name={['changes', 'dateOfBirth']} label={t('childActions.correct.dateOfBirth')}>
-              <DatePicker format={DATE_INPUT_FORMAT} aria-label={t('childActions.correct.dateOfBirth')} style={{ width: '100%' }} />
+          )}
+          {action === 'move' && (
+            <Form.Item name="communeCode" label={t('register.commune')} required>
+              <UnitPicker at={date} provinceLabel={t('register.province')} communeLabel={t('register.commune')} />
             </Form.Item>
-            <Form.Item name={['changes', 'sex']} label={t('childActions.correct.sex')}>
+          )}
+          {action !== 'correct' && action !== 'move' && (
+            <Form.Item name="group" label={t(`childActions.${action}.group`)} required>
+              <Select aria-label={t(`childActions.${action}.group`)} options={groupOptions} showSearch optionFilterProp="label" />
+            </Form.Item>
+          )}
+          {action === 'resolveRisk' && (
+            <Form.Item name="outcome" label={t('childActions.resolveRisk.outcome')} required>
               <Radio.Group
-                aria-label={t('childActions.correct.sex')}
-                options={[
-                  { value: 'M', label: t('terms.sex.M') },
-                  { value: 'F', label: t('terms.sex.F') },
-                ]}
+                aria-label={t('childActions.resolveRisk.outcome')}
+                options={RISK_OUTCOMES.map((o) => ({ value: o, label: t(`terms.riskOutcome.${o}`) }))}
               />
             </Form.Item>
-            <Form.Item name={['changes', 'personalId']} label={t('childActions.correct.personalId')}>
-              <Input inputMode="numeric" autoComplete="off" />
-            </Form.Item>
-            <Form.Item name={['changes', 'motherName']} label={t('childActions.correct.motherName')}>
-              <Input autoComplete="off" />
-            </Form.Item>
-            <Form.Item name={['changes', 'fatherName']} label={t('childActions.correct.fatherName')}>
-              <Input autoComplete="off" />
-            </Form.Item>
-            <Form.Item name={['changes', 'notes']} label={t('childActions.correct.notes')}>
+          )}
+          {action === 'identifyRisk' && (
+            <Form.Item name="description" label={t('childActions.identifyRisk.description')}>
               <Input.TextArea rows={2} />
             </Form.Item>
-          </>
-        )}
-        {action !== 'correct' && (
-          <Form.Item name="date" label={dateLabel} required>
-            <DatePicker format={DATE_INPUT_FORMAT} placeholder={t('register.datePlaceholder')} aria-label={dateLabel} style={{ width: '100%' }} />
-          </Form.Item>
-        )}
-        {action === 'move' && (
-          <Form.Item name="communeCode" label={t('register.commune')} required>
-            <UnitPicker at={date} provinceLabel={t('register.province')} communeLabel={t('register.commune')} />
-          </Form.Item>
-        )}
-        {action !== 'correct' && action !== 'move' && (
-          <Form.Item name="group" label={t(`childActions.${action}.group`)} required>
-            <Select aria-label={t(`childActions.${action}.group`)} options={groupOptions} showSearch optionFilterProp="label" />
-          </Form.Item>
-        )}
-        {action === 'resolveRisk' && (
-          <Form.Item name="outcome" label={t('childActions.resolveRisk.outcome')} required>
-            <Radio.Group aria-label={t('childActions.resolveRisk.outcome')} options={RISK_OUTCOMES.map((o) => ({ value: o, label: t(`terms.riskOutcome.${o}`) }))} />
-          </Form.Item>
-        )}
-        {action === 'identifyRisk' && (
-          <Form.Item name="description" label={t('childActions.identifyRisk.description')}>
-            <Input.TextArea rows={2} />
-          </Form.Item>
-        )}
-        {(action === 'correct' || action === 'endCircumstance') && (
-          <Form.Item name="reason" label={t(`childActions.${action}.reason`)} required={action === 'correct'} extra={t('childActions.reasonHelp')}>
-            <Input.TextArea rows={2} />
-          </Form.Item>
-        )}
-        <Space>
-          <Button type="primary" htmlType="submit" loading={write.isPending}>
-            {t('childActions.save')}
-          </Button>
-          <Button onClick={onClose}>{t('childActions.cancel')}</Button>
-        </Space>
-      </Form>
-    </Modal>
+          )}
+          {(action === 'correct' || action === 'endCircumstance') && (
+            <Form.Item name="reason" label={t(`childActions.${action}.reason`)} required={action === 'correct'} extra={t('childActions.reasonHelp')}>
+              <Input.TextArea rows={2} />
+            </Form.Item>
+          )}
+          <Space>
+            <Button type="primary" htmlType="submit" loading={write.isPending}>
+              {t('childActions.save')}
+            </Button>
+            <Button onClick={onClose}>{t('childActions.cancel')}</Button>
+          </Space>
+        </Form>
+      </Modal>
+    </FormTheme>
   );
 }

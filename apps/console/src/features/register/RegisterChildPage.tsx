@@ -7,9 +7,10 @@ import { useNavigate } from 'react-router-dom';
 import { ApiError, unwrap, useApi } from '../../api';
 import { Page } from '../../app/Page';
 import { DATE_INPUT_FORMAT } from '../../format/format';
-import { FormProblem, fieldErrors, problemText, splitApiProblems } from './form-problems';
+import { changedPaths, FormProblem, fieldErrors, problemText, splitApiProblems } from './form-problems';
 import { REGISTRATION_FIELDS, RegistrationInput, registrationBody, validateRegistration, vietnamToday } from './registration';
 import { SubmissionKeys } from './submission-key';
+import { FormTheme } from './FormTheme';
 import { UnitPicker } from './UnitPicker';
 import { provinceCodeLookup, useProvinces } from './use-admin-units';
 
@@ -75,78 +76,97 @@ export default function RegisterChildPage() {
     register.mutate(input);
   };
 
-  const datePicker = (label: string) => <DatePicker format={DATE_INPUT_FORMAT} placeholder={t('register.datePlaceholder')} aria-label={label} style={{ width: '100%' }} />;
+  const datePicker = (label: string) => (
+    <DatePicker format={DATE_INPUT_FORMAT} placeholder={t('register.datePlaceholder')} aria-label={label} style={{ width: '100%' }} />
+  );
 
   return (
     <Page title={t('register.title')} intro={t('register.intro')}>
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ residence: {} }} style={{ maxWidth: 880 }} noValidate>
-        {general && (
-          <Alert
-            type="error"
-            showIcon
-            role="alert"
-            style={{ marginBottom: 16 }}
-            message={general === 'network' ? t('register.failed') : t('register.refused')}
-            description={general === 'network' ? undefined : general.filter((p) => p.rule !== 'refused').map(text).join(' ')}
-          />
-        )}
-        <Row gutter={16}>
-          <Col xs={24} md={12}>
-            <Form.Item name="fullName" label={t('register.fullName')} required>
-              <Input autoComplete="off" maxLength={200} />
-            </Form.Item>
-          </Col>
-          <Col xs={12} md={6}>
-            <Form.Item name="dateOfBirth" label={t('register.dateOfBirth')} required>
-              {datePicker(t('register.dateOfBirth'))}
-            </Form.Item>
-          </Col>
-          <Col xs={12} md={6}>
-            <Form.Item name="sex" label={t('register.sex')} required>
-              <Radio.Group
-                aria-label={t('register.sex')}
-                options={[
-                  { value: 'M', label: t('terms.sex.M') },
-                  { value: 'F', label: t('terms.sex.F') },
-                ]}
-              />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="personalId" label={t('register.personalId')} extra={t('register.personalIdHelp')}>
-              <Input inputMode="numeric" autoComplete="off" maxLength={20} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name={['residence', 'effectiveFrom']} label={t('register.residenceFrom')} required>
-              {datePicker(t('register.residenceFrom'))}
-            </Form.Item>
-          </Col>
-          <Col xs={24}>
-            <Form.Item name={['residence', 'communeCode']} label={t('register.commune')} required>
-              <UnitPicker at={residenceFrom} provinceLabel={t('register.province')} communeLabel={t('register.commune')} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="motherName" label={t('register.motherName')}>
-              <Input autoComplete="off" maxLength={200} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="fatherName" label={t('register.fatherName')}>
-              <Input autoComplete="off" maxLength={200} />
-            </Form.Item>
-          </Col>
-          <Col xs={24}>
-            <Form.Item name="notes" label={t('register.notes')}>
-              <Input.TextArea rows={2} maxLength={4000} />
-            </Form.Item>
-          </Col>
-        </Row>
-        <Button type="primary" htmlType="submit" loading={register.isPending} disabled={register.isPending}>
-          {register.isPending ? t('register.submitting') : t('register.submit')}
-        </Button>
-      </Form>
+      <FormTheme>
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={submit}
+          onValuesChange={(changed: object) => form.setFields(changedPaths(changed).map((name) => ({ name, errors: [] as string[] })) as FieldsOf<FormValues>)}
+          initialValues={{ residence: {} }}
+          style={{ maxWidth: 880 }}
+          noValidate
+        >
+          {general && (
+            <Alert
+              type="error"
+              showIcon
+              role="alert"
+              style={{ marginBottom: 16 }}
+              message={general === 'network' ? t('register.failed') : t('register.refused')}
+              description={
+                general === 'network'
+                  ? undefined
+                  : general
+                      .filter((p) => p.rule !== 'refused')
+                      .map(text)
+                      .join(' ')
+              }
+            />
+          )}
+          <Row gutter={16}>
+            <Col xs={24} md={12}>
+              <Form.Item name="fullName" label={t('register.fullName')} required>
+                <Input autoComplete="off" maxLength={200} />
+              </Form.Item>
+            </Col>
+            <Col xs={12} md={6}>
+              <Form.Item name="dateOfBirth" label={t('register.dateOfBirth')} required>
+                {datePicker(t('register.dateOfBirth'))}
+              </Form.Item>
+            </Col>
+            <Col xs={12} md={6}>
+              <Form.Item name="sex" label={t('register.sex')} required>
+                <Radio.Group
+                  aria-label={t('register.sex')}
+                  options={[
+                    { value: 'M', label: t('terms.sex.M') },
+                    { value: 'F', label: t('terms.sex.F') },
+                  ]}
+                />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12}>
+              <Form.Item name="personalId" label={t('register.personalId')} extra={t('register.personalIdHelp')}>
+                <Input inputMode="numeric" autoComplete="off" maxLength={20} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12}>
+              <Form.Item name={['residence', 'effectiveFrom']} label={t('register.residenceFrom')} required>
+                {datePicker(t('register.residenceFrom'))}
+              </Form.Item>
+            </Col>
+            <Col xs={24}>
+              <Form.Item name={['residence', 'communeCode']} label={t('register.commune')} required>
+                <UnitPicker at={residenceFrom} provinceLabel={t('register.province')} communeLabel={t('register.commune')} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12}>
+              <Form.Item name="motherName" label={t('register.motherName')}>
+                <Input autoComplete="off" maxLength={200} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12}>
+              <Form.Item name="fatherName" label={t('register.fatherName')}>
+                <Input autoComplete="off" maxLength={200} />
+              </Form.Item>
+            </Col>
+            <Col xs={24}>
+              <Form.Item name="notes" label={t('register.notes')}>
+                <Input.TextArea rows={2} maxLength={4000} />
+              </Form.Item>
+            </Col>
+          </Row>
+          <Button type="primary" htmlType="submit" loading={register.isPending} disabled={register.isPending}>
+            {register.isPending ? t('register.submitting') : t('register.submit')}
+          </Button>
+        </Form>
+      </FormTheme>
     </Page>
   );
 }

@@ -44,8 +44,14 @@ export function UnitPicker({ at, value, onChange, id, provinceLabel, communeLabe
     if (value && communes.data && !communes.data.some((c) => c.code === value)) onChange?.(undefined);
   }, [communes.data, value, onChange]);
 
-  const provinceOptions = useMemo(() => (provinces.data ?? []).map((p) => ({ value: p.code, label: p.fullName, search: foldForSearch(`${p.fullName} ${p.code}`) })), [provinces.data]);
-  const communeOptions = useMemo(() => (communes.data ?? []).map((c) => ({ value: c.code, label: communeLabel(c), search: foldForSearch(`${communeLabel(c)}`) })), [communes.data]);
+  const provinceOptions = useMemo(
+    () => (provinces.data ?? []).map((p) => ({ value: p.code, label: p.fullName, search: foldForSearch(`${p.fullName} ${p.code}`) })),
+    [provinces.data],
+  );
+  const communeOptions = useMemo(
+    () => (communes.data ?? []).map((c) => ({ value: c.code, label: communeLabel(c), search: foldForSearch(`${communeLabel(c)}`) })),
+    [communes.data],
+  );
   const filter = (input: string, option?: { search: string }) => (option?.search ?? '').includes(foldForSearch(input));
 
   return (

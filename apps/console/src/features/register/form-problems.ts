@@ -66,3 +66,10 @@ export function problemText(t: (key: `register.problem.${KnownRule | 'other'}` |
 export function fieldErrors(problems: readonly FormProblem[], fields: readonly string[], text: (p: FormProblem) => string): { name: string[]; errors: string[] }[] {
   return fields.map((field) => ({ name: field.split('.'), errors: problems.filter((p) => p.field === field).map(text) }));
 }
+
+/** The field paths a change touched (antd's onValuesChange gives nested objects; dates are not descended into). */
+export function changedPaths(changed: object, prefix: string[] = []): string[][] {
+  return Object.entries(changed).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype ? changedPaths(v as object, [...prefix, k]) : [[...prefix, k]],
+  );
+}
