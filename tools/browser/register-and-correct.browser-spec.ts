@@ -5,6 +5,8 @@ import { startPlatform, RunningPlatform } from './platform';
 
 const JOURNEY = 'register-and-correct';
 const screen = screens(JOURNEY);
+// The purpose gate's button (apps/console/src/i18n/vi.ts, purposeGate.show).
+const SHOW_RECORD = 'Xem dữ liệu';
 
 type AuditItem = { eventType: string; childId: string; actor: { userId: string; role: string; unit: string | null }; reason: string | null };
 
@@ -72,7 +74,9 @@ describeInBrowser('a commune officer registers a child with an old commune code,
     await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
     const childId = new URL(page.url()).pathname.split('/').pop()!;
 
-    // The child's page (another feature) renders the actions.
+    // The child's page (another feature) asks the purpose of access once, then renders the actions.
+    await page.getByRole('radio', { name: 'Chỉnh sửa dữ liệu' }).check({ timeout: 30_000 });
+    await page.getByRole('button', { name: SHOW_RECORD }).click();
     const actions = page.getByRole('region', { name: 'Cập nhật hồ sơ' });
     await actions.getByRole('button', { name: 'Đính chính thông tin' }).waitFor({ timeout: 30_000 });
     await screen(page, '04-child-page');
