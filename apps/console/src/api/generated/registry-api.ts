@@ -1068,7 +1068,10 @@ export interface components {
             mergedAt: string;
             survivingChildId: string;
         };
-        NotSameChildDto: Record<string, never>;
+        NotSameChildDto: {
+            /** @description Why: recorded with the event, for auditors; no personal data */
+            reason: string;
+        };
         OpenCaseDto: {
             /**
              * Format: uuid
@@ -3632,7 +3635,11 @@ export interface operations {
     };
     DuplicatesController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next` of the previous page */
+                after?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3659,7 +3666,10 @@ export interface operations {
                 /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
                 "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
             };
-            path?: never;
+            path: {
+                childId: string;
+                otherChildId: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3683,7 +3693,10 @@ export interface operations {
                 /** @description The ETag (revision) you last saw; 409 if the record changed since */
                 "If-Match"?: string;
             };
-            path?: never;
+            path: {
+                childId: string;
+                otherChildId: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -3704,7 +3717,11 @@ export interface operations {
     };
     DuplicatesController_merges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next` of the previous page */
+                after?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
