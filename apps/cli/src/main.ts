@@ -2,6 +2,7 @@
 // its own file under commands/ and registers itself here.
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerDeadLettersCommand } from './commands/dead-letters.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerMatchCommand } from './commands/match.command';
@@ -15,6 +16,7 @@ registerProjectionsCommand(program);
 registerImportCommand(program);
 registerTrustCommands(program);
 registerKeysCommand(program);
+registerDeadLettersCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

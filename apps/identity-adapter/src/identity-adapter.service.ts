@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { EventStore, RecordedEvent } from '@childledger/event-store';
+import { EventStore, RecordedEvent, SubscriptionStatusBoard, SubscriptionStoppingError } from '@childledger/event-store';
 import {
   ChildrenIndexStore,
   HttpNationalPopulationRegistry,
@@ -13,7 +13,7 @@ import {
 } from '@childledger/identity';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { MatchEngine } from '@childledger/matching';
-import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import { EVENT_STORE, PG_POOL, SUBSCRIPTION_STATUS } from '@childledger/platform';
 
 export const NATIONAL_REGISTRY = Symbol('NationalPopulationRegistry');
 export const MATCH_ENGINE = Symbol('MatchEngine');
@@ -40,6 +40,7 @@ export class IdentityAdapterService implements OnApplicationBootstrap, BeforeApp
     @Inject(NATIONAL_REGISTRY) readonly registry: NationalPopulationRegistry,
     @Inject(MATCH_ENGINE) engine: MatchEngine,
     @Inject(ADAPTER_SETTINGS) private readonly settings: IdentityAdapterSettings,
+    @Inject(SUBSCRIPTION_STATUS) status: SubscriptionStatusBoard,
   ) {
     const reviewQueue = new ReviewQueueStore(pool);
     const resolver = new IdentityResolver({ store, registry, engine, units: loadAdministrativeUnits(), reviewQueue });
@@ -52,6 +53,8 @@ export class IdentityAdapterService implements OnApplicationBootstrap, BeforeApp
       retryDelayMs: settings.retryDelayMs,
       maxRetryDelayMs: settings.maxRetryDelayMs,
       onOutcome: (event, outcome) => this.record(event, outcome),
+      status,
+      log: { warn: (obj, msg) => this.logger.warn(obj, msg), error: (obj, msg) => this.logger.error(obj, msg) },
       onTransientFailure: (event, err, attempt) => {
         this.transientFailures++;
         this.logger.warn({ eventId: event.id, eventType: event.type, failure: failureKind(err), attempt }, 'national database unavailable; will try the event again');
@@ -65,7 +68,9 @@ export class IdentityAdapterService implements OnApplicationBootstrap, BeforeApp
 
   async start(): Promise<void> {
     await this.subscription.start();
-    this.subscription.done.catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'identity subscription stopped on an error'));
+    this.subscription.done.catch((err: unknown) => {
+      if (!(err instanceof SubscriptionStoppingError)) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'identity subscription stopped on an error');
+    });
   }
 
   async stop(): Promise<void> {

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Pool } from 'pg';
 import { Histogram, Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
-import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE, METRICS_REGISTRY, PG_POOL, subscriptionGauges } from '@childledger/platform';
+import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
+import { EVENT_STORE, METRICS_REGISTRY, PG_POOL, SUBSCRIPTION_STATUS, subscriptionGauges } from '@childledger/platform';
 import { checkpointName, PROJECTIONS, positionOf, ProjectionRunner, UnitResolver } from '@childledger/read-models';
 
 export const PROJECTOR_SETTINGS = Symbol('ProjectorSettings');
@@ -29,6 +29,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
+    @Inject(SUBSCRIPTION_STATUS) private readonly status: SubscriptionStatusBoard,
   ) {
     this.lagSeconds =
       (registry.getSingleMetric('childledger_projection_lag_seconds') as Histogram<'subscription'> | undefined) ??
@@ -60,6 +61,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
         this.lagSeconds.observe({ subscription: checkpointName(b.projection) }, Math.max(0, (Date.now() - b.lastRecordedAt.getTime()) / 1000));
       },
       onError: (projection, err) => this.log.error({ err, projection }, 'projection failed; resubscribing'),
+      status: this.status,
+      log: { warn: (obj, msg) => this.log.warn(obj, msg), error: (obj, msg) => this.log.error(obj, msg) },
     });
     await this.runner.start();
     // Lag in events: the head of the log's position minus each projection's (metadata only, no event is read).

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE, METRICS_REGISTRY, PG_POOL } from '@childledger/platform';
+import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
+import { EVENT_STORE, METRICS_REGISTRY, PG_POOL, SUBSCRIPTION_STATUS } from '@childledger/platform';
 import {
   kafkaRelayName,
   KafkaPartnerSink,
@@ -75,6 +75,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(STREAM_GATEWAY_OPTIONS) readonly options: StreamGatewayOptions,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(SUBSCRIPTION_STATUS) private readonly status: SubscriptionStatusBoard,
   ) {
     this.feed = new PgPartnerFeed(pool, this.signal);
     this.directory = new PgPartnerDirectory(pool);
@@ -204,6 +205,8 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     const projection = new PgPartnerProjection(this.pool, this.store, projector, {
       signal: this.signal,
       onError: (err) => this.log.error({ partner: agreement.id, err: err instanceof Error ? err.message : String(err) }, 'partner projection error'),
+      status: this.status,
+      log: { warn: (obj, msg) => this.log.warn(obj, msg), error: (obj, msg) => this.log.error(obj, msg) },
     });
     this.projections.set(agreement.id, projection);
     await projection.start();

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore, Subscription } from '@childledger/event-store';
-import { PgCheckpointStore } from '@childledger/event-store';
+import { withTransaction } from '@childledger/database';
+import type { Checkpoint, EventStore, InTransaction, PoisonEventPolicy, PoisonLog, RecordedEvent, Subscription, SubscriptionStatusBoard } from '@childledger/event-store';
+import { describeError, PgCheckpointStore, PoisonEventHandler, SubscriptionStoppingError } from '@childledger/event-store';
 import { ChildRoute, InMemoryRoutingState, OutboxEntry, PartnerProjector, SourceEvent } from '@childledger/partner-streams';
 import type { OutboxSignal } from './pg-partner-feed';
 
@@ -8,6 +9,12 @@ export interface PartnerProjectionOptions {
   batchSize?: number;
   signal?: OutboxSignal;
   onError?(err: unknown): void;
+  /** Tries of a failing event before it is dead-lettered (its stream parked), and their back-off. */
+  poison?: Partial<PoisonEventPolicy>;
+  /** Wait before restarting after a crash (a lost database, a bug); doubles up to 30 s. */
+  restartDelayMs?: number;
+  status?: SubscriptionStatusBoard;
+  log?: PoisonLog;
 }
 
 export class CheckpointMovedError extends Error {
@@ -30,6 +37,10 @@ export const projectionName = (partnerId: string): string => `partner-outbox:${p
  * the partner's CloudEvents to `partner_outbox`, updates its routing state, blanks the personal
  * fields of erased children, and saves its checkpoint, all in one transaction. A crash anywhere
  * leaves both or neither, so the outbox is exactly the projection of the log up to the checkpoint.
+ *
+ * An event that keeps failing is dead-lettered after bounded tries and the later events of its
+ * stream are parked behind it (`PoisonEventHandler`); any other stop (a lost database) restarts the
+ * projection after a growing wait instead of ending it.
  */
 export class PgPartnerProjection {
   private subscription: Subscription | null = null;
@@ -72,18 +83,41 @@ export class PgPartnerProjection {
 
   private handle: ProjectionHandle | null = null;
 
+  private poison?: PoisonEventHandler;
+
   private async run(caughtUp: () => void): Promise<void> {
+    const poison = new PoisonEventHandler({
+      subscription: this.name,
+      pool: this.pool,
+      store: this.store,
+      policy: this.options.poison,
+      parkStreams: true,
+      propagate: (err) => err instanceof CheckpointMovedError,
+      status: this.options.status,
+      log: this.options.log,
+    });
+    this.poison = poison;
+    let crashes = 0;
     while (!this.stopped) {
-      let last = await this.checkpoints.load(this.name);
+      let last = await this.checkpoints.load(this.name).catch(() => undefined);
+      if (last === undefined) {
+        crashes = await this.restartAfter(crashes, new Error('checkpoint unreadable'));
+        continue;
+      }
+      const commit = async (events: RecordedEvent[], to: Checkpoint | null, extra: InTransaction): Promise<void> => {
+        await this.apply(events, last ?? null, to, extra);
+        if (to !== null) last = to;
+        this.options.signal?.committed(this.partnerId);
+      };
+      poison.start(commit);
       const sub = this.store.subscribe({
         name: this.name,
         after: last,
         filter: { eventTypes: this.projector.eventTypes },
         batchSize: this.options.batchSize ?? 500,
         handler: async (events, checkpoint) => {
-          await this.apply(events, last, checkpoint);
-          last = checkpoint;
-          this.options.signal?.committed(this.partnerId);
+          await poison.handle(events, checkpoint, commit);
+          crashes = 0;
         },
       });
       this.subscription = sub;
@@ -91,48 +125,70 @@ export class PgPartnerProjection {
       try {
         await sub.done;
       } catch (err) {
-        if (!(err instanceof CheckpointMovedError)) throw err;
+        if (this.stopped || err instanceof SubscriptionStoppingError) break;
         this.options.onError?.(err);
+        if (!(err instanceof CheckpointMovedError)) crashes = await this.restartAfter(crashes, err);
       } finally {
         this.subscription = null;
       }
     }
+    poison.stop();
+    this.options.status?.report(this.name, 'stopped');
   }
+
+  /** Waits before a restart: the base delay, doubled per crash in a row, at most 30 s. */
+  private async restartAfter(crashes: number, err: unknown): Promise<number> {
+    this.options.status?.report(this.name, 'restarting', describeError(err));
+    const delay = Math.min((this.options.restartDelayMs ?? 500) * 2 ** crashes, 30_000);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.wakeRestart = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeRestart = undefined;
+    return crashes + 1;
+  }
+
+  private wakeRestart?: () => void;
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.poison?.stop();
+    this.wakeRestart?.();
     await this.subscription?.stop();
     await this.running?.catch(() => undefined);
     this.running = null;
   }
 
-  private async apply(events: SourceEvent[], expected: string | null, checkpoint: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  /**
+   * One transaction: the partner's advisory lock, the checkpoint check (unless `to` is null: a
+   * retried dead letter behind the checkpoint), the outbox rows and routing state, `extra` (dead
+   * letters), the new checkpoint.
+   */
+  private async apply(events: SourceEvent[], expected: string | null, to: string | null, extra: InTransaction): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
       // One writer per partner: a second instance of this projection waits here, then finds the
       // checkpoint moved and stops instead of writing the batch twice.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.name]);
       const current = await this.checkpoints.load(this.name, client);
-      if (current !== expected) throw new CheckpointMovedError(this.name);
-      const state = await this.loadState(client, events);
-      const result = this.projector.project(events, state);
-      await this.insertEntries(client, result.entries);
-      await this.saveState(client, state);
-      if (result.erasedChildren.length > 0) {
-        await client.query(`UPDATE partner_outbox SET personal = NULL WHERE partner_id = $1 AND child_id = ANY($2::text[]) AND personal IS NOT NULL`, [
-          this.partnerId,
-          result.erasedChildren,
-        ]);
+      if (to !== null && current !== expected) throw new CheckpointMovedError(this.name);
+      if (events.length > 0) {
+        const state = await this.loadState(client, events);
+        const result = this.projector.project(events, state);
+        await this.insertEntries(client, result.entries);
+        await this.saveState(client, state);
+        if (result.erasedChildren.length > 0) {
+          await client.query(`UPDATE partner_outbox SET personal = NULL WHERE partner_id = $1 AND child_id = ANY($2::text[]) AND personal IS NOT NULL`, [
+            this.partnerId,
+            result.erasedChildren,
+          ]);
+        }
       }
-      await this.checkpoints.save(this.name, checkpoint, client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      await extra(client);
+      if (to !== null) await this.checkpoints.save(this.name, to, client);
+    });
   }
 
   private async loadState(client: PoolClient, events: SourceEvent[]): Promise<InMemoryRoutingState> {

@@ -4,15 +4,15 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { createPool } from '@childledger/database';
-import { createEventStoreDbEventStore, createPostgresEventStore, EventStore } from '@childledger/event-store';
+import { createEventStoreDbEventStore, createPostgresEventStore, EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
 import { DATA_KEYRING, DataKeyring, EncryptingEventStore, PgDataKeyring, resolveKeyEncryptionKey, resolvePreviousKeyEncryptionKeys } from '@childledger/trust';
 import { AUTH_OPTIONS, AuthGuard, AuthOptions } from './auth';
 import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
 import { ReadAuditWriter } from './read-policy/read-audit';
-import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics/metrics';
+import { createMetricsRegistry, METRICS_REGISTRY, MetricsController, registerSubscriptionStatusMetrics } from './metrics/metrics';
 import { createLogger, httpLoggerParams } from './logging/logger';
-import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME, SUBSCRIPTION_STATUS } from './tokens';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -80,13 +80,19 @@ export class PlatformModule {
               : new EncryptingEventStore(createPostgresEventStore({ pool }), keyring),
         },
         { provide: AUTH_OPTIONS, useValue: options.auth },
-        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.service) },
+        // What each subscription worker of this process is doing (dead letters, retrying, stopped): readiness and metrics read it.
+        { provide: SUBSCRIPTION_STATUS, useFactory: () => new SubscriptionStatusBoard() },
+        {
+          provide: METRICS_REGISTRY,
+          inject: [SUBSCRIPTION_STATUS],
+          useFactory: (status: SubscriptionStatusBoard) => registerSubscriptionStatusMetrics(createMetricsRegistry(options.service), status),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         // The read audit: every service that shows personal data writes its reads here (read-policy/).
         ReadAuditWriter,
         PlatformShutdown,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY, ReadAuditWriter],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY, SUBSCRIPTION_STATUS, ReadAuditWriter],
     };
   }
 }

@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { Pool } from 'pg';
-import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE, PG_POOL } from '@childledger/platform';
+import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
+import { EVENT_STORE, PG_POOL, SUBSCRIPTION_STATUS } from '@childledger/platform';
 import { ModuleRef } from '@nestjs/core';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { AdministrativeUnitLookup } from '@childledger/domain';
@@ -23,7 +23,14 @@ class ErasureCompleterLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   private units?: AdministrativeUnitLookup;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(DATA_KEYRING) keyring: DataKeyring, @Inject(PG_POOL) pool: Pool, logger: Logger, moduleRef: ModuleRef) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(DATA_KEYRING) keyring: DataKeyring,
+    @Inject(PG_POOL) pool: Pool,
+    logger: Logger,
+    moduleRef: ModuleRef,
+    @Inject(SUBSCRIPTION_STATUS) status: SubscriptionStatusBoard,
+  ) {
     const units = (): AdministrativeUnitLookup => {
       if (!this.units) {
         try {
@@ -34,7 +41,10 @@ class ErasureCompleterLifecycle implements OnApplicationBootstrap, BeforeApplica
       }
       return this.units;
     };
-    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer stopped'), erasureCascade(store, keyring, units));
+    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer crashed; restarting'), erasureCascade(store, keyring, units), {
+      status,
+      log: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { SubscriptionState, SubscriptionStatusBoard } from '@childledger/event-store';
 import { Roles } from '../auth/auth.decorators';
 
 export const METRICS_REGISTRY = Symbol('MetricsRegistry');
@@ -21,6 +22,47 @@ export function subscriptionGauges(registry: Registry) {
     position: get('childledger_subscription_position', 'Global position of the last event a subscription applied', ['subscription']),
     lag: get('childledger_subscription_lag_events', 'Events committed but not yet applied by a subscription', ['subscription']),
   };
+}
+
+const STATES: SubscriptionState[] = ['running', 'retrying', 'restarting', 'standby', 'failed', 'stopped'];
+
+/**
+ * Dead letters and worker states of this process's subscriptions, read from the status board at
+ * each scrape: `childledger_subscription_dead_letters_total` (alert on any increase),
+ * `childledger_subscription_state` (1 for the state each subscription is in).
+ */
+export function registerSubscriptionStatusMetrics(registry: Registry, status: SubscriptionStatusBoard): Registry {
+  new Counter({
+    name: 'childledger_subscription_dead_letters_total',
+    help: 'Events a subscription of this process dead-lettered (failed after its retries, or parked behind one) since it started',
+    labelNames: ['subscription'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of status.all()) this.inc({ subscription: s.name }, s.deadLettered);
+    },
+  });
+  new Counter({
+    name: 'childledger_subscription_restarts_total',
+    help: 'Restarts of a subscription worker after a crash since this process started',
+    labelNames: ['subscription'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of status.all()) this.inc({ subscription: s.name }, s.restarts);
+    },
+  });
+  new Gauge({
+    name: 'childledger_subscription_state',
+    help: 'State of each subscription worker of this process (1 for the current state)',
+    labelNames: ['subscription', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of status.all()) for (const state of STATES) this.set({ subscription: s.name, state }, s.state === state ? 1 : 0);
+    },
+  });
+  return registry;
 }
 
 /** Prometheus scrape endpoint. Like every endpoint it needs a token: an admin's (or a scraper's with that role). */
