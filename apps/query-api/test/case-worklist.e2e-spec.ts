@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase, withTransaction } from '@childledger/database';
-import { createPostgresEventStore, EventStore } from '@childledger/event-store';
+import { createPostgresEventStore, EventStore, RecordedEvent } from '@childledger/event-store';
 import { ALL_MIGRATIONS, loadConfig, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { liveTables, PROJECTIONS, UnitResolver } from '@childledger/read-models';
@@ -58,7 +58,7 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
     // The projections applied to the story's streams in one transaction, as the runner applies a batch.
     // (Not through the runner's subscription: it hands out only events below the cluster-wide
     // transaction horizon, which another session on a shared server can hold back for minutes.)
-    const events = [];
+    const events: RecordedEvent[] = [];
     for (const c of ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1']) events.push(...(await store.readStream(`child-kid-${c}`)));
     for (const c of ['a1', 'b1', 'c1', 'd1', 'e1', 'f1', 'g1']) events.push(...(await store.readStream(`case-${c}`)));
     const ctx = { table: liveTables, units: new UnitResolver(loadAdministrativeUnits()) };

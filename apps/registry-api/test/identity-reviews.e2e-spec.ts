@@ -13,7 +13,8 @@ type Review = {
   candidates: { personalId: string; person: { fullName?: string } | null; fields: { field: string; agreement: string; weight: number }[] }[];
 };
 
-const field = (f: string, level: string, agrees: boolean | null, weight: number) => ({ field: f, label: f, level, description: level, agrees, weight });
+type FieldName = 'name' | 'dateOfBirth' | 'sex' | 'personalId' | 'place' | 'father' | 'mother';
+const field = (f: FieldName, level: string, agrees: boolean | null, weight: number) => ({ field: f, label: f, level, description: level, agrees, weight });
 
 describe('registry API: identity reviews', () => {
   let api: RegistryApiHarness;
