@@ -1,7 +1,7 @@
 import { Alert, Button, Empty, Input, List, Select, Space, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../../api';
 import { Page } from '../../app/Page';
 import { formatDate, formatNumber } from '../../format/format';
@@ -17,6 +17,9 @@ export default function ReviewsPage() {
   const { t } = useTranslation();
   return (
     <Page title={t('reconciliation.reviews.title')} intro={t('reconciliation.intro')}>
+      <Typography.Paragraph>
+        <Link to="/reconciliation/duplicates">{t('reconciliation.duplicates.link')}</Link>
+      </Typography.Paragraph>
       <PurposeGate record="reconciliation:identity-reviews" allowed={['reconciliation']}>
         {(purpose) => <Workbench purpose={purpose} />}
       </PurposeGate>
