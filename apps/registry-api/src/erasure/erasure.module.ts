@@ -6,7 +6,7 @@ import { EVENT_STORE, PG_POOL, SUBSCRIPTION_STATUS } from '@childledger/platform
 import { ModuleRef } from '@nestjs/core';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { AdministrativeUnitLookup } from '@childledger/domain';
-import { ADMINISTRATIVE_UNITS } from '@childledger/registry';
+import { ADMINISTRATIVE_UNITS, forgetImportedChild } from '@childledger/registry';
 import { DATA_KEYRING, DataKeyring, ErasureCompleter, rawEventStore } from '@childledger/trust';
 import { erasureCascade } from './erase-child-personal-data';
 import { ErasureController } from './erasure.controller';
@@ -41,7 +41,7 @@ class ErasureCompleterLifecycle implements OnApplicationBootstrap, BeforeApplica
       }
       return this.units;
     };
-    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer crashed; restarting'), erasureCascade(store, keyring, units), {
+    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer crashed; restarting'), erasureCascade(store, keyring, units, (childId) => forgetImportedChild(pool, childId)), {
       status,
       log: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
     });
