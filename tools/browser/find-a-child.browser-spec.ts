@@ -8,12 +8,14 @@ const screen = screens(JOURNEY);
 
 /** Waits until the projector has put the child in the search read model. */
 async function searchable(api: Awaited<ReturnType<typeof apiAs>>, query: string, childId: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  let last = '';
+  for (let i = 0; i < 150; i++) {
     const res = await api.query<{ children: { childId: string }[] }>('GET', `/children/search?${query}`, undefined, { 'x-purpose': 'statistics' });
     if (res.status === 200 && res.body.children.some((c) => c.childId === childId)) return;
+    last = `status ${res.status}, ${res.status === 200 ? `${res.body.children.length} children` : JSON.stringify(res.body).slice(0, 200)}`;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('the child never became searchable');
+  throw new Error(`the child never became searchable (last answer: ${last})`);
 }
 
 async function search(page: Page, fill: Record<string, string>): Promise<void> {
