@@ -12,13 +12,15 @@ import type { WorklistDue, WorklistItem, WorklistView } from './use-cases';
 
 const VIEWS: readonly WorklistView[] = ['mine', 'unassigned'];
 type DueFilter = 'all' | WorklistDue;
+/** antd's orange tag text is too light for the contrast rule (4.5:1): a darker orange on the same background. */
+const DUE_SOON_STYLE = { color: '#ad4e00', background: '#fff7e6', borderColor: '#ffd591' } as const;
 
 export function DueTags({ overdue, dueSoon }: { overdue: boolean; dueSoon: boolean }) {
   const { t } = useTranslation();
   return (
     <>
       {overdue && <Tag color="red">{t('cases.overdue')}</Tag>}
-      {dueSoon && <Tag color="orange">{t('cases.dueSoon')}</Tag>}
+      {dueSoon && <Tag style={DUE_SOON_STYLE}>{t('cases.dueSoon')}</Tag>}
     </>
   );
 }
@@ -97,7 +99,7 @@ export default function CaseListPage() {
           <>
             <Tag>{t('cases.countOpen', { count: data.total })}</Tag>
             <Tag color="red">{t('cases.countOverdue', { count: data.overdue })}</Tag>
-            <Tag color="orange">{t('cases.countDueSoon', { count: data.dueSoon })}</Tag>
+            <Tag style={DUE_SOON_STYLE}>{t('cases.countDueSoon', { count: data.dueSoon })}</Tag>
           </>
         )}
         <Segmented<DueFilter>

@@ -224,7 +224,9 @@ function CaseScreen({ caseId, purpose }: { caseId: string; purpose: Purpose }) {
     const notFound = record.error instanceof ApiError && record.error.status === 404;
     return <Alert type="error" showIcon message={notFound ? t('casePage.notFound') : record.error.message} />;
   }
-  const c = record.data;
+  const registryStatus = revision.data?.status;
+  // The registry's step is current at once; the query API's projection may lag a moment behind a command.
+  const c = registryStatus && isCaseStatus(registryStatus) ? { ...record.data, status: registryStatus } : record.data;
   const status = isCaseStatus(c.status) ? c.status : 'report_received';
   const date = (v: string | null) => (v ? formatDate(v) : t('casePage.empty'));
   const due = (v: string | null, stepIndex: number) =>

@@ -54,7 +54,7 @@ function interventionsOf(state: unknown): PlannedInterventionView[] {
   });
 }
 
-/** The registry's view of the case: its revision (the ETag, sent back as If-Match) and the planned interventions. */
+/** The registry's view of the case: its revision (the ETag, sent back as If-Match), its step (current even before the query API's projection catches up) and the planned interventions. */
 export function useCaseRevision(caseId: string, purpose: Purpose) {
   const api = useApi();
   return useQuery({
@@ -62,7 +62,8 @@ export function useCaseRevision(caseId: string, purpose: Purpose) {
     queryFn: async () => {
       const result = await api.registry.GET('/api/v1/cases/{caseId}', { params: { path: { caseId }, header: { 'X-Purpose': purpose } } });
       const state = unwrap(result) as unknown;
-      return { etag: result.response.headers.get('ETag') ?? undefined, interventions: interventionsOf(state) };
+      const status = isRecord(state) && typeof state['status'] === 'string' ? state['status'] : undefined;
+      return { etag: result.response.headers.get('ETag') ?? undefined, status, interventions: interventionsOf(state) };
     },
   });
 }
