@@ -166,9 +166,11 @@ function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord;
             <Input.TextArea rows={3} maxLength={4000} />
           </Form.Item>
         )}
-        <Button type="primary" htmlType="submit" loading={saving} disabled={action === 'deliver' && interventions.length === 0}>
-          {t('casePage.save')}
-        </Button>
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={saving} disabled={action === 'deliver' && interventions.length === 0}>
+            {t('casePage.save')}
+          </Button>
+        </Form.Item>
       </Form>
     </Card>
   );
@@ -217,8 +219,10 @@ function Holder({ record, etag }: { record: CaseRecord; etag: string | undefined
 
 function CaseScreen({ caseId, purpose }: { caseId: string; purpose: Purpose }) {
   const { t } = useTranslation();
-  const record = useCaseRecord(caseId, purpose);
   const revision = useCaseRevision(caseId, purpose);
+  const [seenStatus, setSeenStatus] = useState<string | undefined>(undefined);
+  const record = useCaseRecord(caseId, purpose, revision.data?.status !== undefined && seenStatus !== undefined && revision.data.status !== seenStatus);
+  if (record.data && record.data.status !== seenStatus) setSeenStatus(record.data.status);
   if (record.isPending) return <Spin />;
   if (record.error) {
     const notFound = record.error instanceof ApiError && record.error.status === 404;

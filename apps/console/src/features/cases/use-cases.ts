@@ -25,10 +25,12 @@ export function useWorklist(view: WorklistView, due: WorklistDue | undefined, pa
 }
 
 /** The case as the query API shows it (typed), read with the stated purpose. */
-export function useCaseRecord(caseId: string, purpose: Purpose) {
+export function useCaseRecord(caseId: string, purpose: Purpose, catchingUp = false) {
   const api = useApi();
   return useQuery({
     queryKey: ['cases', caseId, 'record', purpose],
+    // After a command the projection may be a moment behind the registry: ask again until it has caught up.
+    refetchInterval: catchingUp ? 1000 : false,
     queryFn: async () => unwrap(await api.query.GET('/api/v1/cases/{caseId}', { params: { path: { caseId }, header: { 'X-Purpose': purpose } } })),
   });
 }
