@@ -91,7 +91,7 @@ describeInBrowser('the console: sign-in, the shell, languages, sign-out (Chromiu
     for (const [link, heading, name] of [
       ['Đăng ký', 'Đăng ký trẻ em', '05-officer-register'],
       ['Nhập dữ liệu', 'Nhập dữ liệu', '06-officer-import'],
-      ['Đối soát', 'Đối soát', '07-officer-reconciliation'],
+      ['Đối soát', 'Xem xét định danh', '07-officer-reconciliation'],
     ] as const) {
       await menu.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
