@@ -52,6 +52,14 @@ export function toActionInput(v: FormValues): ActionInput {
 export function ChildActions({ childId, revision, onWritten }: ChildActionsProps) {
   const { t } = useTranslation();
   const [open, setOpen] = useState<ChildAction | undefined>(undefined);
+  // The revision this screen wrote last: the page's read model may not have caught up with it yet,
+  // and the next action's If-Match must not be the older one (a 409 for the officer's own change).
+  const [written, setWritten] = useState(-1);
+  const current = Math.max(revision, written);
+  const afterWrite = (rev: number) => {
+    setWritten((w) => Math.max(w, rev));
+    onWritten();
+  };
   return (
     <section aria-label={t('childActions.title')}>
       <Space wrap>
@@ -61,12 +69,18 @@ export function ChildActions({ childId, revision, onWritten }: ChildActionsProps
           </Button>
         ))}
       </Space>
-      {open && <ActionDialog key={open} action={open} childId={childId} revision={revision} onClose={() => setOpen(undefined)} onWritten={onWritten} />}
+      {open && <ActionDialog key={open} action={open} childId={childId} revision={current} onClose={() => setOpen(undefined)} onWritten={afterWrite} />}
     </section>
   );
 }
 
-function ActionDialog({ action, childId, revision, onClose, onWritten }: ChildActionsProps & { action: ChildAction; onClose(): void }) {
+function ActionDialog({
+  action,
+  childId,
+  revision,
+  onClose,
+  onWritten,
+}: Omit<ChildActionsProps, 'onWritten'> & { action: ChildAction; onClose(): void; onWritten(revision: number): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const api = useApi();
@@ -116,10 +130,10 @@ function ActionDialog({ action, childId, revision, onClose, onWritten }: ChildAc
           );
       }
     },
-    onSuccess: () => {
+    onSuccess: (result) => {
       keys.current.done();
       void message.success(t(`childActions.${action}.done`));
-      onWritten();
+      onWritten(result.revision);
       onClose();
     },
     onError: (error) => {
