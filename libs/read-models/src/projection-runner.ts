@@ -49,7 +49,8 @@ export interface ProjectionRunnerOptions {
 
 /**
  * Runs one subscription per projection. Each batch is applied in one transaction that first
- * locks the projection's checkpoint row and checks it is still where this subscription left it
+ * locks the projection's checkpoint row (without waiting: a locked row is a transient failure,
+ * backed off and tried again, so no pooled connection waits on a rebuild) and checks it is still where this subscription left it
  * (so a rebuild's switch-over, or a second projector by mistake, can never make a batch apply
  * twice), then writes the read models and the new checkpoint, and commits: a crash anywhere
  * leaves both or neither.
@@ -155,8 +156,11 @@ export class ProjectionRunner {
     extra: InTransaction,
   ): Promise<void> {
     await withTransaction(this.options.pool, async (client) => {
+      // NOWAIT: while a rebuild switches over it holds this row; waiting here would hold a pooled
+      // connection per projection for the whole switch (and the rebuild may need one of them to read
+      // the log's tail). Lock not available is transient: the batch backs off and is tried again.
       const res = await client.query<{ checkpoint: string }>(
-        'SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1 FOR UPDATE',
+        'SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1 FOR UPDATE NOWAIT',
         [checkpointName(p.name)],
       );
       const found = res.rows[0]?.checkpoint ?? null;

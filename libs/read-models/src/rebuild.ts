@@ -76,7 +76,7 @@ const SHADOW_INDEX_MARK = '__rb';
 /**
  * Rebuilds projections from the start of the log into shadow tables, in batches (one transaction
  * each) while the live tables keep serving, and then switches over in one transaction: it locks
- * the projections' checkpoint rows (a live projector's batch waits, and afterwards finds its
+ * the projections' checkpoint rows (a live projector's batch backs off until they are free, and then finds its
  * checkpoint moved and resubscribes), applies what was appended meanwhile, renames the shadow
  * tables into place, drops the old ones and stores the rebuild's checkpoint.
  *

@@ -86,8 +86,9 @@ export function isTransientDatabaseError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string') return err instanceof Error && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(err.message);
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)) return true;
-  // 08 connection exception, 53 insufficient resources, 57P01-03 shutdown / cannot connect now, 40001/40P01 serialization / deadlock.
-  return /^(08|53)/.test(code) || ['57P01', '57P02', '57P03', '40001', '40P01'].includes(code);
+  // 08 connection exception, 53 insufficient resources, 57P01-03 shutdown / cannot connect now, 40001/40P01 serialization / deadlock,
+  // 55P03 lock not available (a NOWAIT lock another transaction holds, e.g. a rebuild switching over).
+  return /^(08|53)/.test(code) || ['57P01', '57P02', '57P03', '40001', '40P01', '55P03'].includes(code);
 }
 
 export interface DeadLetterInput {
