@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@childledger/database';
 import { PgCheckpointStore } from '@childledger/event-store';
 import { PartnerAgreement, retentionDaysOf } from '@childledger/partner-streams';
 import { kafkaRelayName } from './pg-relay-checkpoints';
@@ -91,15 +92,10 @@ export class PgOutboxPruner {
   }
 
   private async pruneBatch(retention: OutboxRetention, cutoff: Date): Promise<{ deleted: number; prunedThrough: bigint; heldByRelay: boolean } | 'locked'> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       // One pruner per partner at a time (gateway replicas may each run one); the others skip.
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`partner-outbox-prune:${retention.partnerId}`]);
-      if (lock.rows[0]?.ok !== true) {
-        await client.query('ROLLBACK');
-        return 'locked';
-      }
+      if (lock.rows[0]?.ok !== true) return 'locked';
       const horizon = await this.horizon(client, retention.partnerId);
       let limit = MAX_SEQ;
       if (retention.relayCheckpoint !== undefined) {
@@ -135,14 +131,8 @@ export class PgOutboxPruner {
           [retention.partnerId, prunedThrough.toString()],
         );
       }
-      await client.query('COMMIT');
       return { deleted: row.n, prunedThrough, heldByRelay: row.held };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async horizon(client: PoolClient, partnerId: string): Promise<bigint> {

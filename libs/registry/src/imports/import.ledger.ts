@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '@childledger/database';
 import type { ImportFormat } from './row-source';
 
 export type ImportStatus = 'running' | 'completed' | 'failed' | 'interrupted';
@@ -98,22 +99,14 @@ export class ImportLedger {
 
   /** Records progress and the problems found since the last call, in one transaction. */
   async progress(importId: string, counts: ImportCounts, problems: readonly ImportProblem[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await this.write(client, importId, problems);
       await client.query(
         `UPDATE imports SET bytes_read = $2, rows_read = $3, rows_imported = $4, rows_already_imported = $5, rows_rejected = $6,
            warnings = $7, heartbeat_at = now() WHERE import_id = $1`,
         [importId, counts.bytesRead, counts.rowsRead, counts.imported, counts.alreadyImported, counts.rejected, counts.warnings],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async finish(importId: string, counts: ImportCounts, problems: readonly ImportProblem[], error?: string): Promise<void> {

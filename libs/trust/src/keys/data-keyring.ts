@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { withTransaction } from '@childledger/database';
 import { DataKey, deriveDataKey } from '../encryption/envelope';
 import type { KeyEncryptionKey } from './key-encryption-key';
 
@@ -151,18 +152,10 @@ export class PgDataKeyring implements DataKeyring {
   }
 
   async destroy(subject: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO erased_data_subjects (subject) VALUES ($1) ON CONFLICT (subject) DO NOTHING', [subject]);
       await client.query('DELETE FROM child_data_keys WHERE subject = $1', [subject]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     for (const k of LIVE) k.cache.delete(subject);
   }
 
