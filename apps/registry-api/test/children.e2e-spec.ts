@@ -130,6 +130,27 @@ describe('registry API: child records', () => {
     expect((await api.get(`/children/${duplicate}`)).body).toMatchObject({ status: 'active' });
   });
 
+  it('answers a merge into a record outside the jurisdiction exactly like a merge into one that does not exist, merged or not', async () => {
+    const duplicate = await register();
+    const elsewhere = await register({ residence: { communeCode: '00008', effectiveFrom: '2025-09-01' } }, 'admin');
+    const mergedElsewhere = await register({ residence: { communeCode: '00008', effectiveFrom: '2025-09-01' } }, 'admin');
+    expect((await api.post(`/children/${mergedElsewhere}/merge`, { survivingChildId: elsewhere, reason: 'same child' }, 'admin')).status).toBe(200);
+    const missing = randomUUID();
+    const answers = await Promise.all(
+      [elsewhere, mergedElsewhere, missing].map(async (survivingChildId) => {
+        const res = await api.post(`/children/${duplicate}/merge`, { survivingChildId, reason: 'same child registered twice' });
+        return { status: res.status, body: res.text.replaceAll(survivingChildId, '<id>').replace(/"correlationId":"[^"]*"/, '') };
+      }),
+    );
+    expect(answers[0]).toMatchObject({ status: 404 });
+    expect(answers[0]!.body).toContain('CHILD_NOT_FOUND');
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect(answers[0]!.body).not.toMatch(/\b\d{5}\b|commune|jurisdiction|merged/);
+    // Nothing was written to the duplicate's stream.
+    expect((await api.events(`child-${duplicate}`)).length).toBe(1);
+  });
+
   it('erases personal data (admin): the record keeps its history but no personal field', async () => {
     const id = await register();
     const erased = await api.post<Written>(`/children/${id}/erasure`, { reason: 'court order 12/2026' }, 'admin');

@@ -1,7 +1,7 @@
 import { CommandHandler } from '@nestjs/cqrs';
 import { childDecider, childStreamId, RegistryError } from '@childledger/domain';
 import { loadState } from '@childledger/event-store';
-import { ChildCommandHandler } from '../../shared/child-command.handler';
+import { ChildCommandHandler, childNotFound } from '../../shared/child-command.handler';
 import { RegistryHandlerDeps } from '../../shared/registry-handler.deps';
 import { MergeChildRecordsCommand } from './merge-child-records.command';
 
@@ -19,8 +19,10 @@ export class MergeChildRecordsHandler extends ChildCommandHandler<MergeChildReco
     const { survivingChildId } = envelope.command.data;
     if (typeof survivingChildId !== 'string' || survivingChildId === envelope.targetId) return; // the decider names the problem
     const { state } = await loadState(this.store, childStreamId(survivingChildId), childDecider);
-    if (state.status === 'unregistered') {
-      throw new RegistryError('CHILD_NOT_FOUND', `no child ${survivingChildId} is registered`, 'survivingChildId');
+    // A surviving record outside the caller's jurisdiction is answered exactly as a missing one,
+    // before anything about its state (merged, erased) is said.
+    if (state.status === 'unregistered' || !this.deps.policy.jurisdiction(envelope.request.user, state.residence).allowed) {
+      throw childNotFound('survivingChildId');
     }
     if (state.status === 'merged') {
       throw new RegistryError('RECORD_MERGED', `the surviving record was itself merged into ${state.survivingChildId}`, 'survivingChildId', {
@@ -28,6 +30,5 @@ export class MergeChildRecordsHandler extends ChildCommandHandler<MergeChildReco
       });
     }
     if (state.status === 'erased') throw new RegistryError('RECORD_ERASED', 'the surviving record was erased', 'survivingChildId');
-    this.deps.policy.authorize(envelope.request.user, state.residence);
   }
 }
