@@ -40,7 +40,10 @@ module.exports = [
             // The console talks to the services over HTTP only (its generated client); its server uses the platform's config.
             { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
             // The command-line tools compose every context, like `npm start` does.
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners'] },
+            {
+              sourceTag: 'scope:cli',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners'],
+            },
           ],
         },
       ],

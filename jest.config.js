@@ -17,7 +17,10 @@ const swc = [
 ];
 
 // The console's components (.tsx): the same transform with JSX (React's automatic runtime).
-const swcTsx = ['@swc/jest', { ...swc[1], jsc: { ...swc[1].jsc, parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } }];
+const swcTsx = [
+  '@swc/jest',
+  { ...swc[1], jsc: { ...swc[1].jsc, parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } },
+];
 
 const common = {
   rootDir: __dirname,

@@ -22,7 +22,13 @@ describe('erasure reaches every copy (registry API, read models, query API audit
   beforeAll(async () => {
     api = await RegistryApiHarness.start();
     // The read models too (as the query API runs them), over the service's own decrypting store.
-    runner = new ProjectionRunner({ store: api.app.get<EventStore>(EVENT_STORE), pool: api.owner, projections: PROJECTIONS, units: new UnitResolver(loadAdministrativeUnits()), batchSize: 50 });
+    runner = new ProjectionRunner({
+      store: api.app.get<EventStore>(EVENT_STORE),
+      pool: api.owner,
+      projections: PROJECTIONS,
+      units: new UnitResolver(loadAdministrativeUnits()),
+      batchSize: 50,
+    });
     await runner.start();
     const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', CHILDLEDGER_KEK: Buffer.alloc(32, 7).toString('base64') });
     queryApp = await createQueryApi(config, api.db.url, { auth: api.auth.auth });
@@ -36,7 +42,9 @@ describe('erasure reaches every copy (registry API, read models, query API audit
   });
 
   async function auditTrail(childId: string): Promise<{ eventType: string; reason: string | null; summary: Record<string, unknown> }[]> {
-    const res = await fetch(`${queryBase}/audit/events?childId=${childId}&limit=100`, { headers: { authorization: `Bearer ${await api.token('admin')}`, 'x-purpose': 'audit' } });
+    const res = await fetch(`${queryBase}/audit/events?childId=${childId}&limit=100`, {
+      headers: { authorization: `Bearer ${await api.token('admin')}`, 'x-purpose': 'audit' },
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { items: { eventType: string; reason: string | null; summary: Record<string, unknown> }[] }).items;
   }
@@ -52,7 +60,7 @@ describe('erasure reaches every copy (registry API, read models, query API audit
     const { rows } = await api.owner.query<{ n: string }>('SELECT count(*) AS n FROM events');
     const total = Number(rows[0]!.n);
     for (let i = 0; i < 200; i++) {
-      const r = await api.owner.query<{ n: string }>("SELECT count(*) AS n FROM rm_audit_index");
+      const r = await api.owner.query<{ n: string }>('SELECT count(*) AS n FROM rm_audit_index');
       if (Number(r.rows[0]!.n) >= total) return;
       await new Promise((res) => setTimeout(res, 50));
     }
@@ -61,7 +69,13 @@ describe('erasure reaches every copy (registry API, read models, query API audit
 
   it('erasing the surviving record erases the duplicate merged into it (and the one merged into that): no table holds their names in any encoding', async () => {
     const A = { fullName: 'Lương Thị Ngọc Diệp', motherName: 'Đinh Thị Hoà Bình', dateOfBirth: '2016-05-20' };
-    const B = { fullName: 'Luong Thi Ngoc Diep', motherName: 'Dinh Thi Hoa Binhh', fatherName: 'Lương Văn Thắng', dateOfBirth: '2016-05-20', notes: 'ở nhờ nhà chú Thắng' };
+    const B = {
+      fullName: 'Luong Thi Ngoc Diep',
+      motherName: 'Dinh Thi Hoa Binhh',
+      fatherName: 'Lương Văn Thắng',
+      dateOfBirth: '2016-05-20',
+      notes: 'ở nhờ nhà chú Thắng',
+    };
     const C = { fullName: 'Lương Ngọc Diệp', fatherName: 'Lương Văn Thắngg', dateOfBirth: '2016-05-20' };
     const a = await register(A);
     const b = await register(B);
@@ -116,7 +130,11 @@ describe('erasure reaches every copy (registry API, read models, query API audit
 
   it("an imported child's erasure removes its import dedupe key: nothing says the row was imported, and importing it again registers a new child", async () => {
     const csv = '\ufeffMa ho so,Ho va ten,Ngay sinh,Gioi tinh,Xa/Phuong,Tinh/Thanh pho\r\nE1,Vương Thị Hằng,05/05/2018,Nữ,00004,01\r\n';
-    const upload = () => api.request<{ id: string; rows: Record<string, number> }>('POST', '/imports?fileName=erasure.csv', { body: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
+    const upload = () =>
+      api.request<{ id: string; rows: Record<string, number> }>('POST', '/imports?fileName=erasure.csv', {
+        body: Buffer.from(csv),
+        headers: { 'content-type': 'text/csv' },
+      });
     const first = await upload();
     expect(first.status).toBe(201);
     expect(first.body.rows).toMatchObject({ imported: 1, alreadyImported: 0 });
@@ -141,17 +159,31 @@ describe('erasure reaches every copy (registry API, read models, query API audit
     };
     expect((await api.post(`/children/${child}/corrections`, { changes: { notes: 'ở với bà ngoại' }, reason: R.correction })).status).toBe(200);
     expect((await api.post(`/children/${twin}/merge`, { survivingChildId: child, reason: R.merge })).status).toBe(200);
-    const opened = await api.post<Written>('/cases', { childId: child, channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date(Date.now() - 3600_000).toISOString() }, 'provinceCaseWorker');
+    const opened = await api.post<Written>(
+      '/cases',
+      { childId: child, channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date(Date.now() - 3600_000).toISOString() },
+      'provinceCaseWorker',
+    );
     expect(opened.status).toBe(201);
     const caseId = opened.body.id;
-    expect((await api.post(`/cases/${caseId}/referrals`, { sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: R.referral }, 'provinceCaseWorker')).status).toBe(200);
+    expect(
+      (
+        await api.post(
+          `/cases/${caseId}/referrals`,
+          { sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: R.referral },
+          'provinceCaseWorker',
+        )
+      ).status,
+    ).toBe(200);
     expect((await api.post(`/cases/${caseId}/assessment`, { riskLevel: 'low' }, 'provinceCaseWorker')).status).toBe(200);
     expect((await api.post(`/cases/${caseId}/closure`, { outcome: 'no_protection_needed' }, 'provinceCaseWorker')).status).toBe(200);
     expect((await api.post(`/cases/${caseId}/reopening`, { reason: R.reopen }, 'provinceCaseWorker')).status).toBe(200);
     await settled();
 
     // Stored: ciphertext only. Read: decrypted, in the audit trail of the query API.
-    const { rows } = await api.owner.query<{ t: string }>(`SELECT data::text || metadata::text AS t FROM events WHERE stream_id = ANY($1)`, [[`child-${child}`, `child-${twin}`, `case-${caseId}`]]);
+    const { rows } = await api.owner.query<{ t: string }>(`SELECT data::text || metadata::text AS t FROM events WHERE stream_id = ANY($1)`, [
+      [`child-${child}`, `child-${twin}`, `case-${caseId}`],
+    ]);
     expect(foundIn(rows.map((r) => r.t).join('\n'), [R.correction, R.merge, R.referral, R.reopen])).toEqual([]);
     const before = await auditTrail(child);
     expect(before.filter((e) => e.reason !== null).map((e) => [e.eventType, e.reason])).toEqual(
@@ -167,7 +199,11 @@ describe('erasure reaches every copy (registry API, read models, query API audit
     expect((await api.post(`/children/${child}/erasure`, { reason: R.erasure }, 'admin')).status).toBe(200);
     await settled();
     const after = await auditTrail(child);
-    expect(after.filter((e) => ['ChildDetailsCorrected', 'CaseReferred', 'CaseReopened'].includes(e.eventType)).map((e) => e.reason)).toEqual(['[erased]', '[erased]', '[erased]']);
+    expect(after.filter((e) => ['ChildDetailsCorrected', 'CaseReferred', 'CaseReopened'].includes(e.eventType)).map((e) => e.reason)).toEqual([
+      '[erased]',
+      '[erased]',
+      '[erased]',
+    ]);
     expect(after.find((e) => e.eventType === 'ChildPersonalDataErased')).toMatchObject({ reason: R.erasure }); // the legal reason stays, for auditors
     expect((await auditTrail(twin)).find((e) => e.eventType === 'ChildRecordsMerged')).toMatchObject({ reason: '[erased]' });
     const { text } = await dumpAllTables(api.owner);

@@ -19,7 +19,10 @@ describe('module boundaries (ESLint)', () => {
     const probe = file.replace(/\.ts$/, `.probe-${process.pid}.ts`);
     writeFileSync(path.join(root, probe), code);
     try {
-      const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), probe, '--format', 'json'], { cwd: root, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), probe, '--format', 'json'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null; message: string; fatal?: boolean }[] }[];
       // A parsing error would hide every rule: fail loudly instead of passing on an empty list.
       expect(result!.messages.filter((m) => m.fatal)).toEqual([]);
@@ -37,7 +40,10 @@ describe('module boundaries (ESLint)', () => {
   });
 
   it('bans a domain library from importing a data-access library', async () => {
-    const messages = await lint('libs/domain/src/probe.ts', `import { PostgresEventStore } from '@childledger/event-store';\nexport const y = PostgresEventStore;\n`);
+    const messages = await lint(
+      'libs/domain/src/probe.ts',
+      `import { PostgresEventStore } from '@childledger/event-store';\nexport const y = PostgresEventStore;\n`,
+    );
     expect(messages.length).toBeGreaterThan(0);
   });
 

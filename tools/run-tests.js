@@ -10,11 +10,11 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'childledger-jest-')), 'report.json');
 const args = process.argv.slice(2);
-const result = spawnSync(
-  process.execPath,
-  [require.resolve('jest/bin/jest', { paths: [root] }), '--json', `--outputFile=${report}`, ...args],
-  { cwd: root, stdio: 'inherit', env: process.env },
-);
+const result = spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [root] }), '--json', `--outputFile=${report}`, ...args], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
 
 let summary = { passed: 0, failed: 0, skipped: 0 };
 if (fs.existsSync(report)) {

@@ -90,7 +90,10 @@ describe('seal key rotation', () => {
     await eventually(
       async () => {
         if (current.exitCode !== null) throw new Error(`the log sealer exited (${current.exitCode}): ${err}`);
-        return fetch(`${base}/health/ready`).then((r) => r.status === 200, () => false);
+        return fetch(`${base}/health/ready`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
       },
       60_000,
       'log sealer ready',
@@ -152,7 +155,10 @@ describe('seal key rotation', () => {
     // Key A: 7 events, checkpoints at 3 and 6 while running, at 7 when stopped.
     const baseA = await startSealer(seedA);
     const adminToken = await issuer.tokenFor(DEV_USERS.admin);
-    const keysA = (await (await fetch(`${baseA}/api/v1/trust/seal-keys`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as Record<string, unknown>;
+    const keysA = (await (await fetch(`${baseA}/api/v1/trust/seal-keys`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(keysA.current).toEqual({ keyId: keyA.keyId, publicKey: keyA.publicKeyBase64 });
     await appendChildren(7);
     await eventually(async () => (await count('SELECT count(*) AS n FROM log_chain')) === 7, 30_000, 'seven events chained by A');
@@ -175,7 +181,10 @@ describe('seal key rotation', () => {
     // GET /api/v1/trust/seal-keys: B is current, both are listed (any authenticated role; not anonymous).
     const res = await fetch(`${baseB}/api/v1/trust/seal-keys`, { headers: { authorization: `Bearer ${await issuer.tokenFor(DEV_USERS.provinceInspector)}` } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { current: unknown; keys: { keyId: string; publicKey: string; lastSignedSeq?: number | null; publicKeyArgument?: string }[] };
+    const body = (await res.json()) as {
+      current: unknown;
+      keys: { keyId: string; publicKey: string; lastSignedSeq?: number | null; publicKeyArgument?: string }[];
+    };
     expect(body.current).toEqual({ keyId: keyB.keyId, publicKey: keyB.publicKeyBase64 });
     expect(body.keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey }))).toEqual([
       { keyId: keyA.keyId, publicKey: keyA.publicKeyBase64 },
@@ -295,7 +304,9 @@ describe('seal key rotation', () => {
     const target = rows[0]!;
     await owner.query(`UPDATE events SET data = jsonb_set(data, '{sex}', '"M"') WHERE global_position = $1`, [target.position]);
     const bad = await cli(['verify-log', ...both]);
-    expect(bad.out).toContain(`FAILED at seq 11, position ${target.position}: seq 11: event ${target.event_id} (position ${target.position}) differs from the event that was chained: it was altered`);
+    expect(bad.out).toContain(
+      `FAILED at seq 11, position ${target.position}: seq 11: event ${target.event_id} (position ${target.position}) differs from the event that was chained: it was altered`,
+    );
     expect(bad.code).toBe(1);
   });
 });

@@ -60,7 +60,16 @@ describe('a service run on its own (main.ts)', () => {
   it('refuses a database whose migrations were not applied: services never migrate', async () => {
     const bare = await createTestDatabase();
     try {
-      const run = spawnSync(process.execPath, main('query-api'), { cwd: root, env: { ...configured(), DATABASE_URL: await testRuntimeRoleUrl(db).then(() => bare.url.replace(/\/\/[^@]*@/, `//${new URL(runtimeUrl).username}:${new URL(runtimeUrl).password}@`)) }, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, main('query-api'), {
+        cwd: root,
+        env: {
+          ...configured(),
+          DATABASE_URL: await testRuntimeRoleUrl(db).then(() =>
+            bare.url.replace(/\/\/[^@]*@/, `//${new URL(runtimeUrl).username}:${new URL(runtimeUrl).password}@`),
+          ),
+        },
+        encoding: 'utf8',
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/DATABASE_URL: \d+ migration\(s\) not applied .*run the migration step first/);
     } finally {
@@ -97,7 +106,10 @@ describe('a service run on its own (main.ts)', () => {
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`${base}/health/ready`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${base}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline || child.exitCode !== null) throw new Error('query-api did not become ready');
       await new Promise((r) => setTimeout(r, 200));

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   if (!definition) throw new Error(`unknown service ${JSON.stringify(name)}`);
   const config = loadConfig(PlatformConfig);
   const auth = authOptionsFromConfig(config);
-  if (!auth || !config.DATABASE_URL) throw new Error('start-service is run by npm start (tools/start.ts), which sets DATABASE_URL, AUTH_JWKS_URL and AUTH_ISSUER');
+  if (!auth || !config.DATABASE_URL)
+    throw new Error('start-service is run by npm start (tools/start.ts), which sets DATABASE_URL, AUTH_JWKS_URL and AUTH_ISSUER');
   const create = FACTORIES[name];
 
   const running: { app?: INestApplication } = {};

@@ -6,7 +6,17 @@ import { createTestDatabase, freePort, TestDatabase } from '@childledger/databas
 import { spawnNpmStart } from './start-process';
 import { START_SERVICES } from './start-services';
 
-const PORT_VARIABLES = ['REGISTRY_API_PORT', 'DEV_ISSUER_PORT', 'SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT', 'CONSOLE_PORT'];
+const PORT_VARIABLES = [
+  'REGISTRY_API_PORT',
+  'DEV_ISSUER_PORT',
+  'SANDBOX_PORT',
+  'IDENTITY_ADAPTER_PORT',
+  'PROJECTOR_PORT',
+  'QUERY_API_PORT',
+  'STREAM_GATEWAY_PORT',
+  'LOG_SEALER_PORT',
+  'CONSOLE_PORT',
+];
 
 async function freePorts(): Promise<Record<string, string>> {
   const ports: Record<string, string> = {};
@@ -38,7 +48,10 @@ function killGroup(child: ChildProcess): void {
 
 /** The service processes npm start forked, by service name (from their command lines). */
 function serviceProcesses(parent: number): Map<string, number> {
-  const pids = execFileSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const pids = execFileSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   const found = new Map<string, number>();
   for (const pid of pids) {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -62,12 +75,23 @@ describe('npm start', () => {
     const issuerPort = await freePort();
     // Every other service gets a free port too, so the test never depends on what else listens here.
     const otherPorts: Record<string, string> = {};
-    for (const name of ['SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'STREAM_GATEWAY_PORT', 'LOG_SEALER_PORT', 'CONSOLE_PORT']) {
+    for (const name of [
+      'SANDBOX_PORT',
+      'IDENTITY_ADAPTER_PORT',
+      'PROJECTOR_PORT',
+      'QUERY_API_PORT',
+      'STREAM_GATEWAY_PORT',
+      'LOG_SEALER_PORT',
+      'CONSOLE_PORT',
+    ]) {
       otherPorts[name] = String(await freePort());
     }
     base = `http://127.0.0.1:${port}`;
     issuerBase = `http://127.0.0.1:${issuerPort}`;
-    const start = spawnNpmStart({ ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' }, { detached: true });
+    const start = spawnNpmStart(
+      { ...otherPorts, DATABASE_URL: db.url, REGISTRY_API_PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), LOG_LEVEL: 'info' },
+      { detached: true },
+    );
     child = start.child;
     readOutput = start.output;
     await start.ready;
@@ -87,10 +111,18 @@ describe('npm start', () => {
     const jwks = (await (await fetch(`${issuerBase}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d'); // public part only
-    const token = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin' }) });
+    const token = await fetch(`${issuerBase}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin' }),
+    });
     expect(token.status).toBe(200);
     expect(((await token.json()) as { access_token: string }).access_token).toMatch(/^ey/);
-    const unknown = await fetch(`${issuerBase}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root' }) });
+    const unknown = await fetch(`${issuerBase}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'root' }),
+    });
     expect(unknown.status).toBe(400);
   });
 
@@ -124,7 +156,9 @@ describe('npm start', () => {
   it('logs JSON lines with the correlation id and without query strings', async () => {
     await fetch(`${base}/api/v1/children?name=Nguyen%20Van%20An`, { headers: { 'x-correlation-id': 'trace-7' } });
     await new Promise((r) => setTimeout(r, 200));
-    const line = readOutput().split('\n').find((l) => l.includes('"trace-7"'));
+    const line = readOutput()
+      .split('\n')
+      .find((l) => l.includes('"trace-7"'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ correlationId: 'trace-7', req: { path: '/api/v1/children' } });
     expect(readOutput()).not.toContain('Nguyen');
@@ -181,7 +215,9 @@ describe('npm start on a network address', () => {
     const { code, output } = await run({ HOST: '0.0.0.0' });
     expect(code).toBe(2);
     expect(output.trim().split('\n')).toHaveLength(1);
-    expect(output).toMatch(/^npm start refuses HOST=0\.0\.0\.0, which is not a loopback address, while it would use development stand-ins: set AUTH_JWKS_URL and AUTH_ISSUER/);
+    expect(output).toMatch(
+      /^npm start refuses HOST=0\.0\.0\.0, which is not a loopback address, while it would use development stand-ins: set AUTH_JWKS_URL and AUTH_ISSUER/,
+    );
     for (const v of ['CHILDLEDGER_KEK', 'CHILDLEDGER_SEAL_KEY', 'CHILDLEDGER_DEDUPE_KEY', 'PARTNER_SECRETS_FILE']) expect(output).toContain(v);
   });
 
@@ -200,7 +236,13 @@ describe('npm start on its embedded PostgreSQL', () => {
     // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
     execFileSync('chmod', ['755', dataRoot]);
     const start = spawnNpmStart(
-      { ...(await freePorts()), DATABASE_URL: '', CHILDLEDGER_DATA_DIR: path.join(dataRoot, 'postgres'), EMBEDDED_POSTGRES_PORT: String(await freePort()), LOG_LEVEL: 'info' },
+      {
+        ...(await freePorts()),
+        DATABASE_URL: '',
+        CHILDLEDGER_DATA_DIR: path.join(dataRoot, 'postgres'),
+        EMBEDDED_POSTGRES_PORT: String(await freePort()),
+        LOG_LEVEL: 'info',
+      },
       { detached: true },
     );
     try {
@@ -211,7 +253,9 @@ describe('npm start on its embedded PostgreSQL', () => {
       const lines = logLines(start.output());
       expect(lines.filter((l) => (l['level'] as number) >= 50)).toEqual([]);
       expect(start.output()).not.toMatch(/Error|exited unexpectedly/);
-      const order = lines.filter((l) => l['service'] === 'start' && (l['msg'] === 'service stopped' || l['msg'] === 'stopped')).map((l) => l['app'] ?? 'database');
+      const order = lines
+        .filter((l) => l['service'] === 'start' && (l['msg'] === 'service stopped' || l['msg'] === 'stopped'))
+        .map((l) => l['app'] ?? 'database');
       expect(order).toHaveLength(START_SERVICES.length + 3);
       // Every service process has exited before the console, the issuer and then the database stop ("stopped" follows the database's stop).
       expect(order.slice(0, START_SERVICES.length).sort()).toEqual(START_SERVICES.map((s) => s.name).sort());

@@ -9,7 +9,18 @@ import { ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { authOptionsFromConfig, ConfigError, createDevIssuerApp, developmentStandInsRefusal, createLogger, DEV_USERS, DevIssuer, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import {
+  authOptionsFromConfig,
+  ConfigError,
+  createDevIssuerApp,
+  developmentStandInsRefusal,
+  createLogger,
+  DEV_USERS,
+  DevIssuer,
+  loadConfig,
+  PlatformConfig,
+  preparePlatformDatabase,
+} from '@childledger/platform';
 import { ConsoleConfig } from '../apps/console/server/console.config';
 import { createConsoleServer, listenConsole } from '../apps/console/server/console-server';
 import { CONSOLE_DIST, ensureConsoleBuild } from '../apps/console/server/build';
@@ -101,7 +112,10 @@ async function main(): Promise<void> {
     config.CHILDLEDGER_KEK ??= dev.kek;
     config.CHILDLEDGER_SEAL_KEY ??= dev.sealKey;
     config.CHILDLEDGER_DEDUPE_KEY ??= dev.dedupeKey;
-    log.warn({ file: dev.file, created: dev.created }, 'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY / CHILDLEDGER_DEDUPE_KEY not set: using development keys from the data directory; set them in production');
+    log.warn(
+      { file: dev.file, created: dev.created },
+      'CHILDLEDGER_KEK / CHILDLEDGER_SEAL_KEY / CHILDLEDGER_DEDUPE_KEY not set: using development keys from the data directory; set them in production',
+    );
   }
   log.info({ embedded: !config.DATABASE_URL }, 'preparing database');
   const db = await prepareDatabase(config, log);
@@ -172,7 +186,9 @@ async function main(): Promise<void> {
       childEnv['AUTH_ISSUER'] = issuerUrl;
       childEnv['AUTH_JWKS_URL'] = `${issuerUrl}/.well-known/jwks.json`;
       for (const [username, user] of Object.entries(DEV_USERS)) {
-        tokens.push(`  ${username} (${user.role}, ${user.communes.length ? `commune ${user.communes.join(',')}` : user.provinces.length ? `province ${user.provinces.join(',')}` : 'everywhere'}):`);
+        tokens.push(
+          `  ${username} (${user.role}, ${user.communes.length ? `commune ${user.communes.join(',')}` : user.provinces.length ? `province ${user.provinces.join(',')}` : 'everywhere'}):`,
+        );
         tokens.push(`    ${await issuer.tokenFor(user, { audience: config.AUTH_AUDIENCE })}`);
       }
     }

@@ -66,7 +66,13 @@ describe('trust over HTTP', () => {
   }
 
   async function register(fullName: string): Promise<string> {
-    const res = await call('POST', `${api}/children`, 'communeOfficer', { fullName, dateOfBirth: '2016-03-14', sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2024-01-01' }, motherName: 'Trần Thị Lan' });
+    const res = await call('POST', `${api}/children`, 'communeOfficer', {
+      fullName,
+      dateOfBirth: '2016-03-14',
+      sex: 'F',
+      residence: { communeCode: '00004', effectiveFrom: '2024-01-01' },
+      motherName: 'Trần Thị Lan',
+    });
     expect(res.status).toBe(201);
     return String(res.body.id);
   }
@@ -86,7 +92,10 @@ describe('trust over HTTP', () => {
 
     const erased = await call('POST', `${erasureApi}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17' });
     expect(erased).toEqual({ status: 200, body: { childId: child, revision: 1, alreadyErased: false, mergedRecordsErased: [] } });
-    expect((await call('POST', `${erasureApi}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17' })).body).toMatchObject({ alreadyErased: true, revision: 1 });
+    expect((await call('POST', `${erasureApi}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17' })).body).toMatchObject({
+      alreadyErased: true,
+      revision: 1,
+    });
     expect((await owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(0);
     expect((await owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [other])).rowCount).toBe(1);
     const unknown = await call('POST', `${erasureApi}/children/3f1c1f4e-0000-4000-8000-000000000000/erasure`, 'admin', { reason: 'Quyết định số 12/2025/QĐ' });
@@ -98,7 +107,10 @@ describe('trust over HTTP', () => {
     const res = await call('POST', `${api}/children/${child}/erasure`, 'admin', { reason: 'Quyết định số 14/2025/QĐ-UBND' });
     expect(res.status).toBe(200);
     await eventually(async () => (await owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount === 0, 10_000, 'key destroyed');
-    const { rows } = await owner.query<{ personal: unknown }>(`SELECT data->'personal' AS personal FROM events WHERE stream_id = $1 AND event_type = 'ChildRegistered'`, [`child-${child}`]);
+    const { rows } = await owner.query<{ personal: unknown }>(
+      `SELECT data->'personal' AS personal FROM events WHERE stream_id = $1 AND event_type = 'ChildRegistered'`,
+      [`child-${child}`],
+    );
     expect(JSON.stringify(rows[0]!.personal)).not.toContain('Châu');
   });
 
@@ -144,17 +156,23 @@ describe('trust over HTTP', () => {
   }
 
   it('npm run cli -- verify-log: exit 0 on the untouched log (with an erased child), exit 1 naming the position after an edit', async () => {
-    await eventually(async () => {
-      const r = await owner.query<{ unsealed: string }>('SELECT (SELECT count(*) FROM events) - coalesce((SELECT max(seq) FROM log_seals), 0) AS unsealed');
-      return r.rows[0]!.unsealed === '0';
-    }, 20_000, 'everything sealed');
+    await eventually(
+      async () => {
+        const r = await owner.query<{ unsealed: string }>('SELECT (SELECT count(*) FROM events) - coalesce((SELECT max(seq) FROM log_seals), 0) AS unsealed');
+        return r.rows[0]!.unsealed === '0';
+      },
+      20_000,
+      'everything sealed',
+    );
     const ok = await cli(['verify-log', '--public-key', sealKey.publicKeyBase64]);
     expect(ok.out).toContain('OK: the chain and every checkpoint signature verify');
     expect(ok.code).toBe(0);
     const wrongKey = await cli(['verify-log', '--public-key', SealKey.fromBase64Seed(SealKey.generateSeed()).publicKeyBase64]);
     expect(wrongKey.code).toBe(1);
 
-    const { rows } = await owner.query<{ p: string }>(`SELECT global_position::text AS p FROM events WHERE event_type = 'ChildRegistered' ORDER BY global_position LIMIT 1`);
+    const { rows } = await owner.query<{ p: string }>(
+      `SELECT global_position::text AS p FROM events WHERE event_type = 'ChildRegistered' ORDER BY global_position LIMIT 1`,
+    );
     await owner.query(`UPDATE events SET data = jsonb_set(data, '{sex}', '"M"') WHERE global_position = $1`, [rows[0]!.p]);
     const bad = await cli(['verify-log', '--public-key', sealKey.publicKeyBase64]);
     expect(bad.code).toBe(1);

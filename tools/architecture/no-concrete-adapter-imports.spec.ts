@@ -60,7 +60,12 @@ function violations(file: string, concrete: ReadonlySet<string>): string[] {
         for (const name of concrete) if (new RegExp(`\\b${ns}\\.${name}\\b`).test(text)) at(node, `${ns}.${name}`);
       }
     }
-    if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && isEventStoreModule(file, node.moduleSpecifier.text)) {
+    if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      isEventStoreModule(file, node.moduleSpecifier.text)
+    ) {
       if (node.exportClause && ts.isNamedExports(node.exportClause)) {
         for (const el of node.exportClause.elements) {
           const exported = (el.propertyName ?? el.name).text;
@@ -87,9 +92,7 @@ describe('no file outside libs/event-store imports a concrete event-store adapte
   });
 
   it('holds for apps, libs and tools (composition roots and tests use the factories)', () => {
-    const files = ['apps', 'libs', 'tools']
-      .flatMap((dir) => sourceFiles(path.join(root, dir)))
-      .filter((file) => !file.startsWith(EVENT_STORE_LIB + path.sep));
+    const files = ['apps', 'libs', 'tools'].flatMap((dir) => sourceFiles(path.join(root, dir))).filter((file) => !file.startsWith(EVENT_STORE_LIB + path.sep));
     expect(files.length).toBeGreaterThan(100);
     expect(files.flatMap((file) => violations(file, concrete))).toEqual([]);
   });

@@ -48,7 +48,12 @@ export function findSql(source: string, fileName: string, options: { controller?
       if (name && SQL_CALLS.has(name)) at(node, `a ${name}(…) call`);
     } else if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text === 'sql') {
       at(node, 'an sql`…` template');
-    } else if (options.controller && ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && DATABASE_MODULES.has(node.moduleSpecifier.text)) {
+    } else if (
+      options.controller &&
+      ts.isImportDeclaration(node) &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      DATABASE_MODULES.has(node.moduleSpecifier.text)
+    ) {
       at(node, `an import of ${node.moduleSpecifier.text}`);
     }
     ts.forEachChild(node, visit);

@@ -41,7 +41,11 @@ export function figure(bench: string, value: number, unit: string, baseline: num
 }
 
 /** Runs `workers` loops of `perWorker` timed operations; returns elapsed seconds and sorted latencies (ms). */
-export async function timedWorkers(workers: number, perWorker: number, op: (worker: number, i: number) => Promise<void>): Promise<{ seconds: number; latencies: number[] }> {
+export async function timedWorkers(
+  workers: number,
+  perWorker: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   const start = process.hrtime.bigint();
   await Promise.all(

@@ -81,7 +81,14 @@ export async function run(ctx: BenchContext): Promise<void> {
     const childId = randomUUID();
     await store.append(
       `child-${childId}`,
-      [{ id: randomUUID(), type: 'ChildRegistered', data: { childId, ...registration() }, metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' }, correlationId: randomUUID() } }],
+      [
+        {
+          id: randomUUID(),
+          type: 'ChildRegistered',
+          data: { childId, ...registration() },
+          metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' }, correlationId: randomUUID() },
+        },
+      ],
       { expectedRevision: 'no_stream' },
     );
   });

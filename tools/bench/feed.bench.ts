@@ -91,7 +91,10 @@ export async function run(ctx: BenchContext): Promise<void> {
   const auth = await createTestAuth();
   const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'warn', CHILDLEDGER_KEK: randomBytes(32).toString('base64') });
   const secrets = { bench: { clientSecret: 'bench-client-secret', keySecret: 'bench-key-secret-000000000' } };
-  const app = await createStreamGateway(config, ctx.url, { auth: auth.auth, gateway: { filePartners: [agreement], secrets, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 1_000_000 } });
+  const app = await createStreamGateway(config, ctx.url, {
+    auth: auth.auth,
+    gateway: { filePartners: [agreement], secrets, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 1_000_000 },
+  });
   t0 = process.hrtime.bigint();
   await app.listen(0, '127.0.0.1');
   await app.get(PartnerStreamsService).caughtUp();
@@ -178,7 +181,13 @@ export async function run(ctx: BenchContext): Promise<void> {
       {
         id,
         type: 'ChildRegistered',
-        data: { childId, sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' }, registeredAt: new Date().toISOString(), personal: { fullName: 'Lê Văn An', dateOfBirth: '2017-01-02' } },
+        data: {
+          childId,
+          sex: 'F',
+          residence: { communeCode: '00004', effectiveFrom: '2025-07-01' },
+          registeredAt: new Date().toISOString(),
+          personal: { fullName: 'Lê Văn An', dateOfBirth: '2017-01-02' },
+        },
         metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' } },
       },
     ]);
@@ -192,13 +201,20 @@ export async function run(ctx: BenchContext): Promise<void> {
   feedLatency.sort((a, b) => a - b);
   storeLatency.sort((a, b) => a - b);
   ctx.emit(
-    figure('feed.latency.commit_to_sse.p99', percentile(feedLatency, 99), 'ms', percentile(storeLatency, 99), {
-      p50: round(percentile(feedLatency, 50)),
-      max: round(feedLatency[feedLatency.length - 1] ?? 0),
-      received: feedLatency.length,
-      written: writes,
-      target: 1000,
-    }, true),
+    figure(
+      'feed.latency.commit_to_sse.p99',
+      percentile(feedLatency, 99),
+      'ms',
+      percentile(storeLatency, 99),
+      {
+        p50: round(percentile(feedLatency, 50)),
+        max: round(feedLatency[feedLatency.length - 1] ?? 0),
+        received: feedLatency.length,
+        written: writes,
+        target: 1000,
+      },
+      true,
+    ),
   );
 
   await app.close();

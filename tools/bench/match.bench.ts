@@ -30,7 +30,12 @@ const exec = promisify(execFile);
 
 async function generateFiles(ctx: BenchContext): Promise<{ residents: string; records: string; truth: string; out: string }> {
   const dir = path.join(tmpdir(), `childledger-match-bench-${SEED}-${RESIDENTS}-${RECORDS}`);
-  const files = { residents: path.join(dir, 'residents.csv'), records: path.join(dir, 'records.csv'), truth: path.join(dir, 'truth.csv'), out: path.join(dir, 'links.csv') };
+  const files = {
+    residents: path.join(dir, 'residents.csv'),
+    records: path.join(dir, 'records.csv'),
+    truth: path.join(dir, 'truth.csv'),
+    out: path.join(dir, 'links.csv'),
+  };
   if (existsSync(files.truth)) {
     ctx.log(`reusing generated files in ${dir}`);
     return files;
@@ -46,10 +51,14 @@ async function generateFiles(ctx: BenchContext): Promise<{ residents: string; re
 }
 
 async function worker(args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(process.execPath, ['--max-old-space-size=4096', '-r', path.join(__dirname, '..', 'register.js'), path.join(__dirname, 'match-offline.worker.ts'), ...args], {
-    maxBuffer: 1 << 24,
-    env: process.env,
-  });
+  const { stdout } = await exec(
+    process.execPath,
+    ['--max-old-space-size=4096', '-r', path.join(__dirname, '..', 'register.js'), path.join(__dirname, 'match-offline.worker.ts'), ...args],
+    {
+      maxBuffer: 1 << 24,
+      env: process.env,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 }
 
@@ -72,7 +81,13 @@ async function offline(ctx: BenchContext): Promise<void> {
   const parseSeconds = Number(parsed['durationMs']) / 1000;
   const seconds = s.durationMs / 1000;
   ctx.emit({ ...figure(`match.offline.${SIZE}.time`, seconds, 's', parseSeconds, { residents: s.residents, records: s.records, target: '<= 180 s' }, true) });
-  ctx.emit({ bench: `match.offline.${SIZE}.peak_rss`, value: round(Math.max(s.peakRssBytes, s.maxRssBytes) / 2 ** 20), unit: 'MiB', baseline: round(Number(parsed['peakRssBytes']) / 2 ** 20), target: '<= 4096 MiB' });
+  ctx.emit({
+    bench: `match.offline.${SIZE}.peak_rss`,
+    value: round(Math.max(s.peakRssBytes, s.maxRssBytes) / 2 ** 20),
+    unit: 'MiB',
+    baseline: round(Number(parsed['peakRssBytes']) / 2 ** 20),
+    target: '<= 4096 MiB',
+  });
   const q = s.quality;
   const share = (k: string) => round((q[k] ?? 0) * 100, 3);
   ctx.emit({ bench: `match.offline.${SIZE}.linked_precision`, value: share('linkedPrecision'), unit: '%', target: '>= 99.5' });
@@ -80,7 +95,13 @@ async function offline(ctx: BenchContext): Promise<void> {
   ctx.emit({ bench: `match.offline.${SIZE}.linked_or_review_recall`, value: share('linkedOrReviewRecall'), unit: '%' });
   ctx.emit({ bench: `match.offline.${SIZE}.review_share`, value: share('reviewShare'), unit: '%', target: '<= 8' });
   ctx.emit({ bench: `match.offline.${SIZE}.false_link_no_record`, value: share('falseLinkRateNoRecord'), unit: '%', target: '< 0.5' });
-  ctx.emit({ bench: `match.offline.${SIZE}.blocking_recall`, value: share('blockingRecall'), unit: '%', target: '>= 99.5', pairsPerRecord: round(s.pairsPerRecord) });
+  ctx.emit({
+    bench: `match.offline.${SIZE}.blocking_recall`,
+    value: share('blockingRecall'),
+    unit: '%',
+    target: '>= 99.5',
+    pairsPerRecord: round(s.pairsPerRecord),
+  });
   ctx.emit({ bench: `match.offline.${SIZE}.decisions`, value: s.records, unit: 'records', ...s.decisions });
 }
 
@@ -96,7 +117,16 @@ async function online(ctx: BenchContext): Promise<void> {
     auth: issuer.authOptions(),
     sandbox: secret,
     faults: { latencyMs: 20, errorRate: 0, timeoutRate: 0, rateLimitPerSecond: 0 },
-    residents: () => residents.map((r) => ({ personalId: r.personal_id, fullName: r.full_name, sex: r.sex, dateOfBirth: r.date_of_birth, residenceCommuneCode: r.residence_commune_code, motherFullName: r.mother_full_name, fatherFullName: r.father_full_name })),
+    residents: () =>
+      residents.map((r) => ({
+        personalId: r.personal_id,
+        fullName: r.full_name,
+        sex: r.sex,
+        dateOfBirth: r.date_of_birth,
+        residenceCommuneCode: r.residence_commune_code,
+        motherFullName: r.mother_full_name,
+        fatherFullName: r.father_full_name,
+      })),
   });
   const sandboxPort = await freePort();
   await sandbox.listen(sandboxPort, '127.0.0.1');
@@ -104,7 +134,12 @@ async function online(ctx: BenchContext): Promise<void> {
   const base = `http://127.0.0.1:${sandboxPort}/api/v1`;
   const adapter = await createIdentityAdapter(config, ctx.url, {
     auth: issuer.authOptions(),
-    adapter: { NATIONAL_REGISTRY_URL: base, NATIONAL_REGISTRY_CLIENT_ID: secret.SANDBOX_CLIENT_ID, NATIONAL_REGISTRY_CLIENT_SECRET: secret.SANDBOX_CLIENT_SECRET, NATIONAL_REGISTRY_RATE_PER_SECOND: 1000 },
+    adapter: {
+      NATIONAL_REGISTRY_URL: base,
+      NATIONAL_REGISTRY_CLIENT_ID: secret.SANDBOX_CLIENT_ID,
+      NATIONAL_REGISTRY_CLIENT_SECRET: secret.SANDBOX_CLIENT_SECRET,
+      NATIONAL_REGISTRY_RATE_PER_SECOND: 1000,
+    },
   });
   await adapter.init();
   const service = adapter.get(IdentityAdapterService);
@@ -112,15 +147,25 @@ async function online(ctx: BenchContext): Promise<void> {
   const units = loadAdministrativeUnits();
   const today = vietnamDate(new Date());
   const minDob = `${Number(today.slice(0, 4)) - 15}${today.slice(4)}`;
-  const children = residents.filter((r) => r.date_of_birth > minDob && r.date_of_birth <= today && units.isCommuneValidOn(r.residence_commune_code, today)).slice(0, ONLINE_MATCHES);
+  const children = residents
+    .filter((r) => r.date_of_birth > minDob && r.date_of_birth <= today && units.isCommuneValidOn(r.residence_commune_code, today))
+    .slice(0, ONLINE_MATCHES);
 
   // Baseline: one raw search request to the sandbox, the plainest call the adapter makes.
-  const tokenRes = await fetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: secret.SANDBOX_CLIENT_ID, client_secret: secret.SANDBOX_CLIENT_SECRET }) });
+  const tokenRes = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: secret.SANDBOX_CLIENT_ID, client_secret: secret.SANDBOX_CLIENT_SECRET }),
+  });
   const token = ((await tokenRes.json()) as { access_token: string }).access_token;
   const raw: number[] = [];
   for (const c of children) {
     const t0 = performance.now();
-    const res = await fetch(`${base}/residents/search`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ givenName: c.full_name.split(' ').pop(), dateOfBirth: c.date_of_birth }) });
+    const res = await fetch(`${base}/residents/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ givenName: c.full_name.split(' ').pop(), dateOfBirth: c.date_of_birth }),
+    });
     await res.json();
     raw.push(performance.now() - t0);
   }
@@ -134,7 +179,13 @@ async function online(ctx: BenchContext): Promise<void> {
     const childId = `bench-${seq++}`;
     const command: RegisterChild = {
       type: 'RegisterChild',
-      data: { childId, fullName: c.full_name, dateOfBirth: c.date_of_birth, sex: c.sex, residence: { communeCode: c.residence_commune_code, effectiveFrom: today } },
+      data: {
+        childId,
+        fullName: c.full_name,
+        dateOfBirth: c.date_of_birth,
+        sex: c.sex,
+        residence: { communeCode: c.residence_commune_code, effectiveFrom: today },
+      },
       context: { now: new Date(), units },
     };
     const t0 = performance.now();
@@ -152,7 +203,23 @@ async function online(ctx: BenchContext): Promise<void> {
     if (latencies.length % 50 === 0) ctx.log(`${latencies.length} online matches`);
   }
   latencies.sort((a, b) => a - b);
-  ctx.emit({ ...figure('match.online.adapter_sandbox.p95', percentile(latencies, 95), 'ms', percentile(raw, 95), { p50: round(percentile(latencies, 50)), matches: latencies.length, sandboxResidents: residents.length, sandboxLatencyMs: 20, outcomes: kinds, target: '<= 200 ms' }, true) });
+  ctx.emit({
+    ...figure(
+      'match.online.adapter_sandbox.p95',
+      percentile(latencies, 95),
+      'ms',
+      percentile(raw, 95),
+      {
+        p50: round(percentile(latencies, 50)),
+        matches: latencies.length,
+        sandboxResidents: residents.length,
+        sandboxLatencyMs: 20,
+        outcomes: kinds,
+        target: '<= 200 ms',
+      },
+      true,
+    ),
+  });
   await adapter.close();
   await sandbox.close();
 }

@@ -9,7 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, runMigrations } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, NewEvent } from '@childledger/event-store';
-import { computeIndicators, parsePeriod, Projection, PROJECTIONS, ProjectionRunner, READ_MODEL_MIGRATIONS, rebuildProjections, UnitResolver } from '@childledger/read-models';
+import {
+  computeIndicators,
+  parsePeriod,
+  Projection,
+  PROJECTIONS,
+  ProjectionRunner,
+  READ_MODEL_MIGRATIONS,
+  rebuildProjections,
+  UnitResolver,
+} from '@childledger/read-models';
 import { BenchContext, figure, percentile, round } from './bench-support';
 
 const EVENTS = Number(process.env['BENCH_PROJECTION_EVENTS'] ?? 1_000_000);
@@ -60,7 +69,13 @@ function event(n: number): NewEvent {
   return {
     id: randomUUID(),
     type: 'ChildRegistered',
-    data: { childId: `lag-${n}`, sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-09-01' }, registeredAt: new Date().toISOString(), personal: { fullName: 'Nguyễn Thị Thu Hà', dateOfBirth: '2016-03-14' } },
+    data: {
+      childId: `lag-${n}`,
+      sex: 'F',
+      residence: { communeCode: '00004', effectiveFrom: '2025-09-01' },
+      registeredAt: new Date().toISOString(),
+      personal: { fullName: 'Nguyễn Thị Thu Hà', dateOfBirth: '2016-03-14' },
+    },
     metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' }, correlationId: randomUUID() },
   };
 }
@@ -114,7 +129,11 @@ export async function run(ctx: BenchContext): Promise<void> {
     for (const k of Object.keys(spent)) delete spent[k];
     const r = await timed(() =>
       rebuildProjections({
-        store, ownerPool: owner, projections: timedProjections, units, batchSize: BATCH,
+        store,
+        ownerPool: owner,
+        projections: timedProjections,
+        units,
+        batchSize: BATCH,
         onProgress: (p) => {
           if (p.events - lastLog >= 500_000) {
             lastLog = p.events;
@@ -128,7 +147,13 @@ export async function run(ctx: BenchContext): Promise<void> {
   };
   const rebuild = await rebuildWith('rebuild');
   const n = rebuild.value.events;
-  ctx.emit(figure('projections.rebuild.all', n / rebuild.seconds, 'events/s', raw.value / raw.seconds, { events: n, seconds: round(rebuild.seconds, 1), target: 20000 }));
+  ctx.emit(
+    figure('projections.rebuild.all', n / rebuild.seconds, 'events/s', raw.value / raw.seconds, {
+      events: n,
+      seconds: round(rebuild.seconds, 1),
+      target: 20000,
+    }),
+  );
 
   let logEvents = n;
   const totalChildren = Math.round(QUERY_EVENTS / PER_CHILD);
@@ -143,7 +168,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     await owner.query('VACUUM ANALYZE events');
     const big = await rebuildWith('rebuild');
     logEvents = big.value.events;
-    ctx.emit(figure('projections.rebuild.all_at_query_size', big.value.events / big.seconds, 'events/s', raw.value / raw.seconds, { events: big.value.events, seconds: round(big.seconds, 1), note: 'informative; baseline = the 1M raw read' }));
+    ctx.emit(
+      figure('projections.rebuild.all_at_query_size', big.value.events / big.seconds, 'events/s', raw.value / raw.seconds, {
+        events: big.value.events,
+        seconds: round(big.seconds, 1),
+        note: 'informative; baseline = the 1M raw read',
+      }),
+    );
   }
   await owner.query('ANALYZE');
 
@@ -158,18 +189,42 @@ export async function run(ctx: BenchContext): Promise<void> {
   }
   trailLat.sort((a, b) => a - b);
   logLat.sort((a, b) => a - b);
-  ctx.emit(figure('projections.query.audit_trail.p95', percentile(trailLat, 95), 'ms', percentile(logLat, 95), { events: logEvents, target_ms: 50, p50: round(percentile(trailLat, 50)) }, true));
+  ctx.emit(
+    figure(
+      'projections.query.audit_trail.p95',
+      percentile(trailLat, 95),
+      'ms',
+      percentile(logLat, 95),
+      { events: logEvents, target_ms: 50, p50: round(percentile(trailLat, 50)) },
+      true,
+    ),
+  );
 
   // Indicators for a province for a year, against a plain count of the province's children.
   const indLat: number[] = [];
   const countLat: number[] = [];
   for (let i = 0; i < 30; i++) {
-    indLat.push((await timed(() => computeIndicators(pool, { unitCode: '01', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: false }))).seconds * 1000);
+    indLat.push(
+      (
+        await timed(() =>
+          computeIndicators(pool, { unitCode: '01', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: false }),
+        )
+      ).seconds * 1000,
+    );
     countLat.push((await timed(() => pool.query(`SELECT count(*) FROM rm_children WHERE province_code = '01'`))).seconds * 1000);
   }
   indLat.sort((a, b) => a - b);
   countLat.sort((a, b) => a - b);
-  ctx.emit(figure('projections.query.indicators.province_year.p95', percentile(indLat, 95), 'ms', percentile(countLat, 95), { events: logEvents, children_in_province: Math.round((Math.max(children, totalChildren) * 4) / 5), target_ms: 200, p50: round(percentile(indLat, 50)) }, true));
+  ctx.emit(
+    figure(
+      'projections.query.indicators.province_year.p95',
+      percentile(indLat, 95),
+      'ms',
+      percentile(countLat, 95),
+      { events: logEvents, children_in_province: Math.round((Math.max(children, totalChildren) * 4) / 5), target_ms: 200, p50: round(percentile(indLat, 50)) },
+      true,
+    ),
+  );
 
   // Lag under load: a live projector while 8 writers append single events; lag = commit time − recorded time, per event.
   const lags: number[] = [];
@@ -177,10 +232,20 @@ export async function run(ctx: BenchContext): Promise<void> {
   const watched: Projection[] = PROJECTIONS.map((p) =>
     p.name !== 'audit'
       ? p
-      : { ...p, apply: async (events, tx, c) => { await p.apply(events, tx, c); pending.push(...events.map((e) => e.recordedAt)); } },
+      : {
+          ...p,
+          apply: async (events, tx, c) => {
+            await p.apply(events, tx, c);
+            pending.push(...events.map((e) => e.recordedAt));
+          },
+        },
   );
   const runner = new ProjectionRunner({
-    store, pool, projections: watched, units, batchSize: 500,
+    store,
+    pool,
+    projections: watched,
+    units,
+    batchSize: 500,
     onBatch: (b) => {
       if (b.projection !== 'audit') return;
       const now = Date.now();
@@ -193,15 +258,26 @@ export async function run(ctx: BenchContext): Promise<void> {
   const WRITERS = 8;
   const PER_WRITER = 750;
   const load = await timed(() =>
-    Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-      for (let i = 0; i < PER_WRITER; i++) await store.append(`child-lag-${w}-${i}`, [event(w * PER_WRITER + i)], { expectedRevision: 'no_stream' });
-    })),
+    Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        for (let i = 0; i < PER_WRITER; i++) await store.append(`child-lag-${w}-${i}`, [event(w * PER_WRITER + i)], { expectedRevision: 'no_stream' });
+      }),
+    ),
   );
   await new Promise((r) => setTimeout(r, 1500));
   await runner.stop();
   lags.sort((a, b) => a - b);
   const rate = (WRITERS * PER_WRITER) / load.seconds;
-  ctx.emit(figure('projections.lag.p99', percentile(lags, 99), 'ms', percentile(lags, 50), { events: lags.length, append_rate: round(rate), target_ms: 1000, note: 'baseline = p50 of the same run' }, true));
+  ctx.emit(
+    figure(
+      'projections.lag.p99',
+      percentile(lags, 99),
+      'ms',
+      percentile(lags, 50),
+      { events: lags.length, append_rate: round(rate), target_ms: 1000, note: 'baseline = p50 of the same run' },
+      true,
+    ),
+  );
 
   await store.close();
   await pool.end();

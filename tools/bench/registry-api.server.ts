@@ -9,7 +9,11 @@ async function main(): Promise<void> {
   if (!url) throw new Error('BENCH_DATABASE_URL is required');
   const issuer = await DevIssuer.create();
   // Logs at warn: a JSON line per request would go to this process's stdout, which the bench reads.
-  const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'warn' as const, CHILDLEDGER_KEK: process.env['CHILDLEDGER_KEK'], CHILDLEDGER_DEDUPE_KEY: process.env['CHILDLEDGER_DEDUPE_KEY'] });
+  const config = Object.assign(new PlatformConfig(), {
+    LOG_LEVEL: 'warn' as const,
+    CHILDLEDGER_KEK: process.env['CHILDLEDGER_KEK'],
+    CHILDLEDGER_DEDUPE_KEY: process.env['CHILDLEDGER_DEDUPE_KEY'],
+  });
   const app = await createRegistryApi(config, url, { auth: issuer.authOptions(), poolSize: 24, importMaxBytes: 200 * 1024 * 1024 });
   await app.listen(0, '127.0.0.1');
   const port = Number(new URL(await app.getUrl()).port);

@@ -32,7 +32,14 @@ function event(n: number): NewEvent {
   return {
     id: randomUUID(),
     type: 'ChildRegistered',
-    data: { childId: randomUUID(), fullName: 'Nguyễn Thị Thu Hà', dateOfBirth: '2016-03-14', sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2024-01-01' }, n },
+    data: {
+      childId: randomUUID(),
+      fullName: 'Nguyễn Thị Thu Hà',
+      dateOfBirth: '2016-03-14',
+      sex: 'F',
+      residence: { communeCode: '00004', effectiveFrom: '2024-01-01' },
+      n,
+    },
     metadata: { actor: { userId: 'bench', role: 'data_officer', unit: '00004' }, correlationId: randomUUID() },
   };
 }
@@ -77,13 +84,24 @@ export async function run(ctx: BenchContext): Promise<void> {
   const n = WRITERS * SINGLE_PER_WRITER;
   ctx.emit(figure('store.append.single.8w', n / single.seconds, 'events/s', n / rawSingle.seconds, { events: n }));
   ctx.emit(
-    figure('store.append.single.8w.p99', percentile(single.latencies, 99), 'ms', percentile(rawSingle.latencies, 99), { p50: round(percentile(single.latencies, 50)) }, true),
+    figure(
+      'store.append.single.8w.p99',
+      percentile(single.latencies, 99),
+      'ms',
+      percentile(rawSingle.latencies, 99),
+      { p50: round(percentile(single.latencies, 50)) },
+      true,
+    ),
   );
 
   // 2. Appends of 100 events.
   ctx.log(`batch appends: ${BATCHES} × ${BATCH_SIZE}`);
   const batch = await timedWorkers(4, BATCHES / 4, async (w, i) => {
-    await store.append(`batch-${w}-${i}`, Array.from({ length: BATCH_SIZE }, (_, k) => event(k)), { expectedRevision: 'no_stream' });
+    await store.append(
+      `batch-${w}-${i}`,
+      Array.from({ length: BATCH_SIZE }, (_, k) => event(k)),
+      { expectedRevision: 'no_stream' },
+    );
   });
   const rawBatch = await timedWorkers(4, BATCHES / 4, async (w, i) => {
     const params: unknown[] = [];
@@ -101,12 +119,18 @@ export async function run(ctx: BenchContext): Promise<void> {
   for (let i = 0; i < fillers; i += 4) {
     await Promise.all(
       Array.from({ length: Math.min(4, fillers - i) }, (_, k) =>
-        store.append(`fill-${i + k}`, Array.from({ length: 1000 }, (_, j) => event(j)), { expectedRevision: 'no_stream' }),
+        store.append(
+          `fill-${i + k}`,
+          Array.from({ length: 1000 }, (_, j) => event(j)),
+          { expectedRevision: 'no_stream' },
+        ),
       ),
     );
   }
   total = Number((await owner.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
-  await owner.query(`INSERT INTO events_raw SELECT * FROM events WHERE NOT EXISTS (SELECT 1 FROM events_raw r WHERE r.event_id = events.event_id)`).catch(() => undefined);
+  await owner
+    .query(`INSERT INTO events_raw SELECT * FROM events WHERE NOT EXISTS (SELECT 1 FROM events_raw r WHERE r.event_id = events.event_id)`)
+    .catch(() => undefined);
   await owner.query('VACUUM ANALYZE events');
   await owner.query('VACUUM ANALYZE events_raw');
 
@@ -196,25 +220,43 @@ async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: E
     await plain.append(`child-${child}`, [personalEvent(child)], { expectedRevision: 'no_stream' });
   });
   const ne = WRITERS * ENC_PER_WRITER;
-  ctx.emit(figure('trust.append.single.8w.encrypted', ne / enc.seconds, 'events/s', ne / plainRun.seconds, { events: ne, baselineIs: 'plain PostgresEventStore, same events' }));
+  ctx.emit(
+    figure('trust.append.single.8w.encrypted', ne / enc.seconds, 'events/s', ne / plainRun.seconds, {
+      events: ne,
+      baselineIs: 'plain PostgresEventStore, same events',
+    }),
+  );
 
   // 5. Appends of 100 events to one child's stream (its key cached after the first).
   ctx.log(`encrypted batch appends: ${ENC_BATCHES} × ${BATCH_SIZE}`);
   const encBatch = await timedWorkers(4, ENC_BATCHES / 4, async () => {
     const child = randomUUID();
-    await encrypted.append(`child-${child}`, Array.from({ length: BATCH_SIZE }, () => personalEvent(child)), { expectedRevision: 'no_stream' });
+    await encrypted.append(
+      `child-${child}`,
+      Array.from({ length: BATCH_SIZE }, () => personalEvent(child)),
+      { expectedRevision: 'no_stream' },
+    );
   });
   const plainBatch = await timedWorkers(4, ENC_BATCHES / 4, async () => {
     const child = randomUUID();
-    await plain.append(`child-${child}`, Array.from({ length: BATCH_SIZE }, () => personalEvent(child)), { expectedRevision: 'no_stream' });
+    await plain.append(
+      `child-${child}`,
+      Array.from({ length: BATCH_SIZE }, () => personalEvent(child)),
+      { expectedRevision: 'no_stream' },
+    );
   });
   const nbe = ENC_BATCHES * BATCH_SIZE;
-  ctx.emit(figure('trust.append.batch100.encrypted', nbe / encBatch.seconds, 'events/s', nbe / plainBatch.seconds, { events: nbe, baselineIs: 'plain PostgresEventStore, same events' }));
+  ctx.emit(
+    figure('trust.append.batch100.encrypted', nbe / encBatch.seconds, 'events/s', nbe / plainBatch.seconds, {
+      events: nbe,
+      baselineIs: 'plain PostgresEventStore, same events',
+    }),
+  );
 
   // 6. Reading back the encrypted events (decryption) vs the plain ones.
   let t0 = process.hrtime.bigint();
   let decrypted = 0;
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await encrypted.readAll({ after, maxCount: READ_BATCH, filter: { eventTypes: ['ChildRegistered'], streamPrefixes: ['child-'] } });
     if (page.events.length === 0) break;
     decrypted += page.events.length;
@@ -223,14 +265,20 @@ async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: E
   const decSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   t0 = process.hrtime.bigint();
   let raw = 0;
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await plain.readAll({ after, maxCount: READ_BATCH, filter: { eventTypes: ['ChildRegistered'], streamPrefixes: ['child-'] } });
     if (page.events.length === 0) break;
     raw += page.events.length;
     after = page.checkpoint;
   }
   const rawReadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  ctx.emit(figure('trust.read.decrypting', decrypted / decSeconds, 'events/s', raw / rawReadSeconds, { events: decrypted, encryptedShare: 0.5, baselineIs: 'plain readAll, same rows' }));
+  ctx.emit(
+    figure('trust.read.decrypting', decrypted / decSeconds, 'events/s', raw / rawReadSeconds, {
+      events: decrypted,
+      encryptedShare: 0.5,
+      baselineIs: 'plain readAll, same rows',
+    }),
+  );
 
   // 7. Sealing: chain rows + signed checkpoints every 1000 events, vs reading the same rows and
   //    hashing them with no writes (the least any sealer must do).
@@ -263,13 +311,24 @@ async function trustFigures(ctx: BenchContext, pool: Pool, owner: Pool, plain: E
     cursor = { tx: last.transactionId, pos: last.position };
   }
   const hashSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  ctx.emit(figure('trust.seal.throughput', sealed / sealSeconds, 'events/s', hashed / hashSeconds, { events: sealed, checkpoints, baselineIs: 'same rows read and hashed, nothing written' }));
+  ctx.emit(
+    figure('trust.seal.throughput', sealed / sealSeconds, 'events/s', hashed / hashSeconds, {
+      events: sealed,
+      checkpoints,
+      baselineIs: 'same rows read and hashed, nothing written',
+    }),
+  );
 
   // 8. Verifying the sealed prefix from the database.
   t0 = process.hrtime.bigint();
   const report = await verifyLog(databaseLogSource(owner), trustedSealKeys([]), {});
   const verifySeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  ctx.emit(figure('trust.verify.throughput', report.events / verifySeconds, 'events/s', hashed / hashSeconds, { events: report.events, baselineIs: 'read and hash only' }));
+  ctx.emit(
+    figure('trust.verify.throughput', report.events / verifySeconds, 'events/s', hashed / hashSeconds, {
+      events: report.events,
+      baselineIs: 'read and hash only',
+    }),
+  );
 
   await encrypted.close();
   keyring.close();

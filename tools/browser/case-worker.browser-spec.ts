@@ -29,11 +29,20 @@ describeInBrowser('a case worker takes an unassigned case and records the assess
     platform = await startPlatform();
     chromium = await launchChromium();
     const officer = await apiAs(platform, 'communeOfficer');
-    const child = await officer.registry<{ id: string }>('POST', '/children', { fullName: 'Trần Thị Lan', dateOfBirth: '2015-05-20', sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } });
+    const child = await officer.registry<{ id: string }>('POST', '/children', {
+      fullName: 'Trần Thị Lan',
+      dateOfBirth: '2015-05-20',
+      sex: 'F',
+      residence: { communeCode: '00004', effectiveFrom: '2025-07-01' },
+    });
     expect(child.status).toBe(201);
     const worker = await apiAs(platform, 'provinceCaseWorker');
     const opened = await worker.registry<{ id: string }>('POST', '/cases', {
-      childId: child.body.id, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString(),
+      childId: child.body.id,
+      channel: 'hotline_111',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: new Date().toISOString(),
     });
     expect(opened.status).toBe(201);
     caseId = opened.body.id;
@@ -86,11 +95,19 @@ describeInBrowser('a case worker takes an unassigned case and records the assess
     const inspector = await apiAs(platform, 'provinceInspector');
     let types: { eventType: string; role: string | null }[] = [];
     for (let i = 0; i < 100 && !(types.some((e) => e.eventType === 'CaseAssessed') && types.some((e) => e.eventType === 'CaseAssigned')); i++) {
-      const trail = await inspector.query<{ items: { eventType: string; caseId: string | null; actor: { role: string | null } }[] }>('GET', '/audit/events?limit=100');
+      const trail = await inspector.query<{ items: { eventType: string; caseId: string | null; actor: { role: string | null } }[] }>(
+        'GET',
+        '/audit/events?limit=100',
+      );
       expect(trail.status).toBe(200);
       types = trail.body.items.filter((e) => e.caseId === caseId).map((e) => ({ eventType: e.eventType, role: e.actor.role }));
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(types).toEqual(expect.arrayContaining([{ eventType: 'CaseAssigned', role: 'case_worker' }, { eventType: 'CaseAssessed', role: 'case_worker' }]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        { eventType: 'CaseAssigned', role: 'case_worker' },
+        { eventType: 'CaseAssessed', role: 'case_worker' },
+      ]),
+    );
   }, 240_000);
 });

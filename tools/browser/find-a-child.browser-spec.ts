@@ -34,13 +34,21 @@ describeInBrowser('find a child and open the child’s page (Chromium)', () => {
     chromium = await launchChromium();
     const officer = await apiAs(platform, 'communeOfficer');
     const register = async (fullName: string, dateOfBirth: string) => {
-      const res = await officer.registry<{ id: string }>('POST', '/children', { fullName, dateOfBirth, sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } });
+      const res = await officer.registry<{ id: string }>('POST', '/children', {
+        fullName,
+        dateOfBirth,
+        sex: 'F',
+        residence: { communeCode: '00004', effectiveFrom: '2025-07-01' },
+      });
       expect(res.status).toBe(201);
       return res.body.id;
     };
     maiId = await register('Nguyễn Thị Mai', '2016-03-14');
     await register('Nguyễn Văn Nam', '2014-06-02');
-    const corrected = await officer.registry('POST', `/children/${maiId}/corrections`, { changes: { notes: 'Sống với bà ngoại' }, reason: 'bổ sung thông tin' });
+    const corrected = await officer.registry('POST', `/children/${maiId}/corrections`, {
+      changes: { notes: 'Sống với bà ngoại' },
+      reason: 'bổ sung thông tin',
+    });
     if (corrected.status >= 300) process.stderr.write(`[browser] correction set-up answered ${corrected.status}; the timeline is checked without it\n`);
     await searchable(officer, 'birthYear=2016', maiId);
   }, 300_000);

@@ -32,10 +32,20 @@ export async function signIn(page: Page, consoleUrl: string, user: RegExp): Prom
  * set-up (children to find) and its check of the audit trail afterwards. Answers are parsed JSON.
  */
 export async function apiAs(platform: RunningPlatform, username: 'communeOfficer' | 'provinceCaseWorker' | 'provinceInspector' | 'admin') {
-  const res = await fetch(`${platform.issuerUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
+  const res = await fetch(`${platform.issuerUrl}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username }),
+  });
   if (!res.ok) throw new Error(`POST /token for ${username}: ${res.status}`);
   const { access_token: token } = (await res.json()) as { access_token: string };
-  const call = async <T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
+  const call = async <T = Record<string, unknown>>(
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> => {
     const r = await fetch(`${base}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -46,7 +56,9 @@ export async function apiAs(platform: RunningPlatform, username: 'communeOfficer
   };
   return {
     token,
-    registry: <T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => call<T>(platform.registryUrl, method, path, body, headers),
-    query: <T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => call<T>(platform.queryUrl, method, path, body, headers),
+    registry: <T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>(platform.registryUrl, method, path, body, headers),
+    query: <T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>(platform.queryUrl, method, path, body, headers),
   };
 }

@@ -67,13 +67,19 @@ describeInBrowser('the console: sign-in, the shell, languages, sign-out (Chromiu
     const stored = Object.entries(session).find(([k]) => k.startsWith('oidc.user:'));
     expect(stored).toBeDefined();
     const token = (JSON.parse(stored![1]) as { access_token: string }).access_token;
-    const viaConsole = await fetch(`${platform.consoleUrl}/registry/api/v1/children/${randomUUID()}`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'case_work' } });
+    const viaConsole = await fetch(`${platform.consoleUrl}/registry/api/v1/children/${randomUUID()}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-purpose': 'case_work' },
+    });
     expect(viaConsole.status).toBe(404);
     const unsigned = await fetch(`${platform.consoleUrl}/registry/api/v1/children/${randomUUID()}`, { headers: { 'x-purpose': 'case_work' } });
     expect(unsigned.status).toBe(401);
     // ...and the development tokens of POST /token still verify beside it.
-    const legacy = (await (await fetch(`${platform.issuerUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"communeOfficer"}' })).json()) as { access_token: string };
-    const direct = await fetch(`${platform.registryUrl}/api/v1/children/${randomUUID()}`, { headers: { authorization: `Bearer ${legacy.access_token}`, 'x-purpose': 'case_work' } });
+    const legacy = (await (
+      await fetch(`${platform.issuerUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"communeOfficer"}' })
+    ).json()) as { access_token: string };
+    const direct = await fetch(`${platform.registryUrl}/api/v1/children/${randomUUID()}`, {
+      headers: { authorization: `Bearer ${legacy.access_token}`, 'x-purpose': 'case_work' },
+    });
     expect(direct.status).toBe(404);
 
     // English, remembered across a reload, then back to Vietnamese.

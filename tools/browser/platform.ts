@@ -11,7 +11,17 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-const PORTS = ['REGISTRY_API_PORT', 'PROJECTOR_PORT', 'QUERY_API_PORT', 'LOG_SEALER_PORT', 'SANDBOX_PORT', 'IDENTITY_ADAPTER_PORT', 'STREAM_GATEWAY_PORT', 'DEV_ISSUER_PORT', 'CONSOLE_PORT'] as const;
+const PORTS = [
+  'REGISTRY_API_PORT',
+  'PROJECTOR_PORT',
+  'QUERY_API_PORT',
+  'LOG_SEALER_PORT',
+  'SANDBOX_PORT',
+  'IDENTITY_ADAPTER_PORT',
+  'STREAM_GATEWAY_PORT',
+  'DEV_ISSUER_PORT',
+  'CONSOLE_PORT',
+] as const;
 
 /**
  * `npm start` as a user runs it (tools/start.ts in its own process: the development issuer's

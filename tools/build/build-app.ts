@@ -122,16 +122,27 @@ export async function buildApp(app: string, extraEntries: Record<string, string>
     cpSync(path.join(appRoot, entry), path.join(outDir, 'apps', app, entry), { recursive: true });
   }
   for (const [name, source] of Object.entries(entries)) {
-    writeFileSync(path.join(outDir, `${name}.js`), `'use strict';\nrequire(${JSON.stringify(relativeSpecifier(path.join(outDir, `${name}.js`), outputPath(outDir, source)))});\n`);
+    writeFileSync(
+      path.join(outDir, `${name}.js`),
+      `'use strict';\nrequire(${JSON.stringify(relativeSpecifier(path.join(outDir, `${name}.js`), outputPath(outDir, source)))});\n`,
+    );
   }
 
   writeFileSync(path.join(outDir, 'healthcheck.js'), healthcheckScript(SERVICES[app]));
 
-  const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; engines?: Record<string, string> };
+  const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    engines?: Record<string, string>;
+  };
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockedPackage> };
-  const deps = productionDependencies(packages, { dependencies: workspace.dependencies, lock: (name) => lock.packages[`node_modules/${name}`] }, DEVELOPMENT_ONLY);
+  const deps = productionDependencies(
+    packages,
+    { dependencies: workspace.dependencies, lock: (name) => lock.packages[`node_modules/${name}`] },
+    DEVELOPMENT_ONLY,
+  );
   const devLoaded = deps.notProduction.filter((name) => !DEVELOPMENT_ONLY.has(name));
-  if (devLoaded.length > 0) throw new Error(`apps/${app} loads ${devLoaded.join(', ')}, which package.json has as development dependencies: move them to dependencies`);
+  if (devLoaded.length > 0)
+    throw new Error(`apps/${app} loads ${devLoaded.join(', ')}, which package.json has as development dependencies: move them to dependencies`);
   const manifest = {
     name: `@childledger/${app}`,
     version: '0.0.0',
@@ -155,7 +166,7 @@ function parseArgs(argv: string[]): { app: string; entries: Record<string, strin
   if (!app) throw new Error('usage: build-app.ts <app> [--entry <name>=<file.ts>]...');
   const entries: Record<string, string> = {};
   for (let i = 0; i < rest.length; i += 2) {
-    const [name, file] = (rest[i] === '--entry' ? rest[i + 1] ?? '' : '').split('=');
+    const [name, file] = (rest[i] === '--entry' ? (rest[i + 1] ?? '') : '').split('=');
     if (!name || !file) throw new Error(`build-app.ts: expected --entry <name>=<file.ts>, got ${rest.slice(i, i + 2).join(' ')}`);
     entries[name] = file;
   }

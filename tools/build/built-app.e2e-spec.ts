@@ -85,7 +85,10 @@ describe('a built app run from its own folder', () => {
     const deadline = Date.now() + 60_000;
     let ready: { status: number; body: string } | undefined;
     while (!ready) {
-      ready = await fetch(`${base}/health/ready`).then(async (r) => ({ status: r.status, body: await r.text() }), () => undefined);
+      ready = await fetch(`${base}/health/ready`).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+        () => undefined,
+      );
       if (ready) break;
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`built ${APP} did not become ready: ${stderr.slice(0, 2000)}`);
       await new Promise((r) => setTimeout(r, 200));

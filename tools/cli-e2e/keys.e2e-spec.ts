@@ -8,7 +8,6 @@ import { EncryptingPostgresEventStore, LocalKeyEncryptionKey, PgDataKeyring } fr
 import { childRegistered } from '@childledger/trust/testing';
 import { runCli } from './run-cli';
 
-
 const cli = runCli;
 
 describe('npm run cli -- keys', () => {
@@ -45,7 +44,9 @@ describe('npm run cli -- keys', () => {
     await db.drop();
   });
 
-  const rows = async () => (await owner.query<{ subject: string; wrapped_key: Buffer; kek_id: string }>('SELECT subject, wrapped_key, kek_id FROM child_data_keys ORDER BY subject')).rows;
+  const rows = async () =>
+    (await owner.query<{ subject: string; wrapped_key: Buffer; kek_id: string }>('SELECT subject, wrapped_key, kek_id FROM child_data_keys ORDER BY subject'))
+      .rows;
   const noKeyIn = (text: string) => {
     for (const key of [A, B]) expect(text).not.toContain(key);
   };
@@ -63,7 +64,9 @@ describe('npm run cli -- keys', () => {
     const before = await rows();
     const run = await cli(env(B), 'keys', 'rewrap');
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${CHILDREN} data key(s) wrapped by key-encryption key ${kekA.id}, which is in neither CHILDLEDGER_KEK nor CHILDLEDGER_KEK_PREVIOUS`);
+    expect(run.stderr).toContain(
+      `${CHILDREN} data key(s) wrapped by key-encryption key ${kekA.id}, which is in neither CHILDLEDGER_KEK nor CHILDLEDGER_KEK_PREVIOUS`,
+    );
     noKeyIn(run.stdout + run.stderr);
     expect(await rows()).toEqual(before);
     const status = await cli(env(B), 'keys', 'status');
@@ -85,7 +88,13 @@ describe('npm run cli -- keys', () => {
   async function readAsService(variables: Record<string, string>): Promise<Map<string, unknown>> {
     const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', ...variables });
     const app = await NestFactory.createApplicationContext(
-      PlatformModule.forRoot({ service: 'kek-test', config, databaseUrl: db.url, poolSize: 2, auth: { issuer: 'urn:test', audience: 'test', keys: async () => Promise.reject(new Error('no tokens')) } }),
+      PlatformModule.forRoot({
+        service: 'kek-test',
+        config,
+        databaseUrl: db.url,
+        poolSize: 2,
+        auth: { issuer: 'urn:test', audience: 'test', keys: async () => Promise.reject(new Error('no tokens')) },
+      }),
       { logger: false },
     );
     try {

@@ -64,7 +64,12 @@ describe('identity adapter against the sandbox over HTTP', () => {
     });
 
     it('records no national record for a child nobody in the database resembles', async () => {
-      const childId = await h.register({ fullName: 'Khổng Minh Triết', dateOfBirth: '2019-02-03', sex: 'M', communeCode: h.children()[0]!.residence_commune_code });
+      const childId = await h.register({
+        fullName: 'Khổng Minh Triết',
+        dateOfBirth: '2019-02-03',
+        sex: 'M',
+        communeCode: h.children()[0]!.residence_commune_code,
+      });
       const decision = await h.decisionOf(childId);
       expect(decision.type).toBe('NoNationalRecordFound');
     });
@@ -72,7 +77,15 @@ describe('identity adapter against the sandbox over HTTP', () => {
     it('sends a child with two equally good candidates to review, with ranked candidates in the queue', async () => {
       const r = h.children()[2]!;
       // A namesake born the same day in the same commune: no engine can tell them apart.
-      await h.sandboxStore.seed([{ personalId: `${r.personal_id.slice(0, 6)}999999`, fullName: r.full_name, sex: r.sex, dateOfBirth: r.date_of_birth, residenceCommuneCode: r.residence_commune_code }]);
+      await h.sandboxStore.seed([
+        {
+          personalId: `${r.personal_id.slice(0, 6)}999999`,
+          fullName: r.full_name,
+          sex: r.sex,
+          dateOfBirth: r.date_of_birth,
+          residenceCommuneCode: r.residence_commune_code,
+        },
+      ]);
       const childId = await h.registerResident(r);
       const decision = await h.decisionOf(childId);
       expect(decision.type).toBe('IdentityReviewRequested');
@@ -90,11 +103,22 @@ describe('identity adapter against the sandbox over HTTP', () => {
         {
           id: deterministicUuid('erased-child-1'),
           type: 'ChildRegistered',
-          data: { childId, sex: 'F', residence: { communeCode: h.children()[0]!.residence_commune_code, effectiveFrom: '2025-08-01' }, registeredAt: new Date().toISOString(), personal: null },
+          data: {
+            childId,
+            sex: 'F',
+            residence: { communeCode: h.children()[0]!.residence_commune_code, effectiveFrom: '2025-08-01' },
+            registeredAt: new Date().toISOString(),
+            personal: null,
+          },
           metadata: { personalDataErased: true },
         },
       ]);
-      const marker = await h.register({ fullName: 'Khổng Minh Trí', dateOfBirth: '2018-02-03', sex: 'M', communeCode: h.children()[0]!.residence_commune_code });
+      const marker = await h.register({
+        fullName: 'Khổng Minh Trí',
+        dateOfBirth: '2018-02-03',
+        sex: 'M',
+        communeCode: h.children()[0]!.residence_commune_code,
+      });
       await h.decisionOf(marker); // processed after the erased one, in order
       expect(await h.decisionsOf(childId)).toEqual([]);
       expect(await h.auditOf(childId)).toEqual([]);
@@ -192,7 +216,8 @@ describe('identity adapter against the sandbox over HTTP', () => {
       const service = await h.startAdapter();
       await service.subscription.caughtUp();
       const deadline = Date.now() + 10_000;
-      while (!service.outcomes.some((o) => 'childId' in o.outcome && o.outcome.childId === childId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while (!service.outcomes.some((o) => 'childId' in o.outcome && o.outcome.childId === childId) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
       expect(service.outcomes.find((o) => 'childId' in o.outcome && o.outcome.childId === childId)!.outcome.kind).toBe('already_processed');
       expect(await h.store.readStream(childStreamId(childId))).toHaveLength(streamBefore.length);
       await h.stopAdapter();
@@ -202,7 +227,11 @@ describe('identity adapter against the sandbox over HTTP', () => {
       const childId = await h.registerResident(h.children()[11]!);
       const event = (await h.store.readStream(childStreamId(childId)))[0]!;
       // Two replicas (or a redelivery) handle the same event at once; the adapter app is stopped.
-      const registry = new HttpNationalPopulationRegistry({ baseUrl: h.sandboxUrl, clientId: CLIENT.SANDBOX_CLIENT_ID, clientSecret: CLIENT.SANDBOX_CLIENT_SECRET });
+      const registry = new HttpNationalPopulationRegistry({
+        baseUrl: h.sandboxUrl,
+        clientId: CLIENT.SANDBOX_CLIENT_ID,
+        clientSecret: CLIENT.SANDBOX_CLIENT_SECRET,
+      });
       const resolver = new IdentityResolver({
         store: h.store,
         registry,
@@ -219,11 +248,21 @@ describe('identity adapter against the sandbox over HTTP', () => {
     it('a crash between the audit of the calls and the decision leaves the calls audited, and the redelivered trigger decides', async () => {
       const childId = await h.registerResident(h.children()[12]!);
       const event = (await h.store.readStream(childStreamId(childId)))[0]!;
-      const registry = new HttpNationalPopulationRegistry({ baseUrl: h.sandboxUrl, clientId: CLIENT.SANDBOX_CLIENT_ID, clientSecret: CLIENT.SANDBOX_CLIENT_SECRET });
-      const deps = { registry, engine: new MatchEngine(FellegiSunterModel.withPriors(), adminUnitLookup(h.units)), units: h.units, reviewQueue: new ReviewQueueStore(h.pool) };
+      const registry = new HttpNationalPopulationRegistry({
+        baseUrl: h.sandboxUrl,
+        clientId: CLIENT.SANDBOX_CLIENT_ID,
+        clientSecret: CLIENT.SANDBOX_CLIENT_SECRET,
+      });
+      const deps = {
+        registry,
+        engine: new MatchEngine(FellegiSunterModel.withPriors(), adminUnitLookup(h.units)),
+        units: h.units,
+        reviewQueue: new ReviewQueueStore(h.pool),
+      };
       // The process dies as it appends the decision (the audit append went through).
       const crashing: EventStore = {
-        append: (streamId, events, options) => (streamId.startsWith('child-') ? Promise.reject(new Error('simulated crash')) : h.store.append(streamId, events, options)),
+        append: (streamId, events, options) =>
+          streamId.startsWith('child-') ? Promise.reject(new Error('simulated crash')) : h.store.append(streamId, events, options),
         readStream: (streamId, options) => h.store.readStream(streamId, options),
         readAll: (options) => h.store.readAll(options),
         subscribe: (options) => h.store.subscribe(options),

@@ -79,7 +79,11 @@ export class IdentityHarness {
     const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const });
     this.adapter = await createIdentityAdapter(config, this.db.url, {
       auth: this.auth.auth,
-      adapter: { NATIONAL_REGISTRY_URL: this.sandboxUrl, NATIONAL_REGISTRY_CLIENT_ID: CLIENT.SANDBOX_CLIENT_ID, NATIONAL_REGISTRY_CLIENT_SECRET: CLIENT.SANDBOX_CLIENT_SECRET },
+      adapter: {
+        NATIONAL_REGISTRY_URL: this.sandboxUrl,
+        NATIONAL_REGISTRY_CLIENT_ID: CLIENT.SANDBOX_CLIENT_ID,
+        NATIONAL_REGISTRY_CLIENT_SECRET: CLIENT.SANDBOX_CLIENT_SECRET,
+      },
       registry: { initialBackoffMs: 20, maxBackoffMs: 200, random: () => 0.5, ...registry },
       settings: { retryDelayMs: 100, maxRetryDelayMs: 400, autoStart: true, ...settings },
     });
@@ -155,7 +159,9 @@ export class IdentityHarness {
       if (decision) {
         // The adapter appends the decision, then the audit of the calls that led to it: wait (within
         // the same deadline) for that audit too, so that a test reading both does not race it.
-        const audited = (await this.auditOf(childId)).some((a) => (a.data['trigger'] as { eventId?: string } | undefined)?.eventId === decision.metadata.causationId);
+        const audited = (await this.auditOf(childId)).some(
+          (a) => (a.data['trigger'] as { eventId?: string } | undefined)?.eventId === decision.metadata.causationId,
+        );
         if (audited || Date.now() > deadline) return decision;
       }
       if (Date.now() > deadline) throw new Error(`no identity decision for ${childId} within ${timeoutMs} ms`);

@@ -44,14 +44,27 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       // npm start's defaults but a short hang, so a timeout costs the test little.
       faults: { timeoutHangMs: 3000 },
       residents: () =>
-        residents.map((r) => ({ personalId: r.personal_id, fullName: r.full_name, sex: r.sex, dateOfBirth: r.date_of_birth, residenceCommuneCode: r.residence_commune_code, motherFullName: r.mother_full_name, fatherFullName: r.father_full_name })),
+        residents.map((r) => ({
+          personalId: r.personal_id,
+          fullName: r.full_name,
+          sex: r.sex,
+          dateOfBirth: r.date_of_birth,
+          residenceCommuneCode: r.residence_commune_code,
+          motherFullName: r.mother_full_name,
+          fatherFullName: r.father_full_name,
+        })),
     });
     const sandboxPort = await freePort();
     await sandbox.listen(sandboxPort, '127.0.0.1');
     apps.push(sandbox);
     const adapter = await createIdentityAdapter(config, db.url, {
       auth: auth.auth,
-      adapter: { NATIONAL_REGISTRY_URL: `http://127.0.0.1:${sandboxPort}/api/v1`, NATIONAL_REGISTRY_CLIENT_ID: CLIENT.SANDBOX_CLIENT_ID, NATIONAL_REGISTRY_CLIENT_SECRET: CLIENT.SANDBOX_CLIENT_SECRET, NATIONAL_REGISTRY_TIMEOUT_MS: 500 },
+      adapter: {
+        NATIONAL_REGISTRY_URL: `http://127.0.0.1:${sandboxPort}/api/v1`,
+        NATIONAL_REGISTRY_CLIENT_ID: CLIENT.SANDBOX_CLIENT_ID,
+        NATIONAL_REGISTRY_CLIENT_SECRET: CLIENT.SANDBOX_CLIENT_SECRET,
+        NATIONAL_REGISTRY_TIMEOUT_MS: 500,
+      },
       settings: { retryDelayMs: 200, maxRetryDelayMs: 1000 },
     });
     await adapter.listen(await freePort(), '127.0.0.1');
@@ -64,7 +77,15 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
     pool = createPool(db.url, { max: 3 });
     store = new EncryptingPostgresEventStore({ pool }, new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(undefined) }));
     // A namesake born the same day in the same commune as children[1]: that child must go to review.
-    await sandbox.get<SandboxResidentsStore>(SANDBOX_STORE).seed([{ personalId: `${children[1]!.personal_id.slice(0, 6)}888888`, fullName: children[1]!.full_name, sex: children[1]!.sex, dateOfBirth: children[1]!.date_of_birth, residenceCommuneCode: children[1]!.residence_commune_code }]);
+    await sandbox.get<SandboxResidentsStore>(SANDBOX_STORE).seed([
+      {
+        personalId: `${children[1]!.personal_id.slice(0, 6)}888888`,
+        fullName: children[1]!.full_name,
+        sex: children[1]!.sex,
+        dateOfBirth: children[1]!.date_of_birth,
+        residenceCommuneCode: children[1]!.residence_commune_code,
+      },
+    ]);
   });
   afterAll(async () => {
     for (const app of apps.reverse()) await app.close();
@@ -75,7 +96,12 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
 
   const communeElsewhere = (province: string) => units.unitsInForceOn(today).communes.find((c) => c.provinceCode !== province)!.code;
   const provinceOf = (commune: string) => units.provinceOfCommune(commune, '2025-07-01')!;
-  const officerOf = (commune: string) => ({ role: 'data_officer' as Role, userId: `officer-${commune}`, communes: [commune], provinces: [provinceOf(commune)] });
+  const officerOf = (commune: string) => ({
+    role: 'data_officer' as Role,
+    userId: `officer-${commune}`,
+    communes: [commune],
+    provinces: [provinceOf(commune)],
+  });
   const tokens = new Map<string, string>();
   async function call(method: string, path: string, as: Partial<AuthenticatedUser> & { role: Role }, body?: unknown) {
     const key = JSON.stringify(as);
@@ -85,10 +111,21 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       headers: { authorization: `Bearer ${tokens.get(key)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> & { items?: { childId: string; candidateCount: number }[]; candidates?: { personalId: string }[] } };
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => ({}))) as Record<string, unknown> & {
+        items?: { childId: string; candidateCount: number }[];
+        candidates?: { personalId: string }[];
+      },
+    };
   }
   async function register(r: Pick<ResidentRow, 'full_name' | 'date_of_birth' | 'sex'>, commune: string): Promise<string> {
-    const res = await call('POST', '/children', officerOf(commune), { fullName: r.full_name, dateOfBirth: r.date_of_birth, sex: r.sex, residence: { communeCode: commune, effectiveFrom: today } });
+    const res = await call('POST', '/children', officerOf(commune), {
+      fullName: r.full_name,
+      dateOfBirth: r.date_of_birth,
+      sex: r.sex,
+      residence: { communeCode: commune, effectiveFrom: today },
+    });
     expect(res.status).toBe(201);
     return String(res.body['id']);
   }
@@ -101,7 +138,8 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const lastEvent = async (childId: string): Promise<RecordedEvent> => (await store.readStream(childStreamId(childId), { direction: 'backwards', maxCount: 1 }))[0]!;
+  const lastEvent = async (childId: string): Promise<RecordedEvent> =>
+    (await store.readStream(childStreamId(childId), { direction: 'backwards', maxCount: 1 }))[0]!;
 
   it('a child registered through the API is linked, sent to review or reported unmatched within seconds', async () => {
     const started = Date.now();
@@ -128,7 +166,7 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       expect(childId).toBeDefined();
     });
 
-    it('shows open reviews with candidates only within the officer\'s jurisdiction and only to data officers', async () => {
+    it("shows open reviews with candidates only within the officer's jurisdiction and only to data officers", async () => {
       const mine = await call('GET', '/reconciliation/reviews', officerOf(r().residence_commune_code));
       expect(mine.status).toBe(200);
       const item = mine.body.items!.find((x) => x.childId === childId)!;
@@ -152,7 +190,9 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       const noReason = await call('POST', `/reconciliation/reviews/${childId}/accept`, officer, { personalId: r().personal_id });
       expect(noReason.status).toBe(400);
       expect(JSON.stringify(noReason.body)).toContain('reason');
-      const other = children.find((c) => c.residence_commune_code !== r().residence_commune_code && provinceOf(c.residence_commune_code) === provinceOf(r().residence_commune_code));
+      const other = children.find(
+        (c) => c.residence_commune_code !== r().residence_commune_code && provinceOf(c.residence_commune_code) === provinceOf(r().residence_commune_code),
+      );
       if (other) {
         // Outside the jurisdiction, a review answers exactly like one that does not exist (nothing about the child leaks).
         const outsider = officerOf(other.residence_commune_code);
@@ -161,18 +201,33 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
         expect(outside.status).toBeGreaterThanOrEqual(400);
         expect({ status: outside.status, body: outside.body }).toEqual({ status: unknown.status, body: unknown.body });
       }
-      expect((await call('POST', `/reconciliation/reviews/${childId}/accept`, { role: 'case_worker', provinces: [provinceOf(r().residence_commune_code)] }, { personalId: r().personal_id, reason: 'looks right' })).status).toBe(403);
+      expect(
+        (
+          await call(
+            'POST',
+            `/reconciliation/reviews/${childId}/accept`,
+            { role: 'case_worker', provinces: [provinceOf(r().residence_commune_code)] },
+            { personalId: r().personal_id, reason: 'looks right' },
+          )
+        ).status,
+      ).toBe(403);
       expect(await store.readStream(childStreamId(childId))).toHaveLength(before);
     });
 
     it('accepts a candidate (NationalIdLinked by the officer, with the reason) and unlinks it again with a reason', async () => {
       const officer = officerOf(r().residence_commune_code);
-      const accepted = await call('POST', `/reconciliation/reviews/${childId}/accept`, officer, { personalId: r().personal_id, reason: 'birth certificate seen at the commune office' });
+      const accepted = await call('POST', `/reconciliation/reviews/${childId}/accept`, officer, {
+        personalId: r().personal_id,
+        reason: 'birth certificate seen at the commune office',
+      });
       expect(accepted.status).toBe(200);
       const linked = await lastEvent(childId);
       expect(linked.type).toBe('NationalIdLinked');
       expect(linked.data).toMatchObject({ source: 'officer', personal: { personalId: r().personal_id } });
-      expect(linked.metadata).toMatchObject({ actor: { userId: officer.userId, role: 'data_officer' }, reason: 'birth certificate seen at the commune office' });
+      expect(linked.metadata).toMatchObject({
+        actor: { userId: officer.userId, role: 'data_officer' },
+        reason: 'birth certificate seen at the commune office',
+      });
       const list = await call('GET', '/reconciliation/reviews', officer);
       expect(list.body.items!.some((x) => x.childId === childId)).toBe(false);
       // A decided review is no longer open: deciding it again answers as an unknown one.
@@ -188,10 +243,20 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
 
     it('rejects all candidates of another review (NoNationalRecordFound by the officer)', async () => {
       const twin = children[3]!;
-      await new SandboxResidentsStore(pool).seed([{ personalId: `${twin.personal_id.slice(0, 6)}777777`, fullName: twin.full_name, sex: twin.sex, dateOfBirth: twin.date_of_birth, residenceCommuneCode: twin.residence_commune_code }]);
+      await new SandboxResidentsStore(pool).seed([
+        {
+          personalId: `${twin.personal_id.slice(0, 6)}777777`,
+          fullName: twin.full_name,
+          sex: twin.sex,
+          dateOfBirth: twin.date_of_birth,
+          residenceCommuneCode: twin.residence_commune_code,
+        },
+      ]);
       const id = await register(twin, twin.residence_commune_code);
       expect(await identityOf(id, twin.residence_commune_code)).toBe('review_requested');
-      const rejected = await call('POST', `/reconciliation/reviews/${id}/reject`, officerOf(twin.residence_commune_code), { reason: 'neither candidate lives here' });
+      const rejected = await call('POST', `/reconciliation/reviews/${id}/reject`, officerOf(twin.residence_commune_code), {
+        reason: 'neither candidate lives here',
+      });
       expect(rejected.status).toBe(200);
       const last = await lastEvent(id);
       expect(last.type).toBe('NoNationalRecordFound');
@@ -220,16 +285,27 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       expect(pair).toMatchObject({ decision: expect.stringMatching(/linked|review/), probability: expect.any(Number) });
       expect(JSON.stringify(pair)).not.toContain(r.full_name);
       // Outside the province: not listed.
-      const farList = await call('GET', '/reconciliation/duplicates', { role: 'data_officer', provinces: [provinceOf(communeElsewhere(province))], communes: [] });
+      const farList = await call('GET', '/reconciliation/duplicates', {
+        role: 'data_officer',
+        provinces: [provinceOf(communeElsewhere(province))],
+        communes: [],
+      });
       expect((farList.body['items'] as Record<string, unknown>[]).some((p) => p['childId'] === first || p['otherChildId'] === first)).toBe(false);
 
       // A commune officer holds only one of the two records: refused, nothing written.
       const communeOfficer = officerOf(otherCommune);
-      expect((await call('POST', '/reconciliation/merges', communeOfficer, { duplicateChildId: second, survivingChildId: first, reason: 'same child twice' })).status).toBe(403);
+      expect(
+        (await call('POST', '/reconciliation/merges', communeOfficer, { duplicateChildId: second, survivingChildId: first, reason: 'same child twice' }))
+          .status,
+      ).toBe(403);
       expect((await lastEvent(second)).type).not.toBe('ChildRecordsMerged');
       expect((await call('POST', '/reconciliation/merges', provinceOfficer, { duplicateChildId: second, survivingChildId: first })).status).toBe(400);
 
-      const merged = await call('POST', '/reconciliation/merges', provinceOfficer, { duplicateChildId: second, survivingChildId: first, reason: 'same child registered in two communes' });
+      const merged = await call('POST', '/reconciliation/merges', provinceOfficer, {
+        duplicateChildId: second,
+        survivingChildId: first,
+        reason: 'same child registered in two communes',
+      });
       expect(merged.status).toBe(200);
       const m = await lastEvent(second);
       expect(m).toMatchObject({ type: 'ChildRecordsMerged', data: { survivingChildId: first }, metadata: { reason: 'same child registered in two communes' } });

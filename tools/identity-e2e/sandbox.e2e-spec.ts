@@ -91,7 +91,7 @@ describe('population registry sandbox (HTTP)', () => {
         body: 'grant_type=client_credentials',
       });
       expect(wrong.status).toBe(401);
-      expect(((await wrong.json()) as { message: { error: string } } & Record<string, unknown>)).toMatchObject({ error: 'invalid_client' });
+      expect((await wrong.json()) as { message: { error: string } } & Record<string, unknown>).toMatchObject({ error: 'invalid_client' });
       const grant = await post('/oauth/token', { grant_type: 'password', client_id: CLIENT.SANDBOX_CLIENT_ID, client_secret: CLIENT.SANDBOX_CLIENT_SECRET });
       expect(grant.status).toBe(400);
       expect(grant.body).toMatchObject({ error: 'unsupported_grant_type' });
@@ -118,7 +118,7 @@ describe('population registry sandbox (HTTP)', () => {
       }
     });
 
-    it('looks up by personal ID: 404 when nobody holds it, 400 naming the field when malformed; sends no parents\' numbers', async () => {
+    it("looks up by personal ID: 404 when nobody holds it, 400 naming the field when malformed; sends no parents' numbers", async () => {
       const bearer = await token();
       const r = residents.find((x) => x.father_personal_id)!;
       const found = await post('/residents/lookup', { personalId: r.personal_id }, bearer);
@@ -136,7 +136,11 @@ describe('population registry sandbox (HTTP)', () => {
       const [family, ...rest] = child.full_name.split(' ');
       const given = rest[rest.length - 1]!;
       const strip = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd');
-      const byName = await post('/residents/search', { familyName: strip(family!).toUpperCase(), givenName: strip(given), birthYear: Number(child.date_of_birth.slice(0, 4)) }, bearer);
+      const byName = await post(
+        '/residents/search',
+        { familyName: strip(family!).toUpperCase(), givenName: strip(given), birthYear: Number(child.date_of_birth.slice(0, 4)) },
+        bearer,
+      );
       expect(byName.status).toBe(200);
       const ids = (list: unknown) => (list as { personalId: string }[]).map((x) => x.personalId);
       expect(ids(byName.body['residents'])).toContain(child.personal_id);
@@ -163,8 +167,12 @@ describe('population registry sandbox (HTTP)', () => {
       const bearer = await token();
       const r = residents[5]!;
       const nfdNoCase = r.full_name.normalize('NFD').toUpperCase();
-      expect((await post('/residents/verify', { personalId: r.personal_id, fullName: nfdNoCase, dateOfBirth: r.date_of_birth, sex: r.sex }, bearer)).body).toEqual({ match: true });
-      expect((await post('/residents/verify', { personalId: r.personal_id, fullName: r.full_name, dateOfBirth: '1999-01-01' }, bearer)).body).toEqual({ match: false });
+      expect(
+        (await post('/residents/verify', { personalId: r.personal_id, fullName: nfdNoCase, dateOfBirth: r.date_of_birth, sex: r.sex }, bearer)).body,
+      ).toEqual({ match: true });
+      expect((await post('/residents/verify', { personalId: r.personal_id, fullName: r.full_name, dateOfBirth: '1999-01-01' }, bearer)).body).toEqual({
+        match: false,
+      });
       expect((await post('/residents/verify', { personalId: r.personal_id, sex: r.sex === 'M' ? 'F' : 'M' }, bearer)).body).toEqual({ match: false });
       expect((await post('/residents/verify', { personalId: '099299999999', fullName: r.full_name }, bearer)).body).toEqual({ match: false });
       expect((await post('/residents/verify', { personalId: r.personal_id }, bearer)).body).toEqual({ match: false });

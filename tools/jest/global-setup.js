@@ -12,7 +12,5 @@ module.exports = async function globalSetup() {
   });
   process.env[TEST_ADMIN_URL_VARIABLE] = server.adminUrl;
   globalThis.__CHILDLEDGER_DB_SERVER__ = server;
-  process.stderr.write(
-    `\n[test] database server: ${server.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'} (${new URL(server.adminUrl).host})\n`,
-  );
+  process.stderr.write(`\n[test] database server: ${server.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'} (${new URL(server.adminUrl).host})\n`);
 };

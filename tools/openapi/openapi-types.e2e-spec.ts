@@ -5,7 +5,7 @@ import { TEST_ADMIN_URL_VARIABLE } from '@childledger/database';
 const ROOT = path.resolve(__dirname, '../..');
 
 describe("the console's typed API client", () => {
-  it("matches the OpenAPI documents the services serve today (a changed API fails here until `npm run openapi` is run)", () => {
+  it('matches the OpenAPI documents the services serve today (a changed API fails here until `npm run openapi` is run)', () => {
     const run = spawnSync(process.execPath, ['-r', './tools/register.js', 'tools/openapi/generate.ts', '--check'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: process.env[TEST_ADMIN_URL_VARIABLE] },

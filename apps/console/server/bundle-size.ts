@@ -20,7 +20,10 @@ export function measureFirstLoad(dist = CONSOLE_DIST): BundleSize {
     return { file: f, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
   };
   const files = first.map(size);
-  const all = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js')).map((f) => size(`assets/${f}`));
+  const all = fs
+    .readdirSync(path.join(dist, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => size(`assets/${f}`));
   return {
     firstLoadGzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0),
     allJsGzipBytes: all.reduce((n, f) => n + f.gzipBytes, 0),
@@ -30,5 +33,7 @@ export function measureFirstLoad(dist = CONSOLE_DIST): BundleSize {
 
 if (require.main === module) {
   const r = measureFirstLoad();
-  process.stdout.write(`${JSON.stringify({ name: 'console first-load JS gzipped', kb: +(r.firstLoadGzipBytes / 1024).toFixed(1), allJsKb: +(r.allJsGzipBytes / 1024).toFixed(1), files: r.files })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ name: 'console first-load JS gzipped', kb: +(r.firstLoadGzipBytes / 1024).toFixed(1), allJsKb: +(r.allJsGzipBytes / 1024).toFixed(1), files: r.files })}\n`,
+  );
 }

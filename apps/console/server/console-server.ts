@@ -36,7 +36,14 @@ function proxyTo(target: string): express.RequestHandler {
   const base = new URL(target);
   return (req, res) => {
     const upstream = http.request(
-      { protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: req.url, headers: { ...withoutHopByHop(req.headers), host: base.host } },
+      {
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...withoutHopByHop(req.headers), host: base.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
         answer.pipe(res);
@@ -92,10 +99,11 @@ export async function listenConsole(app: express.Express, port: number, host: st
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   return {
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     getUrl: async () => {
       const { port: p } = server.address() as AddressInfo;
       return `http://${host === '0.0.0.0' ? 'localhost' : host}:${p}`;

@@ -14,7 +14,11 @@ export interface IdentityAdapterAppOptions {
 }
 
 /** The identity adapter: a subscription with health and metrics endpoints. */
-export async function createIdentityAdapter(platformConfig: PlatformConfig, databaseUrl: string, options: IdentityAdapterAppOptions): Promise<INestApplication> {
+export async function createIdentityAdapter(
+  platformConfig: PlatformConfig,
+  databaseUrl: string,
+  options: IdentityAdapterAppOptions,
+): Promise<INestApplication> {
   const c = Object.assign(loadConfig(IdentityAdapterConfig), platformConfig, options.adapter ?? {});
   const registry: HttpNationalRegistryOptions = {
     baseUrl: c.NATIONAL_REGISTRY_URL ?? `http://${c.HOST}:${c.SANDBOX_PORT}/api/v1`,

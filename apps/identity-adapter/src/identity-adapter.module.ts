@@ -25,7 +25,9 @@ export class IdentityAdapterModule {
         {
           provide: MATCH_ENGINE,
           useFactory: () => {
-            const model = modelPath ? FellegiSunterModel.fromJson(JSON.parse(readFileSync(modelPath, 'utf8')) as MatchModelJson) : FellegiSunterModel.withPriors();
+            const model = modelPath
+              ? FellegiSunterModel.fromJson(JSON.parse(readFileSync(modelPath, 'utf8')) as MatchModelJson)
+              : FellegiSunterModel.withPriors();
             return new MatchEngine(model, adminUnitLookup(loadAdministrativeUnits()));
           },
         },

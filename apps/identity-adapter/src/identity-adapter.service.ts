@@ -57,7 +57,10 @@ export class IdentityAdapterService implements OnApplicationBootstrap, BeforeApp
       log: { warn: (obj, msg) => this.logger.warn(obj, msg), error: (obj, msg) => this.logger.error(obj, msg) },
       onTransientFailure: (event, err, attempt) => {
         this.transientFailures++;
-        this.logger.warn({ eventId: event.id, eventType: event.type, failure: failureKind(err), attempt }, 'national database unavailable; will try the event again');
+        this.logger.warn(
+          { eventId: event.id, eventType: event.type, failure: failureKind(err), attempt },
+          'national database unavailable; will try the event again',
+        );
       },
     });
   }
@@ -69,7 +72,8 @@ export class IdentityAdapterService implements OnApplicationBootstrap, BeforeApp
   async start(): Promise<void> {
     await this.subscription.start();
     this.subscription.done.catch((err: unknown) => {
-      if (!(err instanceof SubscriptionStoppingError)) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'identity subscription stopped on an error');
+      if (!(err instanceof SubscriptionStoppingError))
+        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'identity subscription stopped on an error');
     });
   }
 

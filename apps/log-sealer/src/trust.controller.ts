@@ -52,14 +52,18 @@ export class TrustController {
         const listing: SealKeyListing = { keyId: r.key_id, publicKey: r.public_key.toString('base64'), firstUsedAt: r.first_used_at.toISOString() };
         if (r.key_id === this.key.keyId) return listing;
         const lastSignedSeq = r.last_seq === null ? null : Number(r.last_seq);
-        return lastSignedSeq === null ? { ...listing, lastSignedSeq } : { ...listing, lastSignedSeq, publicKeyArgument: `${listing.publicKey}@${lastSignedSeq}` };
+        return lastSignedSeq === null
+          ? { ...listing, lastSignedSeq }
+          : { ...listing, lastSignedSeq, publicKeyArgument: `${listing.publicKey}@${lastSignedSeq}` };
       }),
     };
   }
 
   @Get('checkpoints/latest')
   @Roles('inspector', 'admin')
-  @ApiOperation({ summary: 'The latest signed checkpoint (seq, chain head, position, time, key id, signature): keep it, and pass it to verify-log --checkpoint later.' })
+  @ApiOperation({
+    summary: 'The latest signed checkpoint (seq, chain head, position, time, key id, signature): keep it, and pass it to verify-log --checkpoint later.',
+  })
   async latest(): Promise<SealedCheckpoint> {
     const { rows } = await this.pool.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM log_seals');
     const seals = rows[0]?.seq ? (await loadSeals(this.pool)).filter((s) => s.seq === Number(rows[0]!.seq)) : [];
@@ -70,7 +74,8 @@ export class TrustController {
   @Get('proofs/:eventId')
   @Roles('inspector', 'admin')
   @ApiOperation({
-    summary: 'Proof that one stored event is covered by a signed checkpoint: the stored row (personal data encrypted), the chain hash before it, the digests after it up to the checkpoint, the checkpoint. Verify with verifyInclusionProof (docs/trust.md).',
+    summary:
+      'Proof that one stored event is covered by a signed checkpoint: the stored row (personal data encrypted), the chain hash before it, the digests after it up to the checkpoint, the checkpoint. Verify with verifyInclusionProof (docs/trust.md).',
   })
   async proof(@Param('eventId', new ParseUUIDPipe()) eventId: string, @CurrentUser() user: AuthenticatedUser): Promise<InclusionProof> {
     if (user.role !== 'admin') {

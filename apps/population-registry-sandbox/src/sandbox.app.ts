@@ -33,7 +33,11 @@ export function faultSettingsOf(c: SandboxConfig): SandboxFaultSettings {
 }
 
 /** The sandbox national population database: an HTTP app over its own tables, seeded on first start. */
-export async function createPopulationRegistrySandbox(platformConfig: PlatformConfig, databaseUrl: string, options: SandboxAppOptions): Promise<INestApplication> {
+export async function createPopulationRegistrySandbox(
+  platformConfig: PlatformConfig,
+  databaseUrl: string,
+  options: SandboxAppOptions,
+): Promise<INestApplication> {
   const config = Object.assign(loadConfig(SandboxConfig), platformConfig, options.sandbox ?? {});
   const clients: SandboxClient[] = [{ clientId: config.SANDBOX_CLIENT_ID, clientSecret: config.SANDBOX_CLIENT_SECRET }];
   const app = await createApp(

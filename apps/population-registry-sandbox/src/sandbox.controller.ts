@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, NotFoundException, Post, Req, Res, UnauthorizedException, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InvalidClientError, SandboxResidentsStore, SandboxTokenService, SearchTooBroadError } from '@childledger/identity';
@@ -21,7 +34,8 @@ export class SandboxTokenController {
   @ApiOperation({ summary: 'OAuth2 client-credentials token (HTTP Basic or client_id/client_secret in the form)' })
   async token(@Body() body: TokenRequestDto, @Req() req: SandboxRequest, @Res({ passthrough: true }) res: Response) {
     res.setHeader('Cache-Control', 'no-store');
-    if (body.grant_type !== 'client_credentials') throw new BadRequestException({ error: 'unsupported_grant_type', message: 'grant_type must be client_credentials' });
+    if (body.grant_type !== 'client_credentials')
+      throw new BadRequestException({ error: 'unsupported_grant_type', message: 'grant_type must be client_credentials' });
     let clientId = body.client_id;
     let clientSecret = body.client_secret;
     const basic = /^Basic (\S+)$/.exec(req.headers['authorization'] ?? '');

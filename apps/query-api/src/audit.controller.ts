@@ -19,11 +19,25 @@ interface AuditFilters {
 
 const MAX_EXPORT = 100_000;
 
-const CSV_COLUMNS = ['recorded_at', 'event_type', 'stream_id', 'revision', 'child_id', 'case_id', 'actor_user_id', 'actor_role', 'actor_unit', 'reason', 'correlation_id', 'event_id'] as const;
+const CSV_COLUMNS = [
+  'recorded_at',
+  'event_type',
+  'stream_id',
+  'revision',
+  'child_id',
+  'case_id',
+  'actor_user_id',
+  'actor_role',
+  'actor_unit',
+  'reason',
+  'correlation_id',
+  'event_id',
+] as const;
 
 /** The query string's filters, checked: a bad one is a 400 naming its field. */
 function checked(f: AuditFilters): AuditTrailFilters {
-  if (f.unit && !/^(\d{2}|\d{5})$/.test(f.unit)) throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
+  if (f.unit && !/^(\d{2}|\d{5})$/.test(f.unit))
+    throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
   const from = optionalDate(f.from, 'from');
   const to = optionalDate(f.to, 'to');
   let after: AuditTrailFilters['after'];
@@ -89,7 +103,20 @@ export class AuditController {
     const rows = await this.trail.events(user, checked(f), MAX_EXPORT);
     return safeCsv(
       CSV_COLUMNS,
-      rows.map((r) => [r.recorded_at, r.event_type, r.stream_id, r.revision, r.child_id, r.case_id, r.actor_user_id, r.actor_role, r.actor_unit, r.reason, r.correlation_id, r.event_id]),
+      rows.map((r) => [
+        r.recorded_at,
+        r.event_type,
+        r.stream_id,
+        r.revision,
+        r.child_id,
+        r.case_id,
+        r.actor_user_id,
+        r.actor_role,
+        r.actor_unit,
+        r.reason,
+        r.correlation_id,
+        r.event_id,
+      ]),
     );
   }
 }

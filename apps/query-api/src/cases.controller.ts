@@ -2,7 +2,17 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Param,
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Roles } from '@childledger/platform';
+import {
+  AuthenticatedUser,
+  CurrentUser,
+  EVENT_STORE,
+  ApiPurpose,
+  Purpose,
+  ReadPurpose,
+  ReadAuditWriter,
+  readCorrelationId,
+  Roles,
+} from '@childledger/platform';
 import { caseAsOf, CaseEntity, CaseReadRepository, CaseRow } from '@childledger/read-models';
 import { CASE_ROLES, optionalDate, requireAccess, requireUnitInJurisdiction } from './access';
 import { decodeCursor, page, pageLimit } from './keyset';
@@ -38,12 +48,32 @@ function present(c: CaseEntity, now: Date, withPersonal: boolean) {
 function fromRow(r: CaseRow): CaseEntity {
   const at = (v: string | null) => (v === null ? null : new Date(v));
   return {
-    caseId: r.case_id, childId: r.child_id, status: r.status, channel: r.channel, concern: r.concern, protectionLevel: r.protection_level,
-    riskLevel: r.risk_level, reportedAt: at(r.reported_at), openedAt: at(r.opened_at), assessmentDueAt: at(r.assessment_due_at),
-    assessedAt: at(r.assessed_at), assessedOnTime: r.assessed_on_time, planDueAt: at(r.plan_due_at), plannedAt: at(r.planned_at),
-    reviewDueAt: at(r.review_due_at), reviewedAt: at(r.reviewed_at), closedAt: at(r.closed_at), outcome: r.outcome, reopenedCount: r.reopened_count,
-    personal: r.personal, personalErased: r.personal_erased, revision: String(r.revision), lastEventAt: new Date(r.last_event_at), nextDueAt: at(r.next_due_at),
-    assigneeId: r.assignee_id, assignedAt: at(r.assigned_at),
+    caseId: r.case_id,
+    childId: r.child_id,
+    status: r.status,
+    channel: r.channel,
+    concern: r.concern,
+    protectionLevel: r.protection_level,
+    riskLevel: r.risk_level,
+    reportedAt: at(r.reported_at),
+    openedAt: at(r.opened_at),
+    assessmentDueAt: at(r.assessment_due_at),
+    assessedAt: at(r.assessed_at),
+    assessedOnTime: r.assessed_on_time,
+    planDueAt: at(r.plan_due_at),
+    plannedAt: at(r.planned_at),
+    reviewDueAt: at(r.review_due_at),
+    reviewedAt: at(r.reviewed_at),
+    closedAt: at(r.closed_at),
+    outcome: r.outcome,
+    reopenedCount: r.reopened_count,
+    personal: r.personal,
+    personalErased: r.personal_erased,
+    revision: String(r.revision),
+    lastEventAt: new Date(r.last_event_at),
+    nextDueAt: at(r.next_due_at),
+    assigneeId: r.assignee_id,
+    assignedAt: at(r.assigned_at),
   };
 }
 
@@ -108,7 +138,10 @@ export class CaseRecordDto {
   @ApiProperty() reopenedCount: number;
   @ApiProperty({ type: String, nullable: true, description: 'Who holds the case' }) assigneeId: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) assignedAt: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Description and latest notes' }) personal?: Record<string, unknown> | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Description and latest notes' }) personal?: Record<
+    string,
+    unknown
+  > | null;
   @ApiPropertyOptional() personalDataErased?: boolean;
 }
 
@@ -142,8 +175,10 @@ export class CasesController {
     @Query('limit') limitQuery: string | undefined,
     @Query('after') after: string | undefined,
   ) {
-    if (!unit || !/^(\d{2}|\d{5})$/.test(unit)) throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
-    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new BadRequestException({ message: 'overdue must be true or false', field: 'overdue' });
+    if (!unit || !/^(\d{2}|\d{5})$/.test(unit))
+      throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
+    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false')
+      throw new BadRequestException({ message: 'overdue must be true or false', field: 'overdue' });
     const limit = pageLimit(limitQuery);
     requireUnitInJurisdiction(user, unit, unit.length === 2 ? unit : (this.units.provinceOfCommune(unit, new Date()) ?? ''));
     const afterCaseId = after === undefined ? undefined : decodeCursor(after, 'after', CASE_ID_CURSOR)[0];
@@ -161,7 +196,12 @@ export class CasesController {
 
   @Get('worklist')
   @Roles(...CASE_ROLES)
-  @ApiQuery({ name: 'view', required: false, enum: ['mine', 'unassigned'], description: 'mine (default): open cases you hold; unassigned: open cases in your units nobody holds' })
+  @ApiQuery({
+    name: 'view',
+    required: false,
+    enum: ['mine', 'unassigned'],
+    description: 'mine (default): open cases you hold; unassigned: open cases in your units nobody holds',
+  })
   @ApiQuery({ name: 'due', required: false, enum: ['overdue', 'due_soon'] })
   @ApiQuery({ name: 'limit', required: false, description: `1 to ${WORKLIST_MAX_PAGE}, default 20` })
   @ApiQuery({ name: 'offset', required: false })
@@ -175,17 +215,36 @@ export class CasesController {
   ): Promise<WorklistPageDto> {
     const view = viewQuery ?? 'mine';
     if (view !== 'mine' && view !== 'unassigned') throw new BadRequestException({ message: 'view must be mine or unassigned', field: 'view' });
-    if (due !== undefined && due !== 'overdue' && due !== 'due_soon') throw new BadRequestException({ message: 'due must be overdue or due_soon', field: 'due' });
+    if (due !== undefined && due !== 'overdue' && due !== 'due_soon')
+      throw new BadRequestException({ message: 'due must be overdue or due_soon', field: 'due' });
     const limit = nonNegativeInt(limitQuery, 'limit', 20, WORKLIST_MAX_PAGE);
     if (limit < 1) throw new BadRequestException({ message: `limit must be a whole number from 1 to ${WORKLIST_MAX_PAGE}`, field: 'limit' });
     const offset = nonNegativeInt(offsetQuery, 'offset', 0, 1_000_000);
-    const result = await this.cases.worklist(user, { view, userId: user.userId, ...(due ? { due } : {}), now: new Date(), dueSoonHours: DUE_SOON_HOURS, limit, offset });
+    const result = await this.cases.worklist(user, {
+      view,
+      userId: user.userId,
+      ...(due ? { due } : {}),
+      now: new Date(),
+      dueSoonHours: DUE_SOON_HOURS,
+      limit,
+      offset,
+    });
     const iso = (d: Date | null) => (d === null ? null : d.toISOString());
     return {
       view,
       cases: result.rows.map((r) => ({
-        caseId: r.case_id, childId: r.child_id, status: r.status, concern: r.concern, protectionLevel: r.protection_level, riskLevel: r.risk_level,
-        reportedAt: iso(r.reported_at), nextDueAt: iso(r.next_due_at), overdue: r.overdue, dueSoon: r.due_soon, assigneeId: r.assignee_id, assignedAt: iso(r.assigned_at),
+        caseId: r.case_id,
+        childId: r.child_id,
+        status: r.status,
+        concern: r.concern,
+        protectionLevel: r.protection_level,
+        riskLevel: r.risk_level,
+        reportedAt: iso(r.reported_at),
+        nextDueAt: iso(r.next_due_at),
+        overdue: r.overdue,
+        dueSoon: r.due_soon,
+        assigneeId: r.assignee_id,
+        assignedAt: iso(r.assigned_at),
       })),
       total: result.total,
       overdue: result.overdue,
@@ -202,7 +261,14 @@ export class CasesController {
   @ApiOkResponse({ type: CaseRecordDto })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('caseId') caseId: string, @ReadPurpose() purpose: Purpose, @Req() req: { id?: string | number }) {
     const c = await this.located(user, caseId);
-    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: c.childId, view: 'current', correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'case',
+      resourceId: caseId,
+      childId: c.childId,
+      view: 'current',
+      correlationId: readCorrelationId(req),
+    });
     return present(c, new Date(), true);
   }
 
@@ -227,7 +293,14 @@ export class CasesController {
     const current = await this.located(user, caseId);
     const events = await this.store.readStream(`case-${caseId}`);
     const { case: row, eventsApplied } = caseAsOf(events, day, mode, { personalErased: current.personalErased });
-    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: caseId, childId: current.childId, view: `as_of_${mode}:${day}`, correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'case',
+      resourceId: caseId,
+      childId: current.childId,
+      view: `as_of_${mode}:${day}`,
+      correlationId: readCorrelationId(req),
+    });
     if (!row) throw new NotFoundException(`case ${caseId} has no record as of ${day} (${mode} time)`);
     // Overdue as it stood at the end of that day (or now, for today).
     const at = new Date(Math.min(Date.now(), endOfVietnamDay(day).getTime()));

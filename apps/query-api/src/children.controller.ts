@@ -1,9 +1,31 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@childledger/event-store';
-import { AuthenticatedUser, CurrentUser, EVENT_STORE, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, readCorrelationId, Role, Roles } from '@childledger/platform';
+import {
+  AuthenticatedUser,
+  CurrentUser,
+  EVENT_STORE,
+  ApiPurpose,
+  Purpose,
+  ReadPurpose,
+  ReadAuditWriter,
+  readCorrelationId,
+  Role,
+  Roles,
+} from '@childledger/platform';
 import { isIsoDate, typedNameReadings } from '@childledger/domain';
-import { childAsOf, ChildEntity, ChildReadRepository, ChildRow, ChildSearchQueries, childTimeline, NATIONAL_ID_STATES, NationalIdState, ReadAuditQueries, UnitResolver } from '@childledger/read-models';
+import {
+  childAsOf,
+  ChildEntity,
+  ChildReadRepository,
+  ChildRow,
+  ChildSearchQueries,
+  childTimeline,
+  NATIONAL_ID_STATES,
+  NationalIdState,
+  ReadAuditQueries,
+  UnitResolver,
+} from '@childledger/read-models';
 import { ALL_ROLES, CASE_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
 import { ChildAsOfDto, ChildCasesDto, ChildRecordDto, ChildSearchPageDto, ChildTimelineDto } from './children.dto';
 import { decodeCursor, page, pageLimit } from './keyset';
@@ -44,7 +66,11 @@ function present(c: ChildEntity | ChildRow) {
     circumstances: get('circumstances', 'circumstances'),
     risks: get('risks', 'risks'),
     atRisk: ((get('risks', 'risks') as number[] | null) ?? []).length > 0,
-    nationalId: { state: get('nationalIdState', 'national_id_state'), source: get('nationalIdSource', 'national_id_source'), linkedAt: get('nationalIdLinkedAt', 'national_id_linked_at') },
+    nationalId: {
+      state: get('nationalIdState', 'national_id_state'),
+      source: get('nationalIdSource', 'national_id_source'),
+      linkedAt: get('nationalIdLinkedAt', 'national_id_linked_at'),
+    },
     mergedInto: get('mergedInto', 'merged_into'),
     revision: Number(get('revision', 'revision')),
   };
@@ -112,26 +138,57 @@ export class ChildrenController {
     const year = optionalMatch(birthYear, 'birthYear', /^(19|20)\d{2}$/, 'must be a year YYYY');
     const commune = optionalMatch(communeCode, 'communeCode', /^\d{5}$/, 'must be a 5-digit commune code');
     const pid = optionalMatch(personalId, 'personalId', /^(\d{9}|\d{12})$/, 'must be 12 digits (or 9 for an old ID card)');
-    const state = optionalMatch(nationalIdState, 'nationalIdState', new RegExp(`^(${NATIONAL_ID_STATES.join('|')})$`), `must be one of ${NATIONAL_ID_STATES.join(', ')}`);
+    const state = optionalMatch(
+      nationalIdState,
+      'nationalIdState',
+      new RegExp(`^(${NATIONAL_ID_STATES.join('|')})$`),
+      `must be one of ${NATIONAL_ID_STATES.join(', ')}`,
+    );
     const grp = optionalMatch(group, 'group', /^([1-9]|1[0-4])$/, 'must be a special-circumstance group from 1 to 14');
     const afterChildId = after === undefined ? undefined : decodeCursor(after, 'after', [UUID_LIKE])[0];
     const rows = await this.search.search(user, {
-      nameReadings, dateOfBirth: dateOfBirth || undefined, birthYear: year === undefined ? undefined : Number(year), communeCode: commune,
-      personalId: pid, nationalIdState: state as NationalIdState | undefined, group: grp === undefined ? undefined : Number(grp), afterChildId, limit: limit + 1,
+      nameReadings,
+      dateOfBirth: dateOfBirth || undefined,
+      birthYear: year === undefined ? undefined : Number(year),
+      communeCode: commune,
+      personalId: pid,
+      nationalIdState: state as NationalIdState | undefined,
+      group: grp === undefined ? undefined : Number(grp),
+      afterChildId,
+      limit: limit + 1,
     });
     const result = page(rows, limit, (r) => [r.child_id]);
     // The filters used, by name only: a name or an ID typed into a search is itself personal data.
-    const used = Object.entries({ name: nameReadings.length > 0, dateOfBirth, birthYear: year, communeCode: commune, personalId: pid, nationalIdState: state, group: grp })
+    const used = Object.entries({
+      name: nameReadings.length > 0,
+      dateOfBirth,
+      birthYear: year,
+      communeCode: commune,
+      personalId: pid,
+      nationalIdState: state,
+      group: grp,
+    })
       .filter(([, v]) => v !== undefined && v !== false && v !== '')
       .map(([k]) => k);
     const view = `search:${used.join(',') || 'all'}`;
     const correlationId = readCorrelationId(req);
-    if (result.rows.length === 0) await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: 'search', childId: null, view, correlationId });
-    for (const r of result.rows) await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: r.child_id, childId: r.child_id, view, correlationId });
+    if (result.rows.length === 0)
+      await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: 'search', childId: null, view, correlationId });
+    for (const r of result.rows)
+      await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: r.child_id, childId: r.child_id, view, correlationId });
     return {
       children: result.rows.map((r) => ({
-        childId: r.child_id, fullName: r.full_name, sex: r.sex, dateOfBirth: r.date_of_birth, personalId: r.personal_id, communeCode: r.commune_code,
-        provinceCode: r.province_code, nationalIdState: r.national_id_state, circumstances: r.circumstances, atRisk: r.risks.length > 0, revision: r.revision,
+        childId: r.child_id,
+        fullName: r.full_name,
+        sex: r.sex,
+        dateOfBirth: r.date_of_birth,
+        personalId: r.personal_id,
+        communeCode: r.commune_code,
+        provinceCode: r.province_code,
+        nationalIdState: r.national_id_state,
+        circumstances: r.circumstances,
+        atRisk: r.risks.length > 0,
+        revision: r.revision,
       })),
       next: result.next,
     };
@@ -169,7 +226,14 @@ export class ChildrenController {
     await this.located(user, childId);
     const events = await this.store.readStream(`child-${childId}`);
     const { child, eventsApplied } = childAsOf(events, day, mode, this.units);
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: `as_of_${mode}:${day}`, correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'child',
+      resourceId: childId,
+      childId,
+      view: `as_of_${mode}:${day}`,
+      correlationId: readCorrelationId(req),
+    });
     if (!child) throw new NotFoundException(`child ${childId} has no record as of ${day} (${mode} time)`);
     return { asOf: day, time: mode, eventsApplied, record: present(child) };
   }
@@ -182,11 +246,29 @@ export class ChildrenController {
   @Roles(...ALL_ROLES)
   @ApiPurpose()
   @ApiOkResponse({ type: ChildTimelineDto })
-  async timeline(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @ReadPurpose() purpose: Purpose, @Req() req: Request): Promise<ChildTimelineDto> {
+  async timeline(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('childId') childId: string,
+    @ReadPurpose() purpose: Purpose,
+    @Req() req: Request,
+  ): Promise<ChildTimelineDto> {
     await this.located(user, childId);
     const events = await this.store.readStream(`child-${childId}`);
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'timeline', correlationId: readCorrelationId(req) });
-    return { childId, events: childTimeline(events, this.units).map((e) => ({ ...e, changes: e.changes.map((c) => ({ field: c.field, from: shown(c.from), to: shown(c.to) })) })) };
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'child',
+      resourceId: childId,
+      childId,
+      view: 'timeline',
+      correlationId: readCorrelationId(req),
+    });
+    return {
+      childId,
+      events: childTimeline(events, this.units).map((e) => ({
+        ...e,
+        changes: e.changes.map((c) => ({ field: c.field, from: shown(c.from), to: shown(c.to) })),
+      })),
+    };
   }
 
   /**
@@ -203,8 +285,12 @@ export class ChildrenController {
     const contentVisible = CASE_ROLES.includes(user.role);
     const at = (d: Date | null) => (d ? d.toISOString() : null);
     return {
-      childId, openCaseCount, contentVisible,
-      cases: contentVisible ? rows.map((r) => ({ caseId: r.case_id, status: r.status, openedAt: at(r.opened_at), closedAt: at(r.closed_at), nextDueAt: at(r.next_due_at) })) : [],
+      childId,
+      openCaseCount,
+      contentVisible,
+      cases: contentVisible
+        ? rows.map((r) => ({ caseId: r.case_id, status: r.status, openedAt: at(r.opened_at), closedAt: at(r.closed_at), nextDueAt: at(r.next_due_at) }))
+        : [],
     };
   }
 
@@ -213,6 +299,18 @@ export class ChildrenController {
   async views(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string) {
     await this.located(user, childId);
     const rows = await this.readAuditViews.viewsOf(childId);
-    return { childId, views: rows.map((r) => ({ at: r.readAt, userId: r.userId, role: r.role, userUnits: r.userUnits, purpose: r.purpose, resource: `${r.resourceType}:${r.resourceId}`, view: r.view, correlationId: r.correlationId })) };
+    return {
+      childId,
+      views: rows.map((r) => ({
+        at: r.readAt,
+        userId: r.userId,
+        role: r.role,
+        userUnits: r.userUnits,
+        purpose: r.purpose,
+        resource: `${r.resourceType}:${r.resourceId}`,
+        view: r.view,
+        correlationId: r.correlationId,
+      })),
+    };
   }
 }

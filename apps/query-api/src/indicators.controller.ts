@@ -32,8 +32,13 @@ export class IndicatorsController {
   @Roles(...ALL_ROLES)
   @ApiQuery({ name: 'unit', required: true, description: 'province (2 digits) or commune (5 digits) in force on unitsOn' })
   @ApiQuery({ name: 'period', required: true, description: '2025, 2025-Q3 or 2025-07' })
-  @ApiQuery({ name: 'unitsOn', required: false, description: 'which unit list (default: the period\'s last day); before 2025-07-01 the pre-reform units' })
-  async get(@CurrentUser() user: AuthenticatedUser, @Query('unit') unit: string | undefined, @Query('period') periodLabel: string | undefined, @Query('unitsOn') unitsOnRaw: string | undefined) {
+  @ApiQuery({ name: 'unitsOn', required: false, description: "which unit list (default: the period's last day); before 2025-07-01 the pre-reform units" })
+  async get(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('unit') unit: string | undefined,
+    @Query('period') periodLabel: string | undefined,
+    @Query('unitsOn') unitsOnRaw: string | undefined,
+  ) {
     if (!unit) throw new BadRequestException({ message: 'unit is required', field: 'unit' });
     const period = periodLabel ? parsePeriod(periodLabel) : null;
     if (!period) throw new BadRequestException({ message: 'period must be a year (2025), a quarter (2025-Q3) or a month (2025-07)', field: 'period' });
@@ -72,7 +77,8 @@ export class IndicatorsController {
   }
 
   private async upload(user: AuthenticatedUser, kind: ReferenceKind, body: unknown, type: string | undefined) {
-    if (!type?.startsWith('text/csv') || typeof body !== 'string') throw new BadRequestException({ message: 'send the CSV as the body with Content-Type: text/csv', field: 'body' });
+    if (!type?.startsWith('text/csv') || typeof body !== 'string')
+      throw new BadRequestException({ message: 'send the CSV as the body with Content-Type: text/csv', field: 'body' });
     let records: Record<string, string>[];
     try {
       records = parse(body, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
@@ -85,7 +91,8 @@ export class IndicatorsController {
     const rows: ReferenceRow[] = records.map((r, i) => {
       const line = i + 2;
       const unitCode = r['unit_code'] ?? '';
-      if (!/^(\d{2}|\d{5})$/.test(unitCode)) throw new BadRequestException({ message: `row ${line}: unit_code must be 2 or 5 digits`, field: 'unit_code', row: line });
+      if (!/^(\d{2}|\d{5})$/.test(unitCode))
+        throw new BadRequestException({ message: `row ${line}: unit_code must be 2 or 5 digits`, field: 'unit_code', row: line });
       const periodLabel = r['period'] ?? '';
       const period = parsePeriod(periodLabel);
       if (!period) throw new BadRequestException({ message: `row ${line}: period must be 2025, 2025-Q3 or 2025-07`, field: 'period', row: line });
@@ -94,11 +101,24 @@ export class IndicatorsController {
         throw new BadRequestException({ message: `row ${line}: indicator must be one of ${INDICATORS.join(', ')}`, field: 'indicator', row: line });
       }
       const value = Number(r[valueColumn]);
-      if (r[valueColumn] === undefined || r[valueColumn] === '' || !Number.isFinite(value) || value < 0 || (kind === 'population' && !Number.isInteger(value))) {
-        throw new BadRequestException({ message: `row ${line}: ${valueColumn} must be a ${kind === 'population' ? 'whole ' : ''}number ≥ 0`, field: valueColumn, row: line });
+      if (
+        r[valueColumn] === undefined ||
+        r[valueColumn] === '' ||
+        !Number.isFinite(value) ||
+        value < 0 ||
+        (kind === 'population' && !Number.isInteger(value))
+      ) {
+        throw new BadRequestException({
+          message: `row ${line}: ${valueColumn} must be a ${kind === 'population' ? 'whole ' : ''}number ≥ 0`,
+          field: valueColumn,
+          row: line,
+        });
       }
       const province = this.provinceOf(unitCode, unitCode.length === 2 && !this.units.isProvinceValidOn(unitCode, period.to) ? '2025-06-30' : period.to);
-      const todayUnit = unitCode.length === 2 ? (this.units.provinceToday(unitCode) ?? unitCode) : (this.units.currentCodesFor(unitCode, { recordedOn: period.to })[0] ?? unitCode);
+      const todayUnit =
+        unitCode.length === 2
+          ? (this.units.provinceToday(unitCode) ?? unitCode)
+          : (this.units.currentCodesFor(unitCode, { recordedOn: period.to })[0] ?? unitCode);
       requireUnitInJurisdiction(user, todayUnit, this.units.provinceToday(province) ?? province);
       return { unitCode, period: periodLabel, indicator, value };
     });

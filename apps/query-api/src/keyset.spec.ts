@@ -35,8 +35,18 @@ describe('keyset paging', () => {
   });
 
   it('accepts only instants that exist, as PostgreSQL prints them or as cursors keep them', () => {
-    for (const good of ['2025-08-01 10:00:00.123456+07', '2025-08-01 10:00:00+00', '2024-02-29T23:59:59.000001Z', '2025-08-01 10:00:00.5-03:30']) expect([good, isInstantText(good)]).toEqual([good, true]);
-    for (const bad of ['2025-02-29 10:00:00+00', '2025-13-01 10:00:00+00', '2025-08-01 25:00:00+00', '2025-08-01 10:61:00+00', '2025-08-01', 'now', "2025-08-01 10:00:00+00'; --"]) expect([bad, isInstantText(bad)]).toEqual([bad, false]);
+    for (const good of ['2025-08-01 10:00:00.123456+07', '2025-08-01 10:00:00+00', '2024-02-29T23:59:59.000001Z', '2025-08-01 10:00:00.5-03:30'])
+      expect([good, isInstantText(good)]).toEqual([good, true]);
+    for (const bad of [
+      '2025-02-29 10:00:00+00',
+      '2025-13-01 10:00:00+00',
+      '2025-08-01 25:00:00+00',
+      '2025-08-01 10:61:00+00',
+      '2025-08-01',
+      'now',
+      "2025-08-01 10:00:00+00'; --",
+    ])
+      expect([bad, isInstantText(bad)]).toEqual([bad, false]);
   });
 
   it('cuts a page from limit + 1 rows and gives the next cursor only when a row was left over', () => {

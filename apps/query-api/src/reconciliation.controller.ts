@@ -25,8 +25,14 @@ export class ReconciliationController {
   @ApiQuery({ name: 'unit', required: true, description: 'province (2 digits) or commune (5 digits) in force today' })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
   @ApiQuery({ name: 'after', required: false, description: 'the `next` cursor of the previous page' })
-  async list(@CurrentUser() user: AuthenticatedUser, @Query('unit') unit: string | undefined, @Query('limit') limitQuery: string | undefined, @Query('after') after: string | undefined) {
-    if (!unit || !/^(\d{2}|\d{5})$/.test(unit)) throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('unit') unit: string | undefined,
+    @Query('limit') limitQuery: string | undefined,
+    @Query('after') after: string | undefined,
+  ) {
+    if (!unit || !/^(\d{2}|\d{5})$/.test(unit))
+      throw new BadRequestException({ message: 'unit must be a province (2 digits) or commune (5 digits) code', field: 'unit' });
     const limit = pageLimit(limitQuery);
     requireUnitInJurisdiction(user, unit, unit.length === 2 ? unit : (this.units.provinceOfCommune(unit, new Date()) ?? ''));
     let cursor: { requestedAt: string; childId: string; reason: string } | undefined;
@@ -38,7 +44,15 @@ export class ReconciliationController {
     const { rows, next } = page(found, limit, (r) => [r.requested_key, r.child_id, r.reason]);
     return {
       unit,
-      items: rows.map((r) => ({ childId: r.child_id, reason: r.reason, source: r.source, detail: r.detail, candidateCount: r.candidate_count, requestedAt: r.requested_at, communeCode: r.commune_code })),
+      items: rows.map((r) => ({
+        childId: r.child_id,
+        reason: r.reason,
+        source: r.source,
+        detail: r.detail,
+        candidateCount: r.candidate_count,
+        requestedAt: r.requested_at,
+        communeCode: r.commune_code,
+      })),
       next,
     };
   }

@@ -13,7 +13,7 @@ import { createQueryApi } from '../src/query-api.app';
 // in commune 00004, unassigned: a1 reported in 2025 (overdue), b1 intervention reported now (due soon),
 // c1 prevention reported now (due later), d1 closed (not work); held by cw-00004: e1 (overdue), f1 (due later).
 // In commune 00008: g1 unassigned and overdue (outside the commune case worker's units).
-describe('query API: the case worker\'s worklist (e2e)', () => {
+describe("query API: the case worker's worklist (e2e)", () => {
   let db: TestDatabase;
   let app: INestApplication;
   let base: string;
@@ -21,7 +21,13 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
   let pool: Pool;
   let store: EventStore;
   const tokens: Record<string, string> = {};
-  type Body = { cases: { caseId: string; overdue: boolean; dueSoon: boolean; status: string; nextDueAt: string | null; assigneeId: string | null }[]; total: number; overdue: number; dueSoon: number; matching: number };
+  type Body = {
+    cases: { caseId: string; overdue: boolean; dueSoon: boolean; status: string; nextDueAt: string | null; assigneeId: string | null }[];
+    total: number;
+    overdue: number;
+    dueSoon: number;
+    matching: number;
+  };
   const get = async (path: string, who: string): Promise<{ status: number; body: Body }> => {
     const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
     return { status: res.status, body: (await res.json()) as Body };
@@ -39,8 +45,18 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
     const old = '2025-08-02T08:00:00+07:00';
     const openCase = async (caseId: string, commune: string, level: 'intervention' | 'support' | 'prevention', reportedAt: string) => {
       const childId = `kid-${caseId}`;
-      await fx.child(childId, 'RegisterChild', { childId, fullName: 'Trẻ Thử Nghiệm', dateOfBirth: '2015-01-01', sex: 'F', residence: { communeCode: commune, effectiveFrom: '2025-08-01' } }, { at: '2025-08-01T09:00:00+07:00' });
-      await fx.case(caseId, 'OpenCase', { caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: level, reportedAt }, { at: reportedAt === old ? '2025-08-02T09:00:00+07:00' : later });
+      await fx.child(
+        childId,
+        'RegisterChild',
+        { childId, fullName: 'Trẻ Thử Nghiệm', dateOfBirth: '2015-01-01', sex: 'F', residence: { communeCode: commune, effectiveFrom: '2025-08-01' } },
+        { at: '2025-08-01T09:00:00+07:00' },
+      );
+      await fx.case(
+        caseId,
+        'OpenCase',
+        { caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: level, reportedAt },
+        { at: reportedAt === old ? '2025-08-02T09:00:00+07:00' : later },
+      );
     };
     await openCase('a1', '00004', 'support', old);
     await openCase('b1', '00004', 'intervention', justNow);
@@ -87,8 +103,17 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
     const { status, body } = await get('/cases/worklist?view=unassigned', 'cw00004');
     expect(status).toBe(200);
     expect(ids(body)).toEqual(['a1', 'b1', 'c1']);
-    expect(body.cases.map((c) => [c.overdue, c.dueSoon])).toEqual([[true, false], [false, true], [false, false]]);
-    expect({ total: body.total, overdue: body.overdue, dueSoon: body.dueSoon, matching: body.matching }).toEqual({ total: 3, overdue: 1, dueSoon: 1, matching: 3 });
+    expect(body.cases.map((c) => [c.overdue, c.dueSoon])).toEqual([
+      [true, false],
+      [false, true],
+      [false, false],
+    ]);
+    expect({ total: body.total, overdue: body.overdue, dueSoon: body.dueSoon, matching: body.matching }).toEqual({
+      total: 3,
+      overdue: 1,
+      dueSoon: 1,
+      matching: 3,
+    });
     // The province case worker also sees 00008's case; overdue cases by their deadline, case id breaking the tie.
     const province = await get('/cases/worklist?view=unassigned', 'province');
     expect(ids(province.body)).toEqual(['a1', 'g1', 'b1', 'c1']);
@@ -102,7 +127,7 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
     expect(ids((await get('/cases/worklist?view=mine', 'province')).body)).toEqual([]);
   });
 
-  it('pages in SQL: limit and offset walk the same order, and the due filter narrows rows and matching but not the view\'s counts', async () => {
+  it("pages in SQL: limit and offset walk the same order, and the due filter narrows rows and matching but not the view's counts", async () => {
     const walked: string[] = [];
     for (let offset = 0; offset < 6; offset++) {
       const { body } = await get(`/cases/worklist?view=unassigned&limit=1&offset=${offset}`, 'province');
@@ -119,7 +144,13 @@ describe('query API: the case worker\'s worklist (e2e)', () => {
 
   it('refuses a data officer (403: case content is for case roles) and bad parameters, naming the field', async () => {
     expect((await get('/cases/worklist', 'officer')).status).toBe(403);
-    for (const [q, field] of [['view=all', 'view'], ['due=late', 'due'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['offset=-1', 'offset']] as const) {
+    for (const [q, field] of [
+      ['view=all', 'view'],
+      ['due=late', 'due'],
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['offset=-1', 'offset'],
+    ] as const) {
       const res = await get(`/cases/worklist?${q}`, 'cw00004');
       expect([q, res.status, JSON.stringify(res.body).includes(field)]).toEqual([q, 400, true]);
     }

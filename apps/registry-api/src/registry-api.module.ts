@@ -25,7 +25,13 @@ export class RegistryApiModule {
     const { registry, importMaxBytes, ...platform } = options;
     return {
       module: RegistryApiModule,
-      imports: [PlatformModule.forRoot({ ...platform, service: 'registry-api' }), CqrsModule.forRoot(), RegistryModule.forRoot(registry), ErasureModule, ReconciliationModule],
+      imports: [
+        PlatformModule.forRoot({ ...platform, service: 'registry-api' }),
+        CqrsModule.forRoot(),
+        RegistryModule.forRoot(registry),
+        ErasureModule,
+        ReconciliationModule,
+      ],
       controllers: [ChildrenController, CasesController, ImportsController, AdminUnitsController],
       providers: [
         CommandResponder,

@@ -2,7 +2,7 @@ import { RegistryApiHarness, registration } from './registry-api.harness';
 
 type Written = { id: string; revision: number; events: { id: string; type: string }[] };
 
-describe('registry API: a case\'s holder (assign, reassign)', () => {
+describe("registry API: a case's holder (assign, reassign)", () => {
   let api: RegistryApiHarness;
   let caseId: string;
   beforeAll(async () => {
@@ -34,7 +34,13 @@ describe('registry API: a case\'s holder (assign, reassign)', () => {
     const events = (await api.events(`case-${caseId}`)).filter((e) => e.event_type === 'CaseAssigned');
     expect(events.map((e) => e.data)).toEqual([
       { caseId, assigneeId: 'dev-province-case-worker', assignedBy: 'dev-province-case-worker', assignedAt: expect.any(String) },
-      { caseId, assigneeId: 'dev-other-case-worker', previousAssigneeId: 'dev-province-case-worker', assignedBy: expect.any(String), assignedAt: expect.any(String) },
+      {
+        caseId,
+        assigneeId: 'dev-other-case-worker',
+        previousAssigneeId: 'dev-province-case-worker',
+        assignedBy: expect.any(String),
+        assignedAt: expect.any(String),
+      },
     ]);
     const state = await api.get(`/cases/${caseId}`, 'provinceCaseWorker');
     expect(state.body).toMatchObject({ assigneeId: 'dev-other-case-worker', status: 'report_received' });

@@ -33,7 +33,17 @@ describe('registry API: protection cases', () => {
     const as = 'provinceCaseWorker' as const;
     const steps: [string, unknown, string][] = [
       [`/cases/${caseId}/assessment`, { riskLevel: 'high', notes: 'visible injuries' }, 'CaseAssessed'],
-      [`/cases/${caseId}/interventions`, { interventionId: '0b6f7c1e-2a0d-4d5e-9c1a-3f6b8e2d4a10', serviceType: 'health', provider: 'Bệnh viện Nhi Trung ương', plannedStart: today, plannedEnd: today }, 'InterventionPlanned'],
+      [
+        `/cases/${caseId}/interventions`,
+        {
+          interventionId: '0b6f7c1e-2a0d-4d5e-9c1a-3f6b8e2d4a10',
+          serviceType: 'health',
+          provider: 'Bệnh viện Nhi Trung ương',
+          plannedStart: today,
+          plannedEnd: today,
+        },
+        'InterventionPlanned',
+      ],
       [`/cases/${caseId}/interventions/0b6f7c1e-2a0d-4d5e-9c1a-3f6b8e2d4a10/deliveries`, { deliveredOn: today }, 'InterventionDelivered'],
       [`/cases/${caseId}/referrals`, { sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: 'possible crime' }, 'CaseReferred'],
       [`/cases/${caseId}/reviews`, { riskLevel: 'low' }, 'CaseReviewed'],
@@ -57,7 +67,14 @@ describe('registry API: protection cases', () => {
     async function openCase(): Promise<string> {
       const opened = await api.post<Written>(
         '/cases',
-        { childId, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString(), description: 'hàng xóm gọi 111' },
+        {
+          childId,
+          channel: 'hotline_111',
+          concern: 'neglect',
+          protectionLevel: 'support',
+          reportedAt: new Date().toISOString(),
+          description: 'hàng xóm gọi 111',
+        },
         'provinceCaseWorker',
       );
       expect(opened.status).toBe(201);
@@ -66,7 +83,8 @@ describe('registry API: protection cases', () => {
 
     it('one role table: case workers, inspectors and admins read a case; a data officer is refused (403 naming the rule), whatever the case', async () => {
       const caseId = await openCase();
-      for (const as of ['provinceCaseWorker', 'provinceInspector', 'admin'] as const) expect([as, (await api.get(`/cases/${caseId}`, as)).status]).toEqual([as, 200]);
+      for (const as of ['provinceCaseWorker', 'provinceInspector', 'admin'] as const)
+        expect([as, (await api.get(`/cases/${caseId}`, as)).status]).toEqual([as, 200]);
       const refused = await api.get(`/cases/${caseId}`, 'communeOfficer');
       expect(refused.status).toBe(403);
       expect(refused.body).toMatchObject({ errors: [{ rule: 'ROLE' }] });
@@ -76,7 +94,7 @@ describe('registry API: protection cases', () => {
       expect({ status: unknown.status, body: unknown.body }).toEqual({ status: refused.status, body: refused.body });
     });
 
-    it('needs a purpose (400 naming purpose) and writes the read audit, with the case\'s child, before returning the case', async () => {
+    it("needs a purpose (400 naming purpose) and writes the read audit, with the case's child, before returning the case", async () => {
       const caseId = await openCase();
       const none = await api.get(`/cases/${caseId}`, 'provinceCaseWorker', null);
       expect(none.status).toBe(400);
@@ -86,7 +104,15 @@ describe('registry API: protection cases', () => {
       const res = await api.get(`/cases/${caseId}?purpose=case_work`, 'provinceCaseWorker', null);
       expect(res.status).toBe(200);
       expect(await api.readAudit(caseId)).toEqual([
-        { user_id: 'dev-province-case-worker', role: 'case_worker', purpose: 'case_work', resource_type: 'case', child_id: childId, view: 'current', correlation_id: expect.any(String) },
+        {
+          user_id: 'dev-province-case-worker',
+          role: 'case_worker',
+          purpose: 'case_work',
+          resource_type: 'case',
+          child_id: childId,
+          view: 'current',
+          correlation_id: expect.any(String),
+        },
       ]);
     });
 
@@ -112,7 +138,10 @@ describe('registry API: protection cases', () => {
     );
     expect(opened.status).toBe(201);
     expect((await api.post(`/cases/${opened.body.id}/assessment`, { riskLevel: 'low' }, 'communeOfficer')).status).toBe(403);
-    const elsewhere = await api.request('POST', `/cases/${opened.body.id}/assessment`, { body: { riskLevel: 'low' }, as: { role: 'case_worker', provinces: ['79'] } });
+    const elsewhere = await api.request('POST', `/cases/${opened.body.id}/assessment`, {
+      body: { riskLevel: 'low' },
+      as: { role: 'case_worker', provinces: ['79'] },
+    });
     // Outside the jurisdiction a case answers like one that does not exist.
     expect(elsewhere.status).toBe(404);
     expect(elsewhere.body).toMatchObject({ errors: [{ rule: 'CASE_NOT_FOUND' }] });

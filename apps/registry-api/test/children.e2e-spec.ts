@@ -29,7 +29,12 @@ describe('registry API: child records', () => {
       correlationId: 'reg-001',
       source: 'api',
     });
-    expect(event!.data).toMatchObject({ childId: res.body.id, sex: 'F', residence: { communeCode: BA_DINH }, personal: { fullName: 'Nguyễn Thị Thu Hà', personalId: '001316012345' } });
+    expect(event!.data).toMatchObject({
+      childId: res.body.id,
+      sex: 'F',
+      residence: { communeCode: BA_DINH },
+      personal: { fullName: 'Nguyễn Thị Thu Hà', personalId: '001316012345' },
+    });
   });
 
   it('accepts a name typed in NFD and stores it NFC', async () => {
@@ -65,7 +70,10 @@ describe('registry API: child records', () => {
     expect(res.body.events.map((e) => e.type)).toEqual(['ChildDetailsCorrected']);
     const events = await api.events(`child-${id}`);
     // The reason is free text: under data.personal (sealed with the child's key), and sealed in the metadata too.
-    expect(events[1]!.data).toMatchObject({ correctedFields: ['fullName', 'motherName'], personal: { fullName: 'Nguyễn Thị Thu Hằng', motherName: null, reason: 'spelling on the birth certificate' } });
+    expect(events[1]!.data).toMatchObject({
+      correctedFields: ['fullName', 'motherName'],
+      personal: { fullName: 'Nguyễn Thị Thu Hằng', motherName: null, reason: 'spelling on the birth certificate' },
+    });
     expect(events[1]!.metadata).toMatchObject({ reason: 'spelling on the birth certificate', actor: { userId: 'dev-commune-officer' } });
     const now = await api.get(`/children/${id}`);
     expect(now.body).toMatchObject({ fullName: 'Nguyễn Thị Thu Hằng', revision: 1 });
@@ -85,7 +93,11 @@ describe('registry API: child records', () => {
 
   it('records a risk identified (also by a case worker) and resolved', async () => {
     const id = await register();
-    const identified = await api.post<Written>(`/children/${id}/risks`, { group: 9, effectiveFrom: '2025-10-01', description: 'bruises seen at school' }, 'provinceCaseWorker');
+    const identified = await api.post<Written>(
+      `/children/${id}/risks`,
+      { group: 9, effectiveFrom: '2025-10-01', description: 'bruises seen at school' },
+      'provinceCaseWorker',
+    );
     expect(identified.status).toBe(200);
     const [, risk] = await api.events(`child-${id}`);
     expect(risk!.metadata).toMatchObject({ actor: { userId: 'dev-province-case-worker', role: 'case_worker', unit: '01' } });
@@ -195,8 +207,24 @@ describe('registry API: child records', () => {
       expect(res.status).toBe(200);
       expect((await api.get(`/children/${id}`, 'provinceInspector', 'inspection')).status).toBe(200);
       expect(await api.readAudit(id)).toEqual([
-        { user_id: 'dev-commune-officer', role: 'data_officer', purpose: 'data_correction', resource_type: 'child', child_id: id, view: 'current', correlation_id: 'read-child-1' },
-        { user_id: 'dev-province-inspector', role: 'inspector', purpose: 'inspection', resource_type: 'child', child_id: id, view: 'current', correlation_id: expect.any(String) },
+        {
+          user_id: 'dev-commune-officer',
+          role: 'data_officer',
+          purpose: 'data_correction',
+          resource_type: 'child',
+          child_id: id,
+          view: 'current',
+          correlation_id: 'read-child-1',
+        },
+        {
+          user_id: 'dev-province-inspector',
+          role: 'inspector',
+          purpose: 'inspection',
+          resource_type: 'child',
+          child_id: id,
+          view: 'current',
+          correlation_id: expect.any(String),
+        },
       ]);
     });
 

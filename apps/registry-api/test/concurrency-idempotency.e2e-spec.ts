@@ -36,7 +36,11 @@ describe('registry API: concurrency and idempotency', () => {
         ]);
         expect([a.status, b.status].sort()).toEqual([200, 409]);
         const loser = a.status === 409 ? a : b;
-        expect(loser.body).toMatchObject({ code: 'VERSION_CONFLICT', errors: [{ field: 'If-Match', rule: 'VERSION_CONFLICT' }], details: { expectedRevision: 0, actualRevision: 1 } });
+        expect(loser.body).toMatchObject({
+          code: 'VERSION_CONFLICT',
+          errors: [{ field: 'If-Match', rule: 'VERSION_CONFLICT' }],
+          details: { expectedRevision: 0, actualRevision: 1 },
+        });
         expect(await api.events(`child-${id}`)).toHaveLength(2);
       }
     });
@@ -87,7 +91,9 @@ describe('registry API: concurrency and idempotency', () => {
       const key = randomUUID();
       expect((await api.post('/children', registration(), 'communeOfficer', { 'idempotency-key': key })).status).toBe(201);
       const before = await api.eventCount();
-      const reused = await api.post('/children', registration({ fullName: 'Trần Văn An', sex: 'M', personalId: undefined }), 'communeOfficer', { 'idempotency-key': key });
+      const reused = await api.post('/children', registration({ fullName: 'Trần Văn An', sex: 'M', personalId: undefined }), 'communeOfficer', {
+        'idempotency-key': key,
+      });
       expect(reused.status).toBe(422);
       expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', errors: [{ field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED' }] });
       expect(await api.eventCount()).toBe(before);
@@ -96,7 +102,9 @@ describe('registry API: concurrency and idempotency', () => {
     it('concurrent retries with one key: every answer is the same and one set of events is written', async () => {
       const key = randomUUID();
       const before = await api.eventCount();
-      const results = await Promise.all(Array.from({ length: 6 }, () => api.post<Written>('/children', registration(), 'communeOfficer', { 'idempotency-key': key })));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => api.post<Written>('/children', registration(), 'communeOfficer', { 'idempotency-key': key })),
+      );
       expect(new Set(results.map((r) => r.status))).toEqual(new Set([201]));
       expect(new Set(results.map((r) => r.text)).size).toBe(1);
       expect(await api.eventCount()).toBe(before + 1);
@@ -113,7 +121,9 @@ describe('registry API: concurrency and idempotency', () => {
 
     it('a refused command is not remembered: fixed and sent again with the same key, it runs', async () => {
       const key = randomUUID();
-      const refused = await api.post('/children', registration({ dateOfBirth: '2099-01-01', personalId: undefined }), 'communeOfficer', { 'idempotency-key': key });
+      const refused = await api.post('/children', registration({ dateOfBirth: '2099-01-01', personalId: undefined }), 'communeOfficer', {
+        'idempotency-key': key,
+      });
       expect(refused.status).toBe(422);
       const fixed = await api.post('/children', registration(), 'communeOfficer', { 'idempotency-key': key });
       expect(fixed.status).toBe(201);

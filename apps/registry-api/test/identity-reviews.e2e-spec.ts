@@ -21,7 +21,9 @@ describe('registry API: identity reviews', () => {
   let children: ChildrenIndexStore;
   let reviews: ReviewQueueStore;
   const ids: string[] = [];
-  const elsewhere = loadAdministrativeUnits().unitsInForceOn(new Date()).communes.find((c) => c.provinceCode !== '01')!.code;
+  const elsewhere = loadAdministrativeUnits()
+    .unitsInForceOn(new Date())
+    .communes.find((c) => c.provinceCode !== '01')!.code;
 
   beforeAll(async () => {
     api = await RegistryApiHarness.start();
@@ -42,7 +44,18 @@ describe('registry API: identity reviews', () => {
         requestedEventId: randomUUID(),
         requestedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
         candidates: [
-          { personalId: `00131601234${i}`, probability: 0.61, weight: 9.5, fields: [field('name', 'exact', true, 8), field('dateOfBirth', 'day_month_swapped', true, 3), field('father', 'missing', null, 0), field('sex', 'different', false, -4)], resident: { fullName: 'Nguyễn Văn Thử', sex: 'M', dateOfBirth: '2016-03-14', residenceCommuneCode: BA_DINH } },
+          {
+            personalId: `00131601234${i}`,
+            probability: 0.61,
+            weight: 9.5,
+            fields: [
+              field('name', 'exact', true, 8),
+              field('dateOfBirth', 'day_month_swapped', true, 3),
+              field('father', 'missing', null, 0),
+              field('sex', 'different', false, -4),
+            ],
+            resident: { fullName: 'Nguyễn Văn Thử', sex: 'M', dateOfBirth: '2016-03-14', residenceCommuneCode: BA_DINH },
+          },
           { personalId: `00131609876${i}`, probability: 0.39, weight: 8.7, fields: [field('name', 'similar', false, 1.5)] },
         ],
       });
@@ -95,11 +108,21 @@ describe('registry API: identity reviews', () => {
 
   it('applies the three decisions with a reason through the command bus, If-Match checked', async () => {
     const review = (await api.get<Review>(`/reconciliation/reviews/${ids[0]}`, 'communeOfficer', 'reconciliation')).body;
-    const stale = await api.post(`/reconciliation/reviews/${ids[0]}/accept`, { personalId: review.candidates[0]!.personalId, reason: 'same parents' }, 'communeOfficer', { 'if-match': `"${review.revision + 5}"` });
+    const stale = await api.post(
+      `/reconciliation/reviews/${ids[0]}/accept`,
+      { personalId: review.candidates[0]!.personalId, reason: 'same parents' },
+      'communeOfficer',
+      { 'if-match': `"${review.revision + 5}"` },
+    );
     expect(stale.status).toBe(409);
     const bad = await api.post(`/reconciliation/reviews/${ids[0]}/accept`, { personalId: '001216000000', reason: 'same parents' }, 'communeOfficer');
     expect(bad.status).toBe(400);
-    const accepted = await api.post<Written>(`/reconciliation/reviews/${ids[0]}/accept`, { personalId: review.candidates[0]!.personalId, reason: 'same parents' }, 'communeOfficer', { 'if-match': `"${review.revision}"` });
+    const accepted = await api.post<Written>(
+      `/reconciliation/reviews/${ids[0]}/accept`,
+      { personalId: review.candidates[0]!.personalId, reason: 'same parents' },
+      'communeOfficer',
+      { 'if-match': `"${review.revision}"` },
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.body.events.map((e) => e.type)).toEqual(['NationalIdLinked']);
     const rejected = await api.post<Written>(`/reconciliation/reviews/${ids[1]}/reject`, { reason: 'different mother' }, 'communeOfficer');
@@ -110,7 +133,10 @@ describe('registry API: identity reviews', () => {
     const last = (id: string) => api.events(`child-${id}`).then((e) => e[e.length - 1]!);
     expect(await last(ids[0]!)).toMatchObject({ event_type: 'NationalIdLinked', metadata: { review: 'accepted', reason: 'same parents' } });
     expect(await last(ids[1]!)).toMatchObject({ event_type: 'NoNationalRecordFound', metadata: { review: 'rejected_all', reason: 'different mother' } });
-    expect(await last(ids[2]!)).toMatchObject({ event_type: 'NoNationalRecordFound', metadata: { review: 'no_national_record', reason: 'birth never registered' } });
+    expect(await last(ids[2]!)).toMatchObject({
+      event_type: 'NoNationalRecordFound',
+      metadata: { review: 'no_national_record', reason: 'birth never registered' },
+    });
     expect((await api.get<Queue>('/reconciliation/reviews', 'communeOfficer', null)).body.items).toEqual([]);
     expect((await api.post(`/reconciliation/reviews/${ids[1]}/reject`, { reason: 'again' }, 'communeOfficer')).status).toBe(404);
   });

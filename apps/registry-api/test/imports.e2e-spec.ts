@@ -7,7 +7,8 @@ const today = vietnamDate(new Date());
 const sixteenYearsAgo = `${today.slice(8, 10)}/${today.slice(5, 7)}/${Number(today.slice(0, 4)) - 16}`;
 
 // Vietnamese headers without diacritics, as spreadsheets often export them.
-const HEADER = 'Ma ho so,Ho va ten,Ngay sinh,Gioi tinh,So dinh danh ca nhan,Ho ten cha,Ho ten me,Xa/Phuong,Quan/Huyen,Tinh/Thanh pho,Hoan canh dac biet,Ghi chu';
+const HEADER =
+  'Ma ho so,Ho va ten,Ngay sinh,Gioi tinh,So dinh danh ca nhan,Ho ten cha,Ho ten me,Xa/Phuong,Quan/Huyen,Tinh/Thanh pho,Hoan canh dac biet,Ghi chu';
 const ROWS = [
   /* row 2 */ '1,Nguyen Van An,14/03/2016,Nam,,Nguyen Van Ba,Tran Thi Tu,Ba Dinh,,Ha Noi,4,',
   /* row 3 */ '2,Trần Thị Bình,2017-05-02,Nữ,001317000123,,,00004,,01,"mồ côi; khuyết tật",chuyển đến từ Hải Phòng',
@@ -35,8 +36,17 @@ describe('registry API: bulk import', () => {
   });
   afterAll(() => api.stop());
 
-  const upload = (body: Uint8Array | string, contentType = 'text/csv', headers: Record<string, string> = {}, as: Parameters<RegistryApiHarness['post']>[2] = 'communeOfficer') =>
-    api.request<ImportReport>('POST', '/imports?fileName=ba-dinh.csv', { body: typeof body === 'string' ? Buffer.from(body) : body, headers: { 'content-type': contentType, ...headers }, as });
+  const upload = (
+    body: Uint8Array | string,
+    contentType = 'text/csv',
+    headers: Record<string, string> = {},
+    as: Parameters<RegistryApiHarness['post']>[2] = 'communeOfficer',
+  ) =>
+    api.request<ImportReport>('POST', '/imports?fileName=ba-dinh.csv', {
+      body: typeof body === 'string' ? Buffer.from(body) : body,
+      headers: { 'content-type': contentType, ...headers },
+      as,
+    });
 
   async function registeredBy(importId: string): Promise<Map<number, { streamId: string; types: string[] }>> {
     const { rows } = await api.owner.query<{ stream_id: string; row: string; types: string[] }>(
@@ -53,7 +63,13 @@ describe('registry API: bulk import', () => {
     expect(res.status).toBe(201);
     const report = res.body;
     expect(res.headers.get('location')).toBe(`/api/v1/imports/${report.id}`);
-    expect(report).toMatchObject({ status: 'completed', format: 'csv', fileName: 'ba-dinh.csv', percent: 100, rows: { read: 15, imported: 6, alreadyImported: 0, rejected: 9 } });
+    expect(report).toMatchObject({
+      status: 'completed',
+      format: 'csv',
+      fileName: 'ba-dinh.csv',
+      percent: 100,
+      rows: { read: 15, imported: 6, alreadyImported: 0, rejected: 9 },
+    });
     const rejected = report.problems.filter((p) => p.kind === 'rejected').map((p) => [p.row, p.column, p.code]);
     // In row order, whichever stage found the problem (reading the row, the domain, the jurisdiction).
     expect(rejected).toEqual([
@@ -78,7 +94,14 @@ describe('registry API: bulk import', () => {
     expect(await api.eventCount()).toBe(before + 9);
 
     const read = async (row: number) => (await api.get(`/children/${written.get(row)!.streamId.slice('child-'.length)}`)).body;
-    expect(await read(2)).toMatchObject({ fullName: 'Nguyen Van An', sex: 'M', dateOfBirth: '2016-03-14', fatherName: 'Nguyen Van Ba', residence: { communeCode: '00004' }, circumstances: { 4: today } });
+    expect(await read(2)).toMatchObject({
+      fullName: 'Nguyen Van An',
+      sex: 'M',
+      dateOfBirth: '2016-03-14',
+      fatherName: 'Nguyen Van Ba',
+      residence: { communeCode: '00004' },
+      circumstances: { 4: today },
+    });
     expect(await read(3)).toMatchObject({ fullName: 'Trần Thị Bình', personalId: '001317000123', circumstances: { 1: today, 4: today } });
     // An old ward name (Trúc Bạch, Ba Đình district) is followed to today's ward; an NFD name is stored NFC.
     expect(await read(4)).toMatchObject({ fullName: 'Lê Văn Cường', dateOfBirth: '2015-07-03', residence: { communeCode: '00004' } });
@@ -118,14 +141,24 @@ describe('registry API: bulk import', () => {
     expect(res.body).toMatchObject({ format: 'xlsx', status: 'completed', rows: { read: 2, imported: 2, rejected: 0 } });
     const written = await registeredBy(res.body.id);
     const xuan = (await api.get(`/children/${written.get(3)!.streamId.slice(6)}`)).body;
-    expect(xuan).toMatchObject({ fullName: 'Trương Thị Xuân', dateOfBirth: '2018-09-02', personalId: '001318000555', residence: { communeCode: '00004' }, circumstances: { 4: today } });
+    expect(xuan).toMatchObject({
+      fullName: 'Trương Thị Xuân',
+      dateOfBirth: '2018-09-02',
+      personalId: '001318000555',
+      residence: { communeCode: '00004' },
+      circumstances: { 4: today },
+    });
     const yen = (await api.get(`/children/${written.get(4)!.streamId.slice(6)}`)).body;
     expect(yen).toMatchObject({ dateOfBirth: '2019-01-01' });
   });
 
   it('takes a multipart upload too, and shows progress at the status endpoint when asked to answer at once', async () => {
     const form = new FormData();
-    form.append('file', new Blob([`record_ref,full_name,date_of_birth,sex,commune,province\nm1,Cao Thị Hạnh,2020-02-29,F,00004,01\n`], { type: 'text/csv' }), 'multipart.csv');
+    form.append(
+      'file',
+      new Blob([`record_ref,full_name,date_of_birth,sex,commune,province\nm1,Cao Thị Hạnh,2020-02-29,F,00004,01\n`], { type: 'text/csv' }),
+      'multipart.csv',
+    );
     const res = await api.request<ImportReport>('POST', '/imports', { body: form, headers: { prefer: 'respond-async' } });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ fileName: 'multipart.csv', status: expect.stringMatching(/running|completed/) });
@@ -161,9 +194,14 @@ describe('registry API: import identity and privacy', () => {
   afterAll(() => api.stop());
 
   const upload = (csv: string) =>
-    api.request<ImportReport & { message?: string }>('POST', '/imports?fileName=privacy.csv', { body: Buffer.from(csv), headers: { 'content-type': 'text/csv' } });
+    api.request<ImportReport & { message?: string }>('POST', '/imports?fileName=privacy.csv', {
+      body: Buffer.from(csv),
+      headers: { 'content-type': 'text/csv' },
+    });
   const streamsOf = async (importId: string) =>
-    (await api.owner.query<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM events WHERE metadata->'import'->>'importId' = $1`, [importId])).rows.map((r) => r.stream_id);
+    (await api.owner.query<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM events WHERE metadata->'import'->>'importId' = $1`, [importId])).rows.map(
+      (r) => r.stream_id,
+    );
 
   it("keeps a rejected row's number and rule, never its values, in the report, the ledger and the error", async () => {
     const csv = [
@@ -220,7 +258,7 @@ describe('registry API: import identity and privacy', () => {
     }
   });
 
-  it('registers a row with an empty sex or a parent\'s personal ID as an incomplete record, the number kept aside sealed, and a corrected re-import adds no second child', async () => {
+  it("registers a row with an empty sex or a parent's personal ID as an incomplete record, the number kept aside sealed, and a corrected re-import adds no second child", async () => {
     const header = 'record_ref,full_name,date_of_birth,sex,personal_id,commune,province';
     // Row 2: no sex. Row 3: the mother's number (a woman born in 1985) in the child's column. Row 4: too old, refused.
     const csv = `${header}\n1,Đinh Văn Sơn,2016-06-01,,,00004,01\n2,Lương Thị Hạnh,2017-08-08,Nữ,001185012345,00004,01\n3,Quách Văn Tú,01/01/2000,Nam,,00004,01\n`;
@@ -267,7 +305,11 @@ describe('registry API: import identity and privacy', () => {
     expect(imported.body.rows).toMatchObject({ imported: 1, rejected: 3 });
     const token = await api.token('communeOfficer');
     const send = (body: string, purpose = '?purpose=data_correction') =>
-      fetch(`${api.base}/imports/${imported.body.id}/rejected-rows${purpose}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
+      fetch(`${api.base}/imports/${imported.body.id}/rejected-rows${purpose}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body,
+      });
     const res = await send(csv);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
@@ -284,7 +326,9 @@ describe('registry API: import identity and privacy', () => {
     expect(String(rows[3]![6])).toContain('Giới tính phải là Nam hoặc Nữ');
     expect(String(rows[3]![6])).toContain('Xã/Phường');
     // A read of personal data: in the read audit, with its purpose, before the file left.
-    expect(await api.readAudit(imported.body.id)).toEqual([expect.objectContaining({ purpose: 'data_correction', resource_type: 'import', view: 'rejected_rows', child_id: null })]);
+    expect(await api.readAudit(imported.body.id)).toEqual([
+      expect.objectContaining({ purpose: 'data_correction', resource_type: 'import', view: 'rejected_rows', child_id: null }),
+    ]);
     // Another file (a changed row), no purpose, another officer: refused, nothing more in the audit.
     const other = await send(csv.replace('Tống', 'Tong'));
     expect(other.status).toBe(400);
@@ -305,7 +349,11 @@ describe('registry API: import identity and privacy', () => {
     const events = await api.events(stream!);
     expect(events.map((e) => e.event_type)).toEqual(['ChildRegistered', 'SpecialCircumstanceIdentified']);
     for (const e of events) {
-      expect(e.metadata).toMatchObject({ actor: { userId: 'dev-commune-officer', role: 'data_officer', unit: '00004' }, source: 'import', import: { importId: res.body.id, row: 2 } });
+      expect(e.metadata).toMatchObject({
+        actor: { userId: 'dev-commune-officer', role: 'data_officer', unit: '00004' },
+        source: 'import',
+        import: { importId: res.body.id, row: 2 },
+      });
       expect(e.metadata.correlationId).toEqual(expect.any(String));
     }
   });

@@ -100,8 +100,15 @@ export class RegistryApiHarness {
   }
 
   /** The read audit's rows for a resource, oldest first (as the owner: the table is the platform's). */
-  async readAudit(resourceId: string): Promise<{ user_id: string; role: string; purpose: string; resource_type: string; child_id: string | null; view: string; correlation_id: string | null }[]> {
-    const { rows } = await this.owner.query('SELECT user_id, role, purpose, resource_type, child_id, view, correlation_id FROM read_audit WHERE resource_id = $1 ORDER BY id', [resourceId]);
+  async readAudit(
+    resourceId: string,
+  ): Promise<
+    { user_id: string; role: string; purpose: string; resource_type: string; child_id: string | null; view: string; correlation_id: string | null }[]
+  > {
+    const { rows } = await this.owner.query(
+      'SELECT user_id, role, purpose, resource_type, child_id, view, correlation_id FROM read_audit WHERE resource_id = $1 ORDER BY id',
+      [resourceId],
+    );
     return rows;
   }
 

@@ -60,7 +60,7 @@ describe('registry API: one write path', () => {
       expect(openOutside.text).not.toContain(BA_DINH);
     });
 
-    it("a registration outside the jurisdiction is refused naming the rule, not the commune", async () => {
+    it('a registration outside the jurisdiction is refused naming the rule, not the commune', async () => {
       const res = await api.post('/children', registration({ personalId: undefined, residence: { communeCode: '25747', effectiveFrom: '2025-09-01' } }));
       expect(res.status).toBe(403);
       expect(res.text).toContain('jurisdiction');
@@ -79,7 +79,9 @@ describe('registry API: one write path', () => {
 
     it('an unlink with a stale If-Match is a 409 version conflict and writes nothing', async () => {
       const { childId, revision } = await linked();
-      const res = await api.post(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', { 'if-match': `"${revision - 1}"` });
+      const res = await api.post(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', {
+        'if-match': `"${revision - 1}"`,
+      });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'VERSION_CONFLICT' });
       expect(await api.events(`child-${childId}`)).toHaveLength(revision + 1);
@@ -88,8 +90,12 @@ describe('registry API: one write path', () => {
     it('an unlink retried with its Idempotency-Key replays the first answer and writes once', async () => {
       const { childId, revision } = await linked();
       const key = randomUUID();
-      const first = await api.post<Written>(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', { 'idempotency-key': key });
-      const again = await api.post<Written>(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', { 'idempotency-key': key });
+      const first = await api.post<Written>(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', {
+        'idempotency-key': key,
+      });
+      const again = await api.post<Written>(`/reconciliation/children/${childId}/unlink`, { reason: 'wrong child' }, 'communeOfficer', {
+        'idempotency-key': key,
+      });
       expect(first.status).toBe(200);
       expect(again.status).toBe(200);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -124,7 +130,9 @@ describe('registry API: one write path', () => {
               .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
               .join(',')}}`
           : (JSON.stringify(v) ?? 'null');
-    const plain = createHash('sha256').update(`POST /api/v1/children\n\n${canonical(body)}`).digest('hex');
+    const plain = createHash('sha256')
+      .update(`POST /api/v1/children\n\n${canonical(body)}`)
+      .digest('hex');
     expect(rows[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0]!.fingerprint).not.toBe(plain);
   });
@@ -138,7 +146,12 @@ describe('event-store capabilities are checked at boot', () => {
   afterAll(() => db.drop());
 
   // EventStoreDB's client connects lazily: nothing listens on port 1, and nothing needs to.
-  const onEventStoreDb = () => Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const, EVENT_STORE_BACKEND: 'eventstoredb' as const, EVENTSTORE_URL: 'esdb://127.0.0.1:1?tls=false' });
+  const onEventStoreDb = () =>
+    Object.assign(new PlatformConfig(), {
+      LOG_LEVEL: 'silent' as const,
+      EVENT_STORE_BACKEND: 'eventstoredb' as const,
+      EVENTSTORE_URL: 'esdb://127.0.0.1:1?tls=false',
+    });
 
   it('the registry API refuses to start on EventStoreDB, naming append-in-transaction (Idempotency-Key and imports need it)', async () => {
     const auth = await createTestAuth();

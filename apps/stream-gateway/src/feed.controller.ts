@@ -82,7 +82,9 @@ export class FeedController {
   ): Promise<void> {
     let after = cursorOrThrow(partnerId, lastEventId ?? q.after);
     // A pruned cursor is refused before the stream starts (410); the first page is read again in the loop.
-    let first: RawFeedPage | null = await this.streams.feed.pageRaw(partnerId, after, 500).catch((err: unknown) => goneOrRethrow(err, this.retentionDays(partnerId)));
+    let first: RawFeedPage | null = await this.streams.feed
+      .pageRaw(partnerId, after, 500)
+      .catch((err: unknown) => goneOrRethrow(err, this.retentionDays(partnerId)));
     res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     const abort = new AbortController();

@@ -83,12 +83,17 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     this.pruner = new PgOutboxPruner(pool, { batchSize: options.pruneBatchSize });
     this.prunedRows =
       (registry.getSingleMetric('childledger_partner_outbox_pruned_rows_total') as Counter<'partner'> | undefined) ??
-      new Counter({ name: 'childledger_partner_outbox_pruned_rows_total', help: "Rows deleted from a partner's outbox by retention", labelNames: ['partner'], registers: [registry] });
+      new Counter({
+        name: 'childledger_partner_outbox_pruned_rows_total',
+        help: "Rows deleted from a partner's outbox by retention",
+        labelNames: ['partner'],
+        registers: [registry],
+      });
     this.prunedThrough =
       (registry.getSingleMetric('childledger_partner_outbox_pruned_through') as Gauge<'partner'> | undefined) ??
       new Gauge({
         name: 'childledger_partner_outbox_pruned_through',
-        help: "Last outbox sequence pruned for a partner (its feed starts after it; a cursor before it is a 410)",
+        help: 'Last outbox sequence pruned for a partner (its feed starts after it; a cursor before it is a 410)',
         labelNames: ['partner'],
         registers: [registry],
       });
@@ -123,7 +128,8 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
       if (r.skipped) continue;
       this.prunedRows.inc({ partner: r.partnerId }, r.deleted);
       this.prunedThrough.set({ partner: r.partnerId }, Number(r.prunedThrough));
-      if (r.deleted > 0) this.log.log({ partner: r.partnerId, deleted: r.deleted, batches: r.batches, prunedThrough: r.prunedThrough.toString() }, 'partner outbox pruned');
+      if (r.deleted > 0)
+        this.log.log({ partner: r.partnerId, deleted: r.deleted, batches: r.batches, prunedThrough: r.prunedThrough.toString() }, 'partner outbox pruned');
       if (r.heldByRelay) {
         this.log.warn(
           { partner: r.partnerId, relay: kafkaRelayName(r.partnerId), relayRunsHere: this.relays.has(r.partnerId) },
@@ -137,7 +143,9 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
   private schedulePrune(): void {
     this.pruneTimer = setTimeout(() => {
       this.pruneOutbox()
-        .catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'partner outbox pruning failed; retrying at the next interval'))
+        .catch((err: unknown) =>
+          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'partner outbox pruning failed; retrying at the next interval'),
+        )
         .finally(() => {
           if (this.pruneTimer !== undefined) this.schedulePrune();
         });
@@ -178,7 +186,9 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     const existing = await this.directory.get(agreement.id);
     if (existing?.managedBy === 'file') throw new PartnerConflictError(`partner ${agreement.id} is declared in the partners file: change it there`);
     if (!this.options.secrets[agreement.id]?.keySecret) {
-      throw new MissingKeySecretError(`partner ${agreement.id} has no pseudonymisation key: set PARTNER_${agreement.id.toUpperCase().replace(/-/g, '_')}_KEY_SECRET or add it to PARTNER_SECRETS_FILE`);
+      throw new MissingKeySecretError(
+        `partner ${agreement.id} has no pseudonymisation key: set PARTNER_${agreement.id.toUpperCase().replace(/-/g, '_')}_KEY_SECRET or add it to PARTNER_SECRETS_FILE`,
+      );
     }
     let clientSecret: string | undefined;
     if (!existing) clientSecret = generateSecret();
@@ -214,7 +224,8 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
       const relay = new PartnerRelay(this.feed, this.sink, new PgRelayCheckpoints(this.pool), {
         partnerId: agreement.id,
         name: kafkaRelayName(agreement.id),
-        onError: (err, attempt) => this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
+        onError: (err, attempt) =>
+          this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
       });
       this.relays.set(agreement.id, relay);
       relay.start();

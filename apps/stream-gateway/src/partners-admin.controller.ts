@@ -1,4 +1,15 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, NotFoundException, Param, Post, Put, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@childledger/platform';
 import { agreementProblems, PartnerAgreement } from '@childledger/partner-streams';
@@ -30,7 +41,8 @@ export class PartnersAdminController {
   async put(@Param('id') id: string, @Body() body: Record<string, unknown>) {
     const agreement = { ...body, id };
     const problems = agreementProblems(agreement);
-    if (problems.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`), problems });
+    if (problems.length > 0)
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`), problems });
     try {
       const { created, clientSecret } = await this.streams.putAgreement(agreement as unknown as PartnerAgreement);
       return { ...agreement, created, ...(clientSecret ? { clientSecret } : {}) };

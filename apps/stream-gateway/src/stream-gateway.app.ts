@@ -27,7 +27,13 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
   if (!secrets) {
     const loaded = loadPartnerSecrets(filePartners, { file: config.PARTNER_SECRETS_FILE, devFile: devSecrets ? devPartnerSecretsFile(config) : undefined });
     secrets = loaded.secrets;
-    if (devSecrets) printDevPartners(config, filePartners.map((p) => p.id), secrets, loaded.generated);
+    if (devSecrets)
+      printDevPartners(
+        config,
+        filePartners.map((p) => p.id),
+        secrets,
+        loaded.generated,
+      );
   }
   let provinceOf = options.gateway?.provinceOf;
   if (!provinceOf) {
@@ -53,7 +59,10 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
 
 function printDevPartners(config: PlatformConfig, ids: string[], secrets: Record<string, { clientSecret?: string }>, generated: string[]): void {
   const base = `http://localhost:${config.STREAM_GATEWAY_PORT}/api/v1`;
-  const lines = ['', `Partner clients (development secrets in ${devPartnerSecretsFile(config)}${generated.length ? `, generated now for ${generated.join(', ')}` : ''}):`];
+  const lines = [
+    '',
+    `Partner clients (development secrets in ${devPartnerSecretsFile(config)}${generated.length ? `, generated now for ${generated.join(', ')}` : ''}):`,
+  ];
   for (const id of ids) lines.push(`  ${id.padEnd(8)} client_secret ${secrets[id]?.clientSecret ?? '(none)'}`);
   lines.push(
     `  e.g. PT=$(curl -s -X POST ${base}/partners/oauth/token -d grant_type=client_credentials -d client_id=${ids[0]} -d client_secret=... | jq -r .access_token)`,

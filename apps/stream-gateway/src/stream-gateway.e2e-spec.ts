@@ -87,7 +87,11 @@ describe('stream-gateway (HTTP)', () => {
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
     expect((await token('nobody', 'x')).status).toBe(401);
-    const grant = await fetch(`${base}/partners/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password', client_id: 'moh', client_secret: 'x' }) });
+    const grant = await fetch(`${base}/partners/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', client_id: 'moh', client_secret: 'x' }),
+    });
     expect(grant.status).toBe(400);
     expect(JSON.stringify(await grant.json())).toContain('grant_type must be client_credentials');
   });
@@ -144,7 +148,11 @@ describe('stream-gateway (HTTP)', () => {
       await store.append(`child-${c}`, [ev.childRegistered(c, i % 2 ? '01001' : '79001', i)]);
       const caseId = randomUUID();
       await store.append(`case-${caseId}`, [ev.caseOpened(caseId, c), ev.interventionPlanned(caseId, 'health'), ev.interventionDelivered(caseId, 'health')]);
-      await store.append(`child-${c}`, [ev.nationalIdLinked(c), ev.residenceChanged(c, i % 2 ? '01001' : '79001', '48001'), ev.specialCircumstanceIdentified(c)]);
+      await store.append(`child-${c}`, [
+        ev.nationalIdLinked(c),
+        ev.residenceChanged(c, i % 2 ? '01001' : '79001', '48001'),
+        ev.specialCircumstanceIdentified(c),
+      ]);
     }
     // moh: ChildRegistered, InterventionPlanned, InterventionDelivered, NationalIdLinked, ResidenceChanged per child.
     await eventually(() => received.length >= children.length * 5, 15_000, 'the SSE consumer to receive every event');
@@ -184,7 +192,13 @@ describe('stream-gateway (HTTP)', () => {
     await app.get<DataKeyring>(DATA_KEYRING).destroy(child);
     await eventually(async () => (await readAllPages('moh', 1000)).some((e) => e.type.endsWith('ChildTombstone.v1')), 10_000, 'the tombstone');
     const ofChild = (await readAllPages('moh', 1000)).filter((e) => e.subject === key.subject);
-    expect(ofChild.map((e) => e.type.split('.')[3])).toEqual(['ChildRegistered', 'NationalIdLinked', 'InterventionDelivered', 'ChildPersonalDataErased', 'ChildTombstone']);
+    expect(ofChild.map((e) => e.type.split('.')[3])).toEqual([
+      'ChildRegistered',
+      'NationalIdLinked',
+      'InterventionDelivered',
+      'ChildPersonalDataErased',
+      'ChildTombstone',
+    ]);
     expect(JSON.stringify(ofChild)).not.toMatch(/personal|001316000456|2016-03-14|Vaccinations/);
     expect(ofChild[ofChild.length - 1]!.data).toBeNull();
     // The education ministry never received personal fields of this child, but gets the tombstone too.
@@ -199,9 +213,19 @@ describe('stream-gateway (HTTP)', () => {
     const officer = await auth.tokenFor({ role: 'data_officer', provinces: ['01'], communes: ['00004'] });
     expect((await fetch(`${base}/partners`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
     expect((await fetch(`${base}/partners`)).status).toBe(401);
-    const agreement = { name: 'Ministry of Justice', sector: 'justice', jurisdictions: ['01'], channels: ['http'], events: { CaseReferred: ['sector', 'referredAt'] } };
+    const agreement = {
+      name: 'Ministry of Justice',
+      sector: 'justice',
+      jurisdictions: ['01'],
+      channels: ['http'],
+      events: { CaseReferred: ['sector', 'referredAt'] },
+    };
     expect((await fetch(`${base}/partners/moh`, { method: 'PUT', headers: admin, body: JSON.stringify(agreement) })).status).toBe(409);
-    const bad = await fetch(`${base}/partners/moj`, { method: 'PUT', headers: admin, body: JSON.stringify({ ...agreement, events: { CaseReferred: ['childId'] } }) });
+    const bad = await fetch(`${base}/partners/moj`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ ...agreement, events: { CaseReferred: ['childId'] } }),
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('events.CaseReferred[0]');
     const noKey = await fetch(`${base}/partners/moj`, { method: 'PUT', headers: admin, body: JSON.stringify(agreement) });
@@ -216,12 +240,16 @@ describe('stream-gateway (HTTP)', () => {
     const pool = app.get<Pool>(PG_POOL);
     const moet = await bearer('moet');
     const full = (await (await fetch(`${base}/feeds/moet/events?limit=1000`, { headers: moet })).json()) as { events: PartnerCloudEvent[] };
-    const seqs = (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)).rows.map((r) => BigInt(r.seq));
+    const seqs = (
+      await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)
+    ).rows.map((r) => BigInt(r.seq));
     expect(seqs).toHaveLength(full.events.length);
     const k = 3;
     expect(full.events.length).toBeGreaterThan(k + 2);
     // The first k rows of moet and every row of moh were written 100 days ago (default retention: 90 days).
-    await pool.query(`UPDATE partner_outbox SET written_at = now() - interval '100 days' WHERE (partner_id = 'moet' AND seq <= $1) OR partner_id = 'moh'`, [seqs[k - 1]!.toString()]);
+    await pool.query(`UPDATE partner_outbox SET written_at = now() - interval '100 days' WHERE (partner_id = 'moet' AND seq <= $1) OR partner_id = 'moh'`, [
+      seqs[k - 1]!.toString(),
+    ]);
     const results = await streams.pruneOutbox();
     expect(results.find((r) => r.partnerId === 'moet')).toMatchObject({ deleted: k, prunedThrough: seqs[k - 1] });
     // moh has the kafka channel and no relay ran (no KAFKA_BROKERS): nothing of it is pruned.
@@ -241,7 +269,8 @@ describe('stream-gateway (HTTP)', () => {
     expect(sse.status).toBe(410);
     expect(((await sse.json()) as { oldestCursor: string }).oldestCursor).toBe(oldest);
     // From the oldest available cursor, from no cursor, and from any later cursor: the retained stream as before.
-    const from = async (q: string) => ((await (await fetch(`${base}/feeds/moet/events?limit=1000${q}`, { headers: moet })).json()) as { events: PartnerCloudEvent[] }).events;
+    const from = async (q: string) =>
+      ((await (await fetch(`${base}/feeds/moet/events?limit=1000${q}`, { headers: moet })).json()) as { events: PartnerCloudEvent[] }).events;
     expect(await from(`&after=${oldest}`)).toEqual(full.events.slice(k));
     expect(await from('')).toEqual(full.events.slice(k));
     expect(await from(`&after=${encodeCursor('moet', seqs[k + 1]!)}`)).toEqual(full.events.slice(k + 2));
@@ -253,7 +282,14 @@ describe('stream-gateway (HTTP)', () => {
     const badRetention = await fetch(`${base}/partners/moj`, {
       method: 'PUT',
       headers: { ...admin, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Ministry of Justice', sector: 'justice', jurisdictions: ['01'], channels: ['http'], events: { CaseReferred: ['sector'] }, retentionDays: 3 }),
+      body: JSON.stringify({
+        name: 'Ministry of Justice',
+        sector: 'justice',
+        jurisdictions: ['01'],
+        channels: ['http'],
+        events: { CaseReferred: ['sector'] },
+        retentionDays: 3,
+      }),
     });
     expect(badRetention.status).toBe(400);
     expect(JSON.stringify(await badRetention.json())).toContain('retentionDays: must be an integer from 7 to 3650');
@@ -303,7 +339,10 @@ describe('stream-gateway periodic outbox pruning', () => {
     await streams.caughtUp();
     const count = async (partner: string) => Number((await pool.query(`SELECT count(*) AS n FROM partner_outbox WHERE partner_id = $1`, [partner])).rows[0].n);
     await eventually(async () => (await count('moet')) === 7 && (await count('moh')) === 7, 10_000, 'both projections');
-    const rows = async () => (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)).rows.map((r) => r.seq);
+    const rows = async () =>
+      (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = 'moet' ORDER BY partner_outbox.seq`)).rows.map(
+        (r) => r.seq,
+      );
     const before = await rows();
     expect(before).toHaveLength(7);
     await pool.query(`UPDATE partner_outbox SET written_at = now() - interval '91 days' WHERE partner_id = 'moet' AND seq <= $1`, [before[4]]);

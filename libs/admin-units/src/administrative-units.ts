@@ -241,13 +241,15 @@ export class AdministrativeUnits {
     const stripped = stripPrefix(folded, level);
     const queryKey = toneInsensitiveKey(name);
     // Same words minus the prefix, diacritics kept.
-    const strippedKey = stripped ? queryKey.split(' ').slice(folded.split(' ').length - stripped.rest.split(' ').length).join(' ') : undefined;
+    const strippedKey = stripped
+      ? queryKey
+          .split(' ')
+          .slice(folded.split(' ').length - stripped.rest.split(' ').length)
+          .join(' ')
+      : undefined;
 
     const index = this.nameIndex()[level];
-    const candidates = new Set<AdministrativeUnit>([
-      ...(index.get(folded) ?? []),
-      ...(stripped ? (index.get(stripped.rest) ?? []) : []),
-    ]);
+    const candidates = new Set<AdministrativeUnit>([...(index.get(folded) ?? []), ...(stripped ? (index.get(stripped.rest) ?? []) : [])]);
     const matches: NameMatch[] = [];
     for (const unit of candidates) {
       if (day !== undefined && !isValidOn(unit, day)) continue;

@@ -19,7 +19,10 @@ export function parseCsv(text: string): Record<string, string>[] {
 
 function parseRows(text: string): string[][] {
   if (!text.includes('"')) {
-    return text.split(/\r?\n/).filter((line, i, all) => line !== '' || i < all.length - 1).map((line) => line.split(','));
+    return text
+      .split(/\r?\n/)
+      .filter((line, i, all) => line !== '' || i < all.length - 1)
+      .map((line) => line.split(','));
   }
   const rows: string[][] = [];
   let row: string[] = [];

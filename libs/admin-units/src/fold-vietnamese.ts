@@ -17,14 +17,7 @@ function tidy(text: string): string {
  * `foldVietnamese('  Thị trấn  Ba Chẽ ') === 'thi tran ba che'`. Idempotent.
  */
 export function foldVietnamese(text: string): string {
-  return tidy(
-    text
-      .toLowerCase()
-      .normalize('NFD')
-      .replace(ALL_COMBINING_MARKS, '')
-      .replace(/đ/g, 'd')
-      .normalize('NFC'),
-  );
+  return tidy(text.toLowerCase().normalize('NFD').replace(ALL_COMBINING_MARKS, '').replace(/đ/g, 'd').normalize('NFC'));
 }
 
 /**

@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  AdministrativeUnit,
-  LAST_DAY_BEFORE_REFORM,
-  LAST_DAY_OF_STALE_CODES,
-  REFORM_DATE,
-  UnitType,
-} from './administrative-unit.model';
+import { AdministrativeUnit, LAST_DAY_BEFORE_REFORM, LAST_DAY_OF_STALE_CODES, REFORM_DATE, UnitType } from './administrative-unit.model';
 import { AdministrativeUnits, AdministrativeUnitsData } from './administrative-units';
 import { parseCsv } from './csv';
 import { foldVietnamese } from './fold-vietnamese';

@@ -95,6 +95,13 @@ export async function loginRoleProblem(q: { query(sql: string): Promise<{ rows: 
     WHERE r.rolname = session_user AND d.datname = current_database()`);
   const row = rows[0] as { superuser: boolean; creates: boolean; owns_database: boolean; owns_objects: boolean } | undefined;
   if (!row) return 'the login role is not in pg_roles';
-  const why = [row.superuser && 'is a superuser', row.creates && 'may create roles or databases', row.owns_database && 'owns the database', row.owns_objects && 'owns (or may SET ROLE to the owner of) a schema or table'].filter(Boolean);
-  return why.length ? `DATABASE_URL: logs in as a role that ${why.join(', ')}; run the services as ${RUNTIME_ROLE}, which owns nothing (npm run migrate creates it, docs/runbooks/deploy.md)` : undefined;
+  const why = [
+    row.superuser && 'is a superuser',
+    row.creates && 'may create roles or databases',
+    row.owns_database && 'owns the database',
+    row.owns_objects && 'owns (or may SET ROLE to the owner of) a schema or table',
+  ].filter(Boolean);
+  return why.length
+    ? `DATABASE_URL: logs in as a role that ${why.join(', ')}; run the services as ${RUNTIME_ROLE}, which owns nothing (npm run migrate creates it, docs/runbooks/deploy.md)`
+    : undefined;
 }

@@ -39,10 +39,14 @@ describe('withTransaction / inTransaction (the one transaction helper)', () => {
 
   it('read only refuses a write; the isolation level is the one asked for', async () => {
     await expect(withTransaction(pool, (c) => c.query('INSERT INTO t VALUES (1)'), { readOnly: true })).rejects.toThrow(/read-only transaction/);
-    const level = await withTransaction(pool, async (c) => (await c.query<{ transaction_isolation: string }>('SHOW transaction_isolation')).rows[0]!.transaction_isolation, {
-      isolation: 'repeatable read',
-      readOnly: true,
-    });
+    const level = await withTransaction(
+      pool,
+      async (c) => (await c.query<{ transaction_isolation: string }>('SHOW transaction_isolation')).rows[0]!.transaction_isolation,
+      {
+        isolation: 'repeatable read',
+        readOnly: true,
+      },
+    );
     expect(level).toBe('repeatable read');
   });
 

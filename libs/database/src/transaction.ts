@@ -7,7 +7,9 @@ export interface TransactionOptions {
 }
 
 function begin(options: TransactionOptions): string {
-  return ['BEGIN', options.isolation ? `ISOLATION LEVEL ${options.isolation.toUpperCase()}` : '', options.readOnly ? 'READ ONLY' : ''].filter(Boolean).join(' ');
+  return ['BEGIN', options.isolation ? `ISOLATION LEVEL ${options.isolation.toUpperCase()}` : '', options.readOnly ? 'READ ONLY' : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**

@@ -14,15 +14,33 @@ describe('PERSONAL_FIELDS', () => {
 
   it('marks names, date of birth, personal ID, parents and notes of a registration as personal', () => {
     expect(PERSONAL_FIELDS.ChildRegistered).toEqual(
-      expect.arrayContaining(['personal.fullName', 'personal.dateOfBirth', 'personal.personalId', 'personal.motherName', 'personal.fatherName', 'personal.notes']),
+      expect.arrayContaining([
+        'personal.fullName',
+        'personal.dateOfBirth',
+        'personal.personalId',
+        'personal.motherName',
+        'personal.fatherName',
+        'personal.notes',
+      ]),
     );
     expect(PERSONAL_FIELDS.NationalIdLinked).toEqual(['personal.personalId']);
   });
 
-  it('puts every free-text reason under data.personal, except the erasure\'s legal reason', () => {
-    const withReason = Object.entries(PERSONAL_FIELDS).filter(([, paths]) => paths.includes('personal.reason')).map(([type]) => type);
+  it("puts every free-text reason under data.personal, except the erasure's legal reason", () => {
+    const withReason = Object.entries(PERSONAL_FIELDS)
+      .filter(([, paths]) => paths.includes('personal.reason'))
+      .map(([type]) => type);
     expect(withReason.sort()).toEqual(
-      ['ChildDetailsCorrected', 'SpecialCircumstanceEnded', 'NationalIdUnlinked', 'IdentityReviewRequested', 'ChildRecordsMerged', 'ChildRecordsMergeReverted', 'CaseReferred', 'CaseReopened'].sort(),
+      [
+        'ChildDetailsCorrected',
+        'SpecialCircumstanceEnded',
+        'NationalIdUnlinked',
+        'IdentityReviewRequested',
+        'ChildRecordsMerged',
+        'ChildRecordsMergeReverted',
+        'CaseReferred',
+        'CaseReopened',
+      ].sort(),
     );
     expect(PERSONAL_FIELDS.ChildPersonalDataErased).toEqual([]);
   });

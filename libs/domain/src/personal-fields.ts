@@ -3,14 +3,7 @@ import type { ChildEventType } from './child/child.events';
 
 export type EventType = ChildEventType | CaseEventType;
 
-const CHILD_PERSONAL = [
-  'personal.fullName',
-  'personal.dateOfBirth',
-  'personal.personalId',
-  'personal.motherName',
-  'personal.fatherName',
-  'personal.notes',
-];
+const CHILD_PERSONAL = ['personal.fullName', 'personal.dateOfBirth', 'personal.personalId', 'personal.motherName', 'personal.fatherName', 'personal.notes'];
 
 /** A free-text reason (an officer may write a name into it): under `data.personal` like the rest. */
 const REASON = 'personal.reason';
@@ -53,6 +46,7 @@ export const PERSONAL_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
  * Schema version of each event type's `data` (all 1: the move of reasons under `data.personal` is
  * read-compatible, done on read by the encrypting store, so it needs no version of its own).
  */
-export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = Object.fromEntries(
-  Object.keys(PERSONAL_FIELDS).map((type) => [type, 1]),
-) as Record<EventType, number>;
+export const EVENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = Object.fromEntries(Object.keys(PERSONAL_FIELDS).map((type) => [type, 1])) as Record<
+  EventType,
+  number
+>;

@@ -18,9 +18,7 @@ export class WrongExpectedVersionError extends EventStoreError {
     readonly expectedRevision: ExpectedRevision,
     readonly actualRevision: number | null,
   ) {
-    super(
-      `stream ${streamId}: expected revision ${String(expectedRevision)}, actual ${actualRevision === null ? 'no stream' : actualRevision}`,
-    );
+    super(`stream ${streamId}: expected revision ${String(expectedRevision)}, actual ${actualRevision === null ? 'no stream' : actualRevision}`);
   }
 }
 

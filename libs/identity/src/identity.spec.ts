@@ -49,13 +49,9 @@ describe('identity helpers', () => {
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
     const limited = new SandboxFaults({ rateLimitPerSecond: 2, retryAfterSeconds: 3 });
-    expect([limited.next('a', 1000), limited.next('a', 1100), limited.next('a', 1200), limited.next('b', 1200), limited.next('a', 2000)].map((d) => d.kind)).toEqual([
-      'ok',
-      'ok',
-      'rate_limited',
-      'ok',
-      'ok',
-    ]);
+    expect(
+      [limited.next('a', 1000), limited.next('a', 1100), limited.next('a', 1200), limited.next('b', 1200), limited.next('a', 2000)].map((d) => d.kind),
+    ).toEqual(['ok', 'ok', 'rate_limited', 'ok', 'ok']);
     const scripted = new SandboxFaults();
     scripted.enqueue('error', { rateLimited: 7 }, 'hang');
     expect([scripted.next('a'), scripted.next('a'), scripted.next('a'), scripted.next('a')]).toEqual([

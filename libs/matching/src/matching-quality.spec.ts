@@ -40,11 +40,20 @@ describe('matching quality on generated data', () => {
     const source = new InMemoryCandidateSource(residents, preparer);
     const reader = childRecordReader(RECORD_COLUMNS as string[]);
     const records = scenario.records.map((r: ChildRecordRow, i) => {
-      const row = reader.read(RECORD_COLUMNS.map((c) => r[c]), i + 2);
+      const row = reader.read(
+        RECORD_COLUMNS.map((c) => r[c]),
+        i + 2,
+      );
       if (!row.ok) throw new Error(row.reason);
       return row.value as ChildRecordInput;
     });
-    const m = measureBlocking(records, scenario.truth, source, preparer, residents.map((r) => r.personalId));
+    const m = measureBlocking(
+      records,
+      scenario.truth,
+      source,
+      preparer,
+      residents.map((r) => r.personalId),
+    );
     expect(m.recall).toBeGreaterThanOrEqual(0.995);
     expect(m.pairsPerRecord).toBeLessThan(60);
     // No single rule is enough: the union must beat the best rule alone.
@@ -56,7 +65,13 @@ describe('matching quality on generated data', () => {
     const recordsPath = join(dir, 'records.csv');
     await writeResidentsCsv(residentsPath, scenario.residents);
     await writeRecordsCsv(recordsPath, scenario.records);
-    const summary = await matchFiles({ residentsPath, recordsPath, outPath: join(dir, 'links.csv'), adminUnits: VietnamAdminUnits.load(), groundTruth: scenario.truth });
+    const summary = await matchFiles({
+      residentsPath,
+      recordsPath,
+      outPath: join(dir, 'links.csv'),
+      adminUnits: VietnamAdminUnits.load(),
+      groundTruth: scenario.truth,
+    });
     const q = summary.quality;
     expect(q).toBeDefined();
     expect(q?.linkedPrecision).toBeGreaterThanOrEqual(0.99);

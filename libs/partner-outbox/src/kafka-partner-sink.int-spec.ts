@@ -12,8 +12,14 @@ const brokers = process.env['KAFKA_BROKERS'];
 const message = (n: number, subject: string): RelayMessage => ({
   position: String(n),
   event: {
-    specversion: '1.0', id: randomUUID(), source: 'urn:childledger:registry', type: 'vn.gov.childledger.CaseClosed.v1', subject,
-    time: new Date().toISOString(), datacontenttype: 'application/json', dataschema: 'https://schemas.childledger.gov.vn/partners/CaseClosed/v1.json',
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'urn:childledger:registry',
+    type: 'vn.gov.childledger.CaseClosed.v1',
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: 'https://schemas.childledger.gov.vn/partners/CaseClosed/v1.json',
     data: n % 10 === 9 ? null : { n },
   },
 });
@@ -49,7 +55,8 @@ if (brokers) {
       const until = Date.now() + 30_000;
       while (got.length < messages.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
       await consumer.disconnect();
-      for (const k of keys) expect(got.filter((e) => e.subject === k).map((e) => e.id)).toEqual(messages.filter((m) => m.event.subject === k).map((m) => m.event.id));
+      for (const k of keys)
+        expect(got.filter((e) => e.subject === k).map((e) => e.id)).toEqual(messages.filter((m) => m.event.subject === k).map((m) => m.event.id));
       expect(got.find((e) => e.id === messages[9]!.event.id)!.data).toBeNull();
     });
   });

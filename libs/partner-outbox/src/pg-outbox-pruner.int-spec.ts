@@ -45,7 +45,9 @@ describe(PgOutboxPruner.name, () => {
     return out;
   }
   const remaining = async (partner: string): Promise<bigint[]> =>
-    (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = $1 ORDER BY partner_outbox.seq`, [partner])).rows.map((r) => BigInt(r.seq));
+    (await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM partner_outbox WHERE partner_id = $1 ORDER BY partner_outbox.seq`, [partner])).rows.map(
+      (r) => BigInt(r.seq),
+    );
 
   it("deletes exactly each partner's rows older than its own retention, and no others", async () => {
     // Ages in days, oldest first (rows are written in time order, as the projection writes them).
@@ -54,14 +56,22 @@ describe(PgOutboxPruner.name, () => {
     const rows = Object.entries(ages).flatMap(([partner, a]) => a.map((age, i) => ({ partner, writtenAt: daysBefore(age), i })));
     rows.sort((x, y) => x.i - y.i); // interleave the partners' sequences
     const seqs = await write(rows);
-    const expected = (partner: string) => seqs.filter((_, k) => rows[k]!.partner === partner && (NOW.getTime() - rows[k]!.writtenAt.getTime()) / DAY <= retention[partner]!);
+    const expected = (partner: string) =>
+      seqs.filter((_, k) => rows[k]!.partner === partner && (NOW.getTime() - rows[k]!.writtenAt.getTime()) / DAY <= retention[partner]!);
     // A partner with no policy passed in is never touched.
     const other = await write([{ partner: 'p-untouched', writtenAt: daysBefore(1000) }]);
 
     const pruner = new PgOutboxPruner(pool);
-    const results = await pruner.prune(Object.keys(ages).map((partnerId) => ({ partnerId, retentionDays: retention[partnerId]! })), NOW);
+    const results = await pruner.prune(
+      Object.keys(ages).map((partnerId) => ({ partnerId, retentionDays: retention[partnerId]! })),
+      NOW,
+    );
 
-    expect(results.map((r) => [r.partnerId, r.deleted])).toEqual([['p-a', 4], ['p-b', 2], ['p-c', 0]]);
+    expect(results.map((r) => [r.partnerId, r.deleted])).toEqual([
+      ['p-a', 4],
+      ['p-b', 2],
+      ['p-c', 0],
+    ]);
     for (const p of Object.keys(ages)) expect(await remaining(p)).toEqual(expected(p));
     expect(await remaining('p-untouched')).toEqual(other);
     // The horizon is the last pruned sequence: a cursor before it is refused, at it the feed reads the first kept row.
@@ -79,10 +89,21 @@ describe(PgOutboxPruner.name, () => {
   });
 
   it("keeps a Kafka partner's rows its relay has not delivered (none without a checkpoint), and prunes them once delivered", async () => {
-    const agreement = parseAgreement({ id: 'p-kafka', name: 'K', sector: 'health', jurisdictions: ['*'], channels: ['http', 'kafka'], events: { ChildRegistered: ['sex'] }, retentionDays: 30 });
+    const agreement = parseAgreement({
+      id: 'p-kafka',
+      name: 'K',
+      sector: 'health',
+      jurisdictions: ['*'],
+      channels: ['http', 'kafka'],
+      events: { ChildRegistered: ['sex'] },
+      retentionDays: 30,
+    });
     const retention = outboxRetention(agreement);
     expect(retention).toEqual({ partnerId: 'p-kafka', retentionDays: 30, relayCheckpoint: kafkaRelayName('p-kafka') });
-    expect(outboxRetention(parseAgreement({ ...agreement, id: 'p-http', channels: ['http'], retentionDays: undefined }))).toEqual({ partnerId: 'p-http', retentionDays: 90 });
+    expect(outboxRetention(parseAgreement({ ...agreement, id: 'p-http', channels: ['http'], retentionDays: undefined }))).toEqual({
+      partnerId: 'p-http',
+      retentionDays: 90,
+    });
     const seqs = await write(Array.from({ length: 10 }, (_, i) => ({ partner: 'p-kafka', writtenAt: daysBefore(i < 8 ? 60 : 1) })));
     const pruner = new PgOutboxPruner(pool, { batchSize: 3 });
 
@@ -140,8 +161,21 @@ describe(PgOutboxPruner.name, () => {
 
   it('pruning while the projection appends: a reader that follows the stream gets every row once, in order; a lagging one gets either exact pages or CursorPrunedError', async () => {
     const store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
-    const agreement = parseAgreement({ id: 'p-live', name: 'Live', sector: 'education', jurisdictions: ['*'], channels: ['http', 'kafka'], events: { ChildRegistered: ['sex'] }, retentionDays: 7 });
-    const projection = new PgPartnerProjection(pool, store, new PartnerProjector(agreement, new Pseudonymiser('live-secret-0000000000000'), (c) => c.slice(0, 2)), { batchSize: 5 });
+    const agreement = parseAgreement({
+      id: 'p-live',
+      name: 'Live',
+      sector: 'education',
+      jurisdictions: ['*'],
+      channels: ['http', 'kafka'],
+      events: { ChildRegistered: ['sex'] },
+      retentionDays: 7,
+    });
+    const projection = new PgPartnerProjection(
+      pool,
+      store,
+      new PartnerProjector(agreement, new Pseudonymiser('live-secret-0000000000000'), (c) => c.slice(0, 2)),
+      { batchSize: 5 },
+    );
     await projection.start();
     const checkpoints = new PgCheckpointStore(pool);
     const relayName = kafkaRelayName('p-live');
@@ -236,7 +270,10 @@ describe('PartnerOutboxRetention migration on an outbox holding rows', () => {
 
   it('gives existing rows the upgrade instant (a full retention from the upgrade), grants DELETE, and goes down and up again', async () => {
     for (let i = 0; i < 6; i++) {
-      await owner.query(`INSERT INTO partner_outbox (partner_id, child_id, event_id, event) VALUES ($1, 'c', $2, '{"data":{}}')`, [i % 2 ? 'old-a' : 'old-b', `e${i}`]);
+      await owner.query(`INSERT INTO partner_outbox (partner_id, child_id, event_id, event) VALUES ($1, 'c', $2, '{"data":{}}')`, [
+        i % 2 ? 'old-a' : 'old-b',
+        `e${i}`,
+      ]);
     }
     const app = createPool(db.url, { max: 2 });
     try {
@@ -248,12 +285,26 @@ describe('PartnerOutboxRetention migration on an outbox holding rows', () => {
       const upgradedAt = new Date(stamps[0]!);
       const pruner = new PgOutboxPruner(app);
       // As of the upgrade plus a day short of the retention: nothing expired.
-      const early = await pruner.prune([{ partnerId: 'old-a', retentionDays: 7 }, { partnerId: 'old-b', retentionDays: 7 }], new Date(upgradedAt.getTime() + 6 * DAY));
+      const early = await pruner.prune(
+        [
+          { partnerId: 'old-a', retentionDays: 7 },
+          { partnerId: 'old-b', retentionDays: 7 },
+        ],
+        new Date(upgradedAt.getTime() + 6 * DAY),
+      );
       expect(early.map((r) => r.deleted)).toEqual([0, 0]);
       // A new row gets its own instant.
-      await app.query(`INSERT INTO partner_outbox (partner_id, child_id, event_id, event, written_at) VALUES ('old-a', 'c', 'e-new', '{"data":{}}', $1)`, [new Date(upgradedAt.getTime() + 30 * DAY)]);
+      await app.query(`INSERT INTO partner_outbox (partner_id, child_id, event_id, event, written_at) VALUES ('old-a', 'c', 'e-new', '{"data":{}}', $1)`, [
+        new Date(upgradedAt.getTime() + 30 * DAY),
+      ]);
       // Past the retention: the application role deletes them (the new row stays).
-      const late = await pruner.prune([{ partnerId: 'old-a', retentionDays: 7 }, { partnerId: 'old-b', retentionDays: 7 }], new Date(upgradedAt.getTime() + 8 * DAY));
+      const late = await pruner.prune(
+        [
+          { partnerId: 'old-a', retentionDays: 7 },
+          { partnerId: 'old-b', retentionDays: 7 },
+        ],
+        new Date(upgradedAt.getTime() + 8 * DAY),
+      );
       expect(late.map((r) => r.deleted)).toEqual([3, 3]);
       expect((await owner.query(`SELECT event_id FROM partner_outbox`)).rows).toEqual([{ event_id: 'e-new' }]);
 

@@ -136,7 +136,10 @@ export class PgOutboxPruner {
   }
 
   private async horizon(client: PoolClient, partnerId: string): Promise<bigint> {
-    const res = await client.query<{ pruned_through: string }>('SELECT pruned_through::text AS pruned_through FROM partner_outbox_horizons WHERE partner_id = $1', [partnerId]);
+    const res = await client.query<{ pruned_through: string }>(
+      'SELECT pruned_through::text AS pruned_through FROM partner_outbox_horizons WHERE partner_id = $1',
+      [partnerId],
+    );
     return res.rows[0] ? BigInt(res.rows[0].pruned_through) : 0n;
   }
 }

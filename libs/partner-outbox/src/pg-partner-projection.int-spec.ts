@@ -7,14 +7,27 @@ import { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
-import { decodeCursor, encodeCursor, PartnerAgreement, PartnerCloudEvent, PartnerProjector, parseAgreement, Pseudonymiser, TOMBSTONE_TYPE } from '@childledger/partner-streams';
+import {
+  decodeCursor,
+  encodeCursor,
+  PartnerAgreement,
+  PartnerCloudEvent,
+  PartnerProjector,
+  parseAgreement,
+  Pseudonymiser,
+  TOMBSTONE_TYPE,
+} from '@childledger/partner-streams';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { OutboxSignal, PgPartnerFeed } from './pg-partner-feed';
 import { PgPartnerProjection } from './pg-partner-projection';
 import * as ev from './testing/domain-events';
 
 const health = parseAgreement({
-  id: 'moh', name: 'Health', sector: 'health', jurisdictions: ['01'], channels: ['http', 'kafka'],
+  id: 'moh',
+  name: 'Health',
+  sector: 'health',
+  jurisdictions: ['01'],
+  channels: ['http', 'kafka'],
   events: {
     ChildRegistered: ['sex', 'residence.communeCode', 'personal.dateOfBirth', 'personal.personalId'],
     ResidenceChanged: ['communeCode'],
@@ -25,7 +38,11 @@ const health = parseAgreement({
   },
 });
 const education = parseAgreement({
-  id: 'moet', name: 'Education', sector: 'education', jurisdictions: ['*'], channels: ['http'],
+  id: 'moet',
+  name: 'Education',
+  sector: 'education',
+  jurisdictions: ['*'],
+  channels: ['http'],
   events: { ChildRegistered: ['sex'], SpecialCircumstanceIdentified: ['group'], InterventionPlanned: ['serviceType'] },
 });
 
@@ -78,12 +95,24 @@ describe(PgPartnerProjection.name, () => {
 
     const h = await all('moh', 3);
     expect(h.map((e) => e.type.split('.')[3])).toEqual([
-      'ChildRegistered', 'ChildRegistered', 'CaseOpened', 'InterventionPlanned', 'InterventionDelivered', 'ResidenceChanged', 'NationalIdLinked',
+      'ChildRegistered',
+      'ChildRegistered',
+      'CaseOpened',
+      'InterventionPlanned',
+      'InterventionDelivered',
+      'ResidenceChanged',
+      'NationalIdLinked',
     ]);
     expect(h[0]!.data).toEqual({ sex: 'M', residence: { communeCode: '01001' }, personal: { dateOfBirth: '2016-03-14', personalId: '001316000456' } });
     expect(h[4]!.data).toEqual({ caseId: h[2]!.data!['caseId'], serviceType: 'health', personal: { notes: 'Vaccinations brought up to date.' } });
     const e = await all('moet');
-    expect(e.map((x) => x.type.split('.')[3])).toEqual(['ChildRegistered', 'ChildRegistered', 'ChildRegistered', 'SpecialCircumstanceIdentified', 'InterventionPlanned']);
+    expect(e.map((x) => x.type.split('.')[3])).toEqual([
+      'ChildRegistered',
+      'ChildRegistered',
+      'ChildRegistered',
+      'SpecialCircumstanceIdentified',
+      'InterventionPlanned',
+    ]);
     expect(e[0]!.data).toEqual({ sex: 'M' });
     // Same child, different partners: unrelated keys.
     expect(new Set(h.filter((x) => x.id === e[0]!.id).map((x) => x.subject))).not.toContain(e[0]!.subject);
@@ -93,7 +122,14 @@ describe(PgPartnerProjection.name, () => {
     const after = await all('moh');
     const keyA = h[0]!.subject;
     const ofA = after.filter((x) => x.subject === keyA);
-    expect(ofA.map((x) => x.type.split('.')[3])).toEqual(['ChildRegistered', 'CaseOpened', 'InterventionPlanned', 'InterventionDelivered', 'NationalIdLinked', 'ChildTombstone']);
+    expect(ofA.map((x) => x.type.split('.')[3])).toEqual([
+      'ChildRegistered',
+      'CaseOpened',
+      'InterventionPlanned',
+      'InterventionDelivered',
+      'NationalIdLinked',
+      'ChildTombstone',
+    ]);
     for (const x of ofA) expect(JSON.stringify(x.data)).not.toMatch(/personal|001316000456|2016-03-14|Vaccinations/);
     expect(ofA[ofA.length - 1]!.data).toBeNull();
     // The other children keep theirs, and the ids did not change.
@@ -116,7 +152,11 @@ describe(PgPartnerProjection.name, () => {
     // Every append above has committed: count them in the table itself. (A read of the global log
     // stops below the oldest running transaction, and the two projections are writing meanwhile.)
     const shared = Number(
-      (await pool.query(`SELECT count(*) AS n FROM events WHERE event_type = ANY($1::text[])`, [['ChildRegistered', 'SpecialCircumstanceIdentified', 'InterventionPlanned']])).rows[0].n,
+      (
+        await pool.query(`SELECT count(*) AS n FROM events WHERE event_type = ANY($1::text[])`, [
+          ['ChildRegistered', 'SpecialCircumstanceIdentified', 'InterventionPlanned'],
+        ])
+      ).rows[0].n,
     );
     await eventually(async () => (await all('twice')).length >= shared, 10_000);
     await new Promise((r) => setTimeout(r, 200));
@@ -131,14 +171,28 @@ describe(PgPartnerProjection.name, () => {
   it('cursors: pages from any cursor equal the tail of the full read', async () => {
     const full = await all('moh');
     const page = await feed.page('moh', 2n, 3);
-    expect(page.events).toEqual(full.filter((_, i) => i >= 0).slice(full.findIndex((x) => x.id === page.events[0]!.id), full.findIndex((x) => x.id === page.events[0]!.id) + 3));
+    expect(page.events).toEqual(
+      full
+        .filter((_, i) => i >= 0)
+        .slice(
+          full.findIndex((x) => x.id === page.events[0]!.id),
+          full.findIndex((x) => x.id === page.events[0]!.id) + 3,
+        ),
+    );
     expect(decodeCursor('moh', encodeCursor('moh', page.sequences[2]!))).toBe(page.sequences[2]);
   });
 
   it('crash: a gateway process killed (SIGKILL) again and again while relaying loses nothing and reorders nothing per key; duplicates carry the same id and content', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'relay-crash-'));
     const file = path.join(dir, 'sink.jsonl');
-    const agreement = parseAgreement({ id: 'crash', name: 'Crash', sector: 'health', jurisdictions: ['55'], channels: ['kafka'], events: { ChildRegistered: ['sex'], SpecialCircumstanceIdentified: ['group'], ResidenceChanged: ['communeCode'] } });
+    const agreement = parseAgreement({
+      id: 'crash',
+      name: 'Crash',
+      sector: 'health',
+      jurisdictions: ['55'],
+      channels: ['kafka'],
+      events: { ChildRegistered: ['sex'], SpecialCircumstanceIdentified: ['group'], ResidenceChanged: ['communeCode'] },
+    });
     const children = Array.from({ length: 12 }, () => randomUUID());
     const total = 1200;
     let written = 0;
@@ -177,7 +231,11 @@ describe(PgPartnerProjection.name, () => {
     }
     await writer;
     const last = start();
-    const readDelivered = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { position: string; event: PartnerCloudEvent });
+    const readDelivered = () =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { position: string; event: PartnerCloudEvent });
     await eventually(() => new Set(readDelivered().map((d) => d.event.id)).size >= total, 60_000, 'the restarted relay to finish');
     last.kill('SIGKILL');
     await new Promise((r) => last.once('exit', r));
@@ -198,7 +256,9 @@ describe(PgPartnerProjection.name, () => {
     expect(new Set(first.keys())).toEqual(new Set(expected.map((e) => e.id)));
     // Per key, the first deliveries are in the stream's order.
     for (const key of new Set(expected.map((e) => e.subject))) {
-      expect([...first.values()].filter((d) => d.event.subject === key).map((d) => d.event.id)).toEqual(expected.filter((e) => e.subject === key).map((e) => e.id));
+      expect([...first.values()].filter((d) => d.event.subject === key).map((d) => d.event.id)).toEqual(
+        expected.filter((e) => e.subject === key).map((e) => e.id),
+      );
     }
     process.stderr.write(`[crash test] ${kills} kills, ${delivered.length} deliveries for ${total} events (${delivered.length - total} duplicates)\n`);
   });

@@ -10,7 +10,11 @@ import { PgPartnerProjection, projectionName } from './pg-partner-projection';
 import * as ev from './testing/domain-events';
 
 const agreement = parseAgreement({
-  id: 'moet', name: 'Education', sector: 'education', jurisdictions: ['*'], channels: ['http'],
+  id: 'moet',
+  name: 'Education',
+  sector: 'education',
+  jurisdictions: ['*'],
+  channels: ['http'],
   events: { ChildRegistered: ['sex'], SpecialCircumstanceIdentified: ['group'] },
 });
 
@@ -31,13 +35,19 @@ describe(`${PgPartnerProjection.name}: poison events`, () => {
   const projector = new BuggyProjector(agreement, new Pseudonymiser('poison-secret-00000000000'), (c) => c.slice(0, 2));
   const status = new SubscriptionStatusBoard();
   const letters = () => new PgDeadLetterStore(pool).list({ subscription: projectionName('moet') });
-  const outbox = async () => (await pool.query<{ event_id: string }>(`SELECT event_id FROM partner_outbox WHERE partner_id = 'moet' ORDER BY seq`)).rows.map((r) => r.event_id);
+  const outbox = async () =>
+    (await pool.query<{ event_id: string }>(`SELECT event_id FROM partner_outbox WHERE partner_id = 'moet' ORDER BY seq`)).rows.map((r) => r.event_id);
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS]);
     pool = createPool(db.url, { max: 6 });
     store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
-    projection = new PgPartnerProjection(pool, store, projector, { batchSize: 10, signal: new OutboxSignal(), poison: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, retryPollMs: 50 }, status });
+    projection = new PgPartnerProjection(pool, store, projector, {
+      batchSize: 10,
+      signal: new OutboxSignal(),
+      poison: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, retryPollMs: 50 },
+      status,
+    });
     await projection.start();
   });
   afterAll(async () => {

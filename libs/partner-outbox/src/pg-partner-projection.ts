@@ -1,6 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@childledger/database';
-import type { Checkpoint, EventStore, InTransaction, PoisonEventPolicy, PoisonLog, RecordedEvent, Subscription, SubscriptionStatusBoard } from '@childledger/event-store';
+import type {
+  Checkpoint,
+  EventStore,
+  InTransaction,
+  PoisonEventPolicy,
+  PoisonLog,
+  RecordedEvent,
+  Subscription,
+  SubscriptionStatusBoard,
+} from '@childledger/event-store';
 import { describeError, PgCheckpointStore, PoisonEventHandler, SubscriptionStoppingError } from '@childledger/event-store';
 import { ChildRoute, InMemoryRoutingState, OutboxEntry, PartnerProjector, SourceEvent } from '@childledger/partner-streams';
 import type { OutboxSignal } from './pg-partner-feed';

@@ -66,7 +66,8 @@ export function agreementProblems(input: unknown, at = ''): AgreementProblem[] {
   const known = new Set(['id', 'name', 'sector', 'events', 'jurisdictions', 'channels', 'retentionDays']);
   for (const k of Object.keys(input)) if (!known.has(k)) p.push({ field: f(k), message: 'is not a field of an agreement (secrets never go here)' });
   if (typeof input['id'] !== 'string' || !PARTNER_ID.test(input['id'])) p.push({ field: f('id'), message: `must match ${PARTNER_ID}` });
-  if (typeof input['name'] !== 'string' || input['name'].trim().length === 0 || input['name'].length > 200) p.push({ field: f('name'), message: 'must be 1 to 200 characters' });
+  if (typeof input['name'] !== 'string' || input['name'].trim().length === 0 || input['name'].length > 200)
+    p.push({ field: f('name'), message: 'must be 1 to 200 characters' });
   if (typeof input['sector'] !== 'string' || !(PARTNER_SECTORS as readonly string[]).includes(input['sector'])) {
     p.push({ field: f('sector'), message: `must be one of ${PARTNER_SECTORS.join(', ')}` });
   }
@@ -98,7 +99,8 @@ export function agreementProblems(input: unknown, at = ''): AgreementProblem[] {
     p.push({ field: f('jurisdictions'), message: 'must list at least one unit code (or "*")' });
   } else {
     jurisdictions.forEach((j: unknown, i) => {
-      if (typeof j !== 'string' || (j !== '*' && !UNIT.test(j))) p.push({ field: f(`jurisdictions[${i}]`), message: 'must be a 2-digit province code, a 5-digit commune code or "*"' });
+      if (typeof j !== 'string' || (j !== '*' && !UNIT.test(j)))
+        p.push({ field: f(`jurisdictions[${i}]`), message: 'must be a 2-digit province code, a 5-digit commune code or "*"' });
     });
   }
   const channels = input['channels'];
@@ -106,12 +108,19 @@ export function agreementProblems(input: unknown, at = ''): AgreementProblem[] {
     p.push({ field: f('channels'), message: `must list at least one of ${PARTNER_CHANNELS.join(', ')}` });
   } else {
     channels.forEach((c: unknown, i) => {
-      if (typeof c !== 'string' || !(PARTNER_CHANNELS as readonly string[]).includes(c)) p.push({ field: f(`channels[${i}]`), message: `must be one of ${PARTNER_CHANNELS.join(', ')}` });
+      if (typeof c !== 'string' || !(PARTNER_CHANNELS as readonly string[]).includes(c))
+        p.push({ field: f(`channels[${i}]`), message: `must be one of ${PARTNER_CHANNELS.join(', ')}` });
     });
   }
   const retention = input['retentionDays'];
-  if (retention !== undefined && (typeof retention !== 'number' || !Number.isInteger(retention) || retention < MIN_RETENTION_DAYS || retention > MAX_RETENTION_DAYS)) {
-    p.push({ field: f('retentionDays'), message: `must be an integer from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS} (days; absent: ${DEFAULT_RETENTION_DAYS})` });
+  if (
+    retention !== undefined &&
+    (typeof retention !== 'number' || !Number.isInteger(retention) || retention < MIN_RETENTION_DAYS || retention > MAX_RETENTION_DAYS)
+  ) {
+    p.push({
+      field: f('retentionDays'),
+      message: `must be an integer from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS} (days; absent: ${DEFAULT_RETENTION_DAYS})`,
+    });
   }
   return p;
 }

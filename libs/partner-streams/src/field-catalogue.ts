@@ -5,18 +5,7 @@ import type { EventType } from '@childledger/domain';
  * internal identifier (a case, an intervention, another child) and are sent as that partner's
  * HMAC of it, never as the identifier itself.
  */
-export type FieldKind =
-  | 'string'
-  | 'date'
-  | 'datetime'
-  | 'boolean'
-  | 'integer'
-  | 'number'
-  | 'commune'
-  | 'pseudonym'
-  | 'string[]'
-  | 'sex'
-  | 'personalId';
+export type FieldKind = 'string' | 'date' | 'datetime' | 'boolean' | 'integer' | 'number' | 'commune' | 'pseudonym' | 'string[]' | 'sex' | 'personalId';
 
 export interface FieldSpec {
   kind: FieldKind;

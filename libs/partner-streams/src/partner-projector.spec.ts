@@ -26,7 +26,14 @@ type Step =
   | { kind: 'case-event'; caseNo: number; type: EventType }
   | { kind: 'erase'; child: number };
 
-const CHILD_TYPES: EventType[] = ['ChildDetailsCorrected', 'SpecialCircumstanceIdentified', 'RiskIdentified', 'NationalIdLinked', 'ChildRecordsMerged', 'NoNationalRecordFound'];
+const CHILD_TYPES: EventType[] = [
+  'ChildDetailsCorrected',
+  'SpecialCircumstanceIdentified',
+  'RiskIdentified',
+  'NationalIdLinked',
+  'ChildRecordsMerged',
+  'NoNationalRecordFound',
+];
 const CASE_STEP_TYPES: EventType[] = ['CaseAssessed', 'InterventionPlanned', 'InterventionDelivered', 'CaseReviewed', 'CaseClosed'];
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -56,9 +63,27 @@ function dataFor(type: EventType, childId: string, caseId: string | undefined, n
     case 'CaseAssessed':
       return { caseId, riskLevel: 'high', assessedAt: at, dueAt: at, onTime: true, planDueAt: at, personal: { notes: `assessment ${n}` } };
     case 'InterventionPlanned':
-      return { caseId, interventionId: `i${n}`, serviceType: 'health', provider: 'Trạm y tế', plannedStart: '2025-08-02', plannedEnd: '2025-09-01', plannedAt: at };
+      return {
+        caseId,
+        interventionId: `i${n}`,
+        serviceType: 'health',
+        provider: 'Trạm y tế',
+        plannedStart: '2025-08-02',
+        plannedEnd: '2025-09-01',
+        plannedAt: at,
+      };
     case 'InterventionDelivered':
-      return { caseId, interventionId: `i${n}`, serviceType: 'health', provider: 'Trạm y tế', deliveredOn: '2025-08-20', dueAt: '2025-09-01', onTime: true, recordedAt: at, personal: { notes: `delivered ${n}` } };
+      return {
+        caseId,
+        interventionId: `i${n}`,
+        serviceType: 'health',
+        provider: 'Trạm y tế',
+        deliveredOn: '2025-08-20',
+        dueAt: '2025-09-01',
+        onTime: true,
+        recordedAt: at,
+        personal: { notes: `delivered ${n}` },
+      };
     case 'CaseReviewed':
       return { caseId, reviewedAt: at, dueAt: at, onTime: false, personal: { notes: `review ${n}` } };
     case 'CaseClosed':
@@ -93,7 +118,13 @@ function buildLog(steps: Step[], replay: boolean): SourceEvent[] {
       const prev = registered.get(childId);
       if (!prev || erased.has(childId)) return;
       registered.set(childId, COMMUNES[s.commune]!);
-      push('ResidenceChanged', `child-${childId}`, { childId, communeCode: COMMUNES[s.commune]!, effectiveFrom: '2025-08-01', previousCommuneCode: prev, recordedAt: T.toISOString() });
+      push('ResidenceChanged', `child-${childId}`, {
+        childId,
+        communeCode: COMMUNES[s.commune]!,
+        effectiveFrom: '2025-08-01',
+        previousCommuneCode: prev,
+        recordedAt: T.toISOString(),
+      });
     } else if (s.kind === 'child-event') {
       const childId = CHILDREN[s.child]!;
       if (!registered.has(childId) || erased.has(childId)) return;
@@ -104,8 +135,15 @@ function buildLog(steps: Step[], replay: boolean): SourceEvent[] {
       const caseId = `case-no-${s.caseNo}`;
       cases.set(s.caseNo, childId);
       push('CaseOpened', `case-${caseId}`, {
-        caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: 'support',
-        reportedAt: T.toISOString(), openedAt: T.toISOString(), assessmentDueAt: T.toISOString(), personal: { description: `report ${n}` },
+        caseId,
+        childId,
+        channel: 'school',
+        concern: 'neglect',
+        protectionLevel: 'support',
+        reportedAt: T.toISOString(),
+        openedAt: T.toISOString(),
+        assessmentDueAt: T.toISOString(),
+        personal: { description: `report ${n}` },
       });
     } else if (s.kind === 'case-event') {
       if (!cases.has(s.caseNo)) return;
@@ -142,7 +180,9 @@ const agreementArb: fc.Arbitrary<PartnerAgreement> = fc
   });
 
 function flatten(o: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? flatten(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? flatten(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 /** An independent statement of the rules, written for the test. */
@@ -156,7 +196,12 @@ function expectedStream(log: SourceEvent[], a: PartnerAgreement) {
   for (const e of log) {
     const d = e.data;
     if (e.type === 'CaseOpened') caseChild.set(d['caseId'] as string, d['childId'] as string);
-    const child = (d['childId'] as string | undefined) && !e.type.startsWith('Case') ? (d['childId'] as string) : e.type === 'CaseOpened' ? (d['childId'] as string) : caseChild.get(d['caseId'] as string);
+    const child =
+      (d['childId'] as string | undefined) && !e.type.startsWith('Case')
+        ? (d['childId'] as string)
+        : e.type === 'CaseOpened'
+          ? (d['childId'] as string)
+          : caseChild.get(d['caseId'] as string);
     if (!child) continue;
     let visible: boolean;
     if (e.type === 'ChildRegistered') {
@@ -234,7 +279,9 @@ describe(PartnerProjector.name, () => {
         for (const child of erasedAt.keys()) {
           // Something about the child reached the partner up to its erasure (what is shared after it
           // carries no personal field, so it needs no tombstone).
-          const sharedBefore = entries.some((x) => x.childId === child && !x.event.id.endsWith('.tombstone') && index.get(x.sourceEventId)! <= erasedAt.get(child)!);
+          const sharedBefore = entries.some(
+            (x) => x.childId === child && !x.event.id.endsWith('.tombstone') && index.get(x.sourceEventId)! <= erasedAt.get(child)!,
+          );
           expect(entries.some((x) => x.childId === child && x.event.type === TOMBSTONE_TYPE)).toBe(sharedBefore);
         }
       }),
@@ -244,11 +291,19 @@ describe(PartnerProjector.name, () => {
 
   it('keys a child by the HMAC of its id under the partner secret: two partners get unrelated keys; identifiers are never sent in clear', () => {
     const log = buildLog(
-      [{ kind: 'register', child: 0, commune: 0 }, { kind: 'open-case', child: 0, caseNo: 1 }, { kind: 'case-event', caseNo: 1, type: 'InterventionPlanned' }],
+      [
+        { kind: 'register', child: 0, commune: 0 },
+        { kind: 'open-case', child: 0, caseNo: 1 },
+        { kind: 'case-event', caseNo: 1, type: 'InterventionPlanned' },
+      ],
       false,
     );
     const agreement = parseAgreement({
-      id: 'health-a', name: 'A', sector: 'health', jurisdictions: ['*'], channels: ['kafka'],
+      id: 'health-a',
+      name: 'A',
+      sector: 'health',
+      jurisdictions: ['*'],
+      channels: ['kafka'],
       events: { ChildRegistered: ['sex'], CaseOpened: ['caseId'], InterventionPlanned: ['caseId', 'interventionId', 'serviceType'] },
     });
     const a = new PartnerProjector(agreement, new Pseudonymiser('secret-of-partner-a-000'), provinceOf).project(log, new InMemoryRoutingState()).entries;
@@ -263,16 +318,45 @@ describe(PartnerProjector.name, () => {
 
   it('sends the national personal ID only where the agreement names it', () => {
     const log = buildLog([{ kind: 'register', child: 1, commune: 2 }], false);
-    const withId = parseAgreement({ id: 'police', name: 'P', sector: 'public_security', jurisdictions: ['79'], channels: ['http'], events: { ChildRegistered: ['personal.personalId', 'sex'] } });
-    const without = parseAgreement({ id: 'school', name: 'S', sector: 'education', jurisdictions: ['79'], channels: ['http'], events: { ChildRegistered: ['personal.dateOfBirth', 'sex'] } });
+    const withId = parseAgreement({
+      id: 'police',
+      name: 'P',
+      sector: 'public_security',
+      jurisdictions: ['79'],
+      channels: ['http'],
+      events: { ChildRegistered: ['personal.personalId', 'sex'] },
+    });
+    const without = parseAgreement({
+      id: 'school',
+      name: 'S',
+      sector: 'education',
+      jurisdictions: ['79'],
+      channels: ['http'],
+      events: { ChildRegistered: ['personal.dateOfBirth', 'sex'] },
+    });
     const k = new Pseudonymiser(SECRET);
-    expect(new PartnerProjector(withId, k, provinceOf).project(log, new InMemoryRoutingState()).entries[0]!.event.data).toEqual({ sex: 'F', personal: { personalId: '001316000456' } });
-    expect(new PartnerProjector(without, k, provinceOf).project(log, new InMemoryRoutingState()).entries[0]!.event.data).toEqual({ sex: 'F', personal: { dateOfBirth: '2016-03-14' } });
+    expect(new PartnerProjector(withId, k, provinceOf).project(log, new InMemoryRoutingState()).entries[0]!.event.data).toEqual({
+      sex: 'F',
+      personal: { personalId: '001316000456' },
+    });
+    expect(new PartnerProjector(without, k, provinceOf).project(log, new InMemoryRoutingState()).entries[0]!.event.data).toEqual({
+      sex: 'F',
+      personal: { dateOfBirth: '2016-03-14' },
+    });
   });
 
   it('refuses an event whose schema version no upcaster lifted', () => {
     const log = buildLog([{ kind: 'register', child: 1, commune: 2 }], false).map((e) => ({ ...e, schemaVersion: 0 }));
-    const agreement = parseAgreement({ id: 'police', name: 'P', sector: 'public_security', jurisdictions: ['*'], channels: ['http'], events: { ChildRegistered: ['sex'] } });
-    expect(() => new PartnerProjector(agreement, new Pseudonymiser(SECRET), provinceOf).project(log, new InMemoryRoutingState())).toThrow(/schema version 0, expected 1/);
+    const agreement = parseAgreement({
+      id: 'police',
+      name: 'P',
+      sector: 'public_security',
+      jurisdictions: ['*'],
+      channels: ['http'],
+      events: { ChildRegistered: ['sex'] },
+    });
+    expect(() => new PartnerProjector(agreement, new Pseudonymiser(SECRET), provinceOf).project(log, new InMemoryRoutingState())).toThrow(
+      /schema version 0, expected 1/,
+    );
   });
 });

@@ -5,8 +5,15 @@ import { PartnerRelay, PartnerSink, RelayCheckpoints, RelayMessage, RelaySource 
 const msg = (n: number, key: string): RelayMessage => ({
   position: String(n),
   event: {
-    specversion: '1.0', id: `e${n}`, source: 's', type: 'vn.gov.childledger.CaseClosed.v1', subject: key,
-    time: '2025-08-01T00:00:00.000Z', datacontenttype: 'application/json', dataschema: 'x', data: { n },
+    specversion: '1.0',
+    id: `e${n}`,
+    source: 's',
+    type: 'vn.gov.childledger.CaseClosed.v1',
+    subject: key,
+    time: '2025-08-01T00:00:00.000Z',
+    datacontenttype: 'application/json',
+    dataschema: 'x',
+    data: { n },
   } satisfies PartnerCloudEvent,
 });
 

@@ -36,7 +36,11 @@ async function databaseProblems(url: string): Promise<string[]> {
     const pending = await pendingMigrations(pool, ALL_MIGRATIONS);
     return [
       ...(role ? [role] : []),
-      ...(pending.length ? [`DATABASE_URL: ${pending.length} migration(s) not applied (first ${pending[0]}): run the migration step first (npm run migrate, migrate.js, the childledger-migrate Job); services never migrate`] : []),
+      ...(pending.length
+        ? [
+            `DATABASE_URL: ${pending.length} migration(s) not applied (first ${pending[0]}): run the migration step first (npm run migrate, migrate.js, the childledger-migrate Job); services never migrate`,
+          ]
+        : []),
     ];
   } finally {
     await pool.end();

@@ -51,7 +51,12 @@ export function effectiveDay(e: RecordedEvent): string {
  * whose effective day is on or before it, as known today) or as it was known at the end of `date`
  * (recorded time: the events recorded by then, Vietnam time). Null when nothing applied yet.
  */
-export function childAsOf(events: readonly RecordedEvent[], date: string, time: AsOfTime, units: UnitResolver): { child: ChildRow | null; eventsApplied: number } {
+export function childAsOf(
+  events: readonly RecordedEvent[],
+  date: string,
+  time: AsOfTime,
+  units: UnitResolver,
+): { child: ChildRow | null; eventsApplied: number } {
   const doc: ChildDoc = { child: undefined, open: new Map(), queue: new Map() };
   let applied = 0;
   for (const e of events) {

@@ -18,8 +18,15 @@ class CaseStory {
     for (const e of decided) {
       const revision = this.events.length;
       this.events.push({
-        id: `00000000-0000-4000-8000-${String(revision + 1).padStart(12, '0')}`, type: e.type, schemaVersion: 1,
-        data: e.data as unknown as Record<string, unknown>, metadata: {}, streamId: 'case-k1', revision, position: `1:${revision + 1}`, recordedAt: at,
+        id: `00000000-0000-4000-8000-${String(revision + 1).padStart(12, '0')}`,
+        type: e.type,
+        schemaVersion: 1,
+        data: e.data as unknown as Record<string, unknown>,
+        metadata: {},
+        streamId: 'case-k1',
+        revision,
+        position: `1:${revision + 1}`,
+        recordedAt: at,
       });
       this.state = caseDecider.evolve(this.state, e);
     }
@@ -28,16 +35,36 @@ class CaseStory {
 }
 
 const open = (reportedAt: Date, at: Date) =>
-  new CaseStory().step('OpenCase', { caseId: 'k1', childId: 'c1', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: reportedAt.toISOString(), description: 'trẻ bỏ học' }, at);
+  new CaseStory().step(
+    'OpenCase',
+    {
+      caseId: 'k1',
+      childId: 'c1',
+      channel: 'school',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: reportedAt.toISOString(),
+      description: 'trẻ bỏ học',
+    },
+    at,
+  );
 
 describe(caseAsOf.name, () => {
   it('shows the step the case was at: nothing before the report, report_received until the assessment day, then assessed', () => {
     const { events } = open(vn('2025-03-01', 8), vn('2025-03-01', 9)).step('AssessCase', { riskLevel: 'medium', notes: 'gặp gia đình' }, vn('2025-03-04'));
     for (const time of ['effective', 'recorded'] as const) {
       expect(caseAsOf(events, '2025-02-28', time)).toEqual({ case: null, eventsApplied: 0 });
-      expect(caseAsOf(events, '2025-03-03', time)).toMatchObject({ case: { status: 'report_received', risk_level: null, assessed_at: null }, eventsApplied: 1 });
+      expect(caseAsOf(events, '2025-03-03', time)).toMatchObject({
+        case: { status: 'report_received', risk_level: null, assessed_at: null },
+        eventsApplied: 1,
+      });
       expect(caseAsOf(events, '2025-03-04', time)).toMatchObject({
-        case: { status: 'assessed', risk_level: 'medium', assessed_at: vn('2025-03-04').toISOString(), personal: { description: 'trẻ bỏ học', notes: 'gặp gia đình' } },
+        case: {
+          status: 'assessed',
+          risk_level: 'medium',
+          assessed_at: vn('2025-03-04').toISOString(),
+          personal: { description: 'trẻ bỏ học', notes: 'gặp gia đình' },
+        },
         eventsApplied: 2,
       });
     }
@@ -56,7 +83,11 @@ describe(caseAsOf.name, () => {
   it('counts a delivery from the day it was delivered in effective time, and from the day it was recorded in recorded time', () => {
     const { events } = open(vn('2025-03-01', 8), vn('2025-03-01', 9))
       .step('AssessCase', { riskLevel: 'high' }, vn('2025-03-02'))
-      .step('PlanIntervention', { interventionId: 'i1', serviceType: 'education', provider: 'Trường TH', plannedStart: '2025-03-12', plannedEnd: '2025-03-31' }, vn('2025-03-03'))
+      .step(
+        'PlanIntervention',
+        { interventionId: 'i1', serviceType: 'education', provider: 'Trường TH', plannedStart: '2025-03-12', plannedEnd: '2025-03-31' },
+        vn('2025-03-03'),
+      )
       .step('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-03-15' }, vn('2025-03-20'));
     expect(caseEventDay(events[3]!)).toBe('2025-03-15');
     expect(caseAsOf(events, '2025-03-16', 'effective')).toMatchObject({ case: { status: 'implementing' }, eventsApplied: 4 });
@@ -64,10 +95,14 @@ describe(caseAsOf.name, () => {
     expect(caseAsOf(events, '2025-03-14', 'effective').case).toMatchObject({ status: 'planned' });
   });
 
-  it('never holds a step before the step recorded ahead of it: a delivery dated before its plan counts from the plan\'s day', () => {
+  it("never holds a step before the step recorded ahead of it: a delivery dated before its plan counts from the plan's day", () => {
     const { events } = open(vn('2025-03-01', 8), vn('2025-03-01', 9))
       .step('AssessCase', { riskLevel: 'high' }, vn('2025-03-02'))
-      .step('PlanIntervention', { interventionId: 'i1', serviceType: 'health', provider: 'Trạm y tế', plannedStart: '2025-03-01', plannedEnd: '2025-03-05' }, vn('2025-03-08'))
+      .step(
+        'PlanIntervention',
+        { interventionId: 'i1', serviceType: 'health', provider: 'Trạm y tế', plannedStart: '2025-03-01', plannedEnd: '2025-03-05' },
+        vn('2025-03-08'),
+      )
       .step('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-03-04' }, vn('2025-03-09'));
     expect(caseEventDay(events[3]!)).toBe('2025-03-04');
     // On 03-04 the case was assessed and not yet planned: an "implementing" case without a plan never existed.
@@ -81,7 +116,11 @@ describe(caseAsOf.name, () => {
       .step('CloseCase', { outcome: 'no_protection_needed' }, vn('2025-04-05'))
       .step('ReopenCase', { reason: 'báo cáo mới từ trường' }, vn('2025-04-20'))
       .step('AssessCase', { riskLevel: 'high' }, vn('2025-04-21'))
-      .step('PlanIntervention', { interventionId: 'i1', serviceType: 'psychosocial', provider: 'Trung tâm CTXH', plannedStart: '2025-04-03', plannedEnd: '2025-04-30' }, vn('2025-04-22'))
+      .step(
+        'PlanIntervention',
+        { interventionId: 'i1', serviceType: 'psychosocial', provider: 'Trung tâm CTXH', plannedStart: '2025-04-03', plannedEnd: '2025-04-30' },
+        vn('2025-04-22'),
+      )
       .step('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-04-06' }, vn('2025-04-23'));
     expect(caseAsOf(events, '2025-04-10', 'effective').case).toMatchObject({ status: 'closed', outcome: 'no_protection_needed', reopened_count: 0 });
     expect(caseAsOf(events, '2025-04-20', 'effective').case).toMatchObject({ status: 'report_received', outcome: null, closed_at: null, reopened_count: 1 });
@@ -96,9 +135,13 @@ describe(caseAsOf.name, () => {
     expect(caseAsOf(events, '2025-03-05', 'recorded').case).toMatchObject({ status: 'assessed' });
   });
 
-  it('masks personal data in every view once the child\'s data is erased, and leaves the stream untouched', () => {
+  it("masks personal data in every view once the child's data is erased, and leaves the stream untouched", () => {
     const { events } = open(vn('2025-03-01', 8), vn('2025-03-01', 9));
-    expect(caseAsOf(events, '2025-03-01', 'effective', { personalErased: true }).case).toMatchObject({ personal: null, personal_erased: true, status: 'report_received' });
+    expect(caseAsOf(events, '2025-03-01', 'effective', { personalErased: true }).case).toMatchObject({
+      personal: null,
+      personal_erased: true,
+      status: 'report_received',
+    });
     expect(caseAsOf(events, '2025-03-01', 'effective').case).toMatchObject({ personal: { description: 'trẻ bỏ học' }, personal_erased: false });
     const erasedEvents = events.map((e) => ({ ...e, data: { ...e.data, personal: null }, metadata: { personalDataErased: true } }));
     expect(caseAsOf(erasedEvents, '2025-03-01', 'recorded').case).toMatchObject({ personal: null, personal_erased: true });

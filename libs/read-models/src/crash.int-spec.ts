@@ -22,19 +22,50 @@ async function childStory(fx: LedgerFixture, n: number): Promise<void> {
   const old = n % 3 === 0;
   const from = old ? '2024-06-01' : '2025-08-01';
   const at = old ? '2024-06-01T03:00:00Z' : '2025-08-01T03:00:00Z';
-  await fx.child(id, 'RegisterChild', { childId: id, fullName: `Nguyễn Văn Số ${n}`, dateOfBirth: '2015-05-05', sex: 'M', residence: { communeCode: old ? OLD_COMMUNES[n % 3]! : COMMUNES[n % 4]!, effectiveFrom: from } }, { at });
+  await fx.child(
+    id,
+    'RegisterChild',
+    {
+      childId: id,
+      fullName: `Nguyễn Văn Số ${n}`,
+      dateOfBirth: '2015-05-05',
+      sex: 'M',
+      residence: { communeCode: old ? OLD_COMMUNES[n % 3]! : COMMUNES[n % 4]!, effectiveFrom: from },
+    },
+    { at },
+  );
   await fx.child(id, 'IdentifySpecialCircumstance', { group: ((n % 14) + 1) as 1, effectiveFrom: from }, { at });
   if (n % 2 === 0) await fx.child(id, 'IdentifyRisk', { group: 9, effectiveFrom: from, description: 'nguy cơ' }, { at });
-  if (n % 4 === 0) await fx.child(id, 'RequestIdentityReview', { source: 'identity_adapter', reason: 'two candidates', candidateCount: 2 }, { at: '2025-08-02T03:00:00Z' });
+  if (n % 4 === 0)
+    await fx.child(id, 'RequestIdentityReview', { source: 'identity_adapter', reason: 'two candidates', candidateCount: 2 }, { at: '2025-08-02T03:00:00Z' });
   if (n % 5 === 0) await fx.child(id, 'ChangeResidence', { communeCode: COMMUNES[(n + 1) % 4]!, effectiveFrom: '2025-08-10' }, { at: '2025-08-10T03:00:00Z' });
   const caseId = `crash-case-${n}`;
-  await fx.case(caseId, 'OpenCase', { caseId, childId: id, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: '2025-08-03T01:00:00Z', description: 'báo qua 111' }, { at: '2025-08-03T02:00:00Z' });
+  await fx.case(
+    caseId,
+    'OpenCase',
+    {
+      caseId,
+      childId: id,
+      channel: 'hotline_111',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: '2025-08-03T01:00:00Z',
+      description: 'báo qua 111',
+    },
+    { at: '2025-08-03T02:00:00Z' },
+  );
   await fx.case(caseId, 'AssessCase', { riskLevel: 'medium' }, { at: n % 3 ? '2025-08-03T05:00:00Z' : '2025-08-09T05:00:00Z' });
   if (n % 2 === 1) {
-    await fx.case(caseId, 'PlanIntervention', { interventionId: `${caseId}-i`, serviceType: 'health', provider: 'Trạm y tế', plannedStart: '2025-08-04', plannedEnd: '2025-08-20' }, { at: '2025-08-04T02:00:00Z' });
+    await fx.case(
+      caseId,
+      'PlanIntervention',
+      { interventionId: `${caseId}-i`, serviceType: 'health', provider: 'Trạm y tế', plannedStart: '2025-08-04', plannedEnd: '2025-08-20' },
+      { at: '2025-08-04T02:00:00Z' },
+    );
     await fx.case(caseId, 'DeliverIntervention', { interventionId: `${caseId}-i`, deliveredOn: '2025-08-15' }, { at: '2025-08-15T02:00:00Z' });
   }
-  if (n % 7 === 0) await fx.child(id, 'ErasePersonalData', { reason: 'erasure request' }, { at: '2025-09-01T02:00:00Z', actor: { userId: 'admin', role: 'admin' } });
+  if (n % 7 === 0)
+    await fx.child(id, 'ErasePersonalData', { reason: 'erasure request' }, { at: '2025-09-01T02:00:00Z', actor: { userId: 'admin', role: 'admin' } });
 }
 
 describe('projector crash and compare', () => {
@@ -78,7 +109,8 @@ describe('projector crash and compare', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     const progress = async () =>
-      (await owner.query<{ checkpoint: string }>(`SELECT string_agg(checkpoint, ',' ORDER BY subscription_name) AS checkpoint FROM subscription_checkpoints`)).rows[0]!.checkpoint ?? '';
+      (await owner.query<{ checkpoint: string }>(`SELECT string_agg(checkpoint, ',' ORDER BY subscription_name) AS checkpoint FROM subscription_checkpoints`))
+        .rows[0]!.checkpoint ?? '';
     let stderr = '';
     let kills = 0;
     for (let round = 0; round < 12; round++) {
@@ -121,7 +153,15 @@ describe('projector crash and compare', () => {
     // A batch that hit a checkpoint mismatch or an error would show here; none is expected.
     expect(stderr).toBe('');
 
-    const rebuild = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS, units: new UnitResolver(units), suffix: '__verify', switchOver: false, batchSize: 333 });
+    const rebuild = await rebuildProjections({
+      store,
+      ownerPool: owner,
+      projections: PROJECTIONS,
+      units: new UnitResolver(units),
+      suffix: '__verify',
+      switchOver: false,
+      batchSize: 333,
+    });
     expect(rebuild.checkpoint).toBe(head);
     for (const [live, shadow] of Object.entries(rebuild.shadows)) {
       const count = Number((await owner.query(`SELECT count(*) AS n FROM ${live}`)).rows[0].n);
@@ -131,7 +171,9 @@ describe('projector crash and compare', () => {
     }
     const audit = Number((await owner.query(`SELECT count(*) AS n FROM rm_audit_index`)).rows[0].n);
     expect(audit).toBe((await store.readAll({ maxCount: 1_000_000 })).events.length);
-    expect((await owner.query(`SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('audit')])).rows[0].checkpoint).toBe(head);
+    expect(
+      (await owner.query(`SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('audit')])).rows[0].checkpoint,
+    ).toBe(head);
     await dropShadows(owner, rebuild.shadows);
   });
 });

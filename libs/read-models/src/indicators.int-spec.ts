@@ -43,10 +43,16 @@ function randomHistory(seed: number, children: number): Appended[] {
   for (let i = 0; i < children; i++) {
     const id = `o${seed}-${i}`;
     const events: Appended[] = [];
-    const child = (type: string, data: Record<string, unknown>) => events.push({ stream: `child-${id}`, event: { id: randomUUID(), type, data: { childId: id, ...data }, metadata: meta } });
+    const child = (type: string, data: Record<string, unknown>) =>
+      events.push({ stream: `child-${id}`, event: { id: randomUUID(), type, data: { childId: id, ...data }, metadata: meta } });
     let t = day('2023-06-01', 900);
     const codeFor = (d: string) => (r() < 0.1 ? pick([...OLD, ...NEW]) : d < '2025-07-01' ? pick(OLD) : pick(NEW));
-    child('ChildRegistered', { sex: pick(['F', 'M']), residence: { communeCode: codeFor(t), effectiveFrom: t }, registeredAt: `${t}T03:00:00.000Z`, personal: { fullName: `Trẻ ${i}` } });
+    child('ChildRegistered', {
+      sex: pick(['F', 'M']),
+      residence: { communeCode: codeFor(t), effectiveFrom: t },
+      registeredAt: `${t}T03:00:00.000Z`,
+      personal: { fullName: `Trẻ ${i}` },
+    });
     const open = { sc: new Set<number>(), ar: new Set<number>(), nid: false };
     let caseNo = 0;
     let openCase: string | null = null;
@@ -86,13 +92,23 @@ function randomHistory(seed: number, children: number): Appended[] {
       } else if (x < 0.56) {
         child('IdentityReviewRequested', { source: 'identity_adapter', reason: 'two candidates', candidateCount: 2, requestedAt: `${t}T03:00:00.000Z` });
       } else {
-        const kase = (type: string, data: Record<string, unknown>) => events.push({ stream: `case-${openCase}`, event: { id: randomUUID(), type, data: { caseId: openCase, ...data }, metadata: meta } });
+        const kase = (type: string, data: Record<string, unknown>) =>
+          events.push({ stream: `case-${openCase}`, event: { id: randomUUID(), type, data: { caseId: openCase, ...data }, metadata: meta } });
         if (openCase === null || r() < 0.15) {
           openCase = `${id}-k${caseNo++}`;
-          kase('CaseOpened', { childId: id, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: `${t}T01:00:00.000Z`, openedAt: `${t}T${r() < 0.2 ? '18' : '02'}:00:00.000Z`, assessmentDueAt: `${addDays(t, 1)}T02:00:00.000Z` });
+          kase('CaseOpened', {
+            childId: id,
+            channel: 'hotline_111',
+            concern: 'neglect',
+            protectionLevel: 'support',
+            reportedAt: `${t}T01:00:00.000Z`,
+            openedAt: `${t}T${r() < 0.2 ? '18' : '02'}:00:00.000Z`,
+            assessmentDueAt: `${addDays(t, 1)}T02:00:00.000Z`,
+          });
         } else {
           const y = r();
-          if (y < 0.35) kase('CaseAssessed', { riskLevel: 'medium', assessedAt: `${t}T04:00:00.000Z`, onTime: r() < 0.6, planDueAt: `${addDays(t, 3)}T04:00:00.000Z` });
+          if (y < 0.35)
+            kase('CaseAssessed', { riskLevel: 'medium', assessedAt: `${t}T04:00:00.000Z`, onTime: r() < 0.6, planDueAt: `${addDays(t, 3)}T04:00:00.000Z` });
           else if (y < 0.75) kase('InterventionDelivered', { interventionId: `${openCase}-${s}`, serviceType: 'health', deliveredOn: t, onTime: true });
           else if (y < 0.9) kase('CaseClosed', { outcome: 'resolved', closedAt: `${t}T08:00:00.000Z` });
           else kase('CaseReopened', { reopenedAt: `${t}T08:00:00.000Z`, assessmentDueAt: `${addDays(t, 1)}T08:00:00.000Z` });
@@ -113,7 +129,27 @@ function randomHistory(seed: number, children: number): Appended[] {
 }
 
 function requests(): IndicatorRequest[] {
-  const periods = ['2023', '2024', '2025', '2026', '2027', '2024-Q1', '2024-Q3', '2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2024-02', '2024-12', '2025-01', '2025-06', '2025-07', '2025-11', '2026-03', '2026-12'];
+  const periods = [
+    '2023',
+    '2024',
+    '2025',
+    '2026',
+    '2027',
+    '2024-Q1',
+    '2024-Q3',
+    '2025-Q2',
+    '2025-Q3',
+    '2025-Q4',
+    '2026-Q1',
+    '2024-02',
+    '2024-12',
+    '2025-01',
+    '2025-06',
+    '2025-07',
+    '2025-11',
+    '2026-03',
+    '2026-12',
+  ];
   const out: IndicatorRequest[] = [];
   for (const label of periods) {
     const period = parsePeriod(label)!;
@@ -175,23 +211,59 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
       const [got, want] = await Promise.all([computeIndicators(pool, req), computeIndicatorsFromSpells(pool, req)]);
       if (want.childrenOnRecord) nonZero++;
       for (const i of want.indicators) if (i.numerator) seen[i.indicator] = (seen[i.indicator] ?? 0) + 1;
-      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ req: { ...req, period: req.period.label }, got: got.indicators, want: want.indicators, gotChildren: got.childrenOnRecord, wantChildren: want.childrenOnRecord });
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        mismatches.push({
+          req: { ...req, period: req.period.label },
+          got: got.indicators,
+          want: want.indicators,
+          gotChildren: got.childrenOnRecord,
+          wantChildren: want.childrenOnRecord,
+        });
     }
     expect(mismatches.slice(0, 3)).toEqual([]);
     // The comparison means something: most requests count children, facts and flags.
     expect(nonZero).toBeGreaterThan(150);
-    for (const indicator of ['sc_children', 'sc_supported_share', 'at_risk_children', 'at_risk_supported_share', 'cases_opened', 'cases_closed', 'assessed_on_time_share', 'national_id_linked_share']) {
+    for (const indicator of [
+      'sc_children',
+      'sc_supported_share',
+      'at_risk_children',
+      'at_risk_supported_share',
+      'cases_opened',
+      'cases_closed',
+      'assessed_on_time_share',
+      'national_id_linked_share',
+    ]) {
       expect({ indicator, nonZero: (seen[indicator] ?? 0) > 20 }).toEqual({ indicator, nonZero: true });
     }
 
     // A rebuild in other batch sizes gives the same table, row for row (zero rows are never left behind).
-    const verify = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS.filter((p) => p.name === 'indicators'), units: resolver, suffix: '__oracle', switchOver: false, batchSize: 97 });
+    const verify = await rebuildProjections({
+      store,
+      ownerPool: owner,
+      projections: PROJECTIONS.filter((p) => p.name === 'indicators'),
+      units: resolver,
+      suffix: '__oracle',
+      switchOver: false,
+      batchSize: 97,
+    });
     for (const [live, shadow] of Object.entries(verify.shadows)) {
-      const diff = Number((await owner.query(`SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`)).rows[0].n);
+      const diff = Number(
+        (
+          await owner.query(
+            `SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`,
+          )
+        ).rows[0].n,
+      );
       expect({ live, diff }).toEqual({ live, diff: 0 });
     }
     await dropShadows(owner, verify.shadows);
-    expect((await owner.query(`SELECT count(*)::int AS n FROM rm_indicator_deltas WHERE children = 0 AND sc = 0 AND sc_supported = 0 AND ar = 0 AND ar_supported = 0 AND opened = 0 AND closed = 0 AND assessed = 0 AND assessed_on_time = 0 AND nid = 0`)).rows[0].n).toBe(0);
+    expect(
+      (
+        await owner.query(
+          `SELECT count(*)::int AS n FROM rm_indicator_deltas WHERE children = 0 AND sc = 0 AND sc_supported = 0 AND ar = 0 AND ar_supported = 0 AND opened = 0 AND closed = 0 AND assessed = 0 AND assessed_on_time = 0 AND nid = 0`,
+        )
+      ).rows[0].n,
+    ).toBe(0);
   });
 
   it('keeps no personal data in its tables', async () => {

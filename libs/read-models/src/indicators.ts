@@ -107,7 +107,12 @@ export async function presentIndicators(pool: Pool, req: IndicatorRequest, count
   const population = reference.population;
   const small = (n: number | null) => req.suppressSmallCounts && n !== null && n > 0 && n < SUPPRESSION_THRESHOLD;
   const count = (indicator: IndicatorName, n: number): IndicatorValue => ({
-    indicator, value: small(n) ? null : n, numerator: small(n) ? null : n, denominator: null, suppressed: small(n), target: reference.targets.get(indicator) ?? null,
+    indicator,
+    value: small(n) ? null : n,
+    numerator: small(n) ? null : n,
+    denominator: null,
+    suppressed: small(n),
+    target: reference.targets.get(indicator) ?? null,
   });
   const share = (indicator: IndicatorName, num: number, den: number | null): IndicatorValue => {
     const suppressed = small(num) || small(den);
@@ -177,7 +182,12 @@ export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, row
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`indicator_reference:${kind}`]);
     const v = await client.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM indicator_reference_versions WHERE kind = $1', [kind]);
     const version = v.rows[0]!.v;
-    await client.query('INSERT INTO indicator_reference_versions (kind, version, loaded_by, row_count) VALUES ($1, $2, $3, $4)', [kind, version, loadedBy, rows.length]);
+    await client.query('INSERT INTO indicator_reference_versions (kind, version, loaded_by, row_count) VALUES ($1, $2, $3, $4)', [
+      kind,
+      version,
+      loadedBy,
+      rows.length,
+    ]);
     await client.query(
       `INSERT INTO indicator_reference_values (kind, version, unit_code, period, indicator, value)
        SELECT $1, $2, r.unit_code, r.period, r.indicator, r.value FROM jsonb_to_recordset($3) AS r(unit_code text, period text, indicator text, value numeric)`,

@@ -27,13 +27,25 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
     await db.drop();
   });
 
-  it('AddCaseNextDue fills next_due_at of cases written in the old shape with the projection\'s rule, and goes down and up again', async () => {
+  it("AddCaseNextDue fills next_due_at of cases written in the old shape with the projection's rule, and goes down and up again", async () => {
     // Rows as the first version of the table held them (no next_due_at).
     const old = [
       { case_id: 'k1', status: 'report_received', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: null, review_due_at: null },
       { case_id: 'k2', status: 'assessed', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: null },
-      { case_id: 'k3', status: 'implementing', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: '2025-10-05T00:00:00Z' },
-      { case_id: 'k4', status: 'closed', assessment_due_at: '2025-09-01T00:00:00Z', plan_due_at: '2025-09-05T00:00:00Z', review_due_at: '2025-10-05T00:00:00Z' },
+      {
+        case_id: 'k3',
+        status: 'implementing',
+        assessment_due_at: '2025-09-01T00:00:00Z',
+        plan_due_at: '2025-09-05T00:00:00Z',
+        review_due_at: '2025-10-05T00:00:00Z',
+      },
+      {
+        case_id: 'k4',
+        status: 'closed',
+        assessment_due_at: '2025-09-01T00:00:00Z',
+        plan_due_at: '2025-09-05T00:00:00Z',
+        review_due_at: '2025-10-05T00:00:00Z',
+      },
     ];
     for (const c of old) {
       await owner.query(
@@ -58,7 +70,15 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
     const fx = new LedgerFixture(store, units);
     await writeIndicatorFixture(fx);
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(units), batchSize: 5, retryDelayMs: 20, onError: (_n, e) => errors.push(e) });
+    const runner = new ProjectionRunner({
+      store,
+      pool,
+      projections: PROJECTIONS,
+      units: new UnitResolver(units),
+      batchSize: 5,
+      retryDelayMs: 20,
+      onError: (_n, e) => errors.push(e),
+    });
     await runner.start();
     await runner.caughtUp();
     // Readers see the old tables during the rebuild; more events arrive meanwhile.
@@ -66,7 +86,18 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
     let writing = true;
     const more = (async () => {
       for (let n = 0; writing || n < 5; n++) {
-        await fx.child(`late-${n}`, 'RegisterChild', { childId: `late-${n}`, fullName: `Vũ Thị Muộn ${n}`, dateOfBirth: '2016-01-01', sex: 'F', residence: { communeCode: '00008', effectiveFrom: '2025-08-01' } }, { at: '2025-09-01T03:00:00Z' });
+        await fx.child(
+          `late-${n}`,
+          'RegisterChild',
+          {
+            childId: `late-${n}`,
+            fullName: `Vũ Thị Muộn ${n}`,
+            dateOfBirth: '2016-01-01',
+            sex: 'F',
+            residence: { communeCode: '00008', effectiveFrom: '2025-08-01' },
+          },
+          { at: '2025-09-01T03:00:00Z' },
+        );
         reads.push(Number((await pool.query('SELECT count(*) AS n FROM rm_children')).rows[0].n));
       }
     })();
@@ -90,10 +121,25 @@ describe('read-model migrations and rebuilds on tables holding data', () => {
     const total = (await store.readAll({ maxCount: 100_000 })).events.length;
     expect((await owner.query(`SELECT count(*)::int AS n FROM rm_audit_index`)).rows[0].n).toBe(total);
     expect((await owner.query(`SELECT count(DISTINCT event_id)::int AS n FROM rm_audit_index`)).rows[0].n).toBe(total);
-    expect((await owner.query(`SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('children')])).rows[0].checkpoint).toBe(head);
-    const verify = await rebuildProjections({ store, ownerPool: owner, projections: PROJECTIONS, units: new UnitResolver(units), suffix: '__verify', switchOver: false });
+    expect(
+      (await owner.query(`SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('children')])).rows[0].checkpoint,
+    ).toBe(head);
+    const verify = await rebuildProjections({
+      store,
+      ownerPool: owner,
+      projections: PROJECTIONS,
+      units: new UnitResolver(units),
+      suffix: '__verify',
+      switchOver: false,
+    });
     for (const [live, shadow] of Object.entries(verify.shadows)) {
-      const diff = Number((await owner.query(`SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`)).rows[0].n);
+      const diff = Number(
+        (
+          await owner.query(
+            `SELECT count(*) AS n FROM ((SELECT * FROM ${shadow} EXCEPT ALL SELECT * FROM ${live}) UNION ALL (SELECT * FROM ${live} EXCEPT ALL SELECT * FROM ${shadow})) d`,
+          )
+        ).rows[0].n,
+      );
       expect({ live, diff }).toEqual({ live, diff: 0 });
       await owner.query(`DROP TABLE ${shadow}`);
     }
@@ -139,15 +185,26 @@ describe('AddIndicatorDeltas on a database whose read models already hold data',
     const checkpoints = (await owner.query(`SELECT subscription_name, checkpoint FROM subscription_checkpoints ORDER BY 1`)).rows;
     expect(new Set(checkpoints.map((c) => c.checkpoint)).size).toBe(1);
     expect(checkpoints.map((c) => c.subscription_name)).toContain(checkpointName('indicators'));
-    for (const [unitCode, oldUnits, label] of [['00008', false, '2025'], ['01', false, '2025'], ['01', true, '2024'], ['00007', true, '2025'], ['01', false, '2025-08']] as const) {
+    for (const [unitCode, oldUnits, label] of [
+      ['00008', false, '2025'],
+      ['01', false, '2025'],
+      ['01', true, '2024'],
+      ['00007', true, '2025'],
+      ['01', false, '2025-08'],
+    ] as const) {
       const req = { unitCode, provinceCode: '01', period: parsePeriod(label)!, oldUnits, suppressSmallCounts: false };
       expect(await computeIndicators(pool, req)).toEqual(await computeIndicatorsFromSpells(pool, req));
     }
-    expect((await computeIndicators(pool, { unitCode: '00008', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: false })).childrenOnRecord).toBe(4);
+    expect(
+      (await computeIndicators(pool, { unitCode: '00008', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: false }))
+        .childrenOnRecord,
+    ).toBe(4);
 
     // Down removes the tables and the checkpoint, so that up again starts the backfill again.
     await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 1);
-    expect((await owner.query(`SELECT count(*)::int AS n FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('indicators')])).rows[0].n).toBe(0);
+    expect(
+      (await owner.query(`SELECT count(*)::int AS n FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('indicators')])).rows[0].n,
+    ).toBe(0);
     expect((await owner.query(`SELECT to_regclass('rm_indicator_deltas') AS t`)).rows[0].t).toBeNull();
     await store.close();
     await pool.end();

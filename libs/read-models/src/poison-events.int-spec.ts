@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ClientBase, Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore, PgDeadLetterStore, RecordedEvent, SubscriptionStatusBoard } from '@childledger/event-store';
+import {
+  createPostgresEventStore,
+  EVENT_STORE_MIGRATIONS,
+  EventStore,
+  PgDeadLetterStore,
+  RecordedEvent,
+  SubscriptionStatusBoard,
+} from '@childledger/event-store';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import type { Projection } from './projection';
 import { PROJECTIONS } from './projections';
@@ -42,7 +49,10 @@ describe('ProjectionRunner: poison events', () => {
   const probe = new ProbeProjection();
   const status = new SubscriptionStatusBoard();
   const logged: { obj: Record<string, unknown>; msg: string }[] = [];
-  const log = { warn: (obj: Record<string, unknown>, msg: string) => logged.push({ obj, msg }), error: (obj: Record<string, unknown>, msg: string) => logged.push({ obj, msg }) };
+  const log = {
+    warn: (obj: Record<string, unknown>, msg: string) => logged.push({ obj, msg }),
+    error: (obj: Record<string, unknown>, msg: string) => logged.push({ obj, msg }),
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
@@ -80,13 +90,27 @@ describe('ProjectionRunner: poison events', () => {
 
   it('dead-letters a malformed event after its retries, parks only its stream, and every projection goes on', async () => {
     const fx = new LedgerFixture(store, units);
-    await fx.child('c-before', 'RegisterChild', { childId: 'c-before', fullName: 'Trần Văn Bình', dateOfBirth: '2015-01-02', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } }, { at: '2025-07-01T08:00:00Z' });
+    await fx.child(
+      'c-before',
+      'RegisterChild',
+      { childId: 'c-before', fullName: 'Trần Văn Bình', dateOfBirth: '2015-01-02', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } },
+      { at: '2025-07-01T08:00:00Z' },
+    );
     // A malformed registration (no residence, a personal value in a field the fold trips over) in its own stream.
     const badId = randomUUID();
-    await store.append('child-malformed', [{ id: badId, type: 'ChildRegistered', data: { childId: 'malformed', poison: true, name: 'Nguyễn Thị Hà' } }], { expectedRevision: 'no_stream' });
+    await store.append('child-malformed', [{ id: badId, type: 'ChildRegistered', data: { childId: 'malformed', poison: true, name: 'Nguyễn Thị Hà' } }], {
+      expectedRevision: 'no_stream',
+    });
     const parkedId = randomUUID();
-    await store.append('child-malformed', [{ id: parkedId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 3, effectiveFrom: '2025-07-02' } }]);
-    await fx.child('c-after', 'RegisterChild', { childId: 'c-after', fullName: 'Lê Thị Cúc', dateOfBirth: '2016-02-03', sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } }, { at: '2025-07-01T09:00:00Z' });
+    await store.append('child-malformed', [
+      { id: parkedId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 3, effectiveFrom: '2025-07-02' } },
+    ]);
+    await fx.child(
+      'c-after',
+      'RegisterChild',
+      { childId: 'c-after', fullName: 'Lê Thị Cúc', dateOfBirth: '2016-02-03', sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-07-01' } },
+      { at: '2025-07-01T09:00:00Z' },
+    );
     await runner.caughtUp();
 
     await until(async () => (await applied()).size >= 2 && (await children()) >= 2, 'the events after the poison one');
@@ -118,7 +142,9 @@ describe('ProjectionRunner: poison events', () => {
 
   it('parks later events of the stream as they arrive, and a retry after the fix applies the stream once, in order', async () => {
     const lateId = randomUUID();
-    await store.append('child-malformed', [{ id: lateId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 4, effectiveFrom: '2025-07-03' } }]);
+    await store.append('child-malformed', [
+      { id: lateId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 4, effectiveFrom: '2025-07-03' } },
+    ]);
     const dls = new PgDeadLetterStore(pool);
     await until(async () => (await dls.list({ subscription: checkpointName('probe') })).length === 3, 'the late event parked');
     expect((await applied()).has(lateId)).toBe(false);
@@ -128,7 +154,11 @@ describe('ProjectionRunner: poison events', () => {
     expect(await dls.requestRetry(head.id)).toBe(3);
     await until(async () => (await dls.list({ subscription: checkpointName('probe') })).length === 0, 'the retried stream applied');
 
-    const rows = (await pool.query<{ event_id: string; revision: number }>(`SELECT event_id, revision FROM probe_applied WHERE stream_id = 'child-malformed' ORDER BY revision`)).rows;
+    const rows = (
+      await pool.query<{ event_id: string; revision: number }>(
+        `SELECT event_id, revision FROM probe_applied WHERE stream_id = 'child-malformed' ORDER BY revision`,
+      )
+    ).rows;
     expect(rows.map((r) => r.revision)).toEqual([0, 1, 2]);
     const counts = await applied();
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -137,7 +167,9 @@ describe('ProjectionRunner: poison events', () => {
 
     // Once applied the stream is no longer parked: its next event is applied directly, once.
     const nextId = randomUUID();
-    await store.append('child-malformed', [{ id: nextId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 5, effectiveFrom: '2025-07-04' } }]);
+    await store.append('child-malformed', [
+      { id: nextId, type: 'SpecialCircumstanceIdentified', data: { childId: 'malformed', group: 5, effectiveFrom: '2025-07-04' } },
+    ]);
     await until(async () => (await applied()).get(nextId) === 1, 'the next event of the stream');
     expect((await dls.list({ subscription: checkpointName('probe'), includeResolved: true })).length).toBe(3);
   });
@@ -147,8 +179,12 @@ describe('ProjectionRunner: poison events', () => {
     probe.broken = true;
     const poisonId = randomUUID();
     const behindId = randomUUID();
-    await store.append('child-second', [{ id: poisonId, type: 'ChildRegistered', data: { childId: 'second', poison: true } }], { expectedRevision: 'no_stream' });
-    await store.append('child-second', [{ id: behindId, type: 'SpecialCircumstanceIdentified', data: { childId: 'second', group: 1, effectiveFrom: '2025-07-05' } }]);
+    await store.append('child-second', [{ id: poisonId, type: 'ChildRegistered', data: { childId: 'second', poison: true } }], {
+      expectedRevision: 'no_stream',
+    });
+    await store.append('child-second', [
+      { id: behindId, type: 'SpecialCircumstanceIdentified', data: { childId: 'second', group: 1, effectiveFrom: '2025-07-05' } },
+    ]);
     const probeLetters = async () => dls.list({ subscription: checkpointName('probe') });
     await until(async () => (await probeLetters()).filter((d) => d.streamId === 'child-second').length === 2, 'the second stream dead-lettered');
     const head = (await probeLetters()).find((d) => d.eventId === poisonId)!;

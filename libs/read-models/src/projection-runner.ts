@@ -1,6 +1,15 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '@childledger/database';
-import type { Checkpoint, EventStore, InTransaction, PoisonEventPolicy, PoisonLog, RecordedEvent, Subscription, SubscriptionStatusBoard } from '@childledger/event-store';
+import type {
+  Checkpoint,
+  EventStore,
+  InTransaction,
+  PoisonEventPolicy,
+  PoisonLog,
+  RecordedEvent,
+  Subscription,
+  SubscriptionStatusBoard,
+} from '@childledger/event-store';
 import { parseCheckpoint, PgCheckpointStore, PoisonEventHandler, SubscriptionStoppingError } from '@childledger/event-store';
 import { liveTables, Projection, ProjectionContext } from './projection';
 import type { UnitResolver } from './unit-resolver';
@@ -159,10 +168,9 @@ export class ProjectionRunner {
       // NOWAIT: while a rebuild switches over it holds this row; waiting here would hold a pooled
       // connection per projection for the whole switch (and the rebuild may need one of them to read
       // the log's tail). Lock not available is transient: the batch backs off and is tried again.
-      const res = await client.query<{ checkpoint: string }>(
-        'SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1 FOR UPDATE NOWAIT',
-        [checkpointName(p.name)],
-      );
+      const res = await client.query<{ checkpoint: string }>('SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1 FOR UPDATE NOWAIT', [
+        checkpointName(p.name),
+      ]);
       const found = res.rows[0]?.checkpoint ?? null;
       if (to !== null && found !== expected) throw new CheckpointMovedError(p.name, expected ?? START_CHECKPOINT, found);
       if (events.length > 0) await p.apply(events, client, ctx);

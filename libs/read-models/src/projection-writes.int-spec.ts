@@ -6,8 +6,25 @@ import { UnitResolver } from './unit-resolver';
 
 /** Text that COPY's text format, array literals or JSON must escape, and text that looks like their markers. */
 const AWKWARD = [
-  'tab\there', 'new\nline', 'cr\rreturn', 'back\\slash', 'two \\\\ backslashes', 'quote"double', "single'quote", '\\N', 'N', '\\.', '.',
-  'Nguyễn Thị Thu Hà — Trạm y tế', '{brace}', 'comma,here', 'NULL', '', ' leading and trailing ', '🙂', '\\t not a tab',
+  'tab\there',
+  'new\nline',
+  'cr\rreturn',
+  'back\\slash',
+  'two \\\\ backslashes',
+  'quote"double',
+  "single'quote",
+  '\\N',
+  'N',
+  '\\.',
+  '.',
+  'Nguyễn Thị Thu Hà — Trạm y tế',
+  '{brace}',
+  'comma,here',
+  'NULL',
+  '',
+  ' leading and trailing ',
+  '🙂',
+  '\\t not a tab',
 ];
 
 interface ProbeRow extends Row {
@@ -69,7 +86,9 @@ describe('projection write paths (COPY appends, typed-array upserts and deletes)
 
   /** The rows as PostgreSQL holds them, read back through JSON (instants normalised to ISO in UTC). */
   async function readBack(table: string): Promise<ProbeRow[]> {
-    const res = await client.query<{ r: ProbeRow }>(`SELECT row_to_json(x) AS r FROM (SELECT *, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM ${table}) x ORDER BY id`);
+    const res = await client.query<{ r: ProbeRow }>(
+      `SELECT row_to_json(x) AS r FROM (SELECT *, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM ${table}) x ORDER BY id`,
+    );
     return res.rows.map(({ r }) => ({ ...r, n: r.n === null ? null : Number(r.n) }));
   }
   const sorted = (rows: ProbeRow[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -101,7 +120,12 @@ describe('projection write paths (COPY appends, typed-array upserts and deletes)
 
     // A second batch loads them, changes some, removes others.
     const second = new RowSet<ProbeRow>('probe_upsert', ['id']);
-    await second.load(client, ctx, 'id', rows.map((r) => r.id));
+    await second.load(
+      client,
+      ctx,
+      'id',
+      rows.map((r) => r.id),
+    );
     expect([...second.all()]).toHaveLength(rows.length);
     const changed: ProbeRow[] = [];
     for (const [i, r] of [...second.all()].entries()) {

@@ -69,7 +69,10 @@ export class RowSet<T extends Row> {
   async load(tx: ClientBase, ctx: ProjectionContext, column: string, values: readonly string[], where = 'true'): Promise<void> {
     if (values.length === 0) return;
     await ctx.lookup?.(tx, this.base, column);
-    const res = await tx.query<{ r: T }>(`SELECT row_to_json(loaded_row) AS r FROM ${ctx.table(this.base)} loaded_row WHERE loaded_row.${column} = ANY($1) AND ${where}`, [values]);
+    const res = await tx.query<{ r: T }>(
+      `SELECT row_to_json(loaded_row) AS r FROM ${ctx.table(this.base)} loaded_row WHERE loaded_row.${column} = ANY($1) AND ${where}`,
+      [values],
+    );
     for (const { r } of res.rows) {
       const k = this.key(r);
       if (!this.rows.has(k) && !this.deleted.has(k)) this.rows.set(k, r);

@@ -18,7 +18,7 @@ function values(r: IndicatorResult): Record<string, number | null> {
   return Object.fromEntries(r.indicators.map((i) => [i.indicator, i.value]));
 }
 
-describe('read models: projections from the real deciders\' events', () => {
+describe("read models: projections from the real deciders' events", () => {
   let db: TestDatabase;
   let pool: Pool;
   let owner: Pool;
@@ -49,9 +49,17 @@ describe('read models: projections from the real deciders\' events', () => {
   const child = async (id: string) =>
     (await pool.query('SELECT *, residence_effective_from::text AS residence_effective_from FROM rm_children WHERE child_id = $1', [id])).rows[0];
 
-  it('projects children: old codes placed in today\'s units, circumstances, risks, national ID, merges, erasure', async () => {
+  it("projects children: old codes placed in today's units, circumstances, risks, national ID, merges, erasure", async () => {
     const a = await child(FIXTURE_IDS.A);
-    expect(a).toMatchObject({ status: 'active', residence_commune_code: '00006', commune_code: '00008', province_code: '01', old_commune_code: '00006', circumstances: [1], risks: [] });
+    expect(a).toMatchObject({
+      status: 'active',
+      residence_commune_code: '00006',
+      commune_code: '00008',
+      province_code: '01',
+      old_commune_code: '00006',
+      circumstances: [1],
+      risks: [],
+    });
     expect(a.personal).toMatchObject({ fullName: 'Nguyễn Thị An', dateOfBirth: '2015-04-02' });
     const c = await child(FIXTURE_IDS.C);
     expect(c).toMatchObject({ commune_code: '00008', candidate_communes: ['00008', '00025'], residence_ambiguous: true, risks: [] });
@@ -75,7 +83,12 @@ describe('read models: projections from the real deciders\' events', () => {
     expect(cases[1].personal).toEqual({ description: 'gọi 111' });
     expect(cases[2].next_due_at).toBeNull();
     const facts = (await pool.query(`SELECT kind, count(*)::int AS n FROM rm_case_facts GROUP BY kind ORDER BY kind`)).rows;
-    expect(facts).toEqual([{ kind: 'assessed', n: 3 }, { kind: 'closed', n: 1 }, { kind: 'delivered', n: 2 }, { kind: 'opened', n: 3 }]);
+    expect(facts).toEqual([
+      { kind: 'assessed', n: 3 },
+      { kind: 'closed', n: 1 },
+      { kind: 'delivered', n: 2 },
+      { kind: 'opened', n: 3 },
+    ]);
   });
 
   it('indexes every event for the audit trail, with actor, reason and correlation id, and no personal data', async () => {
@@ -116,7 +129,15 @@ describe('read models: projections from the real deciders\' events', () => {
 
     const hanoi = await computeIndicators(pool, { unitCode: '01', provinceCode: '01', period: year, oldUnits: false, suppressSmallCounts: false });
     expect(hanoi.childrenOnRecord).toBe(6);
-    expect(values(hanoi)).toMatchObject({ sc_children: 4, sc_supported_share: 25, at_risk_children: 1, cases_opened: 3, cases_closed: 1, assessed_on_time_share: 66.67, national_id_linked_share: 33.33 });
+    expect(values(hanoi)).toMatchObject({
+      sc_children: 4,
+      sc_supported_share: 25,
+      at_risk_children: 1,
+      cases_opened: 3,
+      cases_closed: 1,
+      assessed_on_time_share: 66.67,
+      national_id_linked_share: 33.33,
+    });
 
     // Old units: records under new codes counted in the old commune that kept the code.
     const lieuGiai = await computeIndicators(pool, { unitCode: '00008', provinceCode: '01', period: year, oldUnits: true, suppressSmallCounts: false });
@@ -124,13 +145,25 @@ describe('read models: projections from the real deciders\' events', () => {
     expect(values(lieuGiai)).toMatchObject({ sc_children: 2, national_id_linked_share: 100 });
     const congVi = await computeIndicators(pool, { unitCode: '00007', provinceCode: '01', period: year, oldUnits: true, suppressSmallCounts: false });
     expect(congVi.childrenOnRecord).toBe(1);
-    const old2024 = await computeIndicators(pool, { unitCode: '01', provinceCode: '01', period: parsePeriod('2024')!, oldUnits: true, suppressSmallCounts: false });
+    const old2024 = await computeIndicators(pool, {
+      unitCode: '01',
+      provinceCode: '01',
+      period: parsePeriod('2024')!,
+      oldUnits: true,
+      suppressSmallCounts: false,
+    });
     expect(old2024.childrenOnRecord).toBe(3); // A, C, E
     expect(values(old2024)).toMatchObject({ sc_children: 2, at_risk_children: 1, cases_opened: 0, national_id_linked_share: 0 });
   });
 
   it('suppresses counts of 1 to 4 for users who may not see individual cases', async () => {
-    const r = await computeIndicators(pool, { unitCode: '00008', provinceCode: '01', period: parsePeriod('2025')!, oldUnits: false, suppressSmallCounts: true });
+    const r = await computeIndicators(pool, {
+      unitCode: '00008',
+      provinceCode: '01',
+      period: parsePeriod('2025')!,
+      oldUnits: false,
+      suppressSmallCounts: true,
+    });
     expect(r.childrenOnRecord).toBeNull();
     const sc = r.indicators.find((i) => i.indicator === 'sc_children')!;
     expect(sc).toMatchObject({ value: null, numerator: null, suppressed: true });
@@ -149,14 +182,27 @@ describe('read models: projections from the real deciders\' events', () => {
 
   it('reads events whose personal data was erased (null personal, flagged) without failing, masking personal fields and still counting the child', async () => {
     const erasing = new ErasedReadsStore(store, new Set([FIXTURE_IDS.A]));
-    const result = await rebuildProjections({ store: erasing, ownerPool: owner, projections: PROJECTIONS, units: resolver, suffix: '__erased', switchOver: false, batchSize: 5 });
+    const result = await rebuildProjections({
+      store: erasing,
+      ownerPool: owner,
+      projections: PROJECTIONS,
+      units: resolver,
+      suffix: '__erased',
+      switchOver: false,
+      batchSize: 5,
+    });
     const a = (await owner.query(`SELECT * FROM rm_children__erased WHERE child_id = $1`, [FIXTURE_IDS.A])).rows[0];
     expect(a).toMatchObject({ personal: null, personal_erased: true, circumstances: [1], commune_code: '00008' });
     const caseA = (await owner.query(`SELECT personal, personal_erased FROM rm_cases__erased WHERE case_id = 'fx-case-a'`)).rows[0];
     expect(caseA).toEqual({ personal: null, personal_erased: true });
-    const audit = (await owner.query(`SELECT personal_data_erased FROM rm_audit_index__erased WHERE child_id = $1 AND event_type = 'ChildRegistered'`, [FIXTURE_IDS.A])).rows[0];
+    const audit = (
+      await owner.query(`SELECT personal_data_erased FROM rm_audit_index__erased WHERE child_id = $1 AND event_type = 'ChildRegistered'`, [FIXTURE_IDS.A])
+    ).rows[0];
     expect(audit.personal_data_erased).toBe(true);
-    expect(childAsOf(await erasing.readStream(`child-${FIXTURE_IDS.A}`), '2025-12-31', 'recorded', resolver).child).toMatchObject({ personal: null, circumstances: [1] });
+    expect(childAsOf(await erasing.readStream(`child-${FIXTURE_IDS.A}`), '2025-12-31', 'recorded', resolver).child).toMatchObject({
+      personal: null,
+      circumstances: [1],
+    });
     await dropShadows(owner, result.shadows);
   });
 });

@@ -13,16 +13,30 @@ let seq = 0;
 function ev(type: string, data: Record<string, unknown>, extra: Partial<RecordedEvent> = {}): RecordedEvent {
   seq++;
   return {
-    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, type, schemaVersion: 1, data, metadata: {}, streamId: `child-${String(data['childId'])}`,
-    revision: seq, position: `1:${seq}`, recordedAt: new Date('2025-09-01T03:00:00Z'), ...extra,
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: {},
+    streamId: `child-${String(data['childId'])}`,
+    revision: seq,
+    position: `1:${seq}`,
+    recordedAt: new Date('2025-09-01T03:00:00Z'),
+    ...extra,
   };
 }
 const registered = (communeCode: string, effectiveFrom: string) =>
-  ev('ChildRegistered', { childId: 'k', sex: 'F', residence: { communeCode, effectiveFrom }, registeredAt: '2025-09-01T03:00:00Z', personal: { fullName: 'Lê Thị Kim', dateOfBirth: '2015-01-01', notes: 'x' } });
+  ev('ChildRegistered', {
+    childId: 'k',
+    sex: 'F',
+    residence: { communeCode, effectiveFrom },
+    registeredAt: '2025-09-01T03:00:00Z',
+    personal: { fullName: 'Lê Thị Kim', dateOfBirth: '2015-01-01', notes: 'x' },
+  });
 const doc = (): ChildDoc => ({ child: undefined, open: new Map(), queue: new Map() });
 
 describe(UnitResolver.name, () => {
-  it('places an old code in today\'s unit, keeps the same code when a successor has it, else the first the mapping lists; flags splits only', () => {
+  it("places an old code in today's unit, keeps the same code when a successor has it, else the first the mapping lists; flags splits only", () => {
     expect(units.place('00006', '2024-01-01')).toMatchObject({ communeCode: '00008', oldCommuneCode: '00006', provinceCode: '01', ambiguous: false });
     expect(units.place('00007', '2024-01-01')).toMatchObject({ communeCode: '00008', candidates: ['00008', '00025'], ambiguous: true });
     expect(units.place('00025', '2024-01-01')).toMatchObject({ communeCode: '00025', ambiguous: true });
@@ -41,8 +55,15 @@ describe(evolveChild.name, () => {
     evolveChild(d, ev('SpecialCircumstanceIdentified', { childId: 'k', group: 3, effectiveFrom: '2024-03-01' }), units);
     const ended = evolveChild(d, ev('SpecialCircumstanceEnded', { childId: 'k', group: 3, effectiveTo: '2024-06-30' }), units);
     expect(ended.spells[0]).toMatchObject({ kind: 'circumstance', grp: 3, effective_from: '2024-03-01', effective_to: '2024-06-30', is_open: false });
-    const moved = evolveChild(d, ev('ResidenceChanged', { childId: 'k', communeCode: '00025', effectiveFrom: '2025-08-01', previousCommuneCode: '00007' }), units);
-    expect(moved.spells.map((s) => [s.effective_from, s.effective_to])).toEqual([['2024-02-01', '2025-07-31'], ['2025-08-01', null]]);
+    const moved = evolveChild(
+      d,
+      ev('ResidenceChanged', { childId: 'k', communeCode: '00025', effectiveFrom: '2025-08-01', previousCommuneCode: '00007' }),
+      units,
+    );
+    expect(moved.spells.map((s) => [s.effective_from, s.effective_to])).toEqual([
+      ['2024-02-01', '2025-07-31'],
+      ['2025-08-01', null],
+    ]);
     expect(moved.queueDeletes.map((q) => q.reason)).toEqual(['residence_split']);
     expect(d.child).toMatchObject({ commune_code: '00025', circumstances: [], residence_ambiguous: false });
   });
@@ -50,9 +71,23 @@ describe(evolveChild.name, () => {
   it('applies corrections (null removes a field), and never fails on events whose personal data was erased', () => {
     const d = doc();
     evolveChild(d, registered('00004', '2025-08-01'), units);
-    evolveChild(d, ev('ChildDetailsCorrected', { childId: 'k', correctedFields: ['fullName', 'notes'], personal: { fullName: 'Lê Thị Kim Anh', notes: null }, reason: 'typo', correctedAt: '2025-09-02T00:00:00Z' }), units);
+    evolveChild(
+      d,
+      ev('ChildDetailsCorrected', {
+        childId: 'k',
+        correctedFields: ['fullName', 'notes'],
+        personal: { fullName: 'Lê Thị Kim Anh', notes: null },
+        reason: 'typo',
+        correctedAt: '2025-09-02T00:00:00Z',
+      }),
+      units,
+    );
     expect(d.child!.personal).toEqual({ fullName: 'Lê Thị Kim Anh', dateOfBirth: '2015-01-01' });
-    evolveChild(d, ev('NationalIdLinked', { childId: 'k', source: 'officer', linkedAt: '2025-09-03T00:00:00Z', personal: null }, { metadata: { personalDataErased: true } }), units);
+    evolveChild(
+      d,
+      ev('NationalIdLinked', { childId: 'k', source: 'officer', linkedAt: '2025-09-03T00:00:00Z', personal: null }, { metadata: { personalDataErased: true } }),
+      units,
+    );
     expect(d.child).toMatchObject({ personal: null, personal_erased: true, national_id_state: 'linked' });
     const fresh = doc();
     evolveChild(fresh, { ...registered('00004', '2025-08-01'), data: { ...registered('00004', '2025-08-01').data, personal: null } }, units);
@@ -71,11 +106,32 @@ describe(evolveChild.name, () => {
 
 describe(evolveCase.name, () => {
   it('follows the case steps and records the deadline it waits for', () => {
-    const open = ev('CaseOpened', { caseId: 'c', childId: 'k', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: '2025-09-01T01:00:00Z', openedAt: '2025-09-01T02:00:00Z', assessmentDueAt: '2025-09-02T01:00:00Z', personal: { description: 'd' } });
+    const open = ev('CaseOpened', {
+      caseId: 'c',
+      childId: 'k',
+      channel: 'school',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: '2025-09-01T01:00:00Z',
+      openedAt: '2025-09-01T02:00:00Z',
+      assessmentDueAt: '2025-09-02T01:00:00Z',
+      personal: { description: 'd' },
+    });
     let { row, fact } = evolveCase(undefined, open);
     expect(fact).toMatchObject({ kind: 'opened', occurred_on: '2025-09-01' });
     expect(row!.next_due_at).toBe('2025-09-02T01:00:00Z');
-    ({ row, fact } = evolveCase(row, ev('CaseAssessed', { caseId: 'c', riskLevel: 'low', assessedAt: '2025-09-03T00:00:00Z', dueAt: '2025-09-02T01:00:00Z', onTime: false, planDueAt: '2025-09-05T00:00:00Z', personal: {} })));
+    ({ row, fact } = evolveCase(
+      row,
+      ev('CaseAssessed', {
+        caseId: 'c',
+        riskLevel: 'low',
+        assessedAt: '2025-09-03T00:00:00Z',
+        dueAt: '2025-09-02T01:00:00Z',
+        onTime: false,
+        planDueAt: '2025-09-05T00:00:00Z',
+        personal: {},
+      }),
+    ));
     expect(fact).toMatchObject({ kind: 'assessed', on_time: false });
     expect(row).toMatchObject({ status: 'assessed', next_due_at: '2025-09-05T00:00:00Z' });
     ({ row } = evolveCase(row, ev('CaseClosed', { caseId: 'c', outcome: 'no_protection_needed', closedAt: '2025-09-06T00:00:00Z' })));
@@ -85,12 +141,24 @@ describe(evolveCase.name, () => {
 
 describe('audit entries', () => {
   it('keep who, why and correlation, and drop the personal part', () => {
-    const e = ev('NationalIdLinked', { childId: 'k', source: 'identity_adapter', personal: { personalId: '001315000001' } }, {
-      metadata: { actor: { userId: 'adapter', role: 'system', unit: '01' }, correlationId: 'corr', reason: 'match 0.97' },
-      position: '77:1234',
-    });
+    const e = ev(
+      'NationalIdLinked',
+      { childId: 'k', source: 'identity_adapter', personal: { personalId: '001315000001' } },
+      {
+        metadata: { actor: { userId: 'adapter', role: 'system', unit: '01' }, correlationId: 'corr', reason: 'match 0.97' },
+        position: '77:1234',
+      },
+    );
     const row = auditEntry(e, () => null);
-    expect(row).toMatchObject({ position: 1234, child_id: 'k', actor_user_id: 'adapter', actor_role: 'system', actor_unit: '01', reason: 'match 0.97', correlation_id: 'corr' });
+    expect(row).toMatchObject({
+      position: 1234,
+      child_id: 'k',
+      actor_user_id: 'adapter',
+      actor_role: 'system',
+      actor_unit: '01',
+      reason: 'match 0.97',
+      correlation_id: 'corr',
+    });
     expect(JSON.stringify(row)).not.toContain('001315000001');
   });
 });

@@ -24,14 +24,57 @@ describe('rebuildProjections in lanes', () => {
     for (let n = 0; n < 30; n++) {
       const childId = `lane-${n}`;
       await store.append(`child-${childId}`, [
-        { id: randomUUID(), type: 'ChildRegistered', data: { childId, sex: 'F', residence: { communeCode: '00004', effectiveFrom: '2025-08-01' }, registeredAt: '2025-08-01T03:00:00Z', personal: { fullName: `Lê Thị ${n}` } }, metadata: { actor: { userId: 'u', role: 'data_officer', unit: '00004' } } },
-        { id: randomUUID(), type: 'RiskIdentified', data: { childId, group: 9, effectiveFrom: '2025-08-02', personal: { description: 'nguy cơ\tvà\\' } }, metadata: {} },
+        {
+          id: randomUUID(),
+          type: 'ChildRegistered',
+          data: {
+            childId,
+            sex: 'F',
+            residence: { communeCode: '00004', effectiveFrom: '2025-08-01' },
+            registeredAt: '2025-08-01T03:00:00Z',
+            personal: { fullName: `Lê Thị ${n}` },
+          },
+          metadata: { actor: { userId: 'u', role: 'data_officer', unit: '00004' } },
+        },
+        {
+          id: randomUUID(),
+          type: 'RiskIdentified',
+          data: { childId, group: 9, effectiveFrom: '2025-08-02', personal: { description: 'nguy cơ\tvà\\' } },
+          metadata: {},
+        },
       ]);
       await store.append(`case-${childId}`, [
-        { id: randomUUID(), type: 'CaseOpened', data: { caseId: childId, childId, channel: 'hotline_111', openedAt: '2025-08-03T01:00:00Z', assessmentDueAt: '2025-08-04T01:00:00Z', personal: { description: 'x' } }, metadata: {} },
+        {
+          id: randomUUID(),
+          type: 'CaseOpened',
+          data: {
+            caseId: childId,
+            childId,
+            channel: 'hotline_111',
+            openedAt: '2025-08-03T01:00:00Z',
+            assessmentDueAt: '2025-08-04T01:00:00Z',
+            personal: { description: 'x' },
+          },
+          metadata: {},
+        },
       ]);
-      await store.append(`case-${childId}`, [{ id: randomUUID(), type: 'CaseAssessed', data: { caseId: childId, riskLevel: 'medium', assessedAt: '2025-08-03T05:00:00Z', onTime: true }, metadata: {} }], { expectedRevision: 0 });
-      await store.append(`child-${childId}`, [{ id: randomUUID(), type: 'RiskResolved', data: { childId, group: 9, effectiveTo: '2025-09-01', outcome: 'removed_from_risk' }, metadata: {} }], { expectedRevision: 1 });
+      await store.append(
+        `case-${childId}`,
+        [
+          {
+            id: randomUUID(),
+            type: 'CaseAssessed',
+            data: { caseId: childId, riskLevel: 'medium', assessedAt: '2025-08-03T05:00:00Z', onTime: true },
+            metadata: {},
+          },
+        ],
+        { expectedRevision: 0 },
+      );
+      await store.append(
+        `child-${childId}`,
+        [{ id: randomUUID(), type: 'RiskResolved', data: { childId, group: 9, effectiveTo: '2025-09-01', outcome: 'removed_from_risk' }, metadata: {} }],
+        { expectedRevision: 1 },
+      );
     }
   });
 
@@ -62,7 +105,9 @@ describe('rebuildProjections in lanes', () => {
       expect(b.checkpoint).toBe(a.checkpoint);
       for (const live of Object.keys(a.shadows)) {
         const kept = `${live}__kept`;
-        const diff = await wide.query(`SELECT count(*)::int AS n FROM ((SELECT * FROM ${kept} EXCEPT ALL SELECT * FROM ${b.shadows[live]}) UNION ALL (SELECT * FROM ${b.shadows[live]} EXCEPT ALL SELECT * FROM ${kept})) d`);
+        const diff = await wide.query(
+          `SELECT count(*)::int AS n FROM ((SELECT * FROM ${kept} EXCEPT ALL SELECT * FROM ${b.shadows[live]}) UNION ALL (SELECT * FROM ${b.shadows[live]} EXCEPT ALL SELECT * FROM ${kept})) d`,
+        );
         const rows = await wide.query(`SELECT count(*)::int AS n FROM ${kept}`);
         expect({ live, diff: diff.rows[0].n, empty: rows.rows[0].n === 0 }).toEqual({ live, diff: 0, empty: live === 'rm_reconciliation_queue' });
         await wide.query(`DROP TABLE ${kept}`);
@@ -86,16 +131,40 @@ describe('rebuildProjections in lanes', () => {
         },
       };
       let auditBatches = 0;
-      const counting: Projection = { ...auditProjection, apply: async (events, tx, ctx) => { auditBatches++; await auditProjection.apply(events, tx, ctx); } };
+      const counting: Projection = {
+        ...auditProjection,
+        apply: async (events, tx, ctx) => {
+          auditBatches++;
+          await auditProjection.apply(events, tx, ctx);
+        },
+      };
       await expect(
-        rebuildProjections({ store, ownerPool: owner, projections: [childrenProjection, failing, counting], units, suffix: '__failing', switchOver: false, batchSize: 5 }),
+        rebuildProjections({
+          store,
+          ownerPool: owner,
+          projections: [childrenProjection, failing, counting],
+          units,
+          suffix: '__failing',
+          switchOver: false,
+          batchSize: 5,
+        }),
       ).rejects.toThrow('cases broke on its third batch');
       // The lanes stop: the audit lane is at most a few pages past the failure, not through all 30.
       expect(auditBatches).toBeLessThan(30);
-      await dropShadows(owner, { rm_children: 'rm_children__failing', rm_child_spells: 'rm_child_spells__failing', rm_reconciliation_queue: 'rm_reconciliation_queue__failing', rm_cases: 'rm_cases__failing', rm_case_facts: 'rm_case_facts__failing', rm_audit_index: 'rm_audit_index__failing', rm_audit_streams: 'rm_audit_streams__failing' });
+      await dropShadows(owner, {
+        rm_children: 'rm_children__failing',
+        rm_child_spells: 'rm_child_spells__failing',
+        rm_reconciliation_queue: 'rm_reconciliation_queue__failing',
+        rm_cases: 'rm_cases__failing',
+        rm_case_facts: 'rm_case_facts__failing',
+        rm_audit_index: 'rm_audit_index__failing',
+        rm_audit_streams: 'rm_audit_streams__failing',
+      });
       // Every connection went back to the pool, none left inside a transaction.
       expect(owner.totalCount - owner.idleCount).toBe(0);
-      const open = await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+      const open = await owner.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
       expect(open.rows[0].n).toBe(0);
     } finally {
       await owner.end();

@@ -68,8 +68,10 @@ interface DeferredIndex {
 
 /** An index definition of `table` rewritten for its shadow, under a temporary name. */
 function shadowIndex(def: IndexDef, shadow: string): string {
-  return def.def
-    .replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?(public\.)?\S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${def.name}${SHADOW_INDEX_MARK} ON public.${shadow}`);
+  return def.def.replace(
+    /^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?(public\.)?\S+/,
+    (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${def.name}${SHADOW_INDEX_MARK} ON public.${shadow}`,
+  );
 }
 const SHADOW_INDEX_MARK = '__rb';
 
@@ -120,7 +122,9 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       for (const idx of await indexesOf(client, t)) {
         const sql = shadowIndex(idx, shadow);
         if (idx.primary) {
-          await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} PRIMARY KEY USING INDEX ${await createIndex(client, sql, idx)}`);
+          await client.query(
+            `ALTER TABLE ${shadow} ADD CONSTRAINT ${idx.name}${SHADOW_INDEX_MARK} PRIMARY KEY USING INDEX ${await createIndex(client, sql, idx)}`,
+          );
           primaryFirst.add(`${t}.${idx.first}`);
         } else deferredIndexes.push({ table: t, def: idx, sql, built: false });
       }
@@ -155,7 +159,10 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     await inTransaction(client, async () => {
       const names = options.projections.map((p) => checkpointName(p.name));
       for (const name of names) {
-        await client.query(`INSERT INTO subscription_checkpoints (subscription_name, checkpoint) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, START_CHECKPOINT]);
+        await client.query(`INSERT INTO subscription_checkpoints (subscription_name, checkpoint) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          name,
+          START_CHECKPOINT,
+        ]);
       }
       await client.query('SELECT 1 FROM subscription_checkpoints WHERE subscription_name = ANY($1) ORDER BY subscription_name FOR UPDATE', [names]);
       await client.query(`LOCK TABLE ${live.join(', ')} IN ACCESS EXCLUSIVE MODE`);

@@ -70,7 +70,11 @@ export class RegistryModule {
           inject: [EVENT_STORE, AccessPolicy, IdempotencyStore],
           useFactory: (store: EventStore, policy: AccessPolicy, idempotency: IdempotencyStore) => new RegistryHandlerDeps(store, policy, idempotency),
         },
-        { provide: RegistryReader, inject: [EVENT_STORE, AccessPolicy], useFactory: (store: EventStore, policy: AccessPolicy) => new RegistryReader(store, policy) },
+        {
+          provide: RegistryReader,
+          inject: [EVENT_STORE, AccessPolicy],
+          useFactory: (store: EventStore, policy: AccessPolicy) => new RegistryReader(store, policy),
+        },
         { provide: ImportLedger, inject: [PG_POOL], useFactory: (pool: Pool) => new ImportLedger(pool) },
         {
           provide: ChildRecordImporter,
@@ -80,7 +84,17 @@ export class RegistryModule {
         },
         ...REGISTRY_COMMAND_HANDLERS,
       ],
-      exports: [ADMINISTRATIVE_UNITS, AccessPolicy, DomainContextFactory, IdempotencyStore, RegistryReader, ImportLedger, ChildRecordImporter, RegistryKeys, RegistryHandlerDeps],
+      exports: [
+        ADMINISTRATIVE_UNITS,
+        AccessPolicy,
+        DomainContextFactory,
+        IdempotencyStore,
+        RegistryReader,
+        ImportLedger,
+        ChildRecordImporter,
+        RegistryKeys,
+        RegistryHandlerDeps,
+      ],
     };
   }
 }

@@ -9,7 +9,11 @@ import { readDevelopmentKeys } from '@childledger/trust';
  * the embedded database of a running `npm start`, if `probeTable` answers there; else an embedded
  * server started (and migrated) for this command. `stop` ends what was started here, nothing else.
  */
-export async function openCommandDatabase(url: string | undefined, config: PlatformConfig, probeTable: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function openCommandDatabase(
+  url: string | undefined,
+  config: PlatformConfig,
+  probeTable: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const given = url ?? config.DATABASE_URL;
   if (given) return { url: given, stop: async () => undefined };
   const running = withDatabase(`postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, config.DATABASE_NAME);

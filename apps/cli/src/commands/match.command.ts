@@ -21,7 +21,10 @@ export function registerMatchCommand(program: Command): void {
     .requiredOption('--out <file>', 'links CSV to write (every record exactly once)')
     .option('--save-model <file>', 'save the fitted model (JSON) to reuse it')
     .action(async (opts: { residents: string; records: string; out: string; saveModel?: string }) => {
-      for (const [flag, file] of [['--residents', opts.residents], ['--records', opts.records]] as const) {
+      for (const [flag, file] of [
+        ['--residents', opts.residents],
+        ['--records', opts.records],
+      ] as const) {
         await access(file).catch(() => {
           throw new Error(`${flag}: cannot read ${file}`);
         });

@@ -44,7 +44,12 @@ export function registerProjectionsCommand(program: Command): void {
       // The event log is read through the platform's EVENT_STORE (the decrypting decorator included);
       // the CLI serves no HTTP, so no token is ever verified here.
       const nest = await NestFactory.createApplicationContext(
-        PlatformModule.forRoot({ service: 'cli', config, databaseUrl: db.url, auth: { issuer: 'urn:childledger:cli', audience: 'cli', keys: async () => Promise.reject(new Error('no tokens in the CLI')) } }),
+        PlatformModule.forRoot({
+          service: 'cli',
+          config,
+          databaseUrl: db.url,
+          auth: { issuer: 'urn:childledger:cli', audience: 'cli', keys: async () => Promise.reject(new Error('no tokens in the CLI')) },
+        }),
         { logger: ['error'] },
       );
       const store = nest.get<EventStore>(EVENT_STORE);
@@ -59,7 +64,10 @@ export function registerProjectionsCommand(program: Command): void {
       const owner = createPool(db.url, { role: null, max: 2 });
       const total = Number((await owner.query('SELECT count(*) AS n FROM events')).rows[0].n);
       const head = Number((await owner.query('SELECT coalesce(max(global_position), 0) AS n FROM events')).rows[0].n);
-      const bar = new SingleBar({ format: 'rebuilding {names} [{bar}] {percentage}% {value}/{total} events | {eta_formatted} left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: 'rebuilding {names} [{bar}] {percentage}% {value}/{total} events | {eta_formatted} left', stream: process.stderr, hideCursor: true },
+        Presets.shades_classic,
+      );
       bar.start(total, 0, { names: selected.map((p) => p.name).join(', ') });
       try {
         const result = await rebuildProjections({

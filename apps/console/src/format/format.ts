@@ -40,7 +40,10 @@ export function formatDateTime(value: string | Date): string {
 
 /** A number with Vietnamese separators: 1.234,5. */
 export function formatNumber(value: number, options: { maximumFractionDigits?: number; minimumFractionDigits?: number } = {}): string {
-  return new Intl.NumberFormat(LOCALE, { maximumFractionDigits: options.maximumFractionDigits ?? 2, minimumFractionDigits: options.minimumFractionDigits ?? 0 }).format(value);
+  return new Intl.NumberFormat(LOCALE, {
+    maximumFractionDigits: options.maximumFractionDigits ?? 2,
+    minimumFractionDigits: options.minimumFractionDigits ?? 0,
+  }).format(value);
 }
 
 /** A share (0.125) as a percentage: 12,5 %. */

@@ -7,7 +7,6 @@ import * as reconciliation from '../features/reconciliation/i18n';
 import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
 
-
 // English: the console's second language; same keys as Vietnamese (the type and a test check it).
 export const en: Resources = {
   app: {

@@ -52,7 +52,15 @@ export function usePurpose(record: string): { purpose: Purpose | undefined; choo
  * session and the record, and hands it to `children` (which sends it with each read: the API
  * records it in the read audit).
  */
-export function PurposeGate({ record, allowed = PURPOSES, children }: { record: string; allowed?: readonly Purpose[]; children: (purpose: Purpose) => ReactNode }) {
+export function PurposeGate({
+  record,
+  allowed = PURPOSES,
+  children,
+}: {
+  record: string;
+  allowed?: readonly Purpose[];
+  children: (purpose: Purpose) => ReactNode;
+}) {
   const { t } = useTranslation();
   const { purpose, choose } = usePurpose(record);
   const [picked, setPicked] = useState<Purpose | undefined>(allowed.length === 1 ? allowed[0] : undefined);

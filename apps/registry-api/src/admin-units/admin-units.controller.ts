@@ -53,12 +53,25 @@ export class AdminUnitsController {
     const readAsOld = q.at < REFORM_DATE || inForce === undefined;
     const old = readAsOld ? (this.units.communeOn(p.code, LAST_DAY_BEFORE_REFORM) ?? this.units.communeOn(p.code, LAST_DAY_OF_STALE_CODES)) : undefined;
     if (!inForce && !old) {
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no commune had the code ${p.code}`, errors: [{ field: 'code', rule: 'known', message: `no commune had the code ${p.code}` }] });
+      throw new NotFoundException({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no commune had the code ${p.code}`,
+        errors: [{ field: 'code', rule: 'known', message: `no commune had the code ${p.code}` }],
+      });
     }
     const today = [toIsoDate(new Date()), REFORM_DATE].sort().at(-1) ?? REFORM_DATE;
     const currentCodes = old ? this.units.currentCodesFor(p.code) : [p.code];
-    const currentUnits = currentCodes.map((c) => this.units.communeOn(c, today) ?? this.units.communeOn(c, REFORM_DATE)).filter((u): u is AdministrativeUnit => u !== undefined);
-    return { code: p.code, at: q.at, unit: inForce ? this.dto(inForce) : null, oldUnit: old ? this.dto(old) : null, currentUnits: currentUnits.map((u) => this.dto(u)) };
+    const currentUnits = currentCodes
+      .map((c) => this.units.communeOn(c, today) ?? this.units.communeOn(c, REFORM_DATE))
+      .filter((u): u is AdministrativeUnit => u !== undefined);
+    return {
+      code: p.code,
+      at: q.at,
+      unit: inForce ? this.dto(inForce) : null,
+      oldUnit: old ? this.dto(old) : null,
+      currentUnits: currentUnits.map((u) => this.dto(u)),
+    };
   }
 
   private dto(u: AdministrativeUnit): AdminUnitDto {

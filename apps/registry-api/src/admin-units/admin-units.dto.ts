@@ -38,9 +38,13 @@ export class AdminUnitDto {
   @ApiProperty({ example: '01' }) provinceCode!: string;
   @ApiProperty({ example: 'Thành phố Hà Nội' }) provinceName!: string;
   @ApiPropertyOptional({ example: 'Quận Ba Đình', description: 'Before 2025-07-01 only: the district of a commune' }) districtName?: string;
-  @ApiProperty({ enum: ['before_2025_07_01', 'from_2025_07_01'], description: 'Which published list the unit is from' }) edition!: 'before_2025_07_01' | 'from_2025_07_01';
+  @ApiProperty({ enum: ['before_2025_07_01', 'from_2025_07_01'], description: 'Which published list the unit is from' }) edition!:
+    'before_2025_07_01' | 'from_2025_07_01';
   @ApiPropertyOptional({ format: 'date', description: 'Last day of validity, when the code was abolished' }) validTo?: string;
-  @ApiProperty({ type: [String], description: 'The code(s) of today\u2019s list this unit stands for (several when it was split); its own code for a unit of today\u2019s list' })
+  @ApiProperty({
+    type: [String],
+    description: 'The code(s) of today\u2019s list this unit stands for (several when it was split); its own code for a unit of today\u2019s list',
+  })
   currentCodes!: string[];
   @ApiProperty({ type: [String], description: 'For a unit of today\u2019s list: the codes of the old list that went (wholly or partly) into it' })
   formerCodes!: string[];
@@ -59,7 +63,11 @@ export class AdminUnitLookupDto {
   @ApiProperty({ format: 'date' }) at!: string;
   @ApiProperty({ type: AdminUnitDto, nullable: true, description: 'The commune with this code in force on `at`, or null' })
   unit!: AdminUnitDto | null;
-  @ApiProperty({ type: AdminUnitDto, nullable: true, description: 'The commune of the list before 2025-07-01 with this code, when the code is read as an old one (before the reform, or no longer in force)' })
+  @ApiProperty({
+    type: AdminUnitDto,
+    nullable: true,
+    description: 'The commune of the list before 2025-07-01 with this code, when the code is read as an old one (before the reform, or no longer in force)',
+  })
   oldUnit!: AdminUnitDto | null;
   @ApiProperty({ type: [AdminUnitDto], description: 'The communes of today\u2019s list the code stands for' })
   currentUnits!: AdminUnitDto[];

@@ -1,6 +1,16 @@
 import { RegistryApiHarness } from '../../test/registry-api.harness';
 
-type Unit = { code: string; level: string; fullName: string; provinceCode: string; provinceName: string; districtName?: string; edition: string; currentCodes: string[]; formerCodes: string[] };
+type Unit = {
+  code: string;
+  level: string;
+  fullName: string;
+  provinceCode: string;
+  provinceName: string;
+  districtName?: string;
+  edition: string;
+  currentCodes: string[];
+  formerCodes: string[];
+};
 type List = { at: string; level: string; province?: Unit; units: Unit[] };
 type Lookup = { code: string; at: string; unit: Unit | null; oldUnit: Unit | null; currentUnits: Unit[] };
 type Problem = { errors: { field: string; rule: string }[] };

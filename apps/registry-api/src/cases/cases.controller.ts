@@ -54,21 +54,25 @@ export class CasesController {
   @CommandResponses(HttpStatus.CREATED)
   async open(@Body() dto: OpenCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResponseBody> {
     const caseId = dto.caseId ?? randomUUID();
-    const body = await this.responder.run(req, res, HttpStatus.CREATED, (request) =>
-      new OpenCaseCommand(
-        caseId,
-        {
+    const body = await this.responder.run(
+      req,
+      res,
+      HttpStatus.CREATED,
+      (request) =>
+        new OpenCaseCommand(
           caseId,
-          childId: dto.childId,
-          channel: dto.channel,
-          concern: dto.concern,
-          protectionLevel: dto.protectionLevel,
-          reportedAt: dto.reportedAt,
-          ...(dto.description ? { description: dto.description } : {}),
-        },
-        request,
-        this.context.create(),
-      ),
+          {
+            caseId,
+            childId: dto.childId,
+            channel: dto.channel,
+            concern: dto.concern,
+            protectionLevel: dto.protectionLevel,
+            reportedAt: dto.reportedAt,
+            ...(dto.description ? { description: dto.description } : {}),
+          },
+          request,
+          this.context.create(),
+        ),
     );
     res.setHeader('Location', `/api/v1/cases/${body.id}`);
     return body;
@@ -76,7 +80,10 @@ export class CasesController {
 
   @Get(':caseId')
   @Roles(...CASE_CONTENT_ROLES)
-  @ApiOperation({ summary: 'A case as of now, folded from its events; the ETag is its revision. Case workers, inspectors and admins; needs a purpose, and is written to the read audit before it is returned' })
+  @ApiOperation({
+    summary:
+      'A case as of now, folded from its events; the ETag is its revision. Case workers, inspectors and admins; needs a purpose, and is written to the read audit before it is returned',
+  })
   @ApiPurpose()
   @ApiResponse({ status: 200, description: 'The case, with `revision`' })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
@@ -90,7 +97,14 @@ export class CasesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
     const { state, revision } = await this.reader.case(p.caseId, user);
-    await this.readAudit.record(user, { purpose, resourceType: 'case', resourceId: p.caseId, childId: state.childId, view: 'current', correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'case',
+      resourceId: p.caseId,
+      childId: state.childId,
+      view: 'current',
+      correlationId: readCorrelationId(req),
+    });
     res.setHeader('ETag', etagOf(revision));
     return { ...state, revision };
   }
@@ -101,8 +115,11 @@ export class CasesController {
   @CommandHeaders()
   @CommandResponses()
   assess(@Param() p: CaseIdParams, @Body() dto: AssessCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new AssessCaseCommand(p.caseId, { riskLevel: dto.riskLevel, ...(dto.notes ? { notes: dto.notes } : {}) }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new AssessCaseCommand(p.caseId, { riskLevel: dto.riskLevel, ...(dto.notes ? { notes: dto.notes } : {}) }, request, this.context.create()),
     );
   }
 
@@ -113,13 +130,17 @@ export class CasesController {
   @CommandResponses()
   plan(@Param() p: CaseIdParams, @Body() dto: PlanInterventionDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const interventionId = dto.interventionId ?? randomUUID();
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new PlanInterventionCommand(
-        p.caseId,
-        { interventionId, serviceType: dto.serviceType, provider: dto.provider, plannedStart: dto.plannedStart, plannedEnd: dto.plannedEnd },
-        request,
-        this.context.create(),
-      ),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new PlanInterventionCommand(
+          p.caseId,
+          { interventionId, serviceType: dto.serviceType, provider: dto.provider, plannedStart: dto.plannedStart, plannedEnd: dto.plannedEnd },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -129,13 +150,17 @@ export class CasesController {
   @CommandHeaders()
   @CommandResponses()
   deliver(@Param() p: InterventionParams, @Body() dto: DeliverInterventionDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new DeliverInterventionCommand(
-        p.caseId,
-        { interventionId: p.interventionId, deliveredOn: dto.deliveredOn, ...(dto.notes ? { notes: dto.notes } : {}) },
-        request,
-        this.context.create(),
-      ),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new DeliverInterventionCommand(
+          p.caseId,
+          { interventionId: p.interventionId, deliveredOn: dto.deliveredOn, ...(dto.notes ? { notes: dto.notes } : {}) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -145,8 +170,11 @@ export class CasesController {
   @CommandHeaders()
   @CommandResponses()
   refer(@Param() p: CaseIdParams, @Body() dto: ReferCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new ReferCaseCommand(p.caseId, { sector: dto.sector, referredTo: dto.referredTo, reason: dto.reason }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new ReferCaseCommand(p.caseId, { sector: dto.sector, referredTo: dto.referredTo, reason: dto.reason }, request, this.context.create()),
     );
   }
 
@@ -156,13 +184,17 @@ export class CasesController {
   @CommandHeaders()
   @CommandResponses()
   review(@Param() p: CaseIdParams, @Body() dto: ReviewCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new ReviewCaseCommand(
-        p.caseId,
-        { ...(dto.riskLevel ? { riskLevel: dto.riskLevel } : {}), ...(dto.notes ? { notes: dto.notes } : {}) },
-        request,
-        this.context.create(),
-      ),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new ReviewCaseCommand(
+          p.caseId,
+          { ...(dto.riskLevel ? { riskLevel: dto.riskLevel } : {}), ...(dto.notes ? { notes: dto.notes } : {}) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -185,13 +217,12 @@ export class CasesController {
   @CommandHeaders()
   @CommandResponses()
   assign(@Param() p: CaseIdParams, @Body() dto: AssignCaseDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new AssignCaseCommand(
-        p.caseId,
-        { assigneeId: dto.assigneeId ?? request.user.userId, assignedBy: request.user.userId },
-        request,
-        this.context.create(),
-      ),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new AssignCaseCommand(p.caseId, { assigneeId: dto.assigneeId ?? request.user.userId, assignedBy: request.user.userId }, request, this.context.create()),
     );
   }
 

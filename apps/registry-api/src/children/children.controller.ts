@@ -69,23 +69,27 @@ export class ChildrenController {
   @CommandResponses(HttpStatus.CREATED)
   async register(@Body() dto: RegisterChildDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResponseBody> {
     const childId = dto.childId ?? randomUUID();
-    const body = await this.responder.run(req, res, HttpStatus.CREATED, (request) =>
-      new RegisterChildCommand(
-        childId,
-        {
+    const body = await this.responder.run(
+      req,
+      res,
+      HttpStatus.CREATED,
+      (request) =>
+        new RegisterChildCommand(
           childId,
-          fullName: dto.fullName,
-          dateOfBirth: dto.dateOfBirth,
-          sex: dto.sex,
-          personalId: given(dto.personalId),
-          residence: { communeCode: dto.residence.communeCode, effectiveFrom: dto.residence.effectiveFrom },
-          motherName: given(dto.motherName),
-          fatherName: given(dto.fatherName),
-          notes: given(dto.notes),
-        },
-        request,
-        this.context.create(),
-      ),
+          {
+            childId,
+            fullName: dto.fullName,
+            dateOfBirth: dto.dateOfBirth,
+            sex: dto.sex,
+            personalId: given(dto.personalId),
+            residence: { communeCode: dto.residence.communeCode, effectiveFrom: dto.residence.effectiveFrom },
+            motherName: given(dto.motherName),
+            fatherName: given(dto.fatherName),
+            notes: given(dto.notes),
+          },
+          request,
+          this.context.create(),
+        ),
     );
     res.setHeader('Location', `/api/v1/children/${body.id}`);
     return body;
@@ -93,7 +97,10 @@ export class ChildrenController {
 
   @Get(':childId')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "A child's record as of now, folded from its events; the ETag is its revision. Needs a purpose, and is written to the read audit before it is returned" })
+  @ApiOperation({
+    summary:
+      "A child's record as of now, folded from its events; the ETag is its revision. Needs a purpose, and is written to the read audit before it is returned",
+  })
   @ApiPurpose()
   @ApiResponse({ status: 200, description: 'The record, with `revision`' })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
@@ -107,7 +114,14 @@ export class ChildrenController {
   ): Promise<Record<string, unknown>> {
     const { state, revision } = await this.reader.child(params.childId, user);
     // The read policy: the read is in the read audit before the record leaves.
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: params.childId, childId: params.childId, view: 'current', correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'child',
+      resourceId: params.childId,
+      childId: params.childId,
+      view: 'current',
+      correlationId: readCorrelationId(req),
+    });
     res.setHeader('ETag', etagOf(revision));
     return { ...state, revision };
   }
@@ -120,12 +134,13 @@ export class ChildrenController {
   correct(@Param() p: ChildIdParams, @Body() dto: CorrectChildDetailsDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const c = dto.changes;
     const changes = Object.fromEntries(
-      (['fullName', 'dateOfBirth', 'sex', 'personalId', 'motherName', 'fatherName', 'notes'] as const)
-        .filter((k) => c[k] !== undefined)
-        .map((k) => [k, c[k]]),
+      (['fullName', 'dateOfBirth', 'sex', 'personalId', 'motherName', 'fatherName', 'notes'] as const).filter((k) => c[k] !== undefined).map((k) => [k, c[k]]),
     );
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new CorrectChildDetailsCommand(p.childId, { changes, reason: dto.reason }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new CorrectChildDetailsCommand(p.childId, { changes, reason: dto.reason }, request, this.context.create()),
     );
   }
 
@@ -135,8 +150,11 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   changeResidence(@Param() p: ChildIdParams, @Body() dto: ChangeResidenceDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new ChangeResidenceCommand(p.childId, { communeCode: dto.communeCode, effectiveFrom: dto.effectiveFrom }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new ChangeResidenceCommand(p.childId, { communeCode: dto.communeCode, effectiveFrom: dto.effectiveFrom }, request, this.context.create()),
     );
   }
 
@@ -145,9 +163,17 @@ export class ChildrenController {
   @ApiOperation({ summary: 'The child entered a group of special circumstances (SpecialCircumstanceIdentified)' })
   @CommandHeaders()
   @CommandResponses()
-  identifyCircumstance(@Param() p: ChildIdParams, @Body() dto: IdentifySpecialCircumstanceDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new IdentifySpecialCircumstanceCommand(p.childId, { group: dto.group, effectiveFrom: dto.effectiveFrom }, request, this.context.create()),
+  identifyCircumstance(
+    @Param() p: ChildIdParams,
+    @Body() dto: IdentifySpecialCircumstanceDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new IdentifySpecialCircumstanceCommand(p.childId, { group: dto.group, effectiveFrom: dto.effectiveFrom }, request, this.context.create()),
     );
   }
 
@@ -156,9 +182,23 @@ export class ChildrenController {
   @ApiOperation({ summary: 'The child left a group of special circumstances (SpecialCircumstanceEnded)' })
   @CommandHeaders()
   @CommandResponses()
-  endCircumstance(@Param() p: GroupParams, @Body() dto: EndSpecialCircumstanceDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new EndSpecialCircumstanceCommand(p.childId, { group: p.group, effectiveTo: dto.effectiveTo, reason: given(dto.reason) }, request, this.context.create()),
+  endCircumstance(
+    @Param() p: GroupParams,
+    @Body() dto: EndSpecialCircumstanceDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new EndSpecialCircumstanceCommand(
+          p.childId,
+          { group: p.group, effectiveTo: dto.effectiveTo, reason: given(dto.reason) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -168,8 +208,17 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   identifyRisk(@Param() p: ChildIdParams, @Body() dto: IdentifyRiskDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new IdentifyRiskCommand(p.childId, { group: dto.group, effectiveFrom: dto.effectiveFrom, description: given(dto.description) }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new IdentifyRiskCommand(
+          p.childId,
+          { group: dto.group, effectiveFrom: dto.effectiveFrom, description: given(dto.description) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -179,8 +228,17 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   resolveRisk(@Param() p: GroupParams, @Body() dto: ResolveRiskDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new ResolveRiskCommand(p.childId, { group: p.group as SpecialCircumstanceGroup, effectiveTo: dto.effectiveTo, outcome: dto.outcome }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new ResolveRiskCommand(
+          p.childId,
+          { group: p.group as SpecialCircumstanceGroup, effectiveTo: dto.effectiveTo, outcome: dto.outcome },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -190,8 +248,17 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   linkNationalId(@Param() p: ChildIdParams, @Body() dto: LinkNationalIdDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new LinkNationalIdCommand(p.childId, { personalId: dto.personalId, source: 'officer', matchScore: given(dto.matchScore) }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new LinkNationalIdCommand(
+          p.childId,
+          { personalId: dto.personalId, source: 'officer', matchScore: given(dto.matchScore) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -201,7 +268,12 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   unlinkNationalId(@Param() p: ChildIdParams, @Body() dto: ReasonDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) => new UnlinkNationalIdCommand(p.childId, { reason: dto.reason }, request, this.context.create()));
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new UnlinkNationalIdCommand(p.childId, { reason: dto.reason }, request, this.context.create()),
+    );
   }
 
   @Post(':childId/identity-reviews')
@@ -209,9 +281,23 @@ export class ChildrenController {
   @ApiOperation({ summary: 'Ask for a decision on which national record is this child (IdentityReviewRequested)' })
   @CommandHeaders()
   @CommandResponses()
-  requestIdentityReview(@Param() p: ChildIdParams, @Body() dto: RequestIdentityReviewDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new RequestIdentityReviewCommand(p.childId, { source: 'officer', reason: dto.reason, candidateCount: given(dto.candidateCount) }, request, this.context.create()),
+  requestIdentityReview(
+    @Param() p: ChildIdParams,
+    @Body() dto: RequestIdentityReviewDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) =>
+        new RequestIdentityReviewCommand(
+          p.childId,
+          { source: 'officer', reason: dto.reason, candidateCount: given(dto.candidateCount) },
+          request,
+          this.context.create(),
+        ),
     );
   }
 
@@ -221,7 +307,12 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   recordNoNationalRecord(@Param() p: ChildIdParams, @Body() _dto: EmptyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) => new RecordNoNationalRecordCommand(p.childId, { source: 'officer' }, request, this.context.create()));
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new RecordNoNationalRecordCommand(p.childId, { source: 'officer' }, request, this.context.create()),
+    );
   }
 
   @Post(':childId/merge')
@@ -230,8 +321,11 @@ export class ChildrenController {
   @CommandHeaders()
   @CommandResponses()
   merge(@Param() p: ChildIdParams, @Body() dto: MergeChildRecordsDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    return this.responder.run(req, res, HttpStatus.OK, (request) =>
-      new MergeChildRecordsCommand(p.childId, { survivingChildId: dto.survivingChildId, reason: dto.reason }, request, this.context.create()),
+    return this.responder.run(
+      req,
+      res,
+      HttpStatus.OK,
+      (request) => new MergeChildRecordsCommand(p.childId, { survivingChildId: dto.survivingChildId, reason: dto.reason }, request, this.context.create()),
     );
   }
 

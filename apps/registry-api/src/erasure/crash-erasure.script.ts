@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   await eraseChildPersonalData(
     store,
     keyring,
-    { childId, reason: 'Quyết định xoá dữ liệu số 7/2025', metadata: { actor: { userId: 'crash', role: 'admin' } }, context: { now: new Date(), units: { isCommuneValidOn: () => true, isKnownProvinceCode: () => true } } },
+    {
+      childId,
+      reason: 'Quyết định xoá dữ liệu số 7/2025',
+      metadata: { actor: { userId: 'crash', role: 'admin' } },
+      context: { now: new Date(), units: { isCommuneValidOn: () => true, isKnownProvinceCode: () => true } },
+    },
     { afterAppend: async () => void process.kill(process.pid, 'SIGKILL') },
   );
 }

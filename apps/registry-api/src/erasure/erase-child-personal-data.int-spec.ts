@@ -42,7 +42,11 @@ async function register(kit: TrustTestKit, childId: string, p: Record<string, st
   await handleCommand(
     kit.store,
     `child-${childId}`,
-    { type: 'RegisterChild', data: { childId, sex: 'F', residence: { communeCode: '00004', effectiveFrom: p.dateOfBirth! }, ...(p as { fullName: string; dateOfBirth: string }) }, context: context() },
+    {
+      type: 'RegisterChild',
+      data: { childId, sex: 'F', residence: { communeCode: '00004', effectiveFrom: p.dateOfBirth! }, ...(p as { fullName: string; dateOfBirth: string }) },
+      context: context(),
+    },
     childDecider,
   );
 }
@@ -96,14 +100,31 @@ describe(eraseChildPersonalData.name, () => {
     await handleCommand(
       kit.store,
       `case-${caseId}`,
-      { type: 'OpenCase', data: { caseId, childId: erased, channel: 'hotline_111', concern: 'physical_abuse', protectionLevel: 'intervention', reportedAt: new Date(Date.now() - 3600_000).toISOString(), description: CASE_NOTE }, context: { now: new Date(), deadlines: (await import('@childledger/domain')).DEFAULT_CASE_DEADLINES } } as never,
+      {
+        type: 'OpenCase',
+        data: {
+          caseId,
+          childId: erased,
+          channel: 'hotline_111',
+          concern: 'physical_abuse',
+          protectionLevel: 'intervention',
+          reportedAt: new Date(Date.now() - 3600_000).toISOString(),
+          description: CASE_NOTE,
+        },
+        context: { now: new Date(), deadlines: (await import('@childledger/domain')).DEFAULT_CASE_DEADLINES },
+      } as never,
       (await import('@childledger/domain')).caseDecider as never,
     );
     const sealer = new LogSealer({ pool: kit.pool, key: SealKey.fromBase64Seed(SealKey.generateSeed()), everyEvents: 2 });
     await sealer.sealNow();
     expect((await kit.store.readStream(`case-${caseId}`))[0]!.data.personal).toEqual({ description: CASE_NOTE });
 
-    const result = await eraseChildPersonalData(kit.store, kit.keyring, { childId: erased, reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17', metadata: { actor: { userId: 'admin-1', role: 'admin' } }, context: context() });
+    const result = await eraseChildPersonalData(kit.store, kit.keyring, {
+      childId: erased,
+      reason: 'Quyết định số 12/2025/QĐ-UBND, Điều 17',
+      metadata: { actor: { userId: 'admin-1', role: 'admin' } },
+      context: context(),
+    });
     expect(result).toMatchObject({ childId: erased, revision: 1, alreadyErased: false });
     await sealer.sealNow();
 
@@ -121,12 +142,16 @@ describe(eraseChildPersonalData.name, () => {
     expect(opened).toContain(KEPT.motherName);
     for (const value of [ERASED.fullName, ERASED.personalId, ERASED.notes, CASE_NOTE]) expect(opened).not.toContain(value);
     // The date of birth itself only survives where the domain writes it as a non-personal field (residence.effectiveFrom = registration input here).
-    const ciphertexts = await kit.owner.query<{ personal: string }>(`SELECT data->>'personal' AS personal FROM events WHERE stream_id = $1 AND data ? 'personal'`, [`child-${erased}`]);
+    const ciphertexts = await kit.owner.query<{ personal: string }>(
+      `SELECT data->>'personal' AS personal FROM events WHERE stream_id = $1 AND data ? 'personal'`,
+      [`child-${erased}`],
+    );
     for (const r of ciphertexts.rows) expect(r.personal).not.toContain(ERASED.dateOfBirth);
 
     const full = await pgDump(kit.db.url);
     if (full !== undefined) {
-      for (const value of [ERASED.fullName, ERASED.personalId, ERASED.motherName, ERASED.notes, CASE_NOTE]) for (const enc of encodings(value)) expect(full.includes(enc)).toBe(false);
+      for (const value of [ERASED.fullName, ERASED.personalId, ERASED.motherName, ERASED.notes, CASE_NOTE])
+        for (const enc of encodings(value)) expect(full.includes(enc)).toBe(false);
     } else {
       process.stderr.write('[erasure test] pg_dump is older than the server here: the table-by-table dump above is the check\n');
     }
@@ -141,29 +166,45 @@ describe(eraseChildPersonalData.name, () => {
     expect((await kit.store.readStream(`case-${caseId}`))[0]!.data.personal).toBeNull();
     // Rebuild: a projection from the start of the log still counts both children, and only the kept one has a name.
     const names = new Map<string, unknown>();
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await kit.store.readAll({ after, maxCount: 2 });
       if (page.events.length === 0) break;
-      for (const e of page.events) if (e.type === 'ChildRegistered') names.set(String(e.data.childId), (e.data.personal as { fullName?: string } | null)?.fullName ?? null);
+      for (const e of page.events)
+        if (e.type === 'ChildRegistered') names.set(String(e.data.childId), (e.data.personal as { fullName?: string } | null)?.fullName ?? null);
       after = page.checkpoint;
     }
     expect(Object.fromEntries(names)).toEqual({ [erased]: null, [kept]: KEPT.fullName });
     // Other children untouched.
     expect((await kit.store.readStream(`child-${kept}`))[0]!.data.personal).toEqual(KEPT);
     // And the log still verifies.
-    const report = await verifyLog(databaseLogSource(kit.owner), trustedSealKeys([(await kit.owner.query('SELECT public_key FROM log_seal_keys')).rows[0].public_key.toString('base64')]));
+    const report = await verifyLog(
+      databaseLogSource(kit.owner),
+      trustedSealKeys([(await kit.owner.query('SELECT public_key FROM log_seal_keys')).rows[0].public_key.toString('base64')]),
+    );
     expect(report.problems).toEqual([]);
     expect(report.sealed).toBe(report.events);
 
     // Erasure is final: the record takes no more commands and no new personal data.
-    await expect(handleCommand(kit.store, `child-${erased}`, { type: 'CorrectChildDetails', data: { changes: { fullName: 'Tên mới' }, reason: 'sửa tên' }, context: context() }, childDecider)).rejects.toBeInstanceOf(RegistryError);
+    await expect(
+      handleCommand(
+        kit.store,
+        `child-${erased}`,
+        { type: 'CorrectChildDetails', data: { changes: { fullName: 'Tên mới' }, reason: 'sửa tên' }, context: context() },
+        childDecider,
+      ),
+    ).rejects.toBeInstanceOf(RegistryError);
   });
 
   it('a retry after the erasure finds the event, appends nothing and still destroys the key', async () => {
     const child = randomUUID();
     await register(kit, child, ERASED);
     // The state a crash between the two steps leaves: the event appended, the key still there.
-    await handleCommand(kit.store, `child-${child}`, { type: 'ErasePersonalData', data: { reason: 'Quyết định số 13/2025' }, context: context() }, childDecider);
+    await handleCommand(
+      kit.store,
+      `child-${child}`,
+      { type: 'ErasePersonalData', data: { reason: 'Quyết định số 13/2025' }, context: context() },
+      childDecider,
+    );
     expect((await kit.owner.query('SELECT 1 FROM child_data_keys WHERE subject = $1', [child])).rowCount).toBe(1);
     const retry = await eraseChildPersonalData(kit.store, kit.keyring, { childId: child, reason: 'Quyết định số 13/2025', metadata: {}, context: context() });
     expect(retry).toEqual({ childId: child, revision: 1, alreadyErased: true, mergedRecordsErased: [] });
@@ -178,7 +219,22 @@ describe(eraseChildPersonalData.name, () => {
     const store = new EncryptingPostgresEventStore({ pool }, keyring);
     const child = randomUUID();
     try {
-      await handleCommand(store, `child-${child}`, { type: 'RegisterChild', data: { childId: child, sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2017-01-01' }, fullName: 'Đỗ Minh Khôi', dateOfBirth: '2017-01-01' }, context: context() }, childDecider);
+      await handleCommand(
+        store,
+        `child-${child}`,
+        {
+          type: 'RegisterChild',
+          data: {
+            childId: child,
+            sex: 'M',
+            residence: { communeCode: '00004', effectiveFrom: '2017-01-01' },
+            fullName: 'Đỗ Minh Khôi',
+            dateOfBirth: '2017-01-01',
+          },
+          context: context(),
+        },
+        childDecider,
+      );
       const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
         const p = spawn(process.execPath, ['-r', path.join(root, 'tools/register.js'), path.join(__dirname, 'crash-erasure.script.ts')], {
           env: { ...process.env, CRASH_DATABASE_URL: kit.db.url, CRASH_KEK: kekBase64, CRASH_CHILD_ID: child },
@@ -214,14 +270,35 @@ describe(eraseChildPersonalData.name, () => {
     await register(kit, survivor, { fullName: 'Mai Thị Hồng Nhung', dateOfBirth: '2016-01-01' });
     await register(kit, duplicate, { fullName: 'Mai Thi Hong Nhung', dateOfBirth: '2016-01-01', motherName: 'Vương Thị Mận' });
     await register(kit, late, { fullName: 'Mai Hồng Nhung', dateOfBirth: '2016-01-01' });
-    await handleCommand(kit.store, `child-${duplicate}`, { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() }, childDecider);
+    await handleCommand(
+      kit.store,
+      `child-${duplicate}`,
+      { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() },
+      childDecider,
+    );
     // What a crash right after the survivor's own erasure leaves: its erasure, nothing for the duplicate.
-    await handleCommand(kit.store, `child-${survivor}`, { type: 'ErasePersonalData', data: { reason: 'Quyết định số 15/2025' }, context: context() }, childDecider);
+    await handleCommand(
+      kit.store,
+      `child-${survivor}`,
+      { type: 'ErasePersonalData', data: { reason: 'Quyết định số 15/2025' }, context: context() },
+      childDecider,
+    );
     // A merge that passed its check before the erasure and was appended after it (the decider sees only the duplicate's stream).
-    await handleCommand(kit.store, `child-${late}`, { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() }, childDecider);
+    await handleCommand(
+      kit.store,
+      `child-${late}`,
+      { type: 'MergeChildRecords', data: { survivingChildId: survivor, reason: 'trùng' }, context: context() },
+      childDecider,
+    );
     expect((await kit.store.readStream(`child-${duplicate}`))[0]!.data.personal).toMatchObject({ motherName: 'Vương Thị Mận' });
 
-    const completer = new ErasureCompleter(kit.store.raw, kit.keyring, kit.pool, undefined, erasureCascade(kit.store, kit.keyring, () => UNITS));
+    const completer = new ErasureCompleter(
+      kit.store.raw,
+      kit.keyring,
+      kit.pool,
+      undefined,
+      erasureCascade(kit.store, kit.keyring, () => UNITS),
+    );
     await completer.start();
     await completer.caughtUp();
     await completer.stop();
@@ -230,10 +307,20 @@ describe(eraseChildPersonalData.name, () => {
       expect((await kit.store.readStream(`child-${id}`))[0]!.data.personal).toBeNull();
     }
     const erasedDuplicate = (await kit.store.readStream(`child-${duplicate}`)).at(-1)!;
-    expect(erasedDuplicate).toMatchObject({ type: 'ChildPersonalDataErased', data: { reason: 'Quyết định số 15/2025' }, metadata: { erasedWithChildId: survivor } });
+    expect(erasedDuplicate).toMatchObject({
+      type: 'ChildPersonalDataErased',
+      data: { reason: 'Quyết định số 15/2025' },
+      metadata: { erasedWithChildId: survivor },
+    });
     expect((await kit.store.readStream(`child-${late}`)).map((e) => e.type)).toEqual(['ChildRegistered', 'ChildRecordsMerged', 'ChildPersonalDataErased']);
     // Run again (at least once delivery): nothing more is appended.
-    const again = new ErasureCompleter(kit.store.raw, kit.keyring, kit.pool, undefined, erasureCascade(kit.store, kit.keyring, () => UNITS));
+    const again = new ErasureCompleter(
+      kit.store.raw,
+      kit.keyring,
+      kit.pool,
+      undefined,
+      erasureCascade(kit.store, kit.keyring, () => UNITS),
+    );
     await kit.owner.query("DELETE FROM subscription_checkpoints WHERE subscription_name = 'erasure-completer'");
     await again.start();
     await again.caughtUp();

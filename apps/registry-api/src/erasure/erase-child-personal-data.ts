@@ -40,7 +40,7 @@ const MERGE_TYPES = ['ChildRecordsMerged', 'ChildRecordsMergeReverted'];
 export async function recordsMergedInto(store: EventStore, childId: string): Promise<string[]> {
   const raw = rawEventStore(store);
   const survivorOf = new Map<string, string>();
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await raw.readAll({ after, maxCount: 1000, filter: { eventTypes: MERGE_TYPES } });
     if (page.events.length === 0) break;
     for (const e of page.events) {
@@ -55,7 +55,7 @@ export async function recordsMergedInto(store: EventStore, childId: string): Pro
   for (const [duplicate, survivor] of survivorOf) into.set(survivor, [...(into.get(survivor) ?? []), duplicate]);
   const found: string[] = [];
   const seen = new Set([childId]);
-  for (let queue = [childId]; queue.length > 0; ) {
+  for (let queue = [childId]; queue.length > 0;) {
     const next: string[] = [];
     for (const id of queue) {
       for (const duplicate of into.get(id) ?? []) {
@@ -115,7 +115,12 @@ export async function eraseRecordsMergedInto(store: EventStore, keyring: DataKey
  * other order could destroy a key and then fail to record why, leaving unreadable data with no
  * erasure in the log.
  */
-export async function eraseChildPersonalData(store: EventStore, keyring: DataKeyring, input: EraseChildInput, options: EraseChildOptions = {}): Promise<EraseChildResult> {
+export async function eraseChildPersonalData(
+  store: EventStore,
+  keyring: DataKeyring,
+  input: EraseChildInput,
+  options: EraseChildOptions = {},
+): Promise<EraseChildResult> {
   const own = await eraseOne(store, keyring, input.childId, input, options.afterAppend);
   const mergedRecordsErased = await eraseRecordsMergedInto(store, keyring, input);
   return { childId: input.childId, ...own, mergedRecordsErased };
@@ -133,14 +138,25 @@ export function erasureCascade(store: EventStore, keyring: DataKeyring, units: (
     if (event.type === 'ChildPersonalDataErased' && typeof event.data.childId === 'string') {
       // An erasure interrupted before its own forget (or one from before forgetting existed) is finished here.
       await forget?.(event.data.childId);
-      await eraseRecordsMergedInto(store, keyring, { childId: event.data.childId, reason: String(event.data.reason ?? ''), metadata, context: context(), forget });
+      await eraseRecordsMergedInto(store, keyring, {
+        childId: event.data.childId,
+        reason: String(event.data.reason ?? ''),
+        metadata,
+        context: context(),
+        forget,
+      });
     } else if (event.type === 'ChildRecordsMerged' && typeof event.data.survivingChildId === 'string' && typeof event.data.childId === 'string') {
       const survivor = await rawEventStore(store).readStream(childStreamId(event.data.survivingChildId));
       const erasure = survivor.find((e) => e.type === 'ChildPersonalDataErased');
       if (!erasure) return;
       const { state } = await loadState(store, childStreamId(event.data.childId), childDecider);
       if (state.status === 'merged') {
-        await eraseOne(store, keyring, event.data.childId, { reason: String(erasure.data.reason ?? ''), metadata: { ...metadata, erasedWithChildId: event.data.survivingChildId }, context: context(), forget });
+        await eraseOne(store, keyring, event.data.childId, {
+          reason: String(erasure.data.reason ?? ''),
+          metadata: { ...metadata, erasedWithChildId: event.data.survivingChildId },
+          context: context(),
+          forget,
+        });
       }
     }
   };

@@ -33,7 +33,12 @@ export class ErasureController {
     summary:
       "Erase a child's personal data: appends ChildPersonalDataErased with the legal reason, then destroys the child's data key; the same for every record merged into it. A merged duplicate can be erased directly too. Every earlier event keeps its non-personal fields; personal fields (free-text reasons included) read as null from then on. Retrying is safe.",
   })
-  async erase(@Param() params: ErasureParams, @Body() dto: EraseChildPersonalDataDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request & { id?: unknown }): Promise<ErasureResponse> {
+  async erase(
+    @Param() params: ErasureParams,
+    @Body() dto: EraseChildPersonalDataDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() req: Request & { id?: unknown },
+  ): Promise<ErasureResponse> {
     try {
       return await eraseChildPersonalData(this.store, this.keyring, {
         childId: params.id,

@@ -11,7 +11,8 @@ export class EraseChildPersonalDataDto {
   @ApiProperty({
     minLength: 10,
     maxLength: 1000,
-    description: 'The legal reason for the erasure (e.g. the decision and article it rests on). Recorded in the log for auditors: it must not contain personal data.',
+    description:
+      'The legal reason for the erasure (e.g. the decision and article it rests on). Recorded in the log for auditors: it must not contain personal data.',
   })
   @IsString()
   @MinLength(10)
@@ -25,7 +26,8 @@ export class ErasureResponse {
   @ApiProperty({ description: 'True when the record was already erased (a retry): the key destruction was completed again' }) alreadyErased: boolean;
   @ApiProperty({
     type: [String],
-    description: 'The records merged into this one (directly or through another merged record): each holds its own copy of the child’s data and is erased with it',
+    description:
+      'The records merged into this one (directly or through another merged record): each holds its own copy of the child’s data and is erased with it',
   })
   mergedRecordsErased: string[];
 }

@@ -41,10 +41,17 @@ class ErasureCompleterLifecycle implements OnApplicationBootstrap, BeforeApplica
       }
       return this.units;
     };
-    this.completer = new ErasureCompleter(rawEventStore(store), keyring, pool, (err) => logger.error({ err }, 'erasure completer crashed; restarting'), erasureCascade(store, keyring, units, (childId) => forgetImportedChild(pool, childId)), {
-      status,
-      log: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
-    });
+    this.completer = new ErasureCompleter(
+      rawEventStore(store),
+      keyring,
+      pool,
+      (err) => logger.error({ err }, 'erasure completer crashed; restarting'),
+      erasureCascade(store, keyring, units, (childId) => forgetImportedChild(pool, childId)),
+      {
+        status,
+        log: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
+      },
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {

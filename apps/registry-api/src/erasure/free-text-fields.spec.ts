@@ -1,4 +1,13 @@
-import { CASE_EVENT_TYPES, caseDecider, CaseEvent, CHILD_EVENT_TYPES, childDecider, ChildEvent, DEFAULT_CASE_DEADLINES, PERSONAL_FIELDS } from '@childledger/domain';
+import {
+  CASE_EVENT_TYPES,
+  caseDecider,
+  CaseEvent,
+  CHILD_EVENT_TYPES,
+  childDecider,
+  ChildEvent,
+  DEFAULT_CASE_DEADLINES,
+  PERSONAL_FIELDS,
+} from '@childledger/domain';
 import { LEGACY_PLAINTEXT_REASON_TYPES } from '@childledger/trust';
 
 describe('free text and the encrypted part of the event', () => {
@@ -20,7 +29,17 @@ describe('free text and the encrypted part of the event', () => {
       }
     };
     const ctx = { now, units };
-    run({ type: 'RegisterChild', data: { childId: 'c1', fullName: 'Nguyễn Văn Tèo', dateOfBirth: '2016-01-01', sex: 'M', residence: { communeCode: '00004', effectiveFrom: '2016-01-01' } }, context: ctx });
+    run({
+      type: 'RegisterChild',
+      data: {
+        childId: 'c1',
+        fullName: 'Nguyễn Văn Tèo',
+        dateOfBirth: '2016-01-01',
+        sex: 'M',
+        residence: { communeCode: '00004', effectiveFrom: '2016-01-01' },
+      },
+      context: ctx,
+    });
     run({ type: 'CorrectChildDetails', data: { changes: { fullName: 'Nguyễn Văn Tí' }, reason }, context: ctx });
     run({ type: 'IdentifySpecialCircumstance', data: { group: 2, effectiveFrom: '2024-01-01' }, context: ctx });
     run({ type: 'EndSpecialCircumstance', data: { group: 2, effectiveTo: '2024-06-01', reason }, context: ctx });
@@ -40,7 +59,10 @@ describe('free text and the encrypted part of the event', () => {
     const caseCtx = { now, deadlines: DEFAULT_CASE_DEADLINES };
     const caseEvents: CaseEvent[] = [];
     for (const command of [
-      { type: 'OpenCase', data: { caseId: 'k1', childId: 'c1', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: '2025-09-20T01:00:00.000Z' } },
+      {
+        type: 'OpenCase',
+        data: { caseId: 'k1', childId: 'c1', channel: 'school', concern: 'neglect', protectionLevel: 'support', reportedAt: '2025-09-20T01:00:00.000Z' },
+      },
       { type: 'ReferCase', data: { sector: 'health', referredTo: 'Trạm y tế', reason } },
     ] as const) {
       for (const e of caseDecider.decide({ ...command, context: caseCtx } as Parameters<typeof caseDecider.decide>[0], kase)) {

@@ -61,16 +61,23 @@ export class RegistryExceptionFilter implements ExceptionFilter {
       });
     }
     if (exception instanceof IdempotencyKeyReusedError) {
-      return body(HttpStatus.UNPROCESSABLE_ENTITY, exception.message, [{ field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: exception.message }], {
-        code: 'IDEMPOTENCY_KEY_REUSED',
-      });
+      return body(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        exception.message,
+        [{ field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: exception.message }],
+        {
+          code: 'IDEMPOTENCY_KEY_REUSED',
+        },
+      );
     }
     if (exception instanceof AccessDeniedError) {
       const rule = exception.reason === 'role' ? 'ROLE' : 'JURISDICTION';
       return body(HttpStatus.FORBIDDEN, exception.message, [{ field: null, rule, message: exception.message }], { code: `FORBIDDEN_${rule}` });
     }
     if (exception instanceof ImportFileError) {
-      return body(HttpStatus.UNPROCESSABLE_ENTITY, exception.message, [{ field: 'file', rule: 'IMPORT_FILE', message: exception.message }], { code: 'IMPORT_FILE' });
+      return body(HttpStatus.UNPROCESSABLE_ENTITY, exception.message, [{ field: 'file', rule: 'IMPORT_FILE', message: exception.message }], {
+        code: 'IMPORT_FILE',
+      });
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

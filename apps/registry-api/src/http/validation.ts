@@ -58,7 +58,9 @@ export function Text(options: { max: number; required?: boolean; nullable?: bool
   const doc = { description: options.description, example: options.example, maxLength: options.max, nullable: options.nullable };
   return applyDecorators(
     Transform(nfc),
-    ...(options.required ? [ApiProperty(doc), IsString(), IsNotEmpty()] : [ApiPropertyOptional(doc), options.nullable ? ValidateIf((_o, v) => v !== null && v !== undefined) : IsOptional(), IsString()]),
+    ...(options.required
+      ? [ApiProperty(doc), IsString(), IsNotEmpty()]
+      : [ApiPropertyOptional(doc), options.nullable ? ValidateIf((_o, v) => v !== null && v !== undefined) : IsOptional(), IsString()]),
     MaxLength(options.max),
   );
 }
@@ -86,7 +88,8 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       propertyName: String(propertyName),
       options: { message: ({ property }) => `${property} must be an ISO 8601 date-time with a zone`, ...options },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(new Date(value).getTime()) && isIsoDate(value.slice(0, 10)),
+        validate: (value: unknown) =>
+          typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(new Date(value).getTime()) && isIsoDate(value.slice(0, 10)),
       },
     });
 }

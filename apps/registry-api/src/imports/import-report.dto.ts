@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One problem of a row: its number, the column and the rule, never a value from the row. */
 export class ImportProblemDto {
-  @ApiProperty({ enum: ['rejected', 'warning'], description: 'rejected: the row was not imported; warning: imported (for INCOMPLETE_SEX and INVALID_PERSONAL_ID.*, as an incomplete record)' })
+  @ApiProperty({
+    enum: ['rejected', 'warning'],
+    description: 'rejected: the row was not imported; warning: imported (for INCOMPLETE_SEX and INVALID_PERSONAL_ID.*, as an incomplete record)',
+  })
   kind!: 'rejected' | 'warning';
   @ApiProperty({ description: 'Row number as a spreadsheet shows it' }) row!: number;
   @ApiPropertyOptional() recordRef?: string;

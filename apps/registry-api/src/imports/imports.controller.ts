@@ -1,7 +1,19 @@
 import { rm } from 'node:fs/promises';
 import { Controller, Get, HttpStatus, Inject, NotFoundException, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ImportReportDto } from './import-report.dto';
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
@@ -61,7 +73,12 @@ export class ImportsController {
     if (upload && upload.size > this.maxBytes) {
       await rm(upload.path, { force: true });
       res.status(HttpStatus.PAYLOAD_TOO_LARGE);
-      return { statusCode: 413, error: 'Payload Too Large', message: `the file is larger than ${this.maxBytes} bytes`, errors: [{ field: 'file', rule: 'BODY_TOO_LARGE', message: 'the file is too large' }] };
+      return {
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: `the file is larger than ${this.maxBytes} bytes`,
+        errors: [{ field: 'file', rule: 'BODY_TOO_LARGE', message: 'the file is too large' }],
+      };
     }
     const file = upload ? { path: upload.path, size: upload.size } : await spoolRawBody(req, this.maxBytes);
     const name = (upload?.originalname ?? fileName)?.normalize('NFC').slice(0, 255);
@@ -88,7 +105,14 @@ export class ImportsController {
     if (report.status === 'failed') {
       res.status(HttpStatus.UNPROCESSABLE_ENTITY);
       const message = report.error ?? 'the file could not be imported';
-      return { statusCode: 422, error: 'Unprocessable Entity', message, code: 'IMPORT_FILE', errors: [{ field: 'file', rule: 'IMPORT_FILE', message }], details: { importId: report.id } };
+      return {
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        message,
+        code: 'IMPORT_FILE',
+        errors: [{ field: 'file', rule: 'IMPORT_FILE', message }],
+        details: { importId: report.id },
+      };
     }
     res.status(HttpStatus.CREATED);
     return report;
@@ -120,7 +144,11 @@ export class ImportsController {
   @ApiOperation({ summary: 'The rejected rows of an import as XLSX, with a Vietnamese "Lý do" column; send the imported file again (it is not kept)' })
   @ApiConsumes('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'multipart/form-data')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 200, description: 'The XLSX file', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The XLSX file',
+    content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } },
+  })
   @ApiResponse({ status: 404, description: 'No such import, or not yours' })
   @ApiResponse({ status: 400, description: 'No purpose, or not the file of this import (field file, rule SAME_FILE)' })
   async rejectedRows(
@@ -142,7 +170,14 @@ export class ImportsController {
         throw new RequestValidationException([{ field: 'file', rule: 'SAME_FILE', message: 'send the file of this import (the same file, unchanged)' }]);
       }
       const reasons = rejectedReasons(await this.ledger.rejectedProblems(p.importId));
-      await this.readAudit.record(user, { purpose, resourceType: 'import', resourceId: p.importId, childId: null, view: 'rejected_rows', correlationId: readCorrelationId(req) });
+      await this.readAudit.record(user, {
+        purpose,
+        resourceType: 'import',
+        resourceId: p.importId,
+        childId: null,
+        view: 'rejected_rows',
+        correlationId: readCorrelationId(req),
+      });
       res.status(HttpStatus.OK);
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="dong-bi-tu-choi-${p.importId}.xlsx"`);

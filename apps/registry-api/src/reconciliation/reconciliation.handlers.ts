@@ -75,7 +75,12 @@ export class ReconciliationHandlers {
 
   /** Both records must be the officer's (the merge handler checks the surviving one): it takes over the duplicate's history. */
   merge(x: CommandExchange, duplicateChildId: string, survivingChildId: string, reason: string): Promise<CommandOutcome> {
-    return this.responder.run(x.req, x.res, 200, (request) => new MergeChildRecordsCommand(duplicateChildId, { survivingChildId, reason }, request, this.context.create()));
+    return this.responder.run(
+      x.req,
+      x.res,
+      200,
+      (request) => new MergeChildRecordsCommand(duplicateChildId, { survivingChildId, reason }, request, this.context.create()),
+    );
   }
 
   revertMerge(x: CommandExchange, duplicateChildId: string, reason: string): Promise<CommandOutcome> {
@@ -112,7 +117,10 @@ export class ReconciliationHandlers {
     const source = new InMemoryCandidateSource(residents, preparer);
     const pairs: DuplicatePair[] = [];
     states.forEach(({ child, state }, i) => {
-      const record = { ...childRecordInput(state, residents[i]?.residenceCommuneCode ?? state.residence.communeCode), personalId: undefined as string | undefined };
+      const record = {
+        ...childRecordInput(state, residents[i]?.residenceCommuneCode ?? state.residence.communeCode),
+        personalId: undefined as string | undefined,
+      };
       const hits = source.candidateHits(preparer.prepareRecord(record));
       for (const j of hits.keys()) {
         if (j <= i) continue;

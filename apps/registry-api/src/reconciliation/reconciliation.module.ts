@@ -9,5 +9,8 @@ import { IdentityReviewsController } from './reviews/identity-reviews.controller
 import { IdentityReviewsService } from './reviews/identity-reviews.service';
 
 /** Identity reviews, unlinks, duplicates and merges (issue 4). Uses the platform's EVENT_STORE and PG_POOL and the (global) RegistryModule's command core. */
-@Module({ controllers: [IdentityReviewsController, DuplicatesController, ReconciliationController], providers: [ReconciliationHandlers, IdentityReviewsService, CommandResponder, DuplicatesService, DuplicatesSubscription] })
+@Module({
+  controllers: [IdentityReviewsController, DuplicatesController, ReconciliationController],
+  providers: [ReconciliationHandlers, IdentityReviewsService, CommandResponder, DuplicatesService, DuplicatesSubscription],
+})
 export class ReconciliationModule {}

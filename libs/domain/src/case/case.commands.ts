@@ -11,7 +11,15 @@ interface Command<Type extends string, Data> {
 /** The child must exist; that is for the handler to check (it spans two streams). */
 export type OpenCase = Command<
   'OpenCase',
-  { caseId: string; childId: string; channel: ReportChannel; concern: ConcernType; protectionLevel: ProtectionLevel; reportedAt: IsoDateTime; description?: string }
+  {
+    caseId: string;
+    childId: string;
+    channel: ReportChannel;
+    concern: ConcernType;
+    protectionLevel: ProtectionLevel;
+    reportedAt: IsoDateTime;
+    description?: string;
+  }
 >;
 export type AssessCase = Command<'AssessCase', { riskLevel: RiskLevel; notes?: string }>;
 export type PlanIntervention = Command<

@@ -56,7 +56,17 @@ const planned: CaseEvent = {
 const delivered: CaseEvent = {
   type: 'InterventionDelivered',
   ...v,
-  data: { caseId: 'k1', interventionId: 'i1', serviceType: 'psychosocial', provider: 'Trung tâm Công tác xã hội Hà Nội', deliveredOn: '2025-09-15', dueAt: '2025-10-16', onTime: true, recordedAt: at, personal: {} },
+  data: {
+    caseId: 'k1',
+    interventionId: 'i1',
+    serviceType: 'psychosocial',
+    provider: 'Trung tâm Công tác xã hội Hà Nội',
+    deliveredOn: '2025-09-15',
+    dueAt: '2025-10-16',
+    onTime: true,
+    recordedAt: at,
+    personal: {},
+  },
 };
 const reviewed: CaseEvent = { type: 'CaseReviewed', ...v, data: { caseId: 'k1', reviewedAt: at, dueAt: hoursAfter(at, 90 * 24), onTime: true, personal: {} } };
 const closed: CaseEvent = { type: 'CaseClosed', ...v, data: { caseId: 'k1', outcome: 'goals_met', closedAt: at } };
@@ -80,7 +90,13 @@ const openCase = (data: Partial<Extract<CaseCommand, { type: 'OpenCase' }>['data
 /** One valid command of each type (valid data, so only the transition decides). */
 const ANY: Record<Exclude<CaseCommandType, 'OpenCase' | 'AssignCase'>, CaseCommand> = {
   AssessCase: command('AssessCase', { riskLevel: 'high' }),
-  PlanIntervention: command('PlanIntervention', { interventionId: 'i2', serviceType: 'health', provider: 'Trạm y tế phường Ba Đình', plannedStart: '2025-09-16', plannedEnd: '2025-09-30' }),
+  PlanIntervention: command('PlanIntervention', {
+    interventionId: 'i2',
+    serviceType: 'health',
+    provider: 'Trạm y tế phường Ba Đình',
+    plannedStart: '2025-09-16',
+    plannedEnd: '2025-09-30',
+  }),
   DeliverIntervention: command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-15' }),
   ReferCase: command('ReferCase', { sector: 'public_security', referredTo: 'Công an phường Ba Đình', reason: 'criminal complaint' }),
   ReviewCase: command('ReviewCase', {}),
@@ -114,13 +130,19 @@ describe('caseDecider', () => {
       ['an unknown protection level', [], { protectionLevel: 'x' as 'support' }, 'INVALID_INPUT', 'protectionLevel'],
       ['no child', [], { childId: '' }, 'INVALID_INPUT', 'childId'],
     ] as const)('refuses %s', (_label, given, data, code, field) => {
-      spec.given([...given]).when(openCase(data)).thenThrows(code, field);
+      spec
+        .given([...given])
+        .when(openCase(data))
+        .thenThrows(code, field);
     });
   });
 
   describe('AssessCase', () => {
     it('given a report, when assessed in time, then CaseAssessed on time with the planning deadline for its risk', () => {
-      spec.given([opened]).when(command('AssessCase', { riskLevel: 'high' })).then([assessed]);
+      spec
+        .given([opened])
+        .when(command('AssessCase', { riskLevel: 'high' }))
+        .then([assessed]);
     });
 
     it('when assessed after the deadline, then onTime is false and the deadline is recorded', () => {
@@ -132,13 +154,24 @@ describe('caseDecider', () => {
           {
             type: 'CaseAssessed',
             ...v,
-            data: { caseId: 'k1', riskLevel: 'critical', assessedAt: late.toISOString(), dueAt: hoursAfter(REPORTED_AT, 12), onTime: false, planDueAt: hoursAfter(late.toISOString(), 24), personal: { notes: 'visible injuries' } },
+            data: {
+              caseId: 'k1',
+              riskLevel: 'critical',
+              assessedAt: late.toISOString(),
+              dueAt: hoursAfter(REPORTED_AT, 12),
+              onTime: false,
+              planDueAt: hoursAfter(late.toISOString(), 24),
+              personal: { notes: 'visible injuries' },
+            },
           },
         ]);
     });
 
     it('refuses an unknown risk level', () => {
-      spec.given([opened]).when(command('AssessCase', { riskLevel: 'extreme' as 'high' })).thenThrows('INVALID_INPUT', 'riskLevel');
+      spec
+        .given([opened])
+        .when(command('AssessCase', { riskLevel: 'extreme' as 'high' }))
+        .thenThrows('INVALID_INPUT', 'riskLevel');
     });
   });
 
@@ -146,18 +179,37 @@ describe('caseDecider', () => {
     it('given an assessed case, when the first intervention is planned, then InterventionPlanned with planning and review deadlines', () => {
       spec
         .given([opened, assessed])
-        .when(command('PlanIntervention', { interventionId: 'i1', serviceType: 'psychosocial', provider: 'Trung tâm Công tác xã hội Hà Nội', plannedStart: '2025-09-16', plannedEnd: '2025-10-16' }))
+        .when(
+          command('PlanIntervention', {
+            interventionId: 'i1',
+            serviceType: 'psychosocial',
+            provider: 'Trung tâm Công tác xã hội Hà Nội',
+            plannedStart: '2025-09-16',
+            plannedEnd: '2025-10-16',
+          }),
+        )
         .then([planned]);
     });
 
     it('given a plan, a further intervention carries no deadline of its own', () => {
-      spec.given([opened, assessed, planned]).when(ANY.PlanIntervention).then([
-        {
-          type: 'InterventionPlanned',
-          ...v,
-          data: { caseId: 'k1', interventionId: 'i2', serviceType: 'health', provider: 'Trạm y tế phường Ba Đình', plannedStart: '2025-09-16', plannedEnd: '2025-09-30', plannedAt: at },
-        },
-      ]);
+      spec
+        .given([opened, assessed, planned])
+        .when(ANY.PlanIntervention)
+        .then([
+          {
+            type: 'InterventionPlanned',
+            ...v,
+            data: {
+              caseId: 'k1',
+              interventionId: 'i2',
+              serviceType: 'health',
+              provider: 'Trạm y tế phường Ba Đình',
+              plannedStart: '2025-09-16',
+              plannedEnd: '2025-09-30',
+              plannedAt: at,
+            },
+          },
+        ]);
     });
 
     it.each([
@@ -168,7 +220,10 @@ describe('caseDecider', () => {
       ['a malformed date', { plannedStart: '16/09/2025' }, 'INVALID_INPUT', 'plannedStart'],
     ] as const)('refuses %s', (_label, data, code, field) => {
       const base = (ANY.PlanIntervention as Extract<CaseCommand, { type: 'PlanIntervention' }>).data;
-      spec.given([opened, assessed, planned]).when(command('PlanIntervention', { ...base, ...data })).thenThrows(code, field);
+      spec
+        .given([opened, assessed, planned])
+        .when(command('PlanIntervention', { ...base, ...data }))
+        .thenThrows(code, field);
     });
   });
 
@@ -178,9 +233,18 @@ describe('caseDecider', () => {
     });
 
     it('refuses an intervention that was not planned, a future date and a date before the report', () => {
-      spec.given([opened, assessed, planned]).when(command('DeliverIntervention', { interventionId: 'i9', deliveredOn: '2025-09-15' })).thenThrows('INTERVENTION_NOT_PLANNED', 'interventionId');
-      spec.given([opened, assessed, planned]).when(command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-16' })).thenThrows('DATE_IN_FUTURE', 'deliveredOn');
-      spec.given([opened, assessed, planned]).when(command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-14' })).thenThrows('DATE_OUT_OF_ORDER', 'deliveredOn');
+      spec
+        .given([opened, assessed, planned])
+        .when(command('DeliverIntervention', { interventionId: 'i9', deliveredOn: '2025-09-15' }))
+        .thenThrows('INTERVENTION_NOT_PLANNED', 'interventionId');
+      spec
+        .given([opened, assessed, planned])
+        .when(command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-16' }))
+        .thenThrows('DATE_IN_FUTURE', 'deliveredOn');
+      spec
+        .given([opened, assessed, planned])
+        .when(command('DeliverIntervention', { interventionId: 'i1', deliveredOn: '2025-09-14' }))
+        .thenThrows('DATE_OUT_OF_ORDER', 'deliveredOn');
     });
 
     it('records a late delivery as not on time', () => {
@@ -198,9 +262,18 @@ describe('caseDecider', () => {
       const state = spec
         .given([opened, assessed])
         .when(ANY.ReferCase)
-        .then([{ type: 'CaseReferred', ...v, data: { caseId: 'k1', sector: 'public_security', referredTo: 'Công an phường Ba Đình', referredAt: at, personal: { reason: 'criminal complaint' } } }]);
+        .then([
+          {
+            type: 'CaseReferred',
+            ...v,
+            data: { caseId: 'k1', sector: 'public_security', referredTo: 'Công an phường Ba Đình', referredAt: at, personal: { reason: 'criminal complaint' } },
+          },
+        ]);
       expect(state).toMatchObject({ status: 'assessed' });
-      spec.given([opened]).when(command('ReferCase', { sector: 'health', referredTo: 'X', reason: '' })).thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given([opened])
+        .when(command('ReferCase', { sector: 'health', referredTo: 'X', reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
     });
 
     it('given an intervention under way, when reviewed, then CaseReviewed against the review deadline', () => {
@@ -209,28 +282,42 @@ describe('caseDecider', () => {
 
     it('given a review, when closed, then CaseClosed with the outcome; an unknown outcome is refused', () => {
       spec.given(HISTORY.reviewed).when(ANY.CloseCase).then([closed]);
-      spec.given(HISTORY.reviewed).when(command('CloseCase', { outcome: 'forgotten' as 'other' })).thenThrows('INVALID_INPUT', 'outcome');
+      spec
+        .given(HISTORY.reviewed)
+        .when(command('CloseCase', { outcome: 'forgotten' as 'other' }))
+        .thenThrows('INVALID_INPUT', 'outcome');
     });
 
     it('given an assessment that found no need, when closed, then CaseClosed', () => {
-      spec.given([opened, assessed]).when(command('CloseCase', { outcome: 'no_protection_needed' })).then([
-        { type: 'CaseClosed', ...v, data: { caseId: 'k1', outcome: 'no_protection_needed', closedAt: at } },
-      ]);
+      spec
+        .given([opened, assessed])
+        .when(command('CloseCase', { outcome: 'no_protection_needed' }))
+        .then([{ type: 'CaseClosed', ...v, data: { caseId: 'k1', outcome: 'no_protection_needed', closedAt: at } }]);
     });
 
     it('given a closed case, when reopened with a reason, then CaseReopened with a new assessment deadline, and it must be assessed again', () => {
       const state = spec
         .given(HISTORY.closed)
         .when(ANY.ReopenCase)
-        .then([{ type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: hoursAfter(at, 12), personal: { reason: 'new report from school' } } }]);
+        .then([
+          {
+            type: 'CaseReopened',
+            ...v,
+            data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: hoursAfter(at, 12), personal: { reason: 'new report from school' } },
+          },
+        ]);
       expect(state).toMatchObject({ status: 'report_received', assessmentDueAt: hoursAfter(at, 12) });
-      spec.given(HISTORY.closed).when(command('ReopenCase', { reason: '' })).thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given(HISTORY.closed)
+        .when(command('ReopenCase', { reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
     });
 
     it('given a closed case, no intervention is planned or delivered until it is reopened', () => {
       spec.given(HISTORY.closed).when(ANY.PlanIntervention).thenThrows('CASE_CLOSED', 'caseId');
       spec.given(HISTORY.closed).when(ANY.DeliverIntervention).thenThrows('CASE_CLOSED', 'caseId');
-      spec.given([...HISTORY.closed, { type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: at, personal: { reason: 'r' } } }])
+      spec
+        .given([...HISTORY.closed, { type: 'CaseReopened', ...v, data: { caseId: 'k1', reopenedAt: at, assessmentDueAt: at, personal: { reason: 'r' } } }])
         .when(ANY.PlanIntervention)
         .thenThrows('ILLEGAL_TRANSITION', 'caseId', { status: 'report_received', command: 'PlanIntervention' });
     });
@@ -247,7 +334,10 @@ describe('caseDecider', () => {
     });
 
     it('given a case held by one worker, when reassigned, then CaseAssigned names the previous holder, and the status does not move', () => {
-      const held = [...HISTORY.assessed, { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } }] as CaseEvent[];
+      const held = [
+        ...HISTORY.assessed,
+        { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } },
+      ] as CaseEvent[];
       spec
         .given(held)
         .when(assign('u-b'))
@@ -257,7 +347,10 @@ describe('caseDecider', () => {
     });
 
     it('refuses assigning the case to the user who already holds it (assigneeId), an empty assignee, and a closed case', () => {
-      const held = [...HISTORY.planned, { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } }] as CaseEvent[];
+      const held = [
+        ...HISTORY.planned,
+        { type: 'CaseAssigned', ...v, data: { caseId: 'k1', assigneeId: 'u-a', assignedBy: 'u-a', assignedAt: at } },
+      ] as CaseEvent[];
       spec.given(held).when(assign('u-a')).thenThrows('NOTHING_TO_CHANGE', 'assigneeId');
       spec.given(HISTORY.planned).when(assign(' ')).thenThrows('INVALID_INPUT', 'assigneeId');
       spec.given(HISTORY.closed).when(assign('u-a')).thenThrows('CASE_CLOSED', 'caseId');

@@ -6,16 +6,7 @@ import { optionalText, requireOneOf, requireReason, requireText } from '../share
 import { assessmentDueAt, planningDueAt, reviewDueAt } from './case-deadlines';
 import { COMMAND_OF_EVENT, nextCaseStatus } from './case-state-machine';
 import type { CaseCommand } from './case.commands';
-import {
-  CASE_OUTCOMES,
-  CaseEvent,
-  CONCERN_TYPES,
-  PROTECTION_LEVELS,
-  REPORT_CHANNELS,
-  RISK_LEVELS,
-  SECTORS,
-  SERVICE_TYPES,
-} from './case.events';
+import { CASE_OUTCOMES, CaseEvent, CONCERN_TYPES, PROTECTION_LEVELS, REPORT_CHANNELS, RISK_LEVELS, SECTORS, SERVICE_TYPES } from './case.events';
 import type { CaseState, OpenedCaseState } from './case.state';
 
 function event<E extends CaseEvent>(type: E['type'], data: E['data']): E {
@@ -174,7 +165,14 @@ function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       const notes = optionalText(command.data.notes, 'notes');
       const dueAt = state.reviewDueAt ?? at;
       return [
-        event('CaseReviewed', { caseId, reviewedAt: at, dueAt, onTime: onTime(now, dueAt), ...optional('riskLevel', riskLevel), personal: { ...optional('notes', notes) } }),
+        event('CaseReviewed', {
+          caseId,
+          reviewedAt: at,
+          dueAt,
+          onTime: onTime(now, dueAt),
+          ...optional('riskLevel', riskLevel),
+          personal: { ...optional('notes', notes) },
+        }),
       ];
     }
 

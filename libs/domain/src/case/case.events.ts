@@ -115,15 +115,7 @@ export type CaseAssigned = DomainEvent<
 >;
 
 export type CaseEvent =
-  | CaseAssigned
-  | CaseOpened
-  | CaseAssessed
-  | InterventionPlanned
-  | InterventionDelivered
-  | CaseReferred
-  | CaseReviewed
-  | CaseClosed
-  | CaseReopened;
+  CaseAssigned | CaseOpened | CaseAssessed | InterventionPlanned | InterventionDelivered | CaseReferred | CaseReviewed | CaseClosed | CaseReopened;
 
 export type CaseEventType = CaseEvent['type'];
 

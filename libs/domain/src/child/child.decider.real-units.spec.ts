@@ -10,7 +10,14 @@ describe(`${AdministrativeUnits.name} as the child decider's unit lookup`, () =>
   const spec = DeciderSpecification.for(childDecider);
   const register = (communeCode: string, effectiveFrom: string, personalId?: string) => ({
     type: 'RegisterChild' as const,
-    data: { childId: 'c1', fullName: 'Lê Văn An', dateOfBirth: '2012-06-01', sex: 'M' as const, residence: { communeCode, effectiveFrom }, ...(personalId ? { personalId } : {}) },
+    data: {
+      childId: 'c1',
+      fullName: 'Lê Văn An',
+      dateOfBirth: '2012-06-01',
+      sex: 'M' as const,
+      residence: { communeCode, effectiveFrom },
+      ...(personalId ? { personalId } : {}),
+    },
     context: { now: NOW, units },
   });
 
@@ -26,6 +33,9 @@ describe(`${AdministrativeUnits.name} as the child decider's unit lookup`, () =>
 
   it('accepts a personal ID from a province that no longer exists (002 Hà Giang) and refuses one from 003', () => {
     expect(childDecider.decide(register('00004', '2020-01-01', '002212000001'), childDecider.initialState())).toHaveLength(1);
-    spec.given([]).when(register('00004', '2020-01-01', '003212000001')).thenThrows('INVALID_PERSONAL_ID', 'personalId', { personalIdProblem: 'UNKNOWN_PROVINCE_CODE' });
+    spec
+      .given([])
+      .when(register('00004', '2020-01-01', '003212000001'))
+      .thenThrows('INVALID_PERSONAL_ID', 'personalId', { personalIdProblem: 'UNKNOWN_PROVINCE_CODE' });
   });
 });

@@ -45,7 +45,11 @@ const linked = (personalId = '001315012345'): ChildEvent => ({
   ...v,
   data: { childId: 'c1', source: 'identity_adapter', matchScore: 0.97, linkedAt: at, personal: { personalId } },
 });
-const merged: ChildEvent = { type: 'ChildRecordsMerged', ...v, data: { childId: 'c1', survivingChildId: 'c2', mergedAt: at, personal: { reason: 'same child' } } };
+const merged: ChildEvent = {
+  type: 'ChildRecordsMerged',
+  ...v,
+  data: { childId: 'c1', survivingChildId: 'c2', mergedAt: at, personal: { reason: 'same child' } },
+};
 const erased: ChildEvent = { type: 'ChildPersonalDataErased', ...v, data: { childId: 'c1', reason: 'court order', erasedAt: at } };
 
 describe('childDecider', () => {
@@ -84,17 +88,27 @@ describe('childDecider', () => {
     });
 
     it('checks the commune against the list in force on the effective date (00007 existed before the reform only)', () => {
-      spec.given([]).when(registerChild({ residence: { communeCode: '00007', effectiveFrom: '2020-01-01' } })).then([
-        expect.objectContaining({ data: expect.objectContaining({ residence: { communeCode: '00007', effectiveFrom: '2020-01-01' } }) }),
-      ] as ChildEvent[]);
-      spec.given([]).when(registerChild({ residence: { communeCode: '00007', effectiveFrom: '2025-08-01' } })).thenThrows('UNKNOWN_COMMUNE', 'residence.communeCode');
+      spec
+        .given([])
+        .when(registerChild({ residence: { communeCode: '00007', effectiveFrom: '2020-01-01' } }))
+        .then([
+          expect.objectContaining({ data: expect.objectContaining({ residence: { communeCode: '00007', effectiveFrom: '2020-01-01' } }) }),
+        ] as ChildEvent[]);
+      spec
+        .given([])
+        .when(registerChild({ residence: { communeCode: '00007', effectiveFrom: '2025-08-01' } }))
+        .thenThrows('UNKNOWN_COMMUNE', 'residence.communeCode');
     });
 
     it('accepts a child one day before the 16th birthday and refuses one on it', () => {
-      spec.given([]).when(registerChild({ dateOfBirth: '2009-09-16', residence: { communeCode: '00004', effectiveFrom: '2025-08-01' } })).then([
-        expect.objectContaining({ type: 'ChildRegistered' }),
-      ] as ChildEvent[]);
-      spec.given([]).when(registerChild({ dateOfBirth: '2009-09-15' })).thenThrows('CHILD_TOO_OLD', 'dateOfBirth');
+      spec
+        .given([])
+        .when(registerChild({ dateOfBirth: '2009-09-16', residence: { communeCode: '00004', effectiveFrom: '2025-08-01' } }))
+        .then([expect.objectContaining({ type: 'ChildRegistered' })] as ChildEvent[]);
+      spec
+        .given([])
+        .when(registerChild({ dateOfBirth: '2009-09-15' }))
+        .thenThrows('CHILD_TOO_OLD', 'dateOfBirth');
     });
 
     it.each([
@@ -110,7 +124,10 @@ describe('childDecider', () => {
       ['bad sex', [], { sex: 'X' as 'M' }, 'INVALID_INPUT', 'sex'],
       ['no child id', [], { childId: ' ' }, 'INVALID_INPUT', 'childId'],
     ] as const)('refuses %s', (_label, given, data, code, field) => {
-      spec.given([...given]).when(registerChild(data)).thenThrows(code, field);
+      spec
+        .given([...given])
+        .when(registerChild(data))
+        .thenThrows(code, field);
     });
 
     it.each([
@@ -133,7 +150,12 @@ describe('childDecider', () => {
     it('given a registered child, when correcting the name and removing the notes, then only those fields, with the reason', () => {
       spec
         .given([childRegistered({ notes: 'old note' })])
-        .when(command('CorrectChildDetails', { changes: { fullName: 'Nguyễn Thị Thu Hằng', fatherName: undefined, notes: null }, reason: 'typo in the spreadsheet' }))
+        .when(
+          command('CorrectChildDetails', {
+            changes: { fullName: 'Nguyễn Thị Thu Hằng', fatherName: undefined, notes: null },
+            reason: 'typo in the spreadsheet',
+          }),
+        )
         .then([
           {
             type: 'ChildDetailsCorrected',
@@ -156,7 +178,13 @@ describe('childDecider', () => {
           {
             type: 'ChildDetailsCorrected',
             ...v,
-            data: { childId: 'c1', correctedFields: ['sex', 'personalId', 'notes'], sex: 'M', personal: { personalId: '001215012345', notes: null, reason: 'birth certificate' }, correctedAt: at },
+            data: {
+              childId: 'c1',
+              correctedFields: ['sex', 'personalId', 'notes'],
+              sex: 'M',
+              personal: { personalId: '001215012345', notes: null, reason: 'birth certificate' },
+              correctedAt: at,
+            },
           },
         ]);
       expect(state).toMatchObject({ sex: 'M', personalId: '001215012345' });
@@ -188,7 +216,13 @@ describe('childDecider', () => {
       spec
         .given([childRegistered()])
         .when(command('ChangeResidence', { communeCode: '00025', effectiveFrom: '2025-08-01' }))
-        .then([{ type: 'ResidenceChanged', ...v, data: { childId: 'c1', communeCode: '00025', effectiveFrom: '2025-08-01', previousCommuneCode: '00004', recordedAt: at } }]);
+        .then([
+          {
+            type: 'ResidenceChanged',
+            ...v,
+            data: { childId: 'c1', communeCode: '00025', effectiveFrom: '2025-08-01', previousCommuneCode: '00004', recordedAt: at },
+          },
+        ]);
     });
 
     it.each([
@@ -201,7 +235,14 @@ describe('childDecider', () => {
 
     it('refuses a date before the current residence started', () => {
       spec
-        .given([childRegistered(), { type: 'ResidenceChanged', ...v, data: { childId: 'c1', communeCode: '00025', effectiveFrom: '2020-01-01', previousCommuneCode: '00004', recordedAt: at } }])
+        .given([
+          childRegistered(),
+          {
+            type: 'ResidenceChanged',
+            ...v,
+            data: { childId: 'c1', communeCode: '00025', effectiveFrom: '2020-01-01', previousCommuneCode: '00004', recordedAt: at },
+          },
+        ])
         .when(command('ChangeResidence', { communeCode: '00004', effectiveFrom: '2019-01-01' }))
         .thenThrows('DATE_OUT_OF_ORDER', 'effectiveFrom');
     });
@@ -220,30 +261,58 @@ describe('childDecider', () => {
       const state = spec
         .given([childRegistered(), circumstance(4)])
         .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-09-01', reason: 'reassessed' }))
-        .then([{ type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-09-01', recordedAt: at, personal: { reason: 'reassessed' } } }]);
+        .then([
+          {
+            type: 'SpecialCircumstanceEnded',
+            ...v,
+            data: { childId: 'c1', group: 4, effectiveTo: '2025-09-01', recordedAt: at, personal: { reason: 'reassessed' } },
+          },
+        ]);
       expect(state).toMatchObject({ circumstances: {} });
     });
 
     it('refuses a group already active', () => {
-      spec.given([childRegistered(), circumstance(4)]).when(command('IdentifySpecialCircumstance', { group: 4, effectiveFrom: '2025-01-01' })).thenThrows('CIRCUMSTANCE_ALREADY_ACTIVE', 'group');
+      spec
+        .given([childRegistered(), circumstance(4)])
+        .when(command('IdentifySpecialCircumstance', { group: 4, effectiveFrom: '2025-01-01' }))
+        .thenThrows('CIRCUMSTANCE_ALREADY_ACTIVE', 'group');
     });
 
     it('refuses to end a group that is not active, or was ended already', () => {
-      spec.given([childRegistered()]).when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-01-01' })).thenThrows('CIRCUMSTANCE_NOT_ACTIVE', 'group');
       spec
-        .given([childRegistered(), circumstance(4), { type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-01-01', recordedAt: at, personal: {} } }])
+        .given([childRegistered()])
+        .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-01-01' }))
+        .thenThrows('CIRCUMSTANCE_NOT_ACTIVE', 'group');
+      spec
+        .given([
+          childRegistered(),
+          circumstance(4),
+          { type: 'SpecialCircumstanceEnded', ...v, data: { childId: 'c1', group: 4, effectiveTo: '2025-01-01', recordedAt: at, personal: {} } },
+        ])
         .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2025-02-01' }))
         .thenThrows('CIRCUMSTANCE_NOT_ACTIVE', 'group');
     });
 
     it.each([0, 15, 2.5])('refuses group %p', (group) => {
-      spec.given([childRegistered()]).when(command('IdentifySpecialCircumstance', { group, effectiveFrom: '2025-01-01' })).thenThrows('INVALID_INPUT', 'group');
+      spec
+        .given([childRegistered()])
+        .when(command('IdentifySpecialCircumstance', { group, effectiveFrom: '2025-01-01' }))
+        .thenThrows('INVALID_INPUT', 'group');
     });
 
     it('refuses an end before the start, a start in the future and a start before birth', () => {
-      spec.given([childRegistered(), circumstance(4)]).when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2024-04-30' })).thenThrows('DATE_OUT_OF_ORDER', 'effectiveTo');
-      spec.given([childRegistered()]).when(command('IdentifySpecialCircumstance', { group: 1, effectiveFrom: '2025-09-16' })).thenThrows('DATE_IN_FUTURE', 'effectiveFrom');
-      spec.given([childRegistered()]).when(command('IdentifySpecialCircumstance', { group: 1, effectiveFrom: '2015-03-01' })).thenThrows('DATE_BEFORE_BIRTH', 'effectiveFrom');
+      spec
+        .given([childRegistered(), circumstance(4)])
+        .when(command('EndSpecialCircumstance', { group: 4, effectiveTo: '2024-04-30' }))
+        .thenThrows('DATE_OUT_OF_ORDER', 'effectiveTo');
+      spec
+        .given([childRegistered()])
+        .when(command('IdentifySpecialCircumstance', { group: 1, effectiveFrom: '2025-09-16' }))
+        .thenThrows('DATE_IN_FUTURE', 'effectiveFrom');
+      spec
+        .given([childRegistered()])
+        .when(command('IdentifySpecialCircumstance', { group: 1, effectiveFrom: '2015-03-01' }))
+        .thenThrows('DATE_BEFORE_BIRTH', 'effectiveFrom');
     });
   });
 
@@ -252,7 +321,13 @@ describe('childDecider', () => {
       spec
         .given([childRegistered()])
         .when(command('IdentifyRisk', { group: 9, effectiveFrom: '2025-09-01', description: 'bruises reported by teacher' }))
-        .then([{ type: 'RiskIdentified', ...v, data: { childId: 'c1', group: 9, effectiveFrom: '2025-09-01', recordedAt: at, personal: { description: 'bruises reported by teacher' } } }]);
+        .then([
+          {
+            type: 'RiskIdentified',
+            ...v,
+            data: { childId: 'c1', group: 9, effectiveFrom: '2025-09-01', recordedAt: at, personal: { description: 'bruises reported by teacher' } },
+          },
+        ]);
     });
 
     it('given a risk of group 9, when resolving it, then RiskResolved with the outcome', () => {
@@ -263,8 +338,14 @@ describe('childDecider', () => {
     });
 
     it('refuses a risk already active, resolving one that is not, and an unknown outcome', () => {
-      spec.given([childRegistered(), risk(9)]).when(command('IdentifyRisk', { group: 9, effectiveFrom: '2025-09-01' })).thenThrows('RISK_ALREADY_ACTIVE', 'group');
-      spec.given([childRegistered()]).when(command('ResolveRisk', { group: 9, effectiveTo: '2025-09-01', outcome: 'removed_from_risk' })).thenThrows('RISK_NOT_ACTIVE', 'group');
+      spec
+        .given([childRegistered(), risk(9)])
+        .when(command('IdentifyRisk', { group: 9, effectiveFrom: '2025-09-01' }))
+        .thenThrows('RISK_ALREADY_ACTIVE', 'group');
+      spec
+        .given([childRegistered()])
+        .when(command('ResolveRisk', { group: 9, effectiveTo: '2025-09-01', outcome: 'removed_from_risk' }))
+        .thenThrows('RISK_NOT_ACTIVE', 'group');
       spec
         .given([childRegistered(), risk(9)])
         .when(command('ResolveRisk', { group: 9, effectiveTo: '2025-09-01', outcome: 'vanished' as 'removed_from_risk' }))
@@ -281,33 +362,60 @@ describe('childDecider', () => {
     });
 
     it('refuses a second link, and a number that contradicts the record', () => {
-      spec.given([childRegistered(), linked()]).when(command('LinkNationalId', { personalId: '001315012346', source: 'officer' })).thenThrows('NATIONAL_ID_ALREADY_LINKED', 'personalId');
+      spec
+        .given([childRegistered(), linked()])
+        .when(command('LinkNationalId', { personalId: '001315012346', source: 'officer' }))
+        .thenThrows('NATIONAL_ID_ALREADY_LINKED', 'personalId');
       spec
         .given([childRegistered()])
         .when(command('LinkNationalId', { personalId: '001185012345', source: 'officer' }))
         .thenThrows('INVALID_PERSONAL_ID', 'personalId', { personalIdProblem: 'CENTURY_SEX_MISMATCH' });
-      spec.given([childRegistered()]).when(command('LinkNationalId', { personalId: '001315012345', source: 'officer', matchScore: 2 })).thenThrows('INVALID_INPUT', 'matchScore');
+      spec
+        .given([childRegistered()])
+        .when(command('LinkNationalId', { personalId: '001315012345', source: 'officer', matchScore: 2 }))
+        .thenThrows('INVALID_INPUT', 'matchScore');
     });
 
     it('given a link, when unlinking with a reason, then NationalIdUnlinked carries the number as personal data', () => {
       const state = spec
         .given([childRegistered(), linked()])
         .when(command('UnlinkNationalId', { reason: "it was the mother's number" }))
-        .then([{ type: 'NationalIdUnlinked', ...v, data: { childId: 'c1', unlinkedAt: at, personal: { personalId: '001315012345', reason: "it was the mother's number" } } }]);
+        .then([
+          {
+            type: 'NationalIdUnlinked',
+            ...v,
+            data: { childId: 'c1', unlinkedAt: at, personal: { personalId: '001315012345', reason: "it was the mother's number" } },
+          },
+        ]);
       expect(state).not.toHaveProperty('nationalId');
     });
 
     it('refuses to unlink without a reason or without a link', () => {
-      spec.given([childRegistered(), linked()]).when(command('UnlinkNationalId', { reason: '' })).thenThrows('MISSING_REASON', 'reason');
-      spec.given([childRegistered()]).when(command('UnlinkNationalId', { reason: 'r' })).thenThrows('NATIONAL_ID_NOT_LINKED', 'personalId');
+      spec
+        .given([childRegistered(), linked()])
+        .when(command('UnlinkNationalId', { reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given([childRegistered()])
+        .when(command('UnlinkNationalId', { reason: 'r' }))
+        .thenThrows('NATIONAL_ID_NOT_LINKED', 'personalId');
     });
 
     it('when asking for a review, then IdentityReviewRequested; a reason is required', () => {
       spec
         .given([childRegistered()])
         .when(command('RequestIdentityReview', { source: 'identity_adapter', reason: 'two candidates above threshold', candidateCount: 2 }))
-        .then([{ type: 'IdentityReviewRequested', ...v, data: { childId: 'c1', source: 'identity_adapter', candidateCount: 2, requestedAt: at, personal: { reason: 'two candidates above threshold' } } }]);
-      spec.given([childRegistered()]).when(command('RequestIdentityReview', { source: 'officer', reason: '' })).thenThrows('MISSING_REASON', 'reason');
+        .then([
+          {
+            type: 'IdentityReviewRequested',
+            ...v,
+            data: { childId: 'c1', source: 'identity_adapter', candidateCount: 2, requestedAt: at, personal: { reason: 'two candidates above threshold' } },
+          },
+        ]);
+      spec
+        .given([childRegistered()])
+        .when(command('RequestIdentityReview', { source: 'officer', reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
     });
 
     it('when no national record matched, then NoNationalRecordFound (a finding); refused while a number is linked', () => {
@@ -316,17 +424,23 @@ describe('childDecider', () => {
         .when(command('RecordNoNationalRecord', { source: 'identity_adapter' }))
         .then([{ type: 'NoNationalRecordFound', ...v, data: { childId: 'c1', source: 'identity_adapter', checkedAt: at } }]);
       expect(state).toMatchObject({ identity: 'no_national_record' });
-      spec.given([childRegistered(), linked()]).when(command('RecordNoNationalRecord', { source: 'identity_adapter' })).thenThrows('NATIONAL_ID_ALREADY_LINKED', 'personalId');
+      spec
+        .given([childRegistered(), linked()])
+        .when(command('RecordNoNationalRecord', { source: 'identity_adapter' }))
+        .thenThrows('NATIONAL_ID_ALREADY_LINKED', 'personalId');
     });
   });
 
   describe('merges', () => {
     it('given a duplicate, when merging it into c2, then ChildRecordsMerged and the record points to c2', () => {
-      const state = spec.given([childRegistered()]).when(command('MergeChildRecords', { survivingChildId: 'c2', reason: 'same child' })).then([merged]);
+      const state = spec
+        .given([childRegistered()])
+        .when(command('MergeChildRecords', { survivingChildId: 'c2', reason: 'same child' }))
+        .then([merged]);
       expect(state).toMatchObject({ status: 'merged', survivingChildId: 'c2' });
     });
 
-    it('given a merged record, when erasing it, then ChildPersonalDataErased (a duplicate still holds the child\'s personal data)', () => {
+    it("given a merged record, when erasing it, then ChildPersonalDataErased (a duplicate still holds the child's personal data)", () => {
       const state = spec
         .given([childRegistered(), merged])
         .when(command('ErasePersonalData', { reason: 'Quyết định 12/2025' }))
@@ -335,25 +449,49 @@ describe('childDecider', () => {
     });
 
     it('given a merged record, it takes no further command but revert and erasure', () => {
-      const error = spec.given([childRegistered(), merged]).when(command('ChangeResidence', { communeCode: '00025', effectiveFrom: '2025-08-01' })).thenThrows('RECORD_MERGED', 'childId');
+      const error = spec
+        .given([childRegistered(), merged])
+        .when(command('ChangeResidence', { communeCode: '00025', effectiveFrom: '2025-08-01' }))
+        .thenThrows('RECORD_MERGED', 'childId');
       expect(error.details).toEqual({ survivingChildId: 'c2' });
-      spec.given([childRegistered(), merged]).when(command('MergeChildRecords', { survivingChildId: 'c3', reason: 'r' })).thenThrows('RECORD_MERGED');
+      spec
+        .given([childRegistered(), merged])
+        .when(command('MergeChildRecords', { survivingChildId: 'c3', reason: 'r' }))
+        .thenThrows('RECORD_MERGED');
     });
 
     it('given a merged record, when reverting with a reason, then ChildRecordsMergeReverted and it is active again', () => {
       const state = spec
         .given([childRegistered(), merged])
         .when(command('RevertMerge', { reason: 'different birth dates after all' }))
-        .then([{ type: 'ChildRecordsMergeReverted', ...v, data: { childId: 'c1', survivingChildId: 'c2', revertedAt: at, personal: { reason: 'different birth dates after all' } } }]);
+        .then([
+          {
+            type: 'ChildRecordsMergeReverted',
+            ...v,
+            data: { childId: 'c1', survivingChildId: 'c2', revertedAt: at, personal: { reason: 'different birth dates after all' } },
+          },
+        ]);
       expect(state).toMatchObject({ status: 'active' });
       expect(state).not.toHaveProperty('survivingChildId');
     });
 
     it('refuses merging into itself, merging without a reason, and reverting what is not merged', () => {
-      spec.given([childRegistered()]).when(command('MergeChildRecords', { survivingChildId: 'c1', reason: 'r' })).thenThrows('CANNOT_MERGE_INTO_ITSELF', 'survivingChildId');
-      spec.given([childRegistered()]).when(command('MergeChildRecords', { survivingChildId: 'c2', reason: '' })).thenThrows('MISSING_REASON', 'reason');
-      spec.given([childRegistered()]).when(command('RevertMerge', { reason: 'r' })).thenThrows('RECORD_NOT_MERGED', 'childId');
-      spec.given([childRegistered(), merged]).when(command('RevertMerge', { reason: '' })).thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given([childRegistered()])
+        .when(command('MergeChildRecords', { survivingChildId: 'c1', reason: 'r' }))
+        .thenThrows('CANNOT_MERGE_INTO_ITSELF', 'survivingChildId');
+      spec
+        .given([childRegistered()])
+        .when(command('MergeChildRecords', { survivingChildId: 'c2', reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given([childRegistered()])
+        .when(command('RevertMerge', { reason: 'r' }))
+        .thenThrows('RECORD_NOT_MERGED', 'childId');
+      spec
+        .given([childRegistered(), merged])
+        .when(command('RevertMerge', { reason: '' }))
+        .thenThrows('MISSING_REASON', 'reason');
     });
   });
 
@@ -376,9 +514,18 @@ describe('childDecider', () => {
     });
 
     it('refuses without a reason, and refuses every command afterwards', () => {
-      spec.given([childRegistered()]).when(command('ErasePersonalData', { reason: ' ' })).thenThrows('MISSING_REASON', 'reason');
-      spec.given([childRegistered(), erased]).when(command('IdentifyRisk', { group: 1, effectiveFrom: '2025-01-01' })).thenThrows('RECORD_ERASED', 'childId');
-      spec.given([childRegistered(), erased]).when(command('ErasePersonalData', { reason: 'again' })).thenThrows('RECORD_ERASED');
+      spec
+        .given([childRegistered()])
+        .when(command('ErasePersonalData', { reason: ' ' }))
+        .thenThrows('MISSING_REASON', 'reason');
+      spec
+        .given([childRegistered(), erased])
+        .when(command('IdentifyRisk', { group: 1, effectiveFrom: '2025-01-01' }))
+        .thenThrows('RECORD_ERASED', 'childId');
+      spec
+        .given([childRegistered(), erased])
+        .when(command('ErasePersonalData', { reason: 'again' }))
+        .thenThrows('RECORD_ERASED');
     });
   });
 

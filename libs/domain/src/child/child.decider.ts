@@ -188,7 +188,8 @@ function decide(command: ChildCommand, state: ChildState): ChildEvent[] {
     case 'IdentifyRisk': {
       const group = requireGroup(command.data.group);
       const effectiveFrom = requireLifeDate(command.data.effectiveFrom, 'effectiveFrom', child.dateOfBirth, now);
-      if (child.risks[group] !== undefined) throw new RegistryError('RISK_ALREADY_ACTIVE', `a risk of group ${group} is active since ${child.risks[group]}`, 'group');
+      if (child.risks[group] !== undefined)
+        throw new RegistryError('RISK_ALREADY_ACTIVE', `a risk of group ${group} is active since ${child.risks[group]}`, 'group');
       const description = optionalText(command.data.description, 'description');
       return [event('RiskIdentified', { childId, group, effectiveFrom, recordedAt: at, personal: { ...defined('description', description) } })];
     }
@@ -294,7 +295,11 @@ function correctDetails(
   if (has('dateOfBirth')) {
     const dateOfBirth = requireDateOfBirth(changes.dateOfBirth, vietnamDate(new Date(child.registeredAt)), now, 'changes.dateOfBirth');
     if (dateOfBirth > child.residence.effectiveFrom) {
-      throw new RegistryError('DATE_BEFORE_BIRTH', `the current residence starts (${child.residence.effectiveFrom}) before this date of birth`, 'changes.dateOfBirth');
+      throw new RegistryError(
+        'DATE_BEFORE_BIRTH',
+        `the current residence starts (${child.residence.effectiveFrom}) before this date of birth`,
+        'changes.dateOfBirth',
+      );
     }
     if (dateOfBirth !== child.dateOfBirth) {
       personal.dateOfBirth = dateOfBirth;
@@ -339,7 +344,8 @@ function correctDetails(
   if (personal.dateOfBirth !== undefined || sex !== undefined) {
     const stated = personal.personalId === undefined ? child.personalId : (personal.personalId ?? undefined);
     if (stated !== undefined) requirePersonalId(stated, resulting, units, personal.dateOfBirth !== undefined ? 'changes.dateOfBirth' : 'changes.sex');
-    if (child.nationalId !== undefined) requirePersonalId(child.nationalId, resulting, units, personal.dateOfBirth !== undefined ? 'changes.dateOfBirth' : 'changes.sex');
+    if (child.nationalId !== undefined)
+      requirePersonalId(child.nationalId, resulting, units, personal.dateOfBirth !== undefined ? 'changes.dateOfBirth' : 'changes.sex');
   }
 
   return {

@@ -122,10 +122,7 @@ export type IdentityReviewRequested = DomainEvent<
 >;
 
 /** A finding, not an error: no resident in the national population database matched. */
-export type NoNationalRecordFound = DomainEvent<
-  'NoNationalRecordFound',
-  { childId: string; source: IdentitySource; checkedAt: IsoDateTime }
->;
+export type NoNationalRecordFound = DomainEvent<'NoNationalRecordFound', { childId: string; source: IdentitySource; checkedAt: IsoDateTime }>;
 
 /** Appended to the duplicate's stream; the record now lives at `survivingChildId`. */
 export type ChildRecordsMerged = DomainEvent<

@@ -83,7 +83,7 @@ describe(checkPersonalId.name, () => {
         fc.property(province, person, serial, fc.integer({ min: 1, max: 99 }), (p, who, n, shift) => {
           const id = formatPersonalId(p, who, n);
           const year = Number(who.dateOfBirth.slice(0, 4));
-          const other = Math.floor(year / 100) * 100 + ((year % 100) + shift) % 100;
+          const other = Math.floor(year / 100) * 100 + (((year % 100) + shift) % 100);
           const result = checkPersonalId(id, { ...who, dateOfBirth: `${other}${who.dateOfBirth.slice(4)}` }, FAKE_UNITS);
           return !result.valid && result.problem === 'BIRTH_YEAR_MISMATCH';
         }),
@@ -91,7 +91,10 @@ describe(checkPersonalId.name, () => {
     });
 
     it('a province code that never existed fails with UNKNOWN_PROVINCE_CODE', () => {
-      const unknown = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0')).filter((c) => !KNOWN_PROVINCE_CODES.includes(c));
+      const unknown = fc
+        .integer({ min: 0, max: 99 })
+        .map((n) => String(n).padStart(2, '0'))
+        .filter((c) => !KNOWN_PROVINCE_CODES.includes(c));
       fc.assert(
         fc.property(unknown, person, serial, (p, who, n) => {
           const result = checkPersonalId(formatPersonalId(p, who, n), who, FAKE_UNITS);

@@ -29,9 +29,7 @@ export interface PersonalIdParts {
   serial: string;
 }
 
-export type PersonalIdCheck =
-  | { valid: true; personalId: string; parts: PersonalIdParts }
-  | { valid: false; problem: PersonalIdProblem; message: string };
+export type PersonalIdCheck = { valid: true; personalId: string; parts: PersonalIdParts } | { valid: false; problem: PersonalIdProblem; message: string };
 
 const FIRST_CENTURY = 1900;
 const LAST_CENTURY = 2300;
@@ -67,11 +65,7 @@ export function parsePersonalId(input: string): PersonalIdParts | undefined {
  * Checks a stated number against the stated date of birth (`YYYY-MM-DD`) and sex. Runs the checks
  * in order (shape, province, century/sex, year) and reports the first that fails.
  */
-export function checkPersonalId(
-  input: string,
-  person: { dateOfBirth: string; sex: Sex },
-  provinces: ProvinceCodeLookup,
-): PersonalIdCheck {
+export function checkPersonalId(input: string, person: { dateOfBirth: string; sex: Sex }, provinces: ProvinceCodeLookup): PersonalIdCheck {
   const personalId = normalisePersonalId(input);
   if (!/^\d{12}$/.test(personalId)) {
     return { valid: false, problem: 'LENGTH_OR_DIGITS', message: 'a personal ID is exactly 12 digits' };

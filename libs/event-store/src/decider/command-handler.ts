@@ -59,7 +59,13 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
     try {
       const result = await store.append(
         streamId,
-        events.map((e, i) => ({ id: eventId(i), type: e.type, schemaVersion: e.schemaVersion, data: e.data as Record<string, unknown>, metadata: options.metadata })),
+        events.map((e, i) => ({
+          id: eventId(i),
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data as Record<string, unknown>,
+          metadata: options.metadata,
+        })),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
       return { events, revision: result.nextExpectedRevision, duplicate: result.duplicate };

@@ -138,7 +138,11 @@ export class EventStoreDbEventStore implements EventStore {
       const w = wanted.get(f.id.toLowerCase())!;
       return w.type === f.type && (w.schemaVersion ?? 1) === f.schemaVersion && JSON.stringify(w.data) === JSON.stringify(f.data);
     });
-    if (!same || found.length !== events.length) throw new IdempotencyConflictError(streamId, found.map((f) => f.id));
+    if (!same || found.length !== events.length)
+      throw new IdempotencyConflictError(
+        streamId,
+        found.map((f) => f.id),
+      );
     const last = found.reduce((a, b) => (a.revision > b.revision ? a : b));
     return { nextExpectedRevision: last.revision, position: last.position, duplicate: true };
   }

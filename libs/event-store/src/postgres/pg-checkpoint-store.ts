@@ -10,10 +10,7 @@ export class PgCheckpointStore {
   constructor(private readonly pool: Pool) {}
 
   async load(name: string, client: ClientBase | Pool = this.pool): Promise<Checkpoint | null> {
-    const res = await client.query<{ checkpoint: string }>(
-      'SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1',
-      [name],
-    );
+    const res = await client.query<{ checkpoint: string }>('SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1', [name]);
     return res.rows[0]?.checkpoint ?? null;
   }
 

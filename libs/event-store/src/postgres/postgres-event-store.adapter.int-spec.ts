@@ -110,7 +110,9 @@ describe(PostgresEventStore.name, () => {
       const ea = testEvent(2);
       await store.appendWithin(a, `${prefix}a`, [ea]);
       expect(ta < tb).toBe(true);
-      const [pa, pb] = await Promise.all([a, b].map(async (c) => (await c.query(`SELECT max(global_position)::text AS p FROM events WHERE stream_id LIKE $1`, [`${prefix}%`])).rows[0].p));
+      const [pa, pb] = await Promise.all(
+        [a, b].map(async (c) => (await c.query(`SELECT max(global_position)::text AS p FROM events WHERE stream_id LIKE $1`, [`${prefix}%`])).rows[0].p),
+      );
       expect(BigInt(pb) < BigInt(pa)).toBe(true);
 
       await end(b, 'COMMIT');

@@ -160,12 +160,7 @@ export class PostgresEventStore implements EventStore {
    * that must commit together with the events (an idempotency record, say). Call
    * `notifyCommitted()` after the caller commits so that subscribers wake at once.
    */
-  async appendWithin(
-    client: ClientBase | Pool,
-    streamId: string,
-    events: readonly NewEvent[],
-    options: AppendOptions = {},
-  ): Promise<AppendResult> {
+  async appendWithin(client: ClientBase | Pool, streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     validate(streamId, events);
     const expected = options.expectedRevision ?? 'any';
     const payload = JSON.stringify(
@@ -173,11 +168,7 @@ export class PostgresEventStore implements EventStore {
     );
     let row: AppendRow | undefined;
     try {
-      const res = await client.query<AppendRow>('SELECT * FROM append_events($1, $2, $3::jsonb)', [
-        streamId,
-        expectedToText(expected),
-        payload,
-      ]);
+      const res = await client.query<AppendRow>('SELECT * FROM append_events($1, $2, $3::jsonb)', [streamId, expectedToText(expected), payload]);
       row = res.rows[0];
     } catch (err) {
       const e = err as PgError;
@@ -237,7 +228,10 @@ export class PostgresEventStore implements EventStore {
     if (err.code === 'CL002') return new IdempotencyConflictError(streamId, (err.detail ?? '').split(',').filter(Boolean));
     // The same event id raced in from another stream: the unique index caught it.
     if (err.code === '23505' && err.constraint === 'events_event_id_key') {
-      return new IdempotencyConflictError(streamId, events.map((e) => e.id));
+      return new IdempotencyConflictError(
+        streamId,
+        events.map((e) => e.id),
+      );
     }
     return err;
   }

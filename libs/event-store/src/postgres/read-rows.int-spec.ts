@@ -44,7 +44,7 @@ async function readTheOldWay(pool: Pool, where = 'TRUE'): Promise<RecordedEvent[
 
 async function readAllOf(store: PostgresEventStore, maxCount = 1000): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await store.readAll({ after, maxCount });
     if (page.events.length === 0) return all;
     all.push(...page.events);
@@ -149,7 +149,10 @@ describe('PostgresEventStore reads: rows parsed as before', () => {
     const pool = appPool('UTC');
     const store = new PostgresEventStore({ pool });
     await owner.query(`ALTER TABLE events ALTER COLUMN global_position RESTART WITH 9007199254740993`);
-    const first = await store.append(`large-${randomUUID()}`, [0, 1, 2].map((n) => ({ id: randomUUID(), type: 'Large', data: { n } })));
+    const first = await store.append(
+      `large-${randomUUID()}`,
+      [0, 1, 2].map((n) => ({ id: randomUUID(), type: 'Large', data: { n } })),
+    );
     await store.append(`large-${randomUUID()}`, [{ id: randomUUID(), type: 'Large', data: { n: 3 } }]);
 
     const before = await readTheOldWay(pool, `event_type = 'Large'`);

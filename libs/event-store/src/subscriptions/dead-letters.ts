@@ -84,7 +84,8 @@ export function describeError(err: unknown): string {
 /** Connection, shutdown and resource errors of PostgreSQL or the network: worth trying again, never a poison event. */
 export function isTransientDatabaseError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  if (typeof code !== 'string') return err instanceof Error && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(err.message);
+  if (typeof code !== 'string')
+    return err instanceof Error && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(err.message);
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)) return true;
   // 08 connection exception, 53 insufficient resources, 57P01-03 shutdown / cannot connect now, 40001/40P01 serialization / deadlock,
   // 55P03 lock not available (a NOWAIT lock another transaction holds, e.g. a rebuild switching over).
@@ -115,7 +116,16 @@ export class PgDeadLetterStore {
       [
         subscription,
         JSON.stringify(
-          letters.map((l) => ({ s: l.event.streamId, r: l.event.revision, p: l.event.position, i: l.event.id, t: l.event.type, st: l.status, e: l.error, a: l.attempts })),
+          letters.map((l) => ({
+            s: l.event.streamId,
+            r: l.event.revision,
+            p: l.event.position,
+            i: l.event.id,
+            t: l.event.type,
+            st: l.status,
+            e: l.error,
+            a: l.attempts,
+          })),
         ),
       ],
     );
@@ -196,7 +206,9 @@ export class PgDeadLetterStore {
 
   /** Every unresolved dead letter of the subscription to be retried. */
   async requestRetryAll(subscription: string): Promise<number> {
-    const res = await this.pool.query(`UPDATE subscription_dead_letters SET status = 'retry' WHERE subscription_name = $1 AND resolved_at IS NULL`, [subscription]);
+    const res = await this.pool.query(`UPDATE subscription_dead_letters SET status = 'retry' WHERE subscription_name = $1 AND resolved_at IS NULL`, [
+      subscription,
+    ]);
     return res.rowCount ?? 0;
   }
 

@@ -90,7 +90,8 @@ export class PoisonEventHandler {
     if (!this.poller) {
       this.poller = setInterval(() => {
         this.processRetries(commit).catch((err: unknown) => {
-          if (!(err instanceof SubscriptionStoppingError)) this.options.log?.warn({ subscription: this.subscription, err: describeError(err) }, 'dead-letter retries failed; trying again later');
+          if (!(err instanceof SubscriptionStoppingError))
+            this.options.log?.warn({ subscription: this.subscription, err: describeError(err) }, 'dead-letter retries failed; trying again later');
         });
       }, this.policy.retryPollMs);
       this.poller.unref();
@@ -109,7 +110,12 @@ export class PoisonEventHandler {
   handle(events: RecordedEvent[], checkpoint: Checkpoint, commit: CommitEvents): Promise<void> {
     return this.exclusive(async () => {
       await this.applyRetries(commit);
-      const parked = this.options.parkStreams ? await this.deadLetters.parkedStreams(this.subscription, events.map((e) => e.streamId)) : new Set<string>();
+      const parked = this.options.parkStreams
+        ? await this.deadLetters.parkedStreams(
+            this.subscription,
+            events.map((e) => e.streamId),
+          )
+        : new Set<string>();
       const blocked = events.filter((e) => parked.has(e.streamId));
       if (events.length > 1 || blocked.length > 0) {
         const ready = events.filter((e) => !parked.has(e.streamId));
@@ -152,7 +158,10 @@ export class PoisonEventHandler {
           const error = describeError(err);
           if (attempt < this.policy.maxAttempts) {
             this.options.status?.report(this.subscription, 'retrying', error);
-            this.options.log?.warn({ subscription: this.subscription, eventType: event.type, position: event.position, attempt, err: error }, 'event failed; trying it again');
+            this.options.log?.warn(
+              { subscription: this.subscription, eventType: event.type, position: event.position, attempt, err: error },
+              'event failed; trying it again',
+            );
             await this.sleep(this.delay(attempt));
             continue;
           }
@@ -189,13 +198,19 @@ export class PoisonEventHandler {
         try {
           await commit([event], null, (c) => this.deadLetters.markApplied(letter.id, c));
           applied++;
-          this.options.log?.warn({ subscription: this.subscription, deadLetter: letter.id, eventType: event.type, position: event.position }, 'dead letter applied on retry');
+          this.options.log?.warn(
+            { subscription: this.subscription, deadLetter: letter.id, eventType: event.type, position: event.position },
+            'dead letter applied on retry',
+          );
         } catch (err) {
           if (this.mustPropagate(err)) throw err;
           // Unavailable now: left queued for the next round.
           if (this.isTransient(err)) return applied;
           await this.deadLetters.markRetryFailed(letter, describeError(err));
-          this.options.log?.error({ subscription: this.subscription, deadLetter: letter.id, eventType: event.type, err: describeError(err) }, 'dead letter failed again on retry');
+          this.options.log?.error(
+            { subscription: this.subscription, deadLetter: letter.id, eventType: event.type, err: describeError(err) },
+            'dead letter failed again on retry',
+          );
           break;
         }
       }

@@ -53,11 +53,7 @@ export function expectPerStreamOrder(events: RecordedEvent[]): void {
  * The guarantees every EventStore adapter must keep. Each adapter's spec calls this with a
  * factory for a fresh, empty store.
  */
-export function describeEventStoreConformance(
-  adapterName: string,
-  create: () => Promise<ConformanceTarget>,
-  options: ConformanceOptions = {},
-): void {
+export function describeEventStoreConformance(adapterName: string, create: () => Promise<ConformanceTarget>, options: ConformanceOptions = {}): void {
   describe(`EventStore conformance: ${adapterName}`, () => {
     let target: ConformanceTarget;
     let store: EventStore;
@@ -157,9 +153,7 @@ export function describeEventStoreConformance(
       it('exactly one of 20 racing appends with the same expected revision wins; revisions stay contiguous', async () => {
         const s = stream();
         await store.append(s, testEvents(1), { expectedRevision: 'no_stream' });
-        const results = await Promise.allSettled(
-          Array.from({ length: 20 }, () => store.append(s, testEvents(2), { expectedRevision: 0 })),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.append(s, testEvents(2), { expectedRevision: 0 })));
         const won = results.filter((r) => r.status === 'fulfilled');
         const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         expect(won).toHaveLength(1);
@@ -174,9 +168,7 @@ export function describeEventStoreConformance(
 
       it('racing no_stream appends to a new stream: exactly one wins', async () => {
         const s = stream();
-        const results = await Promise.allSettled(
-          Array.from({ length: 20 }, () => store.append(s, testEvents(1), { expectedRevision: 'no_stream' })),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.append(s, testEvents(1), { expectedRevision: 'no_stream' })));
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream(s)).toHaveLength(1);
       });
@@ -197,8 +189,7 @@ export function describeEventStoreConformance(
           for (const st of steps) {
             const written = model.get(st.stream) ?? [];
             const current = written.length - 1;
-            const expected =
-              st.expected === 'exact' ? Math.max(current, 0) : st.expected === 'stale' ? current + 1 : st.expected;
+            const expected = st.expected === 'exact' ? Math.max(current, 0) : st.expected === 'stale' ? current + 1 : st.expected;
             const ok =
               expected === 'any' ||
               (expected === 'no_stream' && current === -1) ||

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AdministrativeUnits } from '@childledger/admin-units';
-import {
-  ChildCommand,
-  childDecider,
-  ChildEvent,
-  ChildState,
-  childStreamId,
-  RegisteredChildState,
-  RegistryError,
-} from '@childledger/domain';
+import { ChildCommand, childDecider, ChildEvent, ChildState, childStreamId, RegisteredChildState, RegistryError } from '@childledger/domain';
 import { EventMetadata, EventStore, handleCommand, IdempotencyConflictError, loadState, RecordedEvent } from '@childledger/event-store';
 import type { MatchDecision, MatchEngine, ResidentInput } from '@childledger/matching';
 import { childRecordInput } from '../matching/child-record';
@@ -144,7 +136,11 @@ export class IdentityResolver {
         kind: 'linked',
         method: 'verification',
         command: this.command({ type: 'LinkNationalId', data: { personalId: child.personalId, source: 'identity_adapter', matchScore: 1 } }),
-        match: { method: 'verification', score: 1, explanation: 'the stated personal ID was verified by the national database against full name, date of birth and sex' },
+        match: {
+          method: 'verification',
+          score: 1,
+          explanation: 'the stated personal ID was verified by the national database against full name, date of birth and sex',
+        },
       };
     }
     const place = currentPlace(this.deps.units, child.residence.communeCode, child.residence.effectiveFrom);
@@ -170,7 +166,10 @@ export class IdentityResolver {
       return {
         kind: 'linked',
         method: 'search',
-        command: this.command({ type: 'LinkNationalId', data: { personalId: decision.personalId, source: 'identity_adapter', matchScore: round4(decision.probability) } }),
+        command: this.command({
+          type: 'LinkNationalId',
+          data: { personalId: decision.personalId, source: 'identity_adapter', matchScore: round4(decision.probability) },
+        }),
         match,
         review: { reason: 'best candidate', decision, residents: found },
       };
@@ -211,7 +210,13 @@ export class IdentityResolver {
       reason: command.type === 'RequestIdentityReview' ? command.data.reason : 'review requested',
       candidates: (decision?.candidates ?? []).map((c) => {
         const resident = residents.get(c.personalId);
-        return { personalId: c.personalId, probability: round4(c.probability), weight: c.weight, fields: c.fields, ...(resident ? { resident: reviewResident(resident) } : {}) };
+        return {
+          personalId: c.personalId,
+          probability: round4(c.probability),
+          weight: c.weight,
+          fields: c.fields,
+          ...(resident ? { resident: reviewResident(resident) } : {}),
+        };
       }),
       explanation: decision?.explanation ?? '',
       requestedEventId: this.reviewEventId(trigger),
@@ -227,7 +232,13 @@ export class IdentityResolver {
     return (await this.deps.store.readStream(streamId)).some((e) => isDecisionOf(e, triggerId));
   }
 
-  private async audit(childId: string, trigger: RecordedEvent, registry: AuditedNationalRegistry, decision: NationalRegistryQueried['data']['decision'], correlationId: string): Promise<void> {
+  private async audit(
+    childId: string,
+    trigger: RecordedEvent,
+    registry: AuditedNationalRegistry,
+    decision: NationalRegistryQueried['data']['decision'],
+    correlationId: string,
+  ): Promise<void> {
     if (registry.calls.length === 0) return;
     const events = registry.calls.map((call) => ({
       id: randomUUID(),
@@ -250,7 +261,11 @@ function refusesPersonalId(command: ChildCommand, state: ChildState): boolean {
 }
 
 function isDecisionOf(e: RecordedEvent, triggerId: string): boolean {
-  return e.metadata.causationId === triggerId && e.metadata.actor?.userId === IDENTITY_ADAPTER_ACTOR.userId && (IDENTITY_DECISION_TYPES as readonly string[]).includes(e.type);
+  return (
+    e.metadata.causationId === triggerId &&
+    e.metadata.actor?.userId === IDENTITY_ADAPTER_ACTOR.userId &&
+    (IDENTITY_DECISION_TYPES as readonly string[]).includes(e.type)
+  );
 }
 
 /** The compared fields only: no parents' numbers, no birth-registration place. */

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore, PgDeadLetterStore, RecordedEvent, SubscriptionStatusBoard } from '@childledger/event-store';
+import {
+  createPostgresEventStore,
+  EVENT_STORE_MIGRATIONS,
+  EventStore,
+  PgDeadLetterStore,
+  RecordedEvent,
+  SubscriptionStatusBoard,
+} from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { IDENTITY_MIGRATIONS } from '@childledger/identity/migrations';
 import { NationalRegistryRejectedError, NationalRegistryUnavailableError } from '../national-registry/national-registry.errors';
@@ -34,7 +41,11 @@ const registered = (childId: string, residence: unknown = { communeCode: '00004'
   type: 'ChildRegistered',
   data: { childId, sex: 'F', residence, personal: { fullName: 'Phạm Thị Mai', dateOfBirth: '2016-03-14' } },
 });
-const moved = (childId: string, communeCode: string) => ({ id: randomUUID(), type: 'ResidenceChanged', data: { childId, communeCode, effectiveFrom: '2025-08-01' } });
+const moved = (childId: string, communeCode: string) => ({
+  id: randomUUID(),
+  type: 'ResidenceChanged',
+  data: { childId, communeCode, effectiveFrom: '2025-08-01' },
+});
 
 describe(`${IdentitySubscription.name}: unavailable national database and poison events`, () => {
   let db: TestDatabase;
@@ -45,7 +56,8 @@ describe(`${IdentitySubscription.name}: unavailable national database and poison
   const status = new SubscriptionStatusBoard();
   const transient: number[] = [];
   const letters = () => new PgDeadLetterStore(pool).list({ subscription: 'identity-adapter' });
-  const indexed = async (childId: string) => (await pool.query<{ commune_code: string }>('SELECT commune_code FROM identity_children WHERE child_id = $1', [childId])).rows[0]?.commune_code;
+  const indexed = async (childId: string) =>
+    (await pool.query<{ commune_code: string }>('SELECT commune_code FROM identity_children WHERE child_id = $1', [childId])).rows[0]?.commune_code;
 
   beforeAll(async () => {
     db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...IDENTITY_MIGRATIONS]);

@@ -1,7 +1,16 @@
 import type { Pool, PoolClient } from 'pg';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { withTransaction } from '@childledger/database';
-import type { Checkpoint, EventStore, InTransaction, PoisonEventPolicy, PoisonLog, RecordedEvent, Subscription, SubscriptionStatusBoard } from '@childledger/event-store';
+import type {
+  Checkpoint,
+  EventStore,
+  InTransaction,
+  PoisonEventPolicy,
+  PoisonLog,
+  RecordedEvent,
+  Subscription,
+  SubscriptionStatusBoard,
+} from '@childledger/event-store';
 import { isTransientDatabaseError, PgCheckpointStore, PoisonEventHandler } from '@childledger/event-store';
 import { NationalRegistryUnavailableError } from '../national-registry/national-registry.errors';
 import type { ChildrenIndexStore, ReviewQueueStore } from '../reconciliation/review-queue.store';
@@ -35,7 +44,9 @@ export interface IdentitySubscriptionOptions {
  * malformed event, a refusal of the request) is not cured by waiting.
  */
 export function isUnavailableError(err: unknown): boolean {
-  return err instanceof NationalRegistryUnavailableError || err instanceof BrokenCircuitError || err instanceof TaskCancelledError || isTransientDatabaseError(err);
+  return (
+    err instanceof NationalRegistryUnavailableError || err instanceof BrokenCircuitError || err instanceof TaskCancelledError || isTransientDatabaseError(err)
+  );
 }
 
 export const IDENTITY_SUBSCRIPTION_NAME = 'identity-adapter';

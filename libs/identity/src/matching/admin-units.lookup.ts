@@ -8,7 +8,10 @@ export function adminUnitLookup(units: AdministrativeUnits): AdminUnitLookup {
     provinceOfCommune: (code) => units.provinceOfCommune(code),
     currentProvinceFor: (code) => units.provinceToday(code),
     communeCodesByName: (name, provinceCode) =>
-      units.findByName(name, { level: 'commune' }).filter((m) => !provinceCode || m.unit.provinceCode === provinceCode || units.provinceToday(m.unit.provinceCode) === provinceCode).map((m) => m.unit.code),
+      units
+        .findByName(name, { level: 'commune' })
+        .filter((m) => !provinceCode || m.unit.provinceCode === provinceCode || units.provinceToday(m.unit.provinceCode) === provinceCode)
+        .map((m) => m.unit.code),
     provinceCodeByName: (name) => units.findByName(name, { level: 'province' })[0]?.unit.code,
   };
 }
@@ -19,5 +22,3 @@ export function currentPlace(units: AdministrativeUnits, communeCode: string, re
   const provinces = [...new Set(communes.map((c) => units.provinceOfCommune(c, REFORM_DATE)).filter((p): p is string => !!p))];
   return { communes, provinces };
 }
-
-

@@ -33,7 +33,8 @@ export function searchCriteriaFor(record: ChildRecordInput, place: { communes: r
   const name = splitVietnameseName(record.fullName);
   const dob = record.dateOfBirth;
   const iso = dob?.day !== undefined && dob.month !== undefined ? `${dob.year}-${pad(dob.month)}-${pad(dob.day)}` : undefined;
-  const swapped = dob?.day !== undefined && dob.month !== undefined && dob.day <= 12 && dob.day !== dob.month ? `${dob.year}-${pad(dob.day)}-${pad(dob.month)}` : undefined;
+  const swapped =
+    dob?.day !== undefined && dob.month !== undefined && dob.day <= 12 && dob.day !== dob.month ? `${dob.year}-${pad(dob.day)}-${pad(dob.month)}` : undefined;
   const queries: ResidentSearchCriteria[] = [];
   const given = name.givenFolded || undefined;
   if (given && name.familyFolded && dob) {

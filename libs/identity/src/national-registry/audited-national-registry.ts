@@ -22,18 +22,38 @@ export class AuditedNationalRegistry implements NationalPopulationRegistry {
   ) {}
 
   search(criteria: ResidentSearchCriteria, context: RegistryCallContext): Promise<ResidentInput[]> {
-    return this.record('search', Object.keys(criteria), () => this.inner.search(criteria, context), (r) => ({ outcome: 'candidates', candidateCount: r.length }));
+    return this.record(
+      'search',
+      Object.keys(criteria),
+      () => this.inner.search(criteria, context),
+      (r) => ({ outcome: 'candidates', candidateCount: r.length }),
+    );
   }
 
   lookup(personalId: string, context: RegistryCallContext): Promise<ResidentInput | undefined> {
-    return this.record('lookup', ['personalId'], () => this.inner.lookup(personalId, context), (r) => ({ outcome: r ? 'found' : 'not_found' }));
+    return this.record(
+      'lookup',
+      ['personalId'],
+      () => this.inner.lookup(personalId, context),
+      (r) => ({ outcome: r ? 'found' : 'not_found' }),
+    );
   }
 
   verify(personalId: string, details: VerificationDetails, context: RegistryCallContext): Promise<boolean> {
-    return this.record('verify', ['personalId', ...Object.keys(details)], () => this.inner.verify(personalId, details, context), (r) => ({ outcome: r ? 'verified' : 'not_verified' }));
+    return this.record(
+      'verify',
+      ['personalId', ...Object.keys(details)],
+      () => this.inner.verify(personalId, details, context),
+      (r) => ({ outcome: r ? 'verified' : 'not_verified' }),
+    );
   }
 
-  private async record<T>(operation: RegistryOperation, fieldsSent: string[], call: () => Promise<T>, describe: (r: T) => { outcome: string; candidateCount?: number }): Promise<T> {
+  private async record<T>(
+    operation: RegistryOperation,
+    fieldsSent: string[],
+    call: () => Promise<T>,
+    describe: (r: T) => { outcome: string; candidateCount?: number },
+  ): Promise<T> {
     const calledAt = this.clock().toISOString();
     const started = performance.now();
     try {

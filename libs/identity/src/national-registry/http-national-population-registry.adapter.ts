@@ -77,7 +77,14 @@ export class HttpNationalPopulationRegistry implements NationalPopulationRegistr
   private readonly attemptListeners: ((e: AttemptEvent) => void)[] = [];
 
   constructor(options: HttpNationalRegistryOptions) {
-    this.options = { ...DEFAULTS, random: Math.random, ...stripUndefined(options), clientId: options.clientId, clientSecret: options.clientSecret, baseUrl: options.baseUrl.replace(/\/$/, '') };
+    this.options = {
+      ...DEFAULTS,
+      random: Math.random,
+      ...stripUndefined(options),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      baseUrl: options.baseUrl.replace(/\/$/, ''),
+    };
     const o = this.options;
     this.limiter = new Bottleneck({
       maxConcurrent: o.maxConcurrent,
@@ -106,7 +113,9 @@ export class HttpNationalPopulationRegistry implements NationalPopulationRegistr
   }
 
   get circuitState(): 'closed' | 'open' | 'half_open' | 'isolated' {
-    return ({ [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half_open', [CircuitState.Isolated]: 'isolated' } as const)[this.breaker.state];
+    return (
+      { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half_open', [CircuitState.Isolated]: 'isolated' } as const
+    )[this.breaker.state];
   }
 
   async search(criteria: ResidentSearchCriteria, context: RegistryCallContext): Promise<ResidentInput[]> {
@@ -147,7 +156,8 @@ export class HttpNationalPopulationRegistry implements NationalPopulationRegistr
           if (res.status === 429) {
             throw new NationalRegistryUnavailableError(`national database rate limit (${operation})`, 429, parseRetryAfter(res.headers.get('retry-after')));
           }
-          if (res.status >= 500 || res.status === 408) throw new NationalRegistryUnavailableError(`national database answered ${res.status} (${operation})`, res.status);
+          if (res.status >= 500 || res.status === 408)
+            throw new NationalRegistryUnavailableError(`national database answered ${res.status} (${operation})`, res.status);
           throw new NationalRegistryRejectedError(`national database refused the ${operation} (${res.status})`, res.status);
         } catch (err) {
           if (signal.aborted) status = 'timeout';

@@ -105,7 +105,10 @@ export class ReviewQueueStore {
   /** Open reviews of children living in these communes (all when `communes` is undefined), oldest first. */
   async listOpen(communes: readonly string[] | undefined, limit = 200): Promise<ReviewItem[]> {
     const res = communes
-      ? await this.pool.query<Row>(`SELECT * FROM identity_review_queue WHERE status = 'open' AND commune_code = ANY($1) ORDER BY requested_at LIMIT $2`, [communes, limit])
+      ? await this.pool.query<Row>(`SELECT * FROM identity_review_queue WHERE status = 'open' AND commune_code = ANY($1) ORDER BY requested_at LIMIT $2`, [
+          communes,
+          limit,
+        ])
       : await this.pool.query<Row>(`SELECT * FROM identity_review_queue WHERE status = 'open' ORDER BY requested_at LIMIT $1`, [limit]);
     return res.rows.map(toItem);
   }
@@ -130,7 +133,11 @@ export class ChildrenIndexStore {
   }
 
   async moved(childId: string, communeCode: string, recordedOn: string, client: ClientBase | Pool = this.pool): Promise<void> {
-    await client.query(`UPDATE identity_children SET commune_code = $2, recorded_on = $3, updated_at = now() WHERE child_id = $1`, [childId, communeCode, recordedOn]);
+    await client.query(`UPDATE identity_children SET commune_code = $2, recorded_on = $3, updated_at = now() WHERE child_id = $1`, [
+      childId,
+      communeCode,
+      recordedOn,
+    ]);
   }
 
   async setStatus(childId: string, status: IndexedChild['status'], client: ClientBase | Pool = this.pool): Promise<void> {

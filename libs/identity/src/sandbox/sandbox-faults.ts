@@ -26,7 +26,8 @@ export const DEFAULT_SANDBOX_FAULTS: SandboxFaultSettings = {
   seed: 1,
 };
 
-export type FaultDecision = { kind: 'ok'; delayMs: number } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'error' } | { kind: 'hang'; ms: number };
+export type FaultDecision =
+  { kind: 'ok'; delayMs: number } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'error' } | { kind: 'hang'; ms: number };
 
 /** A scripted fault for the next request(s): deterministic sequences in tests. */
 export type ScriptedFault = 'ok' | 'error' | 'hang' | { rateLimited: number };

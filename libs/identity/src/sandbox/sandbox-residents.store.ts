@@ -117,7 +117,10 @@ export class SandboxResidentsStore {
     const narrowing = !!(criteria.familyName || criteria.givenName || criteria.dateOfBirth || criteria.birthYear !== undefined);
     if (where.length < 2 || !narrowing) throw new SearchTooBroadError();
     params.push(limit);
-    const res = await this.pool.query<ResidentRow>(`SELECT ${RETURNED} FROM sandbox_residents WHERE ${where.join(' AND ')} ORDER BY personal_id LIMIT $${params.length}`, params);
+    const res = await this.pool.query<ResidentRow>(
+      `SELECT ${RETURNED} FROM sandbox_residents WHERE ${where.join(' AND ')} ORDER BY personal_id LIMIT $${params.length}`,
+      params,
+    );
     return res.rows.map(toResident);
   }
 

@@ -25,7 +25,14 @@ describe(matchFiles.name, () => {
     // An unreadable row (no name) at the end.
     writeFileSync(recordsPath, `${readFileSync(recordsPath, 'utf8')}HS-BAD,,01/01/2015,Nam,,,,,,,,\n`);
     const phases = new Set<string>();
-    const summary = await matchFiles({ residentsPath, recordsPath, outPath, adminUnits: VietnamAdminUnits.load(), onProgress: (p) => phases.add(p.phase), saveModelPath: join(dir, 'model.json') });
+    const summary = await matchFiles({
+      residentsPath,
+      recordsPath,
+      outPath,
+      adminUnits: VietnamAdminUnits.load(),
+      onProgress: (p) => phases.add(p.phase),
+      saveModelPath: join(dir, 'model.json'),
+    });
 
     const links = parse(readFileSync(outPath, 'utf8'), { columns: true }) as Record<string, string>[];
     const refs = links.map((l) => l['record_ref']);

@@ -102,7 +102,9 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   {
     let reader: ReturnType<typeof childRecordReader> | undefined;
     let rowNumber = 1;
-    for await (const row of createReadStream(options.recordsPath).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<string[]>) {
+    for await (const row of createReadStream(options.recordsPath).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<
+      string[]
+    >) {
       if (!reader) {
         reader = childRecordReader(row);
         if (reader.missing.length) throw new Error(`${options.recordsPath}: missing column(s) ${reader.missing.join(', ')}`);
@@ -236,7 +238,10 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const pairCount = pairRecord.length;
   const start = new Uint32Array(records.length + 1);
   const recordOfPair = pairRecord.view();
-  for (let p = 0; p < pairCount; p++) { const at = (recordOfPair[p] as number) + 1; start[at] = (start[at] as number) + 1; }
+  for (let p = 0; p < pairCount; p++) {
+    const at = (recordOfPair[p] as number) + 1;
+    start[at] = (start[at] as number) + 1;
+  }
   for (let i = 0; i < records.length; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
   const order = new Uint32Array(pairCount);
   {

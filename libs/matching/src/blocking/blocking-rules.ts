@@ -32,7 +32,11 @@ function families(p: PreparedPerson): string[] {
 
 const MAX_PLACES = 8;
 
-function rule(name: string, residentKeys: (r: PreparedResident) => (string | undefined)[], recordKeys: (r: PreparedRecord) => (string | undefined)[]): BlockingRule {
+function rule(
+  name: string,
+  residentKeys: (r: PreparedResident) => (string | undefined)[],
+  recordKeys: (r: PreparedRecord) => (string | undefined)[],
+): BlockingRule {
   const prefix = (keys: (string | undefined)[]) => [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${name}:${k}`);
   return { name, residentKeys: (r) => prefix(residentKeys(r)), recordKeys: (r) => prefix(recordKeys(r)) };
 }

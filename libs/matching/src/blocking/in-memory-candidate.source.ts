@@ -18,11 +18,12 @@ export class InMemoryCandidateSource implements CandidateSource {
   ) {
     this.prepared = residents.map((r) => preparer.prepareResident(r));
     this.prepared.forEach((r, i) => {
-      for (const rule of rules) for (const key of rule.residentKeys(r)) {
-        const list = this.index.get(key);
-        if (list) list.push(i);
-        else this.index.set(key, [i]);
-      }
+      for (const rule of rules)
+        for (const key of rule.residentKeys(r)) {
+          const list = this.index.get(key);
+          if (list) list.push(i);
+          else this.index.set(key, [i]);
+        }
     });
   }
 
@@ -90,6 +91,10 @@ export function measureBlocking(
     recordsWithTrueResident: withTruth,
     recall: ratio(found, withTruth),
     pairsPerRecord: ratio(pairs, records.length),
-    byRule: rules.map((rule, r) => ({ rule: rule.name, recall: ratio(ruleFound[r] ?? 0, withTruth), pairsPerRecord: ratio(rulePairs[r] ?? 0, records.length) })),
+    byRule: rules.map((rule, r) => ({
+      rule: rule.name,
+      recall: ratio(ruleFound[r] ?? 0, withTruth),
+      pairsPerRecord: ratio(rulePairs[r] ?? 0, records.length),
+    })),
   };
 }

@@ -10,8 +10,7 @@ export function adminUnitLookupFor(units: AdministrativeUnits): AdminUnitLookup 
     currentCodesFor: (code) => units.currentCodesFor(code),
     provinceOfCommune: (code) => units.provinceOfCommune(code),
     currentProvinceFor: (code) => units.provinceToday(code),
-    communeCodesByName: (name, provinceCode) =>
-      units.findByName(name, { level: 'commune', provinceCode }).map((m) => m.unit.code),
+    communeCodesByName: (name, provinceCode) => units.findByName(name, { level: 'commune', provinceCode }).map((m) => m.unit.code),
     provinceCodeByName: (name) => units.findByName(name, { level: 'province' })[0]?.unit.code,
   };
 }

@@ -60,7 +60,10 @@ describe(comparePersonalIds.name, () => {
   const preparer = new PersonPreparer();
   const resident: ResidentInput = { personalId: '001215012345', fullName: 'Lê An', sex: 'M', dateOfBirth: '2015-01-01', motherPersonalId: '001190765432' };
   const level = (id: string, extra: Partial<ChildRecordInput> = {}) =>
-    comparePersonalIds(preparer.prepareRecord({ recordRef: 'r', fullName: 'Lê An', personalId: id, dateOfBirth: { year: 2015 }, sex: 'M', ...extra }), preparer.prepareResident(resident));
+    comparePersonalIds(
+      preparer.prepareRecord({ recordRef: 'r', fullName: 'Lê An', personalId: id, dateOfBirth: { year: 2015 }, sex: 'M', ...extra }),
+      preparer.prepareResident(resident),
+    );
   it.each([
     ['001215012345', PERSONAL_ID_LEVEL.exact],
     ['001215012346', PERSONAL_ID_LEVEL.one_digit_off],
@@ -81,7 +84,10 @@ describe(comparePersonalIds.name, () => {
 describe(comparePlaces.name, () => {
   // Old commune 10 went into current 100; old 20 was split between 200 and 201.
   const units: AdminUnitLookup = {
-    currentCodesFor: (c) => ({ '00010': ['00100'], '00020': ['00200', '00201'], '00100': ['00100'], '00200': ['00200'], '00201': ['00201'], '00300': ['00300'], '00900': ['00900'] })[c] ?? [],
+    currentCodesFor: (c) =>
+      ({ '00010': ['00100'], '00020': ['00200', '00201'], '00100': ['00100'], '00200': ['00200'], '00201': ['00201'], '00300': ['00300'], '00900': ['00900'] })[
+        c
+      ] ?? [],
     provinceOfCommune: (c) => (c === '00900' ? '02' : '01'),
   };
   const preparer = new PersonPreparer(units);

@@ -149,7 +149,7 @@ export const SEX_LEVELS = [level('same', 'same', true), level('different', 'diff
 
 export const PLACE_LEVELS = [
   level('same_commune', 'same commune (old codes mapped to the communes in force since 2025-07-01)', true),
-  level('same_commune_after_split', 'the old commune was split, and one of its parts is the resident\'s commune', true),
+  level('same_commune_after_split', "the old commune was split, and one of its parts is the resident's commune", true),
   level('same_province', 'same province, different commune', false),
   level('different', 'different province', false),
 ] as const;

@@ -27,24 +27,45 @@ describe(MatchEngine.name, () => {
   });
 
   it('tells twins apart by their given names', async () => {
-    const decision = await engine.match({ recordRef: 'T1', fullName: 'Nguyễn Thị Thu Hằng', dateOfBirth: { year: 2016, month: 5, day: 20 }, sex: 'F', commune: '00004', motherFullName: 'Trần Thị Mai' }, source);
+    const decision = await engine.match(
+      {
+        recordRef: 'T1',
+        fullName: 'Nguyễn Thị Thu Hằng',
+        dateOfBirth: { year: 2016, month: 5, day: 20 },
+        sex: 'F',
+        commune: '00004',
+        motherFullName: 'Trần Thị Mai',
+      },
+      source,
+    );
     expect(decision).toMatchObject({ decision: 'linked', personalId: '001316000203' });
   });
 
   it('sends a record that fits two residents equally to review', async () => {
-    const decision = await engine.match({ recordRef: 'T2', fullName: 'Nguyễn Thị Thu', dateOfBirth: { year: 2016, month: 5, day: 20 }, sex: 'F', commune: '00004' }, source);
-    expect(decision.decision).not.toBe('linked');
-  });
-
-  it('does not link a sibling with no national record, even with the same parents and commune', async () => {
     const decision = await engine.match(
-      { recordRef: 'S1', fullName: 'Nguyễn Minh Quân', dateOfBirth: { year: 2020, month: 1, day: 9 }, sex: 'M', commune: '00004', motherFullName: 'Trần Thị Mai', fatherFullName: 'Nguyễn Văn Hùng' },
+      { recordRef: 'T2', fullName: 'Nguyễn Thị Thu', dateOfBirth: { year: 2016, month: 5, day: 20 }, sex: 'F', commune: '00004' },
       source,
     );
     expect(decision.decision).not.toBe('linked');
   });
 
-  it('warns when the stated ID is a parent\'s, and still finds the child', async () => {
+  it('does not link a sibling with no national record, even with the same parents and commune', async () => {
+    const decision = await engine.match(
+      {
+        recordRef: 'S1',
+        fullName: 'Nguyễn Minh Quân',
+        dateOfBirth: { year: 2020, month: 1, day: 9 },
+        sex: 'M',
+        commune: '00004',
+        motherFullName: 'Trần Thị Mai',
+        fatherFullName: 'Nguyễn Văn Hùng',
+      },
+      source,
+    );
+    expect(decision.decision).not.toBe('linked');
+  });
+
+  it("warns when the stated ID is a parent's, and still finds the child", async () => {
     const decision = await engine.match(
       { recordRef: 'P1', fullName: 'Nguyễn Minh Khang', dateOfBirth: { year: 2015, month: 3, day: 7 }, sex: 'M', personalId: '001190000001', commune: '00004' },
       source,

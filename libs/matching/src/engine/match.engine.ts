@@ -23,8 +23,7 @@ export function candidateProbabilities(weights: readonly number[], priorBits: nu
 const NAME_FIELD = COMPARISONS.findIndex((c) => c.field === 'name');
 const DOB_FIELD = COMPARISONS.findIndex((c) => c.field === 'dateOfBirth');
 const ID_FIELD = COMPARISONS.findIndex((c) => c.field === 'personalId');
-const agrees = (field: number, level: number | undefined) =>
-  level !== undefined && level !== MISSING && (COMPARISONS[field]?.levels[level]?.agrees ?? false);
+const agrees = (field: number, level: number | undefined) => level !== undefined && level !== MISSING && (COMPARISONS[field]?.levels[level]?.agrees ?? false);
 
 /**
  * Parents, commune and family name identify a household, not a child: a sibling agrees on all of
@@ -94,7 +93,10 @@ export class MatchEngine {
 
   decide(record: ChildRecordInput, candidates: readonly ResidentInput[]): MatchDecision {
     const prepared = this.preparer.prepareRecord(record);
-    return this.decidePrepared(prepared, candidates.map((c) => this.preparer.prepareResident(c)));
+    return this.decidePrepared(
+      prepared,
+      candidates.map((c) => this.preparer.prepareResident(c)),
+    );
   }
 
   decidePrepared(record: PreparedRecord, residents: readonly PreparedResident[]): MatchDecision {

@@ -64,7 +64,19 @@ describe(FellegiSunterModel.name, () => {
   });
 
   it('saves to JSON and reloads to the same weights', () => {
-    const model = FellegiSunterModel.withPriors().withFrequencies(NameFrequencyTable.fromCounts(1000, new Map([['nguyen', 380], ['lo', 2]]), new Map([['anh', 30], ['xuyen', 2]])));
+    const model = FellegiSunterModel.withPriors().withFrequencies(
+      NameFrequencyTable.fromCounts(
+        1000,
+        new Map([
+          ['nguyen', 380],
+          ['lo', 2],
+        ]),
+        new Map([
+          ['anh', 30],
+          ['xuyen', 2],
+        ]),
+      ),
+    );
     model.setMatchPrior(900, 1000, 100_000);
     const copy = FellegiSunterModel.fromJson(JSON.parse(JSON.stringify(model.toJson())));
     const vector = Int8Array.from([0, 0, 0, MISSING, 0, 1, 3]);
@@ -81,7 +93,19 @@ describe(FellegiSunterModel.name, () => {
 
   it('weighs agreement on a rare name more than on a common one (term frequency)', () => {
     const model = FellegiSunterModel.withPriors().withFrequencies(
-      NameFrequencyTable.fromCounts(10_000, new Map([['nguyen', 3800], ['tran', 1100], ['lo', 5]]), new Map([['anh', 300], ['huy', 200], ['xuyen', 3]])),
+      NameFrequencyTable.fromCounts(
+        10_000,
+        new Map([
+          ['nguyen', 3800],
+          ['tran', 1100],
+          ['lo', 5],
+        ]),
+        new Map([
+          ['anh', 300],
+          ['huy', 200],
+          ['xuyen', 3],
+        ]),
+      ),
     );
     const exact = Int8Array.from([0, MISSING, MISSING, MISSING, MISSING, MISSING, MISSING]);
     const common = model.matchWeight(exact, splitVietnameseName('Nguyễn Văn Anh'));

@@ -38,17 +38,58 @@ export const DEFAULT_THRESHOLDS: MatchThresholds = { link: 0.995, review: 0.2 };
 // match with noisy spreadsheets; u: for two random people. Both are re-estimated from data.
 const PRIOR: Record<FieldName, readonly (readonly [number, number])[]> = {
   name: [
-    [0.55, 1e-4], [0.25, 1e-4], [0.01, 1e-5], [0.08, 5e-5], [0.005, 1e-5],
-    [0.06, 5e-4], [0.03, 0.01], [0.005, 0.01], [0.01, 0.98],
+    [0.55, 1e-4],
+    [0.25, 1e-4],
+    [0.01, 1e-5],
+    [0.08, 5e-5],
+    [0.005, 1e-5],
+    [0.06, 5e-4],
+    [0.03, 0.01],
+    [0.005, 0.01],
+    [0.01, 0.98],
   ],
   dateOfBirth: [
-    [0.8, 2e-4], [0.04, 2e-5], [0.05, 3e-3], [0.01, 0.01], [0.02, 0.002], [0.03, 0.03], [0.02, 0.03], [0.03, 0.93],
+    [0.8, 2e-4],
+    [0.04, 2e-5],
+    [0.05, 3e-3],
+    [0.01, 0.01],
+    [0.02, 0.002],
+    [0.03, 0.03],
+    [0.02, 0.03],
+    [0.03, 0.93],
   ],
-  sex: [[0.98, 0.5], [0.02, 0.5]],
-  personalId: [[0.85, 1e-6], [0.005, 1e-5], [0.04, 1e-5], [0.01, 1e-5], [0.01, 1e-6], [0.03, 1e-6], [0.01, 0.2], [0.045, 0.79]],
-  place: [[0.85, 0.001], [0.03, 0.0005], [0.08, 0.03], [0.04, 0.97]],
-  father: [[0.8, 1e-4], [0.1, 0.001], [0.02, 0.01], [0.08, 0.99]],
-  mother: [[0.8, 1e-4], [0.1, 0.001], [0.02, 0.01], [0.08, 0.99]],
+  sex: [
+    [0.98, 0.5],
+    [0.02, 0.5],
+  ],
+  personalId: [
+    [0.85, 1e-6],
+    [0.005, 1e-5],
+    [0.04, 1e-5],
+    [0.01, 1e-5],
+    [0.01, 1e-6],
+    [0.03, 1e-6],
+    [0.01, 0.2],
+    [0.045, 0.79],
+  ],
+  place: [
+    [0.85, 0.001],
+    [0.03, 0.0005],
+    [0.08, 0.03],
+    [0.04, 0.97],
+  ],
+  father: [
+    [0.8, 1e-4],
+    [0.1, 0.001],
+    [0.02, 0.01],
+    [0.08, 0.99],
+  ],
+  mother: [
+    [0.8, 1e-4],
+    [0.1, 0.001],
+    [0.02, 0.01],
+    [0.08, 0.99],
+  ],
 };
 
 /** Smallest m after EM: about −9 bits for a disagreement that random pairs show almost always. */
@@ -255,7 +296,15 @@ export class FellegiSunterModel {
       (weightSum[f] ?? 0) > 0 ? normalise((mSum[f] as number[]).map((x) => Math.max(M_FLOOR, x / (weightSum[f] as number)))) : row,
     );
     const all = groupVectors(vectors, () => true);
-    const final = runEm(all, this.m, this.u, 0.1, COMPARISONS.map(() => true), false, options);
+    const final = runEm(
+      all,
+      this.m,
+      this.u,
+      0.1,
+      COMPARISONS.map(() => true),
+      false,
+      options,
+    );
     this.training = {
       ...this.training,
       ...sessionInfo,

@@ -6,7 +6,7 @@ describe(personalIdInconsistency.name, () => {
     expect(personalIdInconsistency('079209012345', { year: 2009 }, 'M')).toBeUndefined();
   });
 
-  it('flags a parent\'s ID written in a child\'s column', () => {
+  it("flags a parent's ID written in a child's column", () => {
     expect(personalIdInconsistency('001085012345', { year: 2015 }, 'F')).toMatch(/born 1985/);
     expect(personalIdInconsistency('001215012345', { year: 2015 }, 'F')).toMatch(/male/);
   });

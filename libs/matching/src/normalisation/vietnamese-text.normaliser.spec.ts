@@ -14,7 +14,35 @@ function dropDiacritics(text: string): string {
   return text.replace(/[đð]/g, 'd').replace(/[ĐÐ]/g, 'D').normalize('NFD').replace(/\p{M}/gu, '');
 }
 
-const SYLLABLES = ['Nguyễn', 'Thị', 'Thu', 'Hà', 'Hòa', 'Hoà', 'Thủy', 'Thuỷ', 'Khoẻ', 'Quý', 'Giang', 'Đức', 'Ðức', 'Huỳnh', 'Ngọc', 'Tuyết', 'Xuân', 'Hương', 'Khoa', 'Loan', 'Ánh', 'Uyên', 'Oanh', 'Gia', 'Bảo', 'Vũ', 'Võ'];
+const SYLLABLES = [
+  'Nguyễn',
+  'Thị',
+  'Thu',
+  'Hà',
+  'Hòa',
+  'Hoà',
+  'Thủy',
+  'Thuỷ',
+  'Khoẻ',
+  'Quý',
+  'Giang',
+  'Đức',
+  'Ðức',
+  'Huỳnh',
+  'Ngọc',
+  'Tuyết',
+  'Xuân',
+  'Hương',
+  'Khoa',
+  'Loan',
+  'Ánh',
+  'Uyên',
+  'Oanh',
+  'Gia',
+  'Bảo',
+  'Vũ',
+  'Võ',
+];
 const nameArb = fc.array(fc.constantFrom(...SYLLABLES), { minLength: 1, maxLength: 5 }).map((w) => w.join(' '));
 
 describe(normaliseVietnamese.name, () => {

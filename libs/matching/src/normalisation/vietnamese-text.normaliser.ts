@@ -85,7 +85,11 @@ function normaliseSyllable(syllable: string): string {
  * digits, spaces and hyphens/apostrophes is replaced by a space.
  */
 export function normaliseVietnamese(input: string): string {
-  const text = collapseSpaces(mapLookAlikes(input.normalize('NFC')).toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s'-]/gu, ' '));
+  const text = collapseSpaces(
+    mapLookAlikes(input.normalize('NFC'))
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\s'-]/gu, ' '),
+  );
   if (!text) return '';
   return text
     .split(' ')

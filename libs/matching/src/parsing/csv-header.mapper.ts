@@ -71,7 +71,10 @@ function indexColumns<K extends string>(header: readonly string[], aliases: Reco
 export type RowResult<T> = { ok: true; value: T } | { ok: false; reason: string; column?: string };
 
 /** Turns a child-records CSV header into a row reader (formats.md, "Child records"). */
-export function childRecordReader(header: readonly string[]): { read(row: readonly string[], rowNumber: number): RowResult<ChildRecordInput>; missing: string[] } {
+export function childRecordReader(header: readonly string[]): {
+  read(row: readonly string[], rowNumber: number): RowResult<ChildRecordInput>;
+  missing: string[];
+} {
   const col = indexColumns(header, RECORD_ALIASES);
   const missing = (['fullName'] as const).filter((c) => col[c] === undefined).map((c) => RECORD_ALIASES[c][0] as string);
   const cell = (row: readonly string[], c: RecordColumn) => {

@@ -30,7 +30,15 @@ describe(parseStatedDate.name, () => {
 });
 
 describe(parseSex.name, () => {
-  it.each([['Nam', 'M'], ['NỮ', 'F'], ['nu', 'F'], ['Nữ'.normalize('NFD'), 'F'], ['male', 'M'], ['F', 'F'], ['?', undefined]])('%s → %s', (raw, sex) => {
+  it.each([
+    ['Nam', 'M'],
+    ['NỮ', 'F'],
+    ['nu', 'F'],
+    ['Nữ'.normalize('NFD'), 'F'],
+    ['male', 'M'],
+    ['F', 'F'],
+    ['?', undefined],
+  ])('%s → %s', (raw, sex) => {
     expect(parseSex(raw)).toBe(sex);
   });
 });
@@ -42,7 +50,15 @@ describe(childRecordReader.name, () => {
     const row = reader.read(['HS-1', 'Lê Thị Hoà', '1/2/2016', 'Nữ', '001316000123', '00004', 'Hà Nội'], 2);
     expect(row).toEqual({
       ok: true,
-      value: expect.objectContaining({ recordRef: 'HS-1', fullName: 'Lê Thị Hoà', dateOfBirth: { year: 2016, month: 2, day: 1 }, sex: 'F', personalId: '001316000123', commune: '00004', province: 'Hà Nội' }),
+      value: expect.objectContaining({
+        recordRef: 'HS-1',
+        fullName: 'Lê Thị Hoà',
+        dateOfBirth: { year: 2016, month: 2, day: 1 },
+        sex: 'F',
+        personalId: '001316000123',
+        commune: '00004',
+        province: 'Hà Nội',
+      }),
     });
   });
 

@@ -57,8 +57,18 @@ function fromSerial(serial: number): StatedDate | undefined {
 }
 
 const SEX_WORDS: Record<string, Sex> = {
-  m: 'M', nam: 'M', male: 'M', trai: 'M', 'be trai': 'M', boy: 'M',
-  f: 'F', nu: 'F', female: 'F', gai: 'F', 'be gai': 'F', girl: 'F',
+  m: 'M',
+  nam: 'M',
+  male: 'M',
+  trai: 'M',
+  'be trai': 'M',
+  boy: 'M',
+  f: 'F',
+  nu: 'F',
+  female: 'F',
+  gai: 'F',
+  'be gai': 'F',
+  girl: 'F',
 };
 
 /** `Nam`/`Nữ`, `M`/`F`, `male`/`female`, any case, with or without diacritics. */

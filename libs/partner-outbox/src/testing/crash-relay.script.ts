@@ -21,11 +21,16 @@ async function main(): Promise<void> {
   const projector = new PartnerProjector(agreement, new Pseudonymiser('crash-test-secret-000000'), (c) => c.slice(0, 2));
   const projection = new PgPartnerProjection(pool, store, projector, { batchSize: 23, signal });
   const sub = await projection.start();
-  const relay = new PartnerRelay(new PgPartnerFeed(pool, signal, 50), new FileSink(out, { delayBeforeAckMs: () => Math.floor(Math.random() * 6) }), new PgRelayCheckpoints(pool), {
-    partnerId: agreement.id,
-    batchSize: 17,
-    idleWaitMs: 50,
-  });
+  const relay = new PartnerRelay(
+    new PgPartnerFeed(pool, signal, 50),
+    new FileSink(out, { delayBeforeAckMs: () => Math.floor(Math.random() * 6) }),
+    new PgRelayCheckpoints(pool),
+    {
+      partnerId: agreement.id,
+      batchSize: 17,
+      idleWaitMs: 50,
+    },
+  );
   relay.start();
   process.stdout.write('ready\n');
   await sub.done;

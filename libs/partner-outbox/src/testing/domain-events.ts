@@ -20,7 +20,11 @@ export function childRegistered(childId: string, communeCode: string, n = 0): Ne
 }
 
 export function residenceChanged(childId: string, from: string, to: string, n = 0): NewEvent {
-  return { id: randomUUID(), type: 'ResidenceChanged', data: { childId, communeCode: to, effectiveFrom: '2025-08-01', previousCommuneCode: from, recordedAt: at(n) } };
+  return {
+    id: randomUUID(),
+    type: 'ResidenceChanged',
+    data: { childId, communeCode: to, effectiveFrom: '2025-08-01', previousCommuneCode: from, recordedAt: at(n) },
+  };
 }
 
 export function specialCircumstanceIdentified(childId: string, group = 3, n = 0): NewEvent {
@@ -28,7 +32,11 @@ export function specialCircumstanceIdentified(childId: string, group = 3, n = 0)
 }
 
 export function nationalIdLinked(childId: string, n = 0): NewEvent {
-  return { id: randomUUID(), type: 'NationalIdLinked', data: { childId, source: 'identity_adapter', matchScore: 0.97, linkedAt: at(n), personal: { personalId: '001316000456' } } };
+  return {
+    id: randomUUID(),
+    type: 'NationalIdLinked',
+    data: { childId, source: 'identity_adapter', matchScore: 0.97, linkedAt: at(n), personal: { personalId: '001316000456' } },
+  };
 }
 
 export function childPersonalDataErased(childId: string, n = 0): NewEvent {
@@ -40,8 +48,15 @@ export function caseOpened(caseId: string, childId: string, n = 0): NewEvent {
     id: randomUUID(),
     type: 'CaseOpened',
     data: {
-      caseId, childId, channel: 'school', concern: 'neglect', protectionLevel: 'support',
-      reportedAt: at(n), openedAt: at(n), assessmentDueAt: at(n + 720), personal: { description: 'Teacher reports repeated absences.' },
+      caseId,
+      childId,
+      channel: 'school',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: at(n),
+      openedAt: at(n),
+      assessmentDueAt: at(n + 720),
+      personal: { description: 'Teacher reports repeated absences.' },
     },
   };
 }
@@ -50,7 +65,15 @@ export function interventionPlanned(caseId: string, serviceType: string, n = 0):
   return {
     id: randomUUID(),
     type: 'InterventionPlanned',
-    data: { caseId, interventionId: randomUUID(), serviceType, provider: 'Trạm y tế xã', plannedStart: '2025-08-02', plannedEnd: '2025-09-01', plannedAt: at(n) },
+    data: {
+      caseId,
+      interventionId: randomUUID(),
+      serviceType,
+      provider: 'Trạm y tế xã',
+      plannedStart: '2025-08-02',
+      plannedEnd: '2025-09-01',
+      plannedAt: at(n),
+    },
   };
 }
 
@@ -59,8 +82,15 @@ export function interventionDelivered(caseId: string, serviceType: string, n = 0
     id: randomUUID(),
     type: 'InterventionDelivered',
     data: {
-      caseId, interventionId: randomUUID(), serviceType, provider: 'Trạm y tế xã', deliveredOn: '2025-08-20', dueAt: '2025-09-01',
-      onTime: true, recordedAt: at(n), personal: { notes: 'Vaccinations brought up to date.' },
+      caseId,
+      interventionId: randomUUID(),
+      serviceType,
+      provider: 'Trạm y tế xã',
+      deliveredOn: '2025-08-20',
+      dueAt: '2025-09-01',
+      onTime: true,
+      recordedAt: at(n),
+      personal: { notes: 'Vaccinations brought up to date.' },
     },
   };
 }

@@ -99,7 +99,12 @@ describe('authentication and authorisation', () => {
       const rsa = await generateKeyPair('RS256', { extractable: true });
       es256 = ec.privateKey;
       rs256 = rsa.privateKey;
-      const jwks = { keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' }, { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' }] };
+      const jwks = {
+        keys: [
+          { ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' },
+          { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' },
+        ],
+      };
       const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent' });
       const auth = { issuer: 'urn:strict', audience: 'childledger', keys: createLocalJWKSet(jwks), algorithms: ['ES256'], maxTokenAgeSeconds: 3600 };
       @Module({ imports: [PlatformModule.forRoot({ service: 'auth-strict-test', config, databaseUrl: db.url, auth })], controllers: [ProbeController] })

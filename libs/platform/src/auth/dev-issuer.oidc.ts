@@ -159,7 +159,10 @@ export async function createDevOidc(issuer: DevIssuer, options: DevOidcOptions):
     },
     renderError: (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html';
-      ctx.body = page('Lỗi đăng nhập', `<h1>Lỗi đăng nhập</h1><p>${escapeHtml(String(out['error'] ?? ''))}: ${escapeHtml(String(out['error_description'] ?? ''))}</p>`);
+      ctx.body = page(
+        'Lỗi đăng nhập',
+        `<h1>Lỗi đăng nhập</h1><p>${escapeHtml(String(out['error'] ?? ''))}: ${escapeHtml(String(out['error_description'] ?? ''))}</p>`,
+      );
     },
   };
   const provider = new Provider(issuer.issuer, configuration);

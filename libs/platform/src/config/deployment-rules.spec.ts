@@ -27,7 +27,16 @@ describe('developmentStandInsRefusal (npm start on a network address)', () => {
     const refusal = developmentStandInsRefusal('0.0.0.0', {});
     expect(refusal).toBeDefined();
     expect(refusal).not.toContain('\n');
-    for (const v of ['HOST=0.0.0.0', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'CHILDLEDGER_KEK', 'CHILDLEDGER_SEAL_KEY', 'CHILDLEDGER_DEDUPE_KEY', 'PARTNER_SECRETS_FILE']) expect(refusal).toContain(v);
+    for (const v of [
+      'HOST=0.0.0.0',
+      'AUTH_JWKS_URL',
+      'AUTH_ISSUER',
+      'CHILDLEDGER_KEK',
+      'CHILDLEDGER_SEAL_KEY',
+      'CHILDLEDGER_DEDUPE_KEY',
+      'PARTNER_SECRETS_FILE',
+    ])
+      expect(refusal).toContain(v);
   });
 
   it('names only what is still missing, and allows a network host once everything is configured', () => {
@@ -45,7 +54,11 @@ describe('developmentStandInsRefusal (npm start on a network address)', () => {
 });
 
 describe('standaloneConfigProblems (a service on its own)', () => {
-  const base = { DATABASE_URL: 'postgres://childledger_runtime@db/childledger', AUTH_JWKS_URL: 'https://id.example.gov.vn/certs', AUTH_ISSUER: 'https://id.example.gov.vn' };
+  const base = {
+    DATABASE_URL: 'postgres://childledger_runtime@db/childledger',
+    AUTH_JWKS_URL: 'https://id.example.gov.vn/certs',
+    AUTH_ISSUER: 'https://id.example.gov.vn',
+  };
 
   it('accepts https identity providers and a database URL', () => {
     expect(standaloneConfigProblems('query-api', base)).toEqual([]);
@@ -57,8 +70,15 @@ describe('standaloneConfigProblems (a service on its own)', () => {
   });
 
   it('refuses http:// for the identity provider outside loopback, naming each variable without echoing it', () => {
-    const problems = standaloneConfigProblems('query-api', { ...base, AUTH_JWKS_URL: 'http://id.example.gov.vn/certs', AUTH_ISSUER: 'http://id.example.gov.vn' });
-    expect(problems).toEqual([expect.stringMatching(/^AUTH_JWKS_URL: must be an https:\/\/ URL/), expect.stringMatching(/^AUTH_ISSUER: must be an https:\/\/ URL/)]);
+    const problems = standaloneConfigProblems('query-api', {
+      ...base,
+      AUTH_JWKS_URL: 'http://id.example.gov.vn/certs',
+      AUTH_ISSUER: 'http://id.example.gov.vn',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^AUTH_JWKS_URL: must be an https:\/\/ URL/),
+      expect.stringMatching(/^AUTH_ISSUER: must be an https:\/\/ URL/),
+    ]);
     expect(problems.join()).not.toContain('id.example.gov.vn');
   });
 
@@ -67,7 +87,9 @@ describe('standaloneConfigProblems (a service on its own)', () => {
   });
 
   it('refuses a URL that is neither https:// nor loopback http://', () => {
-    expect(standaloneConfigProblems('query-api', { ...base, AUTH_ISSUER: 'ftp://id.example.gov.vn' })).toEqual([expect.stringMatching(/^AUTH_ISSUER: must be an https:\/\/ URL/)]);
+    expect(standaloneConfigProblems('query-api', { ...base, AUTH_ISSUER: 'ftp://id.example.gov.vn' })).toEqual([
+      expect.stringMatching(/^AUTH_ISSUER: must be an https:\/\/ URL/),
+    ]);
   });
 
   describe('identity adapter', () => {

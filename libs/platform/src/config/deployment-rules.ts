@@ -9,7 +9,10 @@ export const SANDBOX_DEVELOPMENT_SECRET = 'sandbox-development-secret';
 
 /** `127.0.0.0/8`, `::1` and `localhost`: nothing but this machine can reach it. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
@@ -43,7 +46,9 @@ const present = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ??
 export function developmentStandInsRefusal(host: string, env: NodeJS.ProcessEnv): string | undefined {
   if (isLoopbackHost(host)) return undefined;
   const missing = [
-    ...(present(env, 'AUTH_JWKS_URL') && present(env, 'AUTH_ISSUER') ? [] : ['AUTH_JWKS_URL and AUTH_ISSUER (else the development issuer hands out admin tokens to anyone who reaches it)']),
+    ...(present(env, 'AUTH_JWKS_URL') && present(env, 'AUTH_ISSUER')
+      ? []
+      : ['AUTH_JWKS_URL and AUTH_ISSUER (else the development issuer hands out admin tokens to anyone who reaches it)']),
     ...['CHILDLEDGER_KEK', 'CHILDLEDGER_SEAL_KEY', 'CHILDLEDGER_DEDUPE_KEY', 'PARTNER_SECRETS_FILE'].filter((v) => !present(env, v)),
   ];
   if (missing.length === 0) return undefined;

@@ -29,10 +29,14 @@ describe('PlatformConfig CHILDLEDGER_KEK_PREVIOUS', () => {
     ['not base64', () => `${key()},not*base64!`, /entry 2 is not base64/],
     ['a key of the wrong length', () => randomBytes(16).toString('base64'), /entry 1 must be the base64 encoding of 32 bytes \(it decodes to 16\)/],
     ['an empty entry', () => `${key()},,${key()}`, /entry 2 is empty/],
-    ['a key given twice', () => {
-      const a = key();
-      return `${key()},${a},${a}`;
-    }, /entries 2 and 3 are the same key/],
+    [
+      'a key given twice',
+      () => {
+        const a = key();
+        return `${key()},${a},${a}`;
+      },
+      /entries 2 and 3 are the same key/,
+    ],
     ['the current key', () => `${key()},${current}`, /entry 2 is the current key \(CHILDLEDGER_KEK\)/],
   ])('refuses %s, naming the variable and the rule, never echoing a key', (_what, value, rule) => {
     const previous = value();

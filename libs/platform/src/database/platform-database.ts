@@ -10,7 +10,15 @@ import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migratio
 import type { PlatformConfig } from '../config/platform.config';
 
 /** Every migration of the platform, in order. Libraries with tables add theirs here. */
-export const ALL_MIGRATIONS: MigrationClass[] = [...EVENT_STORE_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...TRUST_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS, ...DATABASE_MIGRATIONS];
+export const ALL_MIGRATIONS: MigrationClass[] = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...REGISTRY_MIGRATIONS,
+  ...IDENTITY_MIGRATIONS,
+  ...TRUST_MIGRATIONS,
+  ...READ_MODEL_MIGRATIONS,
+  ...PARTNER_STREAMS_MIGRATIONS,
+  ...DATABASE_MIGRATIONS,
+];
 
 export interface PlatformDatabase {
   server: DatabaseServer;

@@ -29,10 +29,10 @@ describe(RUNTIME_ROLE, () => {
   });
 
   it('owns nothing in the database', async () => {
-    const { rows } = await owner.query(
-      `SELECT count(*)::int AS n FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $2))`,
-      [RUNTIME_ROLE, APPLICATION_ROLE],
-    );
+    const { rows } = await owner.query(`SELECT count(*)::int AS n FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $2))`, [
+      RUNTIME_ROLE,
+      APPLICATION_ROLE,
+    ]);
     expect(rows[0].n).toBe(0);
     expect(await loginRoleProblem(runtime)).toBeUndefined();
   });

@@ -29,7 +29,10 @@ export class PurposeRequiredException extends BadRequestException {
 export function requirePurpose(query: string | undefined, header: string | undefined): Purpose {
   const value = query ?? header;
   if (value === undefined || value === '') {
-    throw new PurposeRequiredException('PURPOSE_REQUIRED', `purpose is required to read personal data (query parameter purpose or header X-Purpose): one of ${PURPOSES.join(', ')}`);
+    throw new PurposeRequiredException(
+      'PURPOSE_REQUIRED',
+      `purpose is required to read personal data (query parameter purpose or header X-Purpose): one of ${PURPOSES.join(', ')}`,
+    );
   }
   if (!(PURPOSES as readonly string[]).includes(value)) {
     throw new PurposeRequiredException('PURPOSE_UNKNOWN', `purpose must be one of ${PURPOSES.join(', ')}`);

@@ -16,7 +16,13 @@ export async function createTestAuth(): Promise<TestAuth> {
     users: DEV_USERS,
     tokenFor: (user, options) =>
       issuer.tokenFor(
-        { userId: user.userId ?? `test-${user.role}`, name: user.name ?? user.role, role: user.role, provinces: user.provinces ?? [], communes: user.communes ?? [] },
+        {
+          userId: user.userId ?? `test-${user.role}`,
+          name: user.name ?? user.role,
+          role: user.role,
+          provinces: user.provinces ?? [],
+          communes: user.communes ?? [],
+        },
         options,
       ),
   };

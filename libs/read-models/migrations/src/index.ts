@@ -5,7 +5,21 @@ import { CreateChildSearch1795470000010 } from './1795470000010-create-child-sea
 import { CreateDuplicatePairs1795470000020 } from './1795470000020-create-duplicate-pairs';
 import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee';
 
-export { CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020, AddCaseAssignee1795470000030 };
+export {
+  CreateReadModels1795470000000,
+  AddCaseNextDue1795470000001,
+  AddIndicatorDeltas1795470000002,
+  CreateChildSearch1795470000010,
+  CreateDuplicatePairs1795470000020,
+  AddCaseAssignee1795470000030,
+};
 
 /** The read models' tables, in order (after the event store's). */
-export const READ_MODEL_MIGRATIONS = [CreateReadModels1795470000000, AddCaseNextDue1795470000001, AddIndicatorDeltas1795470000002, CreateChildSearch1795470000010, CreateDuplicatePairs1795470000020, AddCaseAssignee1795470000030];
+export const READ_MODEL_MIGRATIONS = [
+  CreateReadModels1795470000000,
+  AddCaseNextDue1795470000001,
+  AddIndicatorDeltas1795470000002,
+  CreateChildSearch1795470000010,
+  CreateDuplicatePairs1795470000020,
+  AddCaseAssignee1795470000030,
+];

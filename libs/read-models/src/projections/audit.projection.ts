@@ -24,15 +24,33 @@ export interface AuditRow extends Row {
 }
 
 const AUDIT_COLUMNS = [
-  'position', 'event_id', 'stream_id', 'revision', 'event_type', 'recorded_at', 'child_id', 'case_id', 'actor_user_id', 'actor_role',
-  'actor_unit', 'reason', 'correlation_id', 'causation_id', 'personal_data_erased', 'summary',
+  'position',
+  'event_id',
+  'stream_id',
+  'revision',
+  'event_type',
+  'recorded_at',
+  'child_id',
+  'case_id',
+  'actor_user_id',
+  'actor_role',
+  'actor_unit',
+  'reason',
+  'correlation_id',
+  'causation_id',
+  'personal_data_erased',
+  'summary',
 ] as const;
 
 /** What the audit trail shows for a reason that was erased with the child's personal data. */
 export const ERASED_REASON = '[erased]';
 
 /** Event types whose reason is free text under `data.personal` (sealed with the child's key). */
-const PERSONAL_REASON_TYPES = new Set(Object.entries(PERSONAL_FIELDS).filter(([, paths]) => paths.includes('personal.reason')).map(([type]) => type as EventType));
+const PERSONAL_REASON_TYPES = new Set(
+  Object.entries(PERSONAL_FIELDS)
+    .filter(([, paths]) => paths.includes('personal.reason'))
+    .map(([type]) => type as EventType),
+);
 
 /**
  * The reason of an event as the audit shows it: the metadata's (free text sealed with the child's
@@ -93,7 +111,10 @@ export const auditProjection: Projection = {
       ...new Set(events.filter((e) => typeof (e.data as Record<string, unknown>)['childId'] !== 'string' && !started.has(e.streamId)).map((e) => e.streamId)),
     ];
     if (unknown.length > 0) {
-      const res = await tx.query<{ stream_id: string; child_id: string }>(`SELECT stream_id, child_id FROM ${ctx.table('rm_audit_streams')} WHERE stream_id = ANY($1)`, [unknown]);
+      const res = await tx.query<{ stream_id: string; child_id: string }>(
+        `SELECT stream_id, child_id FROM ${ctx.table('rm_audit_streams')} WHERE stream_id = ANY($1)`,
+        [unknown],
+      );
       for (const r of res.rows) streams.set(r.stream_id, r.child_id);
     }
     const newStreams: { stream_id: string; child_id: string }[] = [];
@@ -116,7 +137,9 @@ export const auditProjection: Projection = {
     // An erasure reaches the entries already indexed: their free-text reasons were read in clear
     // (decrypted) when they were indexed; they now show ERASED_REASON, and the summary of an entry
     // indexed from an old event (reason in clear in its data) loses it. The erasure's own legal reason stays.
-    const erased = [...new Set(events.filter((e) => e.type === 'ChildPersonalDataErased').map((e) => str((e.data as Record<string, unknown>)['childId'])))].filter((c): c is string => c !== null);
+    const erased = [
+      ...new Set(events.filter((e) => e.type === 'ChildPersonalDataErased').map((e) => str((e.data as Record<string, unknown>)['childId']))),
+    ].filter((c): c is string => c !== null);
     if (erased.length > 0) {
       await tx.query(
         `UPDATE ${ctx.table('rm_audit_index')} SET reason = CASE WHEN reason IS NULL THEN NULL ELSE $2 END, summary = summary - 'reason'

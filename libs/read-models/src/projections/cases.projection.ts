@@ -46,12 +46,34 @@ export interface CaseFactRow extends Row {
 }
 
 const CASE_COLUMNS = [
-  'case_id', 'child_id', 'status', 'channel', 'concern', 'protection_level', 'risk_level', 'reported_at', 'opened_at', 'assessment_due_at',
-  'assessed_at', 'assessed_on_time', 'plan_due_at', 'planned_at', 'review_due_at', 'reviewed_at', 'closed_at', 'outcome', 'reopened_count',
-  'personal', 'personal_erased', 'revision', 'last_event_at', 'next_due_at', 'assignee_id', 'assigned_at',
+  'case_id',
+  'child_id',
+  'status',
+  'channel',
+  'concern',
+  'protection_level',
+  'risk_level',
+  'reported_at',
+  'opened_at',
+  'assessment_due_at',
+  'assessed_at',
+  'assessed_on_time',
+  'plan_due_at',
+  'planned_at',
+  'review_due_at',
+  'reviewed_at',
+  'closed_at',
+  'outcome',
+  'reopened_count',
+  'personal',
+  'personal_erased',
+  'revision',
+  'last_event_at',
+  'next_due_at',
+  'assignee_id',
+  'assigned_at',
 ] as const;
 const FACT_COLUMNS = ['event_id', 'case_id', 'child_id', 'kind', 'occurred_at', 'occurred_on', 'on_time', 'service_type'] as const;
-
 
 /** The deadline of the step the case waits for (the same rule as migration AddCaseNextDue1795470000001). */
 export function nextDueAt(c: Pick<CaseRow, 'status' | 'assessment_due_at' | 'plan_due_at' | 'review_due_at'>): string | null {
@@ -75,19 +97,46 @@ export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: C
   const at = e.recordedAt.toISOString();
   const erased = personalErased(e);
   const fact = (kind: CaseFactRow['kind'], occurredAt: string, extra: Partial<CaseFactRow> = {}): CaseFactRow => ({
-    event_id: e.id, case_id: row!.case_id, child_id: row!.child_id, kind, occurred_at: occurredAt, occurred_on: vietnamDay(occurredAt),
-    on_time: null, service_type: null, ...extra,
+    event_id: e.id,
+    case_id: row!.case_id,
+    child_id: row!.child_id,
+    kind,
+    occurred_at: occurredAt,
+    occurred_on: vietnamDay(occurredAt),
+    on_time: null,
+    service_type: null,
+    ...extra,
   });
   if (ev?.type === 'CaseOpened') {
     if (row) return { row };
     const d = ev.data;
     row = {
-      case_id: String(d.caseId), child_id: String(d.childId), status: 'report_received', channel: str(d.channel), concern: str(d.concern),
-      protection_level: str(d.protectionLevel), risk_level: null, reported_at: str(d.reportedAt), opened_at: str(d.openedAt),
-      assessment_due_at: str(d.assessmentDueAt), assessed_at: null, assessed_on_time: null, plan_due_at: null, planned_at: null,
-      review_due_at: null, reviewed_at: null, closed_at: null, outcome: null, reopened_count: 0,
-      personal: erased ? null : describe(d.personal), personal_erased: erased, revision: e.revision, last_event_at: at,
-      next_due_at: null, assignee_id: null, assigned_at: null,
+      case_id: String(d.caseId),
+      child_id: String(d.childId),
+      status: 'report_received',
+      channel: str(d.channel),
+      concern: str(d.concern),
+      protection_level: str(d.protectionLevel),
+      risk_level: null,
+      reported_at: str(d.reportedAt),
+      opened_at: str(d.openedAt),
+      assessment_due_at: str(d.assessmentDueAt),
+      assessed_at: null,
+      assessed_on_time: null,
+      plan_due_at: null,
+      planned_at: null,
+      review_due_at: null,
+      reviewed_at: null,
+      closed_at: null,
+      outcome: null,
+      reopened_count: 0,
+      personal: erased ? null : describe(d.personal),
+      personal_erased: erased,
+      revision: e.revision,
+      last_event_at: at,
+      next_due_at: null,
+      assignee_id: null,
+      assigned_at: null,
     };
     row.next_due_at = nextDueAt(row);
     return { row, fact: fact('opened', row.opened_at ?? at) };
@@ -181,10 +230,22 @@ export const casesProjection: Projection = {
     if (mine.length === 0) return;
     const cases = new RowSet<CaseRow>('rm_cases', ['case_id']);
     const caseIds = [...new Set(mine.filter((e) => e.streamId.startsWith('case-')).map((e) => e.streamId.slice('case-'.length)))];
-    const erasedChildren = [...new Set(mine.flatMap((e) => { const ev = asChildEvent(e); return ev?.type === 'ChildPersonalDataErased' ? [ev.data.childId] : []; }))];
+    const erasedChildren = [
+      ...new Set(
+        mine.flatMap((e) => {
+          const ev = asChildEvent(e);
+          return ev?.type === 'ChildPersonalDataErased' ? [ev.data.childId] : [];
+        }),
+      ),
+    ];
     // A case whose stream starts in this batch has no row yet.
     const started = streamsStartedIn(mine);
-    await cases.load(tx, ctx, 'case_id', caseIds.filter((id) => !started.has(`case-${id}`)));
+    await cases.load(
+      tx,
+      ctx,
+      'case_id',
+      caseIds.filter((id) => !started.has(`case-${id}`)),
+    );
     await cases.load(tx, ctx, 'child_id', erasedChildren);
     const facts: CaseFactRow[] = [];
     for (const e of mine) {

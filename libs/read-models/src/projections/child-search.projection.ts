@@ -26,8 +26,22 @@ export interface ChildSearchRow extends Row {
 }
 
 const SEARCH_COLUMNS = [
-  'child_id', 'status', 'sex', 'full_name', 'name_folded', 'date_of_birth', 'personal_id', 'residence_commune_code', 'residence_effective_from',
-  'commune_code', 'province_code', 'candidate_communes', 'national_id_state', 'circumstances', 'risks', 'revision',
+  'child_id',
+  'status',
+  'sex',
+  'full_name',
+  'name_folded',
+  'date_of_birth',
+  'personal_id',
+  'residence_commune_code',
+  'residence_effective_from',
+  'commune_code',
+  'province_code',
+  'candidate_communes',
+  'national_id_state',
+  'circumstances',
+  'risks',
+  'revision',
 ] as const;
 
 /** The children projection's row rebuilt from a search row, so the same fold (`evolveChild`) moves it on. */
@@ -36,11 +50,28 @@ function asChildRow(r: ChildSearchRow): ChildRow {
   if (r.date_of_birth) personal['dateOfBirth'] = r.date_of_birth;
   if (r.personal_id) personal['personalId'] = r.personal_id;
   return {
-    child_id: r.child_id, status: r.status, sex: r.sex, personal, personal_erased: false, registered_at: null,
-    residence_commune_code: r.residence_commune_code, residence_effective_from: r.residence_effective_from, commune_code: r.commune_code,
-    province_code: r.province_code, old_commune_code: null, old_province_code: null, candidate_communes: r.candidate_communes ?? [],
-    residence_ambiguous: (r.candidate_communes ?? []).length > 1, circumstances: r.circumstances ?? [], risks: r.risks ?? [],
-    national_id_state: r.national_id_state, national_id_source: null, national_id_linked_at: null, merged_into: null, revision: r.revision, last_event_at: '',
+    child_id: r.child_id,
+    status: r.status,
+    sex: r.sex,
+    personal,
+    personal_erased: false,
+    registered_at: null,
+    residence_commune_code: r.residence_commune_code,
+    residence_effective_from: r.residence_effective_from,
+    commune_code: r.commune_code,
+    province_code: r.province_code,
+    old_commune_code: null,
+    old_province_code: null,
+    candidate_communes: r.candidate_communes ?? [],
+    residence_ambiguous: (r.candidate_communes ?? []).length > 1,
+    circumstances: r.circumstances ?? [],
+    risks: r.risks ?? [],
+    national_id_state: r.national_id_state,
+    national_id_source: null,
+    national_id_linked_at: null,
+    merged_into: null,
+    revision: r.revision,
+    last_event_at: '',
   };
 }
 
@@ -52,10 +83,22 @@ export function childSearchRow(c: ChildRow): ChildSearchRow | null {
   const dob = typeof p['dateOfBirth'] === 'string' ? p['dateOfBirth'] : null;
   const pid = typeof p['personalId'] === 'string' ? p['personalId'] : null;
   return {
-    child_id: c.child_id, status: c.status, sex: c.sex, full_name: fullName, name_folded: ` ${foldVietnameseName(fullName)}`, date_of_birth: dob,
-    personal_id: pid, residence_commune_code: c.residence_commune_code, residence_effective_from: c.residence_effective_from, commune_code: c.commune_code,
-    province_code: c.province_code, candidate_communes: c.candidate_communes, national_id_state: c.national_id_state, circumstances: c.circumstances,
-    risks: c.risks, revision: c.revision,
+    child_id: c.child_id,
+    status: c.status,
+    sex: c.sex,
+    full_name: fullName,
+    name_folded: ` ${foldVietnameseName(fullName)}`,
+    date_of_birth: dob,
+    personal_id: pid,
+    residence_commune_code: c.residence_commune_code,
+    residence_effective_from: c.residence_effective_from,
+    commune_code: c.commune_code,
+    province_code: c.province_code,
+    candidate_communes: c.candidate_communes,
+    national_id_state: c.national_id_state,
+    circumstances: c.circumstances,
+    risks: c.risks,
+    revision: c.revision,
   };
 }
 
@@ -74,7 +117,12 @@ export const childSearchProjection: Projection = {
     const ids = [...new Set(mine.map((e) => childIdOfStream(e.streamId)!))];
     const rows = new RowSet<ChildSearchRow>('rm_child_search', ['child_id']);
     const started = streamsStartedIn(mine);
-    await rows.load(tx, ctx, 'child_id', ids.filter((id) => !started.has(`child-${id}`)));
+    await rows.load(
+      tx,
+      ctx,
+      'child_id',
+      ids.filter((id) => !started.has(`child-${id}`)),
+    );
     const docs = new Map<string, ChildDoc>();
     for (const id of ids) {
       const row = rows.get({ child_id: id });

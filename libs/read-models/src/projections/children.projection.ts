@@ -59,13 +59,43 @@ export interface QueueRow extends Row {
 }
 
 const CHILD_COLUMNS = [
-  'child_id', 'status', 'sex', 'personal', 'personal_erased', 'registered_at', 'residence_commune_code', 'residence_effective_from',
-  'commune_code', 'province_code', 'old_commune_code', 'old_province_code', 'candidate_communes', 'residence_ambiguous', 'circumstances',
-  'risks', 'national_id_state', 'national_id_source', 'national_id_linked_at', 'merged_into', 'revision', 'last_event_at',
+  'child_id',
+  'status',
+  'sex',
+  'personal',
+  'personal_erased',
+  'registered_at',
+  'residence_commune_code',
+  'residence_effective_from',
+  'commune_code',
+  'province_code',
+  'old_commune_code',
+  'old_province_code',
+  'candidate_communes',
+  'residence_ambiguous',
+  'circumstances',
+  'risks',
+  'national_id_state',
+  'national_id_source',
+  'national_id_linked_at',
+  'merged_into',
+  'revision',
+  'last_event_at',
 ] as const;
 const SPELL_COLUMNS = [
-  'spell_id', 'child_id', 'kind', 'grp', 'effective_from', 'effective_to', 'is_open', 'outcome', 'recorded_commune',
-  'commune_code', 'province_code', 'old_commune_code', 'old_province_code',
+  'spell_id',
+  'child_id',
+  'kind',
+  'grp',
+  'effective_from',
+  'effective_to',
+  'is_open',
+  'outcome',
+  'recorded_commune',
+  'commune_code',
+  'province_code',
+  'old_commune_code',
+  'old_province_code',
 ] as const;
 const QUEUE_COLUMNS = ['child_id', 'reason', 'source', 'detail', 'candidate_count', 'requested_at', 'commune_code', 'province_code'] as const;
 
@@ -105,8 +135,20 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
 
   const openSpell = (kind: SpellRow['kind'], grp: number, from: string, extra: Partial<SpellRow> = {}) => {
     const spell: SpellRow = {
-      spell_id: e.id, child_id: doc.child!.child_id, kind, grp, effective_from: from, effective_to: null, is_open: true, outcome: null,
-      recorded_commune: null, commune_code: null, province_code: null, old_commune_code: null, old_province_code: null, ...extra,
+      spell_id: e.id,
+      child_id: doc.child!.child_id,
+      kind,
+      grp,
+      effective_from: from,
+      effective_to: null,
+      is_open: true,
+      outcome: null,
+      recorded_commune: null,
+      commune_code: null,
+      province_code: null,
+      old_commune_code: null,
+      old_province_code: null,
+      ...extra,
     };
     doc.open.set(spellKey(kind, grp), spell);
     changes.spells.push(spell);
@@ -122,8 +164,15 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
   };
   const enqueue = (reason: QueueRow['reason'], fields: Partial<QueueRow>) => {
     const row: QueueRow = {
-      child_id: doc.child!.child_id, reason, source: null, detail: null, candidate_count: null, requested_at: at,
-      commune_code: doc.child!.commune_code, province_code: doc.child!.province_code, ...fields,
+      child_id: doc.child!.child_id,
+      reason,
+      source: null,
+      detail: null,
+      candidate_count: null,
+      requested_at: at,
+      commune_code: doc.child!.commune_code,
+      province_code: doc.child!.province_code,
+      ...fields,
     };
     doc.queue.set(reason, row);
     changes.queueUpserts.push(row);
@@ -149,8 +198,11 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     c.candidate_communes = placed.candidates;
     c.residence_ambiguous = placed.ambiguous;
     openSpell('residence', 0, effectiveFrom, {
-      recorded_commune: communeCode, commune_code: placed.communeCode, province_code: placed.provinceCode,
-      old_commune_code: placed.oldCommuneCode, old_province_code: placed.oldProvinceCode,
+      recorded_commune: communeCode,
+      commune_code: placed.communeCode,
+      province_code: placed.provinceCode,
+      old_commune_code: placed.oldCommuneCode,
+      old_province_code: placed.oldProvinceCode,
     });
     for (const row of doc.queue.values()) {
       row.commune_code = placed.communeCode;
@@ -165,12 +217,28 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     if (doc.child) return changes;
     const d = ev.data;
     doc.child = {
-      child_id: String(d.childId), status: 'active', sex: str(d.sex),
-      personal: erased ? null : pickPersonal(d.personal), personal_erased: erased,
-      registered_at: str(d.registeredAt), residence_commune_code: null, residence_effective_from: null, commune_code: null,
-      province_code: null, old_commune_code: null, old_province_code: null, candidate_communes: [], residence_ambiguous: false,
-      circumstances: [], risks: [], national_id_state: 'none', national_id_source: null, national_id_linked_at: null, merged_into: null,
-      revision: e.revision, last_event_at: at,
+      child_id: String(d.childId),
+      status: 'active',
+      sex: str(d.sex),
+      personal: erased ? null : pickPersonal(d.personal),
+      personal_erased: erased,
+      registered_at: str(d.registeredAt),
+      residence_commune_code: null,
+      residence_effective_from: null,
+      commune_code: null,
+      province_code: null,
+      old_commune_code: null,
+      old_province_code: null,
+      candidate_communes: [],
+      residence_ambiguous: false,
+      circumstances: [],
+      risks: [],
+      national_id_state: 'none',
+      national_id_source: null,
+      national_id_linked_at: null,
+      merged_into: null,
+      revision: e.revision,
+      last_event_at: at,
     };
     place(String(d.residence?.communeCode), String(d.residence?.effectiveFrom));
     changes.child = true;
@@ -254,8 +322,10 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       if (c.national_id_state !== 'linked') c.national_id_state = 'review_requested';
       enqueue('identity_review', {
         // The reason is free text (under the event's personal part): kept while the child's data is readable.
-        source: str(d.source), detail: erased ? null : str(d.personal?.reason),
-        candidate_count: typeof d.candidateCount === 'number' ? d.candidateCount : null, requested_at: str(d.requestedAt) ?? at,
+        source: str(d.source),
+        detail: erased ? null : str(d.personal?.reason),
+        candidate_count: typeof d.candidateCount === 'number' ? d.candidateCount : null,
+        requested_at: str(d.requestedAt) ?? at,
       });
       break;
     }

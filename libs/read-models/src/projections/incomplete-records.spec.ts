@@ -38,7 +38,15 @@ describe('children projection: incomplete records', () => {
     );
     expect(d.child).toMatchObject({ sex: null, commune_code: '00004', personal: { fullName: 'Lê Thị Kim', dateOfBirth: '2015-01-01' } });
     expect(JSON.stringify(d.child)).not.toContain('001185012345');
-    evolveChild(d, ev('ChildDetailsCorrected', { childId: 'k', correctedFields: ['sex'], sex: 'F', personal: { reason: 'bổ sung' }, correctedAt: '2025-09-02T00:00:00Z' }, 2), units);
+    evolveChild(
+      d,
+      ev(
+        'ChildDetailsCorrected',
+        { childId: 'k', correctedFields: ['sex'], sex: 'F', personal: { reason: 'bổ sung' }, correctedAt: '2025-09-02T00:00:00Z' },
+        2,
+      ),
+      units,
+    );
     expect(d.child).toMatchObject({ sex: 'F' });
   });
 });

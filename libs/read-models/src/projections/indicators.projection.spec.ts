@@ -19,11 +19,15 @@ describe('indicator periods', () => {
   });
 });
 
-describe('a child\'s contribution deltas', () => {
+describe("a child's contribution deltas", () => {
   it('an open residence and circumstance: one open-ended run from the first period, in both unit lists', () => {
     const s: IndicatorChildState = {
-      ...emptyIndicatorState(), child,
-      spells: [['r1', 'residence', '2024-03-15', null, '00008', '01', '00006', '01'], ['c1', 'circumstance', '2024-03-15', null, null, null, null, null]],
+      ...emptyIndicatorState(),
+      child,
+      spells: [
+        ['r1', 'residence', '2024-03-15', null, '00008', '01', '00006', '01'],
+        ['c1', 'circumstance', '2024-03-15', null, null, null, null, null],
+      ],
     };
     const d = deltas(s);
     expect(d['Y|current|01|00008|2024']).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -34,9 +38,16 @@ describe('a child\'s contribution deltas', () => {
 
   it('a dated fact counts in its own period only (+ then −), and a move ends the run in the old commune', () => {
     const s: IndicatorChildState = {
-      ...emptyIndicatorState(), child,
-      spells: [['r1', 'residence', '2024-01-01', '2025-08-14', '00004', '01', '00004', '01'], ['r2', 'residence', '2025-08-15', null, '00025', '01', '00007', '01']],
-      facts: [['o', '2024-05-10', 0], ['a', '2024-05-11', 1]],
+      ...emptyIndicatorState(),
+      child,
+      spells: [
+        ['r1', 'residence', '2024-01-01', '2025-08-14', '00004', '01', '00004', '01'],
+        ['r2', 'residence', '2025-08-15', null, '00025', '01', '00007', '01'],
+      ],
+      facts: [
+        ['o', '2024-05-10', 0],
+        ['a', '2024-05-11', 1],
+      ],
     };
     const d = deltas(s);
     const may = 2024 * 12 + 4;
@@ -51,7 +62,13 @@ describe('a child\'s contribution deltas', () => {
   });
 
   it('merged duplicates and children without a residence contribute nothing', () => {
-    expect(deltas({ ...emptyIndicatorState(), child: { ...child!, status: 'merged' }, spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']] })).toEqual({});
+    expect(
+      deltas({
+        ...emptyIndicatorState(),
+        child: { ...child!, status: 'merged' },
+        spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']],
+      }),
+    ).toEqual({});
     expect(deltas({ ...emptyIndicatorState(), child, facts: [['o', '2024-05-10', 0]] })).toEqual({});
     expect(deltas({ ...emptyIndicatorState(), spells: [['r1', 'residence', '2024-01-01', null, '00004', '01', '00004', '01']] })).toEqual({});
   });

@@ -32,9 +32,7 @@ export const UNIT_LISTS = ['current', 'pre_2025'] as const;
 export type UnitList = (typeof UNIT_LISTS)[number];
 
 /** What a child contributes to a unit and period, in this order (columns of rm_indicator_deltas). */
-export const CONTRIBUTION_FIELDS = [
-  'children', 'sc', 'sc_supported', 'ar', 'ar_supported', 'opened', 'closed', 'assessed', 'assessed_on_time', 'nid',
-] as const;
+export const CONTRIBUTION_FIELDS = ['children', 'sc', 'sc_supported', 'ar', 'ar_supported', 'opened', 'closed', 'assessed', 'assessed_on_time', 'nid'] as const;
 export type Contribution = number[];
 
 /** The period of granularity `g` a day (YYYY-MM-DD) falls in, as one integer (year; year·4 + quarter; year·12 + month). */
@@ -82,10 +80,28 @@ const FACT_KINDS: Record<string, FactTuple[0]> = { opened: 'o', assessed: 'a', d
 
 /** The child row fields the state does not keep: they do not change what `evolveChild` does to spells and status. */
 const CHILD_DEFAULTS: ChildRow = {
-  child_id: '', status: 'active', sex: null, personal: null, personal_erased: false, registered_at: null, residence_commune_code: null,
-  residence_effective_from: null, commune_code: null, province_code: null, old_commune_code: null, old_province_code: null, candidate_communes: [],
-  residence_ambiguous: false, circumstances: [], risks: [], national_id_state: 'none', national_id_source: null, national_id_linked_at: null,
-  merged_into: null, revision: 0, last_event_at: '',
+  child_id: '',
+  status: 'active',
+  sex: null,
+  personal: null,
+  personal_erased: false,
+  registered_at: null,
+  residence_commune_code: null,
+  residence_effective_from: null,
+  commune_code: null,
+  province_code: null,
+  old_commune_code: null,
+  old_province_code: null,
+  candidate_communes: [],
+  residence_ambiguous: false,
+  circumstances: [],
+  risks: [],
+  national_id_state: 'none',
+  national_id_source: null,
+  national_id_linked_at: null,
+  merged_into: null,
+  revision: 0,
+  last_event_at: '',
 };
 
 /**
@@ -107,11 +123,27 @@ export function openChildState(state: IndicatorChildState): OpenedChildState {
     const s = byId.get(id);
     if (!s) continue;
     open.set(key, {
-      spell_id: s[0], child_id: state.child?.child_id ?? '', kind: s[1], grp: Number(key.slice(key.indexOf(':') + 1)), effective_from: s[2],
-      effective_to: s[3], is_open: true, outcome: null, recorded_commune: null, commune_code: s[4], province_code: s[5], old_commune_code: s[6], old_province_code: s[7],
+      spell_id: s[0],
+      child_id: state.child?.child_id ?? '',
+      kind: s[1],
+      grp: Number(key.slice(key.indexOf(':') + 1)),
+      effective_from: s[2],
+      effective_to: s[3],
+      is_open: true,
+      outcome: null,
+      recorded_commune: null,
+      commune_code: s[4],
+      province_code: s[5],
+      old_commune_code: s[6],
+      old_province_code: s[7],
     });
   }
-  return { doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() }, spells: state.spells, byId, facts: state.facts };
+  return {
+    doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() },
+    spells: state.spells,
+    byId,
+    facts: state.facts,
+  };
 }
 
 /** Folds one event of the child's own stream (through `evolveChild`). */
@@ -262,14 +294,20 @@ export const indicatorsProjection: Projection = {
     }
     const unknownCases = [...new Set(mine.map(caseOf).filter((id): id is string => id !== null && !caseChild.has(id)))];
     if (unknownCases.length > 0) {
-      const res = await tx.query<{ case_id: string; child_id: string }>(`SELECT case_id, child_id FROM ${ctx.table('rm_indicator_cases')} WHERE case_id = ANY($1)`, [unknownCases]);
+      const res = await tx.query<{ case_id: string; child_id: string }>(
+        `SELECT case_id, child_id FROM ${ctx.table('rm_indicator_cases')} WHERE case_id = ANY($1)`,
+        [unknownCases],
+      );
       for (const r of res.rows) caseChild.set(r.case_id, r.child_id);
     }
     const childOf = (e: RecordedEvent): string | null => childIdOfStream(e.streamId) ?? caseChild.get(caseOf(e) ?? '') ?? null;
 
     const ids = [...new Set(mine.map(childOf).filter((id): id is string => id !== null))];
     const opened = new Map<string, OpenedChildState>();
-    const res = await tx.query<{ child_id: string; state: string }>(`SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`, [ids]);
+    const res = await tx.query<{ child_id: string; state: string }>(
+      `SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`,
+      [ids],
+    );
     const deltas = new Map<string, Contribution>();
     for (const r of res.rows) {
       const state = JSON.parse(r.state) as IndicatorChildState;
@@ -292,10 +330,22 @@ export const indicatorsProjection: Projection = {
     for (const state of states.values()) addChildDeltas(state, 1, deltas);
 
     // New cases and children are appended (COPY: a twice-applied event fails on the key), known children updated.
-    await insertRows(tx, ctx, 'rm_indicator_cases', ['case_id', 'child_id'], newCases.map(([case_id, child_id]) => ({ case_id, child_id })));
+    await insertRows(
+      tx,
+      ctx,
+      'rm_indicator_cases',
+      ['case_id', 'child_id'],
+      newCases.map(([case_id, child_id]) => ({ case_id, child_id })),
+    );
     const known = new Set(res.rows.map((r) => r.child_id));
     const rows = [...states].map(([child_id, state]) => ({ child_id, state: JSON.stringify(state) }));
-    await insertRows(tx, ctx, 'rm_indicator_children', ['child_id', 'state'], rows.filter((r) => !known.has(r.child_id)));
+    await insertRows(
+      tx,
+      ctx,
+      'rm_indicator_children',
+      ['child_id', 'state'],
+      rows.filter((r) => !known.has(r.child_id)),
+    );
     const updated = rows.filter((r) => known.has(r.child_id));
     if (updated.length > 0) {
       await tx.query(
@@ -307,7 +357,11 @@ export const indicatorsProjection: Projection = {
     if (changed.length === 0) return;
     const keys = changed.map(([k]) => k.split('|'));
     const params: unknown[] = [
-      keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3]), keys.map((k) => Number(k[4])),
+      keys.map((k) => k[0]),
+      keys.map((k) => k[1]),
+      keys.map((k) => k[2]),
+      keys.map((k) => k[3]),
+      keys.map((k) => Number(k[4])),
       ...CONTRIBUTION_FIELDS.map((_f, i) => changed.map(([, v]) => v[i])),
     ];
     const table = ctx.table('rm_indicator_deltas');

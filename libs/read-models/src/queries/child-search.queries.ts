@@ -65,11 +65,19 @@ export class ChildSearchQueries {
     const readings = (q.nameReadings ?? []).filter((r) => r.trim() !== '');
     if (readings.length > 0) {
       // Each word as the start of a word of ' ' + folded name: LIKE served by the trigram index.
-      const alternatives = readings.map((r) => `(${r.trim().split(/\s+/).map((w) => `s.name_folded LIKE ${p.add(`% ${w}%`)}`).join(' AND ')})`);
+      const alternatives = readings.map(
+        (r) =>
+          `(${r
+            .trim()
+            .split(/\s+/)
+            .map((w) => `s.name_folded LIKE ${p.add(`% ${w}%`)}`)
+            .join(' AND ')})`,
+      );
       where.push(`(${alternatives.join(' OR ')})`);
     }
     if (q.dateOfBirth) where.push(`s.date_of_birth = ${p.add(q.dateOfBirth)}::date`);
-    if (q.birthYear !== undefined) where.push(`s.date_of_birth >= ${p.add(`${q.birthYear}-01-01`)}::date AND s.date_of_birth < ${p.add(`${q.birthYear + 1}-01-01`)}::date`);
+    if (q.birthYear !== undefined)
+      where.push(`s.date_of_birth >= ${p.add(`${q.birthYear}-01-01`)}::date AND s.date_of_birth < ${p.add(`${q.birthYear + 1}-01-01`)}::date`);
     if (q.communeCode) {
       const c = p.add(q.communeCode);
       where.push(`(CASE WHEN cardinality(s.candidate_communes) > 0 THEN s.candidate_communes && ARRAY[${c}::text] ELSE s.commune_code = ${c} END)`);

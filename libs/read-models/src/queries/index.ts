@@ -17,4 +17,12 @@ import { ReadAuditQueries } from './read-audit.queries';
 import { ReconciliationQueueQueries } from './reconciliation-queue.queries';
 
 /** Every read-model repository and query module, for a service's providers (with READ_MODEL_POOL and the TypeORM entities). */
-export const READ_MODEL_QUERIES = [ChildReadRepository, CaseReadRepository, AuditTrailQueries, ReconciliationQueueQueries, ReadAuditQueries, IndicatorQueries, ChildSearchQueries];
+export const READ_MODEL_QUERIES = [
+  ChildReadRepository,
+  CaseReadRepository,
+  AuditTrailQueries,
+  ReconciliationQueueQueries,
+  ReadAuditQueries,
+  IndicatorQueries,
+  ChildSearchQueries,
+];

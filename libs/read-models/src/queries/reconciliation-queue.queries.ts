@@ -33,7 +33,8 @@ export class ReconciliationQueueQueries {
     const where = [`${q.unit.length === 2 ? 'province_code' : 'commune_code'} = ${p.add(q.unit)}`];
     const visible = jurisdictionSql(user, { province: 'province_code', commune: 'commune_code' }, p.add);
     if (visible) where.push(visible);
-    if (q.after) where.push(`(requested_at, child_id, reason) > (${p.add(q.after.requestedAt)}::timestamptz, ${p.add(q.after.childId)}, ${p.add(q.after.reason)})`);
+    if (q.after)
+      where.push(`(requested_at, child_id, reason) > (${p.add(q.after.requestedAt)}::timestamptz, ${p.add(q.after.childId)}, ${p.add(q.after.reason)})`);
     const res = await this.pool.query<QueueEntryRow>(
       `SELECT child_id, reason, source, detail, candidate_count, requested_at, ${sqlInstant('requested_at')} AS requested_key, commune_code
          FROM rm_reconciliation_queue WHERE ${where.join(' AND ')} ORDER BY requested_at, child_id, reason LIMIT ${p.add(q.limit)}`,

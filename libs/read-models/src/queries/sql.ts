@@ -25,11 +25,17 @@ export const sqlInstant = (column: string) => `to_char(${column} AT TIME ZONE 'U
  * pages full (a filter applied after LIMIT returns short pages while more visible rows exist).
  * `param` adds a bound parameter and returns its placeholder. Null: no condition (admin).
  */
-export function jurisdictionSql(user: Jurisdiction, cols: { province: string; commune: string; candidates?: string }, param: (v: unknown) => string): string | null {
+export function jurisdictionSql(
+  user: Jurisdiction,
+  cols: { province: string; commune: string; candidates?: string },
+  param: (v: unknown) => string,
+): string | null {
   if (user.role === 'admin') return null;
   if (user.communes.length === 0) return `${cols.province} = ANY(${param(user.provinces)}::text[])`;
   const communes = param(user.communes);
   const byCommune = `${cols.commune} = ANY(${communes}::text[])`;
-  const matches = cols.candidates ? `(CASE WHEN cardinality(${cols.candidates}) > 0 THEN ${cols.candidates} && ${communes}::text[] ELSE ${byCommune} END)` : byCommune;
+  const matches = cols.candidates
+    ? `(CASE WHEN cardinality(${cols.candidates}) > 0 THEN ${cols.candidates} && ${communes}::text[] ELSE ${byCommune} END)`
+    : byCommune;
   return `(${cols.province} IS NOT NULL AND ${matches})`;
 }

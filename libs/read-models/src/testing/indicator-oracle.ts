@@ -10,7 +10,6 @@ import { IndicatorRequest, IndicatorResult, presentIndicators } from '../indicat
  * as the oracle the projection must agree with.
  */
 export async function computeIndicatorsFromSpells(pool: Pool, req: IndicatorRequest): Promise<IndicatorResult> {
-
   const commune = req.oldUnits ? 'old_commune_code' : 'commune_code';
   const province = req.oldUnits ? 'old_province_code' : 'province_code';
   const unitColumn = req.unitCode.length === 2 ? province : commune;

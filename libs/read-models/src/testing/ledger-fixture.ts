@@ -13,7 +13,20 @@ import {
   childStreamId,
   DEFAULT_CASE_DEADLINES,
 } from '@childledger/domain';
-import type { Actor, EventStore, RecordedEvent, EventMetadata, ReadAllOptions, ReadAllResult, ReadStreamOptions, SubscribeOptions, Subscription, NewEvent, AppendOptions, AppendResult } from '@childledger/event-store';
+import type {
+  Actor,
+  EventStore,
+  RecordedEvent,
+  EventMetadata,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+  NewEvent,
+  AppendOptions,
+  AppendResult,
+} from '@childledger/event-store';
 
 type DataOf<C extends { type: string; data: unknown }, T extends C['type']> = Extract<C, { type: T }>['data'];
 
@@ -46,7 +59,11 @@ export class LedgerFixture {
     const current = this.children.get(childId) ?? { state: childDecider.initialState(), revision: -1 };
     const command = { type, data, context: { now: new Date(options.at), units: this.units } } as ChildCommand;
     const events = childDecider.decide(command, current.state);
-    await this.store.append(childStreamId(childId), events.map((e) => this.toNew(e, options)), { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision });
+    await this.store.append(
+      childStreamId(childId),
+      events.map((e) => this.toNew(e, options)),
+      { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision },
+    );
     this.children.set(childId, { state: events.reduce(childDecider.evolve, current.state), revision: current.revision + events.length });
     return events;
   }
@@ -55,9 +72,13 @@ export class LedgerFixture {
     const current = this.cases.get(caseId) ?? { state: caseDecider.initialState(), revision: -1 };
     const command = { type, data, context: { now: new Date(options.at), deadlines: DEFAULT_CASE_DEADLINES } } as CaseCommand;
     const events = caseDecider.decide(command, current.state);
-    await this.store.append(caseStreamId(caseId), events.map((e) => this.toNew(e, { actor: { userId: 'fixture-case-worker', role: 'case_worker', unit: '01' }, ...options })), {
-      expectedRevision: current.revision < 0 ? 'no_stream' : current.revision,
-    });
+    await this.store.append(
+      caseStreamId(caseId),
+      events.map((e) => this.toNew(e, { actor: { userId: 'fixture-case-worker', role: 'case_worker', unit: '01' }, ...options })),
+      {
+        expectedRevision: current.revision < 0 ? 'no_stream' : current.revision,
+      },
+    );
     this.cases.set(caseId, { state: events.reduce(caseDecider.evolve, current.state), revision: current.revision + events.length });
     return events;
   }
@@ -69,7 +90,9 @@ export class LedgerFixture {
    */
   async backdate(owner: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
     const rows = [...this.happenedAt].map(([id, at]) => ({ id, at: at.toISOString() }));
-    await owner.query(`UPDATE events e SET recorded_at = r.at FROM jsonb_to_recordset($1) AS r(id uuid, at timestamptz) WHERE e.event_id = r.id`, [JSON.stringify(rows)]);
+    await owner.query(`UPDATE events e SET recorded_at = r.at FROM jsonb_to_recordset($1) AS r(id uuid, at timestamptz) WHERE e.event_id = r.id`, [
+      JSON.stringify(rows),
+    ]);
   }
 
   private toNew(e: ChildEvent | CaseEvent, options: FixtureOptions): NewEvent {

@@ -263,7 +263,10 @@ export class ChildRecordImporter {
       await Promise.allSettled(inFlight);
       await ledgerWrites.catch(() => undefined);
       // An unexpected error's message may quote data: the report names only its kind.
-      const message = err instanceof ImportFileError ? err.message : `the import stopped: an internal error (${err instanceof Error ? err.name : 'unknown'}); rows already imported stay, import the file again to finish`;
+      const message =
+        err instanceof ImportFileError
+          ? err.message
+          : `the import stopped: an internal error (${err instanceof Error ? err.name : 'unknown'}); rows already imported stay, import the file again to finish`;
       await ledger.finish(importId, counts, pending, message).catch(() => undefined);
     }
   }
@@ -305,8 +308,10 @@ export class ChildRecordImporter {
         continue;
       }
       const { record } = d.key;
-      if (d.error instanceof RegistryError) reject(record.rowNumber, record.recordRef, [{ column: FIELD_COLUMNS[d.error.field ?? ''] ?? null, code: d.error.code, reason: '' }]);
-      else if (d.error instanceof AccessDeniedError && d.error.reason === 'role') reject(record.rowNumber, record.recordRef, [{ column: null, code: 'ROLE', reason: '' }]);
+      if (d.error instanceof RegistryError)
+        reject(record.rowNumber, record.recordRef, [{ column: FIELD_COLUMNS[d.error.field ?? ''] ?? null, code: d.error.code, reason: '' }]);
+      else if (d.error instanceof AccessDeniedError && d.error.reason === 'role')
+        reject(record.rowNumber, record.recordRef, [{ column: null, code: 'ROLE', reason: '' }]);
       else reject(record.rowNumber, record.recordRef, [{ column: 'commune', code: 'OUTSIDE_JURISDICTION', reason: '' }]);
     }
     // One statement for the batch's data keys instead of one commit per child (the encrypting store would make them one by one).
@@ -349,7 +354,9 @@ export class ChildRecordImporter {
 
   private async existingKeys(keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const { rows } = await this.options.pool.query<{ dedupe_key: string }>('SELECT dedupe_key FROM import_dedupe_keys WHERE dedupe_key = ANY($1::text[])', [keys]);
+    const { rows } = await this.options.pool.query<{ dedupe_key: string }>('SELECT dedupe_key FROM import_dedupe_keys WHERE dedupe_key = ANY($1::text[])', [
+      keys,
+    ]);
     return new Set(rows.map((r) => r.dedupe_key));
   }
 

@@ -18,11 +18,15 @@ const RULES: Readonly<Record<string, string>> = {
   DUPLICATE_ROW: 'the same child as an earlier row of the file',
   OUTSIDE_JURISDICTION: 'the commune is outside your jurisdiction',
   ROLE: 'your role may not register children',
-  LEADING_ZERO_RESTORED: "the personal ID had 11 digits; its leading 0 was restored",
-  'INVALID_PERSONAL_ID.LENGTH_OR_DIGITS': 'registered without the personal ID (incomplete; the number is kept aside for reconciliation): a personal ID is exactly 12 digits',
-  'INVALID_PERSONAL_ID.UNKNOWN_PROVINCE_CODE': 'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its first three digits are not a province code',
-  'INVALID_PERSONAL_ID.CENTURY_SEX_MISMATCH': 'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its century-and-sex digit contradicts the date of birth or the sex',
-  'INVALID_PERSONAL_ID.BIRTH_YEAR_MISMATCH': 'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its birth-year digits contradict the date of birth',
+  LEADING_ZERO_RESTORED: 'the personal ID had 11 digits; its leading 0 was restored',
+  'INVALID_PERSONAL_ID.LENGTH_OR_DIGITS':
+    'registered without the personal ID (incomplete; the number is kept aside for reconciliation): a personal ID is exactly 12 digits',
+  'INVALID_PERSONAL_ID.UNKNOWN_PROVINCE_CODE':
+    'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its first three digits are not a province code',
+  'INVALID_PERSONAL_ID.CENTURY_SEX_MISMATCH':
+    'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its century-and-sex digit contradicts the date of birth or the sex',
+  'INVALID_PERSONAL_ID.BIRTH_YEAR_MISMATCH':
+    'registered without the personal ID (incomplete; the number is kept aside for reconciliation): its birth-year digits contradict the date of birth',
   INCOMPLETE_SEX: 'registered without a sex (the cell is empty): the record is incomplete, correct it later',
   // The domain's rules (RegistryError codes) a registration can break.
   INVALID_INPUT: 'a required value is missing or malformed',

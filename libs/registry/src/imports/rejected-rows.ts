@@ -47,7 +47,7 @@ const COLUMN_VI: Readonly<Record<string, string>> = {
 /** The "Lý do" text of one problem: the rule in Vietnamese, with the column it concerns (never a cell's value). */
 export function lyDo(code: string, column: string | null): string {
   const rule = LY_DO[code] ?? `Vi phạm quy tắc ${code}`;
-  const where = column ? COLUMN_VI[column] ?? column : undefined;
+  const where = column ? (COLUMN_VI[column] ?? column) : undefined;
   return where ? `${where}: ${rule}` : rule;
 }
 

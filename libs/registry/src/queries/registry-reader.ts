@@ -1,13 +1,4 @@
-import {
-  caseDecider,
-  caseStreamId,
-  childDecider,
-  childStreamId,
-  OpenedCaseState,
-  RegisteredChildState,
-  RegistryError,
-  Residence,
-} from '@childledger/domain';
+import { caseDecider, caseStreamId, childDecider, childStreamId, OpenedCaseState, RegisteredChildState, RegistryError, Residence } from '@childledger/domain';
 import { EventStore, loadState } from '@childledger/event-store';
 import { AuthenticatedUser, CASE_CONTENT_ROLES } from '@childledger/platform';
 import { AccessDeniedError, AccessPolicy, READ_ROLES, requireRoleIn } from '../shared/access-policy';

@@ -17,8 +17,7 @@ function caseNotFound(): RegistryError {
  * checks the user's jurisdiction over it (outside it, the case or child answers as missing), then
  * runs the case decider. Opening a case needs an active record (the domain's guard).
  */
-export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseCommand>>
-  extends DeciderCommandHandler<CaseCommand, CaseState, CaseEvent, C>{
+export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseCommand>> extends DeciderCommandHandler<CaseCommand, CaseState, CaseEvent, C> {
   protected constructor(protected readonly deps: RegistryHandlerDeps) {
     super(deps.store, caseDecider);
   }
@@ -29,7 +28,8 @@ export abstract class CaseCommandHandler<C extends CaseRegistryCommand<CaseComma
     const opening = envelope.command.type === 'OpenCase';
     const childId = await this.childOf(envelope);
     const child = (await loadState(this.store, childStreamId(childId), childDecider)).state;
-    if (child.status === 'unregistered') throw opening ? childNotFound() : new RegistryError('CHILD_NOT_FOUND', `the case's child is not registered`, 'childId');
+    if (child.status === 'unregistered')
+      throw opening ? childNotFound() : new RegistryError('CHILD_NOT_FOUND', `the case's child is not registered`, 'childId');
     const j = this.deps.policy.jurisdiction(user, child.residence);
     if (!j.allowed) throw opening ? childNotFound() : caseNotFound();
     if (opening) requireActiveRecord(child);

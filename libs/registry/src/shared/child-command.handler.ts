@@ -51,8 +51,7 @@ export function jurisdictionGuardedChildDecider(policy: AccessPolicy, user: Auth
  * their jurisdiction over the child's residence (`jurisdictionGuardedChildDecider`). The unit the
  * user acts for goes into the events' actor.
  */
-export abstract class ChildCommandHandler<C extends ChildRegistryCommand<ChildCommand>>
-  extends DeciderCommandHandler<ChildCommand, ChildState, ChildEvent, C>{
+export abstract class ChildCommandHandler<C extends ChildRegistryCommand<ChildCommand>> extends DeciderCommandHandler<ChildCommand, ChildState, ChildEvent, C> {
   protected constructor(protected readonly deps: RegistryHandlerDeps) {
     super(deps.store, childDecider);
   }

@@ -87,7 +87,13 @@ export class NewChildStreams {
       const decided: ChildEvent[] = decider.decide(envelope.command, state);
       for (const e of decided) {
         state = decider.evolve(state, e);
-        events.push({ id: randomUUID(), type: e.type, schemaVersion: e.schemaVersion, data: e.data as Record<string, unknown>, metadata: { ...envelope.metadata, actor: { ...actor } } });
+        events.push({
+          id: randomUUID(),
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data as Record<string, unknown>,
+          metadata: { ...envelope.metadata, actor: { ...actor } },
+        });
       }
     }
     return { key: item.key, childId: first.targetId, streamId: first.streamId, events };

@@ -20,8 +20,7 @@ export class InMemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? [];
     const actual = stream.length - 1;
     const expected = options.expectedRevision ?? 'any';
-    const ok =
-      expected === 'any' || (expected === 'no_stream' && actual === -1) || (expected === 'stream_exists' && actual >= 0) || expected === actual;
+    const ok = expected === 'any' || (expected === 'no_stream' && actual === -1) || (expected === 'stream_exists' && actual >= 0) || expected === actual;
     if (!ok) throw new WrongExpectedVersionError(streamId, expected, actual < 0 ? null : actual);
     for (const e of events) {
       stream.push({

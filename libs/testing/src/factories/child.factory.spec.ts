@@ -13,6 +13,10 @@ describe(ChildFactory.name, () => {
   it('keeps overrides and is deterministic for a seed', () => {
     expect(ChildFactory.from({ fullName: 'Lò Thị Xuyến' }, 3).build().fullName).toBe('Lò Thị Xuyến');
     expect(ChildFactory.from({}, 9).build()).toEqual(ChildFactory.from({}, 9).build());
-    expect(ChildFactory.from().buildMany(3).map((c) => c.personalId)).toHaveLength(3);
+    expect(
+      ChildFactory.from()
+        .buildMany(3)
+        .map((c) => c.personalId),
+    ).toHaveLength(3);
   });
 });

@@ -206,7 +206,12 @@ function noisyId(random: SeededRandom, child: TrueChild, p: NoiseProfile): strin
   return out;
 }
 
-function noisyPlace(random: SeededRandom, units: VietnamAdminUnits, child: TrueChild, p: NoiseProfile): { commune: string; district: string; province: string } {
+function noisyPlace(
+  random: SeededRandom,
+  units: VietnamAdminUnits,
+  child: TrueChild,
+  p: NoiseProfile,
+): { commune: string; district: string; province: string } {
   const current = units.newCommune(child.communeCode);
   if (!current) return { commune: '', district: '', province: '' };
   let commune = current;
@@ -223,7 +228,11 @@ function noisyPlace(random: SeededRandom, units: VietnamAdminUnits, child: TrueC
   const asName = random.chance(p.communeName / (p.oldCommuneCode + p.communeName));
   const communeText = asName ? styleText(random, random.chance(0.5) ? unit.fullName : unit.name, DEFAULT_NOISE) : unit.code;
   const provinceUnit = useOld ? units.oldProvince(unit.provinceCode) : units.newProvince(unit.provinceCode);
-  const province = random.chance(p.missingProvince) ? '' : random.chance(0.5) ? unit.provinceCode : styleText(random, provinceUnit?.fullName ?? '', DEFAULT_NOISE);
+  const province = random.chance(p.missingProvince)
+    ? ''
+    : random.chance(0.5)
+      ? unit.provinceCode
+      : styleText(random, provinceUnit?.fullName ?? '', DEFAULT_NOISE);
   return { commune: communeText, district: useOld && random.chance(0.5) ? (unit.districtName ?? '') : '', province };
 }
 

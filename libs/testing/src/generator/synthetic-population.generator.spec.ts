@@ -38,7 +38,11 @@ describe(generateScenario.name, () => {
     for (const c of children) byBirth.set(`${c.mother_personal_id}|${c.date_of_birth}`, (byBirth.get(`${c.mother_personal_id}|${c.date_of_birth}`) ?? 0) + 1);
     expect([...byBirth.values()].some((n) => n > 1)).toBe(true);
     const byName = new Map<string, Set<string>>();
-    for (const c of children) byName.set(`${c.full_name}|${c.residence_commune_code}`, (byName.get(`${c.full_name}|${c.residence_commune_code}`) ?? new Set()).add(c.mother_personal_id));
+    for (const c of children)
+      byName.set(
+        `${c.full_name}|${c.residence_commune_code}`,
+        (byName.get(`${c.full_name}|${c.residence_commune_code}`) ?? new Set()).add(c.mother_personal_id),
+      );
     expect([...byName.values()].some((mothers) => mothers.size > 1)).toBe(true);
   });
 
@@ -47,7 +51,8 @@ describe(generateScenario.name, () => {
     expect(names.some((n) => /^[\x20-\x7e]+$/.test(n) && /[a-z]/i.test(n))).toBe(true); // diacritics dropped
     expect(names.some((n) => n !== n.normalize('NFC'))).toBe(true); // NFD
     const dates = scenario.records.map((r) => r.date_of_birth);
-    for (const re of [/^\d{2}\/\d{2}\/\d{4}$/, /^\d{4}-\d{2}-\d{2}$/, /^\d{2}-\d{2}-\d{4}$/, /^\d{4}$/, /^\d{2}\/\d{4}$/]) expect(dates.some((d) => re.test(d))).toBe(true);
+    for (const re of [/^\d{2}\/\d{2}\/\d{4}$/, /^\d{4}-\d{2}-\d{2}$/, /^\d{2}-\d{2}-\d{4}$/, /^\d{4}$/, /^\d{2}\/\d{4}$/])
+      expect(dates.some((d) => re.test(d))).toBe(true);
     const communes = scenario.records.map((r) => r.commune);
     expect(communes.some((c) => /^\d{5}$/.test(c))).toBe(true);
     expect(communes.some((c) => c !== '' && !/^\d+$/.test(c))).toBe(true);

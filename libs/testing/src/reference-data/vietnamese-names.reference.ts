@@ -43,7 +43,11 @@ export class VietnameseNameSampler {
     const syllables = readReferenceCsv('vn-names/given_name_syllables_by_gender.csv');
     const byGender = (sex: Sex) => syllables.filter((s) => s['gender'] === sex).map((s) => s['syllable']!);
     // Baby-name lists have no counts: weight by the sample's given-name counts, +1 for unseen names.
-    const picker = (names: string[]) => new WeightedPicker(names, names.map((n) => 1 + (givenCounts.get(n) ?? 0)));
+    const picker = (names: string[]) =>
+      new WeightedPicker(
+        names,
+        names.map((n) => 1 + (givenCounts.get(n) ?? 0)),
+      );
     this.boysGiven = picker(byGender('M'));
     this.girlsGiven = picker(byGender('F'));
     const compounds = readReferenceCsv('vn-names/given_names_by_gender.csv').filter((g) => g['n_words'] === '2');

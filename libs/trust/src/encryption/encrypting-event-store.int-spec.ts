@@ -9,15 +9,23 @@ import { isEnvelope } from './envelope';
 import { PersonalDataSubjectError } from './personal-data-cipher';
 
 // The decorator changes nothing else about the store: the whole port contract still holds.
-describeEventStoreConformance('PostgreSQL through EncryptingPostgresEventStore', async () => {
-  const kit = await trustTestKit();
-  return { store: kit.store, teardown: kit.teardown };
-}, { writers: 4, appendsPerWriter: 50 });
+describeEventStoreConformance(
+  'PostgreSQL through EncryptingPostgresEventStore',
+  async () => {
+    const kit = await trustTestKit();
+    return { store: kit.store, teardown: kit.teardown };
+  },
+  { writers: 4, appendsPerWriter: 50 },
+);
 
-describeEventStoreConformance('PostgreSQL through the generic EncryptingEventStore', async () => {
-  const kit = await trustTestKit();
-  return { store: new EncryptingEventStore(rawEventStore(kit.store), kit.keyring), teardown: kit.teardown };
-}, { writers: 4, appendsPerWriter: 50 });
+describeEventStoreConformance(
+  'PostgreSQL through the generic EncryptingEventStore',
+  async () => {
+    const kit = await trustTestKit();
+    return { store: new EncryptingEventStore(rawEventStore(kit.store), kit.keyring), teardown: kit.teardown };
+  },
+  { writers: 4, appendsPerWriter: 50 },
+);
 
 const ANNA = { fullName: 'Nguyễn Thị Thu Hà', dateOfBirth: '2016-03-14', motherName: 'Trần Thị Lan', notes: 'ghi chú riêng' };
 
@@ -65,9 +73,9 @@ describe(EncryptingPostgresEventStore.name, () => {
     expect(retry.duplicate).toBe(true);
     expect(retry.position).toBe(first.position);
     // Same id, other personal content: a conflict, not a silent retry.
-    await expect(store.append(`child-${child}`, [{ ...e, data: { ...e.data, personal: { ...ANNA, fullName: 'Khác' } } }], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-      IdempotencyConflictError,
-    );
+    await expect(
+      store.append(`child-${child}`, [{ ...e, data: { ...e.data, personal: { ...ANNA, fullName: 'Khác' } } }], { expectedRevision: 'no_stream' }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
   });
 
   it('encrypts case events with the child of the case, including events without data.childId', async () => {
@@ -79,7 +87,11 @@ describe(EncryptingPostgresEventStore.name, () => {
     const reviewed = { id: randomUUID(), type: 'CaseReviewed', data: { caseId, personal: { notes: 'ghi chú rà soát' } } };
     await store.append(`case-${caseId}`, [reviewed], { expectedRevision: 1 });
     for (const id of [opened.id, assessed.id, reviewed.id]) expect((await storedData(id)).personal).toMatchObject({ subject: child });
-    expect((await store.readStream(`case-${caseId}`)).map((x) => x.data.personal)).toEqual([opened.data.personal, assessed.data.personal, reviewed.data.personal]);
+    expect((await store.readStream(`case-${caseId}`)).map((x) => x.data.personal)).toEqual([
+      opened.data.personal,
+      assessed.data.personal,
+      reviewed.data.personal,
+    ]);
   });
 
   it('encrypts through the append-in-transaction capability (a caller-owned transaction) as well', async () => {

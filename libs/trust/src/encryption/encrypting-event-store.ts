@@ -40,7 +40,9 @@ export class EncryptingEventStore implements EventStore {
         ? {
             appendInTransaction: {
               transaction: (work) =>
-                transactional.transaction((tx) => work({ ...tx, append: async (streamId, events, options) => tx.append(streamId, await this.cipher.encrypt(streamId, events), options) })),
+                transactional.transaction((tx) =>
+                  work({ ...tx, append: async (streamId, events, options) => tx.append(streamId, await this.cipher.encrypt(streamId, events), options) }),
+                ),
             },
           }
         : {}),

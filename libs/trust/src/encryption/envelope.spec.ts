@@ -4,7 +4,12 @@ import { decryptPersonal, deriveDataKey, encryptPersonal, isEnvelope } from './e
 
 const personal = fc.dictionary(
   fc.string({ minLength: 1, maxLength: 12 }),
-  fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.constant(null), fc.integer(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+  fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 60 }),
+    fc.constant(null),
+    fc.integer(),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  ),
   { maxKeys: 8 },
 );
 

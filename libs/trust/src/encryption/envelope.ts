@@ -13,7 +13,9 @@ export interface PersonalDataEnvelope {
 export function isEnvelope(value: unknown): value is PersonalDataEnvelope {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
-  return e.$enc === 'A256GCM' && e.v === 1 && typeof e.subject === 'string' && typeof e.iv === 'string' && typeof e.ct === 'string' && typeof e.tag === 'string';
+  return (
+    e.$enc === 'A256GCM' && e.v === 1 && typeof e.subject === 'string' && typeof e.iv === 'string' && typeof e.ct === 'string' && typeof e.tag === 'string'
+  );
 }
 
 /**

@@ -14,7 +14,12 @@ describe('free text under the encrypted part of the event', () => {
   afterAll(() => kit.teardown());
 
   const storedRow = async (eventId: string) =>
-    (await kit.owner.query<{ data: string; metadata: string; meta: Record<string, unknown> }>('SELECT data::text AS data, metadata::text AS metadata, metadata AS meta FROM events WHERE event_id = $1', [eventId])).rows[0]!;
+    (
+      await kit.owner.query<{ data: string; metadata: string; meta: Record<string, unknown> }>(
+        'SELECT data::text AS data, metadata::text AS metadata, metadata AS meta FROM events WHERE event_id = $1',
+        [eventId],
+      )
+    ).rows[0]!;
 
   it('seals metadata.reason, match.explanation and import.recordRef with the child key, reads them back in place, and not after erasure', async () => {
     const child = randomUUID();
@@ -25,7 +30,12 @@ describe('free text under the encrypted part of the event', () => {
         id,
         type: 'IdentityReviewRequested',
         data: { childId: child, source: 'identity_adapter', personal: { reason: NAME_IN_REASON }, requestedAt: '2025-09-01T00:00:00.000Z' },
-        metadata: { actor: { userId: 'identity-adapter', role: 'system' }, reason: NAME_IN_REASON, match: { method: 'search', score: 0.7, explanation: EXPLANATION }, import: { importId: 'imp-1', row: 7, recordRef: RECORD_REF } },
+        metadata: {
+          actor: { userId: 'identity-adapter', role: 'system' },
+          reason: NAME_IN_REASON,
+          match: { method: 'search', score: 0.7, explanation: EXPLANATION },
+          import: { importId: 'imp-1', row: 7, recordRef: RECORD_REF },
+        },
       },
     ]);
     const row = await storedRow(id);
@@ -49,14 +59,22 @@ describe('free text under the encrypted part of the event', () => {
     await kit.keyring.destroy(child);
     const [, erased] = await kit.store.readStream(`child-${child}`);
     expect(erased!.data['personal']).toBeNull();
-    expect(erased!.metadata).toEqual({ actor: { userId: 'identity-adapter', role: 'system' }, match: { method: 'search', score: 0.7 }, import: { importId: 'imp-1', row: 7 }, personal: null, personalDataErased: true });
+    expect(erased!.metadata).toEqual({
+      actor: { userId: 'identity-adapter', role: 'system' },
+      match: { method: 'search', score: 0.7 },
+      import: { importId: 'imp-1', row: 7 },
+      personal: null,
+      personalDataErased: true,
+    });
   });
 
   it('an altered metadata envelope is an error naming the event, not an erasure', async () => {
     const child = randomUUID();
     await kit.store.append(`child-${child}`, [childRegistered(child, { fullName: 'Hà Anh', dateOfBirth: '2016-04-04' })]);
     const id = randomUUID();
-    await kit.store.append(`child-${child}`, [{ id, type: 'NationalIdUnlinked', data: { childId: child, personal: { reason: 'x' } }, metadata: { reason: 'số của mẹ' } }]);
+    await kit.store.append(`child-${child}`, [
+      { id, type: 'NationalIdUnlinked', data: { childId: child, personal: { reason: 'x' } }, metadata: { reason: 'số của mẹ' } },
+    ]);
     // Swap in the data envelope: it authenticates as data, not as metadata.
     await kit.owner.query(`UPDATE events SET metadata = jsonb_set(metadata, '{personal}', data->'personal') WHERE event_id = $1`, [id]).catch(async () => {
       await kit.owner.query('ALTER TABLE events DISABLE TRIGGER USER');
@@ -74,11 +92,21 @@ describe('free text under the encrypted part of the event', () => {
     const merged = randomUUID();
     const referred = randomUUID();
     await kit.store.raw.append(`child-${child}`, [
-      { id: merged, type: 'ChildRecordsMerged', data: { childId: child, survivingChildId: randomUUID(), reason: NAME_IN_REASON, mergedAt: '2025-01-01T00:00:00.000Z' }, metadata: { reason: NAME_IN_REASON, actor: { userId: 'u', role: 'data_officer' } } },
+      {
+        id: merged,
+        type: 'ChildRecordsMerged',
+        data: { childId: child, survivingChildId: randomUUID(), reason: NAME_IN_REASON, mergedAt: '2025-01-01T00:00:00.000Z' },
+        metadata: { reason: NAME_IN_REASON, actor: { userId: 'u', role: 'data_officer' } },
+      },
     ]);
     await kit.store.raw.append(`case-${caseId}`, [
       { id: randomUUID(), type: 'CaseOpened', data: { caseId, childId: child, personal: {} }, metadata: {} },
-      { id: referred, type: 'CaseReferred', data: { caseId, sector: 'health', referredTo: 'Bệnh viện Nhi', reason: 'bác sĩ Páo quen gia đình' }, metadata: { reason: 'bác sĩ Páo quen gia đình' } },
+      {
+        id: referred,
+        type: 'CaseReferred',
+        data: { caseId, sector: 'health', referredTo: 'Bệnh viện Nhi', reason: 'bác sĩ Páo quen gia đình' },
+        metadata: { reason: 'bác sĩ Páo quen gia đình' },
+      },
     ]);
     const m = (await kit.store.readStream(`child-${child}`))[1]!;
     expect(m.data).toMatchObject({ childId: child, personal: { reason: NAME_IN_REASON } });

@@ -124,7 +124,11 @@ export class PersonalDataCipher {
     return { ...e, metadata: restoreMetadataFreeText(metadata, opened) };
   }
 
-  private async subjectOf(streamId: string, event: { data: Record<string, unknown> }, batch: readonly { data: Record<string, unknown> }[]): Promise<string | undefined> {
+  private async subjectOf(
+    streamId: string,
+    event: { data: Record<string, unknown> },
+    batch: readonly { data: Record<string, unknown> }[],
+  ): Promise<string | undefined> {
     if (streamId.startsWith(CHILD_PREFIX) && streamId.length > CHILD_PREFIX.length) return streamId.slice(CHILD_PREFIX.length);
     const own = event.data.childId;
     if (typeof own === 'string' && own.length > 0) return own;

@@ -22,7 +22,9 @@ export class KeyEncryptionKeyNotConfiguredError extends Error {
     readonly kekId: string,
     readonly subject: string,
   ) {
-    super(`the data key of ${subject} is wrapped by key-encryption key ${kekId}, which is not configured (neither CHILDLEDGER_KEK nor CHILDLEDGER_KEK_PREVIOUS)`);
+    super(
+      `the data key of ${subject} is wrapped by key-encryption key ${kekId}, which is not configured (neither CHILDLEDGER_KEK nor CHILDLEDGER_KEK_PREVIOUS)`,
+    );
     this.name = 'KeyEncryptionKeyNotConfiguredError';
   }
 }
@@ -177,7 +179,6 @@ export class PgDataKeyring implements DataKeyring {
   }
 }
 
-
 /** How many data keys each key-encryption key wraps (`keys status`; the application role may read this too). */
 export async function countDataKeysByKek(pool: Pool): Promise<{ kekId: string; keys: number }[]> {
   const { rows } = await pool.query<{ kek_id: string; keys: string }>('SELECT kek_id, count(*) AS keys FROM child_data_keys GROUP BY kek_id ORDER BY kek_id');
@@ -255,12 +256,14 @@ export async function rewrapDataKeys(ownerPool: Pool, from: KeyEncryptionKey[], 
     for (;;) {
       const { rows } =
         after === undefined
-          ? await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE kek_id <> $1 ORDER BY subject LIMIT $2', [to.id, batchSize])
-          : await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE subject > $3 AND kek_id <> $1 ORDER BY subject LIMIT $2', [
+          ? await ownerPool.query<KeyRow>('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE kek_id <> $1 ORDER BY subject LIMIT $2', [
               to.id,
               batchSize,
-              after,
-            ]);
+            ])
+          : await ownerPool.query<KeyRow>(
+              'SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE subject > $3 AND kek_id <> $1 ORDER BY subject LIMIT $2',
+              [to.id, batchSize, after],
+            );
       if (rows.length === 0) break;
       found += rows.length;
       after = rows[rows.length - 1]?.subject;
@@ -299,7 +302,9 @@ async function rewrapOne(row: KeyRow, from: KeyEncryptionKey, to: KeyEncryptionK
   try {
     raw = await from.unwrap(row.wrapped_key, row.subject);
   } catch (cause) {
-    throw new Error(`the data key of ${row.subject} does not unwrap with key-encryption key ${row.kek_id} (altered row?); nothing was written for it`, { cause });
+    throw new Error(`the data key of ${row.subject} does not unwrap with key-encryption key ${row.kek_id} (altered row?); nothing was written for it`, {
+      cause,
+    });
   }
   try {
     const wrapped = await to.wrap(raw, row.subject);

@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eventually } from '@childledger/event-store/testing';
 import { EncryptingPostgresEventStore } from '../encryption/encrypting-event-store';
 import { childRegistered, trustTestKit, TrustTestKit } from '../testing/trust-test-kit';
-import { countDataKeysByKek, KeyEncryptionKeyNotConfiguredError, PgDataKeyring, rewrapDataKeys, RewrapProgress, UnknownKeyEncryptionKeyError } from './data-keyring';
+import {
+  countDataKeysByKek,
+  KeyEncryptionKeyNotConfiguredError,
+  PgDataKeyring,
+  rewrapDataKeys,
+  RewrapProgress,
+  UnknownKeyEncryptionKeyError,
+} from './data-keyring';
 import { KeyEncryptionKey, LocalKeyEncryptionKey } from './key-encryption-key';
 
 // KEK rotation as an operator runs it (docs/trust.md): services move to the new KEK with the old
@@ -64,7 +71,8 @@ describe('key-encryption key rotation', () => {
     return Object.fromEntries((await countDataKeysByKek(kit.owner)).map((c) => [c.kekId, c.keys]));
   }
   async function rowsOf(subjects: string[]): Promise<{ subject: string; wrapped_key: Buffer; kek_id: string }[]> {
-    return (await kit.owner.query('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE subject = ANY($1::text[]) ORDER BY subject', [subjects])).rows;
+    return (await kit.owner.query('SELECT subject, wrapped_key, kek_id FROM child_data_keys WHERE subject = ANY($1::text[]) ORDER BY subject', [subjects]))
+      .rows;
   }
   async function erasedChildReads(keyring: PgDataKeyring, child: string): Promise<void> {
     const [registered] = await storeWith(keyring).readStream(`child-${child}`);
@@ -160,7 +168,12 @@ describe('key-encryption key rotation', () => {
       await eraser.query('DELETE FROM child_data_keys WHERE subject = $1', [victim]);
       const running = rewrapDataKeys(kit.owner, [B.kek], C.kek);
       await eventually(
-        async () => (await kit.owner.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE child_data_keys%'")).rowCount === 1,
+        async () =>
+          (
+            await kit.owner.query(
+              "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE child_data_keys%'",
+            )
+          ).rowCount === 1,
         30_000,
         'the rewrap to wait on the erased row',
       );
@@ -226,7 +239,9 @@ describe('key-encryption key rotation', () => {
       unwrap: async () => randomBytes(32),
     };
     const before = await rowsOf(children);
-    await expect(rewrapDataKeys(kit.owner, [C.kek], faulty)).rejects.toThrow(/key-encryption key kms:faulty did not give back the data key of .+; nothing was written for it/);
+    await expect(rewrapDataKeys(kit.owner, [C.kek], faulty)).rejects.toThrow(
+      /key-encryption key kms:faulty did not give back the data key of .+; nothing was written for it/,
+    );
     expect(await rowsOf(children)).toEqual(before);
   });
 });

@@ -13,7 +13,10 @@ describe(resolvePreviousKeyEncryptionKeys.name, () => {
     expect(resolvePreviousKeyEncryptionKeys(' ', kek)).toEqual([]);
     const a = key();
     const b = key();
-    expect(resolvePreviousKeyEncryptionKeys(`${a} , ${b}`, kek).map((k) => k.id)).toEqual([LocalKeyEncryptionKey.fromBase64(a).id, LocalKeyEncryptionKey.fromBase64(b).id]);
+    expect(resolvePreviousKeyEncryptionKeys(`${a} , ${b}`, kek).map((k) => k.id)).toEqual([
+      LocalKeyEncryptionKey.fromBase64(a).id,
+      LocalKeyEncryptionKey.fromBase64(b).id,
+    ]);
   });
 
   it('refuses the current key and malformed entries without echoing a key', () => {
@@ -39,7 +42,9 @@ describe(previousKeyEncryptionKeysProblem.name, () => {
     expect(previousKeyEncryptionKeysProblem(a, undefined)).toBeUndefined();
     expect(previousKeyEncryptionKeysProblem(`${a},`, undefined)).toBe('entry 2 is empty (a comma-separated list of base64 keys)');
     expect(previousKeyEncryptionKeysProblem(a.slice(0, -1), undefined)).toBe('entry 1 is not base64');
-    expect(previousKeyEncryptionKeysProblem(randomBytes(33).toString('base64'), undefined)).toBe('entry 1 must be the base64 encoding of 32 bytes (it decodes to 33)');
+    expect(previousKeyEncryptionKeysProblem(randomBytes(33).toString('base64'), undefined)).toBe(
+      'entry 1 must be the base64 encoding of 32 bytes (it decodes to 33)',
+    );
     expect(previousKeyEncryptionKeysProblem(`${key()},${a},${a}`, undefined)).toBe('entries 2 and 3 are the same key (each previous key once)');
     expect(previousKeyEncryptionKeysProblem(a, a)).toBe('entry 1 is the current key (CHILDLEDGER_KEK): a previous key must differ from it');
   });

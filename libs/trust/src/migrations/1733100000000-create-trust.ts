@@ -84,7 +84,8 @@ export class CreateTrust1733100000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['log_sealer_state', 'log_seal_keys', 'log_seals', 'log_chain', 'erased_data_subjects', 'child_data_keys']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['log_sealer_state', 'log_seal_keys', 'log_seals', 'log_chain', 'erased_data_subjects', 'child_data_keys'])
+      await q.query(`DROP TABLE ${t}`);
     await q.query(`DROP FUNCTION refuse_log_change()`);
   }
 }

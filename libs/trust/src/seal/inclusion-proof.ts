@@ -55,7 +55,14 @@ export async function buildInclusionProof(pool: Pool, eventId: string): Promise<
     record: record.rows[0],
     previousHash: (l.previous ?? GENESIS).toString('hex'),
     followingDigests: following.rows.map((r) => r.event_digest.toString('hex')),
-    checkpoint: { seq: Number(s.seq), head: s.chain_head.toString('hex'), position: s.position, sealedAt: s.sealed_at, keyId: s.key_id, signature: s.signature.toString('base64') },
+    checkpoint: {
+      seq: Number(s.seq),
+      head: s.chain_head.toString('hex'),
+      position: s.position,
+      sealedAt: s.sealed_at,
+      keyId: s.key_id,
+      signature: s.signature.toString('base64'),
+    },
   };
 }
 
@@ -66,10 +73,14 @@ export async function buildInclusionProof(pool: Pool, eventId: string): Promise<
 export function verifyInclusionProof(proof: InclusionProof, keys: TrustedSealKeys): { ok: true } | { ok: false; reason: string } {
   if (proof.version !== 1) return { ok: false, reason: `unknown proof version ${String(proof.version)}` };
   if (proof.checkpoint.seq !== proof.seq + proof.followingDigests.length) {
-    return { ok: false, reason: `the proof covers seq ${proof.seq}..${proof.seq + proof.followingDigests.length} but the checkpoint is at seq ${proof.checkpoint.seq}` };
+    return {
+      ok: false,
+      reason: `the proof covers seq ${proof.seq}..${proof.seq + proof.followingDigests.length} but the checkpoint is at seq ${proof.checkpoint.seq}`,
+    };
   }
   let head = chainStep(Buffer.from(proof.previousHash, 'hex'), eventDigest(proof.record));
   for (const d of proof.followingDigests) head = chainStep(head, Buffer.from(d, 'hex'));
-  if (head.toString('hex') !== proof.checkpoint.head) return { ok: false, reason: 'the record does not lead to the checkpoint head: the record or the proof was altered' };
+  if (head.toString('hex') !== proof.checkpoint.head)
+    return { ok: false, reason: 'the record does not lead to the checkpoint head: the record or the proof was altered' };
   return verifySealSignature(proof.checkpoint, keys);
 }

@@ -68,7 +68,13 @@ describe('sealed log', () => {
     const { kit, sealer, children } = await sealedLog();
     try {
       await kit.keyring.destroy(children[0]!);
-      await kit.store.append(`child-${children[0]}`, [{ id: randomUUID(), type: 'ChildPersonalDataErased', data: { childId: children[0], reason: 'Quyết định số 12/QĐ', erasedAt: new Date().toISOString() } }]);
+      await kit.store.append(`child-${children[0]}`, [
+        {
+          id: randomUUID(),
+          type: 'ChildPersonalDataErased',
+          data: { childId: children[0], reason: 'Quyết định số 12/QĐ', erasedAt: new Date().toISOString() },
+        },
+      ]);
       await kit.keyring.destroy(children[1]!);
       await sealer.sealNow();
       const report = await verifyLog(databaseLogSource(kit.owner), trusted);
@@ -284,7 +290,9 @@ describe('sealed log', () => {
       const { rows } = await kit.owner.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM log_chain');
       expect(rows[0]).toEqual({ n: '161', d: '161' });
       // The late transaction has the oldest transaction id: the chain starts with it, although it committed last.
-      const first = await kit.owner.query<{ stream_id: string }>('SELECT e.stream_id FROM log_chain c JOIN events e ON e.event_id = c.event_id WHERE c.seq = 1');
+      const first = await kit.owner.query<{ stream_id: string }>(
+        'SELECT e.stream_id FROM log_chain c JOIN events e ON e.event_id = c.event_id WHERE c.seq = 1',
+      );
       expect(first.rows[0]!.stream_id).toBe(`child-${lateChild}`);
     } finally {
       await sealer.stop();

@@ -174,10 +174,14 @@ export class LogSealer {
       if (seq > sealedSeq && (force || seq - sealedSeq >= this.everyEvents || sinceSeal >= this.everyMs)) {
         const c = { seq, head: head.toString('hex'), position: `${lastTx}:${lastPos}`, sealedAt: new Date().toISOString(), keyId: this.options.key.keyId };
         const signature = this.options.key.sign(sealMessage(c));
-        await client.query(
-          'INSERT INTO log_seals (seq, chain_head, position, sealed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)',
-          [seq, head, c.position, c.sealedAt, c.keyId, signature],
-        );
+        await client.query('INSERT INTO log_seals (seq, chain_head, position, sealed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)', [
+          seq,
+          head,
+          c.position,
+          c.sealedAt,
+          c.keyId,
+          signature,
+        ]);
         sealed = seq;
       }
       if (rows.length === 0 && sealed === undefined) {

@@ -73,7 +73,12 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
   }
   for (const e of options.expected ?? []) {
     const s = bySeq.get(e.seq);
-    if (!s || s.head !== e.head) problems.push({ kind: 'missing-checkpoint', seq: e.seq, message: `the checkpoint at seq ${e.seq} that was kept (head ${e.head.slice(0, 16)}…) is not in the log` });
+    if (!s || s.head !== e.head)
+      problems.push({
+        kind: 'missing-checkpoint',
+        seq: e.seq,
+        message: `the checkpoint at seq ${e.seq} that was kept (head ${e.head.slice(0, 16)}…) is not in the log`,
+      });
   }
   let head: Buffer = GENESIS;
   let seq = 0;
@@ -117,7 +122,13 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
       break;
     }
     if (chain && chain.hash !== head.toString('hex')) {
-      problems.push({ kind: 'chain-table', seq, position: row.position, eventId: row.eventId, message: `seq ${seq}: the recorded chain hash differs from the recomputed one: the chain table was altered` });
+      problems.push({
+        kind: 'chain-table',
+        seq,
+        position: row.position,
+        eventId: row.eventId,
+        message: `seq ${seq}: the recorded chain hash differs from the recomputed one: the chain table was altered`,
+      });
       break;
     }
     const seal = bySeq.get(seq);
@@ -139,7 +150,11 @@ export async function verifyLog(source: LogSource, keys: TrustedSealKeys, option
   if (!stoppedEarly) {
     for (const s of seals) {
       if (s.seq > seq) {
-        problems.push({ kind: 'checkpoint', seq: s.seq, message: `checkpoint at seq ${s.seq} covers more events than the log holds (${seq}): events at the end were removed` });
+        problems.push({
+          kind: 'checkpoint',
+          seq: s.seq,
+          message: `checkpoint at seq ${s.seq} covers more events than the log holds (${seq}): events at the end were removed`,
+        });
         break;
       }
     }
@@ -187,7 +202,14 @@ async function* pagedChain(pool: Pool): AsyncIterable<ChainEntry> {
       [after],
     );
     for (const r of rows) {
-      yield { seq: Number(r.seq), position: r.position, transactionId: r.transaction_id, eventId: r.event_id, digest: r.event_digest.toString('hex'), hash: r.chain_hash.toString('hex') };
+      yield {
+        seq: Number(r.seq),
+        position: r.position,
+        transactionId: r.transaction_id,
+        eventId: r.event_id,
+        digest: r.event_digest.toString('hex'),
+        hash: r.chain_hash.toString('hex'),
+      };
     }
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1]!.seq);
@@ -208,7 +230,14 @@ export async function loadSeals(pool: Pool): Promise<SealedCheckpoint[]> {
   const { rows } = await pool.query<{ seq: string; chain_head: Buffer; position: string; sealed_at: string; key_id: string; signature: Buffer }>(
     'SELECT seq::text, chain_head, position, sealed_at, key_id, signature FROM log_seals ORDER BY log_seals.seq',
   );
-  return rows.map((r) => ({ seq: Number(r.seq), head: r.chain_head.toString('hex'), position: r.position, sealedAt: r.sealed_at, keyId: r.key_id, signature: r.signature.toString('base64') }));
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    head: r.chain_head.toString('hex'),
+    position: r.position,
+    sealedAt: r.sealed_at,
+    keyId: r.key_id,
+    signature: r.signature.toString('base64'),
+  }));
 }
 
 /** The log as stored in PostgreSQL (any role that may read `events`, `log_chain` and `log_seals`). */

@@ -6,7 +6,10 @@ import type { Pool } from 'pg';
  * a child (or the child's registration is not in the log).
  */
 export async function recordSubject(pool: Pool, eventId: string): Promise<{ childId: string; communeCode?: string } | undefined> {
-  const { rows } = await pool.query<{ stream_id: string; child_id: string | null }>('SELECT stream_id, data ->> \'childId\' AS child_id FROM events WHERE event_id = $1', [eventId]);
+  const { rows } = await pool.query<{ stream_id: string; child_id: string | null }>(
+    "SELECT stream_id, data ->> 'childId' AS child_id FROM events WHERE event_id = $1",
+    [eventId],
+  );
   const row = rows[0];
   if (!row) return undefined;
   let childId = row.stream_id.startsWith('child-') ? row.stream_id.slice('child-'.length) : (row.child_id ?? undefined);

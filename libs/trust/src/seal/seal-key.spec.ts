@@ -28,13 +28,22 @@ describe(parseTrustedSealKey.name, () => {
 
   it('refuses a bad seq, naming the rule', () => {
     for (const seq of ['', '0', '-3', '7.5', '1e3', '07', 'x', '99999999999999999999']) {
-      expect(messageOf(() => parseTrustedSealKey(`${keyA.publicKeyBase64}@${seq}`))).toBe('has a last seq after "@" that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)');
+      expect(messageOf(() => parseTrustedSealKey(`${keyA.publicKeyBase64}@${seq}`))).toBe(
+        'has a last seq after "@" that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)',
+      );
     }
     expect(messageOf(() => parseTrustedSealKey(`${keyA.publicKeyBase64}@7@8`))).toBe('has more than one "@" (expected <base64> or <base64>@<last seq>)');
   });
 
   it('refuses bad base64 without echoing it', () => {
-    const bad = ['@7', 'not base64!', randomBytes(24).toString('base64'), randomBytes(33).toString('base64'), keyA.publicKeyBase64.slice(0, 43), `${keyA.publicKeyBase64.slice(0, 42)}-=`];
+    const bad = [
+      '@7',
+      'not base64!',
+      randomBytes(24).toString('base64'),
+      randomBytes(33).toString('base64'),
+      keyA.publicKeyBase64.slice(0, 43),
+      `${keyA.publicKeyBase64.slice(0, 42)}-=`,
+    ];
     for (const value of bad) {
       const message = messageOf(() => parseTrustedSealKey(value));
       expect(message).toMatch(/public key/);
@@ -64,7 +73,9 @@ describe(trustedSealKeys.name, () => {
   });
 
   it('names the malformed entry by its place', () => {
-    expect(messageOf(() => trustedSealKeys([keyA.publicKeyBase64, `${keyB.publicKeyBase64}@0`]))).toMatch(/^entry 2 has a last seq after "@" that is not a whole number/);
+    expect(messageOf(() => trustedSealKeys([keyA.publicKeyBase64, `${keyB.publicKeyBase64}@0`]))).toMatch(
+      /^entry 2 has a last seq after "@" that is not a whole number/,
+    );
     expect(messageOf(() => trustedSealKeys([{ publicKey: keyA.publicKeyBase64, lastSeq: 0 }]))).toMatch(/^entry 1 has a last seq that is not a whole number/);
   });
 });
@@ -74,7 +85,10 @@ describe(verifySealSignature.name, () => {
     const keys = trustedSealKeys([`${keyA.publicKeyBase64}@7`, keyB.publicKeyBase64]);
     expect(verifySealSignature(checkpoint(keyA, 3), keys)).toEqual({ ok: true });
     expect(verifySealSignature(checkpoint(keyA, 7), keys)).toEqual({ ok: true });
-    expect(verifySealSignature(checkpoint(keyA, 12), keys)).toEqual({ ok: false, reason: `checkpoint at seq 12 is signed by key ${keyA.keyId}, which was retired after seq 7` });
+    expect(verifySealSignature(checkpoint(keyA, 12), keys)).toEqual({
+      ok: false,
+      reason: `checkpoint at seq 12 is signed by key ${keyA.keyId}, which was retired after seq 7`,
+    });
     expect(verifySealSignature(checkpoint(keyB, 12), keys)).toEqual({ ok: true });
     // Unbounded (as before): any seq.
     expect(verifySealSignature(checkpoint(keyA, 12), trustedSealKeys([keyA.publicKeyBase64]))).toEqual({ ok: true });

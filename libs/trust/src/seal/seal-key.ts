@@ -50,7 +50,8 @@ export function parseTrustedSealKey(value: string): TrustedSealKeySpec {
   const [first = '', second] = parts;
   const publicKey = first.trim();
   if (!publicKey) throw new TrustedSealKeyError('has no public key before "@" (expected <base64> or <base64>@<last seq>)');
-  if (!BASE64_32_BYTES.test(publicKey)) throw new TrustedSealKeyError('is not the base64 encoding of a 32-byte Ed25519 public key (44 characters ending in "=")');
+  if (!BASE64_32_BYTES.test(publicKey))
+    throw new TrustedSealKeyError('is not the base64 encoding of a 32-byte Ed25519 public key (44 characters ending in "=")');
   if (second === undefined) return { publicKey };
   const bound = second.trim();
   if (!/^[1-9][0-9]*$/.test(bound) || !Number.isSafeInteger(Number(bound))) {
@@ -71,7 +72,10 @@ export function trustedSealKeys(entries: Iterable<string | TrustedSealKeySpec>):
     n++;
     let spec: TrustedSealKeySpec;
     try {
-      spec = typeof entry === 'string' ? parseTrustedSealKey(entry) : { ...parseTrustedSealKey(entry.publicKey), ...(entry.lastSeq === undefined ? {} : { lastSeq: entry.lastSeq }) };
+      spec =
+        typeof entry === 'string'
+          ? parseTrustedSealKey(entry)
+          : { ...parseTrustedSealKey(entry.publicKey), ...(entry.lastSeq === undefined ? {} : { lastSeq: entry.lastSeq }) };
       if (spec.lastSeq !== undefined && !(Number.isSafeInteger(spec.lastSeq) && spec.lastSeq >= 1)) {
         throw new TrustedSealKeyError('has a last seq that is not a whole number of at least 1 (the seq of the last checkpoint the key signed)');
       }
@@ -84,7 +88,9 @@ export function trustedSealKeys(entries: Iterable<string | TrustedSealKeySpec>):
     const seen = out.get(keyId);
     if (seen) {
       if (seen.lastSeq !== spec.lastSeq) {
-        throw new TrustedSealKeyError(`entry ${n} repeats key ${keyId} with another bound (${describeBound(seen.lastSeq)} and ${describeBound(spec.lastSeq)}): give each key once`);
+        throw new TrustedSealKeyError(
+          `entry ${n} repeats key ${keyId} with another bound (${describeBound(seen.lastSeq)} and ${describeBound(spec.lastSeq)}): give each key once`,
+        );
       }
       continue;
     }

@@ -84,7 +84,11 @@ describe('seal key rotation', () => {
       try {
         await client.query('BEGIN');
         await client.query('SET LOCAL session_replication_role = replica');
-        const at6 = (await client.query<{ transaction_id: string; global_position: string; chain_hash: Buffer }>('SELECT transaction_id::text, global_position::text, chain_hash FROM log_chain WHERE seq = 6')).rows[0]!;
+        const at6 = (
+          await client.query<{ transaction_id: string; global_position: string; chain_hash: Buffer }>(
+            'SELECT transaction_id::text, global_position::text, chain_hash FROM log_chain WHERE seq = 6',
+          )
+        ).rows[0]!;
         await client.query('DELETE FROM events WHERE event_id IN (SELECT event_id FROM log_chain WHERE seq > 6)');
         await client.query('DELETE FROM log_chain WHERE seq > 6');
         await client.query('DELETE FROM log_seals WHERE seq > 6');
@@ -119,7 +123,10 @@ describe('seal key rotation', () => {
       const forgedId = (await kit.owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain WHERE seq = 8')).rows[0]!.event_id;
       const forgedProof = await buildInclusionProof(kit.pool, forgedId);
       expect(verifyInclusionProof(forgedProof, both)).toEqual({ ok: true });
-      expect(verifyInclusionProof(forgedProof, bounded)).toEqual({ ok: false, reason: `checkpoint at seq 9 is signed by key ${keyA.keyId}, which was retired after seq 6` });
+      expect(verifyInclusionProof(forgedProof, bounded)).toEqual({
+        ok: false,
+        reason: `checkpoint at seq 9 is signed by key ${keyA.keyId}, which was retired after seq 6`,
+      });
       // An event from before the rotation still proves with the bounded key.
       const earlyId = (await kit.owner.query<{ event_id: string }>('SELECT event_id::text FROM log_chain WHERE seq = 5')).rows[0]!.event_id;
       expect(verifyInclusionProof(await buildInclusionProof(kit.pool, earlyId), bounded)).toEqual({ ok: true });
@@ -128,7 +135,7 @@ describe('seal key rotation', () => {
     }
   });
 
-  it('an inclusion proof of an event sealed before the rotation carries the old key\'s checkpoint: verify-proof needs the old key', async () => {
+  it("an inclusion proof of an event sealed before the rotation carries the old key's checkpoint: verify-proof needs the old key", async () => {
     const kit = await trustTestKit();
     try {
       await appendChildren(kit, 3);

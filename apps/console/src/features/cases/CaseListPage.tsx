@@ -62,11 +62,13 @@ export default function CaseListPage() {
 
   const columns: ColumnsType<WorklistItem> = [
     {
-      title: t('cases.colStep'), key: 'step',
+      title: t('cases.colStep'),
+      key: 'step',
       render: (_: unknown, c) => <Link to={`/cases/${c.caseId}`}>{caseStatusLabel(t, c.status)}</Link>,
     },
     {
-      title: t('cases.colDeadline'), key: 'deadline',
+      title: t('cases.colDeadline'),
+      key: 'deadline',
       render: (_: unknown, c) => (
         <Space size={4} wrap>
           <span>{c.nextDueAt ? formatDate(c.nextDueAt) : t('cases.noDeadline')}</span>
@@ -76,14 +78,27 @@ export default function CaseListPage() {
     },
     { title: t('cases.colProtection'), key: 'protection', responsive: ['md'], render: (_: unknown, c) => protectionLevelLabel(t, c.protectionLevel) },
     { title: t('cases.colReported'), key: 'reported', responsive: ['md'], render: (_: unknown, c) => (c.reportedAt ? formatDate(c.reportedAt) : '') },
-    ...(view === 'mine' ? [] : [{
-      title: t('cases.colActions'), key: 'actions',
-      render: (_: unknown, c: WorklistItem) => (
-        <Button size="small" type="primary" loading={assign.isPending && assign.variables?.caseId === c.caseId} onClick={(e) => { e.stopPropagation(); void take(c.caseId); }}>
-          {t('cases.take')}
-        </Button>
-      ),
-    }]),
+    ...(view === 'mine'
+      ? []
+      : [
+          {
+            title: t('cases.colActions'),
+            key: 'actions',
+            render: (_: unknown, c: WorklistItem) => (
+              <Button
+                size="small"
+                type="primary"
+                loading={assign.isPending && assign.variables?.caseId === c.caseId}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  void take(c.caseId);
+                }}
+              >
+                {t('cases.take')}
+              </Button>
+            ),
+          },
+        ]),
   ];
 
   const data = worklist.data;

@@ -7,7 +7,17 @@ import { ApiError, unwrap, useApi } from '../../api';
 import { Page } from '../../app/Page';
 import { DATE_INPUT_FORMAT, formatDate, formatDateTime } from '../../format/format';
 import { Purpose, PurposeGate } from '../../purpose/purpose';
-import { CASE_OUTCOMES, caseStatusLabel, isCaseStatus, outcomeLabel, protectionLevelLabel, RISK_LEVELS, riskLevelLabel, SERVICE_TYPES, serviceTypeLabel } from './labels';
+import {
+  CASE_OUTCOMES,
+  caseStatusLabel,
+  isCaseStatus,
+  outcomeLabel,
+  protectionLevelLabel,
+  RISK_LEVELS,
+  riskLevelLabel,
+  SERVICE_TYPES,
+  serviceTypeLabel,
+} from './labels';
 import type { CaseStatus } from './labels';
 import { useAssignCase, useCaseRecord, useCaseRevision } from './use-cases';
 import type { CaseRecord, PlannedInterventionView } from './use-cases';
@@ -45,7 +55,17 @@ interface FormValues {
 const day = (d: Dayjs | undefined) => (d ? d.format('YYYY-MM-DD') : '');
 const text = (s: string | undefined) => (s && s.trim() !== '' ? s.trim() : undefined);
 
-function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord; etag: string | undefined; interventions: PlannedInterventionView[]; onDone: () => Promise<void> }) {
+function StepForm({
+  record,
+  etag,
+  interventions,
+  onDone,
+}: {
+  record: CaseRecord;
+  etag: string | undefined;
+  interventions: PlannedInterventionView[];
+  onDone: () => Promise<void>;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const { message } = AntApp.useApp();
@@ -62,19 +82,41 @@ function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord;
     const caseId = record.caseId;
     const params = { path: { caseId }, header: etag ? { 'If-Match': etag } : {} };
     try {
-      if (action === 'assess') unwrap(await api.registry.POST('/api/v1/cases/{caseId}/assessment', { params, body: { riskLevel: v.riskLevel as (typeof RISK_LEVELS)[number], notes: text(v.notes) } }));
+      if (action === 'assess')
+        unwrap(
+          await api.registry.POST('/api/v1/cases/{caseId}/assessment', {
+            params,
+            body: { riskLevel: v.riskLevel as (typeof RISK_LEVELS)[number], notes: text(v.notes) },
+          }),
+        );
       else if (action === 'plan')
-        unwrap(await api.registry.POST('/api/v1/cases/{caseId}/interventions', {
-          params,
-          body: { serviceType: v.serviceType as (typeof SERVICE_TYPES)[number], provider: v.provider ?? '', plannedStart: day(v.plannedStart), plannedEnd: day(v.plannedEnd) },
-        }));
+        unwrap(
+          await api.registry.POST('/api/v1/cases/{caseId}/interventions', {
+            params,
+            body: {
+              serviceType: v.serviceType as (typeof SERVICE_TYPES)[number],
+              provider: v.provider ?? '',
+              plannedStart: day(v.plannedStart),
+              plannedEnd: day(v.plannedEnd),
+            },
+          }),
+        );
       else if (action === 'deliver')
-        unwrap(await api.registry.POST('/api/v1/cases/{caseId}/interventions/{interventionId}/deliveries', {
-          params: { ...params, path: { caseId, interventionId: v.interventionId ?? '' } },
-          body: { deliveredOn: day(v.deliveredOn), notes: text(v.notes) },
-        }));
-      else if (action === 'review') unwrap(await api.registry.POST('/api/v1/cases/{caseId}/reviews', { params, body: { riskLevel: v.riskLevel as (typeof RISK_LEVELS)[number] | undefined, notes: text(v.notes) } }));
-      else if (action === 'close') unwrap(await api.registry.POST('/api/v1/cases/{caseId}/closure', { params, body: { outcome: v.outcome as (typeof CASE_OUTCOMES)[number] } }));
+        unwrap(
+          await api.registry.POST('/api/v1/cases/{caseId}/interventions/{interventionId}/deliveries', {
+            params: { ...params, path: { caseId, interventionId: v.interventionId ?? '' } },
+            body: { deliveredOn: day(v.deliveredOn), notes: text(v.notes) },
+          }),
+        );
+      else if (action === 'review')
+        unwrap(
+          await api.registry.POST('/api/v1/cases/{caseId}/reviews', {
+            params,
+            body: { riskLevel: v.riskLevel as (typeof RISK_LEVELS)[number] | undefined, notes: text(v.notes) },
+          }),
+        );
+      else if (action === 'close')
+        unwrap(await api.registry.POST('/api/v1/cases/{caseId}/closure', { params, body: { outcome: v.outcome as (typeof CASE_OUTCOMES)[number] } }));
       else unwrap(await api.registry.POST('/api/v1/cases/{caseId}/reopening', { params, body: { reason: v.reason ?? '' } }));
       void message.success(t('casePage.saved'));
       form.resetFields();
@@ -105,11 +147,25 @@ function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord;
       {actions.length > 1 && (
         <Space style={{ marginBottom: 12 }} wrap>
           <Typography.Text>{t('casePage.chooseAction')}</Typography.Text>
-          <Segmented<Action> aria-label={t('casePage.chooseAction')} value={action} onChange={(a) => { setAction(a); setError(null); }} options={actions.map((a) => ({ value: a, label: t(`casePage.action.${a}`) }))} />
+          <Segmented<Action>
+            aria-label={t('casePage.chooseAction')}
+            value={action}
+            onChange={(a) => {
+              setAction(a);
+              setError(null);
+            }}
+            options={actions.map((a) => ({ value: a, label: t(`casePage.action.${a}`) }))}
+          />
         </Space>
       )}
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
-      <Form<FormValues> form={form} layout="vertical" onFinish={(v) => void submit(v)} onValuesChange={(changed) => form.setFields(Object.keys(changed).map((k) => ({ name: k as keyof FormValues, errors: [] })))} style={{ maxWidth: 560 }}>
+      <Form<FormValues>
+        form={form}
+        layout="vertical"
+        onFinish={(v) => void submit(v)}
+        onValuesChange={(changed) => form.setFields(Object.keys(changed).map((k) => ({ name: k as keyof FormValues, errors: [] })))}
+        style={{ maxWidth: 560 }}
+      >
         {action === 'assess' && (
           <>
             <Form.Item name="riskLevel" label={t('casePage.riskLevel')} rules={required(t('casePage.riskLevel'))}>
@@ -136,21 +192,25 @@ function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord;
             </Space>
           </>
         )}
-        {action === 'deliver' && (
-          interventions.length === 0 ? (
+        {action === 'deliver' &&
+          (interventions.length === 0 ? (
             <Alert type="info" showIcon message={t('casePage.noInterventions')} style={{ marginBottom: 12 }} />
           ) : (
             <>
               <Form.Item name="interventionId" label={t('casePage.intervention')} rules={required(t('casePage.intervention'))}>
-                <Select options={interventions.map((i) => ({ value: i.interventionId, label: t('casePage.interventionOption', { service: serviceTypeLabel(t, i.serviceType), provider: i.provider, count: i.deliveries }) }))} />
+                <Select
+                  options={interventions.map((i) => ({
+                    value: i.interventionId,
+                    label: t('casePage.interventionOption', { service: serviceTypeLabel(t, i.serviceType), provider: i.provider, count: i.deliveries }),
+                  }))}
+                />
               </Form.Item>
               <Form.Item name="deliveredOn" label={t('casePage.deliveredOn')} rules={required(t('casePage.deliveredOn'))}>
                 <DatePicker format={DATE_INPUT_FORMAT} />
               </Form.Item>
               {notes}
             </>
-          )
-        )}
+          ))}
         {action === 'review' && (
           <>
             <Form.Item name="riskLevel" label={t('casePage.riskLevel')}>
@@ -180,7 +240,16 @@ function StepForm({ record, etag, interventions, onDone }: { record: CaseRecord;
 }
 
 const FIELD_NAMES: Record<keyof FormValues, true> = {
-  riskLevel: true, notes: true, serviceType: true, provider: true, plannedStart: true, plannedEnd: true, interventionId: true, deliveredOn: true, outcome: true, reason: true,
+  riskLevel: true,
+  notes: true,
+  serviceType: true,
+  provider: true,
+  plannedStart: true,
+  plannedEnd: true,
+  interventionId: true,
+  deliveredOn: true,
+  outcome: true,
+  reason: true,
 };
 
 function Holder({ record, etag }: { record: CaseRecord; etag: string | undefined }) {
@@ -203,14 +272,23 @@ function Holder({ record, etag }: { record: CaseRecord; etag: string | undefined
     <Card size="small" title={t('casePage.holder')}>
       <Space direction="vertical" style={{ width: '100%' }}>
         <Typography.Text>
-          {record.assigneeId ? t('casePage.holderSince', { who: record.assigneeId, date: record.assignedAt ? formatDate(record.assignedAt) : '' }) : t('casePage.nobody')}
+          {record.assigneeId
+            ? t('casePage.holderSince', { who: record.assigneeId, date: record.assignedAt ? formatDate(record.assignedAt) : '' })
+            : t('casePage.nobody')}
         </Typography.Text>
         {error && <Alert type="error" showIcon message={error} />}
         <Space wrap>
           <Button type={record.assigneeId ? 'default' : 'primary'} loading={assign.isPending && !assign.variables?.assigneeId} onClick={() => void run()}>
             {t('casePage.takeIt')}
           </Button>
-          <Input aria-label={t('casePage.assigneeId')} placeholder={t('casePage.assigneeId')} value={assigneeId} onChange={(e) => setAssigneeId(e.target.value)} style={{ width: 240 }} maxLength={200} />
+          <Input
+            aria-label={t('casePage.assigneeId')}
+            placeholder={t('casePage.assigneeId')}
+            value={assigneeId}
+            onChange={(e) => setAssigneeId(e.target.value)}
+            style={{ width: 240 }}
+            maxLength={200}
+          />
           <Button disabled={assigneeId.trim() === ''} loading={assign.isPending && !!assign.variables?.assigneeId} onClick={() => void run(assigneeId.trim())}>
             {t('casePage.reassign')}
           </Button>

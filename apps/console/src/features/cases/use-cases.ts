@@ -52,7 +52,16 @@ function interventionsOf(state: unknown): PlannedInterventionView[] {
   return Object.entries(state['interventions']).flatMap(([interventionId, v]) => {
     if (!isRecord(v)) return [];
     const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
-    return [{ interventionId, serviceType: str('serviceType'), provider: str('provider'), plannedStart: str('plannedStart'), plannedEnd: str('plannedEnd'), deliveries: typeof v['deliveries'] === 'number' ? v['deliveries'] : 0 }];
+    return [
+      {
+        interventionId,
+        serviceType: str('serviceType'),
+        provider: str('provider'),
+        plannedStart: str('plannedStart'),
+        plannedEnd: str('plannedEnd'),
+        deliveries: typeof v['deliveries'] === 'number' ? v['deliveries'] : 0,
+      },
+    ];
   });
 }
 

@@ -67,14 +67,17 @@ export function validateAction(action: ChildAction, input: ActionInput, today: s
     if (date === '') problems.push({ field: dateName, rule: 'required' });
     else if (date > today) problems.push({ field: dateName, rule: 'DATE_IN_FUTURE' });
   }
-  if (action !== 'correct' && action !== 'move' && !(GROUPS as readonly number[]).includes(input.group ?? 0)) problems.push({ field: 'group', rule: 'required' });
+  if (action !== 'correct' && action !== 'move' && !(GROUPS as readonly number[]).includes(input.group ?? 0))
+    problems.push({ field: 'group', rule: 'required' });
   switch (action) {
     case 'correct': {
       const changes = correctionChanges(input);
       if (Object.keys(changes).length === 0) problems.push({ field: 'changes', rule: 'NOTHING_TO_CHANGE' });
-      for (const f of ['fullName', 'motherName', 'fatherName'] as const) if ((changes[f] ?? '').length > MAX_NAME_LENGTH) problems.push({ field: `changes.${f}`, rule: 'maxLength' });
+      for (const f of ['fullName', 'motherName', 'fatherName'] as const)
+        if ((changes[f] ?? '').length > MAX_NAME_LENGTH) problems.push({ field: `changes.${f}`, rule: 'maxLength' });
       if ((changes.notes ?? '').length > MAX_TEXT_LENGTH) problems.push({ field: 'changes.notes', rule: 'maxLength' });
-      if (changes.personalId && !/^\d{12}$/.test(changes.personalId)) problems.push({ field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', personalIdProblem: 'LENGTH_OR_DIGITS' });
+      if (changes.personalId && !/^\d{12}$/.test(changes.personalId))
+        problems.push({ field: 'changes.personalId', rule: 'INVALID_PERSONAL_ID', personalIdProblem: 'LENGTH_OR_DIGITS' });
       if (changes.dateOfBirth && changes.dateOfBirth > today) problems.push({ field: 'changes.dateOfBirth', rule: 'DATE_IN_FUTURE' });
       if (text(input.reason) === '') problems.push({ field: 'reason', rule: 'MISSING_REASON' });
       else if (text(input.reason).length > MAX_TEXT_LENGTH) problems.push({ field: 'reason', rule: 'maxLength' });

@@ -13,8 +13,20 @@ import { useChildCases, useChildRecord, useChildTimeline } from './use-children'
 type TimelineEntry = QuerySchemas['schemas']['TimelineEntryDto'];
 const KNOWN_FIELDS = ['fullName', 'dateOfBirth', 'sex', 'personalId', 'motherName', 'fatherName', 'notes'] as const;
 const KNOWN_EVENTS = [
-  'ChildRegistered', 'ChildDetailsCorrected', 'ResidenceChanged', 'SpecialCircumstanceIdentified', 'SpecialCircumstanceEnded', 'RiskIdentified', 'RiskResolved',
-  'NationalIdLinked', 'NationalIdUnlinked', 'IdentityReviewRequested', 'NoNationalRecordFound', 'ChildRecordsMerged', 'ChildRecordsMergeReverted', 'ChildPersonalDataErased',
+  'ChildRegistered',
+  'ChildDetailsCorrected',
+  'ResidenceChanged',
+  'SpecialCircumstanceIdentified',
+  'SpecialCircumstanceEnded',
+  'RiskIdentified',
+  'RiskResolved',
+  'NationalIdLinked',
+  'NationalIdUnlinked',
+  'IdentityReviewRequested',
+  'NoNationalRecordFound',
+  'ChildRecordsMerged',
+  'ChildRecordsMergeReverted',
+  'ChildPersonalDataErased',
 ] as const;
 type KnownEvent = (typeof KNOWN_EVENTS)[number];
 const isKnown = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
@@ -49,15 +61,20 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
     (groups ?? []).length === 0 ? (
       t('childPage.noneRecorded')
     ) : (
-      <List size="small" dataSource={groups ?? []} renderItem={(g) => {
-        const since = sinceOf(events, type, g);
-        return <List.Item>{since ? t('childPage.groupSince', { group: label(g), date: formatDate(since) }) : label(g)}</List.Item>;
-      }} />
+      <List
+        size="small"
+        dataSource={groups ?? []}
+        renderItem={(g) => {
+          const since = sinceOf(events, type, g);
+          return <List.Item>{since ? t('childPage.groupSince', { group: label(g), date: formatDate(since) }) : label(g)}</List.Item>;
+        }}
+      />
     );
   const columns = [
     { title: t('childPage.when'), dataIndex: 'recordedAt', key: 'when', render: (v: string) => formatDateTime(v) },
     {
-      title: t('childPage.what'), key: 'what',
+      title: t('childPage.what'),
+      key: 'what',
       render: (_: unknown, e: TimelineEntry) => (
         <Space direction="vertical" size={0}>
           <Typography.Text strong>{t(`childPage.event.${isKnown<KnownEvent>(KNOWN_EVENTS, e.type) ? e.type : 'other'}`)}</Typography.Text>
@@ -65,15 +82,22 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
           {e.group !== null && e.type.startsWith('SpecialCircumstance') && <span>{t(`terms.group.${String(e.group)}` as 'terms.group.1')}</span>}
           {e.changes.map((ch) => (
             <span key={ch.field}>
-              {t('childPage.change', { field: isKnown(KNOWN_FIELDS, ch.field) ? t(`childPage.field.${ch.field}`) : ch.field, from: fieldText(ch.field, ch.from), to: fieldText(ch.field, ch.to) })}
+              {t('childPage.change', {
+                field: isKnown(KNOWN_FIELDS, ch.field) ? t(`childPage.field.${ch.field}`) : ch.field,
+                from: fieldText(ch.field, ch.from),
+                to: fieldText(ch.field, ch.to),
+              })}
             </span>
           ))}
         </Space>
       ),
     },
     {
-      title: t('childPage.who'), key: 'who', responsive: ['md' as const],
-      render: (_: unknown, e: TimelineEntry) => [e.actorUserId, e.actorRole ? t(`role.${e.actorRole}` as 'role.data_officer') : null, e.actorUnit].filter(Boolean).join(' · '),
+      title: t('childPage.who'),
+      key: 'who',
+      responsive: ['md' as const],
+      render: (_: unknown, e: TimelineEntry) =>
+        [e.actorUserId, e.actorRole ? t(`role.${e.actorRole}` as 'role.data_officer') : null, e.actorUnit].filter(Boolean).join(' · '),
     },
     { title: t('childPage.why'), dataIndex: 'reason', key: 'why', render: (v: string | null) => v ?? '' },
   ];
@@ -89,7 +113,9 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
           <Descriptions.Item label={t('childPage.sex')}>{c.sex === 'M' || c.sex === 'F' ? t(`terms.sex.${c.sex}`) : ''}</Descriptions.Item>
           <Descriptions.Item label={t('terms.personalId')}>{p.personalId ?? ''}</Descriptions.Item>
           <Descriptions.Item label={t('childPage.residence')}>
-            {[c.residence.communeCode, c.residence.effectiveFrom ? t('childPage.residenceSince', { date: formatDate(c.residence.effectiveFrom) }) : null].filter(Boolean).join(' ')}
+            {[c.residence.communeCode, c.residence.effectiveFrom ? t('childPage.residenceSince', { date: formatDate(c.residence.effectiveFrom) }) : null]
+              .filter(Boolean)
+              .join(' ')}
           </Descriptions.Item>
           <Descriptions.Item label={t('childPage.status')}>{t(`childPage.statusValue.${c.status as 'active' | 'merged' | 'erased'}`)}</Descriptions.Item>
           <Descriptions.Item label={t('childPage.nationalId')}>
@@ -98,7 +124,9 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
           </Descriptions.Item>
           {p.motherName && <Descriptions.Item label={t('childPage.motherName')}>{p.motherName}</Descriptions.Item>}
           {p.fatherName && <Descriptions.Item label={t('childPage.fatherName')}>{p.fatherName}</Descriptions.Item>}
-          <Descriptions.Item label={t('childPage.circumstances')}>{groupList(c.circumstances, 'SpecialCircumstanceIdentified', (g) => t(`terms.group.${String(g)}` as 'terms.group.1'))}</Descriptions.Item>
+          <Descriptions.Item label={t('childPage.circumstances')}>
+            {groupList(c.circumstances, 'SpecialCircumstanceIdentified', (g) => t(`terms.group.${String(g)}` as 'terms.group.1'))}
+          </Descriptions.Item>
           <Descriptions.Item label={t('childPage.risks')}>{groupList(c.risks, 'RiskIdentified', (g) => String(g))}</Descriptions.Item>
         </Descriptions>
       </section>
@@ -112,12 +140,16 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
             <span>{cases.data.openCaseCount > 0 ? t('childPage.openCases', { count: cases.data.openCaseCount }) : t('childPage.noOpenCase')}</span>
             {!cases.data.contentVisible && <Typography.Text type="secondary">{t('childPage.caseContentHidden')}</Typography.Text>}
             {cases.data.contentVisible && (
-              <List size="small" dataSource={cases.data.cases} renderItem={(k) => (
-                <List.Item>
-                  <Link to={`/cases/${k.caseId}`}>{t(`terms.caseStatus.${k.status as 'closed'}`)}</Link>
-                  {k.openedAt ? ` · ${t('childPage.caseOpened')} ${formatDate(k.openedAt)}` : ''}
-                </List.Item>
-              )} />
+              <List
+                size="small"
+                dataSource={cases.data.cases}
+                renderItem={(k) => (
+                  <List.Item>
+                    <Link to={`/cases/${k.caseId}`}>{t(`terms.caseStatus.${k.status as 'closed'}`)}</Link>
+                    {k.openedAt ? ` · ${t('childPage.caseOpened')} ${formatDate(k.openedAt)}` : ''}
+                  </List.Item>
+                )}
+              />
             )}
           </Space>
         )}
@@ -126,7 +158,15 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
         <Typography.Title level={2} id="child-timeline" style={{ fontSize: 18 }}>
           {t('childPage.timeline')}
         </Typography.Title>
-        <Table<TimelineEntry> rowKey="eventId" size="small" loading={timeline.isFetching} dataSource={events} columns={columns} pagination={false} scroll={{ x: true }} />
+        <Table<TimelineEntry>
+          rowKey="eventId"
+          size="small"
+          loading={timeline.isFetching}
+          dataSource={events}
+          columns={columns}
+          pagination={false}
+          scroll={{ x: true }}
+        />
       </section>
       <Link to="/children">{t('childPage.back')}</Link>
     </Space>

@@ -25,8 +25,13 @@ interface FormValues {
 function filtersOf(v: FormValues): ChildSearchFilters {
   const text = (s: string | undefined) => (s && s.trim() !== '' ? s.trim() : undefined);
   return {
-    name: text(v.name), dateOfBirth: v.dateOfBirth ? v.dateOfBirth.format('YYYY-MM-DD') : undefined, birthYear: text(v.birthYear),
-    communeCode: text(v.communeCode), personalId: text(v.personalId), nationalIdState: v.nationalIdState, group: v.group,
+    name: text(v.name),
+    dateOfBirth: v.dateOfBirth ? v.dateOfBirth.format('YYYY-MM-DD') : undefined,
+    birthYear: text(v.birthYear),
+    communeCode: text(v.communeCode),
+    personalId: text(v.personalId),
+    nationalIdState: v.nationalIdState,
+    group: v.group,
   };
 }
 
@@ -44,17 +49,34 @@ function SearchScreen({ purpose }: { purpose: Purpose }) {
     if (fields.length) queueMicrotask(() => form.setFields(fields));
   }
   const columns = [
-    { title: t('findChild.name'), dataIndex: 'fullName', key: 'name', render: (name: string, c: ChildSearchResult) => <Link to={`/children/${c.childId}`}>{name}</Link> },
+    {
+      title: t('findChild.name'),
+      dataIndex: 'fullName',
+      key: 'name',
+      render: (name: string, c: ChildSearchResult) => <Link to={`/children/${c.childId}`}>{name}</Link>,
+    },
     { title: t('findChild.dateOfBirth'), dataIndex: 'dateOfBirth', key: 'dob', render: (d: string | null) => (d ? formatDate(d) : '') },
-    { title: t('childPage.sex'), dataIndex: 'sex', key: 'sex', responsive: ['md' as const], render: (s: string | null) => (s === 'M' || s === 'F' ? t(`terms.sex.${s}`) : '') },
+    {
+      title: t('childPage.sex'),
+      dataIndex: 'sex',
+      key: 'sex',
+      responsive: ['md' as const],
+      render: (s: string | null) => (s === 'M' || s === 'F' ? t(`terms.sex.${s}`) : ''),
+    },
     { title: t('findChild.personalId'), dataIndex: 'personalId', key: 'pid', responsive: ['md' as const] },
     { title: t('findChild.communeCode'), dataIndex: 'communeCode', key: 'commune', responsive: ['lg' as const] },
     {
-      title: t('findChild.nationalIdState'), dataIndex: 'nationalIdState', key: 'state', responsive: ['lg' as const],
+      title: t('findChild.nationalIdState'),
+      dataIndex: 'nationalIdState',
+      key: 'state',
+      responsive: ['lg' as const],
       render: (s: (typeof ID_STATES)[number]) => t(`terms.nationalIdState.${s}`),
     },
     {
-      title: t('findChild.group'), dataIndex: 'circumstances', key: 'groups', responsive: ['lg' as const],
+      title: t('findChild.group'),
+      dataIndex: 'circumstances',
+      key: 'groups',
+      responsive: ['lg' as const],
       render: (g: number[], c: ChildSearchResult) => (
         <Space wrap>
           {g.map((n) => (
@@ -96,7 +118,11 @@ function SearchScreen({ purpose }: { purpose: Purpose }) {
           <Select allowClear placeholder={t('findChild.any')} options={ID_STATES.map((s) => ({ value: s, label: t(`terms.nationalIdState.${s}`) }))} />
         </Form.Item>
         <Form.Item name="group" label={t('findChild.group')}>
-          <Select allowClear placeholder={t('findChild.any')} options={GROUPS.map((g) => ({ value: g, label: `${g}. ${t(`terms.group.${g}` as 'terms.group.1')}` }))} />
+          <Select
+            allowClear
+            placeholder={t('findChild.any')}
+            options={GROUPS.map((g) => ({ value: g, label: `${g}. ${t(`terms.group.${g}` as 'terms.group.1')}` }))}
+          />
         </Form.Item>
         <Form.Item label=" ">
           <Space>

@@ -58,7 +58,15 @@ export const vi = {
     empty: '(trống)',
     notFound: 'Không tìm thấy hồ sơ này trong địa bàn của bạn.',
     back: 'Quay lại tìm kiếm',
-    field: { fullName: 'Họ và tên', dateOfBirth: 'Ngày sinh', sex: 'Giới tính', personalId: 'Số định danh cá nhân', motherName: 'Họ tên mẹ', fatherName: 'Họ tên cha', notes: 'Ghi chú' },
+    field: {
+      fullName: 'Họ và tên',
+      dateOfBirth: 'Ngày sinh',
+      sex: 'Giới tính',
+      personalId: 'Số định danh cá nhân',
+      motherName: 'Họ tên mẹ',
+      fatherName: 'Họ tên cha',
+      notes: 'Ghi chú',
+    },
     event: {
       ChildRegistered: 'Đăng ký hồ sơ',
       ChildDetailsCorrected: 'Đính chính thông tin',
@@ -136,7 +144,15 @@ export const en: Widen<typeof vi> = {
     empty: '(empty)',
     notFound: 'This record was not found in your area.',
     back: 'Back to search',
-    field: { fullName: 'Full name', dateOfBirth: 'Date of birth', sex: 'Sex', personalId: 'Personal ID', motherName: 'Mother’s name', fatherName: 'Father’s name', notes: 'Notes' },
+    field: {
+      fullName: 'Full name',
+      dateOfBirth: 'Date of birth',
+      sex: 'Sex',
+      personalId: 'Personal ID',
+      motherName: 'Mother’s name',
+      fatherName: 'Father’s name',
+      notes: 'Notes',
+    },
     event: {
       ChildRegistered: 'Registered',
       ChildDetailsCorrected: 'Details corrected',

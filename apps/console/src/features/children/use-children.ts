@@ -23,7 +23,11 @@ export function useChildSearch(filters: ChildSearchFilters | undefined, after: s
     enabled: filters !== undefined,
     placeholderData: keepPreviousData,
     queryFn: async () =>
-      unwrap(await api.query.GET('/api/v1/children/search', { params: { query: { ...filters, limit: String(SEARCH_PAGE_SIZE), after }, header: { 'X-Purpose': purpose } } })),
+      unwrap(
+        await api.query.GET('/api/v1/children/search', {
+          params: { query: { ...filters, limit: String(SEARCH_PAGE_SIZE), after }, header: { 'X-Purpose': purpose } },
+        }),
+      ),
   });
 }
 
@@ -39,7 +43,8 @@ export function useChildTimeline(childId: string, purpose: Purpose) {
   const api = useApi();
   return useQuery({
     queryKey: ['children', childId, 'timeline', purpose],
-    queryFn: async () => unwrap(await api.query.GET('/api/v1/children/{childId}/timeline', { params: { path: { childId }, header: { 'X-Purpose': purpose } } })),
+    queryFn: async () =>
+      unwrap(await api.query.GET('/api/v1/children/{childId}/timeline', { params: { path: { childId }, header: { 'X-Purpose': purpose } } })),
   });
 }
 

@@ -123,7 +123,10 @@ export default function ImportPage() {
               scroll={{ x: true }}
               columns={[
                 { title: t('import.colRow'), dataIndex: 'row', width: 80 },
-                { title: t('import.colKind'), render: (_, p) => (isIncomplete(p) ? t('import.kindIncomplete') : p.kind === 'rejected' ? t('import.kindRejected') : t('import.kindWarning')) },
+                {
+                  title: t('import.colKind'),
+                  render: (_, p) => (isIncomplete(p) ? t('import.kindIncomplete') : p.kind === 'rejected' ? t('import.kindRejected') : t('import.kindWarning')),
+                },
                 { title: t('import.colColumn'), render: (_, p) => p.header ?? p.column ?? '' },
                 { title: t('import.colCode'), dataIndex: 'code' },
                 { title: t('import.colReason'), dataIndex: 'reason' },

@@ -14,7 +14,11 @@ export const contentTypeOf = (file: File) => (/\.xlsx$/i.test(file.name) ? XLSX 
  * upload progress, so this one request uses XMLHttpRequest; its answer is typed with the generated
  * ImportReportDto, and every other request goes through the typed client.
  */
-export function uploadImport(file: File, token: string | null, onProgress: (percent: number) => void): Promise<{ status: number; report?: ImportReport; message?: string }> {
+export function uploadImport(
+  file: File,
+  token: string | null,
+  onProgress: (percent: number) => void,
+): Promise<{ status: number; report?: ImportReport; message?: string }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `${window.location.origin}/registry/api/v1/imports?fileName=${encodeURIComponent(file.name)}`);

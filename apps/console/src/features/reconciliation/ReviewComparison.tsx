@@ -46,7 +46,8 @@ export function ReviewComparison({ review, picked, onPick }: { review: IdentityR
               key: c.personalId,
               title: (
                 <Radio value={i}>
-                  {t('reconciliation.reviews.candidate', { n: String(i + 1) })} · {formatNumber(c.probability, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}
+                  {t('reconciliation.reviews.candidate', { n: String(i + 1) })} ·{' '}
+                  {formatNumber(c.probability, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}
                 </Radio>
               ),
               render: (_: unknown, r: { field: FieldName }) => {

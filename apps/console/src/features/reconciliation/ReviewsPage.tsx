@@ -44,11 +44,14 @@ function Workbench({ purpose }: { purpose: Purpose }) {
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const reasonRef = useRef<HTMLInputElement>(null);
 
-  const open = useCallback((id: string | undefined) => {
-    setPicked(undefined);
-    setProblem(undefined);
-    navigate(id ? `/reconciliation/reviews/${id}` : '/reconciliation/reviews');
-  }, [navigate]);
+  const open = useCallback(
+    (id: string | undefined) => {
+      setPicked(undefined);
+      setProblem(undefined);
+      navigate(id ? `/reconciliation/reviews/${id}` : '/reconciliation/reviews');
+    },
+    [navigate],
+  );
 
   const run = useCallback(
     async (decision: Decision) => {
@@ -127,7 +130,8 @@ function Workbench({ purpose }: { purpose: Purpose }) {
               </Button>,
             ]}
           >
-            {i.communeName ?? i.communeCode} · {t('reconciliation.reviews.requestedAt')} {formatDate(i.requestedAt)} · {t('reconciliation.reviews.candidates')} {i.candidateCount}
+            {i.communeName ?? i.communeCode} · {t('reconciliation.reviews.requestedAt')} {formatDate(i.requestedAt)} · {t('reconciliation.reviews.candidates')}{' '}
+            {i.candidateCount}
             {i.bestProbability !== null && ` · ${t('reconciliation.reviews.probability')} ${p2(i.bestProbability)}`}
           </List.Item>
         )}
@@ -138,14 +142,30 @@ function Workbench({ purpose }: { purpose: Purpose }) {
           <Typography.Title level={2} style={{ fontSize: 18 }}>
             {t('reconciliation.reviews.position', { n: String(position), total: String(ids.length) })}
           </Typography.Title>
-          {review.data.probability !== null && <Typography.Paragraph strong>{t('reconciliation.reviews.overall', { p: p2(review.data.probability) })}</Typography.Paragraph>}
+          {review.data.probability !== null && (
+            <Typography.Paragraph strong>{t('reconciliation.reviews.overall', { p: p2(review.data.probability) })}</Typography.Paragraph>
+          )}
           <ReviewComparison review={review.data} picked={picked} onPick={setPicked} />
           <Space direction="vertical" style={{ width: '100%', marginTop: 12 }}>
             <label htmlFor="review-reason">{t('reconciliation.reviews.reason')}</label>
-            <Input id="review-reason" ref={(el) => void (reasonRef.current = el?.input ?? null)} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('reconciliation.reviews.reasonHint')} />
+            <Input
+              id="review-reason"
+              ref={(el) => void (reasonRef.current = el?.input ?? null)}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder={t('reconciliation.reviews.reasonHint')}
+            />
             {problem && <Alert type="error" message={problem} />}
             <Space wrap>
-              <Button type="primary" disabled={picked === undefined} loading={decide.isPending} onClick={() => { const c = picked === undefined ? undefined : review.data?.candidates[picked]; if (c) void run({ kind: 'accept', personalId: c.personalId }); }}>
+              <Button
+                type="primary"
+                disabled={picked === undefined}
+                loading={decide.isPending}
+                onClick={() => {
+                  const c = picked === undefined ? undefined : review.data?.candidates[picked];
+                  if (c) void run({ kind: 'accept', personalId: c.personalId });
+                }}
+              >
                 {t('reconciliation.reviews.accept')}
               </Button>
               <Button loading={decide.isPending} onClick={() => void run({ kind: 'reject' })}>

@@ -30,7 +30,15 @@ export const vi = {
       pickFirst: 'Chọn một ứng viên (phím 1–9) trước khi liên kết.',
       shortcuts: 'Phím tắt: 1–9 chọn ứng viên · A liên kết · R không ứng viên nào đúng · N không có bản ghi quốc gia · J/K hồ sơ sau/trước',
       done: 'Đã ghi quyết định.',
-      fields: { name: 'Họ và tên', dateOfBirth: 'Ngày sinh', sex: 'Giới tính', personalId: 'Số định danh cá nhân', place: 'Nơi cư trú', father: 'Họ tên cha', mother: 'Họ tên mẹ' },
+      fields: {
+        name: 'Họ và tên',
+        dateOfBirth: 'Ngày sinh',
+        sex: 'Giới tính',
+        personalId: 'Số định danh cá nhân',
+        place: 'Nơi cư trú',
+        father: 'Họ tên cha',
+        mother: 'Họ tên mẹ',
+      },
       agreement: { agree: 'Khớp', partial: 'Gần khớp', disagree: 'Không khớp', missing: 'Thiếu thông tin' },
     },
     duplicates: {
@@ -121,7 +129,15 @@ export const en: Widen<typeof vi> = {
       pickFirst: 'Pick a candidate (keys 1–9) before linking.',
       shortcuts: 'Shortcuts: 1–9 pick a candidate · A link · R none of them · N no national record · J/K next/previous record',
       done: 'Decision recorded.',
-      fields: { name: 'Full name', dateOfBirth: 'Date of birth', sex: 'Sex', personalId: 'Personal identification number', place: 'Residence', father: 'Father’s name', mother: 'Mother’s name' },
+      fields: {
+        name: 'Full name',
+        dateOfBirth: 'Date of birth',
+        sex: 'Sex',
+        personalId: 'Personal identification number',
+        place: 'Residence',
+        father: 'Father’s name',
+        mother: 'Mother’s name',
+      },
       agreement: { agree: 'Agrees', partial: 'Partly agrees', disagree: 'Disagrees', missing: 'Missing' },
     },
     duplicates: {

@@ -15,7 +15,11 @@ export function useReviewQueue(commune: string | undefined) {
     queryKey: ['identity-reviews', commune ?? null],
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) =>
-      unwrap(await api.registry.GET('/api/v1/reconciliation/reviews', { params: { query: { limit: String(PAGE), ...(commune ? { commune } : {}), ...(pageParam ? { after: pageParam } : {}) } } })),
+      unwrap(
+        await api.registry.GET('/api/v1/reconciliation/reviews', {
+          params: { query: { limit: String(PAGE), ...(commune ? { commune } : {}), ...(pageParam ? { after: pageParam } : {}) } },
+        }),
+      ),
     getNextPageParam: (last) => last.next ?? undefined,
   });
 }
@@ -25,7 +29,8 @@ export function useIdentityReview(childId: string | undefined, purpose: Purpose)
   return useQuery({
     queryKey: ['identity-review', childId, purpose],
     enabled: childId !== undefined,
-    queryFn: async () => unwrap(await api.registry.GET('/api/v1/reconciliation/reviews/{childId}', { params: { path: { childId: childId! }, query: { purpose } } })),
+    queryFn: async () =>
+      unwrap(await api.registry.GET('/api/v1/reconciliation/reviews/{childId}', { params: { path: { childId: childId! }, query: { purpose } } })),
   });
 }
 
@@ -36,8 +41,15 @@ export function useDecide() {
     mutationFn: async ({ review, decision, reason }: { review: IdentityReview; decision: Decision; reason: string }) => {
       const path = { childId: review.childId };
       const header = { 'If-Match': `"${review.revision}"` };
-      if (decision.kind === 'accept') return unwrap(await api.registry.POST('/api/v1/reconciliation/reviews/{childId}/accept', { params: { path, header }, body: { personalId: decision.personalId, reason } }));
-      if (decision.kind === 'reject') return unwrap(await api.registry.POST('/api/v1/reconciliation/reviews/{childId}/reject', { params: { path, header }, body: { reason } }));
+      if (decision.kind === 'accept')
+        return unwrap(
+          await api.registry.POST('/api/v1/reconciliation/reviews/{childId}/accept', {
+            params: { path, header },
+            body: { personalId: decision.personalId, reason },
+          }),
+        );
+      if (decision.kind === 'reject')
+        return unwrap(await api.registry.POST('/api/v1/reconciliation/reviews/{childId}/reject', { params: { path, header }, body: { reason } }));
       return unwrap(await api.registry.POST('/api/v1/reconciliation/reviews/{childId}/no-national-record', { params: { path, header }, body: { reason } }));
     },
     onSuccess: () => void client.invalidateQueries({ queryKey: ['identity-reviews'] }),

@@ -1,11 +1,6 @@
 /** The keyboard path through the identity-review queue: pure, so it is tested without a browser. */
 export type WorkbenchAction =
-  | { kind: 'pick'; index: number }
-  | { kind: 'accept' }
-  | { kind: 'reject' }
-  | { kind: 'noRecord' }
-  | { kind: 'next' }
-  | { kind: 'previous' };
+  { kind: 'pick'; index: number } | { kind: 'accept' } | { kind: 'reject' } | { kind: 'noRecord' } | { kind: 'next' } | { kind: 'previous' };
 
 /** 1–9 pick a candidate, A accept, R reject all, N no national record, J/K next/previous. Keys typed in a field are not shortcuts. */
 export function actionOfKey(key: string, inField: boolean): WorkbenchAction | undefined {

@@ -57,13 +57,20 @@ export function splitApiProblems(error: ApiError, fields: readonly string[]): { 
 }
 
 /** The sentence for a problem, in the current language. */
-export function problemText(t: (key: `register.problem.${KnownRule | 'other'}` | `register.personalIdProblem.${PersonalIdProblem}`) => string, p: FormProblem): string {
+export function problemText(
+  t: (key: `register.problem.${KnownRule | 'other'}` | `register.personalIdProblem.${PersonalIdProblem}`) => string,
+  p: FormProblem,
+): string {
   if (p.personalIdProblem) return t(`register.personalIdProblem.${p.personalIdProblem}`);
   return t(`register.problem.${knownRule(p.rule)}`);
 }
 
 /** antd Form's setFields entries: each field's sentences beside its input (and none for the others). */
-export function fieldErrors(problems: readonly FormProblem[], fields: readonly string[], text: (p: FormProblem) => string): { name: string[]; errors: string[] }[] {
+export function fieldErrors(
+  problems: readonly FormProblem[],
+  fields: readonly string[],
+  text: (p: FormProblem) => string,
+): { name: string[]; errors: string[] }[] {
   return fields.map((field) => ({ name: field.split('.'), errors: problems.filter((p) => p.field === field).map(text) }));
 }
 

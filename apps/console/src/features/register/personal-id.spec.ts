@@ -44,7 +44,8 @@ describe(personalIdProblem.name, () => {
         const otherYear = String(((Number(p.dateOfBirth.slice(2, 4)) + 1) % 100) + 2000).padStart(4, '0');
         const shifted = { ...p, dateOfBirth: `${p.dateOfBirth.slice(0, 2)}${otherYear.slice(2)}${p.dateOfBirth.slice(4)}` };
         // Same century (unless the year wrapped to 00), another year: the year digits fail.
-        if (shifted.dateOfBirth.slice(0, 2) === p.dateOfBirth.slice(0, 2) && otherYear.slice(2) !== '00') expect(personalIdProblem(id, shifted, known)).toBe('BIRTH_YEAR_MISMATCH');
+        if (shifted.dateOfBirth.slice(0, 2) === p.dateOfBirth.slice(0, 2) && otherYear.slice(2) !== '00')
+          expect(personalIdProblem(id, shifted, known)).toBe('BIRTH_YEAR_MISMATCH');
       }),
       { numRuns: 500 },
     );

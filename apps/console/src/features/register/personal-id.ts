@@ -23,7 +23,11 @@ function centurySexDigit(year: number, sex: Sex): number | undefined {
  * The first check a number fails for this date of birth (`YYYY-MM-DD`) and sex, or undefined when
  * it passes. `isKnownProvinceCode` says whether a 2-digit code is or was a province code.
  */
-export function personalIdProblem(input: string, person: { dateOfBirth: string; sex: Sex }, isKnownProvinceCode: (code: string) => boolean): PersonalIdProblem | undefined {
+export function personalIdProblem(
+  input: string,
+  person: { dateOfBirth: string; sex: Sex },
+  isKnownProvinceCode: (code: string) => boolean,
+): PersonalIdProblem | undefined {
   const id = normalisePersonalId(input);
   if (!/^\d{12}$/.test(id)) return 'LENGTH_OR_DIGITS';
   if (id[0] !== '0' || !isKnownProvinceCode(id.slice(1, 3))) return 'UNKNOWN_PROVINCE_CODE';

@@ -35,7 +35,17 @@ export function addYears(date: string, years: number): string {
 const text = (v: string | undefined) => (v ?? '').normalize('NFC').trim();
 
 /** The field paths the register form has (the API's names), for placing the API's problems. */
-export const REGISTRATION_FIELDS = ['fullName', 'dateOfBirth', 'sex', 'personalId', 'residence.communeCode', 'residence.effectiveFrom', 'motherName', 'fatherName', 'notes'] as const;
+export const REGISTRATION_FIELDS = [
+  'fullName',
+  'dateOfBirth',
+  'sex',
+  'personalId',
+  'residence.communeCode',
+  'residence.effectiveFrom',
+  'motherName',
+  'fatherName',
+  'notes',
+] as const;
 
 /**
  * The problems the API would find in a registration, checked in the console first: the DTO's rules

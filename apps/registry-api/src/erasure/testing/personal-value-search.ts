@@ -7,7 +7,11 @@ export function encodings(value: string): string[] {
   for (const f of forms) {
     out.add(f);
     out.add(JSON.stringify(f).slice(1, -1));
-    out.add(JSON.stringify(f).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    out.add(
+      JSON.stringify(f)
+        .slice(1, -1)
+        .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    );
     out.add(Buffer.from(f, 'utf8').toString('base64'));
     out.add(Buffer.from(f, 'utf8').toString('hex'));
   }

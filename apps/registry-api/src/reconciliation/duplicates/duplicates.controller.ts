@@ -26,7 +26,12 @@ export class DuplicatesController {
   @ApiOperation({ summary: 'One pair side by side, field by field, with the per-field comparison. Needs a purpose; written to the read audit first' })
   @ApiPurpose()
   @ApiOkResponse({ type: DuplicatePairDto })
-  pair(@Param() p: DuplicatePairParamsDto, @CurrentUser() user: AuthenticatedUser, @ReadPurpose() purpose: Purpose, @Req() req: AuthenticatedRequest): Promise<DuplicatePairDto> {
+  pair(
+    @Param() p: DuplicatePairParamsDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @ReadPurpose() purpose: Purpose,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<DuplicatePairDto> {
     return this.duplicates.pair(user, p.childId, p.otherChildId, purpose, readCorrelationId(req));
   }
 

@@ -10,13 +10,23 @@ export class DuplicatePairParamsDto {
 }
 
 export class DuplicatesPageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1, { message: 'limit must be 1–100' }) @Max(100, { message: 'limit must be 1–100' }) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be 1–100' })
+  @Max(100, { message: 'limit must be 1–100' })
+  limit?: number;
   @ApiPropertyOptional({ description: 'The `next` of the previous page' }) @IsOptional() @IsString() @MaxLength(400) after?: string;
 }
 
 export class NotSameChildDto {
   /** For auditors: why. */
-  @ApiProperty({ description: 'Why: recorded with the event, for auditors; no personal data', minLength: 3, maxLength: 500 }) @IsString() @MinLength(3, { message: 'reason must be 3–500 characters' }) @MaxLength(500, { message: 'reason must be 3–500 characters' }) reason!: string;
+  @ApiProperty({ description: 'Why: recorded with the event, for auditors; no personal data', minLength: 3, maxLength: 500 })
+  @IsString()
+  @MinLength(3, { message: 'reason must be 3–500 characters' })
+  @MaxLength(500, { message: 'reason must be 3–500 characters' })
+  reason!: string;
 }
 
 export class DuplicateFieldDto {

@@ -84,19 +84,29 @@ describe('duplicates (stored list, not the same child, merge and revert)', () =>
   });
 
   it('remembers "not the same child": an audited event, and the pair does not come back after a correction', async () => {
-    const res = await api.request<{ events: { type: string }[] }>('POST', `/reconciliation/duplicates/${pairOf(ids.d!, ids.e!)}/not-same`, { body: { reason: 'hai trẻ khác nhau, mẹ khác' } });
+    const res = await api.request<{ events: { type: string }[] }>('POST', `/reconciliation/duplicates/${pairOf(ids.d!, ids.e!)}/not-same`, {
+      body: { reason: 'hai trẻ khác nhau, mẹ khác' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.events.map((e) => e.type)).toEqual(['ChildRecordsNotDuplicates']);
     const again = await api.request('POST', `/reconciliation/duplicates/${pairOf(ids.d!, ids.e!)}/not-same`, { body: { reason: 'lặp lại' } });
     // Decided once: the pair's stream exists, so a second decision is a conflict (409), not a second event.
     expect(again.status).toBe(409);
-    const noReason = await api.request<{ problems: { field: string }[] }>('POST', `/reconciliation/duplicates/${pairOf(ids.a!, ids.b!)}/not-same`, { body: {} });
+    const noReason = await api.request<{ problems: { field: string }[] }>('POST', `/reconciliation/duplicates/${pairOf(ids.a!, ids.b!)}/not-same`, {
+      body: {},
+    });
     expect(noReason.status).toBe(400);
     await eventually(async () => !(await list()).includes(pairOf(ids.d!, ids.e!)));
     expect(await list()).not.toContain(pairOf(ids.d!, ids.e!));
-    const corrected = await api.request('POST', `/children/${ids.e}/corrections`, { body: { changes: { fatherName: 'Hoàng Văn Nam' }, reason: 'bổ sung tên cha' } });
+    const corrected = await api.request('POST', `/children/${ids.e}/corrections`, {
+      body: { changes: { fatherName: 'Hoàng Văn Nam' }, reason: 'bổ sung tên cha' },
+    });
     expect(corrected.status).toBe(200);
-    await eventually(async () => (await api.owner.query(`SELECT 1 FROM subscription_checkpoints WHERE subscription_name = 'reconciliation-duplicates' AND checkpoint IS NOT NULL`)).rows.length > 0);
+    await eventually(
+      async () =>
+        (await api.owner.query(`SELECT 1 FROM subscription_checkpoints WHERE subscription_name = 'reconciliation-duplicates' AND checkpoint IS NOT NULL`)).rows
+          .length > 0,
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(await list()).not.toContain(pairOf(ids.d!, ids.e!));
     const events = await api.app.get<EventStore>(EVENT_STORE).readStream(duplicateDecisionStreamId(ids.d!, ids.e!));
@@ -106,7 +116,9 @@ describe('duplicates (stored list, not the same child, merge and revert)', () =>
   });
 
   it('a merge takes the pair out and into the merges in force; a revert puts it back', async () => {
-    const merged = await api.request('POST', '/reconciliation/merges', { body: { duplicateChildId: ids.b, survivingChildId: ids.a, reason: 'cùng một trẻ, đăng ký hai lần' } });
+    const merged = await api.request('POST', '/reconciliation/merges', {
+      body: { duplicateChildId: ids.b, survivingChildId: ids.a, reason: 'cùng một trẻ, đăng ký hai lần' },
+    });
     expect(merged.status).toBe(200);
     await eventually(async () => (await api.request<{ items: unknown[] }>('GET', '/reconciliation/merges')).body.items.length > 0);
     expect(await list()).not.toContain(pairOf(ids.a!, ids.b!));

@@ -110,7 +110,11 @@ export class DuplicatesService {
           id,
           type: NOT_DUPLICATES_EVENT,
           data: { childId: row.child_id, otherChildId: row.other_child_id, decidedAt: new Date().toISOString(), personal: { reason } },
-          metadata: { actor: { userId: user.userId, role: user.role, ...(unit && user.role !== 'admin' ? { unit } : {}) }, correlationId: String(req.id ?? ''), source: 'api' },
+          metadata: {
+            actor: { userId: user.userId, role: user.role, ...(unit && user.role !== 'admin' ? { unit } : {}) },
+            correlationId: String(req.id ?? ''),
+            source: 'api',
+          },
         },
       ],
       { expectedRevision: expected ?? 'no_stream' },
@@ -131,7 +135,12 @@ export class DuplicatesService {
     const rows = res.rows.slice(0, limit);
     const last = rows[rows.length - 1];
     return {
-      items: rows.map((r) => ({ childId: r.child_id, survivingChildId: r.surviving_child_id, mergedAt: r.merged_at.toISOString(), communeCode: r.commune_code })),
+      items: rows.map((r) => ({
+        childId: r.child_id,
+        survivingChildId: r.surviving_child_id,
+        mergedAt: r.merged_at.toISOString(),
+        communeCode: r.commune_code,
+      })),
       next: res.rows.length > limit && last ? cursorOf([last.merged_at.toISOString(), last.child_id]) : null,
     };
   }

@@ -76,7 +76,12 @@ export class DuplicatesSubscription implements OnApplicationBootstrap, OnApplica
     const childId = String(data['childId'] ?? '');
     if (e.type === NOT_DUPLICATES_EVENT) {
       const [a, b] = orderedPair(childId, String(data['otherChildId'] ?? ''));
-      await tx.query(`INSERT INTO rm_duplicate_dismissals (child_id, other_child_id, event_id, decided_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [a, b, e.id, e.recordedAt]);
+      await tx.query(`INSERT INTO rm_duplicate_dismissals (child_id, other_child_id, event_id, decided_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+        a,
+        b,
+        e.id,
+        e.recordedAt,
+      ]);
       await tx.query(`DELETE FROM rm_duplicate_pairs WHERE child_id = $1 AND other_child_id = $2`, [a, b]);
       return;
     }
@@ -109,11 +114,16 @@ export class DuplicatesSubscription implements OnApplicationBootstrap, OnApplica
   }
 
   private async placeOfStored(childId: string, tx: ClientBase): Promise<Place> {
-    const res = await tx.query<{ commune_code: string | null; province_code: string | null }>(`SELECT commune_code, province_code FROM rm_duplicate_people WHERE child_id = $1`, [childId]);
+    const res = await tx.query<{ commune_code: string | null; province_code: string | null }>(
+      `SELECT commune_code, province_code FROM rm_duplicate_people WHERE child_id = $1`,
+      [childId],
+    );
     const row = res.rows[0];
     if (row) return { communeCode: row.commune_code ?? undefined, provinceCode: row.province_code ?? undefined };
     const state = await this.load(childId);
-    return state && state.status !== 'erased' && 'residence' in state ? this.placeOf(state as RegisteredChildState) : { communeCode: undefined, provinceCode: undefined };
+    return state && state.status !== 'erased' && 'residence' in state
+      ? this.placeOf(state as RegisteredChildState)
+      : { communeCode: undefined, provinceCode: undefined };
   }
 
   private placeOf(state: RegisteredChildState): Place {
@@ -147,16 +157,33 @@ export class DuplicatesSubscription implements OnApplicationBootstrap, OnApplica
     // The record side is compared without a number (a number is compared only when both sides state one: below).
     const preparedRecord = this.engine.preparer.prepareRecord({ ...record, personalId: undefined });
     const residentKeys = [...new Set(DEFAULT_BLOCKING_RULES.flatMap((r) => r.residentKeys(preparedResident)))];
-    const recordKeys = [...new Set(DEFAULT_BLOCKING_RULES.flatMap((r) => [...r.recordKeys(preparedRecord), ...(number ? r.recordKeys(this.engine.preparer.prepareRecord(record)) : [])]))];
+    const recordKeys = [
+      ...new Set(
+        DEFAULT_BLOCKING_RULES.flatMap((r) => [...r.recordKeys(preparedRecord), ...(number ? r.recordKeys(this.engine.preparer.prepareRecord(record)) : [])]),
+      ),
+    ];
     await tx.query(
       `INSERT INTO rm_duplicate_people (child_id, province_code, commune_code, resident, record, resident_keys) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (child_id) DO UPDATE SET province_code = EXCLUDED.province_code, commune_code = EXCLUDED.commune_code, resident = EXCLUDED.resident,
          record = EXCLUDED.record, resident_keys = EXCLUDED.resident_keys`,
-      [childId, place.provinceCode ?? null, place.communeCode ?? null, JSON.stringify(resident), JSON.stringify({ hasNumber: number !== undefined }), residentKeys],
+      [
+        childId,
+        place.provinceCode ?? null,
+        place.communeCode ?? null,
+        JSON.stringify(resident),
+        JSON.stringify({ hasNumber: number !== undefined }),
+        residentKeys,
+      ],
     );
     await tx.query(`DELETE FROM rm_duplicate_pairs WHERE child_id = $1 OR other_child_id = $1`, [childId]);
     if (!place.provinceCode || recordKeys.length === 0) return;
-    const candidates = await tx.query<{ child_id: string; commune_code: string | null; province_code: string | null; resident: ResidentInput; record: { hasNumber: boolean } }>(
+    const candidates = await tx.query<{
+      child_id: string;
+      commune_code: string | null;
+      province_code: string | null;
+      resident: ResidentInput;
+      record: { hasNumber: boolean };
+    }>(
       `SELECT p.child_id, p.commune_code, p.province_code, p.resident, p.record FROM rm_duplicate_people p
         WHERE p.province_code = $1 AND p.resident_keys && $2 AND p.child_id <> $3
           AND NOT EXISTS (SELECT 1 FROM rm_duplicate_dismissals d WHERE (d.child_id, d.other_child_id) = (LEAST(p.child_id, $3), GREATEST(p.child_id, $3)))
@@ -177,8 +204,18 @@ export class DuplicatesSubscription implements OnApplicationBootstrap, OnApplica
          ON CONFLICT (child_id, other_child_id) DO UPDATE SET probability = EXCLUDED.probability, decision = EXCLUDED.decision, fields = EXCLUDED.fields,
            commune_code = EXCLUDED.commune_code, province_code = EXCLUDED.province_code, other_commune_code = EXCLUDED.other_commune_code,
            other_province_code = EXCLUDED.other_province_code`,
-        [first.childId, second.childId, Math.round(decision.probability * 10_000) / 10_000, decision.decision, JSON.stringify(fields),
-          first.communeCode ?? null, first.provinceCode ?? null, second.communeCode ?? null, second.provinceCode ?? null, at],
+        [
+          first.childId,
+          second.childId,
+          Math.round(decision.probability * 10_000) / 10_000,
+          decision.decision,
+          JSON.stringify(fields),
+          first.communeCode ?? null,
+          first.provinceCode ?? null,
+          second.communeCode ?? null,
+          second.provinceCode ?? null,
+          at,
+        ],
       );
     }
   }

@@ -27,20 +27,35 @@ export class IdentityReviewsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Your queue of open identity reviews, oldest first, by the commune the child lives in now; keyset-paged. No personal data" })
+  @ApiOperation({ summary: 'Your queue of open identity reviews, oldest first, by the commune the child lives in now; keyset-paged. No personal data' })
   @ApiOkResponse({ type: IdentityReviewQueueDto })
   queue(@CurrentUser() user: AuthenticatedUser, @Query() q: IdentityReviewQueueQueryDto): Promise<IdentityReviewQueueDto> {
     return this.reviews.queue(user, q);
   }
 
   @Get(':childId')
-  @ApiOperation({ summary: 'One review: the record and each candidate field by field, with agreement, weight and probability. Needs a purpose; written to the read audit before it is returned' })
+  @ApiOperation({
+    summary:
+      'One review: the record and each candidate field by field, with agreement, weight and probability. Needs a purpose; written to the read audit before it is returned',
+  })
   @ApiPurpose()
   @ApiOkResponse({ type: IdentityReviewDto })
   @ApiNotFoundResponse({ description: 'No open review for this child, or a child outside your jurisdiction (the same answer)' })
-  async review(@Param() p: IdentityReviewParamsDto, @CurrentUser() user: AuthenticatedUser, @ReadPurpose() purpose: Purpose, @Req() req: AuthenticatedRequest): Promise<IdentityReviewDto> {
+  async review(
+    @Param() p: IdentityReviewParamsDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @ReadPurpose() purpose: Purpose,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<IdentityReviewDto> {
     const review = await this.reviews.review(user, p.childId);
-    await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: p.childId, childId: p.childId, view: 'identity_review', correlationId: readCorrelationId(req) });
+    await this.readAudit.record(user, {
+      purpose,
+      resourceType: 'child',
+      resourceId: p.childId,
+      childId: p.childId,
+      view: 'identity_review',
+      correlationId: readCorrelationId(req),
+    });
     return review;
   }
 
@@ -48,7 +63,12 @@ export class IdentityReviewsController {
   @ApiOperation({ summary: 'This candidate is the child: link the number (NationalIdLinked, source officer), with a reason' })
   @CommandHeaders()
   @CommandResponses()
-  accept(@Param() p: IdentityReviewParamsDto, @Body() body: AcceptIdentityCandidateDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResponseBody> {
+  accept(
+    @Param() p: IdentityReviewParamsDto,
+    @Body() body: AcceptIdentityCandidateDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResponseBody> {
     return this.reviews.accept({ req, res }, p.childId, body.personalId, body.reason);
   }
 
@@ -56,15 +76,27 @@ export class IdentityReviewsController {
   @ApiOperation({ summary: 'None of the candidates is this child (NoNationalRecordFound, source officer, review rejected_all), with a reason' })
   @CommandHeaders()
   @CommandResponses(HttpStatus.OK)
-  reject(@Param() p: IdentityReviewParamsDto, @Body() body: IdentityReviewDecisionDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResponseBody> {
+  reject(
+    @Param() p: IdentityReviewParamsDto,
+    @Body() body: IdentityReviewDecisionDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResponseBody> {
     return this.reviews.noneOfThem({ req, res }, p.childId, 'rejected_all', body.reason);
   }
 
   @Post(':childId/no-national-record')
-  @ApiOperation({ summary: 'The child has no record in the national population database (NoNationalRecordFound, source officer, review no_national_record), with a reason' })
+  @ApiOperation({
+    summary: 'The child has no record in the national population database (NoNationalRecordFound, source officer, review no_national_record), with a reason',
+  })
   @CommandHeaders()
   @CommandResponses(HttpStatus.OK)
-  noNationalRecord(@Param() p: IdentityReviewParamsDto, @Body() body: IdentityReviewDecisionDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResponseBody> {
+  noNationalRecord(
+    @Param() p: IdentityReviewParamsDto,
+    @Body() body: IdentityReviewDecisionDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResponseBody> {
     return this.reviews.noneOfThem({ req, res }, p.childId, 'no_national_record', body.reason);
   }
 }

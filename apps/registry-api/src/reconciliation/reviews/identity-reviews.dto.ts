@@ -76,7 +76,11 @@ export class ReviewFieldDto {
   @ApiProperty({ enum: REVIEW_FIELDS }) field!: (typeof REVIEW_FIELDS)[number];
   @ApiProperty({ description: "The comparison level's id (exact, day_month_swapped, ...), or missing" }) level!: string;
   @ApiProperty({ description: 'The level in English words' }) description!: string;
-  @ApiProperty({ enum: AGREEMENTS, description: 'agree: identical; partial: close (a counted agreement short of identical, or a difference that still adds weight); disagree; missing: one side does not state it' })
+  @ApiProperty({
+    enum: AGREEMENTS,
+    description:
+      'agree: identical; partial: close (a counted agreement short of identical, or a difference that still adds weight); disagree; missing: one side does not state it',
+  })
   agreement!: (typeof AGREEMENTS)[number];
   @ApiProperty({ description: 'Contribution to the match weight, in bits' }) weight!: number;
 }
@@ -85,7 +89,11 @@ export class ReviewCandidateDto {
   @ApiProperty() personalId!: string;
   @ApiProperty({ description: 'Probability that this candidate is the child, 0 to 1' }) probability!: number;
   @ApiProperty({ description: 'Match weight in bits: the sum of the field weights' }) weight!: number;
-  @ApiProperty({ type: ReviewPersonDto, nullable: true, description: "The candidate's details from the national database; null on reviews opened before they were kept" })
+  @ApiProperty({
+    type: ReviewPersonDto,
+    nullable: true,
+    description: "The candidate's details from the national database; null on reviews opened before they were kept",
+  })
   person!: ReviewPersonDto | null;
   @ApiProperty({ type: [ReviewFieldDto] }) fields!: ReviewFieldDto[];
 }

@@ -75,14 +75,18 @@ export class IdentityReviewsService {
       communes = user.communes;
     } else {
       const provinces = new Set(user.provinces);
-      communes = this.units.unitsInForceOn(today).communes.filter((c) => provinces.has(c.provinceCode)).map((c) => c.code);
+      communes = this.units
+        .unitsInForceOn(today)
+        .communes.filter((c) => provinces.has(c.provinceCode))
+        .map((c) => c.code);
     }
     return [...new Set(communes.flatMap((c) => [c, ...this.units.formerCodesOf(c)]))];
   }
 
   async queue(user: AuthenticatedUser, q: { commune?: string; limit?: string; after?: string }): Promise<IdentityReviewQueueDto> {
     const limit = q.limit === undefined ? DEFAULT_REVIEW_PAGE : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE) throw new RegistryError('INVALID_INPUT', `limit must be an integer from 1 to ${MAX_REVIEW_PAGE}`, 'limit');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE)
+      throw new RegistryError('INVALID_INPUT', `limit must be an integer from 1 to ${MAX_REVIEW_PAGE}`, 'limit');
     const cursor = q.after === undefined ? undefined : decodeReviewCursor(q.after);
     const codes = this.recordedCodesFor(user, q.commune);
     const values: unknown[] = [];
@@ -165,7 +169,13 @@ export class IdentityReviewsService {
       x.req,
       x.res,
       200,
-      (request) => new LinkNationalIdCommand(childId, { personalId, source: 'officer', matchScore: candidate.probability }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
+      (request) =>
+        new LinkNationalIdCommand(
+          childId,
+          { personalId, source: 'officer', matchScore: candidate.probability },
+          { ...request, metadata: { ...request.metadata, reason } },
+          this.context.create(),
+        ),
       { metadata: { review: 'accepted' }, afterCommit: () => this.resolve(childId, 'candidate accepted') },
     );
   }
@@ -177,18 +187,32 @@ export class IdentityReviewsService {
       x.req,
       x.res,
       200,
-      (request) => new RecordNoNationalRecordCommand(childId, { source: 'officer' }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
-      { metadata: { review: outcome }, afterCommit: () => this.resolve(childId, outcome === 'rejected_all' ? 'all candidates rejected' : 'no national record') },
+      (request) =>
+        new RecordNoNationalRecordCommand(childId, { source: 'officer' }, { ...request, metadata: { ...request.metadata, reason } }, this.context.create()),
+      {
+        metadata: { review: outcome },
+        afterCommit: () => this.resolve(childId, outcome === 'rejected_all' ? 'all candidates rejected' : 'no national record'),
+      },
     );
   }
 
   private async resolve(childId: string, resolution: string): Promise<void> {
-    await this.pool.query(`UPDATE identity_review_queue SET status = 'resolved', resolved_at = now(), resolution = $2 WHERE child_id = $1 AND status = 'open'`, [childId, resolution]);
+    await this.pool.query(
+      `UPDATE identity_review_queue SET status = 'resolved', resolved_at = now(), resolution = $2 WHERE child_id = $1 AND status = 'open'`,
+      [childId, resolution],
+    );
   }
 
   /** An open review of a child who lives (now) in the user's jurisdiction. */
   private async openReview(user: AuthenticatedUser, childId: string): Promise<ReviewItem> {
-    const res = await this.pool.query<{ commune_code: string; recorded_on: string; candidates: ReviewCandidate[]; reason: string; requested_at: Date; status: string }>(
+    const res = await this.pool.query<{
+      commune_code: string;
+      recorded_on: string;
+      candidates: ReviewCandidate[];
+      reason: string;
+      requested_at: Date;
+      status: string;
+    }>(
       `SELECT c.commune_code, to_char(c.recorded_on, 'YYYY-MM-DD') AS recorded_on, q.candidates, q.reason, q.requested_at, q.status
          FROM identity_review_queue q JOIN identity_children c ON c.child_id = q.child_id
         WHERE q.child_id = $1 AND c.status = 'active'`,
@@ -262,7 +286,15 @@ export function encodeReviewCursor(requestedAt: string, childId: string): string
 export function decodeReviewCursor(cursor: string): { requestedAt: string; childId: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && CURSOR_INSTANT.test(v[0]) && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(v[1])) {
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      CURSOR_INSTANT.test(v[0]) &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      typeof v[1] === 'string' &&
+      /^[A-Za-z0-9_-]{1,100}$/.test(v[1])
+    ) {
       return { requestedAt: v[0], childId: v[1] };
     }
   } catch {

@@ -66,7 +66,11 @@ describe(OpenCaseHandler.name, () => {
       () => ({ code: 'accepted', field: '', message: '' }),
       (e: unknown) => e as Refusal,
     )) as Refusal;
-    expect({ code: outside.code, field: outside.field, message: outside.message }).toEqual({ code: missing.code, field: missing.field, message: missing.message });
+    expect({ code: outside.code, field: outside.field, message: outside.message }).toEqual({
+      code: missing.code,
+      field: missing.field,
+      message: missing.message,
+    });
     expect(store.streams.has('case-k-1')).toBe(false);
   });
 
@@ -75,7 +79,11 @@ describe(OpenCaseHandler.name, () => {
     const assess = (user: AuthenticatedUser) =>
       new AssessCaseHandler(deps).execute(new AssessCaseCommand('k-1', { riskLevel: 'high' }, { user, correlationId: 'c' }, context.create()));
     // Outside the jurisdiction the case answers as if it did not exist.
-    await expect(assess({ ...caseWorker, provinces: ['79'] })).rejects.toMatchObject({ code: 'CASE_NOT_FOUND', field: 'caseId', message: 'no case is open in this stream' });
+    await expect(assess({ ...caseWorker, provinces: ['79'] })).rejects.toMatchObject({
+      code: 'CASE_NOT_FOUND',
+      field: 'caseId',
+      message: 'no case is open in this stream',
+    });
     await expect(assess(caseWorker)).resolves.toMatchObject({ revision: 1 });
   });
 });

@@ -64,11 +64,13 @@ export class ChildRecordParser {
     const problems: RowProblem[] = [];
     const warnings: RowProblem[] = [];
     const recordRef = text('record_ref') || undefined;
-    if (recordRef !== undefined && [...recordRef].length > 100) problems.push({ column: 'record_ref', code: 'TOO_LONG', reason: 'record_ref is longer than 100 characters' });
+    if (recordRef !== undefined && [...recordRef].length > 100)
+      problems.push({ column: 'record_ref', code: 'TOO_LONG', reason: 'record_ref is longer than 100 characters' });
 
     const fullName = normaliseName(text('full_name'));
     if (fullName === '') problems.push({ column: 'full_name', code: 'NAME_REQUIRED', reason: 'the name is empty' });
-    else if ([...fullName].length > MAX_NAME_LENGTH) problems.push({ column: 'full_name', code: 'NAME_TOO_LONG', reason: `the name is longer than ${MAX_NAME_LENGTH} characters` });
+    else if ([...fullName].length > MAX_NAME_LENGTH)
+      problems.push({ column: 'full_name', code: 'NAME_TOO_LONG', reason: `the name is longer than ${MAX_NAME_LENGTH} characters` });
 
     const dobCell = raw('date_of_birth');
     const dob = parseRecordedDate(dobCell instanceof Date || typeof dobCell === 'number' ? dobCell : text('date_of_birth'));
@@ -104,10 +106,13 @@ export class ChildRecordParser {
 
     const notesParts = [text('notes')];
     if (dob.ok && dob.precision !== 'day') {
-      notesParts.push(`date of birth recorded as ${dob.precision === 'month' ? dob.date.slice(5, 7) + '/' : ''}${dob.date.slice(0, 4)} (${dob.precision} only); registered as ${dob.date}`);
+      notesParts.push(
+        `date of birth recorded as ${dob.precision === 'month' ? dob.date.slice(5, 7) + '/' : ''}${dob.date.slice(0, 4)} (${dob.precision} only); registered as ${dob.date}`,
+      );
     }
     const notes = notesParts.filter((n) => n !== '').join('\n');
-    if ([...notes].length > MAX_TEXT_LENGTH) problems.push({ column: 'notes', code: 'TOO_LONG', reason: `notes are longer than ${MAX_TEXT_LENGTH} characters` });
+    if ([...notes].length > MAX_TEXT_LENGTH)
+      problems.push({ column: 'notes', code: 'TOO_LONG', reason: `notes are longer than ${MAX_TEXT_LENGTH} characters` });
 
     if (problems.length > 0 || !dob.ok || (!sex && sexText !== '') || !place.ok) return { ok: false, rowNumber, recordRef, problems };
 

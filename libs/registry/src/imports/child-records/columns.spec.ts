@@ -4,7 +4,20 @@ describe(mapHeaders.name, () => {
   it('matches headers after trimming, case folding and removing diacritics', () => {
     expect(headerKey('  Họ và tên ')).toBe(headerKey('HO VA TEN'));
     expect(headerKey('Xã/Phường')).toBe(headerKey('xa phuong'));
-    const m = mapHeaders(['STT', 'HO VA TEN', 'Ngày tháng năm sinh', 'giới tính', 'CCCD', 'Họ và tên cha', 'ho ten me', 'Xã, phường, thị trấn', 'Quận/Huyện', 'Tỉnh', 'Hoan canh dac biet', 'Ghi chú']);
+    const m = mapHeaders([
+      'STT',
+      'HO VA TEN',
+      'Ngày tháng năm sinh',
+      'giới tính',
+      'CCCD',
+      'Họ và tên cha',
+      'ho ten me',
+      'Xã, phường, thị trấn',
+      'Quận/Huyện',
+      'Tỉnh',
+      'Hoan canh dac biet',
+      'Ghi chú',
+    ]);
     expect([...m.columns.values()]).toEqual([
       'record_ref',
       'full_name',

@@ -47,7 +47,8 @@ export class CommuneResolver {
     let provinces: Set<string> | undefined;
     if (province !== '') {
       provinces = this.provincesToday(province);
-      if (provinces.size === 0) return { ok: false, column: 'province', code: 'UNKNOWN_PROVINCE', reason: `"${province.slice(0, 60)}" is not a province name or code` };
+      if (provinces.size === 0)
+        return { ok: false, column: 'province', code: 'UNKNOWN_PROVINCE', reason: `"${province.slice(0, 60)}" is not a province name or code` };
     }
     const inProvince = (c: Candidate) => provinces === undefined || provinces.has(c.provinceCode);
     const where = provinces === undefined ? '' : ` in ${province}`;

@@ -10,7 +10,11 @@ describe(parseSpecialCircumstances.name, () => {
   it("recognises every group's legal name, with and without diacritics, even group 14's commas", () => {
     for (const [group, name] of Object.entries(SPECIAL_CIRCUMSTANCE_NAMES)) {
       expect(parseSpecialCircumstances(name)).toEqual({ ok: true, groups: [Number(group)] });
-      const bare = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toUpperCase();
+      const bare = name
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/đ/g, 'd')
+        .toUpperCase();
       expect(parseSpecialCircumstances(bare)).toEqual({ ok: true, groups: [Number(group)] });
     }
   });

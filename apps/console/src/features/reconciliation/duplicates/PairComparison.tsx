@@ -8,13 +8,27 @@ const SHOWN: readonly Shown[] = ['fullName', 'dateOfBirth', 'sex', 'personalId',
 
 /** The matcher's field names (as stored with the pair) and the row each one explains. */
 const MATCHER_FIELD: Record<string, Shown> = {
-  name: 'fullName', fullName: 'fullName', full_name: 'fullName',
-  dateOfBirth: 'dateOfBirth', date_of_birth: 'dateOfBirth', dob: 'dateOfBirth', birthDate: 'dateOfBirth',
-  sex: 'sex', gender: 'sex',
-  personalId: 'personalId', personal_id: 'personalId', nationalId: 'personalId',
-  mother: 'motherName', motherName: 'motherName', mother_name: 'motherName',
-  father: 'fatherName', fatherName: 'fatherName', father_name: 'fatherName',
-  place: 'communeCode', commune: 'communeCode', communeCode: 'communeCode',
+  name: 'fullName',
+  fullName: 'fullName',
+  full_name: 'fullName',
+  dateOfBirth: 'dateOfBirth',
+  date_of_birth: 'dateOfBirth',
+  dob: 'dateOfBirth',
+  birthDate: 'dateOfBirth',
+  sex: 'sex',
+  gender: 'sex',
+  personalId: 'personalId',
+  personal_id: 'personalId',
+  nationalId: 'personalId',
+  mother: 'motherName',
+  motherName: 'motherName',
+  mother_name: 'motherName',
+  father: 'fatherName',
+  fatherName: 'fatherName',
+  father_name: 'fatherName',
+  place: 'communeCode',
+  commune: 'communeCode',
+  communeCode: 'communeCode',
 };
 
 export function rowOfMatcherField(field: string): Shown | undefined {
@@ -49,7 +63,11 @@ export function PairComparison({ pair }: { pair: Pair }) {
         dataSource={rows}
         scroll={{ x: 'max-content' }}
         columns={[
-          { key: 'field', title: t('reconciliation.duplicates.field'), render: (_, r) => <Typography.Text strong>{t(`reconciliation.duplicates.fields.${r.field}`)}</Typography.Text> },
+          {
+            key: 'field',
+            title: t('reconciliation.duplicates.field'),
+            render: (_, r) => <Typography.Text strong>{t(`reconciliation.duplicates.fields.${r.field}`)}</Typography.Text>,
+          },
           { key: 'a', title: t('reconciliation.duplicates.recordA'), render: (_, r) => valueOf(pair.record, r.field) },
           { key: 'b', title: t('reconciliation.duplicates.recordB'), render: (_, r) => valueOf(pair.other, r.field) },
           {

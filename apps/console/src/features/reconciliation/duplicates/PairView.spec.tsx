@@ -19,8 +19,26 @@ const PAIR: Pair = {
   probability: 0.97,
   decision: 'review',
   foundAt: '2026-12-01T08:00:00Z',
-  record: { childId: 'a-1', revision: 4, fullName: 'Nguyễn Văn An', dateOfBirth: '2019-03-05', sex: 'M', communeCode: '00004', nationalIdState: 'none', circumstances: [] },
-  other: { childId: 'b-2', revision: 7, fullName: 'Nguyễn Văn Ân', dateOfBirth: '2019-03-05', sex: 'M', communeCode: '00004', nationalIdState: 'none', circumstances: [2] },
+  record: {
+    childId: 'a-1',
+    revision: 4,
+    fullName: 'Nguyễn Văn An',
+    dateOfBirth: '2019-03-05',
+    sex: 'M',
+    communeCode: '00004',
+    nationalIdState: 'none',
+    circumstances: [],
+  },
+  other: {
+    childId: 'b-2',
+    revision: 7,
+    fullName: 'Nguyễn Văn Ân',
+    dateOfBirth: '2019-03-05',
+    sex: 'M',
+    communeCode: '00004',
+    nationalIdState: 'none',
+    circumstances: [2],
+  },
   fields: [
     { field: 'name', level: 'similar', agrees: true, weight: 6.2 },
     { field: 'dateOfBirth', level: 'exact', agrees: true, weight: 8.1 },
@@ -30,7 +48,12 @@ const PAIR: Pair = {
 
 describe('duplicates: the decisions on a pair', () => {
   it('merges the record not kept into the one kept, with the duplicate’s revision as If-Match', () => {
-    expect(mergeRequest(PAIR, 'b-2', '  cùng giấy khai sinh ')).toEqual({ childId: 'a-1', survivingChildId: 'b-2', reason: 'cùng giấy khai sinh', ifMatch: '"4"' });
+    expect(mergeRequest(PAIR, 'b-2', '  cùng giấy khai sinh ')).toEqual({
+      childId: 'a-1',
+      survivingChildId: 'b-2',
+      reason: 'cùng giấy khai sinh',
+      ifMatch: '"4"',
+    });
     expect(mergeRequest(PAIR, 'a-1', 'cùng giấy khai sinh')).toMatchObject({ childId: 'b-2', survivingChildId: 'a-1', ifMatch: '"7"' });
     expect(() => mergeRequest(PAIR, 'c-3', 'x')).toThrow('survivingChildId');
   });
@@ -43,7 +66,15 @@ describe('duplicates: the decisions on a pair', () => {
   });
 
   it('splits an API refusal into field problems and the rest, and knows a conflict', () => {
-    const e = new ApiError(400, [{ field: 'reason', rule: 'minLength', message: 'reason must be 3–500 characters' }, { field: null, rule: 'x', message: 'other' }], undefined, 'Bad Request');
+    const e = new ApiError(
+      400,
+      [
+        { field: 'reason', rule: 'minLength', message: 'reason must be 3–500 characters' },
+        { field: null, rule: 'x', message: 'other' },
+      ],
+      undefined,
+      'Bad Request',
+    );
     expect(splitProblems(e)).toEqual({ byField: { reason: ['reason must be 3–500 characters'] }, rest: 'other', conflict: false });
     expect(splitProblems(new ApiError(409, [], 'CONFLICT', 'revision changed')).conflict).toBe(true);
   });
@@ -76,7 +107,13 @@ describe('duplicates: the pair view', () => {
       },
     });
     Object.defineProperty(window, 'matchMedia', {
-      value: () => ({ matches: false, addListener: () => undefined, removeListener: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined }),
+      value: () => ({
+        matches: false,
+        addListener: () => undefined,
+        removeListener: () => undefined,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+      }),
     });
     await initI18n('vi');
   });

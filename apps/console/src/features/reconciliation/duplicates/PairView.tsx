@@ -18,7 +18,19 @@ export type DecisionOutcome = 'merged' | 'notSame';
  * or "not the same child", each with a reason. Problems are shown beside their field; a 409 (a record
  * changed since it was read) asks to reload.
  */
-export function PairView({ pair, decide, pending, onDone, onReload }: { pair: Pair; decide: (d: PairDecision, reason: string) => Promise<unknown>; pending: boolean; onDone: (o: DecisionOutcome) => void; onReload: () => void }) {
+export function PairView({
+  pair,
+  decide,
+  pending,
+  onDone,
+  onReload,
+}: {
+  pair: Pair;
+  decide: (d: PairDecision, reason: string) => Promise<unknown>;
+  pending: boolean;
+  onDone: (o: DecisionOutcome) => void;
+  onReload: () => void;
+}) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const [problem, setProblem] = useState<string | undefined>(undefined);
@@ -56,10 +68,16 @@ export function PairView({ pair, decide, pending, onDone, onReload }: { pair: Pa
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-        {t('reconciliation.duplicates.compare')} · {t('reconciliation.duplicates.score')} {formatNumber(pair.probability, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}
+        {t('reconciliation.duplicates.compare')} · {t('reconciliation.duplicates.score')}{' '}
+        {formatNumber(pair.probability, { maximumFractionDigits: 2, minimumFractionDigits: 2 })}
       </Typography.Title>
       <PairComparison pair={pair} />
-      <Form form={form} layout="vertical" initialValues={{ reason: '' }} onValuesChange={(changed: Partial<Values>) => form.setFields(Object.keys(changed).map((name) => ({ name: name as keyof Values, errors: [] })))}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ reason: '' }}
+        onValuesChange={(changed: Partial<Values>) => form.setFields(Object.keys(changed).map((name) => ({ name: name as keyof Values, errors: [] })))}
+      >
         <Form.Item name="survivingChildId" label={t('reconciliation.duplicates.survivor')}>
           <Radio.Group>
             <Space wrap>
@@ -80,7 +98,11 @@ export function PairView({ pair, decide, pending, onDone, onReload }: { pair: Pa
             showIcon
             style={{ marginBottom: 12 }}
             message={t('reconciliation.duplicates.conflict')}
-            action={<Button size="small" onClick={onReload}>{t('reconciliation.duplicates.reload')}</Button>}
+            action={
+              <Button size="small" onClick={onReload}>
+                {t('reconciliation.duplicates.reload')}
+              </Button>
+            }
           />
         )}
         {problem && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={problem} />}

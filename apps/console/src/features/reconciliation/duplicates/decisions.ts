@@ -13,7 +13,11 @@ export type DecisionField = 'reason' | 'survivingChildId';
  * The merge command for a pair once the person has chosen the record that survives: the other record
  * becomes its duplicate, and the command goes to the duplicate's stream with its revision as If-Match.
  */
-export function mergeRequest(pair: Pair, survivingChildId: string, reason: string): { childId: string; survivingChildId: string; reason: string; ifMatch: string } {
+export function mergeRequest(
+  pair: Pair,
+  survivingChildId: string,
+  reason: string,
+): { childId: string; survivingChildId: string; reason: string; ifMatch: string } {
   const records = [pair.record, pair.other];
   const surviving = records.find((r) => r.childId === survivingChildId);
   const duplicate = records.find((r) => r.childId !== survivingChildId);
@@ -22,7 +26,11 @@ export function mergeRequest(pair: Pair, survivingChildId: string, reason: strin
 }
 
 /** The problems the console can see before asking the API (same rules: reason 3–500 characters, a survivor picked for a merge). */
-export function localProblems(kind: 'merge' | 'notSame' | 'revert', reason: string, survivingChildId: string | undefined): { field: DecisionField; key: 'reasonRule' | 'pickSurvivor' }[] {
+export function localProblems(
+  kind: 'merge' | 'notSame' | 'revert',
+  reason: string,
+  survivingChildId: string | undefined,
+): { field: DecisionField; key: 'reasonRule' | 'pickSurvivor' }[] {
   const out: { field: DecisionField; key: 'reasonRule' | 'pickSurvivor' }[] = [];
   if (kind === 'merge' && !survivingChildId) out.push({ field: 'survivingChildId', key: 'pickSurvivor' });
   const r = reason.trim();
@@ -31,7 +39,10 @@ export function localProblems(kind: 'merge' | 'notSame' | 'revert', reason: stri
 }
 
 /** An API refusal split into the problems of the form's fields and one message for the rest. */
-export function splitProblems(err: unknown, fields: readonly DecisionField[] = ['reason', 'survivingChildId']): { byField: Partial<Record<DecisionField, string[]>>; rest: string | undefined; conflict: boolean } {
+export function splitProblems(
+  err: unknown,
+  fields: readonly DecisionField[] = ['reason', 'survivingChildId'],
+): { byField: Partial<Record<DecisionField, string[]>>; rest: string | undefined; conflict: boolean } {
   if (!(err instanceof ApiError)) return { byField: {}, rest: err instanceof Error ? err.message : String(err), conflict: false };
   const byField: Partial<Record<DecisionField, string[]>> = {};
   const rest: string[] = [];

@@ -11,7 +11,8 @@ export function useDuplicatePairs() {
   return useInfiniteQuery({
     queryKey: ['duplicate-pairs'],
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.registry.GET('/api/v1/reconciliation/duplicates', { params: { query: { limit: PAGE, ...(pageParam ? { after: pageParam } : {}) } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.registry.GET('/api/v1/reconciliation/duplicates', { params: { query: { limit: PAGE, ...(pageParam ? { after: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next ?? undefined,
   });
 }
@@ -22,7 +23,8 @@ export function useMerges() {
   return useInfiniteQuery({
     queryKey: ['merges'],
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.registry.GET('/api/v1/reconciliation/merges', { params: { query: { limit: PAGE, ...(pageParam ? { after: pageParam } : {}) } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.registry.GET('/api/v1/reconciliation/merges', { params: { query: { limit: PAGE, ...(pageParam ? { after: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next ?? undefined,
   });
 }
@@ -31,7 +33,12 @@ export function useDuplicatePair(childId: string, otherChildId: string, purpose:
   const api = useApi();
   return useQuery({
     queryKey: ['duplicate-pair', childId, otherChildId, purpose],
-    queryFn: async () => unwrap(await api.registry.GET('/api/v1/reconciliation/duplicates/{childId}/{otherChildId}', { params: { path: { childId, otherChildId }, query: { purpose } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.registry.GET('/api/v1/reconciliation/duplicates/{childId}/{otherChildId}', {
+          params: { path: { childId, otherChildId }, query: { purpose } },
+        }),
+      ),
   });
 }
 
@@ -44,10 +51,20 @@ export function useDecidePair() {
     mutationFn: async ({ pair, decision, reason }: { pair: Pair; decision: PairDecision; reason: string }) => {
       if (decision.kind === 'merge') {
         const m = mergeRequest(pair, decision.survivingChildId, reason);
-        return unwrap(await api.registry.POST('/api/v1/children/{childId}/merge', { params: { path: { childId: m.childId }, header: { 'If-Match': m.ifMatch } }, body: { survivingChildId: m.survivingChildId, reason: m.reason } }));
+        return unwrap(
+          await api.registry.POST('/api/v1/children/{childId}/merge', {
+            params: { path: { childId: m.childId }, header: { 'If-Match': m.ifMatch } },
+            body: { survivingChildId: m.survivingChildId, reason: m.reason },
+          }),
+        );
       }
       // The pair's own decision stream: the first decision is written once (the API expects no stream yet).
-      return unwrap(await api.registry.POST('/api/v1/reconciliation/duplicates/{childId}/{otherChildId}/not-same', { params: { path: { childId: pair.childId, otherChildId: pair.otherChildId } }, body: { reason: reason.trim() } }));
+      return unwrap(
+        await api.registry.POST('/api/v1/reconciliation/duplicates/{childId}/{otherChildId}/not-same', {
+          params: { path: { childId: pair.childId, otherChildId: pair.otherChildId } },
+          body: { reason: reason.trim() },
+        }),
+      );
     },
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['duplicate-pairs'] });
