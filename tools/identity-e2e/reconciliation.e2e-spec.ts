@@ -292,12 +292,15 @@ describe('reconciliation and identity linking, wired as under npm start', () => 
       });
       expect((farList.body['items'] as Record<string, unknown>[]).some((p) => p['childId'] === first || p['otherChildId'] === first)).toBe(false);
 
-      // A commune officer holds only one of the two records: refused, nothing written.
+      // A commune officer holds only one of the two records: refused as if the other did not exist, nothing written.
       const communeOfficer = officerOf(otherCommune);
-      expect(
-        (await call('POST', '/reconciliation/merges', communeOfficer, { duplicateChildId: second, survivingChildId: first, reason: 'same child twice' }))
-          .status,
-      ).toBe(403);
+      const refused = await call('POST', '/reconciliation/merges', communeOfficer, {
+        duplicateChildId: second,
+        survivingChildId: first,
+        reason: 'same child twice',
+      });
+      expect(refused.status).toBe(404);
+      expect(refused.body).toMatchObject({ code: 'CHILD_NOT_FOUND' });
       expect((await lastEvent(second)).type).not.toBe('ChildRecordsMerged');
       expect((await call('POST', '/reconciliation/merges', provinceOfficer, { duplicateChildId: second, survivingChildId: first })).status).toBe(400);
 
