@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, GoneException, Header, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -8,8 +8,11 @@ import { CursorPrunedError, decodeCursor, encodeCursor, InvalidCursorError, Part
 import type { RawFeedPage } from '@childledger/partner-outbox';
 import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
 import { PartnerStreamsService } from './partner-streams.service';
+import { FeedStreams } from './feed-streams';
 
 export const MAX_FEED_LIMIT = 1000;
+/** Outbox rows an SSE stream reads at a time: with back-pressure, at most one such page per stream is held beyond the socket's buffers. */
+export const SSE_PAGE_SIZE = 500;
 
 export class FeedQueryDto {
   /** Opaque cursor from a previous page's `next` (or an SSE event id); absent: from the start. */
@@ -57,7 +60,10 @@ function goneOrRethrow(err: unknown, retentionDays: number | undefined): never {
 @UseGuards(PartnerGuard, PartnerThrottlerGuard)
 @Controller('feeds/:partner')
 export class FeedController {
-  constructor(private readonly streams: PartnerStreamsService) {}
+  constructor(
+    private readonly streams: PartnerStreamsService,
+    private readonly limits: FeedStreams,
+  ) {}
 
   @Get('events')
   @ApiOperation({ summary: "A page of the partner's CloudEvents after a cursor, in order" })
@@ -73,6 +79,9 @@ export class FeedController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Server-Sent Events: the same stream, live; each event id is a cursor (Last-Event-ID resumes)' })
+  @ApiTooManyRequestsResponse({
+    description: 'Over the open-stream caps (rule TOO_MANY_STREAMS per partner, GATEWAY_STREAMS_FULL per gateway process), with Retry-After',
+  })
   async stream(
     @Param('partner') partnerId: string,
     @Query() q: StreamQueryDto,
@@ -81,42 +90,62 @@ export class FeedController {
     @Res() res: Response,
   ): Promise<void> {
     let after = cursorOrThrow(partnerId, lastEventId ?? q.after);
-    // A pruned cursor is refused before the stream starts (410); the first page is read again in the loop.
-    let first: RawFeedPage | null = await this.streams.feed
-      .pageRaw(partnerId, after, 500)
-      .catch((err: unknown) => goneOrRethrow(err, this.retentionDays(partnerId)));
-    res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.flushHeaders();
-    const abort = new AbortController();
-    req.on('close', () => abort.abort());
-    const heartbeatMs = this.streams.options.heartbeatMs ?? 15_000;
-    let lastWrite = Date.now();
-    while (!abort.signal.aborted) {
-      let page = first;
-      first = null;
-      if (!page) {
-        try {
-          page = await this.streams.feed.pageRaw(partnerId, after, 500);
-        } catch (err) {
-          // Pruned under a consumer too slow to keep up with retention: end the stream; reconnecting gets the 410.
-          if (err instanceof CursorPrunedError) break;
-          throw err;
+    // Over a cap: 429 naming the rule, with Retry-After. The slot is given back when the connection
+    // closes (client gone, write timeout, server error) or the handler returns, whichever is first.
+    const slot = this.limits.acquire(partnerId, res);
+    const closed = new AbortController();
+    const onClose = () => {
+      closed.abort();
+      slot.release();
+    };
+    res.on('close', onClose);
+    req.on('close', onClose);
+    try {
+      // A pruned cursor is refused before the stream starts (410); the first page is read again in the loop.
+      let first: RawFeedPage | null = await this.streams.feed
+        .pageRaw(partnerId, after, SSE_PAGE_SIZE)
+        .catch((err: unknown) => goneOrRethrow(err, this.retentionDays(partnerId)));
+      this.limits.pageRead(partnerId);
+      if (closed.signal.aborted) return;
+      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.flushHeaders();
+      const heartbeatMs = this.streams.options.heartbeatMs ?? 15_000;
+      let lastWrite = Date.now();
+      while (!closed.signal.aborted) {
+        let page = first;
+        first = null;
+        if (!page) {
+          try {
+            page = await this.streams.feed.pageRaw(partnerId, after, SSE_PAGE_SIZE);
+            this.limits.pageRead(partnerId);
+          } catch (err) {
+            // Pruned under a consumer too slow to keep up with retention: end the stream; reconnecting gets the 410.
+            if (err instanceof CursorPrunedError) break;
+            throw err;
+          }
         }
+        if (closed.signal.aborted) break;
+        if (page.json.length > 0) {
+          const chunks = page.json.map((e, i) => `id: ${encodeCursor(partnerId, page.sequences[i]!)}\nevent: cloudevent\ndata: ${e}\n\n`);
+          // Back-pressure: no next page before the socket has drained this one (or the write timeout disconnects the client).
+          const outcome = await this.limits.write(partnerId, res, chunks.join(''), chunks.length, closed.signal);
+          after = page.sequences[page.sequences.length - 1]!;
+          lastWrite = Date.now();
+          if (outcome !== 'drained') break;
+          continue;
+        }
+        if (Date.now() - lastWrite >= heartbeatMs) {
+          if ((await this.limits.write(partnerId, res, ': keep-alive\n\n', 0, closed.signal)) !== 'drained') break;
+          lastWrite = Date.now();
+        }
+        await this.streams.feed.wait(partnerId, Math.min(heartbeatMs, 1000), closed.signal);
       }
-      if (page.json.length > 0) {
-        const chunks = page.json.map((e, i) => `id: ${encodeCursor(partnerId, page.sequences[i]!)}\nevent: cloudevent\ndata: ${e}\n\n`);
-        res.write(chunks.join(''));
-        after = page.sequences[page.sequences.length - 1]!;
-        lastWrite = Date.now();
-        continue;
-      }
-      if (Date.now() - lastWrite >= heartbeatMs) {
-        res.write(': keep-alive\n\n');
-        lastWrite = Date.now();
-      }
-      await this.streams.feed.wait(partnerId, Math.min(heartbeatMs, 1000), abort.signal);
+      if (!res.destroyed) res.end();
+    } finally {
+      slot.release();
+      res.off('close', onClose);
+      req.off('close', onClose);
     }
-    res.end();
   }
 
   private retentionDays(partnerId: string): number | undefined {

@@ -42,6 +42,12 @@ export interface StreamGatewayOptions {
   pruneIntervalMs: number;
   /** Outbox rows deleted per pruning transaction. */
   pruneBatchSize?: number;
+  /** Concurrent SSE streams per partner on this process (PARTNER_SSE_MAX_STREAMS_PER_PARTNER; default 3); beyond: 429 TOO_MANY_STREAMS. */
+  maxStreamsPerPartner?: number;
+  /** Concurrent SSE streams on this process, all partners (PARTNER_SSE_MAX_STREAMS; default 200); beyond: 429 GATEWAY_STREAMS_FULL. */
+  maxStreams?: number;
+  /** How long an SSE client may leave its socket undrained before it is disconnected (PARTNER_SSE_WRITE_TIMEOUT_SECONDS; default 60 s). */
+  writeTimeoutMs?: number;
 }
 
 export const STREAM_GATEWAY_OPTIONS = Symbol('StreamGatewayOptions');

@@ -50,6 +50,9 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
     heartbeatMs: options.gateway?.heartbeatMs,
     pruneIntervalMs: options.gateway?.pruneIntervalMs ?? config.PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS * 1000,
     pruneBatchSize: options.gateway?.pruneBatchSize,
+    maxStreamsPerPartner: options.gateway?.maxStreamsPerPartner ?? config.PARTNER_SSE_MAX_STREAMS_PER_PARTNER,
+    maxStreams: options.gateway?.maxStreams ?? config.PARTNER_SSE_MAX_STREAMS,
+    writeTimeoutMs: options.gateway?.writeTimeoutMs ?? config.PARTNER_SSE_WRITE_TIMEOUT_SECONDS * 1000,
   };
   return createApp(StreamGatewayModule.forRoot({ config, databaseUrl, auth: options.auth, gateway }), {
     title: 'ChildLedger stream gateway',

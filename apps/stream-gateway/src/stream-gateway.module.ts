@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { FeedController } from './feed.controller';
+import { FeedStreams } from './feed-streams';
 import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
 import { PartnersAdminController } from './partners-admin.controller';
 import { PartnerStreamsService, STREAM_GATEWAY_OPTIONS, StreamGatewayOptions } from './partner-streams.service';
@@ -19,7 +20,7 @@ export class StreamGatewayModule {
         ThrottlerModule.forRoot([{ name: 'partner', ttl: 60_000, limit: gateway.rateLimitPerMinute }]),
       ],
       controllers: [TokenController, FeedController, PartnersAdminController],
-      providers: [{ provide: STREAM_GATEWAY_OPTIONS, useValue: gateway }, PartnerStreamsService, PartnerGuard, PartnerThrottlerGuard],
+      providers: [{ provide: STREAM_GATEWAY_OPTIONS, useValue: gateway }, PartnerStreamsService, FeedStreams, PartnerGuard, PartnerThrottlerGuard],
     };
   }
 }

@@ -129,6 +129,15 @@ export class PlatformConfig {
   /** Seconds between two prunings of the partner outbox (rows older than each agreement's `retentionDays`), run by the stream gateway. */
   @Type(() => Number) @IsInt() @Min(60) @Max(86400) PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS = 3600;
 
+  /** Concurrent SSE streams (`/feeds/{id}/stream`) one partner may hold open on one stream-gateway process; beyond: 429 TOO_MANY_STREAMS. */
+  @Type(() => Number) @IsInt() @Min(1) PARTNER_SSE_MAX_STREAMS_PER_PARTNER = 3;
+
+  /** Concurrent SSE streams one stream-gateway process serves, all partners together; beyond: 429 GATEWAY_STREAMS_FULL. */
+  @Type(() => Number) @IsInt() @Min(1) PARTNER_SSE_MAX_STREAMS = 200;
+
+  /** Seconds an SSE client may leave its socket full (reading nothing) before the stream gateway disconnects it. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600) PARTNER_SSE_WRITE_TIMEOUT_SECONDS = 60;
+
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
 
