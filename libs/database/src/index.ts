@@ -5,3 +5,4 @@ export * from './pool';
 export * from './test-database';
 export * from './transaction';
 export * from './runtime-role';
+export * from './leases';

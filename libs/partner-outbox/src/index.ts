@@ -4,3 +4,4 @@ export * from './pg-partner-directory';
 export * from './pg-relay-checkpoints';
 export * from './kafka-partner-sink';
 export * from './pg-outbox-pruner';
+export * from './leased-relay';

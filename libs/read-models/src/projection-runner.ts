@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { withTransaction } from '@childledger/database';
+import { LeaseKeeper, withTransaction } from '@childledger/database';
 import type {
   Checkpoint,
   EventStore,
@@ -54,6 +54,11 @@ export interface ProjectionRunnerOptions {
   poison?: Partial<PoisonEventPolicy>;
   status?: SubscriptionStatusBoard;
   log?: PoisonLog;
+  /**
+   * One active projector per projection across replicas: with a keeper, each projection runs only
+   * while this process holds its lease (`projection:<name>`) and is reported `standby` otherwise.
+   */
+  leases?: LeaseKeeper;
 }
 
 /**
@@ -72,10 +77,10 @@ export interface ProjectionRunnerOptions {
 export class ProjectionRunner {
   private readonly checkpoints: PgCheckpointStore;
   private readonly running = new Map<string, Subscription>();
-  private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly caughtUpOnce = new Map<string, Promise<void>>();
   private readonly poison = new Map<string, PoisonEventHandler>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.checkpoints = new PgCheckpointStore(options.pool);
@@ -99,14 +104,13 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     for (const h of this.poison.values()) h.stop();
     await Promise.all([...this.running.values()].map((s) => s.stop()));
     await Promise.all(this.loops);
   }
 
   private async loop(p: Projection, caughtUp: () => void): Promise<void> {
-    const ctx: ProjectionContext = { table: liveTables, units: this.options.units };
     const name = checkpointName(p.name);
     const poison = new PoisonEventHandler({
       subscription: name,
@@ -119,36 +123,64 @@ export class ProjectionRunner {
       log: this.options.log,
     });
     this.poison.set(p.name, poison);
-    while (!this.stopped) {
-      let expected = (await this.checkpoints.load(name).catch(() => null)) ?? START_CHECKPOINT;
-      const commit = async (events: RecordedEvent[], to: Checkpoint | null, extra: InTransaction): Promise<void> => {
-        await this.applyBatch(p, ctx, events, to === null ? null : expected, to, extra);
-        if (to !== null) expected = to;
-      };
-      poison.start(commit);
-      const sub = this.options.store.subscribe({
-        name,
-        after: expected,
-        batchSize: this.options.batchSize ?? 500,
-        handler: (events, checkpoint) => poison.handle(events, checkpoint, commit),
-      });
-      this.running.set(p.name, sub);
-      sub.caughtUp().then(caughtUp, () => undefined);
-      try {
-        await sub.done;
-      } catch (err) {
-        if (this.stopped || err instanceof SubscriptionStoppingError) break;
-        if (!(err instanceof CheckpointMovedError)) {
-          this.options.onError?.(p.name, err);
-          this.options.status?.report(name, 'restarting', err instanceof Error ? err.name : 'error');
-          await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
-        }
-      } finally {
-        this.running.delete(p.name);
-      }
+    const leases = this.options.leases;
+    if (leases) {
+      await leases.runWhileHeld(
+        `projection:${p.name}`,
+        this.stopping.signal,
+        (signal) => this.serve(p, poison, caughtUp, signal),
+        () => this.options.status?.report(name, 'standby'),
+      );
+    } else {
+      await this.serve(p, poison, caughtUp, this.stopping.signal);
     }
     poison.stop();
     this.options.status?.report(name, 'stopped');
+  }
+
+  /** Subscribes and applies until `signal` aborts (stop, or the lease lost), resubscribing after errors. */
+  private async serve(p: Projection, poison: PoisonEventHandler, caughtUp: () => void, signal: AbortSignal): Promise<void> {
+    const ctx: ProjectionContext = { table: liveTables, units: this.options.units };
+    const name = checkpointName(p.name);
+    const onAbort = () => {
+      poison.stop();
+      void this.running.get(p.name)?.stop();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        let expected = (await this.checkpoints.load(name).catch(() => null)) ?? START_CHECKPOINT;
+        const commit = async (events: RecordedEvent[], to: Checkpoint | null, extra: InTransaction): Promise<void> => {
+          await this.applyBatch(p, ctx, events, to === null ? null : expected, to, extra);
+          if (to !== null) expected = to;
+        };
+        if (signal.aborted) break;
+        poison.start(commit);
+        const sub = this.options.store.subscribe({
+          name,
+          after: expected,
+          batchSize: this.options.batchSize ?? 500,
+          handler: (events, checkpoint) => poison.handle(events, checkpoint, commit),
+        });
+        this.running.set(p.name, sub);
+        sub.caughtUp().then(caughtUp, () => undefined);
+        try {
+          await sub.done;
+        } catch (err) {
+          if (signal.aborted || err instanceof SubscriptionStoppingError) break;
+          if (!(err instanceof CheckpointMovedError)) {
+            this.options.onError?.(p.name, err);
+            this.options.status?.report(name, 'restarting', err instanceof Error ? err.name : 'error');
+            await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
+          }
+        } finally {
+          this.running.delete(p.name);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      poison.stop();
+    }
   }
 
   /**
