@@ -19,13 +19,29 @@ import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
 import { ApiPurpose, CurrentUser, Purpose, ReadAuditWriter, ReadPurpose, readCorrelationId, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
-import { ChildRecordImporter, IMPORT_ROLES, ImportLedger, ImportReport, READ_ROLES, rejectedReasons, sha256Of, writeRejectedRows } from '@childledger/registry';
+import {
+  ChildRecordImporter,
+  IMPORT_ROLES,
+  importFailureRule,
+  ImportLedger,
+  ImportLimitError,
+  ImportLimits,
+  ImportQueue,
+  ImportQueueFullError,
+  ImportReport,
+  READ_ROLES,
+  rejectedReasons,
+  sha256Of,
+  writeRejectedRows,
+} from '@childledger/registry';
 import { RequestValidationException } from '../http/validation';
 import type { AuthenticatedRequest } from '../http/command-responder';
 import type { ErrorBody } from '../http/validation';
 import { spoolRawBody, UPLOAD_DIR, UploadedImportFile } from './upload';
 
 export const IMPORT_MAX_BYTES = Symbol('ImportMaxBytes');
+/** The archive and row limits of this app's imports (Partial<ImportLimits>, from IMPORT_* configuration). */
+export const IMPORT_LIMITS = Symbol('ImportLimits');
 /** Default upload limit: a 100,000-row CSV is about 15 MB. */
 export const DEFAULT_IMPORT_MAX_BYTES = 100 * 1024 * 1024;
 
@@ -40,6 +56,12 @@ class ImportIdParams {
  * then rows are streamed from it. By default the request waits for the end and answers with the
  * report; with `Prefer: respond-async` it answers 202 at once and the report grows at
  * `GET /imports/{id}` while the import runs.
+ *
+ * Imports are bounded (issue 14): an XLSX archive is checked before it is unpacked (declared sizes,
+ * entries, ratio) and while it is (bytes actually inflated); a file stops after IMPORT_MAX_ROWS data
+ * rows; and imports run through a bounded queue (IMPORT_CONCURRENCY at once, IMPORT_QUEUE_SIZE
+ * waiting; one more is answered 503 IMPORT_QUEUE_FULL with Retry-After, nothing registered). A
+ * queued import answers as `running` with 0 rows until a slot frees.
  */
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -50,6 +72,8 @@ export class ImportsController {
     private readonly ledger: ImportLedger,
     @Inject(IMPORT_MAX_BYTES) private readonly maxBytes: number,
     private readonly readAudit: ReadAuditWriter,
+    @Inject(IMPORT_LIMITS) private readonly limits: Partial<ImportLimits>,
+    private readonly queue: ImportQueue,
   ) {}
 
   @Post()
@@ -63,7 +87,12 @@ export class ImportsController {
   @ApiCreatedResponse({ type: ImportReportDto, description: 'Done: the report (rows imported, already imported, rejected with row, column and reason)' })
   @ApiResponse({ status: 202, type: ImportReportDto, description: 'Started; poll the Location for progress and the report' })
   @ApiResponse({ status: 413, description: 'The file is too large' })
-  @ApiResponse({ status: 422, description: 'The file cannot be imported at all (no header, a required column missing)' })
+  @ApiResponse({
+    status: 422,
+    description:
+      'The file cannot be imported at all (rule IMPORT_FILE: no header, a required column missing), or passes a limit: ARCHIVE_TOO_LARGE, ARCHIVE_RATIO, ARCHIVE_ENTRIES, ARCHIVE_UNREADABLE (the XLSX archive, before or while unpacking; nothing imported), TOO_MANY_ROWS (the rows before the cap are imported; the message says how many)',
+  })
+  @ApiResponse({ status: 503, description: 'Too many imports running and waiting (rule IMPORT_QUEUE_FULL); try again after Retry-After seconds' })
   async create(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
@@ -87,10 +116,20 @@ export class ImportsController {
       started = await this.importer.start(
         { path: file.path, ...(name ? { fileName: name } : {}) },
         { user: req.user, correlationId: String(req.id ?? ''), source: 'api' },
+        { limits: this.limits, queue: this.queue },
       );
     } catch (err) {
       await rm(file.path, { force: true });
-      throw err;
+      if (!(err instanceof ImportQueueFullError)) throw err;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: err.message,
+        code: err.rule,
+        errors: [{ field: 'file', rule: err.rule, message: err.message }],
+      };
     }
     const cleanup = started.done.finally(() => rm(file.path, { force: true }));
     cleanup.catch(() => undefined);
@@ -105,12 +144,13 @@ export class ImportsController {
     if (report.status === 'failed') {
       res.status(HttpStatus.UNPROCESSABLE_ENTITY);
       const message = report.error ?? 'the file could not be imported';
+      const rule = importFailureRule(report.error);
       return {
         statusCode: 422,
         error: 'Unprocessable Entity',
         message,
-        code: 'IMPORT_FILE',
-        errors: [{ field: 'file', rule: 'IMPORT_FILE', message }],
+        code: rule,
+        errors: [{ field: 'file', rule, message }],
         details: { importId: report.id },
       };
     }
@@ -151,6 +191,10 @@ export class ImportsController {
   })
   @ApiResponse({ status: 404, description: 'No such import, or not yours' })
   @ApiResponse({ status: 400, description: 'No purpose, or not the file of this import (field file, rule SAME_FILE)' })
+  @ApiResponse({
+    status: 422,
+    description: 'The XLSX file passes an archive limit (rule ARCHIVE_TOO_LARGE, ARCHIVE_RATIO, ARCHIVE_ENTRIES or ARCHIVE_UNREADABLE)',
+  })
   async rejectedRows(
     @Param() p: ImportIdParams,
     @CurrentUser() user: AuthenticatedUser,
@@ -182,7 +226,21 @@ export class ImportsController {
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('Content-Disposition', `attachment; filename="dong-bi-tu-choi-${p.importId}.xlsx"`);
       res.setHeader('Cache-Control', 'no-store');
-      await writeRejectedRows(file.path, reasons, res);
+      try {
+        await writeRejectedRows(file.path, reasons, res, this.limits);
+      } catch (err) {
+        // An archive past a limit is refused before ExcelJS writes anything.
+        if (!(err instanceof ImportLimitError) || res.headersSent) throw err;
+        res.removeHeader('Content-Disposition');
+        res.status(HttpStatus.UNPROCESSABLE_ENTITY).json({
+          statusCode: 422,
+          error: 'Unprocessable Entity',
+          message: err.message,
+          code: err.rule,
+          errors: [{ field: 'file', rule: err.rule, message: err.message }],
+        });
+        return;
+      }
       res.end();
     } finally {
       await rm(file.path, { force: true });

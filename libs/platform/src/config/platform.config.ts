@@ -138,6 +138,25 @@ export class PlatformConfig {
   /** Seconds an SSE client may leave its socket full (reading nothing) before the stream gateway disconnects it. */
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) PARTNER_SSE_WRITE_TIMEOUT_SECONDS = 60;
 
+  /** Registry API imports: the size one XLSX archive entry (a sheet's XML) may inflate to, declared or actual (bytes). */
+  @Type(() => Number) @IsInt() @Min(1) IMPORT_MAX_ENTRY_BYTES = 200 * 1024 * 1024;
+
+  /** Registry API imports: the size all entries of an XLSX archive may inflate to together (bytes). */
+  @Type(() => Number) @IsInt() @Min(1) IMPORT_MAX_ARCHIVE_BYTES = 500 * 1024 * 1024;
+
+  /** Registry API imports: the largest compression ratio (inflated : compressed) of an XLSX entry past 1 MB, and of the whole file while inflating. */
+  @Type(() => Number) @IsInt() @Min(2) IMPORT_MAX_COMPRESSION_RATIO = 100;
+
+  /** Registry API imports: the most entries an XLSX archive may hold. */
+  @Type(() => Number) @IsInt() @Min(1) IMPORT_MAX_ARCHIVE_ENTRIES = 1000;
+
+  /** Registry API imports: the most data rows a file may hold; the import stops after them (rule TOO_MANY_ROWS). */
+  @Type(() => Number) @IsInt() @Min(1) IMPORT_MAX_ROWS = 200_000;
+
+  /** Registry API imports run at once per process, and imports waiting for a slot; one more is answered 503 IMPORT_QUEUE_FULL. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64) IMPORT_CONCURRENCY = 2;
+  @Type(() => Number) @IsInt() @Min(0) @Max(1000) IMPORT_QUEUE_SIZE = 10;
+
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;
 

@@ -18,8 +18,13 @@ import type { RegistryKeys } from '../shared/registry-keys';
 import { ChildRecordParser, ParsedChildRecord, RowProblem } from './child-records/child-record.parser';
 import { HeaderMapping, mapHeaders, RecordColumn } from './child-records/columns';
 import { ImportCounts, ImportLedger, ImportProblem, ImportReport } from './import.ledger';
+import { ImportLimitError, ImportLimits, resolveImportLimits } from './import-limits';
+import { ImportQueue } from './import-queue';
 import { ROW_NUMBER_REASONS, ruleText } from './import-rules';
 import { cellText, detectFormat, ImportFormat, readRows } from './row-source';
+
+export * from './import-limits';
+export * from './import-queue';
 
 export interface ImportSource {
   /** A file on local disk (the HTTP layer spools the upload first). */
@@ -59,7 +64,23 @@ export interface ChildRecordImporterOptions {
   maxInFlight?: number;
   /** Called after each batch (the CLI draws its progress bar from it). */
   onProgress?: (progress: ImportCounts & { fileBytes: number }) => void;
+  /** Archive and row limits (import-limits.ts defaults for what is not given). */
+  limits?: Partial<ImportLimits>;
+  /** The bounded queue imports run through (default: one of the importer's own, 2 running and 10 waiting). */
+  queue?: ImportQueue;
 }
+
+/** What one import runs under, over the importer's options: the registry API passes its configured limits and queue. */
+export interface ImportRunOptions {
+  onProgress?: ChildRecordImporterOptions['onProgress'];
+  limits?: Partial<ImportLimits>;
+  queue?: ImportQueue;
+}
+
+/** A queued import's heartbeat (the ledger reads a running import silent for 120 s as interrupted). */
+const QUEUED_HEARTBEAT_MS = 30_000;
+
+const NO_COUNTS: ImportCounts = { bytesRead: 0, rowsRead: 0, imported: 0, alreadyImported: 0, rejected: 0, warnings: 0 };
 
 /** The whole file could not be imported: no header, or a required column missing. */
 export class ImportFileError extends Error {
@@ -113,6 +134,7 @@ export class ChildRecordImporter {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly clock: () => Date;
+  private readonly queue: ImportQueue;
 
   private readonly streams: NewChildStreams;
 
@@ -121,34 +143,77 @@ export class ChildRecordImporter {
     this.batchSize = options.batchSize ?? 250;
     this.maxInFlight = options.maxInFlight ?? 4;
     this.clock = options.clock ?? (() => new Date());
+    this.queue = options.queue ?? new ImportQueue();
   }
 
   /** Runs an import to the end and returns its report. */
-  async run(source: ImportSource, actor: ImportActor, onProgress?: ChildRecordImporterOptions['onProgress']): Promise<ImportReport> {
-    const started = await this.start(source, actor, onProgress);
+  async run(source: ImportSource, actor: ImportActor, options?: ChildRecordImporterOptions['onProgress'] | ImportRunOptions): Promise<ImportReport> {
+    const started = await this.start(source, actor, options);
     return started.done;
   }
 
-  /** Registers the import and runs it in the background; the report is readable by id meanwhile. */
-  async start(source: ImportSource, actor: ImportActor, onProgress?: ChildRecordImporterOptions['onProgress']): Promise<ImportStarted> {
+  /**
+   * Registers the import and runs it in the background through the bounded queue; the report is
+   * readable by id meanwhile. When every slot and place in the queue is taken, throws
+   * ImportQueueFullError before registering anything. A queued import is reported as `running`
+   * with 0 rows until a slot frees (its heartbeat kept meanwhile).
+   */
+  async start(source: ImportSource, actor: ImportActor, options: ChildRecordImporterOptions['onProgress'] | ImportRunOptions = {}): Promise<ImportStarted> {
+    const run: ImportRunOptions = typeof options === 'function' ? { onProgress: options } : options;
+    const { ledger } = this.options;
     requireRoleIn(actor.user, IMPORT_ROLES, 'import child records');
     const [format, sha256, info] = await Promise.all([detectFormat(source.path), sha256Of(source.path), stat(source.path)]);
     const importId = randomUUID();
-    await this.options.ledger.create({
-      id: importId,
-      fileName: source.fileName,
-      sha256,
-      fileBytes: info.size,
-      format,
-      userId: actor.user.userId,
-      role: actor.user.role,
-      correlationId: actor.correlationId,
+    const limits = resolveImportLimits({ ...this.options.limits, ...run.limits });
+    const onProgress = run.onProgress ?? this.options.onProgress;
+
+    // The place in the queue is taken before the ledger row is written (no await between the check
+    // and the bulkhead's count): a refused import leaves nothing behind. The task waits for its row.
+    let registered!: (ok: boolean) => void;
+    const ledgerRow = new Promise<boolean>((resolve) => (registered = resolve));
+    let beat: Promise<void> = Promise.resolve();
+    const finished = (run.queue ?? this.queue).admit(async () => {
+      if (!(await ledgerRow)) return;
+      clearInterval(heartbeat);
+      await beat;
+      await this.execute(importId, source, format, info.size, actor, onProgress, limits);
     });
-    const done = this.execute(importId, source, format, info.size, actor, onProgress ?? this.options.onProgress).then(async () => {
-      const report = await this.options.ledger.get(importId);
-      if (!report) throw new Error(`import ${importId} vanished from the ledger`);
-      return report;
-    });
+    try {
+      await ledger.create({
+        id: importId,
+        fileName: source.fileName,
+        sha256,
+        fileBytes: info.size,
+        format,
+        userId: actor.user.userId,
+        role: actor.user.role,
+        correlationId: actor.correlationId,
+      });
+    } catch (err) {
+      registered(false);
+      await finished.catch(() => undefined);
+      throw err;
+    }
+    // Cleared by the task when it starts, which is only after registered(true) below.
+    const heartbeat = setInterval(() => {
+      beat = beat.then(() => ledger.progress(importId, NO_COUNTS, [])).catch(() => undefined);
+    }, QUEUED_HEARTBEAT_MS);
+    heartbeat.unref();
+    registered(true);
+    const done = finished
+      .catch(async (err: unknown) => {
+        // execute() reports its own failures; this is the queue failing the task (never started).
+        clearInterval(heartbeat);
+        const kind = err instanceof Error ? err.name : 'unknown';
+        await ledger
+          .finish(importId, NO_COUNTS, [], `the import could not start (${kind}); nothing was imported, import the file again`)
+          .catch(() => undefined);
+      })
+      .then(async () => {
+        const report = await ledger.get(importId);
+        if (!report) throw new Error(`import ${importId} vanished from the ledger`);
+        return report;
+      });
     return { importId, done };
   }
 
@@ -159,6 +224,7 @@ export class ChildRecordImporter {
     fileBytes: number,
     actor: ImportActor,
     onProgress: ChildRecordImporterOptions['onProgress'],
+    limits: ImportLimits,
   ): Promise<void> {
     const { ledger, units } = this.options;
     const counts: ImportCounts = { bytesRead: 0, rowsRead: 0, imported: 0, alreadyImported: 0, rejected: 0, warnings: 0 };
@@ -222,10 +288,26 @@ export class ChildRecordImporter {
       if (final) await report();
     };
 
+    // The row cap: the rows before it are imported (each batch committed), then the import fails
+    // naming the rule and what was done; the rest of the file is not read. Stopping is the safest
+    // answer a stream allows (the count is only known while reading), and an import is idempotent:
+    // the officer splits the file and imports the rest, or the whole file again, and no row already
+    // imported is written twice.
+    const stopAtCap = async (rowNumber: number) => {
+      if (counts.rowsRead < limits.maxRows) return;
+      await flush(true);
+      throw new ImportLimitError(
+        'TOO_MANY_ROWS',
+        `the file has more than ${limits.maxRows} data rows`,
+        `the import stopped before row ${rowNumber}, after the first ${limits.maxRows} (${counts.imported} imported, ${counts.alreadyImported} already imported, ${counts.rejected} rejected); import the rest as another file (rows already imported are recognised and not written twice)`,
+      );
+    };
+
     try {
-      for await (const row of readRows(source.path, format, (n) => (counts.bytesRead += n))) {
+      for await (const row of readRows(source.path, format, (n) => (counts.bytesRead += n), limits)) {
         if (row.error !== undefined) {
           if (!mapping) throw new ImportFileError(`the header row (row ${row.rowNumber}) cannot be read`);
+          await stopAtCap(row.rowNumber);
           counts.rowsRead += 1;
           reject(row.rowNumber, undefined, [{ column: null, code: 'UNREADABLE_ROW', reason: 'the row cannot be read' }]);
           continue;
@@ -240,6 +322,7 @@ export class ChildRecordImporter {
           parser = new ChildRecordParser(mapping, units, today);
           continue;
         }
+        await stopAtCap(row.rowNumber);
         counts.rowsRead += 1;
         const parsed = parser.parse(row.rowNumber, row.cells);
         if (!parsed.ok) {
@@ -264,7 +347,7 @@ export class ChildRecordImporter {
       await ledgerWrites.catch(() => undefined);
       // An unexpected error's message may quote data: the report names only its kind.
       const message =
-        err instanceof ImportFileError
+        err instanceof ImportFileError || err instanceof ImportLimitError
           ? err.message
           : `the import stopped: an internal error (${err instanceof Error ? err.name : 'unknown'}); rows already imported stay, import the file again to finish`;
       await ledger.finish(importId, counts, pending, message).catch(() => undefined);

@@ -79,6 +79,9 @@ interface ImportRow {
   stale: boolean;
 }
 
+/** Problems per INSERT (9 parameters each, under PostgreSQL's 65,535). */
+const PROBLEMS_PER_STATEMENT = 5000;
+
 /** A running import that has not reported for this long died with its process. */
 const STALE_AFTER_SECONDS = 120;
 
@@ -120,19 +123,21 @@ export class ImportLedger {
   }
 
   private async write(client: { query: Pool['query'] }, importId: string, problems: readonly ImportProblem[]): Promise<void> {
-    if (problems.length === 0) return;
     let seq = this.seq.get(importId) ?? 0;
-    const params: unknown[] = [];
-    const values = problems.map((p) => {
-      seq += 1;
-      const b = params.length;
-      params.push(importId, seq, p.kind, p.row, p.recordRef ?? null, p.column, p.header ?? null, p.code, p.reason);
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
-    });
-    await client.query(
-      `INSERT INTO import_problems (import_id, seq, kind, row_number, record_ref, column_name, header, code, reason) VALUES ${values.join(', ')}`,
-      params,
-    );
+    // A statement takes at most 65,535 parameters (9 per problem): a file of rejected rows only reports them all at its end.
+    for (let start = 0; start < problems.length; start += PROBLEMS_PER_STATEMENT) {
+      const params: unknown[] = [];
+      const values = problems.slice(start, start + PROBLEMS_PER_STATEMENT).map((p) => {
+        seq += 1;
+        const b = params.length;
+        params.push(importId, seq, p.kind, p.row, p.recordRef ?? null, p.column, p.header ?? null, p.code, p.reason);
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
+      });
+      await client.query(
+        `INSERT INTO import_problems (import_id, seq, kind, row_number, record_ref, column_name, header, code, reason) VALUES ${values.join(', ')}`,
+        params,
+      );
+    }
     this.seq.set(importId, seq);
   }
 

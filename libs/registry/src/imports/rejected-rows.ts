@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { ChildRecordParser } from './child-records/child-record.parser';
+import type { ImportLimits } from './import-limits';
 import { detectFormat, readRows } from './row-source';
 
 /** Vietnamese text of each rule a row can break, for the "Lý do" column (the officer fixes the row and uploads it again). */
@@ -65,13 +66,13 @@ export function rejectedReasons(problems: readonly { row: number; column: string
  * Built from the file the officer uploads again (the platform does not keep uploads: they hold
  * personal data); the caller checks it is the import's file (same SHA-256). Returns the rows written.
  */
-export async function writeRejectedRows(path: string, reasons: ReadonlyMap<number, string[]>, out: Writable): Promise<number> {
+export async function writeRejectedRows(path: string, reasons: ReadonlyMap<number, string[]>, out: Writable, limits?: Partial<ImportLimits>): Promise<number> {
   const format = await detectFormat(path);
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const sheet = workbook.addWorksheet('Dòng bị từ chối');
   let header: unknown[] | undefined;
   let written = 0;
-  for await (const row of readRows(path, format)) {
+  for await (const row of readRows(path, format, undefined, limits)) {
     if (!header) {
       if (row.error !== undefined || ChildRecordParser.isBlank(row.cells)) continue;
       header = row.cells;

@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import * as ExcelJS from 'exceljs';
+import { checkArchive } from './archive-limits';
+import { ImportLimits, resolveImportLimits } from './import-limits';
 
 export type ImportFormat = 'csv' | 'xlsx';
 
@@ -53,10 +55,17 @@ function counting(onBytes: (n: number) => void): Transform {
 /**
  * The rows of a CSV or XLSX file, streamed (never the whole file in memory). `onBytes` reports
  * bytes read from disk, for progress. XLSX: the first worksheet only; date cells come as `Date`.
+ * An XLSX archive is checked against `limits` (archive-limits.ts: declared sizes, then the bytes
+ * actually inflated) before ExcelJS reads it; passing one throws ImportLimitError.
  */
-export async function* readRows(path: string, format: ImportFormat, onBytes: (n: number) => void = () => undefined): AsyncGenerator<SourceRow> {
+export async function* readRows(
+  path: string,
+  format: ImportFormat,
+  onBytes: (n: number) => void = () => undefined,
+  limits: Partial<ImportLimits> = {},
+): AsyncGenerator<SourceRow> {
   if (format === 'csv') yield* readCsv(path, onBytes);
-  else yield* readXlsx(path, onBytes);
+  else yield* readXlsx(path, onBytes, resolveImportLimits(limits));
 }
 
 async function* readCsv(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceRow> {
@@ -74,7 +83,8 @@ async function* readCsv(path: string, onBytes: (n: number) => void): AsyncGenera
   yield* skipped.splice(0);
 }
 
-async function* readXlsx(path: string, onBytes: (n: number) => void): AsyncGenerator<SourceRow> {
+async function* readXlsx(path: string, onBytes: (n: number) => void, limits: ImportLimits): AsyncGenerator<SourceRow> {
+  await checkArchive(path, (await stat(path)).size, limits);
   const input = createReadStream(path).pipe(counting(onBytes));
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',

@@ -3512,8 +3512,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The file cannot be imported at all (no header, a required column missing) */
+            /** @description The file cannot be imported at all (rule IMPORT_FILE: no header, a required column missing), or passes a limit: ARCHIVE_TOO_LARGE, ARCHIVE_RATIO, ARCHIVE_ENTRIES, ARCHIVE_UNREADABLE (the XLSX archive, before or while unpacking; nothing imported), TOO_MANY_ROWS (the rows before the cap are imported; the message says how many) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many imports running and waiting (rule IMPORT_QUEUE_FULL); try again after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3583,6 +3590,13 @@ export interface operations {
             };
             /** @description No such import, or not yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The XLSX file passes an archive limit (rule ARCHIVE_TOO_LARGE, ARCHIVE_RATIO, ARCHIVE_ENTRIES or ARCHIVE_UNREADABLE) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
