@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Pool } from 'pg';
 import { Histogram, Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { LeaseKeeper } from '@childledger/database';
 import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
 import { EVENT_STORE, METRICS_REGISTRY, PG_POOL, SUBSCRIPTION_STATUS, subscriptionGauges } from '@childledger/platform';
 import { checkpointName, PROJECTIONS, positionOf, ProjectionRunner, UnitResolver } from '@childledger/read-models';
@@ -20,6 +21,7 @@ export interface ProjectorSettings {
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('projector');
   private runner: ProjectionRunner | undefined;
+  private leases: LeaseKeeper | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly positions = new Map<string, number>();
   private readonly lagSeconds: Histogram<'subscription'>;
@@ -48,7 +50,10 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   async start(): Promise<void> {
     const gauges = subscriptionGauges(this.registry);
+    // Replicas of the projector share the work: each projection runs in the one that holds its lease.
+    this.leases = new LeaseKeeper(this.pool, { log: { info: (obj, msg) => this.log.log(obj, msg), warn: (obj, msg) => this.log.warn(obj, msg) } });
     this.runner = new ProjectionRunner({
+      leases: this.leases,
       store: this.store,
       pool: this.pool,
       projections: PROJECTIONS,
@@ -85,5 +90,6 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.runner?.stop();
+    await this.leases?.close();
   }
 }

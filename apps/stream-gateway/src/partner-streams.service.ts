@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { LeaseKeeper } from '@childledger/database';
 import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
 import { EVENT_STORE, METRICS_REGISTRY, PG_POOL, SUBSCRIPTION_STATUS } from '@childledger/platform';
 import {
@@ -15,6 +16,8 @@ import {
   PgPartnerProjection,
   PgRelayCheckpoints,
   PruneResult,
+  LeasedRelay,
+  runLeasedRelay,
 } from '@childledger/partner-outbox';
 import {
   generateSecret,
@@ -67,7 +70,9 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
   readonly feed: PgPartnerFeed;
   readonly directory: PgPartnerDirectory;
   private readonly projections = new Map<string, PgPartnerProjection>();
-  private readonly relays = new Map<string, PartnerRelay>();
+  private readonly relays = new Map<string, LeasedRelay>();
+  /** One active Kafka relay per partner across gateway replicas. */
+  private readonly leases: LeaseKeeper;
   private readonly partners = new Map<string, PartnerRecord>();
   private sink: KafkaPartnerSink | null = null;
   private readonly pruner: PgOutboxPruner;
@@ -87,6 +92,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     this.directory = new PgPartnerDirectory(pool);
     if (options.kafkaBrokers?.length) this.sink = new KafkaPartnerSink({ brokers: options.kafkaBrokers });
     this.pruner = new PgOutboxPruner(pool, { batchSize: options.pruneBatchSize });
+    this.leases = new LeaseKeeper(pool, { log: { info: (obj, msg) => this.log.log(obj, msg), warn: (obj, msg) => this.log.warn(obj, msg) } });
     this.prunedRows =
       (registry.getSingleMetric('childledger_partner_outbox_pruned_rows_total') as Counter<'partner'> | undefined) ??
       new Counter({
@@ -138,7 +144,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
         this.log.log({ partner: r.partnerId, deleted: r.deleted, batches: r.batches, prunedThrough: r.prunedThrough.toString() }, 'partner outbox pruned');
       if (r.heldByRelay) {
         this.log.warn(
-          { partner: r.partnerId, relay: kafkaRelayName(r.partnerId), relayRunsHere: this.relays.has(r.partnerId) },
+          { partner: r.partnerId, relay: kafkaRelayName(r.partnerId), relayRunsHere: this.leases.holding().includes(kafkaRelayName(r.partnerId)) },
           'expired partner outbox rows kept: the Kafka relay has not delivered them yet',
         );
       }
@@ -165,6 +171,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     await this.pruning?.catch(() => undefined);
     await Promise.all([...this.relays.values()].map((r) => r.stop()));
     await Promise.all([...this.projections.values()].map((p) => p.stop()));
+    await this.leases.close();
     await this.sink?.close();
   }
 
@@ -227,14 +234,21 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     this.projections.set(agreement.id, projection);
     await projection.start();
     if (this.sink && agreement.channels.includes('kafka')) {
-      const relay = new PartnerRelay(this.feed, this.sink, new PgRelayCheckpoints(this.pool), {
-        partnerId: agreement.id,
-        name: kafkaRelayName(agreement.id),
-        onError: (err, attempt) =>
-          this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
-      });
+      const sink = this.sink;
+      const name = kafkaRelayName(agreement.id);
+      const relay = runLeasedRelay(
+        this.leases,
+        name,
+        () =>
+          new PartnerRelay(this.feed, sink, new PgRelayCheckpoints(this.pool), {
+            partnerId: agreement.id,
+            name,
+            onError: (err, attempt) =>
+              this.log.warn({ partner: agreement.id, attempt, err: err instanceof Error ? err.message : String(err) }, 'kafka relay send failed; retrying'),
+          }),
+        { onStandby: () => this.status.report(name, 'standby'), onActive: () => this.status.report(name, 'running') },
+      );
       this.relays.set(agreement.id, relay);
-      relay.start();
     }
   }
 
