@@ -1,7 +1,7 @@
 // `npm run bench -- faults`: fault drills. Each drill injects faults while a load runs and then
 // compares what clients were told was acknowledged with what the log and the read models hold:
 //   faults.<drill>.injected / .lost / .duplicated / .diverged (and more where useful).
-// Drills (FAULTS_DRILLS=a,b to run some): pg_restart, projector_kill, relay_kill, poison.
+// Drills (FAULTS_DRILLS=a,b to run some): pg_restart, projector_kill, relay_kill, poison, bad_inputs.
 // Every drill bounds its own time and runs against this machine only. `value` is the drill's
 // figure, `baseline` what the platform promises (0 lost, 0 duplicated, 0 diverged), so a ratio is
 // not meaningful here: the JSON lines carry `promise` instead.
@@ -25,6 +25,7 @@ import { childStory, LedgerFixture } from '@childledger/read-models/testing';
 import * as partnerEvents from '../../libs/partner-outbox/src/testing/domain-events';
 import { createRegistryApi } from '../../apps/registry-api/src/registry-api.app';
 import { registration } from '../../apps/registry-api/test/registry-api.harness';
+import { createQueryApi } from '../../apps/query-api/src/query-api.app';
 import type { BenchContext } from './bench-support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -425,7 +426,280 @@ async function poison(ctx: BenchContext): Promise<void> {
   }
 }
 
-const DRILLS: Record<string, (ctx: BenchContext) => Promise<void>> = { pg_restart: pgRestart, projector_kill: projectorKill, relay_kill: relayKill, poison };
+interface BadRequest {
+  name: string;
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** A zip whose one sheet inflates far beyond its size (a bomb): 300 MB of one repeated byte. */
+async function zipBomb(): Promise<Buffer> {
+  const { deflateRawSync } = await import('node:zlib');
+  const { crc32 } = await import('node:zlib');
+  const entries: { name: string; data: Buffer; size: number; crc: number }[] = [];
+  const sheet = Buffer.alloc(300 * 1024 * 1024, 0x20);
+  entries.push({ name: 'xl/worksheets/sheet1.xml', data: deflateRawSync(sheet, { level: 9 }), size: sheet.length, crc: crc32(sheet) });
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(e.crc >>> 0, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    parts.push(local, name, e.data);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(e.crc >>> 0, 16);
+    c.writeUInt32LE(e.data.length, 20);
+    c.writeUInt32LE(e.size, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    offset += local.length + name.length + e.data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dir, end]);
+}
+
+/**
+ * bad_inputs: malformed requests (fields, types, sizes, encodings, an archive bomb, formula cells,
+ * forged, expired and unsigned tokens) against the registry API and the query API; `accepted`
+ * counts those answered below 400 or after which the log holds more events than before.
+ */
+async function badInputs(ctx: BenchContext): Promise<void> {
+  const db = await createTestDatabase(ALL_MIGRATIONS);
+  const auth = await createTestAuth();
+  const config = Object.assign(new PlatformConfig(), {
+    LOG_LEVEL: 'silent' as const,
+    CHILDLEDGER_KEK: randomBytes(32).toString('base64'),
+    CHILDLEDGER_DEDUPE_KEY: randomBytes(32).toString('base64'),
+  });
+  const registry = await createRegistryApi(config, db.url, { auth: auth.auth, poolSize: 8, bodyLimit: '1mb' });
+  const query = await createQueryApi(config, db.url, { auth: auth.auth });
+  const [rPort, qPort] = [await freePort(), await freePort()];
+  await registry.listen(rPort, '127.0.0.1');
+  await query.listen(qPort, '127.0.0.1');
+  const R = `http://127.0.0.1:${rPort}/api/v1`;
+  const Q = `http://127.0.0.1:${qPort}/api/v1`;
+  const owner = createPool(db.url, { role: null, max: 2 });
+  try {
+    const officer = await auth.issuer.tokenFor(auth.users.communeOfficer);
+    const caseWorker = await auth.issuer.tokenFor(auth.users.provinceCaseWorker);
+    const json = { 'content-type': 'application/json' };
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    const seeded = await fetch(`${R}/children`, { method: 'POST', headers: { ...json, ...as(officer) }, body: JSON.stringify(registration()) });
+    const childId = ((await seeded.json()) as { id: string }).id;
+
+    // Tokens: forged, unsigned, expired, for another audience or issuer, from another key.
+    const [h, p] = officer.split('.') as [string, string, string];
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const other = await (await import('@childledger/platform')).DevIssuer.create('urn:childledger:test-issuer');
+    const tokens: Record<string, string | undefined> = {
+      none: undefined,
+      garbage: 'not-a-token',
+      unsigned: `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`,
+      forgedSignature: `${h}.${p}.${Buffer.from(randomBytes(64)).toString('base64url')}`,
+      forgedClaims: `${h}.${b64({ ...payload, role: 'admin', provinces: [], communes: [] })}.${officer.split('.')[2]}`,
+      expired: await auth.issuer.tokenFor(auth.users.communeOfficer, { expiresIn: '-1h' }),
+      otherAudience: await auth.issuer.tokenFor(auth.users.communeOfficer, { audience: 'urn:other' }),
+      otherIssuer: await auth.issuer.tokenFor(auth.users.communeOfficer, { issuer: 'urn:other-issuer' }),
+      otherKey: await other.tokenFor(auth.users.communeOfficer),
+      hs256: `${b64({ alg: 'HS256', typ: 'JWT' })}.${p}.${randomBytes(32).toString('base64url')}`,
+    };
+    const requests: BadRequest[] = [];
+    for (const [name, token] of Object.entries(tokens)) {
+      const headers = token ? as(token) : {};
+      requests.push({
+        name: `token ${name}: register`,
+        method: 'POST',
+        url: `${R}/children`,
+        headers: { ...json, ...headers },
+        body: JSON.stringify(registration()),
+      });
+      requests.push({
+        name: `token ${name}: read a child`,
+        method: 'GET',
+        url: `${R}/children/${childId}`,
+        headers: { ...headers, 'x-purpose': 'case_management' },
+      });
+      requests.push({
+        name: `token ${name}: search`,
+        method: 'GET',
+        url: `${Q}/children/search?q=Ha`,
+        headers: { ...headers, 'x-purpose': 'case_management' },
+      });
+    }
+    const badFields: Record<string, unknown[]> = {
+      fullName: [42, null, '', ' ', 'x'.repeat(300), 'Nguyễn\u0000Hà', ['Hà'], { a: 1 }, '\ud800Hà'],
+      dateOfBirth: [42, null, '', '2016-02-30', '14/03/2016', '2999-01-01', '1990-01-01', '2016-3-4'],
+      sex: ['X', 42, 'male', ['F']],
+      personalId: ['123', 42, 'abcdefghijkl', '0013160123456789', ['001316012345']],
+      residence: [
+        null,
+        42,
+        'Ba Đình',
+        { communeCode: '99999', effectiveFrom: '2025-09-01' },
+        { communeCode: '00004', effectiveFrom: '2999-01-01' },
+        { communeCode: '25747', effectiveFrom: '2025-09-01' },
+        { communeCode: '00004' },
+      ],
+      motherName: [42, 'x'.repeat(300), ['a']],
+    };
+    for (const [field, values] of Object.entries(badFields)) {
+      for (const value of values) {
+        requests.push({
+          name: `register ${field}=${JSON.stringify(value)?.slice(0, 20)}`,
+          method: 'POST',
+          url: `${R}/children`,
+          headers: { ...json, ...as(officer) },
+          body: JSON.stringify({ ...registration(), [field]: value }),
+        });
+      }
+    }
+    const bodies: [string, string | Buffer, string][] = [
+      ['truncated JSON', '{"fullName": "Hà"', 'application/json'],
+      ['JSON array', '[1,2,3]', 'application/json'],
+      ['JSON string', '"hello"', 'application/json'],
+      ['text body', 'fullName=Hà', 'text/plain'],
+      ['2 MB body', JSON.stringify({ ...registration(), notes: 'x'.repeat(2 * 1024 * 1024) }), 'application/json'],
+      ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x66, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'application/json'],
+      ['prototype pollution', '{"__proto__": {"role": "admin"}, "constructor": {"prototype": {"x": 1}}}', 'application/json'],
+    ];
+    for (const [name, body, type] of bodies)
+      requests.push({ name: `register: ${name}`, method: 'POST', url: `${R}/children`, headers: { 'content-type': type, ...as(officer) }, body });
+    const commands: [string, string, unknown, string?][] = [
+      ['correction without a reason', `/children/${childId}/corrections`, { changes: { fullName: 'Nguyễn Thị Hằng' } }],
+      ['correction with no change', `/children/${childId}/corrections`, { changes: {}, reason: 'x' }],
+      ['correction of an unknown field', `/children/${childId}/corrections`, { changes: { role: 'admin' }, reason: 'x' }],
+      ['move to an unknown commune', `/children/${childId}/residence-changes`, { communeCode: '99999', effectiveFrom: '2025-10-01' }],
+      ['move before the current residence', `/children/${childId}/residence-changes`, { communeCode: '00008', effectiveFrom: '2000-01-01' }],
+      ['group 0', `/children/${childId}/special-circumstances`, { group: 0, effectiveFrom: '2025-09-15' }],
+      ['group 15', `/children/${childId}/special-circumstances`, { group: 15, effectiveFrom: '2025-09-15' }],
+      ['group "a"', `/children/${childId}/special-circumstances`, { group: 'a', effectiveFrom: '2025-09-15' }],
+      ['merge into itself', `/children/${childId}/merge`, { survivingChildId: childId, reason: 'x' }],
+      ['merge into an unknown child', `/children/${childId}/merge`, { survivingChildId: randomUUID(), reason: 'x' }],
+      ['erasure by a data officer', `/children/${childId}/erasure`, { reason: 'x' }],
+      ['command on an unknown child', `/children/${randomUUID()}/special-circumstances`, { group: 3, effectiveFrom: '2025-09-15' }],
+      ['command on a malformed id', `/children/not-a-uuid/special-circumstances`, { group: 3, effectiveFrom: '2025-09-15' }],
+      ['stale If-Match', `/children/${childId}/special-circumstances`, { group: 3, effectiveFrom: '2025-09-15' }, '"99"'],
+      ['malformed If-Match', `/children/${childId}/special-circumstances`, { group: 3, effectiveFrom: '2025-09-15' }, 'W/"x"'],
+      [
+        'case for an unknown child',
+        `/cases`,
+        { childId: randomUUID(), channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString() },
+      ],
+      [
+        'case with a future report',
+        `/cases`,
+        { childId, channel: 'hotline_111', concern: 'neglect', protectionLevel: 'support', reportedAt: '2999-01-01T00:00:00Z' },
+      ],
+      [
+        'case with an unknown channel',
+        `/cases`,
+        { childId, channel: 'pigeon', concern: 'neglect', protectionLevel: 'support', reportedAt: new Date().toISOString() },
+      ],
+    ];
+    for (const [name, path_, body, ifMatch] of commands) {
+      const token = path_ === '/cases' ? caseWorker : officer;
+      requests.push({
+        name,
+        method: 'POST',
+        url: `${R}${path_}`,
+        headers: { ...json, ...as(token), ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+        body: JSON.stringify(body),
+      });
+    }
+    requests.push({
+      name: 'idempotency key reused for another body',
+      method: 'POST',
+      url: `${R}/children`,
+      headers: { ...json, ...as(officer), 'idempotency-key': 'drill-key' },
+      body: JSON.stringify(registration({ fullName: 'Trần Văn Một' })),
+    });
+    requests.push({
+      name: 'idempotency key reused for another body (second)',
+      method: 'POST',
+      url: `${R}/children`,
+      headers: { ...json, ...as(officer), 'idempotency-key': 'drill-key' },
+      body: JSON.stringify(registration({ fullName: 'Trần Văn Hai' })),
+    });
+    const csv = (rows: string) => Buffer.from(`full_name,date_of_birth,sex,commune_code,residence_from\n${rows}`);
+    const imports: [string, Buffer, string][] = [
+      [
+        'formula cells',
+        csv('=HYPERLINK("http://x"),2016-03-14,F,00004,2025-09-01\n+SUM(1),2016-03-14,F,00004,2025-09-01\n@cmd,2016-03-14,F,00004,2025-09-01\n'),
+        'text/csv',
+      ],
+      ['archive bomb', await zipBomb(), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ['not a zip', Buffer.from('PK\u0003\u0004 this is not a workbook'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ['no header', Buffer.from(''), 'text/csv'],
+      ['binary as CSV', randomBytes(4096), 'text/csv'],
+    ];
+    for (const [name, body, type] of imports)
+      requests.push({ name: `import: ${name}`, method: 'POST', url: `${R}/imports`, headers: { 'content-type': type, ...as(officer) }, body });
+    const reads: [string, string, Record<string, string>][] = [
+      ['read without a purpose', `${R}/children/${childId}`, {}],
+      ['read with an unknown purpose', `${R}/children/${childId}`, { 'x-purpose': 'curiosity' }],
+      ['search without a purpose', `${Q}/children/search?q=Ha`, {}],
+      ['search limit -1', `${Q}/children/search?q=Ha&limit=-1`, { 'x-purpose': 'case_management' }],
+      ['search limit 100000', `${Q}/children/search?q=Ha&limit=100000`, { 'x-purpose': 'case_management' }],
+      ['search with a 10 kB query', `${Q}/children/search?q=${'a'.repeat(10_000)}`, { 'x-purpose': 'case_management' }],
+      ['search with a bad birth date', `${Q}/children/search?dateOfBirth=2016-13-45`, { 'x-purpose': 'case_management' }],
+      ['search with a forged cursor', `${Q}/children/search?q=Ha&cursor=${Buffer.from('{"x":1}').toString('base64url')}`, { 'x-purpose': 'case_management' }],
+      ['indicators with a bad period', `${Q}/indicators?unit=01&from=2025-13-01&to=2025-01-01`, {}],
+      ['audit CSV as a data officer', `${Q}/audit/events.csv?childId=${childId}`, { 'x-purpose': 'inspection' }],
+    ];
+    for (const [name, url, headers] of reads) requests.push({ name, method: 'GET', url, headers: { ...headers, ...as(officer) } });
+
+    const eventCount = async () => Number((await owner.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
+    const accepted: string[] = [];
+    let answered5xx = 0;
+    for (const r of requests) {
+      const before = await eventCount();
+      const res = await fetch(r.url, { method: r.method, headers: r.headers, body: r.body }).catch(() => null);
+      const status = res?.status ?? 0;
+      await res?.arrayBuffer().catch(() => undefined);
+      const changed = (await eventCount()) !== before;
+      // The second of the two requests reusing one idempotency key is the bad one; the first is a plain registration.
+      const legitimate = r.name === 'idempotency key reused for another body';
+      if (!legitimate && (status < 400 || changed)) accepted.push(`${r.name} (${status}${changed ? ', wrote events' : ''})`);
+      if (status >= 500) answered5xx++;
+    }
+    for (const a of accepted) ctx.log(`bad_inputs: accepted ${a}`);
+    emitDrill(ctx, 'bad_inputs', { tried: requests.length - 1, accepted: accepted.length, answered_5xx: answered5xx }, { services: 'registry-api, query-api' });
+  } finally {
+    await owner.end();
+    await registry.close();
+    await query.close();
+    await db.drop();
+  }
+}
+
+const DRILLS: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  pg_restart: pgRestart,
+  projector_kill: projectorKill,
+  relay_kill: relayKill,
+  poison,
+  bad_inputs: badInputs,
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   const wanted = (process.env['FAULTS_DRILLS'] ?? Object.keys(DRILLS).join(',')).split(',').filter(Boolean);

@@ -18,6 +18,7 @@ export function statusOfRegistryError(code: RegistryErrorCode): HttpStatus {
     case 'MISSING_REASON':
     case 'NAME_REQUIRED':
     case 'NAME_TOO_LONG':
+    case 'INVALID_CHARACTERS':
       return HttpStatus.BAD_REQUEST;
     case 'CHILD_NOT_FOUND':
     case 'CASE_NOT_FOUND':
