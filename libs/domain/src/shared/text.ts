@@ -5,6 +5,7 @@ export const MAX_TEXT_LENGTH = 4000;
 
 // Control characters (other than tab and line breaks, which free text may hold) and lone UTF-16
 // surrogates (half a character: JSON can carry them, PostgreSQL and every export cannot) are refused.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
