@@ -1,7 +1,7 @@
 // `npm run bench -- faults`: fault drills. Each drill injects faults while a load runs and then
 // compares what clients were told was acknowledged with what the log and the read models hold:
 //   faults.<drill>.injected / .lost / .duplicated / .diverged (and more where useful).
-// Drills (FAULTS_DRILLS=a,b to run some): pg_restart, projector_kill, relay_kill, poison, bad_inputs.
+// Drills (FAULTS_DRILLS=a,b to run some): pg_restart, projector_kill, relay_kill, poison, bad_inputs, registry_outage.
 // Every drill bounds its own time and runs against this machine only. `value` is the drill's
 // figure, `baseline` what the platform promises (0 lost, 0 duplicated, 0 diverged), so a ratio is
 // not meaningful here: the JSON lines carry `promise` instead.
@@ -26,6 +26,7 @@ import * as partnerEvents from '../../libs/partner-outbox/src/testing/domain-eve
 import { createRegistryApi } from '../../apps/registry-api/src/registry-api.app';
 import { registration } from '../../apps/registry-api/test/registry-api.harness';
 import { createQueryApi } from '../../apps/query-api/src/query-api.app';
+import { IdentityHarness } from '../identity-e2e/identity.harness';
 import type { BenchContext } from './bench-support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -693,12 +694,83 @@ async function badInputs(ctx: BenchContext): Promise<void> {
   }
 }
 
+/**
+ * registry_outage: the national database stand-in returns errors, hangs and rate limits while the
+ * identity adapter links children; the decisions afterwards are compared with a fault-free run on
+ * the same children. lost: a child with no decision within the bound; duplicated: more than one
+ * decision for a child; diverged: a decision (type and linked number) other than the fault-free one.
+ */
+async function registryOutage(ctx: BenchContext): Promise<void> {
+  const CHILDREN = 60;
+  const kek = randomBytes(32).toString('base64');
+  const run = async (faulty: boolean) => {
+    const h = await IdentityHarness.start({
+      households: 200,
+      kek,
+      faults: faulty ? { errorRate: 0.3, timeoutRate: 0.08, timeoutHangMs: 1500, rateLimitPerSecond: 15 } : {},
+    });
+    try {
+      await h.startAdapter({ timeoutMs: 500, initialBackoffMs: 20, maxBackoffMs: 200, halfOpenAfterMs: 300 }, { retryDelayMs: 50, maxRetryDelayMs: 400 });
+      const residents = h.children().slice(0, CHILDREN);
+      const ids: string[] = [];
+      for (const [i, r] of residents.entries()) ids.push(await h.registerResident(r, { parents: i % 2 === 0, personalId: i % 4 === 1 }));
+      const decisions: { type: string; personalId: string | null; count: number }[] = [];
+      const deadline = Date.now() + 180_000;
+      for (const id of ids) {
+        let found: Awaited<ReturnType<typeof h.decisionsOf>> = [];
+        while (Date.now() < deadline) {
+          found = await h.decisionsOf(id);
+          if (found.length > 0) break;
+          await sleep(50);
+        }
+        const first = found[0];
+        decisions.push({
+          type: first?.type ?? 'none',
+          personalId: ((first?.data['personal'] as { personalId?: string } | null | undefined)?.personalId ?? null) as string | null,
+          count: found.length,
+        });
+      }
+      await sleep(500);
+      for (const [i, id] of ids.entries()) decisions[i]!.count = (await h.decisionsOf(id)).length;
+      const counts = { ...h.faults.counts };
+      return { decisions, injected: counts.error + counts.hang + counts.rate_limited, counts };
+    } finally {
+      await h.stop();
+    }
+  };
+  ctx.log('registry_outage: fault-free run');
+  const clean = await run(false);
+  ctx.log('registry_outage: run with errors, hangs and rate limits');
+  const faulty = await run(true);
+  let lost = 0;
+  let duplicated = 0;
+  let diverged = 0;
+  for (const [i, d] of faulty.decisions.entries()) {
+    const want = clean.decisions[i]!;
+    if (d.type === 'none') lost++;
+    else if (d.type !== want.type || d.personalId !== want.personalId) diverged++;
+    if (d.count > 1) duplicated++;
+  }
+  emitDrill(ctx, 'registry_outage', {
+    injected: faulty.injected,
+    lost,
+    duplicated,
+    diverged,
+    children: CHILDREN,
+    errors: faulty.counts.error,
+    hangs: faulty.counts.hang,
+    rate_limited: faulty.counts.rate_limited,
+    clean_run_undecided: clean.decisions.filter((d) => d.type === 'none').length,
+  });
+}
+
 const DRILLS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   pg_restart: pgRestart,
   projector_kill: projectorKill,
   relay_kill: relayKill,
   poison,
   bad_inputs: badInputs,
+  registry_outage: registryOutage,
 };
 
 export async function run(ctx: BenchContext): Promise<void> {

@@ -42,13 +42,15 @@ export class IdentityHarness {
     readonly pool: Pool,
     readonly store: EventStore,
     readonly owner: Pool,
+    /** The key-encryption key the store and the adapter share; undefined: the test process's own (under jest). */
+    readonly kek?: string,
   ) {}
 
-  static async start(options: { households?: number; faults?: Partial<typeof NO_FAULTS> } = {}): Promise<IdentityHarness> {
+  static async start(options: { households?: number; faults?: Partial<typeof NO_FAULTS>; kek?: string } = {}): Promise<IdentityHarness> {
     const db = await createTestDatabase(ALL_MIGRATIONS);
     const auth = await createTestAuth();
     const residents = generateScenario({ seed: 23, households: options.households ?? 200, records: 0 }).residents;
-    const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const });
+    const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const, CHILDLEDGER_KEK: options.kek });
     const sandbox = await createPopulationRegistrySandbox(config, db.url, {
       auth: auth.auth,
       sandbox: CLIENT,
@@ -67,8 +69,9 @@ export class IdentityHarness {
       residents,
       pool,
       // The same encrypting store the services use (the test key-encryption key is shared in-process).
-      new EncryptingPostgresEventStore({ pool, pollIntervalMs: 50 }, new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(undefined) })),
+      new EncryptingPostgresEventStore({ pool, pollIntervalMs: 50 }, new PgDataKeyring(pool, { kek: resolveKeyEncryptionKey(options.kek) })),
       createPool(db.url, { role: null, max: 2 }),
+      options.kek,
     );
     harness.sandboxUrl = `http://127.0.0.1:${port}/api/v1`;
     return harness;
@@ -76,7 +79,7 @@ export class IdentityHarness {
 
   /** Starts (or restarts) the adapter app; its subscription resumes from the stored checkpoint. */
   async startAdapter(registry: Partial<HttpNationalRegistryOptions> = {}, settings: Partial<IdentityAdapterSettings> = {}): Promise<IdentityAdapterService> {
-    const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const });
+    const config = Object.assign(new PlatformConfig(), { LOG_LEVEL: 'silent' as const, CHILDLEDGER_KEK: this.kek });
     this.adapter = await createIdentityAdapter(config, this.db.url, {
       auth: this.auth.auth,
       adapter: {
