@@ -79,13 +79,15 @@ export class LeaseKeeper {
     return { name, lost: controller.signal };
   }
 
-  /** Waits until the lease is taken (or `stop` aborts: then null). */
-  async acquire(name: string, stop: AbortSignal): Promise<HeldLease | null> {
-    for (;;) {
+  /** Waits until the lease is taken (or `stop` aborts: then null); `onWait` is told once if it must wait. */
+  async acquire(name: string, stop: AbortSignal, onWait?: () => void): Promise<HeldLease | null> {
+    for (let waited = false; ;) {
       if (stop.aborted || this.closed) return null;
       try {
         const lease = await this.tryAcquire(name);
         if (lease) return lease;
+        if (!waited) onWait?.();
+        waited = true;
       } catch (err) {
         this.options.log?.warn({ lease: name, err: err instanceof Error ? err.message : String(err) }, 'lease could not be checked; trying again');
       }
@@ -104,15 +106,15 @@ export class LeaseKeeper {
   }
 
   /**
-   * Runs `work` whenever this process holds `name`, until `stop` aborts: waits for the lease,
+   * Runs `work` whenever this process holds `name`, until `stop` aborts: waits for the lease
+   * (`onStandby` is told when another replica holds it),
    * runs `work(signal)` (the signal aborts when the lease is lost or on stop; work then winds down
    * and returns), gives the lease up, and waits for it again unless stopping. Work that throws is
    * logged and started again after `retryMs`, once the lease is taken again.
    */
   async runWhileHeld(name: string, stop: AbortSignal, work: (signal: AbortSignal) => Promise<void>, onStandby?: () => void): Promise<void> {
     while (!stop.aborted && !this.closed) {
-      if (!this.held.has(name)) onStandby?.();
-      const lease = await this.acquire(name, stop);
+      const lease = await this.acquire(name, stop, onStandby);
       if (!lease) return;
       const signal = AbortSignal.any([lease.lost, stop]);
       try {
