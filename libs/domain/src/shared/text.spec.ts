@@ -26,6 +26,10 @@ describe('text rules: control characters and half characters', () => {
     expect(codeOf(() => requireReason(value))).toBe('INVALID_CHARACTERS@reason');
   });
 
+  it.each(['=HYPERLINK("http://x")', '+SUM(1)', '-1', '@cmd', '1 Nguyễn', '(Hà)'])('refuses a name that does not begin with a letter: %s', (value) => {
+    expect(codeOf(() => requireName(value, 'fullName'))).toBe('INVALID_CHARACTERS@fullName');
+  });
+
   it('keeps letters of every script, emoji (a surrogate pair) and, in free text, tabs and line breaks', () => {
     expect(requireName('Nguyễn Thị Thu Hà', 'fullName')).toBe('Nguyễn Thị Thu Hà');
     expect(requireName('Hà 😀', 'fullName')).toBe('Hà 😀');

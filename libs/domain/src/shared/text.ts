@@ -26,6 +26,8 @@ export function requireName(raw: unknown, field: string): string {
   if (typeof raw !== 'string') throw new RegistryError('NAME_REQUIRED', `${field} is required`, field);
   const name = requireCleanCharacters(normaliseName(raw), field);
   if (name === '') throw new RegistryError('NAME_REQUIRED', `${field} is empty`, field);
+  // A name begins with a letter: this also keeps spreadsheet formulas (=, +, -, @) out of the register.
+  if (!/^\p{L}/u.test(name)) throw new RegistryError('INVALID_CHARACTERS', `${field} must begin with a letter`, field);
   if ([...name].length > MAX_NAME_LENGTH) throw new RegistryError('NAME_TOO_LONG', `${field} is longer than ${MAX_NAME_LENGTH} characters`, field);
   return name;
 }

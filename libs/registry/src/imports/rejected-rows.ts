@@ -10,7 +10,7 @@ const LY_DO: Readonly<Record<string, string>> = {
   TOO_LONG: 'Ô dài quá mức cho phép',
   NAME_REQUIRED: 'Thiếu họ và tên',
   NAME_TOO_LONG: 'Họ tên dài quá mức cho phép',
-  INVALID_CHARACTERS: 'Có ký tự điều khiển hoặc ký tự không trọn vẹn',
+  INVALID_CHARACTERS: 'Tên phải bắt đầu bằng chữ cái, không có ký tự điều khiển hay ký tự bị cắt dở',
   INVALID_DATE: 'Ngày không hợp lệ (dd/mm/yyyy, yyyy-mm-dd, mm/yyyy hoặc yyyy)',
   INVALID_SEX: 'Giới tính phải là Nam hoặc Nữ',
   UNKNOWN_COMMUNE: 'Không phải xã, phường đang có hiệu lực (tên hoặc mã)',
