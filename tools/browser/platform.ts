@@ -26,14 +26,15 @@ const PORTS = [
 /**
  * `npm start` as a user runs it (tools/start.ts in its own process: the development issuer's
  * OpenID provider is an ES module that jest's sandbox cannot load), on the test run's database
- * server with a fresh database and a free port for every service.
+ * server with a fresh database and a free port for every service; `env` adds settings (e.g. the
+ * sandbox's residents file).
  */
-export async function startPlatform(): Promise<RunningPlatform> {
+export async function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
   // Built here, once, so that the platform's start is not timed with the build.
   await ensureConsoleBuild((m) => process.stderr.write(`[browser] ${m}\n`));
   const db: TestDatabase = await createTestDatabase();
   const ports = Object.fromEntries(await Promise.all(PORTS.map(async (p) => [p, String(await freePort())] as const))) as Record<(typeof PORTS)[number], string>;
-  const start = spawnNpmStart({ ...ports, DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
+  const start = spawnNpmStart({ ...ports, DATABASE_URL: db.url, LOG_LEVEL: 'warn', ...env });
   const { child } = start;
   await start.ready;
   const output = start.output();

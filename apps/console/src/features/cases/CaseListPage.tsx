@@ -1,4 +1,5 @@
 import { Alert, App as AntApp, Button, Segmented, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { StatusTag } from '../../app/StatusTag';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,15 +13,12 @@ import type { WorklistDue, WorklistItem, WorklistView } from './use-cases';
 
 const VIEWS: readonly WorklistView[] = ['mine', 'unassigned'];
 type DueFilter = 'all' | WorklistDue;
-/** antd's orange tag text is too light for the contrast rule (4.5:1): a darker orange on the same background. */
-const DUE_SOON_STYLE = { color: '#ad4e00', background: '#fff7e6', borderColor: '#ffd591' } as const;
-
 export function DueTags({ overdue, dueSoon }: { overdue: boolean; dueSoon: boolean }) {
   const { t } = useTranslation();
   return (
     <>
-      {overdue && <Tag color="red">{t('cases.overdue')}</Tag>}
-      {dueSoon && <Tag style={DUE_SOON_STYLE}>{t('cases.dueSoon')}</Tag>}
+      {overdue && <StatusTag tone="bad">{t('cases.overdue')}</StatusTag>}
+      {dueSoon && <StatusTag tone="warning">{t('cases.dueSoon')}</StatusTag>}
     </>
   );
 }
@@ -113,8 +111,8 @@ export default function CaseListPage() {
         {data && (
           <>
             <Tag>{t('cases.countOpen', { count: data.total })}</Tag>
-            <Tag color="red">{t('cases.countOverdue', { count: data.overdue })}</Tag>
-            <Tag style={DUE_SOON_STYLE}>{t('cases.countDueSoon', { count: data.dueSoon })}</Tag>
+            <StatusTag tone="bad">{t('cases.countOverdue', { count: data.overdue })}</StatusTag>
+            <StatusTag tone="warning">{t('cases.countDueSoon', { count: data.dueSoon })}</StatusTag>
           </>
         )}
         <Segmented<DueFilter>

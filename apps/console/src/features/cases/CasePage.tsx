@@ -1,4 +1,5 @@
-import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Form, Input, Select, Segmented, Space, Spin, Steps, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Form, Input, Select, Segmented, Space, Spin, Steps, Typography } from 'antd';
+import { StatusTag } from '../../app/StatusTag';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,9 +22,6 @@ import {
 import type { CaseStatus } from './labels';
 import { useAssignCase, useCaseRecord, useCaseRevision } from './use-cases';
 import type { CaseRecord, PlannedInterventionView } from './use-cases';
-
-/** antd's green tag text falls under the 4.5:1 contrast rule: a darker green on the same background. */
-const ON_TIME_STYLE = { color: '#237804', background: '#f6ffed', borderColor: '#b7eb8f' } as const;
 
 type Action = 'assess' | 'plan' | 'deliver' | 'review' | 'close' | 'reopen';
 /** What a case worker can do at each step (the registry refuses anything else with a clear error). */
@@ -318,7 +316,7 @@ function CaseScreen({ caseId, purpose }: { caseId: string; purpose: Purpose }) {
     v ? (
       <Space size={4} wrap>
         <span>{formatDate(v)}</span>
-        {c.overdue && CURRENT[status] === stepIndex && <Tag color="red">{t('casePage.overdue')}</Tag>}
+        {c.overdue && CURRENT[status] === stepIndex && <StatusTag tone="bad">{t('casePage.overdue')}</StatusTag>}
       </Space>
     ) : undefined;
   const stepDue: (string | null)[] = [null, c.deadlines.assessmentDueAt, c.deadlines.planDueAt, null, c.deadlines.reviewDueAt, null];
@@ -339,7 +337,7 @@ function CaseScreen({ caseId, purpose }: { caseId: string; purpose: Purpose }) {
         <Descriptions.Item label={t('casePage.status')}>
           <Space size={4} wrap>
             <span>{caseStatusLabel(t, c.status)}</span>
-            {c.overdue && <Tag color="red">{t('casePage.overdue')}</Tag>}
+            {c.overdue && <StatusTag tone="bad">{t('casePage.overdue')}</StatusTag>}
           </Space>
         </Descriptions.Item>
         <Descriptions.Item label={t('casePage.nextDue')}>{date(c.deadlines.nextDueAt)}</Descriptions.Item>
@@ -349,8 +347,8 @@ function CaseScreen({ caseId, purpose }: { caseId: string; purpose: Purpose }) {
         <Descriptions.Item label={t('casePage.assessedAt')}>
           <Space size={4} wrap>
             <span>{date(c.assessedAt)}</span>
-            {c.assessedOnTime === true && <Tag style={ON_TIME_STYLE}>{t('casePage.onTime')}</Tag>}
-            {c.assessedOnTime === false && <Tag color="red">{t('casePage.late')}</Tag>}
+            {c.assessedOnTime === true && <StatusTag tone="good">{t('casePage.onTime')}</StatusTag>}
+            {c.assessedOnTime === false && <StatusTag tone="bad">{t('casePage.late')}</StatusTag>}
           </Space>
         </Descriptions.Item>
         {c.closedAt && <Descriptions.Item label={t('casePage.closedAt')}>{date(c.closedAt)}</Descriptions.Item>}

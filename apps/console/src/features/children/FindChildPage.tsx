@@ -1,4 +1,5 @@
 import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { StatusTag } from '../../app/StatusTag';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -82,7 +83,7 @@ function SearchScreen({ purpose }: { purpose: Purpose }) {
           {g.map((n) => (
             <Tag key={n}>{String(n)}</Tag>
           ))}
-          {c.atRisk && <Tag color="orange">{t('findChild.atRisk')}</Tag>}
+          {c.atRisk && <StatusTag tone="warning">{t('findChild.atRisk')}</StatusTag>}
         </Space>
       ),
     },

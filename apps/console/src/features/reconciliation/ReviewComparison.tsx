@@ -1,4 +1,5 @@
-import { Radio, Table, Tag, Typography } from 'antd';
+import { Radio, Table, Typography } from 'antd';
+import { StatusTag } from '../../app/StatusTag';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../../format/format';
 import type { IdentityReview } from './use-identity-reviews';
@@ -6,7 +7,7 @@ import type { IdentityReview } from './use-identity-reviews';
 type Person = IdentityReview['record'];
 type FieldName = IdentityReview['candidates'][number]['fields'][number]['field'];
 const FIELDS: readonly FieldName[] = ['name', 'dateOfBirth', 'sex', 'personalId', 'place', 'father', 'mother'];
-const AGREEMENT_COLOR = { agree: 'green', partial: 'gold', disagree: 'red', missing: 'default' } as const;
+const AGREEMENT_TONE = { agree: 'good', partial: 'warning', disagree: 'bad', missing: 'neutral' } as const;
 
 /** The record and each candidate side by side, field by field, with agreement and weight. */
 export function ReviewComparison({ review, picked, onPick }: { review: IdentityReview; picked: number | undefined; onPick: (i: number) => void }) {
@@ -33,12 +34,12 @@ export function ReviewComparison({ review, picked, onPick }: { review: IdentityR
   const rows = FIELDS.map((field) => ({ key: field, field }));
   return (
     <div style={{ overflowX: 'auto' }}>
-      <Radio.Group value={picked} onChange={(e) => onPick(Number(e.target.value))}>
+      <Radio.Group value={picked} onChange={(e) => onPick(Number(e.target.value))} style={{ display: 'block', overflowX: 'auto' }}>
+        {/* No `scroll` on the table: its hidden measuring row would repeat the candidates' radios (axe: aria-hidden-focus); the group scrolls instead. */}
         <Table
           size="small"
           pagination={false}
           dataSource={rows}
-          scroll={{ x: 'max-content' }}
           columns={[
             { key: 'field', title: t('reconciliation.reviews.field'), render: (_, r) => t(`reconciliation.reviews.fields.${r.field}`) },
             { key: 'record', title: t('reconciliation.reviews.record'), render: (_, r) => valueOf(review.record, r.field) },
@@ -55,7 +56,7 @@ export function ReviewComparison({ review, picked, onPick }: { review: IdentityR
                 return (
                   <span>
                     <Typography.Text>{c.person ? valueOf(c.person, r.field) : t('reconciliation.reviews.noDetails')}</Typography.Text>{' '}
-                    {f && <Tag color={AGREEMENT_COLOR[f.agreement]}>{t(`reconciliation.reviews.agreement.${f.agreement}`)}</Tag>}
+                    {f && <StatusTag tone={AGREEMENT_TONE[f.agreement]}>{t(`reconciliation.reviews.agreement.${f.agreement}`)}</StatusTag>}
                     {f && (
                       <Typography.Text type="secondary">
                         {t('reconciliation.reviews.weight')} {formatNumber(f.weight, { maximumFractionDigits: 1 })}

@@ -1,4 +1,5 @@
-import { Alert, Button, Empty, Form, Input, List, Modal, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Button, Empty, Form, Input, List, Modal, Space, Spin, Typography } from 'antd';
+import { StatusTag } from '../../../app/StatusTag';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router-dom';
@@ -70,7 +71,7 @@ function Lists() {
               <span>
                 {t('reconciliation.duplicates.score')} <Typography.Text strong>{score(p.probability)}</Typography.Text>
               </span>
-              <Tag color={p.decision === 'linked' ? 'red' : 'gold'}>{t(`reconciliation.duplicates.decision.${p.decision}`)}</Tag>
+              <StatusTag tone={p.decision === 'linked' ? 'bad' : 'warning'}>{t(`reconciliation.duplicates.decision.${p.decision}`)}</StatusTag>
               <span>
                 {t('reconciliation.duplicates.commune')} {[p.communeCode, p.otherCommuneCode].filter(Boolean).join(' · ')}
               </span>

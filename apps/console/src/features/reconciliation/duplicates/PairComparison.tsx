@@ -1,4 +1,5 @@
-import { Table, Tag, Typography } from 'antd';
+import { Table, Typography } from 'antd';
+import { StatusTag } from '../../../app/StatusTag';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../../../format/format';
 import type { DuplicateRecord, Pair } from './decisions';
@@ -76,9 +77,9 @@ export function PairComparison({ pair }: { pair: Pair }) {
             render: (_, r) =>
               r.compared.map((c) => (
                 <span key={c.field} style={{ whiteSpace: 'nowrap' }}>
-                  <Tag color={c.agrees === true ? 'green' : c.agrees === false ? 'red' : 'default'}>
+                  <StatusTag tone={c.agrees === true ? 'good' : c.agrees === false ? 'bad' : 'neutral'}>
                     {t(`reconciliation.duplicates.agrees.${c.agrees === true ? 'yes' : c.agrees === false ? 'no' : 'unknown'}`)}
-                  </Tag>
+                  </StatusTag>
                   <Typography.Text type="secondary">
                     {t('reconciliation.duplicates.weight')} {formatNumber(c.weight, { maximumFractionDigits: 1 })}
                   </Typography.Text>
