@@ -1,9 +1,21 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { InfiniteData, QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap, useApi } from '../../../api';
 import type { Purpose } from '../../../purpose/purpose';
 import { mergeRequest, Pair } from './decisions';
 
 const PAGE = 20;
+
+/**
+ * The pair and merge lists are read models a subscription keeps: right after a decision they may
+ * not show it yet. Read them again now and twice more while the subscription catches up.
+ */
+function refreshSoon(client: QueryClient, keys: string[][], delays: readonly number[] = [0, 1000, 3000]): void {
+  for (const delay of delays) {
+    setTimeout(() => {
+      for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+    }, delay);
+  }
+}
 
 /** Likely duplicate pairs in the person's jurisdiction, page by page (keyset cursor). */
 export function useDuplicatePairs() {
@@ -66,10 +78,7 @@ export function useDecidePair() {
         }),
       );
     },
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['duplicate-pairs'] });
-      void client.invalidateQueries({ queryKey: ['merges'] });
-    },
+    onSuccess: () => refreshSoon(client, [['duplicate-pairs'], ['merges']]),
   });
 }
 
@@ -79,9 +88,13 @@ export function useRevertMerge() {
   return useMutation({
     mutationFn: async ({ childId, reason }: { childId: string; reason: string }) =>
       unwrap(await api.registry.POST('/api/v1/children/{childId}/merge/revert', { params: { path: { childId } }, body: { reason: reason.trim() } })),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['merges'] });
-      void client.invalidateQueries({ queryKey: ['duplicate-pairs'] });
+    onSuccess: (_result, { childId }) => {
+      // The revert is written: the merge is no longer in force, whatever the list read a moment ago says.
+      client.setQueryData<InfiniteData<{ items: { childId: string }[] }>>(['merges'], (data) =>
+        data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.filter((m) => m.childId !== childId) })) } : data,
+      );
+      // Not at once: a read before the subscription caught up would bring the merge back for a moment.
+      refreshSoon(client, [['merges'], ['duplicate-pairs']], [1000, 3000, 6000]);
     },
   });
 }
