@@ -19,7 +19,7 @@ export class QueryApiModule {
     return {
       module: QueryApiModule,
       imports: [
-        PlatformModule.forRoot({ ...options, service: 'query-api', poolSize: 10 }),
+        PlatformModule.forRoot({ ...options, service: 'query-api', poolSize: 10, userRateLimits: true }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: options.databaseUrl,

@@ -26,7 +26,7 @@ export class RegistryApiModule {
     return {
       module: RegistryApiModule,
       imports: [
-        PlatformModule.forRoot({ ...platform, service: 'registry-api' }),
+        PlatformModule.forRoot({ ...platform, service: 'registry-api', userRateLimits: true }),
         CqrsModule.forRoot(),
         RegistryModule.forRoot(registry),
         ErasureModule,

@@ -3,6 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { PlatformConfig } from './config/platform.config';
+import { parseTrustProxy } from './rate-limit/trust-proxy';
+import { PLATFORM_CONFIG } from './tokens';
 
 export interface CreateAppOptions {
   title: string;
@@ -13,6 +16,15 @@ export interface CreateAppOptions {
   validationExceptionFactory?: ValidationPipeOptions['exceptionFactory'];
 }
 
+/** The application's PlatformConfig, when its module imports the PlatformModule. */
+function platformConfigOf(app: INestApplication): PlatformConfig | undefined {
+  try {
+    return app.get<PlatformConfig>(PLATFORM_CONFIG, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A Nest HTTP application with the house defaults: pino logs, validation that names each bad
  * field and rejects unknown ones, an API under /api/v1 and its OpenAPI document at /docs.
@@ -20,6 +32,9 @@ export interface CreateAppOptions {
 export async function createApp(module: DynamicModule, options: CreateAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // TRUST_PROXY: behind a load balancer, req.ip is the client's address from X-Forwarded-For (per-address limits, logs).
+  const trustProxy = platformConfigOf(app)?.TRUST_PROXY;
+  if (trustProxy !== undefined) app.set('trust proxy', parseTrustProxy(trustProxy));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb' });
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'docs', 'docs-json'] });
   app.useGlobalPipes(

@@ -11,3 +11,4 @@ export * from './auth';
 export * from './read-policy';
 export * from './metrics/metrics';
 export * from './run-service';
+export * from './rate-limit';

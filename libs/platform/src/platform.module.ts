@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Pool } from 'pg';
@@ -12,6 +12,8 @@ import { HealthController } from './health/health.controller';
 import { ReadAuditWriter } from './read-policy/read-audit';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController, registerSubscriptionStatusMetrics } from './metrics/metrics';
 import { createLogger, httpLoggerParams } from './logging/logger';
+import { PgThrottlerStorage } from './rate-limit/pg-throttler-storage';
+import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
 import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, SERVICE_NAME, SUBSCRIPTION_STATUS } from './tokens';
 
 export interface PlatformModuleOptions {
@@ -23,6 +25,8 @@ export interface PlatformModuleOptions {
   poolSize?: number;
   /** How bearer tokens are verified (issuer, audience, keys). */
   auth: AuthOptions;
+  /** Per-user rate limits (USER_RATE_LIMIT_PER_MINUTE, IMPORT_RATE_LIMIT_PER_MINUTE), counted in PostgreSQL across replicas. */
+  userRateLimits?: boolean;
 }
 
 /** Closes what the platform opened, in order, when Nest shuts down. */
@@ -88,6 +92,21 @@ export class PlatformModule {
           useFactory: (status: SubscriptionStatusBoard) => registerSubscriptionStatusMetrics(createMetricsRegistry(options.service), status),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After authentication (global guards run in this order): the key is the user.
+        ...(options.userRateLimits
+          ? [
+              {
+                provide: APP_GUARD,
+                inject: [PG_POOL, Reflector],
+                useFactory: (pool: Pool, reflector: Reflector) =>
+                  UserThrottlerGuard.create(
+                    { perMinute: options.config.USER_RATE_LIMIT_PER_MINUTE, importsPerMinute: options.config.IMPORT_RATE_LIMIT_PER_MINUTE },
+                    new PgThrottlerStorage(pool),
+                    reflector,
+                  ),
+              },
+            ]
+          : []),
         // The read audit: every service that shows personal data writes its reads here (read-policy/).
         ReadAuditWriter,
         PlatformShutdown,

@@ -17,7 +17,7 @@ import {
 import { ImportReportDto } from './import-report.dto';
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
-import { ApiPurpose, CurrentUser, Purpose, ReadAuditWriter, ReadPurpose, readCorrelationId, Roles } from '@childledger/platform';
+import { ApiPurpose, CurrentUser, Purpose, ReadAuditWriter, ReadPurpose, readCorrelationId, Roles, UserRateLimit } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
 import {
   ChildRecordImporter,
@@ -78,6 +78,7 @@ export class ImportsController {
 
   @Post()
   @Roles(...IMPORT_ROLES)
+  @UserRateLimit('imports')
   @UseInterceptors(FileInterceptor('file', { dest: UPLOAD_DIR, limits: { fileSize: DEFAULT_IMPORT_MAX_BYTES, files: 1 } }))
   @ApiOperation({ summary: 'Import a CSV or XLSX file of child records; re-importing a file writes nothing new' })
   @ApiConsumes('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'multipart/form-data')
@@ -93,6 +94,10 @@ export class ImportsController {
       'The file cannot be imported at all (rule IMPORT_FILE: no header, a required column missing), or passes a limit: ARCHIVE_TOO_LARGE, ARCHIVE_RATIO, ARCHIVE_ENTRIES, ARCHIVE_UNREADABLE (the XLSX archive, before or while unpacking; nothing imported), TOO_MANY_ROWS (the rows before the cap are imported; the message says how many)',
   })
   @ApiResponse({ status: 503, description: 'Too many imports running and waiting (rule IMPORT_QUEUE_FULL); try again after Retry-After seconds' })
+  @ApiResponse({
+    status: 429,
+    description: 'Too many imports by this user this minute (IMPORT_RATE_LIMIT_PER_MINUTE, rule RATE_LIMITED); try again after Retry-After seconds',
+  })
   async create(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,

@@ -14,6 +14,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { previousKeyEncryptionKeysProblem } from '@childledger/trust';
+import { trustProxyProblem } from '../rate-limit/trust-proxy';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +35,18 @@ class PreviousKeyEncryptionKeys implements ValidatorConstraintInterface {
 
   defaultMessage(args: ValidationArguments): string {
     return this.problem(args) ?? '';
+  }
+}
+
+/** TRUST_PROXY: what Express's `trust proxy` takes (true, false, a hop count, addresses and CIDR ranges). */
+@ValidatorConstraint({ name: 'trustProxy' })
+class TrustProxyValue implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return trustProxyProblem(value) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return trustProxyProblem(args.value) ?? '';
   }
 }
 
@@ -156,6 +169,20 @@ export class PlatformConfig {
   /** Registry API imports run at once per process, and imports waiting for a slot; one more is answered 503 IMPORT_QUEUE_FULL. */
   @Type(() => Number) @IsInt() @Min(1) @Max(64) IMPORT_CONCURRENCY = 2;
   @Type(() => Number) @IsInt() @Min(0) @Max(1000) IMPORT_QUEUE_SIZE = 10;
+
+  /** Requests a minute one user may make to the registry and query APIs, all replicas together (counted in PostgreSQL); beyond: 429 RATE_LIMITED. 0: no limit. */
+  @Type(() => Number) @IsInt() @Min(0) USER_RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** Imports (POST /imports) a minute one user may start, all registry API replicas together; beyond: 429 RATE_LIMITED. 0: no limit beyond USER_RATE_LIMIT_PER_MINUTE. */
+  @Type(() => Number) @IsInt() @Min(0) IMPORT_RATE_LIMIT_PER_MINUTE = 30;
+
+  /**
+   * Express's `trust proxy` for every HTTP service: unset or `false`, the TCP peer is the client
+   * (`req.ip`); behind a load balancer, its hop count (`1`) or its addresses/CIDR ranges
+   * (`10.0.0.0/8,loopback`), so that `req.ip` is the client's address from X-Forwarded-For. `true`
+   * trusts any sender's X-Forwarded-For: only when nothing reaches the service but the proxy.
+   */
+  @IsOptional() @Validate(TrustProxyValue) TRUST_PROXY?: string;
 
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;

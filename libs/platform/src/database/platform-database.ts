@@ -8,6 +8,7 @@ import { TRUST_MIGRATIONS } from '@childledger/trust';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import type { PlatformConfig } from '../config/platform.config';
+import { RATE_LIMIT_MIGRATIONS } from '../rate-limit/1795480000000-create-rate-limit-buckets';
 
 /** Every migration of the platform, in order. Libraries with tables add theirs here. */
 export const ALL_MIGRATIONS: MigrationClass[] = [
@@ -17,6 +18,7 @@ export const ALL_MIGRATIONS: MigrationClass[] = [
   ...TRUST_MIGRATIONS,
   ...READ_MODEL_MIGRATIONS,
   ...PARTNER_STREAMS_MIGRATIONS,
+  ...RATE_LIMIT_MIGRATIONS,
   ...DATABASE_MIGRATIONS,
 ];
 

@@ -3519,6 +3519,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many imports by this user this minute (IMPORT_RATE_LIMIT_PER_MINUTE, rule RATE_LIMITED); try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Too many imports running and waiting (rule IMPORT_QUEUE_FULL); try again after Retry-After seconds */
             503: {
                 headers: {
