@@ -73,6 +73,17 @@ describeInBrowser('a commune officer registers a child with an old commune code,
     await page.getByRole('button', { name: 'Đăng ký', exact: true }).dblclick();
     await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
     const childId = new URL(page.url()).pathname.split('/').pop()!;
+    // The identity adapter decides on a new record within moments, on the record's own stream (a
+    // new revision). Wait for that decision and read the page again, so that the correction's
+    // If-Match is the record as it then stands (a correction sent against the older revision is a
+    // 409, which the dialog explains; that path has component tests).
+    const inspector = await apiAs(platform, 'provinceInspector');
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const res = await inspector.query<{ items: AuditItem[] }>('GET', `/audit/events?childId=${childId}&limit=50`);
+      if (res.status === 200 && res.body.items.some((i) => i.actor.userId === 'identity-adapter')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.reload();
 
     // The child's page (another feature) asks the purpose of access once, then renders the actions.
     await page.getByRole('radio', { name: 'Chỉnh sửa dữ liệu' }).check({ timeout: 30_000 });
@@ -96,13 +107,36 @@ describeInBrowser('a commune officer registers a child with an old commune code,
     await page.getByText('Sổ hộ khẩu ghi tên mẹ khác').first().waitFor();
     await screen(page, '06-child-page-phone');
     await page.setViewportSize(VIEWPORTS.desktop);
-    // Not driven yet: record a move and identify / end a circumstance (the move's save did not
-    // answer in the browser in this session's runs; the forms have component tests).
+    // Identify a special circumstance (group 4: children with disabilities... by the law's list), then end it with a reason.
+    await actions.getByRole('button', { name: 'Xác định hoàn cảnh đặc biệt' }).click();
+    const identify = page.getByRole('dialog', { name: 'Xác định trẻ em có hoàn cảnh đặc biệt' });
+    await typeDate(identify.getByRole('textbox', { name: 'Từ ngày' }), '02/10/2025');
+    await choose(page, identify.getByRole('combobox', { name: 'Nhóm hoàn cảnh đặc biệt (Điều 10 Luật Trẻ em 2016)' }), 'khuyết tật', /khuyết tật/);
+    await identify.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận hoàn cảnh đặc biệt.').waitFor();
+    await identify.waitFor({ state: 'hidden' });
+
+    await actions.getByRole('button', { name: 'Kết thúc hoàn cảnh đặc biệt' }).click();
+    const end = page.getByRole('dialog', { name: 'Trẻ em không còn thuộc nhóm hoàn cảnh đặc biệt' });
+    await typeDate(end.getByRole('textbox', { name: 'Đến ngày' }), '20/10/2025');
+    await choose(page, end.getByRole('combobox', { name: 'Nhóm hoàn cảnh đặc biệt' }), 'khuyết tật', /khuyết tật/);
+    await end.getByLabel('Lý do').fill('Đã được phục hồi chức năng');
+    await end.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận kết thúc hoàn cảnh đặc biệt.').waitFor();
+    await end.waitFor({ state: 'hidden' });
+
+    // Record a move to another ward of Hà Nội (last: afterwards the record is outside the commune officer's jurisdiction).
+    await actions.getByRole('button', { name: 'Ghi nhận chuyển nơi cư trú' }).click();
+    const move = page.getByRole('dialog', { name: 'Ghi nhận chuyển nơi cư trú' });
+    await typeDate(move.getByRole('textbox', { name: 'Cư trú tại nơi mới từ ngày' }), '01/11/2025');
+    await choose(page, move.getByRole('combobox', { name: 'Xã, phường, đặc khu' }), '00008', /Phường Ngọc Hà/);
+    await move.getByRole('button', { name: /Lưu/ }).click();
+    await page.getByText('Đã ghi nhận nơi cư trú mới.').waitFor();
+    await screen(page, '07-after-move');
     await context.close();
 
     // The audit trail, through the query API (projected asynchronously): each event, by the officer, with the reasons.
-    const inspector = await apiAs(platform, 'provinceInspector');
-    const expected = ['ChildRegistered', 'ChildDetailsCorrected'];
+    const expected = ['ChildRegistered', 'ChildDetailsCorrected', 'SpecialCircumstanceIdentified', 'SpecialCircumstanceEnded', 'ResidenceChanged'];
     let items: AuditItem[] = [];
     for (let attempt = 0; attempt < 60; attempt++) {
       const res = await inspector.query<{ items: AuditItem[] }>('GET', `/audit/events?childId=${childId}&limit=50`);

@@ -103,7 +103,14 @@ function ActionDialog({
 
   const write = useMutation({
     mutationFn: async (request: ActionRequest) => {
-      const header = { 'If-Match': `"${revision}"`, 'Idempotency-Key': keys.current.keyFor(request) };
+      // If-Match guards a correction: it edits values the officer saw, which someone may have changed
+      // since. The other actions add a fact the decider checks on the record as it is now (a group
+      // already active, a move before the current residence); an identity decision the adapter wrote
+      // meanwhile must not turn them into a conflict.
+      const header = {
+        ...(request.action === 'correct' ? { 'If-Match': `"${revision}"` } : {}),
+        'Idempotency-Key': keys.current.keyFor(request),
+      };
       const path = { childId };
       switch (request.action) {
         case 'correct':
