@@ -77,7 +77,11 @@ describeInBrowser('identity reviews: a data officer works three reviews (Chromiu
     await page.getByRole('radio', { name: 'Đối soát dữ liệu' }).check();
     await page.getByRole('button', { name: 'Xem dữ liệu' }).click();
     // The review open now (its heading counts what is left in the queue), showing child `n`'s record.
-    const review = (n: number) => page.getByRole('region', { name: /^Hồ sơ \d+ \/ \d+$/ }).getByText(PAIRS[n - 1]!.fullName).first();
+    const review = (n: number) =>
+      page
+        .getByRole('region', { name: /^Hồ sơ \d+ \/ \d+$/ })
+        .getByText(PAIRS[n - 1]!.fullName)
+        .first();
     await review(1).waitFor();
     process.stderr.write(`[browser] sign-in to the first review: ${Date.now() - signedIn} ms (informative)\n`);
     await page.getByText('Xác suất tổng:').waitFor();
