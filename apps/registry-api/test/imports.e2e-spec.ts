@@ -219,6 +219,12 @@ describe('registry API: import identity and privacy', () => {
       [4, 'commune', 'UNKNOWN_COMMUNE'],
     ]);
     for (const p of res.body.problems) expect(p.reason).toEqual(expect.any(String));
+    // The same rules in Vietnamese, for the officer's screen (the rejected-rows file's wording).
+    expect(res.body.problems.map((p) => (p as { reasonVi?: string }).reasonVi)).toEqual([
+      'Giới tính phải là Nam hoặc Nữ',
+      'Ngày không hợp lệ (dd/mm/yyyy, yyyy-mm-dd, mm/yyyy hoặc yyyy)',
+      'Không phải xã, phường đang có hiệu lực (tên hoặc mã)',
+    ]);
     const stored = await api.owner.query(`SELECT * FROM import_problems WHERE import_id = $1`, [res.body.id]);
     const fetched = await api.get<ImportReport>(`/imports/${res.body.id}`);
     for (const text of [res.text, fetched.text, JSON.stringify(stored.rows)]) {

@@ -13,6 +13,7 @@ export class ImportProblemDto {
   @ApiPropertyOptional({ description: 'The header as the file spells it' }) header?: string;
   @ApiProperty({ example: 'CHILD_TOO_OLD' }) code!: string;
   @ApiProperty({ description: "The rule's fixed text" }) reason!: string;
+  @ApiProperty({ description: 'The same rule in Vietnamese, as the rejected-rows file\'s "Lý do" column words it' }) reasonVi!: string;
 }
 
 export class ImportStartedByDto {

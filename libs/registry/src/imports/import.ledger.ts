@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '@childledger/database';
+import { ruleTextVi } from './import-rules';
 import type { ImportFormat } from './row-source';
 
 export type ImportStatus = 'running' | 'completed' | 'failed' | 'interrupted';
@@ -41,7 +42,8 @@ export interface ImportReport {
   rows: { read: number; imported: number; alreadyImported: number; rejected: number };
   warnings: number;
   error: string | null;
-  problems: ImportProblem[];
+  /** Each with the rule in Vietnamese too (`reasonVi`), for the officer's screen. */
+  problems: (ImportProblem & { reasonVi: string })[];
   /** True when there are more problems than `problems` lists. */
   problemsTruncated: boolean;
 }
@@ -193,6 +195,7 @@ export class ImportLedger {
         ...(p.header === null ? {} : { header: p.header }),
         code: p.code,
         reason: p.reason,
+        reasonVi: ruleTextVi(p.code),
       })),
       problemsTruncated: problems.rows.length > limit,
     };

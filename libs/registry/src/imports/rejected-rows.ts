@@ -1,35 +1,9 @@
 import type { Writable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { ChildRecordParser } from './child-records/child-record.parser';
+import { ruleTextVi } from './import-rules';
 import type { ImportLimits } from './import-limits';
 import { detectFormat, readRows } from './row-source';
-
-/** Vietnamese text of each rule a row can break, for the "Lý do" column (the officer fixes the row and uploads it again). */
-const LY_DO: Readonly<Record<string, string>> = {
-  UNREADABLE_ROW: 'Không đọc được dòng này',
-  TOO_LONG: 'Ô dài quá mức cho phép',
-  NAME_REQUIRED: 'Thiếu họ và tên',
-  NAME_TOO_LONG: 'Họ tên dài quá mức cho phép',
-  INVALID_CHARACTERS: 'Tên phải bắt đầu bằng chữ cái, không có ký tự điều khiển hay ký tự bị cắt dở',
-  INVALID_DATE: 'Ngày không hợp lệ (dd/mm/yyyy, yyyy-mm-dd, mm/yyyy hoặc yyyy)',
-  INVALID_SEX: 'Giới tính phải là Nam hoặc Nữ',
-  UNKNOWN_COMMUNE: 'Không phải xã, phường đang có hiệu lực (tên hoặc mã)',
-  AMBIGUOUS_COMMUNE: 'Tên xã, phường trùng với nhiều đơn vị: ghi mã hoặc tỉnh, thành phố',
-  UNKNOWN_PROVINCE: 'Không phải tên hoặc mã tỉnh, thành phố',
-  INVALID_GROUP: 'Không phải nhóm hoàn cảnh đặc biệt của mẫu',
-  DUPLICATE_RECORD_REF: 'Mã hồ sơ trùng với một dòng phía trên',
-  DUPLICATE_ROW: 'Trùng với một trẻ em ở dòng phía trên',
-  OUTSIDE_JURISDICTION: 'Xã, phường ngoài địa bàn của bạn',
-  ROLE: 'Vai trò của bạn không được đăng ký trẻ em',
-  INVALID_INPUT: 'Thiếu hoặc sai một giá trị bắt buộc',
-  DATE_IN_FUTURE: 'Ngày ở tương lai',
-  DATE_BEFORE_BIRTH: 'Ngày trước ngày sinh',
-  DATE_OUT_OF_ORDER: 'Các ngày không đúng thứ tự',
-  CHILD_TOO_OLD: 'Đã đủ 16 tuổi: không phải trẻ em (Luật Trẻ em 2016, Điều 1)',
-  INVALID_PERSONAL_ID: 'Số định danh cá nhân không hợp lệ với trẻ này',
-  CHILD_ALREADY_REGISTERED: 'Trẻ em đã được đăng ký',
-  CIRCUMSTANCE_ALREADY_ACTIVE: 'Hoàn cảnh đặc biệt được ghi hai lần',
-};
 
 const COLUMN_VI: Readonly<Record<string, string>> = {
   record_ref: 'Mã hồ sơ',
@@ -48,7 +22,7 @@ const COLUMN_VI: Readonly<Record<string, string>> = {
 
 /** The "Lý do" text of one problem: the rule in Vietnamese, with the column it concerns (never a cell's value). */
 export function lyDo(code: string, column: string | null): string {
-  const rule = LY_DO[code] ?? `Vi phạm quy tắc ${code}`;
+  const rule = ruleTextVi(code);
   const where = column ? (COLUMN_VI[column] ?? column) : undefined;
   return where ? `${where}: ${rule}` : rule;
 }

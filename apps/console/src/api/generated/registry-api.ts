@@ -1005,6 +1005,8 @@ export interface components {
             kind: "rejected" | "warning";
             /** @description The rule's fixed text */
             reason: string;
+            /** @description The same rule in Vietnamese, as the rejected-rows file's "Lý do" column words it */
+            reasonVi: string;
             recordRef?: string;
             /** @description Row number as a spreadsheet shows it */
             row: number;

@@ -10,7 +10,7 @@ import { ImportProblem, ImportReport, contentTypeOf, isIncomplete, uploadImport 
 type Filter = 'all' | 'rejected' | 'incomplete' | 'warning';
 
 export default function ImportPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const { accessToken } = useAuth();
   const [file, setFile] = useState<File>();
@@ -129,7 +129,7 @@ export default function ImportPage() {
                 },
                 { title: t('import.colColumn'), render: (_, p) => p.header ?? p.column ?? '' },
                 { title: t('import.colCode'), dataIndex: 'code' },
-                { title: t('import.colReason'), dataIndex: 'reason' },
+                { title: t('import.colReason'), render: (_, p) => (i18n.language === 'en' ? p.reason : p.reasonVi) },
               ]}
             />
           </>
