@@ -24,6 +24,9 @@ async function choose(page: Page, select: Locator, typed: string, option: RegExp
   // antd keeps an accessible (hidden) copy of the list; the visible option carries the label as its title.
   await page.getByTitle(option).first().waitFor();
   await select.press('Enter');
+  // Wait for the list to close: a screenshot (and axe) taken during its closing animation sees antd's
+  // open listbox, which carries no accessible name of its own (an antd limitation while it is open).
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
 }
 
 describeInBrowser('a commune officer registers a child with an old commune code, corrects, moves and records a circumstance (Chromium)', () => {
