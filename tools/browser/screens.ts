@@ -20,6 +20,9 @@ export async function recordScreen(page: Page, journey: string, name: string): P
   const dir = path.join(SCREENSHOTS_DIR, journey);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
+  // A select's list still closing (its animation) shows antd's open listbox, which has no accessible
+  // name of its own: take the screen once every list is closed.
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
   await page.screenshot({ path: file, fullPage: true });
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const violations = results.violations
