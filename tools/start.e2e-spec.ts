@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
+import { checkAgainstOpenApi, OpenApiDocument, readHttpExamples } from './contracts/http-examples';
 import { spawnNpmStart } from './start-process';
 import { START_SERVICES } from './start-services';
 
@@ -135,6 +136,37 @@ describe('npm start', () => {
     const docs = await fetch(`${base}/docs-json`);
     expect(docs.status).toBe(200);
     expect(await docs.json()).toMatchObject({ info: { title: 'ChildLedger registry API' } });
+  });
+
+  it("serves every request of docs/http/*.http: each path, method and query parameter is in its service's OpenAPI document", async () => {
+    const services: Record<string, string> = { registry: 'registry-api', query: 'query-api', gateway: 'stream-gateway' };
+    const examples = readHttpExamples();
+    expect(examples.map((e) => e.file)).toEqual(['query-api.http', 'registry-api.http', 'stream-gateway.http']);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { requests } of examples) {
+      for (const request of requests) {
+        if (request.base === 'issuer') continue; // the development issuer's /token, not an API of the platform
+        const service = services[request.base];
+        if (!service) {
+          problems.push(`${request.file}:${request.line}: unknown base {{${request.base}}}`);
+          continue;
+        }
+        const port = new RegExp(`${service}\\s+http://localhost:(\\d+)/api/v1`).exec(readOutput())![1];
+        const doc = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as OpenApiDocument;
+        problems.push(...checkAgainstOpenApi(request, '/api/v1', doc));
+        checked += 1;
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(20);
+    // The check can fail: a path the document does not have, and an undeclared query parameter.
+    const docs = (await (await fetch(`${base}/docs-json`)).json()) as OpenApiDocument;
+    const wrong = { file: 'x.http', line: 1, method: 'GET', base: 'registry', path: '/childs/{}', query: [] };
+    expect(checkAgainstOpenApi(wrong, '/api/v1', docs)).toEqual(['x.http:1 GET /childs/{}: no such path in the OpenAPI document']);
+    expect(checkAgainstOpenApi({ ...wrong, path: '/admin-units', query: ['province', 'colour'] }, '/api/v1', docs)).toEqual([
+      'x.http:1 GET /admin-units: query parameter colour is not declared',
+    ]);
   });
 
   it('every service it started is ready', async () => {

@@ -1,10 +1,21 @@
-import { BadRequestException, Controller, Get, Header, Query } from '@nestjs/common';
+import { applyDecorators, BadRequestException, Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
 import { AuditTrailFilters, AuditTrailQueries, AuditTrailRow } from '@childledger/read-models';
 import { INSPECTION_ROLES, optionalDate } from './access';
 import { safeCsv } from './csv';
 import { decodeCursor, isInstantText, page, pageLimit } from './keyset';
+
+/** The filters of the audit trail, as the OpenAPI document declares them (the JSON and the CSV routes take the same). */
+const AuditFilterQueries = () =>
+  applyDecorators(
+    ApiQuery({ name: 'childId', required: false }),
+    ApiQuery({ name: 'actorId', required: false }),
+    ApiQuery({ name: 'unit', required: false, description: "the actor's unit or the child's commune/province" }),
+    ApiQuery({ name: 'eventType', required: false }),
+    ApiQuery({ name: 'from', required: false }),
+    ApiQuery({ name: 'to', required: false }),
+  );
 
 interface AuditFilters {
   childId?: string;
@@ -61,12 +72,7 @@ export class AuditController {
 
   @Get('events')
   @Roles(...INSPECTION_ROLES)
-  @ApiQuery({ name: 'childId', required: false })
-  @ApiQuery({ name: 'actorId', required: false })
-  @ApiQuery({ name: 'unit', required: false, description: "the actor's unit or the child's commune/province" })
-  @ApiQuery({ name: 'eventType', required: false })
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
+  @AuditFilterQueries()
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async events(@CurrentUser() user: AuthenticatedUser, @Query() f: AuditFilters) {
@@ -97,6 +103,7 @@ export class AuditController {
   /** The same rows as CSV; a cell that a spreadsheet would run as a formula is neutralised (csv.ts). */
   @Get('events.csv')
   @Roles(...INSPECTION_ROLES)
+  @AuditFilterQueries()
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="audit-trail.csv"')
   async csv(@CurrentUser() user: AuthenticatedUser, @Query() f: AuditFilters): Promise<string> {

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, GoneException, Header, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -16,12 +16,26 @@ export const SSE_PAGE_SIZE = 500;
 
 export class FeedQueryDto {
   /** Opaque cursor from a previous page's `next` (or an SSE event id); absent: from the start. */
-  @IsOptional() @IsString() @MaxLength(200) after?: string;
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(MAX_FEED_LIMIT) limit?: number;
+  @ApiPropertyOptional({ description: "opaque cursor: a previous page's `next` or an SSE event id; absent: from the oldest event retained", maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  after?: string;
+  @ApiPropertyOptional({ description: 'events per page', minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(MAX_FEED_LIMIT)
+  limit?: number;
 }
 
 export class StreamQueryDto {
-  @IsOptional() @IsString() @MaxLength(200) after?: string;
+  @ApiPropertyOptional({ description: 'opaque cursor to resume after (the Last-Event-ID header does the same)', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  after?: string;
 }
 
 export interface FeedPageBody {

@@ -2,13 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
 import { EVENT_STORE_MIGRATIONS, EventStore } from '@childledger/event-store';
 import { eventually } from '@childledger/event-store/testing';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import * as ev from '@childledger/partner-outbox/testing';
-import { encodeCursor, PartnerCloudEvent, parsePartnersDocument } from '@childledger/partner-streams';
+import { encodeCursor, PartnerCloudEvent, parsePartnersDocument, SCHEMA_BASE } from '@childledger/partner-streams';
 import { EVENT_STORE, loadConfig, PG_POOL, PlatformConfig } from '@childledger/platform';
 import { DATA_KEYRING, DataKeyring, TRUST_MIGRATIONS } from '@childledger/trust';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
@@ -176,6 +178,27 @@ describe('stream-gateway (HTTP)', () => {
     // A resumed SSE (Last-Event-ID) starts right after that event.
     const resumed = await fetch(`${base}/feeds/moh/events?after=${received[2]!.id}&limit=1`, { headers: await bearer('moh') });
     expect(((await resumed.json()) as { events: PartnerCloudEvent[] }).events[0]).toEqual(replay[3]);
+  });
+
+  it("serves each event's data schema at the path its dataschema URL names, without a token; every event on the feed validates against it", async () => {
+    const events = await readAllPages('moh', 1000);
+    expect(events.length).toBeGreaterThan(0);
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    addFormats(ajv);
+    for (const url of new Set(events.map((e) => e.dataschema))) {
+      const res = await fetch(`${base}/schemas/partners/${url.slice(SCHEMA_BASE.length + 1)}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/schema+json');
+      const schema = (await res.json()) as Record<string, unknown>;
+      expect(schema['$id']).toBe(url);
+      const validate = ajv.getSchema(url) ?? ajv.compile(schema);
+      for (const e of events.filter((x) => x.dataschema === url)) expect([e.type, validate(e.data), validate.errors ?? null]).toEqual([e.type, true, null]);
+      // The schema refuses what it should: a field no agreement can name.
+      expect(validate({ ...(events.find((x) => x.dataschema === url)!.data ?? {}), notAField: 1 })).toBe(false);
+    }
+    const missing = await fetch(`${base}/schemas/partners/NoSuchEvent/v1.json`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { message: string }).message).toContain('no partner schema NoSuchEvent/v1.json');
   });
 
   it("erasure: the child's key gets a tombstone and its personal fields are gone from the feed, replayed from the start too", async () => {

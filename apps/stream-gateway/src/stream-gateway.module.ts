@@ -7,6 +7,7 @@ import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
 import { PartnersAdminController } from './partners-admin.controller';
 import { PartnerStreamsService, STREAM_GATEWAY_OPTIONS, StreamGatewayOptions } from './partner-streams.service';
 import { TokenController } from './token.controller';
+import { SchemasController } from './schemas.controller';
 
 /** Partner ministries' event streams: HTTP feed + SSE, Kafka relay, partner tokens, partners admin. */
 @Module({})
@@ -19,7 +20,7 @@ export class StreamGatewayModule {
         PlatformModule.forRoot({ ...platform, service: 'stream-gateway' }),
         ThrottlerModule.forRoot([{ name: 'partner', ttl: 60_000, limit: gateway.rateLimitPerMinute }]),
       ],
-      controllers: [TokenController, FeedController, PartnersAdminController],
+      controllers: [TokenController, FeedController, PartnersAdminController, SchemasController],
       providers: [{ provide: STREAM_GATEWAY_OPTIONS, useValue: gateway }, PartnerStreamsService, FeedStreams, PartnerGuard, PartnerThrottlerGuard],
     };
   }

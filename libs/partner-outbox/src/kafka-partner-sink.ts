@@ -1,5 +1,11 @@
-import { Kafka, KafkaConfig, Producer } from 'kafkajs';
-import { partnerTopic, PartnerSink, RelayMessage, toKafkaRecord } from '@childledger/partner-streams';
+import { Kafka, KafkaConfig, Message, Producer } from 'kafkajs';
+import { PartnerCloudEvent, partnerTopic, PartnerSink, RelayMessage, toKafkaRecord } from '@childledger/partner-streams';
+
+/** The kafkajs message of a partner CloudEvent, in CloudEvents binary mode (`ce_*` headers, the data as the value, the child's key). */
+export function toKafkaMessage(event: PartnerCloudEvent): Message {
+  const r = toKafkaRecord(event);
+  return { key: r.key, value: r.value, headers: r.headers };
+}
 
 export interface KafkaPartnerSinkOptions {
   brokers: string[];
@@ -55,8 +61,7 @@ export class KafkaPartnerSink implements PartnerSink {
   async send(partnerId: string, messages: readonly RelayMessage[]): Promise<void> {
     await this.connect();
     const topic = await this.ensureTopic(partnerId);
-    const records = messages.map((m) => toKafkaRecord(m.event));
-    await this.producer!.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) });
+    await this.producer!.send({ topic, acks: -1, messages: messages.map((m) => toKafkaMessage(m.event)) });
   }
 
   async close(): Promise<void> {

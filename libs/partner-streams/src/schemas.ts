@@ -105,3 +105,28 @@ export const CLOUDEVENT_ENVELOPE_SCHEMA: JsonSchema = {
   },
   additionalProperties: false,
 };
+
+/** The `data` of a tombstone (`vn.gov.childledger.ChildTombstone.v1`): always null. */
+export const TOMBSTONE_DATA_SCHEMA: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: `${SCHEMA_BASE}/ChildTombstone/v1.json`,
+  title: 'ChildTombstone v1 (partner view): no data, forget everything held under the subject',
+  type: 'null',
+};
+
+/**
+ * Every published partner schema, by its path under SCHEMA_BASE (`CaseClosed/v1.json`): what the
+ * `dataschema` URLs name, what docs/schemas/partners holds and what the gateway serves.
+ */
+export function partnerSchemaFiles(): Record<string, JsonSchema> {
+  const files: Record<string, JsonSchema> = {};
+  const add = (schema: JsonSchema) => {
+    const id = schema['$id'] as string;
+    if (!id.startsWith(`${SCHEMA_BASE}/`)) throw new Error(`schema $id ${id} is not under ${SCHEMA_BASE}`);
+    files[id.slice(SCHEMA_BASE.length + 1)] = schema;
+  };
+  for (const type of Object.keys(SHAREABLE_FIELDS) as EventType[]) add(partnerEventSchema(type));
+  add(TOMBSTONE_DATA_SCHEMA);
+  add(CLOUDEVENT_ENVELOPE_SCHEMA);
+  return files;
+}

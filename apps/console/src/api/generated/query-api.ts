@@ -552,7 +552,15 @@ export interface operations {
     };
     AuditController_csv: {
         parameters: {
-            query?: never;
+            query?: {
+                actorId?: unknown;
+                childId?: unknown;
+                eventType?: unknown;
+                from?: unknown;
+                to?: unknown;
+                /** @description the actor's unit or the child's commune/province */
+                unit?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
