@@ -7,6 +7,46 @@ const jsxA11y = require('eslint-plugin-jsx-a11y');
 
 const FRAMEWORKS = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'kafkajs', '@eventstore/db-client', 'express', 'nestjs-pino'];
 
+// Layers and bounded contexts (Nx project tags). Each project may use only what its tags allow.
+const DEP_CONSTRAINTS = [
+  // Layers: apps wire features; features use data access and the pure domain.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+  // The domain is framework-free: no NestJS, ORM, database, broker or event-store client.
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util'], bannedExternalImports: FRAMEWORKS },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: FRAMEWORKS },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing', 'type:data-access'] },
+  // Scopes: a bounded context uses its own libraries and the shared ones.
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // Reconciliation (in the registry API) reads identity's review queue and scores with the matching engine.
+  { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:shared', 'scope:identity', 'scope:matching'] },
+  { sourceTag: 'scope:matching', onlyDependOnLibsWithTags: ['scope:matching', 'scope:shared'] },
+  { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
+  { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },
+  { sourceTag: 'scope:partners', onlyDependOnLibsWithTags: ['scope:partners', 'scope:registry', 'scope:shared'] },
+  // The console talks to the services over HTTP only (its generated client); its server uses the platform's config.
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // The migration step lists every context's migrations (libs/migrations): the schema's composition root.
+  {
+    sourceTag: 'scope:migrations',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:identity', 'scope:monitoring', 'scope:partners'],
+  },
+  // The command-line tools compose every context, like `npm start` does.
+  {
+    sourceTag: 'scope:cli',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners', 'scope:migrations'],
+  },
+];
+
+// Tests may build the whole schema (ALL_MIGRATIONS of libs/migrations) whatever context they test;
+// the code under test may not.
+const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
+  c.sourceTag.startsWith('scope:') && !c.onlyDependOnLibsWithTags.includes('scope:migrations')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:migrations'] }
+    : c,
+);
+
 module.exports = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -15,38 +55,7 @@ module.exports = [
   {
     files: ['**/*.ts', '**/*.js'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            // Layers: apps wire features; features use data access and the pure domain.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
-            // The domain is framework-free: no NestJS, ORM, database, broker or event-store client.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:util'], bannedExternalImports: FRAMEWORKS },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: FRAMEWORKS },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:testing', 'type:data-access'] },
-            // Scopes: a bounded context uses its own libraries and the shared ones.
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // Reconciliation (in the registry API) reads identity's review queue and scores with the matching engine.
-            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:shared', 'scope:identity', 'scope:matching'] },
-            { sourceTag: 'scope:matching', onlyDependOnLibsWithTags: ['scope:matching', 'scope:shared'] },
-            { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:matching', 'scope:registry', 'scope:shared'] },
-            { sourceTag: 'scope:monitoring', onlyDependOnLibsWithTags: ['scope:monitoring', 'scope:registry', 'scope:shared'] },
-            { sourceTag: 'scope:partners', onlyDependOnLibsWithTags: ['scope:partners', 'scope:registry', 'scope:shared'] },
-            // The console talks to the services over HTTP only (its generated client); its server uses the platform's config.
-            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // The command-line tools compose every context, like `npm start` does.
-            {
-              sourceTag: 'scope:cli',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry', 'scope:matching', 'scope:identity', 'scope:monitoring', 'scope:partners'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: DEP_CONSTRAINTS }],
       'no-restricted-properties': [
         'error',
         { object: 'it', property: 'only', message: 'Focused tests hide the rest of the suite.' },
@@ -60,6 +69,10 @@ module.exports = [
     // Tests assert the shape first, then use it: non-null assertions there are the point.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.browser-spec.ts', '**/*.harness.ts', '**/testing/**/*.ts', 'apps/*/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: TEST_DEP_CONSTRAINTS }] },
   },
   {
     files: ['**/*.js'],

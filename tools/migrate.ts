@@ -1,8 +1,10 @@
 // `npm run migrate`: applies every pending migration to the platform's database (DATABASE_URL,
-// or the embedded server's) and exits. Services and `npm start` do the same at boot.
+// or the embedded server's) and exits: ALL_MIGRATIONS of libs/migrations. `npm start` does the same at
+// boot; services never migrate (each checks that its own tables' migrations were applied).
 import 'reflect-metadata';
 import { createPool, setRuntimeRolePassword } from '@childledger/database';
-import { createLogger, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { createLogger, loadConfig, PlatformConfig } from '@childledger/platform';
+import { preparePlatformDatabase } from '@childledger/migrations';
 
 async function main(): Promise<void> {
   const config = loadConfig(PlatformConfig);

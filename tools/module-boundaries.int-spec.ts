@@ -54,4 +54,28 @@ describe('module boundaries (ESLint)', () => {
     );
     expect(messages).toEqual([]);
   });
+
+  it("keeps the shared kernel free of every context's tables: libs/platform may not import a context's migrations nor the migration step's list", async () => {
+    const messages = await lint(
+      'libs/platform/src/probe.ts',
+      `import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';\nimport { ALL_MIGRATIONS } from '@childledger/migrations';\nexport const y = [READ_MODEL_MIGRATIONS, ALL_MIGRATIONS];\n`,
+    );
+    expect(messages).toContain('A project tagged with "scope:shared" can only depend on libs tagged with "scope:shared"');
+    expect(messages).toHaveLength(2);
+  });
+
+  it("lets a service list its own context's migrations, not another context's nor the whole list; its tests may build the whole schema", async () => {
+    const own = await lint(
+      'apps/query-api/src/probe.ts',
+      `import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';\nexport const y = READ_MODEL_MIGRATIONS;\n`,
+    );
+    expect(own).toEqual([]);
+    const others = await lint(
+      'apps/query-api/src/probe.ts',
+      `import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';\nimport { ALL_MIGRATIONS } from '@childledger/migrations';\nexport const y = [PARTNER_STREAMS_MIGRATIONS, ALL_MIGRATIONS];\n`,
+    );
+    expect(others).toHaveLength(2);
+    const test = await lint('apps/query-api/test/probe.ts', `import { ALL_MIGRATIONS } from '@childledger/migrations';\nexport const y = ALL_MIGRATIONS;\n`);
+    expect(test).toEqual([]);
+  });
 });

@@ -2,7 +2,8 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { ALL_MIGRATIONS, createDevIssuerApp, DEV_USERS, DevIssuer } from '@childledger/platform';
+import { createDevIssuerApp, DEV_USERS, DevIssuer } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestDatabase, freePort, TestDatabase, testRuntimeRoleUrl } from '@childledger/database';
 
 const root = path.resolve(__dirname, '..');

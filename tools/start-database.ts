@@ -4,7 +4,8 @@
 // administrator command") under the services that are still closing. The launcher stops it last,
 // with SIGTERM; if the launcher dies, the closed IPC channel stops it too.
 import 'reflect-metadata';
-import { createLogger, loadConfig, PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { createLogger, loadConfig, PlatformConfig } from '@childledger/platform';
+import { preparePlatformDatabase } from '@childledger/migrations';
 
 /** What the database process tells the launcher. */
 export type StartDatabaseMessage = { ready: { url: string; applied: string[]; embedded: boolean } } | { failed: string };

@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { parse } from 'csv-parse';
 import { createPool, runMigrations } from '@childledger/database';
 import { createPostgresEventStore } from '@childledger/event-store';
-import { ALL_MIGRATIONS } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 import { BenchContext, figure, percentile, round, timedWorkers } from './bench-support';
 

@@ -18,7 +18,8 @@ import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, PgDeadLetterStore } f
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { OutboxSignal, PgPartnerFeed } from '@childledger/partner-outbox';
 import { PartnerCloudEvent, parseAgreement } from '@childledger/partner-streams';
-import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth } from '@childledger/platform/testing';
 import { checkpointName, PROJECTIONS, ProjectionRunner, rebuildProjections, dropShadows, UnitResolver } from '@childledger/read-models';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { parse } from 'csv-parse/sync';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { generateScenario, writeRecordsCsv } from '@childledger/testing';
 import { runCli } from './run-cli';
 

@@ -5,7 +5,8 @@ import { createPool, createTestDatabase, freePort, TestDatabase } from '@childle
 import { childDecider, childStreamId, RegisterChild, vietnamDate } from '@childledger/domain';
 import { EventStore, handleCommand, RecordedEvent } from '@childledger/event-store';
 import { HttpNationalRegistryOptions, SandboxFaults, SandboxResidentsStore } from '@childledger/identity';
-import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
 import { EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';

@@ -6,7 +6,8 @@ import { createPool, createTestDatabase, freePort, TestDatabase } from '@childle
 import { childStreamId, vietnamDate } from '@childledger/domain';
 import type { EventStore, RecordedEvent } from '@childledger/event-store';
 import { SandboxResidentsStore } from '@childledger/identity';
-import { ALL_MIGRATIONS, AuthenticatedUser, PlatformConfig, Role } from '@childledger/platform';
+import { AuthenticatedUser, PlatformConfig, Role } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
 import { EncryptingPostgresEventStore, PgDataKeyring, resolveKeyEncryptionKey } from '@childledger/trust';

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import { SandboxFaults } from '@childledger/identity';
-import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth } from '@childledger/platform/testing';
 import { generateScenario, ResidentRow } from '@childledger/testing';
 import { createPopulationRegistrySandbox } from '../../apps/population-registry-sandbox/src/sandbox.app';

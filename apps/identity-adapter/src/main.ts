@@ -1,6 +1,11 @@
 // Runs the identity adapter on its own (NATIONAL_REGISTRY_URL and its client credentials).
 import 'reflect-metadata';
-import { runService } from '@childledger/platform';
+import { PLATFORM_MIGRATIONS, runService } from '@childledger/platform';
+import { IDENTITY_MIGRATIONS } from '@childledger/identity/migrations';
 import { createIdentityAdapter } from './identity-adapter.app';
 
-runService({ create: createIdentityAdapter, port: (c) => c.IDENTITY_ADAPTER_PORT });
+runService({
+  migrations: [...PLATFORM_MIGRATIONS, ...IDENTITY_MIGRATIONS],
+  create: createIdentityAdapter,
+  port: (c) => c.IDENTITY_ADAPTER_PORT,
+});

@@ -1,5 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth } from '@childledger/platform/testing';
 import { createLogSealer } from './log-sealer.app';
 

@@ -1,9 +1,12 @@
 // Runs the registry API on its own (production: one process per service, DATABASE_URL set).
 import 'reflect-metadata';
-import { runService } from '@childledger/platform';
+import { PLATFORM_MIGRATIONS, runService } from '@childledger/platform';
+import { IDENTITY_MIGRATIONS } from '@childledger/identity/migrations';
+import { REGISTRY_MIGRATIONS } from '@childledger/registry/migrations';
 import { createRegistryApi } from './registry-api.app';
 
 runService({
+  migrations: [...PLATFORM_MIGRATIONS, ...REGISTRY_MIGRATIONS, ...IDENTITY_MIGRATIONS],
   create: createRegistryApi,
   port: (c) => c.REGISTRY_API_PORT,
   missing: (c) =>

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS, AuthenticatedUser, PlatformConfig } from '@childledger/platform';
+import { AuthenticatedUser, PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { createRegistryApi } from '../src/registry-api.app';
 

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { createPool, createTestDatabase, freePort, TestDatabase } from '@childledger/database';
 import type { EventMetadata, EventStore } from '@childledger/event-store';
-import { ALL_MIGRATIONS, AuthenticatedUser, EVENT_STORE, PlatformConfig, Role } from '@childledger/platform';
+import { AuthenticatedUser, EVENT_STORE, PlatformConfig, Role } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { createRegistryApi, RegistryApiOptions } from '../src/registry-api.app';
 

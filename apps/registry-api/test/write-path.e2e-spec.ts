@@ -1,7 +1,8 @@
 // Issue 13, the write path: every finding here failed on the code before it.
 import { createHash, randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS, PlatformConfig } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { createTestAuth } from '@childledger/platform/testing';
 import { createRegistryApi } from '../src/registry-api.app';
 import { BA_DINH, RegistryApiHarness, registration } from './registry-api.harness';

@@ -2,10 +2,12 @@
 // One active instance per partner projection: a second instance is safe (it never writes a batch
 // twice) but wasted work; run the HTTP side with several replicas sharing PARTNER_TOKEN_SECRET.
 import 'reflect-metadata';
-import { runService } from '@childledger/platform';
+import { PLATFORM_MIGRATIONS, runService } from '@childledger/platform';
+import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';
 import { createStreamGateway } from './stream-gateway.app';
 
 runService({
+  migrations: [...PLATFORM_MIGRATIONS, ...PARTNER_STREAMS_MIGRATIONS],
   create: (config, databaseUrl, { auth }) => createStreamGateway(config, databaseUrl, { auth, devSecrets: false }),
   port: (c) => c.STREAM_GATEWAY_PORT,
   missing: (c) =>

@@ -5,13 +5,17 @@ import { authOptionsFromConfig } from './auth/auth-options';
 import { standaloneConfigProblems } from './config/deployment-rules';
 import { loadConfig } from './config/load-config';
 import { PlatformConfig } from './config/platform.config';
-import { ALL_MIGRATIONS } from './database/platform-database';
 import { SERVICE_NAME } from './tokens';
 
 export interface StandaloneService {
   /** Builds the service's Nest application (the same factory `npm start` uses). */
   create(config: PlatformConfig, databaseUrl: string, options: { auth: AuthOptions }): Promise<INestApplication>;
   port(config: PlatformConfig): number;
+  /**
+   * The migrations of the tables this service uses (PLATFORM_MIGRATIONS plus its context's): it
+   * refuses to start until the migration step has applied them. Services never migrate.
+   */
+  migrations: MigrationClass[];
   /** What this service needs beyond the platform's configuration when it runs on its own: messages for what is missing. */
   missing?(config: PlatformConfig): string[];
 }
@@ -29,11 +33,11 @@ async function pendingMigrations(pool: ReturnType<typeof createPool>, migrations
  * Whether the database is fit for a service on its own: the login role owns nothing (and cannot
  * SET ROLE into the owner), and every migration was applied by the migration step before.
  */
-async function databaseProblems(url: string): Promise<string[]> {
+async function databaseProblems(url: string, migrations: MigrationClass[]): Promise<string[]> {
   const pool = createPool(url, { max: 1, application_name: 'startup-check' });
   try {
     const role = await loginRoleProblem(pool);
-    const pending = await pendingMigrations(pool, ALL_MIGRATIONS);
+    const pending = await pendingMigrations(pool, migrations);
     return [
       ...(role ? [role] : []),
       ...(pending.length
@@ -66,7 +70,7 @@ export function runService(service: StandaloneService): void {
       ...standaloneConfigProblems('service', process.env),
     ];
     if (!auth || !config.DATABASE_URL || problems.length > 0) throw fail(problems);
-    const database = await databaseProblems(config.DATABASE_URL);
+    const database = await databaseProblems(config.DATABASE_URL, service.migrations);
     if (database.length > 0) throw fail(database);
     const app = await service.create(config, config.DATABASE_URL, { auth });
     const own = standaloneConfigProblems(app.get<string>(SERVICE_NAME), process.env).filter((p) => !problems.includes(p));

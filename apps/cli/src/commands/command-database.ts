@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { Client } from 'pg';
 import { withDatabase } from '@childledger/database';
-import { PlatformConfig, preparePlatformDatabase } from '@childledger/platform';
+import { PlatformConfig } from '@childledger/platform';
+import { preparePlatformDatabase } from '@childledger/migrations';
 import { readDevelopmentKeys } from '@childledger/trust';
 
 /**

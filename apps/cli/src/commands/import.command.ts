@@ -9,7 +9,8 @@ import { stringify } from 'csv-stringify/sync';
 import { writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
 import { DatabaseServer, withDatabase } from '@childledger/database';
-import { AuthenticatedUser, AuthOptions, loadConfig, PlatformConfig, PlatformModule, preparePlatformDatabase, Role, ROLES } from '@childledger/platform';
+import { AuthenticatedUser, AuthOptions, loadConfig, PlatformConfig, PlatformModule, Role, ROLES } from '@childledger/platform';
+import { preparePlatformDatabase } from '@childledger/migrations';
 // The CLI is tagged scope:shared but its commands belong to bounded contexts (registry here, matching for
 // `match`); no depConstraint lets a tool app use several scopes yet (reported to the lead).
 import { ChildRecordImporter, ImportCounts, ImportReport, RegistryModule } from '@childledger/registry';

@@ -6,7 +6,8 @@ import { Client } from 'pg';
 import type { Registry } from 'prom-client';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
-import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, preparePlatformDatabase, subscriptionGauges } from '@childledger/platform';
+import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, subscriptionGauges } from '@childledger/platform';
+import { preparePlatformDatabase } from '@childledger/migrations';
 import { checkpointName, positionOf, PROJECTIONS, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
 import { createPool } from '@childledger/database';
 

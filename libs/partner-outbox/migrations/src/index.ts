@@ -1,5 +1,5 @@
-// The partner streams' tables, as their own project (scope:shared) so that the platform's
-// ALL_MIGRATIONS can list them without depending on the partners context.
+// The partner streams' tables, as their own project (scope:partners) so that the migration step's
+// ALL_MIGRATIONS (libs/migrations) can list them without depending on the partners context.
 import { CreatePartnerStreams1733000000000 } from './1733000000000-create-partner-streams';
 import { PartnerOutboxRetention1733000000001 } from './1733000000001-partner-outbox-retention';
 export { CreatePartnerStreams1733000000000, PartnerOutboxRetention1733000000001 };

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS } from '../database/platform-database';
+import { PLATFORM_MIGRATIONS } from '../database/platform-database';
 import { PgThrottlerStorage } from './pg-throttler-storage';
 
 /** The rate limits' PostgreSQL storage, as the application role (what the services run as). */
@@ -10,7 +10,7 @@ describe('PgThrottlerStorage', () => {
   let owner: Pool;
 
   beforeAll(async () => {
-    db = await createTestDatabase(ALL_MIGRATIONS);
+    db = await createTestDatabase(PLATFORM_MIGRATIONS);
     app = createPool(db.url, { max: 4 });
     owner = createPool(db.url, { role: null, max: 1 });
   });

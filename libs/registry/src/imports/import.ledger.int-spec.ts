@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
-import { ALL_MIGRATIONS } from '@childledger/platform';
+import { ALL_MIGRATIONS } from '@childledger/migrations';
 import { ImportLedger, ImportProblem } from './import.ledger';
 
 /** The import ledger on a real PostgreSQL: a report with more problems than one statement can carry. */

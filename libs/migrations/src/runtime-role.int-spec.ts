@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { APPLICATION_ROLE, createPool, createTestDatabase, loginRoleProblem, RUNTIME_ROLE, TestDatabase, testRuntimeRoleUrl } from '@childledger/database';
-import { ALL_MIGRATIONS } from './platform-database';
+import { ALL_MIGRATIONS } from './index';
 
 /** What a service on its own logs in as: childledger_runtime, which owns nothing and cannot become the owner. */
 describe(RUNTIME_ROLE, () => {
