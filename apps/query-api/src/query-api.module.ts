@@ -4,10 +4,13 @@ import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { APPLICATION_ROLE } from '@childledger/database';
 import { PG_POOL, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { READ_MODEL_ENTITIES, READ_MODEL_POOL, READ_MODEL_QUERIES, UnitResolver } from '@childledger/read-models';
+import { configuredSealKeys } from '@childledger/trust';
 import { AuditController } from './audit.controller';
 import { CasesController } from './cases.controller';
 import { ChildrenController } from './children.controller';
 import { IndicatorsController } from './indicators.controller';
+import { InspectionController } from './inspection.controller';
+import { IntegrityService, TRUSTED_SEAL_KEYS } from './integrity.service';
 import { ReconciliationController } from './reconciliation.controller';
 import { ADMIN_UNITS, UNIT_RESOLVER } from './tokens';
 
@@ -32,13 +35,16 @@ export class QueryApiModule {
         }),
         TypeOrmModule.forFeature(READ_MODEL_ENTITIES),
       ],
-      controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController],
+      controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController, InspectionController],
       providers: [
         // The read models' queries (libs/read-models/src/queries) on the platform's pool; the read audit is the platform's ReadAuditWriter.
         { provide: READ_MODEL_POOL, useExisting: PG_POOL },
         ...READ_MODEL_QUERIES,
         { provide: ADMIN_UNITS, useValue: units },
         { provide: UNIT_RESOLVER, useValue: new UnitResolver(units) },
+        // The seal keys the integrity check trusts, given by the operator (checked here, at boot); unset: those log_seal_keys lists.
+        { provide: TRUSTED_SEAL_KEYS, useValue: configuredSealKeys(process.env['CHILDLEDGER_TRUSTED_SEAL_KEYS']) },
+        IntegrityService,
       ],
     };
   }

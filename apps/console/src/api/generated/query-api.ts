@@ -32,6 +32,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_readAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/reads.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_readAuditCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases": {
         parameters: {
             query?: never;
@@ -240,6 +272,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inspection/children/{childId}/as-of": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InspectionController_asOf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InspectionController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection/proofs/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InspectionController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/metrics": {
         parameters: {
             query?: never;
@@ -308,6 +388,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditActorDto: {
+            role: string | null;
+            /** @description Unit code the actor worked for */
+            unit: string | null;
+            userId: string | null;
+        };
+        AuditEntryDto: {
+            actor: components["schemas"]["AuditActorDto"];
+            caseId: string | null;
+            causationId: string | null;
+            childId: string | null;
+            correlationId: string | null;
+            eventId: string;
+            /** @example ChildDetailsCorrected */
+            eventType: string;
+            personalDataErased: boolean;
+            /** @description Global position in the log */
+            position: number;
+            reason: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            revision: number;
+            streamId: string;
+            /** @description The event's data without its personal part */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AuditTrailPageDto: {
+            items: components["schemas"]["AuditEntryDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         CaseDeadlinesDto: {
             /** Format: date-time */
             assessmentDueAt: string | null;
@@ -351,6 +464,16 @@ export interface components {
             reportedAt: string | null;
             riskLevel: string | null;
             status: string;
+        };
+        CheckpointSummaryDto: {
+            /** @example ed25519:0123456789abcdef */
+            keyId: string;
+            /** @description Store checkpoint of its last event (transaction:position) */
+            position: string;
+            /** Format: date-time */
+            sealedAt: string;
+            /** @description Events the checkpoint covers (chain position of its last event) */
+            seq: number;
         };
         ChildAsOfDto: {
             /** Format: date */
@@ -450,6 +573,92 @@ export interface components {
             /** @description Every event of the child’s record, oldest first */
             events: components["schemas"]["TimelineEntryDto"][];
         };
+        InclusionProofDto: {
+            checkpoint: components["schemas"]["SealedCheckpointDto"];
+            followingDigests: string[];
+            previousHash: string;
+            record: components["schemas"]["StoredEventRowDto"];
+            seq: number;
+            /** @enum {number} */
+            version: 1;
+        };
+        IntegrityProblemDto: {
+            eventId: string | null;
+            /** @enum {string} */
+            kind: "signature" | "order" | "content" | "chain-table" | "checkpoint" | "missing-checkpoint";
+            message: string;
+            position: string | null;
+            seq: number | null;
+        };
+        IntegrityStatusDto: {
+            /**
+             * Format: date-time
+             * @description When the check ran (it runs at most once a minute per server)
+             */
+            checkedAt: string;
+            checkpoints: number;
+            durationMs: number;
+            /** @description Events read from the log */
+            events: number;
+            lastCheckpoint: components["schemas"]["CheckpointSummaryDto"] | null;
+            problems: components["schemas"]["IntegrityProblemDto"][];
+            /** @description Events covered by a verified checkpoint */
+            sealed: number;
+            /** @enum {string} */
+            status: "passed" | "failed" | "no_checkpoint";
+            trustedKeys: components["schemas"]["TrustedKeyDto"][];
+            /** @description Events newer than the last checkpoint (checked against the chain table only) */
+            unsealed: number;
+        };
+        ReadAuditEntryDto: {
+            /** Format: date-time */
+            at: string;
+            childId: string | null;
+            correlationId: string | null;
+            /** @enum {string} */
+            purpose: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            resourceId: string;
+            /**
+             * @description child, case, import; audit_trail, read_audit, log_integrity, event_proof for inspections
+             * @example child
+             */
+            resourceType: string;
+            role: string;
+            userId: string;
+            /** @description The reader's communes, or provinces */
+            userUnits: string[];
+            /**
+             * @description current, timeline, as_of_<time>:<date>, search:<filters>, export:<filters>…
+             * @example current
+             */
+            view: string;
+        };
+        ReadAuditPageDto: {
+            items: components["schemas"]["ReadAuditEntryDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        SealedCheckpointDto: {
+            head: string;
+            keyId: string;
+            position: string;
+            sealedAt: string;
+            seq: number;
+            signature: string;
+        };
+        StoredEventRowDto: {
+            /** @description The stored jsonb text (personal data encrypted) */
+            data: string;
+            eventId: string;
+            eventType: string;
+            metadata: string;
+            position: string;
+            recordedAt: string;
+            schemaVersion: string;
+            streamId: string;
+            streamRevision: string;
+            transactionId: string;
+        };
         TimelineChangeDto: {
             /** @example fullName */
             field: string;
@@ -473,6 +682,14 @@ export interface components {
             revision: number;
             /** @example ChildDetailsCorrected */
             type: string;
+        };
+        TrustedKeyDto: {
+            keyId: string;
+            /**
+             * @description configured: CHILDLEDGER_TRUSTED_SEAL_KEYS; database: as listed by log_seal_keys (compare with the published key)
+             * @enum {string}
+             */
+            source: "configured" | "database";
         };
         WorklistItemDto: {
             /** Format: date-time */
@@ -530,13 +747,20 @@ export interface operations {
                 childId?: unknown;
                 cursor?: unknown;
                 eventType?: unknown;
+                /** @description first day of the period inspected (YYYY-MM-DD, Vietnam time) */
                 from?: unknown;
+                /** @description 1 to 500, default 100 */
                 limit?: unknown;
+                /** @description why the trail is read (default inspection); recorded in the read audit */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description last day of the period inspected (YYYY-MM-DD) */
                 to?: unknown;
-                /** @description the actor's unit or the child's commune/province */
+                /** @description the actor's unit, or a commune or province the child lived in during the period */
                 unit?: unknown;
             };
-            header?: never;
+            header?: {
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
             path?: never;
             cookie?: never;
         };
@@ -546,7 +770,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditTrailPageDto"];
+                };
             };
         };
     };
@@ -556,12 +782,57 @@ export interface operations {
                 actorId?: unknown;
                 childId?: unknown;
                 eventType?: unknown;
+                /** @description first day of the period inspected (YYYY-MM-DD, Vietnam time) */
                 from?: unknown;
+                /** @description why the trail is read (default inspection); recorded in the read audit */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description last day of the period inspected (YYYY-MM-DD) */
                 to?: unknown;
-                /** @description the actor's unit or the child's commune/province */
+                /** @description the actor's unit, or a commune or province the child lived in during the period */
                 unit?: unknown;
             };
-            header?: never;
+            header?: {
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, one row per event, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    AuditController_readAudit: {
+        parameters: {
+            query?: {
+                /** @description what this user looked at */
+                actorId?: unknown;
+                /** @description who viewed this child (or its cases) */
+                childId?: unknown;
+                cursor?: unknown;
+                /** @description first day (YYYY-MM-DD, Vietnam time) */
+                from?: unknown;
+                /** @description 1 to 500, default 100 */
+                limit?: unknown;
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description only reads made for this purpose */
+                readPurpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description last day (YYYY-MM-DD) */
+                to?: unknown;
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
             path?: never;
             cookie?: never;
         };
@@ -571,7 +842,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadAuditPageDto"];
+                };
+            };
+        };
+    };
+    AuditController_readAuditCsv: {
+        parameters: {
+            query?: {
+                /** @description what this user looked at */
+                actorId?: unknown;
+                /** @description who viewed this child (or its cases) */
+                childId?: unknown;
+                /** @description first day (YYYY-MM-DD, Vietnam time) */
+                from?: unknown;
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description only reads made for this purpose */
+                readPurpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                /** @description last day (YYYY-MM-DD) */
+                to?: unknown;
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, one row per read, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -910,6 +1219,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    InspectionController_asOf: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM-DD */
+                date: unknown;
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+                time?: "effective" | "recorded";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path: {
+                childId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildAsOfDto"];
+                };
+            };
+        };
+    };
+    InspectionController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityStatusDto"];
+                };
+            };
+        };
+    };
+    InspectionController_proof: {
+        parameters: {
+            query?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                purpose?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            header?: {
+                /** @description why the personal data is read: one of case_work, reconciliation, inspection, statistics, data_correction (query parameter purpose or header X-Purpose) */
+                "X-Purpose"?: "case_work" | "reconciliation" | "inspection" | "statistics" | "data_correction";
+            };
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofDto"];
+                };
             };
         };
     };

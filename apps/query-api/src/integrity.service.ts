@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@childledger/platform';
+import { buildInclusionProof, checkLogIntegrity, databaseSealKeys, InclusionProof, IntegrityKeys, IntegrityStatus } from '@childledger/trust';
+
+/** The keys the operator gave (CHILDLEDGER_TRUSTED_SEAL_KEYS), read and checked at boot; undefined: the keys log_seal_keys lists. */
+export const TRUSTED_SEAL_KEYS = Symbol('TrustedSealKeys');
+
+/** How long one check's answer is served before the next request runs the verifier again. */
+export const INTEGRITY_CHECK_MAX_AGE_MS = 60_000;
+
+/**
+ * The log's integrity as verify-log reports it, for the inspection screen. The verifier reads the
+ * whole log, so one check runs at a time per process (callers meanwhile wait for it) and its answer
+ * is served for a minute; `checkedAt` says when it ran.
+ */
+@Injectable()
+export class IntegrityService {
+  private last?: IntegrityStatus;
+  private lastAt = 0;
+  private running?: Promise<IntegrityStatus>;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(TRUSTED_SEAL_KEYS) private readonly configured: IntegrityKeys | undefined,
+  ) {}
+
+  async status(): Promise<IntegrityStatus> {
+    if (this.last && Date.now() - this.lastAt < INTEGRITY_CHECK_MAX_AGE_MS) return this.last;
+    this.running ??= (async () => {
+      try {
+        const status = await checkLogIntegrity(this.pool, this.configured ?? (await databaseSealKeys(this.pool)));
+        this.last = status;
+        this.lastAt = Date.now();
+        return status;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** The inclusion proof of one event (docs/trust.md); ProofNotAvailableError when it is unknown or not sealed yet. */
+  proof(eventId: string): Promise<InclusionProof> {
+    return buildInclusionProof(this.pool, eventId);
+  }
+
+  /** Forgets the last answer: the next status() runs the verifier (tests; an operator after a repair). */
+  forget(): void {
+    this.last = undefined;
+    this.lastAt = 0;
+  }
+}
