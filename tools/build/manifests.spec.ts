@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parsePartnersDocument } from '@childledger/partner-streams';
+import { standaloneConfigProblems } from '@childledger/platform';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { kustomize, resolveKubectl } from './kubectl';
 import { documentedKeys, isBuiltIn, K8sObject, keyReferences, parseManifests, schemaErrors, workloads } from './manifests';
@@ -120,6 +121,16 @@ describe('deploy/k8s overlays', () => {
       expect(hpaTargets).toContain('console');
     });
 
+    it('points the identity adapter at a national database it accepts: https://, or the sandbox declared as such (dev only)', () => {
+      const config = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('childledger-config')) as any;
+      const env = { ...config.data, DATABASE_URL: 'postgres://x', NATIONAL_REGISTRY_CLIENT_SECRET: 'from-the-secret' };
+      expect(standaloneConfigProblems('identity-adapter', env).filter((p) => p.startsWith('NATIONAL_REGISTRY'))).toEqual([]);
+      if (overlay === 'prod') {
+        expect(config.data.NATIONAL_REGISTRY_SANDBOX).toBeUndefined();
+        expect(config.data.NATIONAL_REGISTRY_URL).toMatch(/^https:\/\//);
+      } else expect(config.data.NATIONAL_REGISTRY_SANDBOX).toBe('true');
+    });
+
     it('documents every Secret and ConfigMap key it references in docs/runbooks/deploy.md, and commits no Secret', () => {
       const documented = documentedKeys(runbook);
       const refs = keyReferences(objects());
@@ -206,6 +217,15 @@ describe('deploy/compose.yml', () => {
       expect(s.depends_on.migrate.condition).toBe('service_completed_successfully');
     }
     expect(compose.services.migrate.entrypoint).toEqual(['node', 'migrate.js']);
+  });
+
+  it("lets the identity adapter reach the sandbox over compose's network only because it is declared the sandbox", () => {
+    const env = { ...compose.services['identity-adapter'].environment, DATABASE_URL: 'postgres://x', NATIONAL_REGISTRY_CLIENT_SECRET: 'from-the-env' };
+    expect(env.NATIONAL_REGISTRY_SANDBOX).toBe('true');
+    expect(standaloneConfigProblems('identity-adapter', env).filter((p) => p.startsWith('NATIONAL_REGISTRY'))).toEqual([]);
+    expect(
+      standaloneConfigProblems('identity-adapter', { ...env, NATIONAL_REGISTRY_SANDBOX: undefined }).filter((p) => p.startsWith('NATIONAL_REGISTRY')),
+    ).toEqual([expect.stringMatching(/^NATIONAL_REGISTRY_URL: must be an https/)]);
   });
 
   it('points the services at the broker address Kafka advertises to containers', () => {

@@ -117,6 +117,23 @@ describe('standaloneConfigProblems (a service on its own)', () => {
       ]);
       expect(standaloneConfigProblems('identity-adapter', { ...adapter, NATIONAL_REGISTRY_URL: 'http://127.0.0.1:3090/api/v1' })).toEqual([]);
     });
+
+    it('accepts http:// inside a development network only when the national database is declared to be the sandbox (NATIONAL_REGISTRY_SANDBOX=true), still not its development secret', () => {
+      const sandbox = { ...adapter, NATIONAL_REGISTRY_URL: 'http://population-registry-sandbox:3090' };
+      expect(standaloneConfigProblems('identity-adapter', { ...sandbox, NATIONAL_REGISTRY_SANDBOX: 'true' })).toEqual([]);
+      for (const value of ['1', 'yes', 'TRUE', '']) {
+        expect(standaloneConfigProblems('identity-adapter', { ...sandbox, NATIONAL_REGISTRY_SANDBOX: value })).toEqual([
+          expect.stringMatching(/^NATIONAL_REGISTRY_URL: must be an https:\/\/ URL/),
+        ]);
+      }
+      expect(
+        standaloneConfigProblems('identity-adapter', {
+          ...sandbox,
+          NATIONAL_REGISTRY_SANDBOX: 'true',
+          NATIONAL_REGISTRY_CLIENT_SECRET: SANDBOX_DEVELOPMENT_SECRET,
+        }),
+      ).toEqual([expect.stringMatching(/^NATIONAL_REGISTRY_CLIENT_SECRET: must not be the development default/)]);
+    });
   });
 
   it.each([

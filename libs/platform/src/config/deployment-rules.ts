@@ -73,7 +73,9 @@ export function standaloneConfigProblems(service: string, env: NodeJS.ProcessEnv
     case 'identity-adapter':
       problems.push(
         ...required('NATIONAL_REGISTRY_URL', 'its default is the sandbox on this machine'),
-        ...insecureUrlProblem('NATIONAL_REGISTRY_URL', env['NATIONAL_REGISTRY_URL']),
+        // The sandbox holds no real resident: a development cluster or compose may reach it over
+        // plain http:// inside its own network when it says so. The real database: https:// only.
+        ...(env['NATIONAL_REGISTRY_SANDBOX'] === 'true' ? [] : insecureUrlProblem('NATIONAL_REGISTRY_URL', env['NATIONAL_REGISTRY_URL'])),
         ...required('NATIONAL_REGISTRY_CLIENT_SECRET', 'its default is the sandbox’s development secret'),
         ...notDevelopmentSecret('NATIONAL_REGISTRY_CLIENT_SECRET'),
       );
