@@ -9,6 +9,8 @@ import { loadConfig, PlatformConfig } from '@childledger/platform';
 import { createTestAuth, TestAuth } from '@childledger/platform/testing';
 import { AuditTrailQueries, EXPORT_BATCH_ROWS, PROJECTIONS, ProjectionRunner, UnitResolver } from '@childledger/read-models';
 import { LedgerFixture } from '@childledger/read-models/testing';
+import { InclusionProof, LogSealer, SealKey, trustedSealKeys, verifyInclusionProof } from '@childledger/trust';
+import { IntegrityService } from '../src/integrity.service';
 import { createQueryApi } from '../src/query-api.app';
 
 /** A child registered in Hà Nội (commune 00004) who moved to province 79 (commune 25747) on 1 March 2026. */
@@ -19,6 +21,7 @@ const BULK_ROWS = 100_001;
 const at = (day: string, hour = 10) => `${day}T${String(hour - 7).padStart(2, '0')}:00:00.000Z`;
 const HANOI_OFFICER = { userId: 'hanoi-officer', role: 'data_officer', unit: '00004' } as const;
 const HCM_OFFICER = { userId: 'hcm-officer', role: 'data_officer', unit: '25747' } as const;
+const sealKey = SealKey.fromBase64Seed(SealKey.generateSeed());
 
 describe('inspection: audit trail and read audit over time (e2e)', () => {
   let db: TestDatabase;
@@ -72,6 +75,8 @@ describe('inspection: audit trail and read audit over time (e2e)', () => {
     await runner.start();
     await runner.caughtUp();
     await runner.stop();
+    // The log sealed by a checkpoint signed with the key the query API is told to trust.
+    await new LogSealer({ pool, key: sealKey, everyEvents: 1000, everyMs: 3_600_000 }).sealNow();
     // The bulk child's trail: 100,001 entries (written straight into the index: the export is what is tested, not the projector).
     await owner.query(
       `INSERT INTO rm_audit_index (position, event_id, stream_id, revision, event_type, recorded_at, child_id, actor_user_id, actor_role, actor_unit, summary)
@@ -93,7 +98,12 @@ describe('inspection: audit trail and read audit over time (e2e)', () => {
     tokens['caseWorker'] = await t.tokenFor(t.users.provinceCaseWorker);
     tokens['admin'] = await t.tokenFor(t.users.admin);
     const config = loadConfig(PlatformConfig, { LOG_LEVEL: 'silent', CHILDLEDGER_KEK: Buffer.alloc(32, 7).toString('base64') });
-    app = await createQueryApi(config, db.url, { auth: t.auth });
+    process.env['CHILDLEDGER_TRUSTED_SEAL_KEYS'] = sealKey.publicKeyBase64;
+    try {
+      app = await createQueryApi(config, db.url, { auth: t.auth });
+    } finally {
+      delete process.env['CHILDLEDGER_TRUSTED_SEAL_KEYS'];
+    }
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }, 120_000);
@@ -287,6 +297,59 @@ describe('inspection: audit trail and read audit over time (e2e)', () => {
       expect((await get(`/inspection/children/${MOVED}/as-of?date=2025-10-01`, 'inspector')).status).toBe(400);
       expect((await get(`/inspection/children/${MOVED}/as-of?purpose=inspection`, 'inspector')).status).toBe(400);
       expect((await get(`/inspection/children/${MOVED}/as-of?date=2026-05-01&purpose=inspection`, 'hcmInspector')).status).toBe(200);
+    });
+  });
+
+  // Last: the tamper test alters the log.
+  describe('integrity of the log', () => {
+    const eventOf = async (childId: string, type: string): Promise<string> => {
+      const items = (await (await get(`/audit/events?childId=${childId}`, 'admin')).json()).items as { eventId: string; eventType: string }[];
+      return items.find((e) => e.eventType === type)!.eventId;
+    };
+
+    it('reports that verify-log passes up to the last signed checkpoint: seq, position, time, key id; audited; inspectors and admins only', async () => {
+      const before = await readCount(`resource_type = 'log_integrity'`);
+      const res = await get('/inspection/integrity', 'inspector');
+      expect(res.status).toBe(200);
+      const status = await res.json();
+      expect(status).toMatchObject({ status: 'passed', events: 5, sealed: 5, unsealed: 0, problems: [] });
+      expect(status.lastCheckpoint).toMatchObject({ seq: 5, keyId: sealKey.keyId, position: expect.stringMatching(/^\d+:\d+$/) });
+      expect(status.trustedKeys).toEqual([{ keyId: sealKey.keyId, source: 'configured' }]);
+      expect(await readCount(`resource_type = 'log_integrity'`)).toBe(before + 1);
+      expect((await get('/inspection/integrity', 'caseWorker')).status).toBe(403);
+    });
+
+    it('downloads a proof for one event that verifies offline with the published key; an altered proof does not', async () => {
+      const eventId = await eventOf(MOVED, 'ChildDetailsCorrected');
+      const res = await get(`/inspection/proofs/${eventId}?purpose=inspection`, 'inspector');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="proof-${eventId}.json"`);
+      const proof = (await res.json()) as InclusionProof;
+      expect(proof.record.eventId).toBe(eventId);
+      expect(verifyInclusionProof(proof, trustedSealKeys([sealKey.publicKeyBase64]))).toEqual({ ok: true });
+      const altered = { ...proof, record: { ...proof.record, data: proof.record.data.replace('"childId"', '"childId" ') + ' ' } };
+      expect(verifyInclusionProof(altered, trustedSealKeys([sealKey.publicKeyBase64])).ok).toBe(false);
+      expect(await readCount(`resource_type = 'event_proof' AND resource_id = $1 AND child_id = $2`, [eventId, MOVED])).toBe(1);
+    });
+
+    it('answers 404 for an event of a child never in the jurisdiction, exactly like an unknown one; 400 for a malformed id or no purpose', async () => {
+      const eventId = await eventOf(BULK, 'ChildRegistered');
+      const outside = await get(`/inspection/proofs/${eventId}?purpose=inspection`, 'hcmInspector');
+      const unknownId = '00000000-0000-4000-8000-000000000000';
+      const unknown = await get(`/inspection/proofs/${unknownId}?purpose=inspection`, 'hcmInspector');
+      expect([outside.status, unknown.status]).toEqual([404, 404]);
+      expect((await outside.text()).replaceAll(eventId, '<id>')).toBe((await unknown.text()).replaceAll(unknownId, '<id>'));
+      expect((await get(`/inspection/proofs/not-a-uuid?purpose=inspection`, 'inspector')).status).toBe(400);
+      expect((await get(`/inspection/proofs/${eventId}`, 'inspector')).status).toBe(400);
+    });
+
+    it('reports failed, naming the altered event, once a stored event is edited (tampered log)', async () => {
+      const eventId = await eventOf(MOVED, 'ResidenceChanged');
+      await owner.query(`UPDATE events SET data = jsonb_set(data, '{communeCode}', '"00004"') WHERE event_id = $1`, [eventId]);
+      app.get(IntegrityService).forget();
+      const status = await (await get('/inspection/integrity', 'inspector')).json();
+      expect(status.status).toBe('failed');
+      expect(status.problems).toEqual([expect.objectContaining({ kind: 'content', eventId })]);
     });
   });
 });
