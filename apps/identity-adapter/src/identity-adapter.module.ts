@@ -5,6 +5,7 @@ import { adminUnitLookup, HttpNationalPopulationRegistry, HttpNationalRegistryOp
 import { FellegiSunterModel, MatchEngine, MatchModelJson } from '@childledger/matching';
 import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { ADAPTER_SETTINGS, IdentityAdapterService, IdentityAdapterSettings, MATCH_ENGINE, NATIONAL_REGISTRY } from './identity-adapter.service';
+import { NationalRegistryMetrics } from './national-registry-metrics';
 
 export interface IdentityAdapterModuleOptions extends Omit<PlatformModuleOptions, 'service'> {
   registry: HttpNationalRegistryOptions;
@@ -33,6 +34,8 @@ export class IdentityAdapterModule {
         },
         { provide: ADAPTER_SETTINGS, useValue: settings },
         IdentityAdapterService,
+        // Calls, durations and breaker state of the national database client, on the service's metrics.
+        NationalRegistryMetrics,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { EventStore, requireCapabilities } from '@childledger/event-store';
 import { EVENT_STORE, PG_POOL, PLATFORM_CONFIG, PlatformConfig, PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { LogSealer, resolveSealKey, SealKey } from '@childledger/trust';
 import { Logger } from 'nestjs-pino';
+import { SealMetrics } from './seal-metrics';
 import { TrustController } from './trust.controller';
 import { ADMIN_UNITS, LOG_SEALER, SEAL_KEY } from './tokens';
 
@@ -55,6 +56,8 @@ export class LogSealerModule {
             }),
         },
         SealerLifecycle,
+        // childledger_log_seal_age_seconds and childledger_log_unsealed_events, read at each scrape.
+        SealMetrics,
       ],
     };
   }

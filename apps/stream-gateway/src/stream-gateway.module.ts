@@ -5,6 +5,7 @@ import { FeedController } from './feed.controller';
 import { FeedStreams } from './feed-streams';
 import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
 import { PartnersAdminController } from './partners-admin.controller';
+import { PartnerStreamMetrics } from './partner-metrics';
 import { PartnerStreamsService, STREAM_GATEWAY_OPTIONS, StreamGatewayOptions } from './partner-streams.service';
 import { TokenController } from './token.controller';
 import { SchemasController } from './schemas.controller';
@@ -21,7 +22,14 @@ export class StreamGatewayModule {
         ThrottlerModule.forRoot([{ name: 'partner', ttl: 60_000, limit: gateway.rateLimitPerMinute }]),
       ],
       controllers: [TokenController, FeedController, PartnersAdminController, SchemasController],
-      providers: [{ provide: STREAM_GATEWAY_OPTIONS, useValue: gateway }, PartnerStreamsService, FeedStreams, PartnerGuard, PartnerThrottlerGuard],
+      providers: [
+        { provide: STREAM_GATEWAY_OPTIONS, useValue: gateway },
+        PartnerStreamsService,
+        FeedStreams,
+        PartnerGuard,
+        PartnerThrottlerGuard,
+        PartnerStreamMetrics,
+      ],
     };
   }
 }

@@ -3,7 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { Registry } from 'prom-client';
 import type { PlatformConfig } from './config/platform.config';
+import { httpMetricsMiddleware } from './metrics/http-metrics';
+import { METRICS_REGISTRY } from './metrics/metrics';
+import { MetricsServer } from './metrics/metrics-server';
 import { parseTrustProxy } from './rate-limit/trust-proxy';
 import { PLATFORM_CONFIG } from './tokens';
 
@@ -25,6 +29,15 @@ function platformConfigOf(app: INestApplication): PlatformConfig | undefined {
   }
 }
 
+/** The application's metrics registry and internal listener, when its module imports the PlatformModule. */
+function metricsOf(app: INestApplication): { registry: Registry; server: MetricsServer } | undefined {
+  try {
+    return { registry: app.get<Registry>(METRICS_REGISTRY, { strict: false }), server: app.get(MetricsServer, { strict: false }) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A Nest HTTP application with the house defaults: pino logs, validation that names each bad
  * field and rejects unknown ones, an API under /api/v1 and its OpenAPI document at /docs.
@@ -32,6 +45,12 @@ function platformConfigOf(app: INestApplication): PlatformConfig | undefined {
 export async function createApp(module: DynamicModule, options: CreateAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // HTTP metrics by route template, counted before anything else can answer; the internal metrics listener (METRICS_PORT) starts at init.
+  const metrics = metricsOf(app);
+  if (metrics) {
+    app.use(httpMetricsMiddleware(metrics.registry));
+    metrics.server.enable();
+  }
   // TRUST_PROXY: behind a load balancer, req.ip is the client's address from X-Forwarded-For (per-address limits, logs).
   const trustProxy = platformConfigOf(app)?.TRUST_PROXY;
   if (trustProxy !== undefined) app.set('trust proxy', parseTrustProxy(trustProxy));

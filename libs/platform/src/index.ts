@@ -10,5 +10,8 @@ export * from './cqrs/decider-command-handler';
 export * from './auth';
 export * from './read-policy';
 export * from './metrics/metrics';
+export * from './metrics/metrics-server';
+export * from './metrics/http-metrics';
+export * from './metrics/pool-metrics';
 export * from './run-service';
 export * from './rate-limit';

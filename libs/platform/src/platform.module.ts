@@ -11,6 +11,8 @@ import type { PlatformConfig } from './config/platform.config';
 import { HealthController } from './health/health.controller';
 import { ReadAuditWriter } from './read-policy/read-audit';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController, registerSubscriptionStatusMetrics } from './metrics/metrics';
+import { MetricsServer } from './metrics/metrics-server';
+import { registerPoolMetrics } from './metrics/pool-metrics';
 import { createLogger, httpLoggerParams } from './logging/logger';
 import { PgThrottlerStorage } from './rate-limit/pg-throttler-storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
@@ -54,15 +56,19 @@ class PlatformShutdown implements OnApplicationShutdown {
 export class PlatformModule {
   static forRoot(options: PlatformModuleOptions): DynamicModule {
     const logger = createLogger(options.service, options.config.LOG_LEVEL);
+    const poolSize = options.poolSize ?? 20;
     return {
       module: PlatformModule,
       global: true,
       imports: [LoggerModule.forRoot(httpLoggerParams(logger)), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController],
+      // With METRICS_PORT, metrics leave only through the internal listener (MetricsServer): no
+      // /api/v1/metrics route, so no admin token is ever handed to a scraper. Without it (npm start,
+      // tests), the admin-only route serves them.
+      controllers: [HealthController, ...(options.config.METRICS_PORT === undefined ? [MetricsController] : [])],
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: PLATFORM_CONFIG, useValue: options.config },
-        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { max: options.poolSize ?? 20, application_name: options.service }) },
+        { provide: PG_POOL, useFactory: () => createPool(options.databaseUrl, { max: poolSize, application_name: options.service }) },
         // Per-child data keys (crypto-shredding, docs/trust.md), wrapped by CHILDLEDGER_KEK.
         // CHILDLEDGER_KEK_PREVIOUS only unwraps keys not yet rewrapped after a KEK rotation (`npm run cli -- keys rewrap`).
         {
@@ -88,9 +94,12 @@ export class PlatformModule {
         { provide: SUBSCRIPTION_STATUS, useFactory: () => new SubscriptionStatusBoard() },
         {
           provide: METRICS_REGISTRY,
-          inject: [SUBSCRIPTION_STATUS],
-          useFactory: (status: SubscriptionStatusBoard) => registerSubscriptionStatusMetrics(createMetricsRegistry(options.service), status),
+          inject: [SUBSCRIPTION_STATUS, PG_POOL],
+          useFactory: (status: SubscriptionStatusBoard, pool: Pool) =>
+            registerPoolMetrics(registerSubscriptionStatusMetrics(createMetricsRegistry(options.service), status), pool, poolSize),
         },
+        // The internal metrics listener on METRICS_PORT; HTTP applications (createApp) turn it on.
+        MetricsServer,
         { provide: APP_GUARD, useClass: AuthGuard },
         // After authentication (global guards run in this order): the key is the user.
         ...(options.userRateLimits
@@ -111,7 +120,7 @@ export class PlatformModule {
         ReadAuditWriter,
         PlatformShutdown,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY, SUBSCRIPTION_STATUS, ReadAuditWriter],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, PG_POOL, EVENT_STORE, DATA_KEYRING, METRICS_REGISTRY, MetricsServer, SUBSCRIPTION_STATUS, ReadAuditWriter],
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   Validate,
   ValidateIf,
   ValidationArguments,
@@ -127,6 +128,22 @@ export class PlatformConfig {
   /** Kafka brokers (`host:port,...`) for the partner relay; unset: no Kafka relay, HTTP feeds only. */
   @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be host:port[,host:port...]' }) KAFKA_BROKERS?: string;
 
+  /** `true`: reach Kafka over TLS with the system's trusted CAs (certificates verified). Implied by KAFKA_SSL_CA_FILE. */
+  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' }) KAFKA_SSL?: 'true' | 'false';
+
+  /** PEM file of the CA that signed the brokers' certificates (Strimzi: the cluster CA's ca.crt); TLS on. */
+  @IsOptional() @IsString() @MinLength(1) KAFKA_SSL_CA_FILE?: string;
+
+  /** SASL mechanism with KAFKA_SASL_USERNAME (default scram-sha-512; plain only over TLS). */
+  @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], { message: 'must be scram-sha-512, scram-sha-256 or plain' })
+  KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+  /** The gateway's Kafka user (Strimzi: its KafkaUser's name). */
+  @IsOptional() @IsString() @MinLength(1) KAFKA_SASL_USERNAME?: string;
+
+  /** That user's password (a Secret; never logged). */
+  @IsOptional() @IsString() @MinLength(1) KAFKA_SASL_PASSWORD?: string;
+
   /** The version-controlled partners file (agreements only, no secrets). */
   @IsString() PARTNERS_FILE = 'apps/stream-gateway/partners.json';
 
@@ -183,6 +200,16 @@ export class PlatformConfig {
    * trusts any sender's X-Forwarded-For: only when nothing reaches the service but the proxy.
    */
   @IsOptional() @Validate(TrustProxyValue) TRUST_PROXY?: string;
+
+  /**
+   * Port of this service's internal metrics listener: GET /metrics (Prometheus text), no token,
+   * nothing else. Unset: no listener, and the admin-only /api/v1/metrics route serves them instead.
+   * Set (one value per process: each container its own): that route is gone.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) METRICS_PORT?: number;
+
+  /** Interface the metrics listener binds to; unset: HOST. */
+  @IsOptional() @IsString() @MinLength(1) METRICS_HOST?: string;
 
   /** Log sealer's port (public keys, checkpoints, inclusion proofs). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) LOG_SEALER_PORT = 3070;

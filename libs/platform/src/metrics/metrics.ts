@@ -65,7 +65,11 @@ export function registerSubscriptionStatusMetrics(registry: Registry, status: Su
   return registry;
 }
 
-/** Prometheus scrape endpoint. Like every endpoint it needs a token: an admin's (or a scraper's with that role). */
+/**
+ * Prometheus scrape endpoint when METRICS_PORT is unset (npm start, tests): like every endpoint it
+ * needs a token, an admin's. In production METRICS_PORT is set, this route does not exist, and
+ * Prometheus scrapes the internal listener (metrics-server.ts) instead.
+ */
 @ApiTags('metrics')
 @ApiBearerAuth()
 @Controller('metrics')
