@@ -4,9 +4,9 @@ import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, TestDatabase } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, EventStore, NewEvent } from '@childledger/event-store';
 import { READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
-import { computeIndicators, IndicatorRequest, parsePeriod } from './indicators';
+import { computeIndicators, IndicatorRequest, IndicatorResult, parsePeriod } from './indicators';
 import { addDays } from './projection';
-import { PROJECTIONS } from './projections';
+import { CONTRIBUTION_FIELDS, PROJECTIONS } from './projections';
 import { ProjectionRunner } from './projection-runner';
 import { dropShadows, rebuildProjections } from './rebuild';
 import { computeIndicatorsFromSpells } from './testing';
@@ -51,7 +51,8 @@ function randomHistory(seed: number, children: number): Appended[] {
       sex: pick(['F', 'M']),
       residence: { communeCode: codeFor(t), effectiveFrom: t },
       registeredAt: `${t}T03:00:00.000Z`,
-      personal: { fullName: `Trẻ ${i}` },
+      // Born 2007–2024: many turn 16 inside, before or after the periods asked for; some on 29 February.
+      personal: { fullName: `Trẻ ${i}`, dateOfBirth: r() < 0.03 ? '2008-02-29' : day('2007-01-01', 365 * 18) },
     });
     const open = { sc: new Set<number>(), ar: new Set<number>(), nid: false };
     let caseNo = 0;
@@ -76,7 +77,7 @@ function randomHistory(seed: number, children: number): Appended[] {
       } else if (x < 0.4) {
         const g = 1 + Math.floor(r() * 3);
         if (open.ar.has(g)) {
-          child('RiskResolved', { group: g, effectiveTo: t, outcome: 'removed_from_risk' });
+          child('RiskResolved', { group: g, effectiveTo: t, outcome: r() < 0.7 ? 'removed_from_risk' : 'entered_special_circumstance' });
           open.ar.delete(g);
         } else {
           child('RiskIdentified', { group: g, effectiveFrom: t });
@@ -89,6 +90,9 @@ function randomHistory(seed: number, children: number): Appended[] {
       } else if (x < 0.53) {
         child('ChildRecordsMerged', { survivingChildId: `o${seed}-0` });
         if (r() < 0.5) child('ChildRecordsMergeReverted', {});
+      } else if (x < 0.545) {
+        // A corrected date of birth (sometimes making the child 16 earlier or later).
+        child('ChildDetailsCorrected', { correctedFields: ['dateOfBirth'], personal: { dateOfBirth: day('2007-01-01', 365 * 18), reason: 'r' } });
       } else if (x < 0.56) {
         child('IdentityReviewRequested', { source: 'identity_adapter', reason: 'two candidates', candidateCount: 2, requestedAt: `${t}T03:00:00.000Z` });
       } else {
@@ -99,7 +103,7 @@ function randomHistory(seed: number, children: number): Appended[] {
           kase('CaseOpened', {
             childId: id,
             channel: 'hotline_111',
-            concern: 'neglect',
+            concern: pick(['neglect', 'physical_abuse', 'sexual_abuse']),
             protectionLevel: 'support',
             reportedAt: `${t}T01:00:00.000Z`,
             openedAt: `${t}T${r() < 0.2 ? '18' : '02'}:00:00.000Z`,
@@ -108,9 +112,16 @@ function randomHistory(seed: number, children: number): Appended[] {
         } else {
           const y = r();
           if (y < 0.35)
-            kase('CaseAssessed', { riskLevel: 'medium', assessedAt: `${t}T04:00:00.000Z`, onTime: r() < 0.6, planDueAt: `${addDays(t, 3)}T04:00:00.000Z` });
-          else if (y < 0.75) kase('InterventionDelivered', { interventionId: `${openCase}-${s}`, serviceType: 'health', deliveredOn: t, onTime: true });
-          else if (y < 0.9) kase('CaseClosed', { outcome: 'resolved', closedAt: `${t}T08:00:00.000Z` });
+            kase('CaseAssessed', {
+              riskLevel: 'medium',
+              assessedAt: `${addDays(t, Math.floor(r() * 5))}T04:00:00.000Z`,
+              onTime: r() < 0.6,
+              planDueAt: `${addDays(t, 3)}T04:00:00.000Z`,
+            });
+          else if (y < 0.75) kase('InterventionDelivered', { interventionId: `${openCase}-${s}`, serviceType: 'health', deliveredOn: t, onTime: r() < 0.7 });
+          else if (y < 0.82) kase('CaseClosed', { outcome: pick(['risk_removed', 'goals_met', 'child_moved']), closedAt: `${t}T08:00:00.000Z` });
+          else if (y < 0.9)
+            kase('CaseReferred', { sector: pick(['health', 'justice']), referredTo: 'X', referredAt: `${t}T08:00:00.000Z`, personal: { reason: 'r' } });
           else kase('CaseReopened', { reopenedAt: `${t}T08:00:00.000Z`, assessmentDueAt: `${addDays(t, 1)}T08:00:00.000Z` });
         }
       }
@@ -127,6 +138,14 @@ function randomHistory(seed: number, children: number): Appended[] {
     merged.push(out[i]![cursors[i]!++]!);
   }
 }
+
+/** Not computed by the oracle (see indicator-oracle.ts): checked against hand-computed histories below. */
+const NOT_IN_ORACLE = new Set([
+  'cases_resolved_share',
+  'referrals',
+  ...['health', 'education', 'justice', 'public_security', 'social_affairs', 'other'].map((s) => `referrals_${s}`),
+]);
+const comparable = (r: IndicatorResult): IndicatorResult => ({ ...r, indicators: r.indicators.filter((i) => !NOT_IN_ORACLE.has(i.indicator)) });
 
 function requests(): IndicatorRequest[] {
   const periods = [
@@ -208,9 +227,12 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
     let nonZero = 0;
     const seen: Record<string, number> = {};
     for (const req of requests()) {
-      const [got, want] = await Promise.all([computeIndicators(pool, req), computeIndicatorsFromSpells(pool, req)]);
+      const [got, want] = (await Promise.all([computeIndicators(pool, req), computeIndicatorsFromSpells(pool, req)])).map(comparable) as [
+        IndicatorResult,
+        IndicatorResult,
+      ];
       if (want.childrenOnRecord) nonZero++;
-      for (const i of want.indicators) if (i.numerator) seen[i.indicator] = (seen[i.indicator] ?? 0) + 1;
+      for (const i of want.indicators) if (i.value) seen[i.indicator] = (seen[i.indicator] ?? 0) + 1;
       if (JSON.stringify(got) !== JSON.stringify(want))
         mismatches.push({
           req: { ...req, period: req.period.label },
@@ -225,6 +247,14 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
     expect(nonZero).toBeGreaterThan(150);
     for (const indicator of [
       'sc_children',
+      'abuse_new_cases',
+      'at_risk_removed',
+      'cases_opened',
+      'abuse_assessed_on_time_share',
+      'median_days_to_assessment',
+      'interventions_on_time_share',
+      'children_registered',
+      'registered_national_id_share',
       'sc_supported_share',
       'at_risk_children',
       'at_risk_supported_share',
@@ -260,7 +290,7 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
     expect(
       (
         await owner.query(
-          `SELECT count(*)::int AS n FROM rm_indicator_deltas WHERE children = 0 AND sc = 0 AND sc_supported = 0 AND ar = 0 AND ar_supported = 0 AND opened = 0 AND closed = 0 AND assessed = 0 AND assessed_on_time = 0 AND nid = 0`,
+          `SELECT (SELECT count(*) FROM rm_indicator_cells WHERE ${CONTRIBUTION_FIELDS.map((f) => `${f} = 0`).join(' AND ')})::int + (SELECT count(*) FROM rm_indicator_parts WHERE n = 0)::int AS n`,
         )
       ).rows[0].n,
     ).toBe(0);

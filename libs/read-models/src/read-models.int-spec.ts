@@ -124,6 +124,22 @@ describe("read models: projections from the real deciders' events", () => {
       cases_closed: 0,
       assessed_on_time_share: 50, // A on time, C late
       national_id_linked_share: 50, // B, G of 4
+      abuse_new_cases: 0, // C's group 9 is a risk, not a circumstance
+      at_risk_removed: 1, // C, resolved 2025-01-20 removed from risk
+      at_risk_removed_share: 100,
+      cases_resolved_share: null, // nothing closed
+      abuse_assessed_on_time_share: 0, // C's case (physical abuse) assessed late
+      median_days_to_assessment: 2, // A the same day (0), C 4 days after the report: (0 + 4) / 2
+      interventions_on_time_share: 100, // A by 2025-03-05, C by 2025-01-20
+      referrals: 0,
+      referrals_health: 0,
+      referrals_education: 0,
+      referrals_justice: 0,
+      referrals_public_security: 0,
+      referrals_social_affairs: 0,
+      referrals_other: 0,
+      children_registered: 2, // B, G (A and C in 2024)
+      registered_national_id_share: 100, // both linked
     });
     expect(ngocHa.indicators.find((i) => i.indicator === 'sc_supported_share')!.target).toBe(98);
 

@@ -4,6 +4,7 @@ import { AddIndicatorDeltas1795470000002 } from './1795470000002-add-indicator-d
 import { CreateChildSearch1795470000010 } from './1795470000010-create-child-search';
 import { CreateDuplicatePairs1795470000020 } from './1795470000020-create-duplicate-pairs';
 import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee';
+import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicator-breakdowns';
 
 export {
   CreateReadModels1795470000000,
@@ -12,6 +13,7 @@ export {
   CreateChildSearch1795470000010,
   CreateDuplicatePairs1795470000020,
   AddCaseAssignee1795470000030,
+  AddIndicatorBreakdowns1795470000045,
 };
 
 /** The read models' tables, in order (after the event store's). */
@@ -22,4 +24,5 @@ export const READ_MODEL_MIGRATIONS = [
   CreateChildSearch1795470000010,
   CreateDuplicatePairs1795470000020,
   AddCaseAssignee1795470000030,
+  AddIndicatorBreakdowns1795470000045,
 ];

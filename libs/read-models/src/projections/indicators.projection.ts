@@ -2,7 +2,7 @@ import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
 import { asCaseEvent } from '../events';
-import { addDays, insertRows, Projection, ProjectionContext } from '../projection';
+import { addDays, insertRows, Projection, ProjectionContext, vietnamDay } from '../projection';
 import { CaseRow, evolveCase } from './cases.projection';
 import { ChildDoc, ChildRow, childIdOfStream, evolveChild, SpellRow } from './children.projection';
 
@@ -10,17 +10,20 @@ import { ChildDoc, ChildRow, childIdOfStream, evolveChild, SpellRow } from './ch
  * Indicator facts, kept so that an indicator for any unit and period is one small indexed sum.
  *
  * For every child the projection knows, for each period granularity (year, quarter, month) and
- * each unit list (current, pre-2025), which unit the child counts in and what it contributes
- * (the vector below) in every period: that contribution is a function of the period index, and
- * it is constant after the child's last dated change (open spells stay open, facts are dated).
- * So it is a few runs of equal contributions, the last one open-ended. The table
- * `rm_indicator_deltas` holds, per unit and period, the sum over children of the *changes* of
- * contribution at that period (+vector where a run starts, −vector where it ends): the value for
- * period k is the sum of the deltas at periods ≤ k. No row is needed for periods that have not
- * happened yet, and time passing changes nothing.
+ * each unit list (current, pre-2025), which unit the child counts in, under which sex and age band,
+ * and what it contributes (the vector below, and sparse "parts": per special-circumstance group,
+ * per receiving sector, per number of days from report to assessment) in every period: that
+ * contribution is a function of the period index, and it is constant after the child's last dated
+ * change (open spells stay open, facts are dated, the 16th birthday ends it). So it is a few runs of
+ * equal contributions, the last one open-ended. The tables `rm_indicator_cells` (the vector) and
+ * `rm_indicator_parts` (the parts) hold, per unit, sex, age band and period, the sum over children
+ * of the *changes* of contribution at that period (+ where a run starts, − where it ends): the
+ * value for period k is the sum of the deltas at periods ≤ k. No row is needed for periods that
+ * have not happened yet, and time passing changes nothing.
  *
- * Per child, the projection keeps the little it needs (`rm_indicator_children`: the child row
- * without personal data, its spells, its dated case facts) and folds events with the same pure
+ * Per child, the projection keeps the little it needs (`rm_indicator_children`: the child's status,
+ * sex, date of birth (for the Law on Children's Art. 1 and the age bands; dropped on erasure), its
+ * spells, its dated case facts; no name, no ID, no free text) and folds events with the same pure
  * functions as the children and cases projections (`evolveChild`, `evolveCase`), so the
  * definitions cannot drift apart. A batch computes each touched child's deltas before and after
  * and adds the difference.
@@ -30,10 +33,55 @@ export const GRANULARITIES = ['Y', 'Q', 'M'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 export const UNIT_LISTS = ['current', 'pre_2025'] as const;
 export type UnitList = (typeof UNIT_LISTS)[number];
+export const AGE_BANDS = ['0-5', '6-10', '11-15', 'unknown'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+export const SEXES = ['F', 'M', 'unknown'] as const;
+/** Receiving sectors of a referral (CaseReferred), as the domain lists them. */
+export const REFERRAL_SECTORS = ['health', 'education', 'justice', 'public_security', 'social_affairs', 'other'] as const;
+/** Special-circumstance groups 9–12 (violence, exploitation, sexual abuse, trafficking): abuse. */
+export const ABUSE_GROUPS: readonly number[] = [9, 10, 11, 12];
+/** Case concerns that are abuse (the case-side counterpart of groups 9–12). */
+export const ABUSE_CONCERNS: readonly string[] = ['physical_abuse', 'sexual_abuse', 'emotional_abuse', 'exploitation', 'trafficking'];
+/** Case outcomes that mean the child's situation was resolved. */
+export const RESOLVED_OUTCOMES: readonly string[] = ['risk_removed', 'goals_met'];
+/** Days from report to assessment are counted exactly up to this, longer ones in this last bucket. */
+export const MAX_DAYS_BUCKET = 365;
 
-/** What a child contributes to a unit and period, in this order (columns of rm_indicator_deltas). */
-export const CONTRIBUTION_FIELDS = ['children', 'sc', 'sc_supported', 'ar', 'ar_supported', 'opened', 'closed', 'assessed', 'assessed_on_time', 'nid'] as const;
-export type Contribution = number[];
+/** What a child contributes to a unit and period, in this order (columns of rm_indicator_cells). */
+export const CONTRIBUTION_FIELDS = [
+  'children',
+  'sc',
+  'sc_supported',
+  'ar',
+  'ar_supported',
+  'ar_removed',
+  'abuse_new',
+  'opened',
+  'closed',
+  'closed_resolved',
+  'assessed',
+  'assessed_on_time',
+  'abuse_assessed',
+  'abuse_assessed_on_time',
+  'delivered',
+  'delivered_on_time',
+  'referrals',
+  'registered',
+  'registered_nid',
+  'nid',
+] as const;
+export type ContributionField = (typeof CONTRIBUTION_FIELDS)[number];
+const F = Object.fromEntries(CONTRIBUTION_FIELDS.map((f, i) => [f, i])) as Record<ContributionField, number>;
+
+/**
+ * A child's contribution to one period: the vector, and the parts (`sc:g`, `scs:g` supported,
+ * `new:g` newly identified, `ar:g`, `ars:g`, `arr:g` removed from risk, for group g; `ref:sector`;
+ * `days:n` assessments n days after the report), sorted by name.
+ */
+export interface Contribution {
+  main: number[];
+  parts: [string, number][];
+}
 
 /** The period of granularity `g` a day (YYYY-MM-DD) falls in, as one integer (year; year·4 + quarter; year·12 + month). */
 export function periodIndex(g: Granularity, day: string): number {
@@ -58,25 +106,69 @@ export function periodBounds(g: Granularity, k: number): readonly [string, strin
   return b;
 }
 
-/** A spell as kept here: [id while open ('' once closed), kind, from, to|null, commune, province, old commune, old province]. */
-type SpellTuple = [string, SpellRow['kind'], string, string | null, string | null, string | null, string | null, string | null];
-/** A dated case fact: [o(pened)|a(ssessed)|d(elivered)|c(losed), day, on time 1|0]. */
-type FactTuple = ['o' | 'a' | 'd' | 'c', string, 0 | 1];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-/** One child's state (the `state` column of rm_indicator_children). No personal data. */
+/** The n-th birthday of someone born on `dob` (29 February: 1 March in a common year, as the age by MM-DD comparison has it). */
+export function birthday(dob: string, n: number): string {
+  const y = Number(dob.slice(0, 4)) + n;
+  const md = dob.slice(5);
+  return md === '02-29' && !isLeap(y) ? `${y}-03-01` : `${y}-${md}`;
+}
+
+/** Age in whole years on `day`. */
+export function ageOn(dob: string, day: string): number {
+  return Number(day.slice(0, 4)) - Number(dob.slice(0, 4)) - (day.slice(5) < dob.slice(5) ? 1 : 0);
+}
+
+/** The last day someone born on `dob` is a child: the day before the 16th birthday (Law on Children 2016, Art. 1). */
+export function lastChildDay(dob: string): string {
+  return addDays(birthday(dob, 16), -1);
+}
+
+export function ageBandOn(dob: string | null, day: string): AgeBand {
+  if (!dob) return 'unknown';
+  const a = ageOn(dob, day);
+  return a <= 5 ? '0-5' : a <= 10 ? '6-10' : '11-15';
+}
+
+/**
+ * A spell as kept here: [id while open ('' once closed), kind, from, to|null, commune, province,
+ * old commune, old province, group, outcome|null].
+ */
+type SpellTuple = [string, SpellRow['kind'], string, string | null, string | null, string | null, string | null, string | null, number, string | null];
+/**
+ * A dated case fact: [kind, day, flag, abuse 0|1, value]. o(pened); a(ssessed): flag on time,
+ * value days from the report; d(elivered): flag on time; c(losed): flag resolved; r(eferred):
+ * value the sector's index in REFERRAL_SECTORS.
+ */
+export type FactTuple = ['o' | 'a' | 'd' | 'c' | 'r', string, 0 | 1, 0 | 1, number];
+
+/** What is kept of a case to date its later facts: [abuse 0|1, reported (or reopened) at]. */
+type CaseTuple = [0 | 1, string];
+
+/** One child's state (the `state` column of rm_indicator_children). No name, ID or free text. */
 export interface IndicatorChildState {
   /** What is kept of the child row the children projection folds (the rest does not count); null until registered. */
-  child: Pick<ChildRow, 'child_id' | 'status' | 'personal_erased'> | null;
+  child: {
+    child_id: string;
+    status: ChildRow['status'];
+    personal_erased: boolean;
+    sex?: string | null;
+    /** Date of birth while the child's personal data is readable (null once erased, or never given). */
+    dob?: string | null;
+    /** Vietnam day of registration. */
+    registered_on?: string | null;
+  } | null;
   /** In the order they were opened. */
   spells: SpellTuple[];
   /** Open spells: `kind:grp` → spell id. */
   open: Record<string, string>;
   facts: FactTuple[];
+  /** The child's cases, by id. */
+  cases?: Record<string, CaseTuple>;
 }
 
-export const emptyIndicatorState = (): IndicatorChildState => ({ child: null, spells: [], open: {}, facts: [] });
-
-const FACT_KINDS: Record<string, FactTuple[0]> = { opened: 'o', assessed: 'a', delivered: 'd', closed: 'c' };
+export const emptyIndicatorState = (): IndicatorChildState => ({ child: null, spells: [], open: {}, facts: [], cases: {} });
 
 /** The child row fields the state does not keep: they do not change what `evolveChild` does to spells and status. */
 const CHILD_DEFAULTS: ChildRow = {
@@ -114,6 +206,7 @@ export interface OpenedChildState {
   /** The spells that may still change (open ones), by id. */
   byId: Map<string, SpellTuple>;
   facts: FactTuple[];
+  cases: Record<string, CaseTuple>;
 }
 
 export function openChildState(state: IndicatorChildState): OpenedChildState {
@@ -138,19 +231,38 @@ export function openChildState(state: IndicatorChildState): OpenedChildState {
       old_province_code: s[7],
     });
   }
-  return {
-    doc: { child: state.child ? { ...CHILD_DEFAULTS, ...state.child } : undefined, open, queue: new Map() },
-    spells: state.spells,
-    byId,
-    facts: state.facts,
-  };
+  const c = state.child;
+  const child: ChildRow | undefined = c
+    ? {
+        ...CHILD_DEFAULTS,
+        child_id: c.child_id,
+        status: c.status,
+        personal_erased: c.personal_erased,
+        sex: c.sex ?? null,
+        // evolveChild corrects the date of birth inside `personal`, which it keeps while readable.
+        personal: c.personal_erased ? null : c.dob ? { dateOfBirth: c.dob } : {},
+        registered_at: c.registered_on ? `${c.registered_on}T00:00:00+07:00` : null,
+      }
+    : undefined;
+  return { doc: { child, open, queue: new Map() }, spells: state.spells, byId, facts: state.facts, cases: { ...(state.cases ?? {}) } };
 }
 
 /** Folds one event of the child's own stream (through `evolveChild`). */
 export function applyChildEvent(opened: OpenedChildState, e: RecordedEvent, units: UnitResolver): void {
   const changes = evolveChild(opened.doc, e, units);
   for (const s of changes.spells) {
-    const tuple: SpellTuple = [s.spell_id, s.kind, s.effective_from, s.effective_to, s.commune_code, s.province_code, s.old_commune_code, s.old_province_code];
+    const tuple: SpellTuple = [
+      s.spell_id,
+      s.kind,
+      s.effective_from,
+      s.effective_to,
+      s.commune_code,
+      s.province_code,
+      s.old_commune_code,
+      s.old_province_code,
+      s.grp,
+      s.outcome,
+    ];
     const existing = opened.byId.get(s.spell_id);
     if (existing) existing.splice(0, tuple.length, ...tuple);
     else {
@@ -160,101 +272,225 @@ export function applyChildEvent(opened: OpenedChildState, e: RecordedEvent, unit
   }
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 export function closeChildState(opened: OpenedChildState): IndicatorChildState {
   const c = opened.doc.child;
   const open: Record<string, string> = {};
   for (const [key, s] of opened.doc.open) open[key] = s.spell_id;
   const stillOpen = new Set(Object.values(open));
   // A closed spell never changes again: its id is dropped (smaller state).
-  const spells = opened.spells.map((t): SpellTuple => (t[0] === '' || stillOpen.has(t[0]) ? t : ['', t[1], t[2], t[3], t[4], t[5], t[6], t[7]]));
-  return { child: c ? { child_id: c.child_id, status: c.status, personal_erased: c.personal_erased } : null, spells, open, facts: opened.facts };
+  const spells = opened.spells.map((t): SpellTuple => (t[0] === '' || stillOpen.has(t[0]) ? t : ['', t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9]]));
+  const dob = c?.personal && typeof c.personal['dateOfBirth'] === 'string' && DAY.test(c.personal['dateOfBirth']) ? c.personal['dateOfBirth'] : null;
+  return {
+    child: c
+      ? {
+          child_id: c.child_id,
+          status: c.status,
+          personal_erased: c.personal_erased,
+          sex: c.sex,
+          dob: c.personal_erased ? null : dob,
+          registered_on: c.registered_at ? vietnamDay(c.registered_at) : null,
+        }
+      : null,
+    spells,
+    open,
+    facts: opened.facts,
+    cases: opened.cases,
+  };
 }
 
-/** The dated fact a case event adds (through `evolveCase`, so dates and on-time flags are the cases projection's), if any. */
-export function caseFact(e: RecordedEvent, caseId: string, childId: string): FactTuple | null {
+const FACT_KINDS: Record<string, FactTuple[0]> = { opened: 'o', assessed: 'a', delivered: 'd', closed: 'c' };
+
+/**
+ * The dated fact a case event adds (through `evolveCase`, so dates and on-time flags are the cases
+ * projection's), if any; keeps in `cases` what later facts of the case need (abuse, report time).
+ */
+export function caseFact(e: RecordedEvent, caseId: string, childId: string, cases: Record<string, CaseTuple> = {}): FactTuple | null {
+  const ev = asCaseEvent(e);
+  if (ev?.type === 'CaseOpened') {
+    cases[caseId] = [ABUSE_CONCERNS.includes(String(ev.data.concern)) ? 1 : 0, String(ev.data.reportedAt ?? ev.data.openedAt)];
+  } else if (ev?.type === 'CaseReopened' && cases[caseId]) {
+    cases[caseId] = [cases[caseId]![0], String(ev.data.reopenedAt)];
+  } else if (ev?.type === 'CaseReferred') {
+    const sector = REFERRAL_SECTORS.indexOf(ev.data.sector as (typeof REFERRAL_SECTORS)[number]);
+    return ['r', vietnamDay(String(ev.data.referredAt)), 0, cases[caseId]?.[0] ?? 0, sector < 0 ? REFERRAL_SECTORS.length - 1 : sector];
+  }
   const stub = { case_id: caseId, child_id: childId, status: 'report_received', reopened_count: 0, personal: null } as unknown as CaseRow;
-  const { fact } = evolveCase(e.type === 'CaseOpened' ? undefined : stub, e);
+  const { fact } = evolveCase(ev?.type === 'CaseOpened' ? undefined : stub, e);
   const kind = fact ? FACT_KINDS[fact.kind] : undefined;
-  return fact && kind ? [kind, fact.occurred_on, fact.on_time ? 1 : 0] : null;
+  if (!fact || !kind) return null;
+  const kase = cases[caseId];
+  const abuse = kase?.[0] ?? 0;
+  if (kind === 'a') {
+    const reported = kase ? Date.parse(kase[1]) : NaN;
+    const elapsed = Date.parse(fact.occurred_at) - reported;
+    const days = Number.isFinite(elapsed) ? Math.min(MAX_DAYS_BUCKET, Math.max(0, Math.floor(elapsed / 86_400_000))) : -1;
+    return ['a', fact.occurred_on, fact.on_time ? 1 : 0, abuse, days];
+  }
+  if (kind === 'c') {
+    const outcome = ev?.type === 'CaseClosed' ? String(ev.data.outcome) : '';
+    return ['c', fact.occurred_on, RESOLVED_OUTCOMES.includes(outcome) ? 1 : 0, abuse, 0];
+  }
+  return [kind, fact.occurred_on, fact.on_time ? 1 : 0, abuse, 0];
+}
+
+/** A child's contribution to the period [from, to], with the day its unit, status and age are read on; null when it does not count. */
+export function childContribution(
+  state: IndicatorChildState,
+  from: string,
+  to: string,
+): { vec: Contribution; residence: SpellTuple; band: AgeBand; sex: string } | null {
+  const c = state.child;
+  if (!c || c.status === 'merged') return null;
+  const dob = c.dob ?? null;
+  // Children are counted on the days they are children: read on the last of those in the period.
+  if (dob && dob > to) return null;
+  const last = dob ? lastChildDay(dob) : null;
+  const e = last !== null && last < to ? last : to;
+  if (e < from) return null;
+  let r: SpellTuple | null = null;
+  for (const s of state.spells) {
+    if (s[1] !== 'residence' || s[2] > e) continue;
+    // The residence with the latest start on or before the day (on equal starts, the one ending last).
+    if (!r || s[2] > r[2] || (s[2] === r[2] && (s[3] ?? '9999-12-31') > (r[3] ?? '9999-12-31'))) r = s;
+  }
+  if (!r) return null;
+  const main = new Array<number>(CONTRIBUTION_FIELDS.length).fill(0);
+  const parts = new Map<string, number>();
+  const part = (k: string, n = 1) => parts.set(k, (parts.get(k) ?? 0) + n);
+  const setPart = (k: string) => parts.set(k, 1);
+  main[F.children] = 1;
+  const scGroups: number[] = [];
+  const arGroups: number[] = [];
+  for (const s of state.spells) {
+    if (s[1] === 'residence' || s[2] > e) continue;
+    if (s[1] === 'national_id') {
+      if (s[3] === null || s[3] >= e) main[F.nid] = 1;
+    } else if (s[3] === null || s[3] >= from) {
+      const g = s[8];
+      if (s[1] === 'circumstance') {
+        main[F.sc] = 1;
+        if (!scGroups.includes(g)) scGroups.push(g);
+        if (s[2] >= from) {
+          part(`new:${g}`);
+          if (ABUSE_GROUPS.includes(g)) main[F.abuse_new]! += 1;
+        }
+      } else if (s[1] === 'risk') {
+        main[F.ar] = 1;
+        if (!arGroups.includes(g)) arGroups.push(g);
+        if (s[3] !== null && s[3] <= e && s[9] === 'removed_from_risk') {
+          main[F.ar_removed] = 1;
+          setPart(`arr:${g}`);
+        }
+      }
+    }
+  }
+  let delivered = 0;
+  for (const f of state.facts) {
+    if (f[1] < from || f[1] > e) continue;
+    switch (f[0]) {
+      case 'o':
+        main[F.opened]! += 1;
+        break;
+      case 'c':
+        main[F.closed]! += 1;
+        main[F.closed_resolved]! += f[2];
+        break;
+      case 'a':
+        main[F.assessed]! += 1;
+        main[F.assessed_on_time]! += f[2];
+        if (f[3]) {
+          main[F.abuse_assessed]! += 1;
+          main[F.abuse_assessed_on_time]! += f[2];
+        }
+        if (f[4] >= 0) part(`days:${f[4]}`);
+        break;
+      case 'd':
+        delivered = 1;
+        main[F.delivered]! += 1;
+        main[F.delivered_on_time]! += f[2];
+        break;
+      case 'r':
+        main[F.referrals]! += 1;
+        part(`ref:${REFERRAL_SECTORS[f[4]] ?? 'other'}`);
+        break;
+    }
+  }
+  main[F.sc_supported] = main[F.sc]! & delivered;
+  main[F.ar_supported] = main[F.ar]! & delivered;
+  for (const g of scGroups) {
+    setPart(`sc:${g}`);
+    if (delivered) setPart(`scs:${g}`);
+  }
+  for (const g of arGroups) {
+    setPart(`ar:${g}`);
+    if (delivered) setPart(`ars:${g}`);
+  }
+  const reg = c.registered_on ?? null;
+  if (reg !== null && reg >= from && reg <= e) {
+    main[F.registered] = 1;
+    main[F.registered_nid] = main[F.nid]!;
+  }
+  return {
+    vec: { main, parts: [...parts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) },
+    residence: r,
+    band: ageBandOn(dob, e),
+    sex: c.sex === 'F' || c.sex === 'M' ? c.sex : 'unknown',
+  };
+}
+
+/** The days on which a child's contribution may change (each of them, the day before and the period after are evaluated). */
+function changeDays(state: IndicatorChildState): string[] {
+  const days: string[] = [];
+  for (const s of state.spells) {
+    days.push(s[2]);
+    if (s[3] !== null) days.push(s[3], addDays(s[3], 1));
+  }
+  for (const f of state.facts) days.push(f[1]);
+  const c = state.child;
+  if (c?.registered_on) days.push(c.registered_on);
+  if (c?.dob) days.push(c.dob, birthday(c.dob, 6), birthday(c.dob, 11), lastChildDay(c.dob), birthday(c.dob, 16));
+  return days;
 }
 
 /**
  * The contribution deltas of one child, added (sign +1) or taken away (−1) into `out`, keyed by
- * `granularity|list|province|commune|period`. Merged duplicates and children without a residence
- * contribute nothing, as docs/indicators.md defines.
+ * `granularity|list|province|commune|sex|band|period`. Merged duplicates, children without a
+ * residence and persons aged 16 or over contribute nothing, as docs/indicators.md defines.
  */
 export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Map<string, Contribution>): void {
   const c = state.child;
   if (!c || c.status === 'merged') return;
-  const residences = state.spells.filter((s) => s[1] === 'residence');
-  if (residences.length === 0) return;
-  const others = state.spells.filter((s) => s[1] !== 'residence');
-  let minDay = residences[0]![2];
-  let maxDay = minDay;
-  for (const s of state.spells) {
-    if (s[2] < minDay && s[1] === 'residence') minDay = s[2];
-    if (s[2] > maxDay) maxDay = s[2];
-    if (s[3] !== null) {
-      const after = addDays(s[3], 1);
-      if (after > maxDay) maxDay = after;
-    }
-  }
-  for (const f of state.facts) if (f[1] > maxDay) maxDay = f[1];
-
+  if (!state.spells.some((s) => s[1] === 'residence')) return;
+  const days = changeDays(state);
   for (const g of GRANULARITIES) {
-    const k0 = periodIndex(g, minDay);
-    const k1 = Math.max(k0, periodIndex(g, maxDay) + 1);
+    // The contribution is constant between two periods holding no change day: only the periods
+    // holding one (and those right after) are evaluated, in order.
+    const ks = new Set<number>();
+    for (const d of days) {
+      const k = periodIndex(g, d);
+      ks.add(k);
+      ks.add(k + 1);
+    }
+    const order = [...ks].sort((a, b) => a - b);
     const prev: [string | null, string | null] = [null, null];
     const prevVec: [string, string] = ['', ''];
     const prevArr: [Contribution | null, Contribution | null] = [null, null];
-    for (let k = k0; k <= k1; k++) {
+    for (const k of order) {
       const [from, to] = periodBounds(g, k);
-      // The residence with the latest start on or before the last day (on equal starts, the one ending last).
-      let r: SpellTuple | null = null;
-      for (const s of residences) {
-        if (s[2] > to) continue;
-        if (!r || s[2] > r[2] || (s[2] === r[2] && (s[3] ?? '9999-12-31') > (r[3] ?? '9999-12-31'))) r = s;
-      }
-      let vec: Contribution | null = null;
-      if (r) {
-        let sc = 0;
-        let ar = 0;
-        let nid = 0;
-        for (const s of others) {
-          if (s[2] > to) continue;
-          if (s[1] === 'national_id') {
-            if (s[3] === null || s[3] >= to) nid = 1;
-          } else if (s[3] === null || s[3] >= from) {
-            if (s[1] === 'circumstance') sc = 1;
-            else if (s[1] === 'risk') ar = 1;
-          }
-        }
-        let opened = 0;
-        let closed = 0;
-        let assessed = 0;
-        let onTime = 0;
-        let delivered = 0;
-        for (const f of state.facts) {
-          if (f[1] < from || f[1] > to) continue;
-          if (f[0] === 'o') opened++;
-          else if (f[0] === 'c') closed++;
-          else if (f[0] === 'a') {
-            assessed++;
-            onTime += f[2];
-          } else delivered = 1;
-        }
-        vec = [1, sc, sc & delivered, ar, ar & delivered, opened, closed, assessed, onTime, nid];
-      }
-      const vecKey = vec ? vec.join(',') : '';
+      const got = childContribution(state, from, to);
+      const vecKey = got ? `${got.vec.main.join(',')};${got.vec.parts.map((p) => p.join('=')).join(',')}` : '';
       for (let l = 0; l < 2; l++) {
+        const r = got?.residence;
         const province = r ? (l === 0 ? r[5] : r[7]) : null;
-        const unit = vec && province ? `${g}|${UNIT_LISTS[l]}|${province}|${(l === 0 ? r![4] : r![6]) ?? ''}` : null;
+        const unit = got && province ? `${g}|${UNIT_LISTS[l]}|${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got.sex}|${got.band}` : null;
         if (unit === prev[l] && (unit === null || vecKey === prevVec[l])) continue;
         if (prev[l] !== null) add(out, `${prev[l]}|${k}`, prevArr[l]!, -sign);
-        if (unit !== null) add(out, `${unit}|${k}`, vec!, sign);
+        if (unit !== null) add(out, `${unit}|${k}`, got!.vec, sign);
         prev[l] = unit;
         prevVec[l] = vecKey;
-        prevArr[l] = vec;
+        prevArr[l] = got ? got.vec : null;
       }
     }
   }
@@ -263,18 +499,23 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
 function add(out: Map<string, Contribution>, key: string, vec: Contribution, sign: number): void {
   let acc = out.get(key);
   if (!acc) {
-    acc = new Array<number>(CONTRIBUTION_FIELDS.length).fill(0);
+    acc = { main: new Array<number>(CONTRIBUTION_FIELDS.length).fill(0), parts: [] };
     out.set(key, acc);
   }
-  for (let i = 0; i < vec.length; i++) acc[i]! += sign * vec[i]!;
+  for (let i = 0; i < vec.main.length; i++) acc.main[i]! += sign * vec.main[i]!;
+  for (const [name, n] of vec.parts) {
+    const p = acc.parts.find((x) => x[0] === name);
+    if (p) p[1] += sign * n;
+    else acc.parts.push([name, sign * n]);
+  }
 }
 
-const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'period_index'] as const;
+const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'sex', 'age_band', 'period_index'] as const;
 
-/** Indicator facts per unit and period (see the comment at the top of this file). */
+/** Indicator facts per unit, sex, age band and period (see the comment at the top of this file). */
 export const indicatorsProjection: Projection = {
   name: 'indicators',
-  tables: ['rm_indicator_children', 'rm_indicator_cases', 'rm_indicator_deltas'],
+  tables: ['rm_indicator_children', 'rm_indicator_cases', 'rm_indicator_cells', 'rm_indicator_parts'],
   async apply(events: readonly RecordedEvent[], tx: ClientBase, ctx: ProjectionContext): Promise<void> {
     const caseOf = (e: RecordedEvent) => (e.streamId.startsWith('case-') ? e.streamId.slice('case-'.length) : null);
     const mine = events.filter((e) => e.streamId.startsWith('child-') || (caseOf(e) !== null && (e.type === 'CaseOpened' || FACT_EVENT_TYPES.has(e.type))));
@@ -322,7 +563,7 @@ export const indicatorsProjection: Projection = {
       const caseId = caseOf(e);
       if (caseId === null) applyChildEvent(o, e, ctx.units);
       else {
-        const fact = caseFact(e, caseId, childId);
+        const fact = caseFact(e, caseId, childId, o.cases);
         if (fact) o.facts.push(fact);
       }
     }
@@ -353,33 +594,65 @@ export const indicatorsProjection: Projection = {
         [updated.map((r) => r.child_id), updated.map((r) => r.state)],
       );
     }
-    const changed = [...deltas].filter(([, v]) => v.some((x) => x !== 0));
-    if (changed.length === 0) return;
-    const keys = changed.map(([k]) => k.split('|'));
-    const params: unknown[] = [
-      keys.map((k) => k[0]),
-      keys.map((k) => k[1]),
-      keys.map((k) => k[2]),
-      keys.map((k) => k[3]),
-      keys.map((k) => Number(k[4])),
-      ...CONTRIBUTION_FIELDS.map((_f, i) => changed.map(([, v]) => v[i])),
-    ];
-    const table = ctx.table('rm_indicator_deltas');
-    const cols = [...DELTA_KEY_COLUMNS, ...CONTRIBUTION_FIELDS];
-    const types = ['text', 'text', 'text', 'text', 'integer', ...CONTRIBUTION_FIELDS.map(() => 'integer')];
-    await tx.query(
-      `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-       ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}) DO UPDATE SET ${CONTRIBUTION_FIELDS.map((f) => `${f} = ${table}.${f} + excluded.${f}`).join(', ')}`,
-      params,
-    );
-    // Rows whose deltas came back to zero are deleted, so the table is the same whatever the batches were.
-    await tx.query(
-      `DELETE FROM ${table} t USING unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[]) AS k(g, u, p, c, i)
-        WHERE t.granularity = k.g AND t.units = k.u AND t.province_code = k.p AND t.commune_code = k.c AND t.period_index = k.i
-          AND ${CONTRIBUTION_FIELDS.map((f) => `t.${f} = 0`).join(' AND ')}`,
-      params.slice(0, 5),
-    );
+    await writeCells(tx, ctx, deltas);
+    await writeParts(tx, ctx, deltas);
   },
 };
 
-const FACT_EVENT_TYPES = new Set(['CaseAssessed', 'InterventionDelivered', 'CaseClosed']);
+function keyParams(keys: string[][]): unknown[] {
+  return [...DELTA_KEY_COLUMNS.map((_c, i) => keys.map((k) => (i === 6 ? Number(k[i]) : k[i])))];
+}
+const KEY_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'integer'];
+const KEY_MATCH = DELTA_KEY_COLUMNS.map((c, i) => `t.${c} = k.c${i}`).join(' AND ');
+const KEY_UNNEST = (offset: number) => `unnest(${KEY_TYPES.map((t, i) => `$${offset + i + 1}::${t}[]`).join(', ')})`;
+
+async function writeCells(tx: ClientBase, ctx: ProjectionContext, deltas: Map<string, Contribution>): Promise<void> {
+  const changed = [...deltas].filter(([, v]) => v.main.some((x) => x !== 0));
+  if (changed.length === 0) return;
+  const keys = changed.map(([k]) => k.split('|'));
+  const params: unknown[] = [...keyParams(keys), ...CONTRIBUTION_FIELDS.map((_f, i) => changed.map(([, v]) => v.main[i]))];
+  const table = ctx.table('rm_indicator_cells');
+  const cols = [...DELTA_KEY_COLUMNS, ...CONTRIBUTION_FIELDS];
+  const types = [...KEY_TYPES, ...CONTRIBUTION_FIELDS.map(() => 'integer')];
+  await tx.query(
+    `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+     ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}) DO UPDATE SET ${CONTRIBUTION_FIELDS.map((f) => `${f} = ${table}.${f} + excluded.${f}`).join(', ')}`,
+    params,
+  );
+  // Rows whose deltas came back to zero are deleted, so the table is the same whatever the batches were.
+  await tx.query(
+    `DELETE FROM ${table} t USING ${KEY_UNNEST(0)} AS k(${DELTA_KEY_COLUMNS.map((_c, i) => `c${i}`).join(', ')})
+      WHERE ${KEY_MATCH} AND ${CONTRIBUTION_FIELDS.map((f) => `t.${f} = 0`).join(' AND ')}`,
+    params.slice(0, DELTA_KEY_COLUMNS.length),
+  );
+}
+
+async function writeParts(tx: ClientBase, ctx: ProjectionContext, deltas: Map<string, Contribution>): Promise<void> {
+  const keys: string[][] = [];
+  const names: string[] = [];
+  const ns: number[] = [];
+  for (const [k, v] of deltas) {
+    for (const [name, n] of v.parts) {
+      if (n === 0) continue;
+      keys.push(k.split('|'));
+      names.push(name);
+      ns.push(n);
+    }
+  }
+  if (names.length === 0) return;
+  const table = ctx.table('rm_indicator_parts');
+  const params = [...keyParams(keys), names, ns];
+  await tx.query(
+    `INSERT INTO ${table} (${DELTA_KEY_COLUMNS.join(', ')}, part, n)
+     SELECT * FROM unnest(${[...KEY_TYPES, 'text', 'integer'].map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+     ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}, part) DO UPDATE SET n = ${table}.n + excluded.n`,
+    params,
+  );
+  await tx.query(
+    `DELETE FROM ${table} t USING unnest(${[...KEY_TYPES, 'text'].map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) AS k(${DELTA_KEY_COLUMNS.map((_c, i) => `c${i}`).join(', ')}, part)
+      WHERE ${KEY_MATCH} AND t.part = k.part AND t.n = 0`,
+    params.slice(0, DELTA_KEY_COLUMNS.length + 1),
+  );
+}
+
+const FACT_EVENT_TYPES = new Set(['CaseAssessed', 'InterventionDelivered', 'CaseClosed', 'CaseReferred', 'CaseReopened']);

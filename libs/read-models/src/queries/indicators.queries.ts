@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { computeIndicators, IndicatorRequest, IndicatorResult, ReferenceKind, ReferenceRow, storeReferenceVersion } from '../indicators';
+import {
+  computeIndicators,
+  computeIndicatorSeries,
+  IndicatorRequest,
+  IndicatorResult,
+  IndicatorSeriesResult,
+  Period,
+  ReferenceKind,
+  ReferenceRow,
+  storeReferenceVersion,
+} from '../indicators';
 import { READ_MODEL_POOL } from './tokens';
 
 /** The indicators read model and its reference data (targets, child populations), for a service that holds no SQL. */
@@ -10,6 +20,10 @@ export class IndicatorQueries {
 
   compute(req: IndicatorRequest): Promise<IndicatorResult> {
     return computeIndicators(this.pool, req);
+  }
+
+  series(req: IndicatorRequest, periods: readonly Period[]): Promise<IndicatorSeriesResult> {
+    return computeIndicatorSeries(this.pool, req, periods);
   }
 
   storeReferenceVersion(kind: ReferenceKind, rows: readonly ReferenceRow[], loadedBy: string): Promise<number> {
