@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
+import type { KafkaConfig } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { LeaseKeeper } from '@childledger/database';
 import type { EventStore, SubscriptionStatusBoard } from '@childledger/event-store';
@@ -38,6 +39,8 @@ export interface StreamGatewayOptions {
   tokens: PartnerTokens;
   provinceOf(communeCode: string): string | undefined;
   kafkaBrokers?: string[];
+  /** kafkajs TLS and SASL options (kafkaSecurityOptions). */
+  kafkaClient?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
   rateLimitPerMinute: number;
   /** SSE keep-alive comment interval. */
   heartbeatMs?: number;
@@ -90,7 +93,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
   ) {
     this.feed = new PgPartnerFeed(pool, this.signal);
     this.directory = new PgPartnerDirectory(pool);
-    if (options.kafkaBrokers?.length) this.sink = new KafkaPartnerSink({ brokers: options.kafkaBrokers });
+    if (options.kafkaBrokers?.length) this.sink = new KafkaPartnerSink({ brokers: options.kafkaBrokers, kafka: options.kafkaClient });
     this.pruner = new PgOutboxPruner(pool, { batchSize: options.pruneBatchSize });
     this.leases = new LeaseKeeper(pool, { log: { info: (obj, msg) => this.log.log(obj, msg), warn: (obj, msg) => this.log.warn(obj, msg) } });
     this.prunedRows =

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { parsePartnersDocument } from '@childledger/partner-streams';
+import { kafkaSecurityOptions } from '@childledger/partner-outbox';
 import { AuthOptions, createApp, PlatformConfig } from '@childledger/platform';
 import { loadPartnerSecrets } from './partner-secrets';
 import type { StreamGatewayOptions } from './partner-streams.service';
@@ -46,6 +47,8 @@ export async function createStreamGateway(config: PlatformConfig, databaseUrl: s
     provinceOf,
     tokens: options.gateway?.tokens ?? new PartnerTokens(config.PARTNER_TOKEN_SECRET),
     kafkaBrokers: options.gateway?.kafkaBrokers ?? config.KAFKA_BROKERS?.split(','),
+    // TLS and SASL (Strimzi's TLS + SCRAM listener): a setting that cannot work stops the boot, naming the variable.
+    kafkaClient: options.gateway?.kafkaClient ?? kafkaSecurityOptions({ ...config, KAFKA_SSL: config.KAFKA_SSL === 'true' }),
     rateLimitPerMinute: options.gateway?.rateLimitPerMinute ?? config.PARTNER_RATE_LIMIT_PER_MINUTE,
     heartbeatMs: options.gateway?.heartbeatMs,
     pruneIntervalMs: options.gateway?.pruneIntervalMs ?? config.PARTNER_OUTBOX_PRUNE_INTERVAL_SECONDS * 1000,

@@ -5,3 +5,4 @@ export * from './pg-relay-checkpoints';
 export * from './kafka-partner-sink';
 export * from './pg-outbox-pruner';
 export * from './leased-relay';
+export * from './kafka-security';

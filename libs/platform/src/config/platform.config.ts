@@ -135,7 +135,8 @@ export class PlatformConfig {
   @IsOptional() @IsString() @MinLength(1) KAFKA_SSL_CA_FILE?: string;
 
   /** SASL mechanism with KAFKA_SASL_USERNAME (default scram-sha-512; plain only over TLS). */
-  @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], { message: 'must be scram-sha-512, scram-sha-256 or plain' })
+  @IsOptional()
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], { message: 'must be scram-sha-512, scram-sha-256 or plain' })
   KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
 
   /** The gateway's Kafka user (Strimzi: its KafkaUser's name). */
