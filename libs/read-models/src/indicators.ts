@@ -170,7 +170,17 @@ export interface IndicatorRequest {
    * The codes whose uploaded targets and populations stand for a unit, when they were uploaded in
    * the other unit list (the 2025 reorganisation); absent: the unit's own code.
    */
-  referenceCodes?: Readonly<Record<string, readonly string[]>>;
+  referenceCodes?: Readonly<Record<string, ReferenceCodes>>;
+}
+
+/**
+ * The units of the other list whose targets and populations stand for a unit. `additive`: each of
+ * them lies wholly inside the unit (old units merged into a new one), so counts and populations add
+ * up; otherwise the unit is part of a larger one and only share, rate and median targets carry over.
+ */
+export interface ReferenceCodes {
+  codes: readonly string[];
+  additive: boolean;
 }
 
 export interface BreakdownKey {
@@ -753,9 +763,9 @@ async function referenceValues(
   pool: Pool,
   units: readonly string[],
   period: string,
-  referenceCodes?: Readonly<Record<string, readonly string[]>>,
+  referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
 ): Promise<Map<string, Reference>> {
-  const codesOf = (u: string) => referenceCodes?.[u] ?? [u];
+  const codesOf = (u: string) => referenceCodes?.[u]?.codes ?? [u];
   const all = [...new Set(units.flatMap(codesOf))];
   const res = await pool.query<{ unit_code: string; kind: string; indicator: string; value: string; version: number }>(
     `SELECT DISTINCT ON (unit_code, kind, indicator) unit_code, kind, indicator, value::text AS value, version
@@ -785,17 +795,18 @@ async function referenceValues(
         }
       }
     }
-    // A sum over counterparts only when every counterpart has one.
-    if (populations > 0 && populations === codes.length) ref.population = { value: popValue, version: popVersion };
+    // A sum over counterparts only when every counterpart has one, and each lies wholly inside the unit.
+    const additive = referenceCodes?.[u]?.additive ?? true;
+    if (additive && populations > 0 && populations === codes.length) ref.population = { value: popValue, version: popVersion };
     for (const [indicator, vs] of targets) {
       if (vs.length !== codes.length) continue;
-      const d = DEFINITIONS.get(indicator);
-      if (d?.unit === 'count')
-        ref.targets.set(
-          indicator,
-          vs.reduce((s, v) => s + v, 0),
-        );
-      else if (vs.every((v) => v === vs[0])) ref.targets.set(indicator, vs[0]!);
+      if (DEFINITIONS.get(indicator)?.unit === 'count') {
+        if (additive)
+          ref.targets.set(
+            indicator,
+            vs.reduce((sum, v) => sum + v, 0),
+          );
+      } else if (vs.every((v) => v === vs[0])) ref.targets.set(indicator, vs[0]!);
     }
     out.set(u, ref);
   }

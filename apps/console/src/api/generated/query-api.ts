@@ -240,6 +240,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["IndicatorsController_definitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicators/populations": {
         parameters: {
             query?: never;
@@ -421,6 +437,26 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
+        BreakdownKeyDto: {
+            /** @enum {string} */
+            ageBand?: "0-5" | "6-10" | "11-15" | "unknown";
+            /** @description by=commune (a province) */
+            commune?: string;
+            /** @description by=group: special-circumstance group (Law on Children Art. 10) */
+            group?: number;
+            /** @description by=province (unit=VN) */
+            province?: string;
+            /** @enum {string} */
+            sex?: "F" | "M" | "unknown";
+        };
+        BreakdownRowDto: {
+            childPopulation: number | null;
+            /** @description null in group rows and when suppressed */
+            childrenOnRecord: number | null;
+            /** @description Group rows hold only the indicators reported by group */
+            indicators: components["schemas"]["IndicatorValueDto"][];
+            key: components["schemas"]["BreakdownKeyDto"];
+        };
         CaseDeadlinesDto: {
             /** Format: date-time */
             assessmentDueAt: string | null;
@@ -517,6 +553,10 @@ export interface components {
             notes?: string;
             personalId?: string;
         };
+        ChildPopulationDto: {
+            value: number;
+            version: number;
+        };
         ChildRecordDto: {
             atRisk: boolean;
             childId: string;
@@ -582,6 +622,97 @@ export interface components {
             /** @enum {number} */
             version: 1;
         };
+        IndicatorDefinitionDto: {
+            /** @description Reported per special-circumstance group with by=group */
+            byGroup: boolean;
+            /**
+             * @description A target is a floor (at_least) or a ceiling (at_most)
+             * @enum {string}
+             */
+            direction: "at_least" | "at_most";
+            /** @enum {string} */
+            indicator: "sc_children" | "sc_rate" | "sc_supported_share" | "abuse_new_cases" | "at_risk_children" | "at_risk_supported_share" | "at_risk_removed" | "at_risk_removed_share" | "cases_opened" | "cases_closed" | "cases_resolved_share" | "assessed_on_time_share" | "abuse_assessed_on_time_share" | "median_days_to_assessment" | "interventions_on_time_share" | "referrals" | "referrals_health" | "referrals_education" | "referrals_justice" | "referrals_public_security" | "referrals_social_affairs" | "referrals_other" | "children_registered" | "registered_national_id_share" | "national_id_linked_share";
+            labelEn: string;
+            labelVi: string;
+            /** @enum {string} */
+            unit: "count" | "percent" | "days";
+        };
+        IndicatorPeriodDto: {
+            /** Format: date */
+            from: string;
+            /**
+             * @description A year 2026, a quarter 2026-Q1 or a month 2026-01
+             * @example 2026-Q1
+             */
+            label: string;
+            /** Format: date */
+            to: string;
+        };
+        IndicatorResponseDto: {
+            breakdown?: components["schemas"]["BreakdownRowDto"][];
+            by?: ("province" | "commune" | "sex" | "ageBand" | "group")[];
+            childPopulation: components["schemas"]["ChildPopulationDto"] | null;
+            childrenOnRecord: number | null;
+            indicators: components["schemas"]["IndicatorValueDto"][];
+            period: components["schemas"]["IndicatorPeriodDto"];
+            referenceVersions: components["schemas"]["ReferenceVersionsDto"];
+            /** @description With series=: the trend (then the other fields describe its last period) */
+            series?: components["schemas"]["IndicatorSeriesDto"];
+            /**
+             * @description Province, commune, or VN
+             * @example 01
+             */
+            unitCode: string;
+            /** @enum {string} */
+            units: "pre_2025" | "current";
+        };
+        IndicatorResultDto: {
+            breakdown?: components["schemas"]["BreakdownRowDto"][];
+            by?: ("province" | "commune" | "sex" | "ageBand" | "group")[];
+            childPopulation: components["schemas"]["ChildPopulationDto"] | null;
+            childrenOnRecord: number | null;
+            indicators: components["schemas"]["IndicatorValueDto"][];
+            period: components["schemas"]["IndicatorPeriodDto"];
+            referenceVersions: components["schemas"]["ReferenceVersionsDto"];
+            /**
+             * @description Province, commune, or VN
+             * @example 01
+             */
+            unitCode: string;
+            /** @enum {string} */
+            units: "pre_2025" | "current";
+        };
+        IndicatorSeriesDto: {
+            /** @example 2026-01 */
+            from: string;
+            /** @enum {string} */
+            granularity: "year" | "quarter" | "month";
+            /** @description One point per period, in order */
+            points: components["schemas"]["IndicatorResultDto"][];
+            /** @example 2026-12 */
+            to: string;
+            unitCode: string;
+            /** @enum {string} */
+            units: "pre_2025" | "current";
+        };
+        IndicatorValueDto: {
+            /** @description For a median: the number of assessments */
+            denominator: number | null;
+            /** @description value − target */
+            gap: number | null;
+            /** @enum {string} */
+            indicator: "sc_children" | "sc_rate" | "sc_supported_share" | "abuse_new_cases" | "at_risk_children" | "at_risk_supported_share" | "at_risk_removed" | "at_risk_removed_share" | "cases_opened" | "cases_closed" | "cases_resolved_share" | "assessed_on_time_share" | "abuse_assessed_on_time_share" | "median_days_to_assessment" | "interventions_on_time_share" | "referrals" | "referrals_health" | "referrals_education" | "referrals_justice" | "referrals_public_security" | "referrals_social_affairs" | "referrals_other" | "children_registered" | "registered_national_id_share" | "national_id_linked_share";
+            /** @description Whether the value meets the target in the indicator's direction */
+            met: boolean | null;
+            numerator: number | null;
+            /** @description Hidden by the small-count rule (shown as "< 5") */
+            suppressed: boolean;
+            target: number | null;
+            /** @enum {string} */
+            unit: "count" | "percent" | "days";
+            /** @description Count, percent (2 decimals) or days; null when suppressed or without a denominator */
+            value: number | null;
+        };
         IntegrityProblemDto: {
             eventId: string | null;
             /** @enum {string} */
@@ -593,7 +724,7 @@ export interface components {
         IntegrityStatusDto: {
             /**
              * Format: date-time
-             * @description When the check ran (it runs at most once a minute per server)
+             * @description When the check ran (it runs at most once every 30 seconds per server)
              */
             checkedAt: string;
             checkpoints: number;
@@ -637,6 +768,10 @@ export interface components {
             items: components["schemas"]["ReadAuditEntryDto"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
+        };
+        ReferenceVersionsDto: {
+            population: number | null;
+            target: number | null;
         };
         SealedCheckpointDto: {
             head: string;
@@ -1157,9 +1292,19 @@ export interface operations {
     IndicatorsController_get: {
         parameters: {
             query: {
-                /** @description 2025, 2025-Q3 or 2025-07 */
-                period: unknown;
-                /** @description province (2 digits) or commune (5 digits) in force on unitsOn */
+                /** @description breakdown, comma-separated: sex, ageBand, group, commune (a province), province (VN); e.g. commune,sex */
+                by?: unknown;
+                /** @description xlsx: the report as a workbook (Vietnamese headers) */
+                format?: "json" | "xlsx";
+                /** @description first period of the series (2026-01 for months, 2026-Q1, 2026) */
+                from?: unknown;
+                /** @description 2025, 2025-Q3 or 2025-07; required unless series is given */
+                period?: unknown;
+                /** @description a trend: one point per period from `from` to `to` */
+                series?: "year" | "quarter" | "month";
+                /** @description last period of the series */
+                to?: unknown;
+                /** @description province (2 digits) or commune (5 digits) in force on unitsOn, or VN (the whole country: admins) */
                 unit: unknown;
                 /** @description which unit list (default: the period's last day); before 2025-07-01 the pre-reform units */
                 unitsOn?: unknown;
@@ -1174,7 +1319,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IndicatorResponseDto"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["IndicatorResponseDto"];
+                };
+            };
+        };
+    };
+    IndicatorsController_definitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every indicator in report order, with its unit, target direction and labels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorDefinitionDto"][];
+                };
             };
         };
     };

@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DIMENSIONS, INDICATORS } from '@childledger/read-models';
+
+// The response shapes of GET /indicators (docs/indicators.md, "The API"), for the OpenAPI document
+// and the console's typed client.
+
+export class IndicatorPeriodDto {
+  @ApiProperty({ example: '2026-Q1', description: 'A year 2026, a quarter 2026-Q1 or a month 2026-01' }) label!: string;
+  @ApiProperty({ format: 'date' }) from!: string;
+  @ApiProperty({ format: 'date' }) to!: string;
+}
+
+export class IndicatorValueDto {
+  @ApiProperty({ enum: INDICATORS }) indicator!: string;
+  @ApiProperty({ enum: ['count', 'percent', 'days'] }) unit!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Count, percent (2 decimals) or days; null when suppressed or without a denominator' })
+  value!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) numerator!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'For a median: the number of assessments' }) denominator!: number | null;
+  @ApiProperty({ description: 'Hidden by the small-count rule (shown as "< 5")' }) suppressed!: boolean;
+  @ApiProperty({ nullable: true, type: Number }) target!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'value − target' }) gap!: number | null;
+  @ApiProperty({ nullable: true, type: Boolean, description: "Whether the value meets the target in the indicator's direction" }) met!: boolean | null;
+}
+
+export class ChildPopulationDto {
+  @ApiProperty() value!: number;
+  @ApiProperty() version!: number;
+}
+
+export class ReferenceVersionsDto {
+  @ApiProperty({ nullable: true, type: Number }) target!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) population!: number | null;
+}
+
+export class BreakdownKeyDto {
+  @ApiPropertyOptional({ description: 'by=province (unit=VN)' }) province?: string;
+  @ApiPropertyOptional({ description: 'by=commune (a province)' }) commune?: string;
+  @ApiPropertyOptional({ enum: ['F', 'M', 'unknown'] }) sex?: string;
+  @ApiPropertyOptional({ enum: ['0-5', '6-10', '11-15', 'unknown'] }) ageBand?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 14, description: 'by=group: special-circumstance group (Law on Children Art. 10)' }) group?: number;
+}
+
+export class BreakdownRowDto {
+  @ApiProperty({ type: BreakdownKeyDto }) key!: BreakdownKeyDto;
+  @ApiProperty({ nullable: true, type: Number, description: 'null in group rows and when suppressed' }) childrenOnRecord!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) childPopulation!: number | null;
+  @ApiProperty({ type: [IndicatorValueDto], description: 'Group rows hold only the indicators reported by group' }) indicators!: IndicatorValueDto[];
+}
+
+export class IndicatorResultDto {
+  @ApiProperty({ example: '01', description: 'Province, commune, or VN' }) unitCode!: string;
+  @ApiProperty({ type: IndicatorPeriodDto }) period!: IndicatorPeriodDto;
+  @ApiProperty({ enum: ['pre_2025', 'current'] }) units!: string;
+  @ApiProperty({ nullable: true, type: Number }) childrenOnRecord!: number | null;
+  @ApiProperty({ nullable: true, type: ChildPopulationDto }) childPopulation!: ChildPopulationDto | null;
+  @ApiProperty({ type: [IndicatorValueDto] }) indicators!: IndicatorValueDto[];
+  @ApiProperty({ type: ReferenceVersionsDto }) referenceVersions!: ReferenceVersionsDto;
+  @ApiPropertyOptional({ enum: DIMENSIONS, isArray: true }) by?: string[];
+  @ApiPropertyOptional({ type: [BreakdownRowDto] }) breakdown?: BreakdownRowDto[];
+}
+
+export class IndicatorSeriesDto {
+  @ApiProperty() unitCode!: string;
+  @ApiProperty({ enum: ['pre_2025', 'current'] }) units!: string;
+  @ApiProperty({ enum: ['year', 'quarter', 'month'] }) granularity!: string;
+  @ApiProperty({ example: '2026-01' }) from!: string;
+  @ApiProperty({ example: '2026-12' }) to!: string;
+  @ApiProperty({ type: [IndicatorResultDto], description: 'One point per period, in order' }) points!: IndicatorResultDto[];
+}
+
+/** GET /indicators answers a single period, or a series with `series=`. */
+export class IndicatorResponseDto extends IndicatorResultDto {
+  @ApiPropertyOptional({ type: IndicatorSeriesDto, description: 'With series=: the trend (then the other fields describe its last period)' })
+  series?: IndicatorSeriesDto;
+}
+
+export class IndicatorDefinitionDto {
+  @ApiProperty({ enum: INDICATORS }) indicator!: string;
+  @ApiProperty({ enum: ['count', 'percent', 'days'] }) unit!: string;
+  @ApiProperty({ enum: ['at_least', 'at_most'], description: 'A target is a floor (at_least) or a ceiling (at_most)' }) direction!: string;
+  @ApiProperty() labelVi!: string;
+  @ApiProperty() labelEn!: string;
+  @ApiProperty({ description: 'Reported per special-circumstance group with by=group' }) byGroup!: boolean;
+}
