@@ -48,11 +48,15 @@ describe('national database metrics', () => {
     new NationalRegistryMetrics(national, registry);
     try {
       expect(await value(registry, 'childledger_national_registry_circuit_state', { state: 'closed' })).toBe(1);
-      for (let i = 0; i < 3; i++) await expect(national.search({ fullName: 'x' } as never, { correlationId: `c${i}` })).rejects.toThrow();
+      for (let i = 0; i < 3; i++)
+        await expect(national.search({ fullName: 'x' } as never, { correlationId: `c${i}`, childId: `child-${i}` })).rejects.toThrow();
       // Two attempts went out and failed (503), the third was refused by the open breaker.
       expect(await value(registry, 'childledger_national_registry_requests_total', { operation: 'search', outcome: 'server_error' })).toBe(2);
       const histogram = (await registry.getMetricsAsJSON()).find((m) => m.name === 'childledger_national_registry_request_duration_seconds')!;
-      expect(histogram.values.find((v) => v.metricName?.endsWith('_count') && v.labels['outcome'] === 'server_error')?.value).toBe(2);
+      const count = (histogram.values as { metricName?: string; labels: Record<string, unknown>; value: number }[]).find(
+        (v) => v.metricName?.endsWith('_count') && v.labels['outcome'] === 'server_error',
+      );
+      expect(count?.value).toBe(2);
       expect(await value(registry, 'childledger_national_registry_circuit_state', { state: 'open' })).toBe(1);
       expect(await value(registry, 'childledger_national_registry_circuit_state', { state: 'closed' })).toBe(0);
       expect(await value(registry, 'childledger_national_registry_circuit_opened_total')).toBe(1);
