@@ -4,7 +4,8 @@ export * from './shared/registry.error';
 export * from './shared/context';
 export * from './shared/dates';
 export * from './shared/text';
-export * from './shared/vietnamese-keyboard';
+// Search keys and keyboard decoding live in a shared utility (the matching engine uses them too).
+export * from '@childledger/vietnamese-keyboard';
 export * from './shared/event-schema';
 export * from './personal-id/personal-id';
 export * from './personal-fields';

@@ -29,8 +29,8 @@ describe('identity helpers', () => {
       { familyName: 'huynh', givenName: 'ha', birthYear: 2016 },
       { familyName: 'hoang', givenName: 'ha', birthYear: 2016 },
       { givenName: 'ha', dateOfBirth: '2016-03-04' },
-      { dateOfBirth: '2016-03-04', communeCode: '00004' },
       { givenName: 'ha', dateOfBirth: '2016-04-03' },
+      { dateOfBirth: '2016-03-04', communeCode: '00004' },
       { dateOfBirth: '2016-04-03', communeCode: '00004' },
     ]);
     for (const q of queries) expect(Object.keys(q).length).toBeLessThanOrEqual(3);
@@ -38,6 +38,23 @@ describe('identity helpers', () => {
     expect(searchCriteriaFor({ recordRef: 'r', fullName: 'An', dateOfBirth: { year: 2016, month: 5, day: 20 } }, { communes: [], provinces: ['79'] })).toEqual([
       { givenName: 'an', dateOfBirth: '2016-05-20' },
       { dateOfBirth: '2016-05-20', provinceCode: '79' },
+    ]);
+  });
+
+  it('searches a name typed with the input method off as typed and as meant (Telex, VNI); a plain name once', () => {
+    const telex = searchCriteriaFor({ recordRef: 'r', fullName: 'Nguyeenx Thij Mai', dateOfBirth: { year: 2016 } }, { communes: [], provinces: [] });
+    expect(telex).toEqual([
+      { familyName: 'nguyeenx', givenName: 'mai', birthYear: 2016 },
+      { familyName: 'nguyen', givenName: 'mai', birthYear: 2016 },
+    ]);
+    const vni = searchCriteriaFor(
+      { recordRef: 'r', fullName: 'Tra6n2 D9u7c1', dateOfBirth: { year: 2016, month: 5, day: 20 } },
+      { communes: [], provinces: [] },
+    );
+    expect(vni).toContainEqual({ familyName: 'tran', givenName: 'duc', birthYear: 2016 });
+    expect(vni).toContainEqual({ givenName: 'duc', dateOfBirth: '2016-05-20' });
+    expect(searchCriteriaFor({ recordRef: 'r', fullName: 'Nguyễn Thị Mai', dateOfBirth: { year: 2016 } }, { communes: [], provinces: [] })).toEqual([
+      { familyName: 'nguyen', givenName: 'mai', birthYear: 2016 },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeTelex, decodeVni, foldVietnameseName, typedNameReadings } from './vietnamese-keyboard';
+import { decodeTelex, decodeVni, encodeTelex, encodeVni, foldVietnameseName, typedNameReadings } from './vietnamese-keyboard';
 
 describe('Vietnamese typed without an input method', () => {
   describe(decodeTelex.name, () => {
@@ -68,5 +68,33 @@ describe('Vietnamese typed without an input method', () => {
       expect(typedNameReadings('Ksor')).toEqual(['ksor', 'kso']);
       expect(typedNameReadings('  ')).toEqual([]);
     });
+  });
+});
+
+describe('encodeTelex / encodeVni (the generator’s model of typing with the input method off)', () => {
+  it.each([
+    ['Nguyễn Thị Mai', 'Nguyeenx Thij Mai', 'Nguye6n4 Thi5 Mai'],
+    ['Trần Đức Hoà', 'Traanf Dduwcs Hoaf', 'Tra6n2 D9u7c1 Hoa2'],
+    ['NGUYỄN VĂN ƯỚC', 'NGUYEENX VAWN UWOWCS', 'NGUYE6N4 VA8N U7O7C1'],
+    ['Lương Quốc Khánh', 'Luwowng Quoocs Khanhs', 'Lu7o7ng Quo6c1 Khanh1'],
+  ])('%s → %s (Telex), %s (VNI)', (name, telex, vni) => {
+    expect(encodeTelex(name)).toBe(telex);
+    expect(encodeVni(name)).toBe(vni);
+  });
+
+  it('decoding what it typed gives the name back, the tone on the vowel the spelling rules give it', () => {
+    const names = ['Nguyễn Thị Mai', 'Lương Quốc Khánh', 'Đặng Thị Ánh Tuyết', 'Huỳnh Ngọc Hải Yến', 'Bùi Đức Thắng', 'Vũ Thị Hường', 'Phan Văn Ước'];
+    for (const name of names) {
+      expect(decodeTelex(encodeTelex(name))).toBe(name.normalize('NFC'));
+      expect(decodeVni(encodeVni(name))).toBe(name.normalize('NFC'));
+    }
+    // Open oa/oe/uy syllables: the decoder puts the tone on the first vowel (Hòa), the old placement.
+    expect(foldVietnameseName(decodeTelex(encodeTelex('Hoà')))).toBe('hoa');
+    expect(decodeTelex(encodeTelex('Hoà'))).toBe('Hòa');
+  });
+
+  it('leaves a name without Vietnamese letters or tones as it is', () => {
+    expect(encodeTelex("Ksor H'Hen")).toBe("Ksor H'Hen");
+    expect(encodeVni('Mai Lan')).toBe('Mai Lan');
   });
 });

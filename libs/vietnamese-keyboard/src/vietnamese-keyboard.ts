@@ -1,6 +1,6 @@
 // Vietnamese typed on a keyboard without a Vietnamese input method: Telex ("Nguyeenx" for Nguyễn)
 // and VNI ("Nguye6n4"). People who search for a child often type that way, or leave the accents
-// out; the search (and later matching) folds both sides, so it needs what the typist meant.
+// out; the search and the matching engine fold both sides, so they need what the typist meant.
 
 /** Tones by their index: 0 none (thanh ngang), 1 sắc, 2 huyền, 3 hỏi, 4 ngã, 5 nặng. */
 type Tone = 0 | 1 | 2 | 3 | 4 | 5;
@@ -174,4 +174,46 @@ export function foldVietnameseName(text: string): string {
 export function typedNameReadings(text: string): string[] {
   const readings = [text, decodeTelex(text), decodeVni(text)].map(foldVietnameseName).filter((r) => r !== '');
   return [...new Set(readings)];
+}
+
+const TONE_OF_MARK: Record<string, Exclude<Tone, 0>> = { '\u0301': 1, '\u0300': 2, '\u0309': 3, '\u0303': 4, '\u0323': 5 };
+const TELEX_TONE_LETTER: Record<Exclude<Tone, 0>, string> = { 1: 's', 2: 'f', 3: 'r', 4: 'x', 5: 'j' };
+const TELEX_LETTER: Record<string, string> = { â: 'aa', ê: 'ee', ô: 'oo', ă: 'aw', ơ: 'ow', ư: 'uw', đ: 'dd' };
+const VNI_LETTER: Record<string, string> = { â: 'a6', ê: 'e6', ô: 'o6', ă: 'a8', ơ: 'o7', ư: 'u7', đ: 'd9' };
+
+/** One word's letters without its tone mark, and the tone. */
+function splitTone(word: string): { letters: string[]; tone: Tone } {
+  let tone: Tone = 0;
+  let rest = '';
+  for (const ch of word.normalize('NFD')) {
+    const t = TONE_OF_MARK[ch];
+    if (t !== undefined) tone = t;
+    else rest += ch;
+  }
+  return { letters: [...rest.normalize('NFC')], tone };
+}
+
+function encodeWord(word: string, table: Record<string, string>, toneKey: (tone: Exclude<Tone, 0>) => string): string {
+  const { letters, tone } = splitTone(word);
+  const upper = word === word.toUpperCase() && word !== word.toLowerCase();
+  const out = letters.map((c) => {
+    const keys = table[c.toLowerCase()];
+    if (!keys) return c;
+    return c === c.toLowerCase() ? keys : upper ? keys.toUpperCase() : keys[0]!.toUpperCase() + keys.slice(1);
+  });
+  return out.join('') + (tone === 0 ? '' : upper ? toneKey(tone).toUpperCase() : toneKey(tone));
+}
+
+/**
+ * What a typist with the Vietnamese input method switched off types for `text` in Telex
+ * ("Nguyễn" → "Nguyeenx", "Đức" → "Dduwcs"): the test data generator's model of that error, and
+ * the inverse of `decodeTelex` up to where the tone mark sits.
+ */
+export function encodeTelex(text: string): string {
+  return text.normalize('NFC').replace(WORD, (w) => encodeWord(w, TELEX_LETTER, (t) => TELEX_TONE_LETTER[t]));
+}
+
+/** The same in VNI ("Nguyễn" → "Nguye6n4", "Đức" → "D9u7c1"). */
+export function encodeVni(text: string): string {
+  return text.normalize('NFC').replace(WORD, (w) => encodeWord(w, VNI_LETTER, (t) => String(t)));
 }

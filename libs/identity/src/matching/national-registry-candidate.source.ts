@@ -1,4 +1,4 @@
-import { regionalSurnameVariant, splitVietnameseName, type CandidateSource, type ChildRecordInput, type ResidentInput } from '@childledger/matching';
+import { nameReadings, regionalSurnameVariant, type CandidateSource, type ChildRecordInput, type ResidentInput } from '@childledger/matching';
 import type { NationalPopulationRegistry, RegistryCallContext, ResidentSearchCriteria } from '../national-registry/national-population-registry.port';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -30,21 +30,24 @@ export class NationalRegistryCandidateSource implements CandidateSource {
 }
 
 export function searchCriteriaFor(record: ChildRecordInput, place: { communes: readonly string[]; provinces: readonly string[] }): ResidentSearchCriteria[] {
-  const name = splitVietnameseName(record.fullName);
+  // The name as typed and as decoded from Telex or VNI (typed with the input method off): each is queried.
+  const names = nameReadings(record.fullName);
   const dob = record.dateOfBirth;
   const iso = dob?.day !== undefined && dob.month !== undefined ? `${dob.year}-${pad(dob.month)}-${pad(dob.day)}` : undefined;
   const swapped =
     dob?.day !== undefined && dob.month !== undefined && dob.day <= 12 && dob.day !== dob.month ? `${dob.year}-${pad(dob.day)}-${pad(dob.month)}` : undefined;
   const queries: ResidentSearchCriteria[] = [];
-  const given = name.givenFolded || undefined;
-  if (given && name.familyFolded && dob) {
-    for (const family of [name.familyFolded, regionalSurnameVariant(name.familyFolded)]) {
-      if (family) queries.push({ familyName: family, givenName: given, birthYear: dob.year });
+  for (const reading of names) {
+    const given = reading.givenFolded || undefined;
+    if (given && reading.familyFolded && dob) {
+      for (const family of [reading.familyFolded, regionalSurnameVariant(reading.familyFolded)]) {
+        if (family) queries.push({ familyName: family, givenName: given, birthYear: dob.year });
+      }
     }
+    for (const date of [iso, swapped]) if (date && given) queries.push({ givenName: given, dateOfBirth: date });
   }
   for (const date of [iso, swapped]) {
     if (!date) continue;
-    if (given) queries.push({ givenName: given, dateOfBirth: date });
     for (const communeCode of place.communes.slice(0, 4)) queries.push({ dateOfBirth: date, communeCode });
   }
   // The commune is the sharper key; the province only when the commune is unknown.

@@ -38,7 +38,12 @@ function rule(
   recordKeys: (r: PreparedRecord) => (string | undefined)[],
 ): BlockingRule {
   const prefix = (keys: (string | undefined)[]) => [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${name}:${k}`);
-  return { name, residentKeys: (r) => prefix(residentKeys(r)), recordKeys: (r) => prefix(recordKeys(r)) };
+  // A record typed with the input method off probes as typed and as each decoded reading.
+  return {
+    name,
+    residentKeys: (r) => prefix(residentKeys(r)),
+    recordKeys: (r) => prefix(r.readings ? [r, ...r.readings].flatMap(recordKeys) : recordKeys(r)),
+  };
 }
 
 const given = (p: PreparedPerson) => p.name.givenFolded || undefined;

@@ -113,3 +113,44 @@ describe('COMPARISONS', () => {
     }
   });
 });
+
+describe('names typed with the Vietnamese input method off', () => {
+  const preparer = new PersonPreparer();
+  const resident = preparer.prepareResident({
+    personalId: '001316000456',
+    fullName: 'Nguyễn Thị Mai',
+    sex: 'F',
+    dateOfBirth: '2016-03-14',
+    motherFullName: 'Trần Thị Hường',
+  } as ResidentInput);
+  const record = (fullName: string, motherFullName?: string) =>
+    preparer.prepareRecord({ recordRef: 'r', fullName, motherFullName, dateOfBirth: { year: 2016, month: 3, day: 14 } } as ChildRecordInput);
+  const [name, , , , , , mother] = COMPARISONS;
+
+  it.each([
+    ['Nguyeenx Thij Mai', 'Telex'],
+    ['Nguye6n4 Thi5 Mai', 'VNI'],
+    ['NGUYEENX THIJ MAI', 'Telex in capitals'],
+  ])('%s (%s) agrees with the name it stands for as if typed with accents', (typed) => {
+    const r = record(typed);
+    expect(r.readings).toHaveLength(1);
+    expect(name!.compare(r, resident)).toBe(NAME_LEVEL.exact);
+    // As typed, without its reading, the same name was a similar spelling at best.
+    expect(name!.compare({ ...r, readings: undefined }, resident)).toBeGreaterThanOrEqual(NAME_LEVEL.similar_high);
+  });
+
+  it("decodes the parents' names too", () => {
+    const r = record('Nguyễn Thị Mai', 'Traanf Thij Huwowngf');
+    expect(mother!.compare(r, resident)).toBe(0);
+    expect(mother!.compare({ ...r, readings: undefined }, resident)).toBeGreaterThan(1);
+  });
+
+  it('keeps a plain name that merely looks typed as it is written (Ksor), and reads a name with accents only as written', () => {
+    const ksor = preparer.prepareResident({ personalId: '066316000111', fullName: 'Ksor H Mai', sex: 'F', dateOfBirth: '2016-03-14' } as ResidentInput);
+    const r = record('Ksor H Mai');
+    expect(r.readings?.[0]?.name.full).toBe('ksỏ h mai');
+    expect(name!.compare(r, ksor)).toBe(NAME_LEVEL.exact);
+    expect(record('Nguyễn Thị Mai').readings).toBeUndefined();
+    expect(record('Nguyen Thi Mai').readings).toBeUndefined();
+  });
+});

@@ -192,9 +192,23 @@ export function comparePersonalIds(r: PreparedRecord, c: PreparedResident): numb
   return r.idInconsistency ? PERSONAL_ID_LEVEL.different_inconsistent : PERSONAL_ID_LEVEL.different;
 }
 
+/**
+ * The best level of a name comparison over the record's readings (as typed, and as decoded from
+ * Telex or VNI): the lowest level index, a missing value counting as the worst.
+ */
+function bestReading(record: PreparedRecord, compare: (r: PreparedRecord) => number): number {
+  let best = compare(record);
+  if (!record.readings) return best;
+  for (const reading of record.readings) {
+    const l = compare(reading);
+    if (l !== MISSING && (best === MISSING || l < best)) best = l;
+  }
+  return best;
+}
+
 /** The comparisons of the model, in a fixed order (the order of the comparison vector). */
 export const COMPARISONS: readonly Comparison[] = [
-  { field: 'name', label: 'Name', levels: NAME_LEVELS, compare: (r, c) => compareNames(r.name, c.name) },
+  { field: 'name', label: 'Name', levels: NAME_LEVELS, compare: (r, c) => bestReading(r, (x) => compareNames(x.name, c.name)) },
   { field: 'dateOfBirth', label: 'Date of birth', levels: DATE_LEVELS, compare: (r, c) => compareDates(r.dob, c.dob) },
   {
     field: 'sex',
@@ -204,8 +218,18 @@ export const COMPARISONS: readonly Comparison[] = [
   },
   { field: 'personalId', label: 'Personal ID', levels: PERSONAL_ID_LEVELS, compare: comparePersonalIds },
   { field: 'place', label: 'Place', levels: PLACE_LEVELS, compare: comparePlaces },
-  { field: 'father', label: "Father's name", levels: PARENT_NAME_LEVELS, compare: (r, c) => compareParentNames(r.father, c.father) },
-  { field: 'mother', label: "Mother's name", levels: PARENT_NAME_LEVELS, compare: (r, c) => compareParentNames(r.mother, c.mother) },
+  {
+    field: 'father',
+    label: "Father's name",
+    levels: PARENT_NAME_LEVELS,
+    compare: (r, c) => bestReading(r, (x) => compareParentNames(x.father, c.father)),
+  },
+  {
+    field: 'mother',
+    label: "Mother's name",
+    levels: PARENT_NAME_LEVELS,
+    compare: (r, c) => bestReading(r, (x) => compareParentNames(x.mother, c.mother)),
+  },
 ];
 
 export const FIELD_COUNT = COMPARISONS.length;

@@ -62,6 +62,13 @@ export interface PreparedPerson {
 
 export interface PreparedRecord extends PreparedPerson {
   readonly recordRef: string;
+  /**
+   * The record as the typist meant it when a name was typed with the Vietnamese input method off
+   * (Telex "Nguyeenx Thij Mai", VNI "Nguye6n4 Thi5 Mai"): the same record with the decoded names.
+   * Blocking probes every reading and each name comparison takes the best one, so a plain name that
+   * merely looks typed ("Ksor") still agrees as written. Absent when no name decodes differently.
+   */
+  readonly readings?: readonly PreparedRecord[];
 }
 
 export interface PreparedResident extends PreparedPerson {

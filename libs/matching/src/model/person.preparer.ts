@@ -1,3 +1,4 @@
+import { decodeTelex, decodeVni } from '@childledger/vietnamese-keyboard';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
 import { IDENTITY_ADMIN_UNITS } from '../comparison/admin-unit-lookup.port';
 import { normalisePersonalId, personalIdInconsistency } from '../normalisation/personal-id.rules';
@@ -24,7 +25,7 @@ export class PersonPreparer {
   prepareRecord(r: ChildRecordInput): PreparedRecord {
     const personalId = normalisePersonalId(r.personalId);
     const place = this.resolveRecordPlace(r.commune, r.province);
-    return {
+    const record: PreparedRecord = {
       recordRef: r.recordRef,
       name: splitVietnameseName(r.fullName),
       dob: r.dateOfBirth,
@@ -37,6 +38,19 @@ export class PersonPreparer {
       provinces: place.provinces,
       idInconsistency: personalId ? personalIdInconsistency(personalId, r.dateOfBirth, r.sex) : undefined,
     };
+    const readings = KEYBOARDS.map((decode) => ({
+      name: decodedName(r.fullName, decode),
+      father: decodedName(r.fatherFullName, decode),
+      mother: decodedName(r.motherFullName, decode),
+    }))
+      .filter((d) => d.name || d.father || d.mother)
+      .map((d) => ({
+        ...record,
+        name: d.name ?? record.name,
+        father: d.father ?? record.father,
+        mother: d.mother ?? record.mother,
+      }));
+    return readings.length ? { ...record, readings } : record;
   }
 
   prepareResident(r: ResidentInput): PreparedResident {
@@ -115,6 +129,29 @@ export class PersonPreparer {
 }
 
 const EMPTY_PLACE: ResolvedPlace = { communes: [], split: false, provinces: [] };
+
+const KEYBOARDS = [decodeTelex, decodeVni];
+
+/** A name as typed, then as decoded from Telex and from VNI when it reads differently that way (the online search queries each). */
+export function nameReadings(raw: string): VietnameseNameParts[] {
+  const asTyped = splitVietnameseName(raw);
+  const decoded = KEYBOARDS.map((decode) => decodedName(raw, decode)).filter((n): n is VietnameseNameParts => !!n);
+  return [asTyped, ...decoded.filter((n, i) => decoded.findIndex((m) => m.full === n.full) === i)];
+}
+
+/**
+ * The name as the typist meant it, when it was typed with the input method off: only text of
+ * printable ASCII (typed Telex and VNI are nothing else) that decodes to something else. Undefined
+ * otherwise, or when the decoded name is the same once normalised.
+ */
+function decodedName(raw: string | undefined, decode: (text: string) => string): VietnameseNameParts | undefined {
+  const text = raw?.normalize('NFC').trim();
+  if (!text || !/^[\x20-\x7e]+$/.test(text)) return undefined;
+  const decoded = decode(text);
+  if (decoded === text) return undefined;
+  const parts = splitVietnameseName(decoded);
+  return parts.full && parts.full !== splitVietnameseName(text).full ? parts : undefined;
+}
 
 function optionalName(raw: string | undefined): VietnameseNameParts | undefined {
   if (!raw) return undefined;

@@ -1,4 +1,5 @@
 import type { SeededRandom } from '@childledger/random';
+import { encodeTelex, encodeVni } from '@childledger/vietnamese-keyboard';
 import type { VietnamAdminUnits } from '../reference-data/admin-units.reference';
 import type { GeneratedName } from '../reference-data/vietnamese-names.reference';
 import type { ChildRecordRow, TrueChild } from './synthetic-population.generator';
@@ -7,6 +8,10 @@ import { daysIn } from './synthetic-population.generator';
 /** Probabilities of the errors found in officers' spreadsheets. Each is applied independently. */
 export interface NoiseProfile {
   readonly dropDiacritics: number;
+  /** Typed in Telex with the Vietnamese input method off ("Nguyeenx Thij Mai"), when accents were not dropped. */
+  readonly telexTyped: number;
+  /** Typed in VNI with the input method off ("Nguye6n4 Thi5 Mai"). */
+  readonly vniTyped: number;
   readonly nfd: number;
   readonly otherTonePlacement: number;
   readonly upperCase: number;
@@ -40,6 +45,8 @@ export interface NoiseProfile {
 
 export const DEFAULT_NOISE: NoiseProfile = {
   dropDiacritics: 0.25,
+  telexTyped: 0.04,
+  vniTyped: 0.015,
   nfd: 0.1,
   otherTonePlacement: 0.15,
   upperCase: 0.08,
@@ -131,7 +138,9 @@ export function noisyName(random: SeededRandom, name: GeneratedName, p: NoisePro
   }
   if (REGIONAL[family] && random.chance(p.regionalSurname)) family = REGIONAL[family]!;
   const full = random.chance(p.reorderedName) ? [middle, given, family].filter(Boolean).join(' ') : [family, middle, given].filter(Boolean).join(' ');
-  return styleText(random, full, p);
+  // A person's name typed with the input method off (place names are chosen from lists, not typed).
+  const typed = random.chance(p.telexTyped) ? encodeTelex(full) : random.chance(p.vniTyped) ? encodeVni(full) : full;
+  return styleText(random, typed, p);
 }
 
 function styleText(random: SeededRandom, text: string, p: NoiseProfile): string {
