@@ -1,4 +1,6 @@
 // Runs the log sealer on its own (production: one active instance; a second one waits on the lock).
+// First: tracing (when the OTEL_* variables ask for it) must be set up before what it instruments is loaded.
+import '@childledger/platform/tracing';
 import 'reflect-metadata';
 import { PLATFORM_MIGRATIONS, runService } from '@childledger/platform';
 import { createLogSealer } from './log-sealer.app';

@@ -1,6 +1,8 @@
 // Runs the stream gateway on its own (production: one process per service, DATABASE_URL set).
 // One active instance per partner projection: a second instance is safe (it never writes a batch
 // twice) but wasted work; run the HTTP side with several replicas sharing PARTNER_TOKEN_SECRET.
+// First: tracing (when the OTEL_* variables ask for it) must be set up before what it instruments is loaded.
+import '@childledger/platform/tracing';
 import 'reflect-metadata';
 import { PLATFORM_MIGRATIONS, runService } from '@childledger/platform';
 import { PARTNER_STREAMS_MIGRATIONS } from '@childledger/partner-outbox/migrations';

@@ -13,5 +13,6 @@ export * from './metrics/metrics';
 export * from './metrics/metrics-server';
 export * from './metrics/http-metrics';
 export * from './metrics/pool-metrics';
+export * from './tracing';
 export * from './run-service';
 export * from './rate-limit';

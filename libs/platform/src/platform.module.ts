@@ -13,6 +13,8 @@ import { ReadAuditWriter } from './read-policy/read-audit';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController, registerSubscriptionStatusMetrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics-server';
 import { registerPoolMetrics } from './metrics/pool-metrics';
+import { TracingEventStore } from './tracing/trace-context';
+import { tracingStarted } from './tracing/tracing';
 import { createLogger, httpLoggerParams } from './logging/logger';
 import { PgThrottlerStorage } from './rate-limit/pg-throttler-storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
@@ -84,10 +86,15 @@ export class PlatformModule {
           inject: [PG_POOL, DATA_KEYRING],
           // Every service reads and writes through the encrypting decorator: personal data is sealed on append, opened (or masked once erased) on read.
           // The decorator forwards the backend's capabilities (docs/architecture.md, "Port capabilities"); appends inside a caller's transaction are encrypted too.
-          useFactory: (pool: Pool, keyring: DataKeyring): EventStore =>
-            options.config.EVENT_STORE_BACKEND === 'eventstoredb'
-              ? new EncryptingEventStore(createEventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! }), keyring)
-              : new EncryptingEventStore(createPostgresEventStore({ pool }), keyring),
+          // With tracing on (OTEL_* variables), appends carry the W3C trace context in each event's metadata and every
+          // subscription batch is a span linked to the commands that wrote its events (tracing/trace-context.ts).
+          useFactory: (pool: Pool, keyring: DataKeyring): EventStore => {
+            const backend =
+              options.config.EVENT_STORE_BACKEND === 'eventstoredb'
+                ? createEventStoreDbEventStore({ connectionString: options.config.EVENTSTORE_URL! })
+                : createPostgresEventStore({ pool });
+            return new EncryptingEventStore(tracingStarted() ? new TracingEventStore(backend) : backend, keyring);
+          },
         },
         { provide: AUTH_OPTIONS, useValue: options.auth },
         // What each subscription worker of this process is doing (dead letters, retrying, stopped): readiness and metrics read it.

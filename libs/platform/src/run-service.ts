@@ -6,6 +6,7 @@ import { standaloneConfigProblems } from './config/deployment-rules';
 import { loadConfig } from './config/load-config';
 import { PlatformConfig } from './config/platform.config';
 import { SERVICE_NAME } from './tokens';
+import { stopTracing } from './tracing/tracing';
 
 export interface StandaloneService {
   /** Builds the service's Nest application (the same factory `npm start` uses). */
@@ -81,6 +82,8 @@ export function runService(service: StandaloneService): void {
     await app.listen(service.port(config), config.HOST);
     const stop = async () => {
       await app.close();
+      // Spans still batched are exported before the process ends (no-op when tracing is off).
+      await stopTracing().catch(() => undefined);
       process.exit(0);
     };
     process.once('SIGINT', () => void stop());
