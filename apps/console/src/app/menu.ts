@@ -15,6 +15,6 @@ export const MENU: Record<Role, MenuEntry[]> = {
     { path: '/reconciliation', label: tKey('menu.reconciliation') },
   ],
   case_worker: [{ path: '/cases', label: tKey('menu.cases') }],
-  inspector: [],
-  admin: [],
+  inspector: [{ path: '/inspection', label: tKey('menu.inspection') }],
+  admin: [{ path: '/inspection', label: tKey('menu.inspection') }],
 };

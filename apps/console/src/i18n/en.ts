@@ -6,6 +6,7 @@ import * as imports from '../features/imports/i18n';
 import * as reconciliation from '../features/reconciliation/i18n';
 import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
+import * as inspection from '../features/inspection/i18n';
 
 // English: the console's second language; same keys as Vietnamese (the type and a test check it).
 export const en: Resources = {
@@ -52,6 +53,7 @@ export const en: Resources = {
     import: 'Import',
     reconciliation: 'Reconciliation',
     cases: 'Cases',
+    inspection: 'Inspection',
   },
   purposeGate: {
     title: 'Purpose of access',
@@ -71,4 +73,5 @@ export const en: Resources = {
   ...reconciliation.en,
   ...cases.en,
   ...childActions.en,
+  ...inspection.en,
 };

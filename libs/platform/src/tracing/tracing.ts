@@ -33,6 +33,29 @@ export function redactUrlAttributes(span: Span): void {
   if (typeof attributes['url.query'] === 'string') span.setAttribute('url.query', '');
 }
 
+/**
+ * First of the span processors: strips query strings from every span's URL attributes as it
+ * starts, whichever instrumentation set them (the NestJS one records the request's URL too).
+ */
+export class UrlRedactingSpanProcessor implements SpanProcessor {
+  onStart(span: Span): void {
+    redactUrlAttributes(span);
+  }
+  onEnd(): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The exporters OTEL_TRACES_EXPORTER and the OTLP variables name, as the SDK builds them on its own (its helper, not exported by the package's index). */
+function spanProcessorsFromEnv(): SpanProcessor[] {
+  const utils = require('@opentelemetry/sdk-node/build/src/utils') as { getSpanProcessorsFromEnv(): SpanProcessor[] };
+  return utils.getSpanProcessorsFromEnv();
+}
+
 /** HTTP server and client, Express, NestJS, pg, kafkajs and fetch (undici); no health probe or metrics scrape is traced. */
 export function tracingInstrumentations() {
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
@@ -74,9 +97,13 @@ export function startTracing(serviceName: string, options: StartTracingOptions =
   if (running || (!options.spanProcessors && !tracingRequested(env))) return false;
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   running = new NodeSDK({
-    serviceName: env['OTEL_SERVICE_NAME'] ?? serviceName,
+    serviceName: env['OTEL_SERVICE_NAME']?.trim() || serviceName,
     instrumentations: tracingInstrumentations(),
-    ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
+    // Traces only: metrics are Prometheus's (METRICS_PORT), logs are JSON lines on stdout; without
+    // these the SDK would also export both over OTLP by default.
+    metricReaders: [],
+    logRecordProcessors: [],
+    spanProcessors: [new UrlRedactingSpanProcessor(), ...(options.spanProcessors ?? spanProcessorsFromEnv())],
   });
   running.start();
   return true;
