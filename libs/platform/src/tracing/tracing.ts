@@ -41,7 +41,9 @@ export class UrlRedactingSpanProcessor implements SpanProcessor {
   onStart(span: Span): void {
     redactUrlAttributes(span);
   }
-  onEnd(): void {}
+  onEnd(): void {
+    // Nothing to do once a span ends: the exporters' processors that follow send it.
+  }
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
