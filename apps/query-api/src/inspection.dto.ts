@@ -77,7 +77,7 @@ export class TrustedKeyDto {
 /** Whether verify-log passes up to the last signed checkpoint, as this service last checked it. */
 export class IntegrityStatusDto {
   @ApiProperty({ enum: ['passed', 'failed', 'no_checkpoint'] }) status!: string;
-  @ApiProperty({ format: 'date-time', description: 'When the check ran (it runs at most once a minute per server)' }) checkedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the check ran (it runs at most once every 30 seconds per server)' }) checkedAt!: string;
   @ApiProperty() durationMs!: number;
   @ApiProperty({ nullable: true, type: CheckpointSummaryDto }) lastCheckpoint!: CheckpointSummaryDto | null;
   @ApiProperty({ description: 'Events read from the log' }) events!: number;
