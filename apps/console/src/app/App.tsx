@@ -22,6 +22,7 @@ const RegisterChildPage = lazy(() => import('../features/register/RegisterChildP
 const ImportRoutes = lazy(() => import('../features/imports/routes'));
 const ReconciliationRoutes = lazy(() => import('../features/reconciliation/routes'));
 const CaseRoutes = lazy(() => import('../features/cases/routes'));
+const DashboardRoutes = lazy(() => import('../features/dashboard/routes'));
 const InspectionRoutes = lazy(() => import('../features/inspection/routes'));
 const NoScreensPage = lazy(() => import('../features/home/NoScreensPage'));
 const NotFoundPage = lazy(() => import('../features/home/NotFoundPage'));
@@ -56,6 +57,7 @@ function SignedInRoutes() {
           <Route path="/imports/*" element={<ImportRoutes />} />
           <Route path="/reconciliation/*" element={<ReconciliationRoutes />} />
           <Route path="/cases/*" element={<CaseRoutes />} />
+          <Route path="/dashboard/*" element={<DashboardRoutes />} />
           <Route path="/inspection/*" element={<InspectionRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

@@ -13,8 +13,15 @@ export const MENU: Record<Role, MenuEntry[]> = {
     { path: '/register', label: tKey('menu.register') },
     { path: '/imports', label: tKey('menu.import') },
     { path: '/reconciliation', label: tKey('menu.reconciliation') },
+    { path: '/dashboard', label: tKey('menu.dashboard') },
   ],
   case_worker: [{ path: '/cases', label: tKey('menu.cases') }],
-  inspector: [{ path: '/inspection', label: tKey('menu.inspection') }],
-  admin: [{ path: '/inspection', label: tKey('menu.inspection') }],
+  inspector: [
+    { path: '/dashboard', label: tKey('menu.dashboard') },
+    { path: '/inspection', label: tKey('menu.inspection') },
+  ],
+  admin: [
+    { path: '/dashboard', label: tKey('menu.dashboard') },
+    { path: '/inspection', label: tKey('menu.inspection') },
+  ],
 };

@@ -6,6 +6,7 @@ import * as imports from '../features/imports/i18n';
 import * as reconciliation from '../features/reconciliation/i18n';
 import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
+import * as dashboard from '../features/dashboard/i18n';
 import * as inspection from '../features/inspection/i18n';
 
 // English: the console's second language; same keys as Vietnamese (the type and a test check it).
@@ -53,6 +54,7 @@ export const en: Resources = {
     import: 'Import',
     reconciliation: 'Reconciliation',
     cases: 'Cases',
+    dashboard: 'Programme targets',
     inspection: 'Inspection',
   },
   purposeGate: {
@@ -73,5 +75,6 @@ export const en: Resources = {
   ...reconciliation.en,
   ...cases.en,
   ...childActions.en,
+  ...dashboard.en,
   ...inspection.en,
 };

@@ -5,6 +5,7 @@ import * as imports from '../features/imports/i18n';
 import * as reconciliation from '../features/reconciliation/i18n';
 import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
+import * as dashboard from '../features/dashboard/i18n';
 import * as inspection from '../features/inspection/i18n';
 
 // Vietnamese: the console's first language. Legal terms as the law writes them (docs/console.md).
@@ -52,6 +53,7 @@ export const vi = {
     import: 'Nhập dữ liệu',
     reconciliation: 'Đối soát',
     cases: 'Danh sách vụ việc',
+    dashboard: 'Theo dõi chỉ tiêu',
     inspection: 'Thanh tra, kiểm tra',
   },
   purposeGate: {
@@ -72,5 +74,6 @@ export const vi = {
   ...reconciliation.vi,
   ...cases.vi,
   ...childActions.vi,
+  ...dashboard.vi,
   ...inspection.vi,
 } as const;
