@@ -11,7 +11,9 @@ import { createPool, runMigrations } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS, NewEvent } from '@childledger/event-store';
 import {
   computeIndicators,
+  computeIndicatorSeries,
   parsePeriod,
+  periodSeries,
   Projection,
   PROJECTIONS,
   ProjectionRunner,
@@ -44,7 +46,7 @@ function generateSql(first: number, last: number): string {
         WHEN 0 THEN jsonb_build_object('childId', c.id, 'sex', CASE WHEN c.i % 2 = 0 THEN 'F' ELSE 'M' END,
                'residence', jsonb_build_object('communeCode', CASE WHEN c.t < '2025-07-01' THEN c.old_code ELSE c.new_code END, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD')),
                'registeredAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'),
-               'personal', jsonb_build_object('fullName', 'Nguyễn Thị Thu Hà ' || c.i, 'dateOfBirth', '2015-03-14', 'motherName', 'Trần Thị Lan'))
+               'personal', jsonb_build_object('fullName', 'Nguyễn Thị Thu Hà ' || c.i, 'dateOfBirth', to_char(date '2008-01-01' + (c.i * 37) % 4748, 'YYYY-MM-DD'), 'motherName', 'Trần Thị Lan'))
         WHEN 1 THEN jsonb_build_object('childId', c.id, 'group', 1 + c.i % 14, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD'), 'recordedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'))
         WHEN 2 THEN jsonb_build_object('childId', c.id, 'group', 9, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD'), 'recordedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object('description', 'nguy cơ'))
         WHEN 3 THEN jsonb_build_object('childId', c.id, 'source', 'identity_adapter', 'reason', 'two candidates', 'candidateCount', 2, 'requestedAt', to_char(c.t + interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'))
@@ -222,6 +224,86 @@ export async function run(ctx: BenchContext): Promise<void> {
       'ms',
       percentile(countLat, 95),
       { events: logEvents, children_in_province: Math.round((Math.max(children, totalChildren) * 4) / 5), target_ms: 200, p50: round(percentile(indLat, 50)) },
+      true,
+    ),
+  );
+
+  // A breakdown: the province by commune and sex for a year (every commune of Hà Nội listed), against
+  // the plainest grouping of the province's children by commune and sex (today's residence, one count).
+  const hanoiCommunes = loadAdministrativeUnits()
+    .unitsInForceOn('2025-12-31')
+    .communes.filter((c) => c.provinceCode === '01')
+    .map((c) => c.code);
+  const byLat: number[] = [];
+  const groupLat: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    byLat.push(
+      (
+        await timed(() =>
+          computeIndicators(pool, {
+            unitCode: '01',
+            provinceCode: '01',
+            period: parsePeriod('2025')!,
+            oldUnits: false,
+            suppressSmallCounts: false,
+            by: ['commune', 'sex'],
+            breakdownUnits: hanoiCommunes,
+          }),
+        )
+      ).seconds * 1000,
+    );
+    groupLat.push(
+      (await timed(() => pool.query(`SELECT commune_code, sex, count(*) FROM rm_children WHERE province_code = '01' GROUP BY 1, 2`))).seconds * 1000,
+    );
+  }
+  byLat.sort((a, b) => a - b);
+  groupLat.sort((a, b) => a - b);
+  ctx.emit(
+    figure(
+      'projections.query.indicators.province_by_commune_sex.p95',
+      percentile(byLat, 95),
+      'ms',
+      percentile(groupLat, 95),
+      {
+        events: logEvents,
+        rows: hanoiCommunes.length * 3,
+        target_ms: 200,
+        p50: round(percentile(byLat, 50)),
+        note: 'baseline = GROUP BY commune, sex over rm_children',
+      },
+      true,
+    ),
+  );
+
+  // A 12-month trend in one request, against the same twelve months asked one by one.
+  const months = periodSeries('M', parsePeriod('2025-01')!, parsePeriod('2025-12')!);
+  const trendLat: number[] = [];
+  const oneByOneLat: number[] = [];
+  const trendReq = { unitCode: '01', provinceCode: '01', period: months[11]!, oldUnits: false, suppressSmallCounts: false };
+  for (let i = 0; i < 30; i++) {
+    trendLat.push((await timed(() => computeIndicatorSeries(pool, trendReq, months))).seconds * 1000);
+    oneByOneLat.push(
+      (
+        await timed(async () => {
+          for (const period of months) await computeIndicators(pool, { ...trendReq, period });
+        })
+      ).seconds * 1000,
+    );
+  }
+  trendLat.sort((a, b) => a - b);
+  oneByOneLat.sort((a, b) => a - b);
+  ctx.emit(
+    figure(
+      'projections.query.indicators.trend_12_months.p95',
+      percentile(trendLat, 95),
+      'ms',
+      percentile(oneByOneLat, 95),
+      {
+        events: logEvents,
+        target_ms: 200,
+        p50: round(percentile(trendLat, 50)),
+        note: 'baseline = the twelve months asked one by one',
+      },
       true,
     ),
   );

@@ -111,7 +111,7 @@ describe('indicators API (e2e)', () => {
     expect(groups).toHaveLength(14);
     const sc = Object.fromEntries(groups.map((x) => [x.key.group, v(x.indicators, 'sc_children').value]));
     expect(sc).toMatchObject({ 1: 1, 2: 1, 3: 0, 4: 1, 5: 1, 9: 0 }); // E's group 3 ended on 2024-12-31
-    expect(v(groups.find((x) => x.key.group === 9)!.indicators, 'at_risk_removed').value).toBe(1); // C
+    expect(v(groups.find((x) => x.key.group === 9)!.indicators, 'at_risk_children').value).toBe(1); // C, at risk of group 9
     expect(groups[0]!.indicators.some((x) => x.indicator === 'cases_opened')).toBe(false);
   });
 

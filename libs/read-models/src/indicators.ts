@@ -5,6 +5,7 @@ import {
   CONTRIBUTION_FIELDS,
   ContributionField,
   Granularity,
+  PART_COLUMNS,
   periodBounds,
   periodIndex,
   REFERRAL_SECTORS,
@@ -95,9 +96,9 @@ export const INDICATOR_DEFINITIONS: readonly IndicatorDefinition[] = [
   ),
   def('abuse_new_cases', 'count', 'at_most', 'Số trường hợp trẻ em bị xâm hại mới (nhóm 9–12)', 'New cases of abuse (groups 9–12)', true),
   def('at_risk_children', 'count', 'at_most', 'Số trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt', 'Children at risk', true),
-  def('at_risk_supported_share', 'percent', 'at_least', 'Tỷ lệ trẻ em có nguy cơ được hỗ trợ, can thiệp', 'Share of children at risk supported', true),
-  def('at_risk_removed', 'count', 'at_least', 'Số trẻ em được đưa ra khỏi nguy cơ', 'Children removed from risk', true),
-  def('at_risk_removed_share', 'percent', 'at_least', 'Tỷ lệ trẻ em có nguy cơ được đưa ra khỏi nguy cơ', 'Share of children at risk removed from risk', true),
+  def('at_risk_supported_share', 'percent', 'at_least', 'Tỷ lệ trẻ em có nguy cơ được hỗ trợ, can thiệp', 'Share of children at risk supported'),
+  def('at_risk_removed', 'count', 'at_least', 'Số trẻ em được đưa ra khỏi nguy cơ', 'Children removed from risk'),
+  def('at_risk_removed_share', 'percent', 'at_least', 'Tỷ lệ trẻ em có nguy cơ được đưa ra khỏi nguy cơ', 'Share of children at risk removed from risk'),
   def('cases_opened', 'count', 'at_most', 'Số ca tiếp nhận', 'Cases opened'),
   def('cases_closed', 'count', 'at_least', 'Số ca đóng', 'Cases closed'),
   def(
@@ -400,16 +401,13 @@ function breakdownRows(
   return rows;
 }
 
-/** The counts of one special-circumstance group (its children in circumstance and at risk), from the parts. */
+/** The counts of one special-circumstance group (its children in it, at risk of it, newly identified: abuse groups), from the parts. */
 function groupCounts(c: Counts, g: number): Counts {
   const out = emptyCounts();
   const p = (name: string) => c.parts.get(`${name}:${g}`) ?? 0;
   out.main.sc = p('sc');
-  out.main.sc_supported = p('scs');
   out.main.abuse_new = g >= 9 && g <= 12 ? p('new') : 0;
   out.main.ar = p('ar');
-  out.main.ar_supported = p('ars');
-  out.main.ar_removed = p('arr');
   return out;
 }
 
@@ -504,7 +502,11 @@ export function presentValues(c: Counts, population: number | null, targets: Map
   return values;
 }
 
-/** The median of the `days:n` parts (the mean of the two middle ones for an even count); null without any. */
+/**
+ * The median of the `days:n` parts (the mean of the two middle ones for an even count); null without
+ * any. Days are counted one by one up to 14; `days:15` holds the longer ones, so a median of 15
+ * means "15 days or more".
+ */
 export function medianDays(parts: Map<string, number>): { median: number | null; n: number } {
   const buckets = [...parts]
     .filter(([k, n]) => k.startsWith('days:') && n > 0)
@@ -564,29 +566,23 @@ async function readSums(
   const select = groupCols.length ? `${groupCols.join(', ')}, ` : '';
   const groupBy = groupCols.length ? `GROUP BY ${groupCols.join(', ')}` : '';
   const keyOf = (r: Record<string, unknown>) => dims.map((d) => String(r[DIM_COLUMN[d]])).join('|');
-  // Both sums in one read-only transaction: the same snapshot.
-  return withTransaction(
-    pool,
-    async (client) => {
-      const cellRes = await client.query<Record<string, string>>(
-        `SELECT ${select}${CONTRIBUTION_FIELDS.map((f) => `coalesce(sum(${f}), 0) AS ${f}`).join(', ')}
-           FROM rm_indicator_cells WHERE ${where.join(' AND ')} ${groupBy}`,
-        params,
-      );
-      const partRes = await client.query<Record<string, string>>(
-        `SELECT ${select}part, sum(n) AS n FROM rm_indicator_parts WHERE ${where.join(' AND ')} GROUP BY ${[...groupCols, 'part'].join(', ')}`,
-        params,
-      );
-      const cells = cellRes.rows.map((r) => ({
-        k: byPeriod ? Number(r['period_index']) : lastK,
-        key: keyOf(r),
-        main: Object.fromEntries(CONTRIBUTION_FIELDS.map((f) => [f, Number(r[f])])) as Record<ContributionField, number>,
-      }));
-      const parts = partRes.rows.map((r) => ({ k: byPeriod ? Number(r['period_index']) : lastK, key: keyOf(r), part: r['part']!, n: Number(r['n']) }));
-      return { cells, parts };
-    },
-    { readOnly: true },
+  const res = await pool.query<Record<string, string>>(
+    `SELECT ${select}${[...CONTRIBUTION_FIELDS, ...PART_COLUMNS.map((p) => p.column)].map((f) => `coalesce(sum(${f}), 0) AS ${f}`).join(', ')}
+       FROM rm_indicator_cells WHERE ${where.join(' AND ')} ${groupBy}`,
+    params,
   );
+  const cells: SumRow[] = [];
+  const parts: PartRow[] = [];
+  for (const r of res.rows) {
+    const k = byPeriod ? Number(r['period_index']) : lastK;
+    const key = keyOf(r);
+    cells.push({ k, key, main: Object.fromEntries(CONTRIBUTION_FIELDS.map((f) => [f, Number(r[f])])) as Record<ContributionField, number> });
+    for (const p of PART_COLUMNS) {
+      const n = Number(r[p.column]);
+      if (n !== 0) parts.push({ k, key, part: p.part, n });
+    }
+  }
+  return { cells, parts };
 }
 
 /**

@@ -5,6 +5,7 @@ import { CreateChildSearch1795470000010 } from './1795470000010-create-child-sea
 import { CreateDuplicatePairs1795470000020 } from './1795470000020-create-duplicate-pairs';
 import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee';
 import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicator-breakdowns';
+import { IndicatorCellsWide1795470000046 } from './1795470000046-indicator-cells-wide';
 
 export {
   CreateReadModels1795470000000,
@@ -14,6 +15,7 @@ export {
   CreateDuplicatePairs1795470000020,
   AddCaseAssignee1795470000030,
   AddIndicatorBreakdowns1795470000045,
+  IndicatorCellsWide1795470000046,
 };
 
 /** The read models' tables, in order (after the event store's). */
@@ -25,4 +27,5 @@ export const READ_MODEL_MIGRATIONS = [
   CreateDuplicatePairs1795470000020,
   AddCaseAssignee1795470000030,
   AddIndicatorBreakdowns1795470000045,
+  IndicatorCellsWide1795470000046,
 ];

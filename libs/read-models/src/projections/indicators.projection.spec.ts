@@ -14,9 +14,9 @@ const child: IndicatorChildState['child'] = { child_id: 'k', status: 'active', p
 
 /** The deltas of the contribution vector, by `granularity|list|province|commune|sex|band|period` (parts left out). */
 function deltas(state: IndicatorChildState): Record<string, number[]> {
-  const out = new Map<string, { main: number[]; parts: [string, number][] }>();
+  const out = new Map<string, number[]>();
   addChildDeltas(state, 1, out);
-  return Object.fromEntries([...out].filter(([, v]) => v.main.some((x) => x !== 0)).map(([k, v]) => [k, v.main]));
+  return Object.fromEntries([...out].filter(([, v]) => v.some((x) => x !== 0)));
 }
 
 /** The old vector's fields (children, sc, sc_supported, ar, ar_supported, opened, closed, assessed, assessed_on_time, nid) of a delta. */

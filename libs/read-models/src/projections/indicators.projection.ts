@@ -11,14 +11,14 @@ import { ChildDoc, ChildRow, childIdOfStream, evolveChild, SpellRow } from './ch
  *
  * For every child the projection knows, for each period granularity (year, quarter, month) and
  * each unit list (current, pre-2025), which unit the child counts in, under which sex and age band,
- * and what it contributes (the vector below, and sparse "parts": per special-circumstance group,
- * per receiving sector, per number of days from report to assessment) in every period: that
- * contribution is a function of the period index, and it is constant after the child's last dated
- * change (open spells stay open, facts are dated, the 16th birthday ends it). So it is a few runs of
- * equal contributions, the last one open-ended. The tables `rm_indicator_cells` (the vector) and
- * `rm_indicator_parts` (the parts) hold, per unit, sex, age band and period, the sum over children
- * of the *changes* of contribution at that period (+ where a run starts, − where it ends): the
- * value for period k is the sum of the deltas at periods ≤ k. No row is needed for periods that
+ * and what it contributes (the vector below: the indicators' counts, then the same per
+ * special-circumstance group, per receiving sector and per number of days from report to
+ * assessment) in every period: that contribution is a function of the period index, and it is
+ * constant after the child's last dated change (open spells stay open, facts are dated, the day
+ * before the 16th birthday ends it). So it is a few runs of equal contributions, the last one
+ * open-ended. The table `rm_indicator_cells` holds, per unit, sex, age band and period, the sum over
+ * children of the *changes* of contribution at that period (+ where a run starts, − where it ends):
+ * the value for period k is the sum of the deltas at periods ≤ k. No row is needed for periods that
  * have not happened yet, and time passing changes nothing.
  *
  * Per child, the projection keeps the little it needs (`rm_indicator_children`: the child's status,
@@ -44,8 +44,6 @@ export const ABUSE_GROUPS: readonly number[] = [9, 10, 11, 12];
 export const ABUSE_CONCERNS: readonly string[] = ['physical_abuse', 'sexual_abuse', 'emotional_abuse', 'exploitation', 'trafficking'];
 /** Case outcomes that mean the child's situation was resolved. */
 export const RESOLVED_OUTCOMES: readonly string[] = ['risk_removed', 'goals_met'];
-/** Days from report to assessment are counted exactly up to this, longer ones in this last bucket. */
-export const MAX_DAYS_BUCKET = 365;
 
 /** What a child contributes to a unit and period, in this order (columns of rm_indicator_cells). */
 export const CONTRIBUTION_FIELDS = [
@@ -71,17 +69,33 @@ export const CONTRIBUTION_FIELDS = [
   'nid',
 ] as const;
 export type ContributionField = (typeof CONTRIBUTION_FIELDS)[number];
-const F = Object.fromEntries(CONTRIBUTION_FIELDS.map((f, i) => [f, i])) as Record<ContributionField, number>;
+
+/** The longest time from report to assessment counted day by day; longer ones count in one last bucket. */
+export const MAX_DAYS_COUNTED = 14;
+const GROUPS = Array.from({ length: 14 }, (_x, i) => i + 1);
 
 /**
- * A child's contribution to one period: the vector, and the parts (`sc:g`, `scs:g` supported,
- * `new:g` newly identified, `ar:g`, `ars:g`, `arr:g` removed from risk, for group g; `ref:sector`;
- * `days:n` assessments n days after the report), sorted by name.
+ * The breakdown columns, after the fields above: per special-circumstance group g, `sc_g` (in it)
+ * and `ar_g` (at risk of it); `new_g` for the abuse groups (newly identified); `ref_<sector>`
+ * (referrals); `days_n` (assessments n days after the report, `days_15p` longer). Named `sc:3`,
+ * `ref:health`, `days:2` (`days:15` for the last bucket) where the indicators read them. Each is a
+ * column (not a row of a second table): a row per part was most of the projection's write time.
  */
-export interface Contribution {
-  main: number[];
-  parts: [string, number][];
-}
+export const PART_COLUMNS: readonly { column: string; part: string }[] = [
+  ...GROUPS.flatMap((g) => ['sc', 'ar'].map((k) => ({ column: `${k}_g${g}`, part: `${k}:${g}` }))),
+  ...ABUSE_GROUPS.map((g) => ({ column: `new_g${g}`, part: `new:${g}` })),
+  ...REFERRAL_SECTORS.map((s) => ({ column: `ref_${s}`, part: `ref:${s}` })),
+  ...Array.from({ length: MAX_DAYS_COUNTED + 2 }, (_x, d) => ({ column: d > MAX_DAYS_COUNTED ? `days_${d}p` : `days_${d}`, part: `days:${d}` })),
+];
+/** Every column of rm_indicator_cells after the key: the fields, then the breakdown columns. */
+export const CELL_COLUMNS: readonly string[] = [...CONTRIBUTION_FIELDS, ...PART_COLUMNS.map((p) => p.column)];
+const F = Object.fromEntries(CONTRIBUTION_FIELDS.map((f, i) => [f, i])) as Record<ContributionField, number>;
+const P = new Map(PART_COLUMNS.map((p, i) => [p.part, CONTRIBUTION_FIELDS.length + i]));
+const REF_AT = P.get(`ref:${REFERRAL_SECTORS[0]}`)!;
+const DAYS_AT = P.get('days:0')!;
+
+/** A child's contribution to one period: one number per column of CELL_COLUMNS. */
+export type Contribution = number[];
 
 /** The period of granularity `g` a day (YYYY-MM-DD) falls in, as one integer (year; year·4 + quarter; year·12 + month). */
 export function periodIndex(g: Granularity, day: string): number {
@@ -325,7 +339,7 @@ export function caseFact(e: RecordedEvent, caseId: string, childId: string, case
   if (kind === 'a') {
     const reported = kase ? Date.parse(kase[1]) : NaN;
     const elapsed = Date.parse(fact.occurred_at) - reported;
-    const days = Number.isFinite(elapsed) ? Math.min(MAX_DAYS_BUCKET, Math.max(0, Math.floor(elapsed / 86_400_000))) : -1;
+    const days = Number.isFinite(elapsed) ? Math.min(MAX_DAYS_COUNTED + 1, Math.max(0, Math.floor(elapsed / 86_400_000))) : -1;
     return ['a', fact.occurred_on, fact.on_time ? 1 : 0, abuse, days];
   }
   if (kind === 'c') {
@@ -340,13 +354,15 @@ export function childContribution(
   state: IndicatorChildState,
   from: string,
   to: string,
+  /** The child's last day as a child, if computed already (undefined: computed here; null: no date of birth). */
+  lastDay?: string | null,
 ): { vec: Contribution; residence: SpellTuple; band: AgeBand; sex: string } | null {
   const c = state.child;
   if (!c || c.status === 'merged') return null;
   const dob = c.dob ?? null;
   // Children are counted on the days they are children: read on the last of those in the period.
   if (dob && dob > to) return null;
-  const last = dob ? lastChildDay(dob) : null;
+  const last = lastDay !== undefined ? lastDay : dob ? lastChildDay(dob) : null;
   const e = last !== null && last < to ? last : to;
   if (e < from) return null;
   let r: SpellTuple | null = null;
@@ -356,10 +372,7 @@ export function childContribution(
     if (!r || s[2] > r[2] || (s[2] === r[2] && (s[3] ?? '9999-12-31') > (r[3] ?? '9999-12-31'))) r = s;
   }
   if (!r) return null;
-  const main = new Array<number>(CONTRIBUTION_FIELDS.length).fill(0);
-  const parts = new Map<string, number>();
-  const part = (k: string, n = 1) => parts.set(k, (parts.get(k) ?? 0) + n);
-  const setPart = (k: string) => parts.set(k, 1);
+  const main = new Array<number>(CELL_COLUMNS.length).fill(0);
   main[F.children] = 1;
   const scGroups: number[] = [];
   const arGroups: number[] = [];
@@ -373,15 +386,16 @@ export function childContribution(
         main[F.sc] = 1;
         if (!scGroups.includes(g)) scGroups.push(g);
         if (s[2] >= from) {
-          part(`new:${g}`);
-          if (ABUSE_GROUPS.includes(g)) main[F.abuse_new]! += 1;
+          if (ABUSE_GROUPS.includes(g)) {
+            main[F.abuse_new]! += 1;
+            main[P.get(`new:${g}`)!]! += 1;
+          }
         }
       } else if (s[1] === 'risk') {
         main[F.ar] = 1;
         if (!arGroups.includes(g)) arGroups.push(g);
         if (s[3] !== null && s[3] <= e && s[9] === 'removed_from_risk') {
           main[F.ar_removed] = 1;
-          setPart(`arr:${g}`);
         }
       }
     }
@@ -404,7 +418,7 @@ export function childContribution(
           main[F.abuse_assessed]! += 1;
           main[F.abuse_assessed_on_time]! += f[2];
         }
-        if (f[4] >= 0) part(`days:${f[4]}`);
+        if (f[4] >= 0) main[DAYS_AT + Math.min(f[4], MAX_DAYS_COUNTED + 1)]! += 1;
         break;
       case 'd':
         delivered = 1;
@@ -413,45 +427,63 @@ export function childContribution(
         break;
       case 'r':
         main[F.referrals]! += 1;
-        part(`ref:${REFERRAL_SECTORS[f[4]] ?? 'other'}`);
+        main[REF_AT + (f[4] < REFERRAL_SECTORS.length ? f[4] : REFERRAL_SECTORS.length - 1)]! += 1;
         break;
     }
   }
   main[F.sc_supported] = main[F.sc]! & delivered;
   main[F.ar_supported] = main[F.ar]! & delivered;
-  for (const g of scGroups) {
-    setPart(`sc:${g}`);
-    if (delivered) setPart(`scs:${g}`);
-  }
-  for (const g of arGroups) {
-    setPart(`ar:${g}`);
-    if (delivered) setPart(`ars:${g}`);
-  }
+  for (const g of scGroups) main[P.get(`sc:${g}`)!] = 1;
+  for (const g of arGroups) main[P.get(`ar:${g}`)!] = 1;
   const reg = c.registered_on ?? null;
   if (reg !== null && reg >= from && reg <= e) {
     main[F.registered] = 1;
     main[F.registered_nid] = main[F.nid]!;
   }
   return {
-    vec: { main, parts: [...parts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) },
+    vec: main,
     residence: r,
     band: ageBandOn(dob, e),
     sex: c.sex === 'F' || c.sex === 'M' ? c.sex : 'unknown',
   };
 }
 
-/** The days on which a child's contribution may change (each of them, the day before and the period after are evaluated). */
-function changeDays(state: IndicatorChildState): string[] {
-  const days: string[] = [];
+/**
+ * The days from which a child's contribution may differ (`steps`: the day after a spell's last,
+ * birth, the birthdays that change the band) and the days that count in their own period only
+ * (`facts`: their period and the next are evaluated: case facts, registration, a spell's first and
+ * last days, the last day as a child).
+ */
+function changeDays(state: IndicatorChildState, last: string | null): { steps: string[]; facts: string[] } {
+  const steps: string[] = [];
+  const facts: string[] = [];
   for (const s of state.spells) {
-    days.push(s[2]);
-    if (s[3] !== null) days.push(s[3], addDays(s[3], 1));
+    // A spell starting or ending in a period is also a fact of it (newly identified, removed from risk).
+    facts.push(s[2]);
+    if (s[3] !== null) {
+      facts.push(s[3]);
+      steps.push(addDays(s[3], 1));
+    }
   }
-  for (const f of state.facts) days.push(f[1]);
+  for (const f of state.facts) facts.push(f[1]);
   const c = state.child;
-  if (c?.registered_on) days.push(c.registered_on);
-  if (c?.dob) days.push(c.dob, birthday(c.dob, 6), birthday(c.dob, 11), lastChildDay(c.dob), birthday(c.dob, 16));
-  return days;
+  if (c?.registered_on) facts.push(c.registered_on);
+  // Counted from the period of birth, in a new band from the periods of the 6th and 11th birthdays,
+  // and up to the period of the last day as a child (not after it).
+  if (c?.dob && last) steps.push(c.dob, birthday(c.dob, 6), birthday(c.dob, 11));
+  if (last) facts.push(last);
+  return { steps, facts };
+}
+
+function changePeriods(days: { steps: string[]; facts: string[] }, g: Granularity): number[] {
+  const ks = new Set<number>();
+  for (const d of days.steps) ks.add(periodIndex(g, d));
+  for (const d of days.facts) {
+    const k = periodIndex(g, d);
+    ks.add(k);
+    ks.add(k + 1);
+  }
+  return [...ks].sort((x, y) => x - y);
 }
 
 /**
@@ -463,51 +495,55 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
   const c = state.child;
   if (!c || c.status === 'merged') return;
   if (!state.spells.some((s) => s[1] === 'residence')) return;
-  const days = changeDays(state);
+  const last = c.dob ? lastChildDay(c.dob) : null;
+  const days = changeDays(state, last);
   for (const g of GRANULARITIES) {
-    // The contribution is constant between two periods holding no change day: only the periods
-    // holding one (and those right after) are evaluated, in order.
-    const ks = new Set<number>();
-    for (const d of days) {
-      const k = periodIndex(g, d);
-      ks.add(k);
-      ks.add(k + 1);
-    }
-    const order = [...ks].sort((a, b) => a - b);
-    const prev: [string | null, string | null] = [null, null];
-    const prevVec: [string, string] = ['', ''];
-    const prevArr: [Contribution | null, Contribution | null] = [null, null];
+    // The contribution is constant from one change period to the next: only those are evaluated, in order.
+    const order = changePeriods(days, g);
+    // Per unit list: the key the child's run counts under (unit, sex, band) and its contribution.
+    const prevKey: [string | null, string | null] = [null, null];
+    const prevVec: [Contribution | null, Contribution | null] = [null, null];
+    const prevWhere: [string, string] = ['', ''];
     for (const k of order) {
       const [from, to] = periodBounds(g, k);
-      const got = childContribution(state, from, to);
-      const vecKey = got ? `${got.vec.main.join(',')};${got.vec.parts.map((p) => p.join('=')).join(',')}` : '';
+      const got = childContribution(state, from, to, last);
       for (let l = 0; l < 2; l++) {
         const r = got?.residence;
         const province = r ? (l === 0 ? r[5] : r[7]) : null;
-        const unit = got && province ? `${g}|${UNIT_LISTS[l]}|${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got.sex}|${got.band}` : null;
-        if (unit === prev[l] && (unit === null || vecKey === prevVec[l])) continue;
-        if (prev[l] !== null) add(out, `${prev[l]}|${k}`, prevArr[l]!, -sign);
-        if (unit !== null) add(out, `${unit}|${k}`, got!.vec, sign);
-        prev[l] = unit;
-        prevVec[l] = vecKey;
-        prevArr[l] = got ? got.vec : null;
+        const counted = got !== null && province !== null;
+        // Compared without building the key: the same place, sex, band and contribution continue the run.
+        const where = counted ? `${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got.sex}|${got.band}` : '';
+        if (prevKey[l] === null ? !counted : counted && where === prevWhere[l] && sameContribution(prevVec[l]!, got.vec)) continue;
+        if (prevKey[l] !== null) add(out, `${prevKey[l]}|${k}`, prevVec[l]!, -sign);
+        if (counted) {
+          const key = `${g}|${UNIT_LISTS[l]}|${where}`;
+          add(out, `${key}|${k}`, got.vec, sign);
+          prevKey[l] = key;
+          prevVec[l] = got.vec;
+          prevWhere[l] = where;
+        } else {
+          prevKey[l] = null;
+          prevVec[l] = null;
+          prevWhere[l] = '';
+        }
       }
     }
   }
 }
 
+function sameContribution(a: Contribution, b: Contribution): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function add(out: Map<string, Contribution>, key: string, vec: Contribution, sign: number): void {
   let acc = out.get(key);
   if (!acc) {
-    acc = { main: new Array<number>(CONTRIBUTION_FIELDS.length).fill(0), parts: [] };
+    acc = new Array<number>(CELL_COLUMNS.length).fill(0);
     out.set(key, acc);
   }
-  for (let i = 0; i < vec.main.length; i++) acc.main[i]! += sign * vec.main[i]!;
-  for (const [name, n] of vec.parts) {
-    const p = acc.parts.find((x) => x[0] === name);
-    if (p) p[1] += sign * n;
-    else acc.parts.push([name, sign * n]);
-  }
+  for (let i = 0; i < vec.length; i++) acc[i]! += sign * vec[i]!;
 }
 
 const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'sex', 'age_band', 'period_index'] as const;
@@ -515,7 +551,7 @@ const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_cod
 /** Indicator facts per unit, sex, age band and period (see the comment at the top of this file). */
 export const indicatorsProjection: Projection = {
   name: 'indicators',
-  tables: ['rm_indicator_children', 'rm_indicator_cases', 'rm_indicator_cells', 'rm_indicator_parts'],
+  tables: ['rm_indicator_children', 'rm_indicator_cases', 'rm_indicator_cells'],
   async apply(events: readonly RecordedEvent[], tx: ClientBase, ctx: ProjectionContext): Promise<void> {
     const caseOf = (e: RecordedEvent) => (e.streamId.startsWith('case-') ? e.streamId.slice('case-'.length) : null);
     const mine = events.filter((e) => e.streamId.startsWith('child-') || (caseOf(e) !== null && (e.type === 'CaseOpened' || FACT_EVENT_TYPES.has(e.type))));
@@ -595,7 +631,6 @@ export const indicatorsProjection: Projection = {
       );
     }
     await writeCells(tx, ctx, deltas);
-    await writeParts(tx, ctx, deltas);
   },
 };
 
@@ -603,55 +638,39 @@ function keyParams(keys: string[][]): unknown[] {
   return [...DELTA_KEY_COLUMNS.map((_c, i) => keys.map((k) => (i === 6 ? Number(k[i]) : k[i])))];
 }
 const KEY_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'integer'];
-const KEY_MATCH = DELTA_KEY_COLUMNS.map((c, i) => `t.${c} = k.c${i}`).join(' AND ');
-const KEY_UNNEST = (offset: number) => `unnest(${KEY_TYPES.map((t, i) => `$${offset + i + 1}::${t}[]`).join(', ')})`;
 
 async function writeCells(tx: ClientBase, ctx: ProjectionContext, deltas: Map<string, Contribution>): Promise<void> {
-  const changed = [...deltas].filter(([, v]) => v.main.some((x) => x !== 0));
+  const changed = [...deltas].filter(([, v]) => v.some((x) => x !== 0));
   if (changed.length === 0) return;
   const keys = changed.map(([k]) => k.split('|'));
-  const params: unknown[] = [...keyParams(keys), ...CONTRIBUTION_FIELDS.map((_f, i) => changed.map(([, v]) => v.main[i]))];
+  // Each column as the text of its array literal: node-postgres would otherwise serialise the
+  // (many, mostly zero) values one by one, most of the write time with 139 columns.
+  const params: unknown[] = [...keyParams(keys), ...CELL_COLUMNS.map((_f, i) => `{${changed.map(([, v]) => v[i]).join(',')}}`)];
   const table = ctx.table('rm_indicator_cells');
-  const cols = [...DELTA_KEY_COLUMNS, ...CONTRIBUTION_FIELDS];
-  const types = [...KEY_TYPES, ...CONTRIBUTION_FIELDS.map(() => 'integer')];
-  await tx.query(
-    `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-     ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}) DO UPDATE SET ${CONTRIBUTION_FIELDS.map((f) => `${f} = ${table}.${f} + excluded.${f}`).join(', ')}`,
+  const cols = [...DELTA_KEY_COLUMNS, ...CELL_COLUMNS];
+  const types = [...KEY_TYPES, ...CELL_COLUMNS.map(() => 'integer')];
+  // The upsert returns the keys of the rows its deltas brought back to zero; those are deleted, so
+  // the table is the same whatever the batches were.
+  const zero = await tx.query<Record<string, string | number>>(
+    `WITH up AS (
+       INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+       ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}) DO UPDATE SET ${CELL_COLUMNS.map((f) => `${f} = ${table}.${f} + excluded.${f}`).join(', ')}
+       RETURNING ${DELTA_KEY_COLUMNS.join(', ')}, (${CELL_COLUMNS.map((f) => `${f} = 0`).join(' AND ')}) AS zero)
+     SELECT ${DELTA_KEY_COLUMNS.join(', ')} FROM up WHERE zero`,
     params,
   );
-  // Rows whose deltas came back to zero are deleted, so the table is the same whatever the batches were.
-  await tx.query(
-    `DELETE FROM ${table} t USING ${KEY_UNNEST(0)} AS k(${DELTA_KEY_COLUMNS.map((_c, i) => `c${i}`).join(', ')})
-      WHERE ${KEY_MATCH} AND ${CONTRIBUTION_FIELDS.map((f) => `t.${f} = 0`).join(' AND ')}`,
-    params.slice(0, DELTA_KEY_COLUMNS.length),
-  );
+  await deleteKeys(tx, table, zero.rows);
 }
 
-async function writeParts(tx: ClientBase, ctx: ProjectionContext, deltas: Map<string, Contribution>): Promise<void> {
-  const keys: string[][] = [];
-  const names: string[] = [];
-  const ns: number[] = [];
-  for (const [k, v] of deltas) {
-    for (const [name, n] of v.parts) {
-      if (n === 0) continue;
-      keys.push(k.split('|'));
-      names.push(name);
-      ns.push(n);
-    }
-  }
-  if (names.length === 0) return;
-  const table = ctx.table('rm_indicator_parts');
-  const params = [...keyParams(keys), names, ns];
+/** Deletes the rows of these keys (usually few: those whose deltas came back to zero). */
+async function deleteKeys(tx: ClientBase, table: string, rows: Record<string, string | number>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = DELTA_KEY_COLUMNS;
+  const types = KEY_TYPES;
   await tx.query(
-    `INSERT INTO ${table} (${DELTA_KEY_COLUMNS.join(', ')}, part, n)
-     SELECT * FROM unnest(${[...KEY_TYPES, 'text', 'integer'].map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-     ON CONFLICT (${DELTA_KEY_COLUMNS.join(', ')}, part) DO UPDATE SET n = ${table}.n + excluded.n`,
-    params,
-  );
-  await tx.query(
-    `DELETE FROM ${table} t USING unnest(${[...KEY_TYPES, 'text'].map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) AS k(${DELTA_KEY_COLUMNS.map((_c, i) => `c${i}`).join(', ')}, part)
-      WHERE ${KEY_MATCH} AND t.part = k.part AND t.n = 0`,
-    params.slice(0, DELTA_KEY_COLUMNS.length + 1),
+    `DELETE FROM ${table} t USING unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) AS k(${cols.map((_c, i) => `c${i}`).join(', ')})
+      WHERE ${cols.map((c, i) => `t.${c} = k.c${i}`).join(' AND ')}`,
+    cols.map((c) => rows.map((r) => r[c])),
   );
 }
 

@@ -105,7 +105,7 @@ export async function computeIndicatorsFromSpells(pool: Pool, req: IndicatorRequ
   const row = res.rows[0]!;
   const parts = new Map<string, number>();
   for (const list of row['days'] as unknown as (number | null)[][]) {
-    for (const d of list) if (d !== null) parts.set(`days:${Math.min(365, Math.max(0, d))}`, (parts.get(`days:${Math.min(365, Math.max(0, d))}`) ?? 0) + 1);
+    for (const d of list) if (d !== null) parts.set(`days:${Math.min(15, Math.max(0, d))}`, (parts.get(`days:${Math.min(15, Math.max(0, d))}`) ?? 0) + 1);
   }
   return presentIndicators(pool, req, row, parts);
 }
