@@ -80,7 +80,7 @@ export function tracingInstrumentations() {
   ];
 }
 
-let running: NodeSDK | undefined;
+let running: { sdk: NodeSDK; instrumentations: ReturnType<typeof tracingInstrumentations> } | undefined;
 
 export interface StartTracingOptions {
   env?: NodeJS.ProcessEnv;
@@ -98,16 +98,18 @@ export function startTracing(serviceName: string, options: StartTracingOptions =
   const env = options.env ?? process.env;
   if (running || (!options.spanProcessors && !tracingRequested(env))) return false;
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-  running = new NodeSDK({
+  const instrumentations = tracingInstrumentations();
+  const sdk = new NodeSDK({
     serviceName: env['OTEL_SERVICE_NAME']?.trim() || serviceName,
-    instrumentations: tracingInstrumentations(),
+    instrumentations,
     // Traces only: metrics are Prometheus's (METRICS_PORT), logs are JSON lines on stdout; without
     // these the SDK would also export both over OTLP by default.
     metricReaders: [],
     logRecordProcessors: [],
     spanProcessors: [new UrlRedactingSpanProcessor(), ...(options.spanProcessors ?? spanProcessorsFromEnv())],
   });
-  running.start();
+  sdk.start();
+  running = { sdk, instrumentations };
   return true;
 }
 
@@ -118,7 +120,11 @@ export function tracingStarted(): boolean {
 
 /** Flushes and stops the SDK (at shutdown: spans still batched are exported). */
 export async function stopTracing(): Promise<void> {
-  const sdk = running;
+  const stopping = running;
   running = undefined;
-  await sdk?.shutdown();
+  if (!stopping) return;
+  // The SDK's shutdown flushes and stops the providers; the instrumentations' patches (and the fetch
+  // subscription) would stay in the process: undone here.
+  for (const i of stopping.instrumentations) i.disable();
+  await stopping.sdk.shutdown();
 }
