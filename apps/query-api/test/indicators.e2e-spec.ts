@@ -197,6 +197,13 @@ describe('indicators API (e2e)', () => {
       .getRows(9, 40)!
       .find((x) => x.getCell(2).value === 'Số trẻ em có hoàn cảnh đặc biệt')!;
     expect(sc.getCell(4).value).toBe('< 5');
+    // A month is hidden the same way alone or in a series (its year is suppressed as a whole).
+    const alone = await (await get('/indicators?unit=01&period=2025-09&by=sex', 'provinceOfficer')).json();
+    const inSeries = (await (await get('/indicators?unit=01&series=month&from=2025-07&to=2025-09&by=sex', 'provinceOfficer')).json()).series.points[2];
+    const flags = (x: { indicators: Value[]; breakdown: Row[] }) =>
+      [x.indicators, ...x.breakdown.map((b) => b.indicators)].map((vs) => vs.map((y) => y.suppressed));
+    expect(flags(inSeries)).toEqual(flags(alone));
+    expect(v(alone.indicators, 'cases_opened')).toMatchObject({ suppressed: true, value: null }); // D's case, September
     // The same figures for an inspector (who may open the cases one by one) are not hidden.
     const inspector = await (await get('/indicators?unit=01&period=2025&by=commune', 'inspector')).json();
     expect(inspector.breakdown.find((x: Row) => x.key.commune === '00008').childrenOnRecord).toBe(4);

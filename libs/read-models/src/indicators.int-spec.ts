@@ -298,3 +298,131 @@ describe('the indicators projection against the spell-by-spell oracle', () => {
     expect((await owner.query(`SELECT count(*)::int AS n FROM rm_indicator_children`)).rows[0].n).toBeGreaterThan(200);
   });
 });
+
+describe('hand-computed: the age rule, referrals, resolved closures and days to assessment', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let store: EventStore;
+  const meta = { actor: { userId: 'hand', role: 'case_worker', unit: '01' } };
+  const child = (id: string, type: string, data: Record<string, unknown>) =>
+    store.append(`child-${id}`, [{ id: randomUUID(), type, data: { childId: id, ...data }, metadata: meta }], { expectedRevision: 'any' });
+  const kase = (id: string, type: string, data: Record<string, unknown>) =>
+    store.append(`case-${id}`, [{ id: randomUUID(), type, data: { caseId: id, ...data }, metadata: meta }], { expectedRevision: 'any' });
+  const register = (id: string, dob: string, sex: string, from: string) =>
+    child(id, 'ChildRegistered', {
+      sex,
+      residence: { communeCode: '00004', effectiveFrom: from },
+      registeredAt: `${from}T03:00:00.000Z`,
+      personal: { fullName: `Trẻ ${id}`, dateOfBirth: dob },
+    });
+  const ask = async (label: string, unitCode = '00004') => {
+    const r = await computeIndicators(pool, { unitCode, provinceCode: '01', period: parsePeriod(label)!, oldUnits: false, suppressSmallCounts: false });
+    return { children: r.childrenOnRecord, ...Object.fromEntries(r.indicators.map((i) => [i.indicator, i.value])) } as Record<string, number | null>;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS]);
+    pool = createPool(db.url, { max: 4 });
+    store = createPostgresEventStore({ pool, pollIntervalMs: 20 });
+    // T turns 16 on 2026-06-15 (a child to 2026-06-14); O turned 16 on 2025-03-01; Y is 16 in 2031.
+    await register('t', '2010-06-15', 'F', '2025-09-01');
+    await register('o', '2009-03-01', 'M', '2025-01-10');
+    await register('y', '2015-05-05', 'M', '2025-09-01');
+    await child('t', 'SpecialCircumstanceIdentified', { group: 11, effectiveFrom: '2025-09-01', recordedAt: '2025-09-01T03:00:00.000Z' });
+    await child('o', 'SpecialCircumstanceIdentified', { group: 10, effectiveFrom: '2025-01-10', recordedAt: '2025-01-10T03:00:00.000Z' });
+    // T's case: reported 2026-01-05, assessed 3 days later (late), referred to the police and to health, closed resolved.
+    await kase('kt', 'CaseOpened', {
+      childId: 't',
+      channel: 'hotline_111',
+      concern: 'sexual_abuse',
+      protectionLevel: 'intervention',
+      reportedAt: '2026-01-05T01:00:00.000Z',
+      openedAt: '2026-01-05T02:00:00.000Z',
+      assessmentDueAt: '2026-01-05T13:00:00.000Z',
+    });
+    await kase('kt', 'CaseAssessed', { riskLevel: 'high', assessedAt: '2026-01-08T02:00:00.000Z', onTime: false, planDueAt: '2026-01-10T02:00:00.000Z' });
+    await kase('kt', 'CaseReferred', {
+      sector: 'public_security',
+      referredTo: 'Công an phường',
+      referredAt: '2026-01-09T02:00:00.000Z',
+      personal: { reason: 'r' },
+    });
+    await kase('kt', 'CaseReferred', { sector: 'health', referredTo: 'Bệnh viện', referredAt: '2026-01-12T02:00:00.000Z', personal: { reason: 'r' } });
+    await kase('kt', 'CaseClosed', { outcome: 'goals_met', closedAt: '2026-03-01T02:00:00.000Z' });
+    // Reopened: assessed again 1 day after the reopening (not after the first report), closed without resolution.
+    await kase('kt', 'CaseReopened', { reopenedAt: '2026-04-01T02:00:00.000Z', assessmentDueAt: '2026-04-02T02:00:00.000Z', personal: { reason: 'r' } });
+    await kase('kt', 'CaseAssessed', { riskLevel: 'medium', assessedAt: '2026-04-02T03:00:00.000Z', onTime: false, planDueAt: '2026-04-05T02:00:00.000Z' });
+    await kase('kt', 'CaseClosed', { outcome: 'child_moved', closedAt: '2026-05-01T02:00:00.000Z' });
+    // A case opened after T's 16th birthday, in the same month: not a child's case any more.
+    await kase('kt2', 'CaseOpened', {
+      childId: 't',
+      channel: 'school',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: '2026-06-20T01:00:00.000Z',
+      openedAt: '2026-06-20T02:00:00.000Z',
+      assessmentDueAt: '2026-06-21T02:00:00.000Z',
+    });
+    // Y's case: assessed the same day, on time.
+    await kase('ky', 'CaseOpened', {
+      childId: 'y',
+      channel: 'school',
+      concern: 'neglect',
+      protectionLevel: 'support',
+      reportedAt: '2026-02-01T01:00:00.000Z',
+      openedAt: '2026-02-01T02:00:00.000Z',
+      assessmentDueAt: '2026-02-02T02:00:00.000Z',
+    });
+    await kase('ky', 'CaseAssessed', { riskLevel: 'low', assessedAt: '2026-02-01T08:00:00.000Z', onTime: true, planDueAt: '2026-02-04T02:00:00.000Z' });
+    const runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: resolver, batchSize: 4 });
+    await runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  it('counts each person only while a child: turning 16 inside, before and after the period', async () => {
+    // 2025: T and Y; O turned 16 on 2025-03-01 but was a child from its registration (2025-01-10) to 2025-02-28.
+    expect(await ask('2025')).toMatchObject({ children: 3, sc_children: 2, abuse_new_cases: 2, children_registered: 3 });
+    expect(await ask('2025-02')).toMatchObject({ children: 1, sc_children: 1 }); // O's last month as a child
+    expect(await ask('2025-03')).toMatchObject({ children: 0, sc_children: 0 });
+    // 2026: T (to 2026-06-14) and Y; O not at all.
+    expect(await ask('2026')).toMatchObject({ children: 2, sc_children: 1, cases_opened: 2 }); // kt and ky; kt2 is after T's 16th birthday
+    expect(await ask('2026-06')).toMatchObject({ children: 2, cases_opened: 0 });
+    expect(await ask('2026-07')).toMatchObject({ children: 1, sc_children: 0 });
+    expect(await ask('2027')).toMatchObject({ children: 1 }); // Y, 16 in 2031
+    expect(await ask('2031')).toMatchObject({ children: 1 });
+    expect(await ask('2032')).toMatchObject({ children: 0 });
+    // The same through the province, and against the oracle.
+    expect(await ask('2026', '01')).toMatchObject({ children: 2 });
+    for (const label of ['2025', '2025-02', '2025-03', '2026', '2026-Q2', '2026-06', '2026-07', '2031', '2032']) {
+      const req = { unitCode: '00004', provinceCode: '01', period: parsePeriod(label)!, oldUnits: false, suppressSmallCounts: false };
+      expect(comparable(await computeIndicators(pool, req))).toEqual(comparable(await computeIndicatorsFromSpells(pool, req)));
+    }
+  });
+
+  it('referrals by sector, closures resolved, assessments of abuse on time, days from the report (or the reopening)', async () => {
+    expect(await ask('2026-Q1')).toMatchObject({
+      referrals: 2,
+      referrals_public_security: 1,
+      referrals_health: 1,
+      referrals_justice: 0,
+      cases_closed: 1,
+      cases_resolved_share: 100, // goals met
+      abuse_assessed_on_time_share: 0, // T's (sexual abuse) late; Y's is not abuse
+      assessed_on_time_share: 50,
+      median_days_to_assessment: 1.5, // 3 days (T) and 0 (Y)
+    });
+    expect(await ask('2026')).toMatchObject({
+      cases_closed: 2,
+      cases_resolved_share: 50, // goals met, then child moved
+      median_days_to_assessment: 1, // 3, 1 (a day after the reopening), 0
+    });
+    expect(await ask('2026-Q2')).toMatchObject({ median_days_to_assessment: 1, referrals: 0 });
+  });
+});
