@@ -193,12 +193,14 @@ describe('observability (e2e): every metric the alert rules and the dashboard na
     expect(sampleValue(page, 'childledger_national_registry_circuit_opened_total')).toBe(0);
     expect(sampleValue(page, 'childledger_pg_pool_max_connections')).toBe(5);
     expect(sampleValue(page, 'childledger_pg_pool_connections')).toBeGreaterThan(0);
+    // NaN until the sealer signs its first checkpoint (SEAL_EVERY_SECONDS=1 here), then a number of seconds.
     const sealer = await until('a signed checkpoint', async () => {
       const text = await scrape(byName('log-sealer'));
-      return sampleValue(text, 'childledger_log_seal_age_seconds') !== undefined ? text : undefined;
+      return Number.isFinite(sampleValue(text, 'childledger_log_seal_age_seconds')) ? text : undefined;
     });
     expect(sampleValue(sealer, 'childledger_log_seal_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(sampleValue(sealer, 'childledger_log_unsealed_events')).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(sealer, 'childledger_log_unsealed_age_seconds')).toBeGreaterThanOrEqual(0);
     // The partner projections trail the log by a count of events (and reach 0 once caught up).
     const gateway = await until('the partner projection caught up', async () => {
       const text = await scrape(byName('stream-gateway'));

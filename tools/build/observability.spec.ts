@@ -63,7 +63,7 @@ describe('deploy/observability', () => {
       'childledger_subscription_dead_letters_total',
       'childledger_national_registry_circuit_state',
       'childledger_partner_relay_lag_rows',
-      'childledger_log_seal_age_seconds',
+      'childledger_log_unsealed_age_seconds',
     ])
       expect({ name, used: used.has(name) }).toEqual({ name, used: true });
   });
