@@ -18,6 +18,7 @@ import {
   childAsOf,
   ChildEntity,
   ChildReadRepository,
+  withMergedFacts,
   ChildRow,
   ChildSearchQueries,
   childTimeline,
@@ -72,6 +73,7 @@ function present(c: ChildEntity | ChildRow) {
       linkedAt: get('nationalIdLinkedAt', 'national_id_linked_at'),
     },
     mergedInto: get('mergedInto', 'merged_into'),
+    mergedFrom: (get('mergedFrom', 'merged_from') as string[] | null) ?? [],
     revision: Number(get('revision', 'revision')),
   };
 }
@@ -201,7 +203,9 @@ export class ChildrenController {
   async get(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string, @ReadPurpose() purpose: Purpose, @Req() req: Request) {
     const child = await this.located(user, childId);
     await this.readAudit.record(user, { purpose, resourceType: 'child', resourceId: childId, childId, view: 'current', correlationId: readCorrelationId(req) });
-    return present(child);
+    // A survivor carries the facts of the duplicates merged into it.
+    const merged = child.status === 'merged' ? [] : await this.children.mergedInto(childId);
+    return merged.length ? present(withMergedFacts(child, merged)) : present(child);
   }
 
   @Get(':childId/as-of')
@@ -279,8 +283,10 @@ export class ChildrenController {
   @Roles(...ALL_ROLES)
   @ApiOkResponse({ type: ChildCasesDto })
   async cases(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string): Promise<ChildCasesDto> {
-    await this.located(user, childId);
-    const rows = await this.search.casesOfChild(childId, 100);
+    const child = await this.located(user, childId);
+    // A survivor's cases include those opened for the duplicates merged into it.
+    const merged = child.status === 'merged' ? [] : await this.children.mergedInto(childId);
+    const rows = await this.search.casesOfChildren([childId, ...merged.map((d) => d.childId)], 100);
     const openCaseCount = rows.filter((r) => r.status !== 'closed').length;
     const contentVisible = CASE_ROLES.includes(user.role);
     const at = (d: Date | null) => (d ? d.toISOString() : null);

@@ -58,6 +58,11 @@ export class ChildRecordDto {
   @ApiProperty() atRisk!: boolean;
   @ApiProperty({ type: ChildNationalIdDto }) nationalId!: ChildNationalIdDto;
   @ApiProperty({ nullable: true, type: String }) mergedInto!: string | null;
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'The duplicates merged into this child: their groups, risks, cases and national-ID link are shown as this child’s',
+  })
+  mergedFrom?: string[];
   @ApiProperty() revision!: number;
 }
 

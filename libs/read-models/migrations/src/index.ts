@@ -6,6 +6,7 @@ import { CreateDuplicatePairs1795470000020 } from './1795470000020-create-duplic
 import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee';
 import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicator-breakdowns';
 import { IndicatorCellsWide1795470000046 } from './1795470000046-indicator-cells-wide';
+import { IndexMergedChildren1795470000060 } from './1795470000060-index-merged-children';
 
 export {
   CreateReadModels1795470000000,
@@ -16,6 +17,7 @@ export {
   AddCaseAssignee1795470000030,
   AddIndicatorBreakdowns1795470000045,
   IndicatorCellsWide1795470000046,
+  IndexMergedChildren1795470000060,
 };
 
 /** The read models' tables, in order (after the event store's). */
@@ -28,4 +30,5 @@ export const READ_MODEL_MIGRATIONS = [
   AddCaseAssignee1795470000030,
   AddIndicatorBreakdowns1795470000045,
   IndicatorCellsWide1795470000046,
+  IndexMergedChildren1795470000060,
 ];

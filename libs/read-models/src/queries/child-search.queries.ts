@@ -48,6 +48,12 @@ export interface ChildCaseSummaryRow {
 }
 
 /** The search read model (rm_child_search) and the cases of one child (rm_cases). */
+/** The duplicates merged into the search row `s` (the survivor), as a FROM/WHERE to extend. */
+const MERGED = `SELECT 1 FROM rm_children d WHERE d.merged_into = s.child_id AND d.status = 'merged'`;
+/** The survivor's groups (or risks) with those of the duplicates merged into it, sorted, without repeats. */
+const carried = (column: 'circumstances' | 'risks') =>
+  `(SELECT coalesce(array_agg(DISTINCT g ORDER BY g), '{}')::int[] FROM unnest(s.${column} || coalesce((SELECT array_agg(x) FROM rm_children d, unnest(d.${column}) x WHERE d.merged_into = s.child_id AND d.status = 'merged'), '{}')) g)`;
+
 @Injectable()
 export class ChildSearchQueries {
   constructor(@Inject(READ_MODEL_POOL) private readonly pool: Pool) {}
@@ -83,26 +89,37 @@ export class ChildSearchQueries {
       where.push(`(CASE WHEN cardinality(s.candidate_communes) > 0 THEN s.candidate_communes && ARRAY[${c}::text] ELSE s.commune_code = ${c} END)`);
     }
     if (q.personalId) where.push(`s.personal_id = ${p.add(q.personalId)}`);
-    if (q.nationalIdState) where.push(`s.national_id_state = ${p.add(q.nationalIdState)}`);
-    if (q.group !== undefined) where.push(`s.circumstances @> ARRAY[${p.add(q.group)}::smallint]`);
+    // A survivor is found by the facts of the duplicates merged into it too (rm_children_merged_into_idx).
+    const orMerged = (condition: (alias: string) => string) => `(${condition('s')} OR EXISTS (${MERGED} AND ${condition('d')}))`;
+    if (q.nationalIdState === 'linked') where.push(orMerged((a) => `${a}.national_id_state = 'linked'`));
+    else if (q.nationalIdState) {
+      const state = p.add(q.nationalIdState);
+      // Another state: the survivor's own, unless a merged duplicate brought it a link.
+      where.push(`s.national_id_state = ${state} AND NOT EXISTS (${MERGED} AND d.national_id_state = 'linked')`);
+    }
+    if (q.group !== undefined) {
+      const group = p.add(q.group);
+      where.push(orMerged((a) => `${a}.circumstances @> ARRAY[${group}::smallint]`));
+    }
     if (q.afterChildId) {
       const after = p.add(q.afterChildId);
       where.push(`(s.name_folded, s.child_id) > (SELECT a.name_folded, a.child_id FROM rm_child_search a WHERE a.child_id = ${after})`);
     }
     const res = await this.pool.query<ChildSearchResultRow>(
       `SELECT s.child_id, s.full_name, s.sex, to_char(s.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, s.personal_id, s.commune_code, s.province_code,
-              s.national_id_state, s.circumstances::int[] AS circumstances, s.risks::int[] AS risks, s.revision
+              CASE WHEN s.national_id_state <> 'linked' AND EXISTS (${MERGED} AND d.national_id_state = 'linked') THEN 'linked' ELSE s.national_id_state END AS national_id_state,
+              ${carried('circumstances')} AS circumstances, ${carried('risks')} AS risks, s.revision
          FROM rm_child_search s WHERE ${where.join(' AND ')} ORDER BY s.name_folded, s.child_id LIMIT ${p.add(q.limit)}`,
       p.values,
     );
     return res.rows;
   }
 
-  /** The cases of a child (newest first, at most `limit`), for the child's page. */
-  async casesOfChild(childId: string, limit: number): Promise<ChildCaseSummaryRow[]> {
+  /** The cases of a child and of the duplicates merged into it (newest first, at most `limit`), for the child's page. */
+  async casesOfChildren(childIds: readonly string[], limit: number): Promise<ChildCaseSummaryRow[]> {
     const res = await this.pool.query<ChildCaseSummaryRow>(
-      `SELECT case_id, status, opened_at, closed_at, next_due_at FROM rm_cases WHERE child_id = $1 ORDER BY opened_at DESC NULLS LAST, case_id LIMIT $2`,
-      [childId, limit],
+      `SELECT case_id, status, opened_at, closed_at, next_due_at FROM rm_cases WHERE child_id = ANY($1::text[]) ORDER BY opened_at DESC NULLS LAST, case_id LIMIT $2`,
+      [childIds, limit],
     );
     return res.rows;
   }

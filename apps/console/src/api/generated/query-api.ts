@@ -561,6 +561,8 @@ export interface components {
             atRisk: boolean;
             childId: string;
             circumstances: number[] | null;
+            /** @description The duplicates merged into this child: their groups, risks, cases and national-ID link are shown as this child’s */
+            mergedFrom?: string[];
             mergedInto: string | null;
             nationalId: components["schemas"]["ChildNationalIdDto"];
             /** @description null once erased */
