@@ -9,10 +9,14 @@ import { SCREENSHOTS_DIR } from './screens';
 
 const JOURNEY = 'inspector-who-read';
 const record = screens(JOURNEY);
-/** The screen at rest: the pointer off every button (a hovered or loading button is lighter) and no request pending. */
+/**
+ * The screen at rest: the pointer off every button (a hovered or loading button is lighter), no
+ * request pending and no "downloaded" message on screen (fading out, its text fails the contrast rule).
+ */
 async function screen(page: Page, name: string) {
   await page.mouse.move(0, 0);
   await page.locator('.ant-btn-loading').first().waitFor({ state: 'hidden' });
+  await page.locator('.ant-message-notice-wrapper').first().waitFor({ state: 'detached', timeout: 10_000 });
   return record(page, name);
 }
 const INSPECTOR = /Thanh tra Sở Hà Nội/;
@@ -103,6 +107,13 @@ describeInBrowser('an inspector answers “who read this child’s record last m
     };
     expect(proof.record).toMatchObject({ eventType: 'ChildRegistered', streamId: `child-${childId}` });
 
+    // What the officer who registered it did in the period: every action of theirs, the other filters cleared.
+    await row.getByRole('button', { name: 'Người này đã làm gì' }).click();
+    expect(await page.getByLabel('Mã người dùng').first().inputValue()).toBe('dev-commune-officer');
+    await page.getByRole('row').filter({ hasText: 'dev-commune-officer' }).nth(1).waitFor();
+    expect(await page.getByLabel('Mã tỉnh hoặc xã, phường').first().inputValue()).toBe('');
+    await screen(page, '04-what-the-officer-did');
+
     // Who read this record, and why.
     await row.getByRole('button', { name: 'Ai đã xem hồ sơ này' }).click();
     await page.getByRole('tab', { name: 'Nhật ký truy cập', selected: true }).waitFor();
@@ -114,7 +125,7 @@ describeInBrowser('an inspector answers “who read this child’s record last m
     expect(await page.getByRole('row').filter({ hasText: 'dev-commune-officer' }).first().textContent()).toContain('Chỉnh sửa dữ liệu');
     // The inspector's own look is in it too.
     await page.getByRole('row').filter({ hasText: 'dev-province-inspector' }).first().waitFor();
-    await screen(page, '04-who-read');
+    await screen(page, '05-who-read');
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất CSV' }).click()]);
     expect(csv.suggestedFilename()).toBe('nhat-ky-truy-cap.csv');
@@ -138,13 +149,13 @@ describeInBrowser('an inspector answers “who read this child’s record last m
     await page.getByText('Trần Thị Bích').waitFor();
     expect(await page.locator('#asof_childId').inputValue()).toBe(childId);
     await page.getByRole('heading', { name: /^Hồ sơ ngày / }).waitFor();
-    await screen(page, '05-as-of');
+    await screen(page, '06-as-of');
     await page.getByRole('heading', { name: /^Hồ sơ ngày / }).waitFor();
 
     await page.getByRole('tab', { name: 'Tính toàn vẹn' }).click();
     await page.getByText('Nhật ký toàn vẹn', { exact: false }).waitFor();
     await page.getByText(proof.checkpoint.keyId).waitFor();
-    await screen(page, '06-integrity');
+    await screen(page, '07-integrity');
     await context.close();
 
     // The export and the look are themselves in the read audit.
@@ -167,7 +178,7 @@ describeInBrowser('an inspector answers “who read this child’s record last m
     await small.getByRole('button', { name: 'Xem dữ liệu' }).click();
     await small.getByRole('button', { name: 'Tra cứu' }).click();
     await small.getByText('dev-province-case-worker').first().waitFor();
-    await screen(small, '07-phone-who-read');
+    await screen(small, '08-phone-who-read');
     await phone.close();
   }, 240_000);
 });

@@ -30,7 +30,7 @@ function InspectionScreen({ purpose }: { purpose: Purpose }) {
     {
       key: 'trail',
       label: t('inspection.tabs.trail'),
-      children: <TrailTab purpose={purpose} onWhoViewed={(id) => go({ tab: 'reads', childId: id })} onActor={(id) => go({ tab: 'reads', actorId: id })} />,
+      children: <TrailTab purpose={purpose} onWhoViewed={(id) => go({ tab: 'reads', childId: id })} />,
     },
     {
       key: 'reads',

@@ -28,7 +28,7 @@ const filtersOf = (v: FormValues): TrailFilters => ({
 });
 
 /** The audit trail: search by child, actor, unit, event type and period; a table or a timeline; CSV export; a proof per event. */
-export function TrailTab({ purpose, onWhoViewed, onActor }: { purpose: Purpose; onWhoViewed(childId: string): void; onActor(actorId: string): void }) {
+export function TrailTab({ purpose, onWhoViewed }: { purpose: Purpose; onWhoViewed(childId: string): void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<FormValues>();
@@ -56,6 +56,12 @@ export function TrailTab({ purpose, onWhoViewed, onActor }: { purpose: Purpose; 
     }
   };
 
+  // "What this user did": the same period, every action of that user (the other filters cleared).
+  const byActor = (actorId: string) => {
+    form.setFieldsValue({ childId: undefined, unit: undefined, eventType: undefined, actorId });
+    setCursors([undefined]);
+    setFilters({ actorId, from: filters?.from, to: filters?.to });
+  };
   const who = (e: AuditEntry) => (
     <Space direction="vertical" size={0}>
       <Typography.Text>{e.actor.userId ?? '—'}</Typography.Text>
@@ -72,7 +78,7 @@ export function TrailTab({ purpose, onWhoViewed, onActor }: { purpose: Purpose; 
         </Button>
       )}
       {e.actor.userId && (
-        <Button type="link" size="small" onClick={() => e.actor.userId && onActor(e.actor.userId)}>
+        <Button type="link" size="small" onClick={() => e.actor.userId && byActor(e.actor.userId)}>
           {t('inspection.whatActorDid')}
         </Button>
       )}
