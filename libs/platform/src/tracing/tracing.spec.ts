@@ -32,3 +32,19 @@ describe('tracing configuration', () => {
     });
   });
 });
+
+describe('the service name tracing defaults to', () => {
+  it('is the built app’s package name beside main.js, else the app’s folder', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    // The module starts tracing on import; with no OTEL_* variable set that does nothing.
+    const { appName } = await import('./register');
+    const image = mkdtempSync(path.join(tmpdir(), 'app-'));
+    writeFileSync(path.join(image, 'package.json'), JSON.stringify({ name: '@childledger/projector' }));
+    expect(appName(path.join(image, 'main.js'))).toBe('projector');
+    expect(appName('/work/apps/registry-api/src/main.ts')).toBe('registry-api');
+    expect(appName('/work/dist/apps/query-api/main.js')).toBe('query-api');
+    expect(appName(undefined)).toBe('childledger');
+  });
+});
