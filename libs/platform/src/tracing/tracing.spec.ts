@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+// Importing it starts tracing when OTEL_* variables ask for it: none are set in tests.
+import { appName } from './register';
 import { redactUrlAttributes, tracingRequested } from './tracing';
 
 describe('tracing configuration', () => {
@@ -34,12 +39,7 @@ describe('tracing configuration', () => {
 });
 
 describe('the service name tracing defaults to', () => {
-  it('is the built app’s package name beside main.js, else the app’s folder', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    // The module starts tracing on import; with no OTEL_* variable set that does nothing.
-    const { appName } = await import('./register');
+  it('is the built app’s package name beside main.js, else the app’s folder', () => {
     const image = mkdtempSync(path.join(tmpdir(), 'app-'));
     writeFileSync(path.join(image, 'package.json'), JSON.stringify({ name: '@childledger/projector' }));
     expect(appName(path.join(image, 'main.js'))).toBe('projector');
