@@ -39,6 +39,19 @@ describe('a merged duplicate’s facts on the surviving child (query API, real P
     await runner.caughtUp();
     await runner.stop();
   };
+  /** sc_children, abuse_new_cases and children in group 9 of commune 00004 in 2025, and the children on record. */
+  const figures = async () => {
+    const res = await get('/indicators?unit=00004&period=2025&by=group');
+    expect(res.status).toBe(200);
+    const value = (name: string) => res.body.indicators.find((v: { indicator: string }) => v.indicator === name)?.value;
+    const group9 = res.body.breakdown.find((r: { key: { group?: number } }) => r.key.group === 9);
+    return {
+      onRecord: res.body.childrenOnRecord,
+      sc: value('sc_children'),
+      abuseNew: value('abuse_new_cases'),
+      group9: group9?.indicators.find((v: { indicator: string }) => v.indicator === 'sc_children')?.value ?? 0,
+    };
+  };
   const found = async (query: string): Promise<string[]> => {
     const res = await get(`/children/search?${query}`);
     expect(res.status).toBe(200);
@@ -102,6 +115,8 @@ describe('a merged duplicate’s facts on the surviving child (query API, real P
     expect(survivor.body).toMatchObject({ circumstances: [3], risks: [], nationalId: { state: 'none' }, mergedFrom: [] });
     expect((await get('/children/survivor/cases')).body.cases).toEqual([]);
     expect(await found('group=9')).toEqual(['duplicate']);
+    // Three records, two in special circumstances (groups 3 and 9), one new case of abuse (group 9).
+    expect(await figures()).toEqual({ onRecord: 3, sc: 2, abuseNew: 1, group9: 1 });
   });
 
   it('after the merge: the survivor carries the duplicate’s groups, risks, national-ID link and cases, in the record and the search', async () => {
@@ -128,6 +143,8 @@ describe('a merged duplicate’s facts on the surviving child (query API, real P
     expect(await found('nationalIdState=none')).toEqual(['bystander']);
     const row = (await get('/children/search?name=mai')).body.children;
     expect(row).toEqual([expect.objectContaining({ childId: 'survivor', circumstances: [3, 9], nationalIdState: 'linked' })]);
+    // The indicators count one child, in special circumstances through both records' groups.
+    expect(await figures()).toEqual({ onRecord: 2, sc: 1, abuseNew: 1, group9: 1 });
     // The duplicate's own record says where it went and carries nothing of the survivor's.
     expect((await get('/children/duplicate')).body).toMatchObject({ status: 'merged', mergedInto: 'survivor', circumstances: [9], mergedFrom: [] });
   });
@@ -139,5 +156,6 @@ describe('a merged duplicate’s facts on the surviving child (query API, real P
     expect((await get('/children/survivor/cases')).body.cases).toEqual([]);
     expect((await found('group=9')).sort()).toEqual(['duplicate']);
     expect((await found('nationalIdState=linked')).sort()).toEqual(['duplicate']);
+    expect(await figures()).toEqual({ onRecord: 3, sc: 2, abuseNew: 1, group9: 1 });
   });
 });

@@ -43,12 +43,15 @@ interface IndexDef {
   first: string | null;
   /** Whether it has a WHERE clause. */
   partial: boolean;
+  /** Whether that clause is only `<first> IS NOT NULL`: the index still serves every lookup of a value by its first column. */
+  notNullOnly: boolean;
 }
 
 async function indexesOf(client: PoolClient, table: string): Promise<IndexDef[]> {
   const res = await client.query<IndexDef>(
     `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary,
-            a.attname AS first, x.indpred IS NOT NULL AS partial
+            a.attname AS first, x.indpred IS NOT NULL AS partial,
+            coalesce(pg_get_expr(x.indpred, x.indrelid) = '(' || a.attname || ' IS NOT NULL)', false) AS "notNullOnly"
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
       WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace
@@ -106,7 +109,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       if (looked.has(key)) return;
       looked.add(key);
       if (primaryFirst.has(key)) return;
-      const idx = deferredIndexes.find((d) => !d.built && d.table === base && !d.def.partial && d.def.first === column);
+      const idx = deferredIndexes.find((d) => !d.built && d.table === base && (!d.def.partial || d.def.notNullOnly) && d.def.first === column);
       if (!idx) return;
       await tx.query(idx.sql);
       idx.built = true;

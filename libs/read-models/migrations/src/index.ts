@@ -7,6 +7,7 @@ import { AddCaseAssignee1795470000030 } from './1795470000030-add-case-assignee'
 import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicator-breakdowns';
 import { IndicatorCellsWide1795470000046 } from './1795470000046-indicator-cells-wide';
 import { IndexMergedChildren1795470000060 } from './1795470000060-index-merged-children';
+import { IndicatorMergedRecords1795470000061 } from './1795470000061-indicator-merged-records';
 
 export {
   CreateReadModels1795470000000,
@@ -18,6 +19,7 @@ export {
   AddIndicatorBreakdowns1795470000045,
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
+  IndicatorMergedRecords1795470000061,
 };
 
 /** The read models' tables, in order (after the event store's). */
@@ -31,4 +33,5 @@ export const READ_MODEL_MIGRATIONS = [
   AddIndicatorBreakdowns1795470000045,
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
+  IndicatorMergedRecords1795470000061,
 ];

@@ -172,6 +172,8 @@ export interface IndicatorChildState {
     dob?: string | null;
     /** Vietnam day of registration. */
     registered_on?: string | null;
+    /** While merged (ChildRecordsMerged, not reverted): the surviving child, which counts this record's facts as its own. */
+    merged_into?: string | null;
   } | null;
   /** In the order they were opened. */
   spells: SpellTuple[];
@@ -256,6 +258,7 @@ export function openChildState(state: IndicatorChildState): OpenedChildState {
         // evolveChild corrects the date of birth inside `personal`, which it keeps while readable.
         personal: c.personal_erased ? null : c.dob ? { dateOfBirth: c.dob } : {},
         registered_at: c.registered_on ? `${c.registered_on}T00:00:00+07:00` : null,
+        merged_into: c.merged_into ?? null,
       }
     : undefined;
   return { doc: { child, open, queue: new Map() }, spells: state.spells, byId, facts: state.facts, cases: { ...(state.cases ?? {}) } };
@@ -305,6 +308,7 @@ export function closeChildState(opened: OpenedChildState): IndicatorChildState {
           sex: c.sex,
           dob: c.personal_erased ? null : dob,
           registered_on: c.registered_at ? vietnamDay(c.registered_at) : null,
+          ...(c.status === 'merged' && c.merged_into ? { merged_into: c.merged_into } : {}),
         }
       : null,
     spells,
@@ -376,6 +380,8 @@ export function childContribution(
   main[F.children] = 1;
   const scGroups: number[] = [];
   const arGroups: number[] = [];
+  // New cases of abuse: one per group and first day (the same case on two merged records is one).
+  const newAbuse = new Set<string>();
   for (const s of state.spells) {
     if (s[1] === 'residence' || s[2] > e) continue;
     if (s[1] === 'national_id') {
@@ -385,11 +391,10 @@ export function childContribution(
       if (s[1] === 'circumstance') {
         main[F.sc] = 1;
         if (!scGroups.includes(g)) scGroups.push(g);
-        if (s[2] >= from) {
-          if (ABUSE_GROUPS.includes(g)) {
-            main[F.abuse_new]! += 1;
-            main[P.get(`new:${g}`)!]! += 1;
-          }
+        if (s[2] >= from && ABUSE_GROUPS.includes(g) && !newAbuse.has(`${g}|${s[2]}`)) {
+          newAbuse.add(`${g}|${s[2]}`);
+          main[F.abuse_new]! += 1;
+          main[P.get(`new:${g}`)!]! += 1;
         }
       } else if (s[1] === 'risk') {
         main[F.ar] = 1;
@@ -487,6 +492,22 @@ function changePeriods(days: { steps: string[]; facts: string[] }, g: Granularit
 }
 
 /**
+ * A surviving child with the duplicates merged into it: one child (a merge says so), counted with
+ * every circumstance, risk and national-ID spell and every case fact of the merged records, where
+ * the survivor lives and by its own date of birth, sex and registration. (A group identified on
+ * both records from the same day is one new case of abuse: `childContribution` counts the distinct
+ * group and first day.)
+ */
+export function withMergedRecords(head: IndicatorChildState, members: readonly IndicatorChildState[]): IndicatorChildState {
+  if (members.length === 0) return head;
+  return {
+    ...head,
+    spells: [...head.spells, ...members.flatMap((m) => m.spells.filter((t) => t[1] !== 'residence'))],
+    facts: [...head.facts, ...members.flatMap((m) => m.facts)],
+  };
+}
+
+/**
  * The contribution deltas of one child, added (sign +1) or taken away (−1) into `out`, keyed by
  * `granularity|list|province|commune|sex|band|period`. Merged duplicates, children without a
  * residence and persons aged 16 or over contribute nothing, as docs/indicators.md defines.
@@ -548,6 +569,20 @@ function add(out: Map<string, Contribution>, key: string, vec: Contribution, sig
 
 const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'sex', 'age_band', 'period_index'] as const;
 
+/**
+ * The deltas of every child among `states` that is not merged, each with the records merged into it
+ * that `states` holds (the caller loads all of them for the survivors it touches). A merged record
+ * counts only through its survivor; merged into a record that is itself merged, it counts nowhere.
+ */
+function addGroupDeltas(states: ReadonlyMap<string, IndicatorChildState>, sign: 1 | -1, out: Map<string, Contribution>): void {
+  const members = new Map<string, IndicatorChildState[]>();
+  for (const st of states.values()) {
+    const into = st.child?.status === 'merged' ? st.child.merged_into : null;
+    if (into) members.set(into, [...(members.get(into) ?? []), st]);
+  }
+  for (const [id, st] of states) if (st.child?.status !== 'merged') addChildDeltas(withMergedRecords(st, members.get(id) ?? []), sign, out);
+}
+
 /** Indicator facts per unit, sex, age band and period (see the comment at the top of this file). */
 export const indicatorsProjection: Projection = {
   name: 'indicators',
@@ -585,12 +620,22 @@ export const indicatorsProjection: Projection = {
       `SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE child_id = ANY($1)`,
       [ids],
     );
+    // Every state this batch may change the contribution of, as it stood: the batch's children, the
+    // children they were or are being merged into, and every record merged into those (a survivor
+    // counts its duplicates' facts: withMergedRecords).
+    const before = new Map<string, IndicatorChildState>(res.rows.map((r) => [r.child_id, JSON.parse(r.state) as IndicatorChildState]));
+    const heads = new Set<string>(ids);
+    for (const st of before.values()) if (st.child?.merged_into) heads.add(st.child.merged_into);
+    for (const e of mine) if (e.type === 'ChildRecordsMerged' && typeof e.data['survivingChildId'] === 'string') heads.add(e.data['survivingChildId']);
+    await ctx.lookup?.(tx, 'rm_indicator_children', 'merged_into');
+    const related = await tx.query<{ child_id: string; state: string }>(
+      `SELECT child_id, state FROM ${ctx.table('rm_indicator_children')} WHERE (child_id = ANY($1) OR merged_into = ANY($2)) AND NOT child_id = ANY($3)`,
+      [[...heads].filter((h) => !before.has(h)), [...heads], ids],
+    );
+    for (const r of related.rows) before.set(r.child_id, JSON.parse(r.state) as IndicatorChildState);
     const deltas = new Map<string, Contribution>();
-    for (const r of res.rows) {
-      const state = JSON.parse(r.state) as IndicatorChildState;
-      addChildDeltas(state, -1, deltas);
-      opened.set(r.child_id, openChildState(state));
-    }
+    addGroupDeltas(before, -1, deltas);
+    for (const [id, state] of before) if (ids.includes(id)) opened.set(id, openChildState(state));
     for (const id of ids) if (!opened.has(id)) opened.set(id, openChildState(emptyIndicatorState()));
     for (const e of mine) {
       const childId = childOf(e);
@@ -604,7 +649,9 @@ export const indicatorsProjection: Projection = {
       }
     }
     const states = new Map([...opened].map(([id, o]) => [id, closeChildState(o)]));
-    for (const state of states.values()) addChildDeltas(state, 1, deltas);
+    const after = new Map(before);
+    for (const [id, state] of states) after.set(id, state);
+    addGroupDeltas(after, 1, deltas);
 
     // New cases and children are appended (COPY: a twice-applied event fails on the key), known children updated.
     await insertRows(
@@ -615,19 +662,20 @@ export const indicatorsProjection: Projection = {
       newCases.map(([case_id, child_id]) => ({ case_id, child_id })),
     );
     const known = new Set(res.rows.map((r) => r.child_id));
-    const rows = [...states].map(([child_id, state]) => ({ child_id, state: JSON.stringify(state) }));
+    const rows = [...states].map(([child_id, state]) => ({ child_id, state: JSON.stringify(state), merged_into: state.child?.merged_into ?? null }));
     await insertRows(
       tx,
       ctx,
       'rm_indicator_children',
-      ['child_id', 'state'],
+      ['child_id', 'state', 'merged_into'],
       rows.filter((r) => !known.has(r.child_id)),
     );
     const updated = rows.filter((r) => known.has(r.child_id));
     if (updated.length > 0) {
       await tx.query(
-        `UPDATE ${ctx.table('rm_indicator_children')} t SET state = u.state FROM unnest($1::text[], $2::text[]) AS u(child_id, state) WHERE t.child_id = u.child_id`,
-        [updated.map((r) => r.child_id), updated.map((r) => r.state)],
+        `UPDATE ${ctx.table('rm_indicator_children')} t SET state = u.state, merged_into = u.merged_into
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS u(child_id, state, merged_into) WHERE t.child_id = u.child_id`,
+        [updated.map((r) => r.child_id), updated.map((r) => r.state), updated.map((r) => r.merged_into)],
       );
     }
     await writeCells(tx, ctx, deltas);

@@ -40,15 +40,17 @@ export async function computeIndicatorsFromSpells(pool: Pool, req: IndicatorRequ
               AND ch.child_id IN (SELECT child_id FROM rm_child_spells WHERE kind = 'residence' AND ${province} = $3)
          ),
          x AS (
-           SELECT s.child_id, s.kind, s.grp, s.effective_from, s.effective_to, s.${unitColumn} AS unit, s.outcome, NULL::boolean AS on_time,
+           -- A merged duplicate's spells (but its residence) and case facts are its survivor's.
+           SELECT coalesce(m.merged_into, s.child_id) AS child_id, s.kind, s.grp, s.effective_from, s.effective_to, s.${unitColumn} AS unit, s.outcome, NULL::boolean AS on_time,
                   false AS abuse, NULL::int AS days
-             FROM rm_child_spells s WHERE s.effective_from <= $2::date
+             FROM rm_child_spells s LEFT JOIN rm_children m ON m.child_id = s.child_id AND m.status = 'merged'
+            WHERE s.effective_from <= $2::date AND (m.child_id IS NULL OR s.kind <> 'residence')
            UNION ALL
-           SELECT f.child_id, 'fact:' || f.kind, 0, f.occurred_on, NULL::date, NULL::text, NULL::text, f.on_time,
+           SELECT coalesce(m.merged_into, f.child_id), 'fact:' || f.kind, 0, f.occurred_on, NULL::date, NULL::text, NULL::text, f.on_time,
                   coalesce(c.concern = ANY($5), false),
                   floor(extract(epoch FROM f.occurred_at - GREATEST(c.reported_at,
                     (SELECT max(r.occurred_at) FROM rm_case_facts r WHERE r.case_id = f.case_id AND r.kind = 'reopened' AND r.occurred_at <= f.occurred_at))) / 86400)::int
-             FROM rm_case_facts f LEFT JOIN rm_cases c ON c.case_id = f.case_id
+             FROM rm_case_facts f LEFT JOIN rm_cases c ON c.case_id = f.case_id LEFT JOIN rm_children m ON m.child_id = f.child_id AND m.status = 'merged'
             WHERE f.occurred_on BETWEEN $1::date AND $2::date
          ),
          per_child AS (
@@ -58,7 +60,7 @@ export async function computeIndicatorsFromSpells(pool: Pool, req: IndicatorRequ
                   substr(max(to_char(x.effective_from, 'YYYY-MM-DD') || to_char(coalesce(x.effective_to, date '9999-12-31'), 'YYYY-MM-DD') || coalesce(x.unit, ''))
                      FILTER (WHERE x.kind = 'residence' AND x.effective_from <= k.e), 21) AS unit,
                   coalesce(bool_or(x.kind = 'circumstance' AND x.effective_from <= k.e AND (x.effective_to IS NULL OR x.effective_to >= $1::date)), false) AS sc,
-                  count(*) FILTER (WHERE x.kind = 'circumstance' AND x.grp BETWEEN 9 AND 12 AND x.effective_from BETWEEN $1::date AND k.e) AS abuse_new,
+                  count(DISTINCT (x.grp, x.effective_from)) FILTER (WHERE x.kind = 'circumstance' AND x.grp BETWEEN 9 AND 12 AND x.effective_from BETWEEN $1::date AND k.e) AS abuse_new,
                   coalesce(bool_or(x.kind = 'risk' AND x.effective_from <= k.e AND (x.effective_to IS NULL OR x.effective_to >= $1::date)), false) AS ar,
                   coalesce(bool_or(x.kind = 'risk' AND x.effective_from <= k.e AND x.effective_to BETWEEN $1::date AND k.e AND x.outcome = 'removed_from_risk'), false) AS ar_removed,
                   coalesce(bool_or(x.kind = 'national_id' AND x.effective_from <= k.e AND (x.effective_to IS NULL OR x.effective_to >= k.e)), false) AS nid,
