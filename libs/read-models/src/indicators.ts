@@ -322,9 +322,16 @@ async function computeRaw(pool: Pool, req: IndicatorRequest, periods: readonly P
   const unitDim = dims.find((d) => d === 'commune' || d === 'province');
   for (const u of req.breakdownUnits ?? []) codes.add(u);
   const out: IndicatorResult[] = [];
+  // Every period's targets and populations in one query.
+  const references = await referenceValuesFor(
+    pool,
+    [...codes],
+    periods.map((p) => p.label),
+    req.referenceCodes,
+  );
   for (let i = 0; i < periods.length; i++) {
     const period = periods[i]!;
-    const reference = await referenceValues(pool, [...codes], period.label, req.referenceCodes);
+    const reference = references.get(period.label)!;
     const byKey = perPeriod[i]!;
     const total = emptyCounts();
     for (const c of byKey.values()) addCounts(total, c);
@@ -761,16 +768,39 @@ async function referenceValues(
   period: string,
   referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
 ): Promise<Map<string, Reference>> {
+  return (await referenceValuesFor(pool, units, [period], referenceCodes)).get(period)!;
+}
+
+/** The same for several periods at once (a series), by period label. */
+async function referenceValuesFor(
+  pool: Pool,
+  units: readonly string[],
+  periods: readonly string[],
+  referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
+): Promise<Map<string, Map<string, Reference>>> {
   const codesOf = (u: string) => referenceCodes?.[u]?.codes ?? [u];
   const all = [...new Set(units.flatMap(codesOf))];
-  const res = await pool.query<{ unit_code: string; kind: string; indicator: string; value: string; version: number }>(
-    `SELECT DISTINCT ON (unit_code, kind, indicator) unit_code, kind, indicator, value::text AS value, version
-       FROM indicator_reference_values WHERE unit_code = ANY($1) AND period = $2
-      ORDER BY unit_code, kind, indicator, version DESC`,
-    [all, period],
+  const res = await pool.query<{ period: string; unit_code: string; kind: string; indicator: string; value: string; version: number }>(
+    `SELECT DISTINCT ON (period, unit_code, kind, indicator) period, unit_code, kind, indicator, value::text AS value, version
+       FROM indicator_reference_values WHERE unit_code = ANY($1) AND period = ANY($2)
+      ORDER BY period, unit_code, kind, indicator, version DESC`,
+    [all, periods],
   );
-  const byCode = new Map<string, typeof res.rows>();
-  for (const r of res.rows) byCode.set(r.unit_code, [...(byCode.get(r.unit_code) ?? []), r]);
+  const byPeriod = new Map<string, Map<string, Reference>>();
+  for (const period of periods) {
+    const byCode = new Map<string, typeof res.rows>();
+    for (const r of res.rows) if (r.period === period) byCode.set(r.unit_code, [...(byCode.get(r.unit_code) ?? []), r]);
+    byPeriod.set(period, referencesOf(units, byCode, codesOf, referenceCodes));
+  }
+  return byPeriod;
+}
+
+function referencesOf(
+  units: readonly string[],
+  byCode: Map<string, { kind: string; indicator: string; value: string; version: number }[]>,
+  codesOf: (u: string) => readonly string[],
+  referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
+): Map<string, Reference> {
   const out = new Map<string, Reference>();
   for (const u of units) {
     const codes = codesOf(u);
