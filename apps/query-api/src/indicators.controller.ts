@@ -119,7 +119,7 @@ export class IndicatorsController {
       suppressSmallCounts: !maySeeCaseContent(user.role),
       by,
       breakdownUnits,
-      referenceCodes: this.referenceCodes([unit, ...(breakdownUnits ?? [])], oldUnits, last),
+      referenceCodes: this.referenceCodes([unit, ...(breakdownUnits ?? [])], oldUnits),
     };
     const series = seriesRaw ? await this.indicators.series(req, periods) : undefined;
     const result = series ? series.points[series.points.length - 1]! : await this.indicators.compute(req);
@@ -177,9 +177,7 @@ export class IndicatorsController {
    * by the official mapping, the way children are placed (docs/indicators.md, "Targets across the
    * 2025 reorganisation").
    */
-  private referenceCodes(codes: string[], oldUnits: boolean, period: Period): Record<string, ReferenceCodes> | undefined {
-    const uploadedOld = period.to < REFORM_DATE;
-    if (uploadedOld === oldUnits) return undefined;
+  private referenceCodes(codes: string[], oldUnits: boolean): Record<string, ReferenceCodes> {
     const out: Record<string, ReferenceCodes> = {};
     const oldProvinces = this.units.unitsInForceOn('2025-06-30').provinces.map((p) => p.code);
     for (const code of codes) {

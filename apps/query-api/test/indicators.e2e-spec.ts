@@ -135,6 +135,27 @@ describe('indicators API (e2e)', () => {
     expect(quarters.series.points[3].breakdown.find((x: Row) => x.key.sex === 'F').childrenOnRecord).toBe(3);
   });
 
+  it("maps targets across the 2025 reorganisation: 2024 targets (old codes) for 2024 asked in today's units", async () => {
+    // Ngọc Hà (00008) was formed from eight former wards; 00007 was split between it and Giảng Võ.
+    const former = ['00006', '00007', '00008', '00016', '00022', '00025', '00028', '00157'];
+    const rows = [
+      'unit_code,period,indicator,target',
+      '01,2024,sc_children,10',
+      ...former.flatMap((c) => [`${c},2024,sc_supported_share,90`, `${c},2024,sc_children,1`]),
+    ];
+    expect((await post('/indicators/targets', 'admin', rows.join('\n'))).status).toBe(201);
+    const today = await (await get('/indicators?unit=01&period=2024&unitsOn=2025-09-01&by=commune', 'inspector')).json();
+    expect(today.units).toBe('current');
+    expect(v(today.indicators, 'sc_children').target).toBe(10); // Hà Nội went wholly into Hà Nội
+    const ngocHa = today.breakdown.find((x: Row) => x.key.commune === '00008');
+    expect(v(ngocHa.indicators, 'sc_supported_share').target).toBe(90); // the same share for all eight
+    expect(v(ngocHa.indicators, 'sc_children').target).toBeNull(); // a count of a split ward cannot be divided
+    // In the units of 2024 the targets are the uploaded ones, as uploaded.
+    const then = await (await get('/indicators?unit=01&period=2024&by=commune', 'inspector')).json();
+    expect(then.units).toBe('pre_2025');
+    expect(v(then.breakdown.find((x: Row) => x.key.commune === '00007').indicators, 'sc_children').target).toBe(1);
+  });
+
   it('refuses bad input naming the field', async () => {
     for (const [q, field] of [
       ['unit=01&period=2025&by=colour', 'by'],

@@ -168,8 +168,9 @@ export interface IndicatorRequest {
   /** With by=commune (or province): every unit to list, with zeros where nothing is recorded. */
   breakdownUnits?: readonly string[];
   /**
-   * The codes whose uploaded targets and populations stand for a unit, when they were uploaded in
-   * the other unit list (the 2025 reorganisation); absent: the unit's own code.
+   * The codes of the other unit list whose uploaded targets and populations stand for a unit (the
+   * 2025 reorganisation): used for the periods whose values were uploaded in the other list (a
+   * period ending before 2025-07-01 has pre-2025 codes); absent: the unit's own code.
    */
   referenceCodes?: Readonly<Record<string, ReferenceCodes>>;
 }
@@ -328,6 +329,7 @@ async function computeRaw(pool: Pool, req: IndicatorRequest, periods: readonly P
     [...codes],
     periods.map((p) => p.label),
     req.referenceCodes,
+    req.oldUnits,
   );
   for (let i = 0; i < periods.length; i++) {
     const period = periods[i]!;
@@ -605,7 +607,9 @@ export async function presentIndicators(
   const c = emptyCounts();
   for (const f of CONTRIBUTION_FIELDS) c.main[f] = Number(counts[f] ?? 0);
   if (parts) c.parts = parts;
-  const reference = (await referenceValues(pool, [req.unitCode], req.period.label, req.referenceCodes)).get(req.unitCode);
+  const reference = (await referenceValuesFor(pool, [req.unitCode], [req.period.label], req.referenceCodes, req.oldUnits))
+    .get(req.period.label)!
+    .get(req.unitCode);
   const result: IndicatorResult = {
     unitCode: req.unitCode,
     period: req.period,
@@ -756,30 +760,27 @@ interface Reference {
   targetVersion: number | null;
 }
 
+/** The first day of the current unit list (the 2025 reorganisation). */
+const REFORM_DAY = '2025-07-01';
+
 /**
- * The targets and populations in force for each unit (the latest version holding a value for it).
+ * The targets and populations in force for each unit and period (the latest version holding a value for it).
  * A unit whose values were uploaded in the other unit list (the 2025 reorganisation) takes them from
  * `referenceCodes`: a count target and a population as the sum of its counterparts', a share, rate
  * or median target as their common value (none when they differ).
  */
-async function referenceValues(
-  pool: Pool,
-  units: readonly string[],
-  period: string,
-  referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
-): Promise<Map<string, Reference>> {
-  return (await referenceValuesFor(pool, units, [period], referenceCodes)).get(period)!;
-}
-
-/** The same for several periods at once (a series), by period label. */
 async function referenceValuesFor(
   pool: Pool,
   units: readonly string[],
   periods: readonly string[],
-  referenceCodes?: Readonly<Record<string, ReferenceCodes>>,
+  referenceCodes: Readonly<Record<string, ReferenceCodes>> | undefined,
+  oldUnits: boolean,
 ): Promise<Map<string, Map<string, Reference>>> {
-  const codesOf = (u: string) => referenceCodes?.[u]?.codes ?? [u];
-  const all = [...new Set(units.flatMap(codesOf))];
+  // Values are uploaded in the units in force at the end of their period: mapped when that list is not the one asked.
+  const mapped = (period: string) => referenceCodes !== undefined && parsePeriod(period)!.to < REFORM_DAY !== oldUnits;
+  const own = (u: string) => [u];
+  const counterparts = (u: string) => referenceCodes?.[u]?.codes ?? [u];
+  const all = [...new Set([...units, ...units.flatMap(counterparts)])];
   const res = await pool.query<{ period: string; unit_code: string; kind: string; indicator: string; value: string; version: number }>(
     `SELECT DISTINCT ON (period, unit_code, kind, indicator) period, unit_code, kind, indicator, value::text AS value, version
        FROM indicator_reference_values WHERE unit_code = ANY($1) AND period = ANY($2)
@@ -790,7 +791,7 @@ async function referenceValuesFor(
   for (const period of periods) {
     const byCode = new Map<string, typeof res.rows>();
     for (const r of res.rows) if (r.period === period) byCode.set(r.unit_code, [...(byCode.get(r.unit_code) ?? []), r]);
-    byPeriod.set(period, referencesOf(units, byCode, codesOf, referenceCodes));
+    byPeriod.set(period, mapped(period) ? referencesOf(units, byCode, counterparts, referenceCodes) : referencesOf(units, byCode, own));
   }
   return byPeriod;
 }
