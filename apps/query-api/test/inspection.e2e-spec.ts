@@ -272,6 +272,30 @@ describe('inspection: audit trail and read audit over time (e2e)', () => {
       const open = await owner.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
       expect(Number(open.rows[0].count)).toBe(0);
     }, 60_000);
+
+    it('aborts the download when the database connection drops mid-export: the client gets an error, never a short file that looks complete', async () => {
+      const res = await get(`/audit/events.csv?childId=${BULK}`, 'inspector');
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let received = (await reader.read()).value?.length ?? 0;
+      // The export's connection waits for this client (it reads nothing meanwhile): end its backend.
+      const killed = await owner.query(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'FETCH FORWARD%' AND pid <> pg_backend_pid()`,
+      );
+      expect(killed.rows.map((r) => r.ok)).toEqual([true]);
+      const drain = async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return 'complete';
+          received += value.length;
+        }
+      };
+      await expect(drain()).rejects.toThrow();
+      // The service lives on: the next export is whole.
+      const again = await get(`/audit/events.csv?childId=${MOVED}`, 'inspector');
+      expect(again.status).toBe(200);
+      expect((await again.text()).trimEnd().split('\n')).toHaveLength(5);
+    }, 60_000);
   });
 
   describe('a record as of a date, for an inspector', () => {

@@ -135,6 +135,13 @@ export class AuditTrailQueries {
 export async function* streamCursor<T extends object>(pool: Pool, sql: string, values: unknown[], batch: number): AsyncGenerator<T[]> {
   const client = await pool.connect();
   let failed: unknown;
+  // While the client waits for the downloader, its connection may drop (a restart, a terminated
+  // backend): pg then emits 'error' on the checked-out client, which would crash the process
+  // without a listener. Kept here; the next FETCH fails with it and the export is aborted.
+  const dropped = (err: Error) => {
+    failed = err;
+  };
+  client.on('error', dropped);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`DECLARE export_cursor NO SCROLL CURSOR FOR ${sql}`, values);
@@ -149,7 +156,8 @@ export async function* streamCursor<T extends object>(pool: Pool, sql: string, v
     throw err;
   } finally {
     // Also reached when the consumer stops early (return()): the transaction and cursor end here.
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(failed instanceof Error ? failed : undefined);
+    if (!failed) await client.query('ROLLBACK').catch((err: unknown) => (failed = err));
+    client.off('error', dropped);
+    client.release(failed instanceof Error ? failed : failed ? new Error('export cursor failed') : undefined);
   }
 }
