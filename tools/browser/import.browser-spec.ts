@@ -91,6 +91,19 @@ describeInBrowser('the console: import a spreadsheet, its report, the rejected r
     expect(await counts.innerText()).toMatch(/Đã nhập\s+1/);
     expect(await counts.innerText()).toMatch(/Đã có từ trước\s+1/);
     await screen(page, '04-import-corrected');
+
+    // The incomplete records are work to finish: listed with what each lacks, each a link to its record.
+    await page.goto(`${platform.consoleUrl}/reconciliation`);
+    await page.getByRole('link', { name: 'Xem hồ sơ chưa đầy đủ' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Hồ sơ chưa đầy đủ' }).waitFor();
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await page.getByText('Đang hiển thị 2 hồ sơ').waitFor({ timeout: 30_000 });
+    expect(await rows.count()).toBe(2);
+    await page.getByText('Giới tính', { exact: true }).waitFor();
+    await page.getByText('Số định danh cá nhân (số đã khai được để riêng, cần đối soát)', { exact: true }).waitFor();
+    await screen(page, '04b-incomplete-records');
+    await rows.first().getByRole('link').click();
+    await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
     await context.close();
 
     // Phone width.

@@ -49,7 +49,8 @@ export interface SpellRow extends Row {
 
 export interface QueueRow extends Row {
   child_id: string;
-  reason: 'identity_review' | 'no_national_record' | 'residence_split';
+  /** `incomplete`: registered without a sex or with its personal ID kept aside (detail: the fields, comma-separated), until completed. */
+  reason: 'identity_review' | 'no_national_record' | 'residence_split' | 'incomplete';
   source: string | null;
   detail: string | null;
   candidate_count: number | null;
@@ -241,6 +242,9 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       last_event_at: at,
     };
     place(String(d.residence?.communeCode), String(d.residence?.effectiveFrom));
+    // An incomplete record (admitted by an import with a field the officer can fix later) is work to finish.
+    const incomplete: string[] = Array.isArray(d.incomplete) ? [...d.incomplete] : [];
+    if (incomplete.length > 0) enqueue('incomplete', { source: 'registration', detail: incomplete.join(',') });
     changes.child = true;
     return changes;
   }
@@ -255,10 +259,23 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
   }
   if (!ev) return changes;
 
+  /** Takes completed fields off the record's incomplete entry; the entry goes once nothing is left. */
+  const complete = (...fields: string[]) => {
+    const row = doc.queue.get('incomplete');
+    if (!row) return;
+    const left = (row.detail ?? '').split(',').filter((f) => f && !fields.includes(f));
+    if (left.length === 0) dequeue('incomplete');
+    else if (left.join(',') !== row.detail) {
+      row.detail = left.join(',');
+      changes.queueUpserts.push(row);
+    }
+  };
+
   switch (ev.type) {
     case 'ChildDetailsCorrected': {
       const d = ev.data;
       if (typeof d.sex === 'string') c.sex = d.sex;
+      complete(...(typeof d.sex === 'string' ? ['sex'] : []), ...(d.correctedFields ?? []).filter((f) => f === 'personalId'));
       if (!erased && c.personal && d.personal && typeof d.personal === 'object') {
         const next = { ...c.personal };
         for (const [k, v] of Object.entries(d.personal)) {
@@ -308,6 +325,8 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       if (!erased && c.personal && d.personal) c.personal = { ...c.personal, personalId: d.personal.personalId };
       openSpell('national_id', 0, vietnamDay(String(d.linkedAt)));
       dequeue('identity_review', 'no_national_record');
+      // The national database gave the child's own ID: the number kept aside is settled.
+      complete('personalId');
       break;
     }
     case 'NationalIdUnlinked': {
@@ -338,7 +357,7 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     case 'ChildRecordsMerged': {
       c.status = 'merged';
       c.merged_into = str(ev.data.survivingChildId);
-      dequeue('identity_review', 'no_national_record', 'residence_split');
+      dequeue('identity_review', 'no_national_record', 'residence_split', 'incomplete');
       break;
     }
     case 'ChildRecordsMergeReverted': {
@@ -350,7 +369,7 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       c.status = 'erased';
       c.personal = null;
       c.personal_erased = true;
-      dequeue('identity_review', 'no_national_record', 'residence_split');
+      dequeue('identity_review', 'no_national_record', 'residence_split', 'incomplete');
       break;
     }
     default: {

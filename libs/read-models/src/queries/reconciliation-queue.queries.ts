@@ -4,6 +4,8 @@ import { Jurisdiction, jurisdictionSql, Params, sqlInstant } from './sql';
 import { READ_MODEL_POOL } from './tokens';
 
 export interface QueueQuery {
+  /** One kind of work only (e.g. `incomplete`: records to finish). */
+  reason?: string;
   /** A province (2 digits) or a commune (5 digits) in force today. */
   unit: string;
   /** Keyset: the last row's sort key (requested_at as `sqlInstant` wrote it, child id, reason). */
@@ -33,6 +35,7 @@ export class ReconciliationQueueQueries {
     const where = [`${q.unit.length === 2 ? 'province_code' : 'commune_code'} = ${p.add(q.unit)}`];
     const visible = jurisdictionSql(user, { province: 'province_code', commune: 'commune_code' }, p.add);
     if (visible) where.push(visible);
+    if (q.reason) where.push(`reason = ${p.add(q.reason)}`);
     if (q.after)
       where.push(`(requested_at, child_id, reason) > (${p.add(q.after.requestedAt)}::timestamptz, ${p.add(q.after.childId)}, ${p.add(q.after.reason)})`);
     const res = await this.pool.query<QueueEntryRow>(

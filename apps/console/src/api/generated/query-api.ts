@@ -771,6 +771,25 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
+        ReconciliationQueueEntryDto: {
+            candidateCount: number | null;
+            childId: string;
+            communeCode: string | null;
+            /** @description incomplete: the fields to complete, comma-separated (sex, personalId); no personal data */
+            detail: string | null;
+            /** @enum {string} */
+            reason: "identity_review" | "no_national_record" | "residence_split" | "incomplete";
+            /** Format: date-time */
+            requestedAt: string;
+            /** @description who asked: identity_adapter, officer, import, registration */
+            source: string | null;
+        };
+        ReconciliationQueuePageDto: {
+            items: components["schemas"]["ReconciliationQueueEntryDto"][];
+            /** @description pass as `after` for the next page; null on the last */
+            next: string | null;
+            unit: string;
+        };
         ReferenceVersionsDto: {
             population: number | null;
             target: number | null;
@@ -1489,11 +1508,13 @@ export interface operations {
         parameters: {
             query: {
                 /** @description the `next` cursor of the previous page */
-                after?: unknown;
+                after?: string;
                 /** @description 1 to 500, default 100 */
-                limit?: unknown;
+                limit?: string;
+                /** @description one kind of work: identity_review, no_national_record, residence_split, or incomplete (registered without a sex or with its personal ID kept aside) */
+                reason?: "identity_review" | "no_national_record" | "residence_split" | "incomplete";
                 /** @description province (2 digits) or commune (5 digits) in force today */
-                unit: unknown;
+                unit: string;
             };
             header?: never;
             path?: never;
@@ -1505,7 +1526,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReconciliationQueuePageDto"];
+                };
             };
         };
     };

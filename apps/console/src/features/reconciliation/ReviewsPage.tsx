@@ -18,7 +18,10 @@ export default function ReviewsPage() {
   return (
     <Page title={t('reconciliation.reviews.title')} intro={t('reconciliation.intro')}>
       <Typography.Paragraph>
-        <Link to="/reconciliation/duplicates">{t('reconciliation.duplicates.link')}</Link>
+        <Space size="large" wrap>
+          <Link to="/reconciliation/duplicates">{t('reconciliation.duplicates.link')}</Link>
+          <Link to="/reconciliation/incomplete">{t('reconciliation.incomplete.link')}</Link>
+        </Space>
       </Typography.Paragraph>
       <PurposeGate record="reconciliation:identity-reviews" allowed={['reconciliation']}>
         {(purpose) => <Workbench purpose={purpose} />}

@@ -4,6 +4,7 @@ import ReviewsPage from './ReviewsPage';
 
 // The duplicates tab belongs to the duplicates/merge work (files under duplicates/).
 const DuplicatesPage = lazy(() => import('./duplicates/DuplicatesPage'));
+const IncompletePage = lazy(() => import('./incomplete/IncompletePage'));
 
 /** The screens under this feature's path (App.tsx mounts them at /reconciliation/*). */
 export default function FeatureRoutes() {
@@ -11,6 +12,14 @@ export default function FeatureRoutes() {
     <Routes>
       <Route index element={<ReviewsPage />} />
       <Route path="reviews/:childId?" element={<ReviewsPage />} />
+      <Route
+        path="incomplete"
+        element={
+          <Suspense>
+            <IncompletePage />
+          </Suspense>
+        }
+      />
       <Route
         path="duplicates/*"
         element={
