@@ -48,6 +48,19 @@ describe('small counts: primary and complementary suppression', () => {
     expect(r.breakdown![0]!.indicators[0]).toMatchObject({ suppressed: true, numerator: null });
   });
 
+  it('suppresses the children on record like any count: a lone small commune gets a partner', () => {
+    const r = result(
+      '2025',
+      [count('cases_opened', 0)],
+      ['commune'],
+      [row({ commune: 'a' }, [count('cases_opened', 0)]), row({ commune: 'b' }, [count('cases_opened', 0)]), row({ commune: 'c' }, [count('cases_opened', 0)])],
+    );
+    [r.childrenOnRecord, r.breakdown![0]!.childrenOnRecord, r.breakdown![1]!.childrenOnRecord, r.breakdown![2]!.childrenOnRecord] = [21, 4, 8, 9];
+    suppressPoints([r], 'Y');
+    expect([r.childrenOnRecord, ...r.breakdown!.map((x) => x.childrenOnRecord)]).toEqual([21, null, null, 9]);
+    expect(r.breakdown![0]!.indicators.map((v) => v.indicator)).toEqual(['cases_opened']); // nothing added to the lists
+  });
+
   it('needs nothing more when two cells of a margin are hidden', () => {
     const r = result(
       '2025',

@@ -694,13 +694,14 @@ const SECTOR_INDICATORS = new Set(REFERRAL_SECTORS.map((s) => `referrals_${s}`))
  * is repeated until nothing changes (a cell hidden for one margin may expose another).
  */
 export function suppressPoints(points: IndicatorResult[], g: Granularity): void {
-  for (const p of points) {
-    primary(p.indicators);
-    if (small(p.childrenOnRecord)) p.childrenOnRecord = null;
-    for (const r of p.breakdown ?? []) {
-      primary(r.indicators);
-      if (small(r.childrenOnRecord)) r.childrenOnRecord = null;
-    }
+  // The children on record are a count like the others (they add up over communes, sexes, bands):
+  // suppressed with them as a cell of their own, then written back.
+  const CHILDREN = 'children_on_record';
+  const holders: { indicators: IndicatorValue[]; childrenOnRecord: number | null }[] = points.flatMap((p) => [p, ...(p.breakdown ?? [])]);
+  for (const h of holders) {
+    const n = h.childrenOnRecord;
+    h.indicators.push({ indicator: CHILDREN, unit: 'count', value: n, numerator: n, denominator: null, suppressed: false, target: null, gap: null, met: null });
+    primary(h.indicators);
   }
   const cellsOf = (p: IndicatorResult) => [
     { key: '', values: p.indicators },
@@ -748,6 +749,10 @@ export function suppressPoints(points: IndicatorResult[], g: Granularity): void 
       changed = complementary(groups.values()) || changed;
     }
     if (!changed) break;
+  }
+  for (const h of holders) {
+    const c = h.indicators.pop()!;
+    h.childrenOnRecord = c.suppressed ? null : h.childrenOnRecord;
   }
 }
 
