@@ -1,6 +1,7 @@
 // Child process of `npm run bench -- match`: runs one offline match (or only parses both files, the
 // baseline) in a fresh process, so that its peak memory is its own. Prints one JSON line.
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parse } from 'csv-parse';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { adminUnitLookupFor, matchFiles } from '@childledger/matching';
@@ -25,7 +26,17 @@ async function main(): Promise<void> {
     if (header) header = false;
     else truth.set(row[0] ?? '', row[1] ?? '');
   }
-  const summary = await matchFiles({ residentsPath, recordsPath, outPath, adminUnits: adminUnitLookupFor(loadAdministrativeUnits()), groundTruth: truth });
+  // MATCH_BENCH_WORKERS: threads scanning the residents (default: one per core; 1 = in the main thread).
+  const workers = Number(process.env['MATCH_BENCH_WORKERS'] ?? availableParallelism());
+  const summary = await matchFiles({
+    residentsPath,
+    recordsPath,
+    outPath,
+    adminUnits: adminUnitLookupFor(loadAdministrativeUnits()),
+    groundTruth: truth,
+    workers,
+    workerAdminUnits: 'national',
+  });
   process.stdout.write(`${JSON.stringify({ ...summary, wallMs: Date.now() - started, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
 }
 

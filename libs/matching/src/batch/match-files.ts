@@ -1,7 +1,10 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
 import { FIELD_COUNT, comparePair } from '../comparison/comparison-levels';
@@ -14,7 +17,8 @@ import { candidateProbabilities, decisionFor, explainFields, explanationText, re
 import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
-import { GrowableArray } from './growable-array';
+import { ResidentScanner, type ScanColumns } from './resident-scan';
+import { SCAN_WORKER_KIND, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
 
 export interface MatchProgress {
   readonly phase: 'records' | 'residents' | 'training' | 'deciding';
@@ -39,6 +43,14 @@ export interface MatchFilesOptions {
   /** record_ref → true personal_id ('' when the child has no national record), for measuring quality. */
   readonly groundTruth?: ReadonlyMap<string, string>;
   readonly seed?: number;
+  /**
+   * Worker threads that scan byte ranges of the residents file in parallel (default 1: in this
+   * thread). The output is the same as with one. Used only with the default blocking rules and when
+   * `workerAdminUnits` says which units the workers load (functions cannot cross to a thread):
+   * 'national' (`adminUnits` must then be the national units) or 'none' (no `adminUnits`).
+   */
+  readonly workers?: number;
+  readonly workerAdminUnits?: WorkerAdminUnits;
 }
 
 export interface MatchQuality {
@@ -70,6 +82,10 @@ export interface MatchSummary {
   readonly durationMs: number;
   readonly peakRssBytes: number;
   readonly peakHeapUsedBytes: number;
+  /** Threads that scanned the residents (1: this one). */
+  readonly workers: number;
+  /** Share of name comparisons answered from the cache (the same two names seen before). */
+  readonly comparisonCacheHitRate: number;
   readonly quality?: MatchQuality;
 }
 
@@ -98,7 +114,6 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const records: (PreparedRecord | undefined)[] = [];
   const refs: string[] = [];
   const unreadable = new Map<number, string>();
-  const index = new Map<string, number | number[]>();
   {
     let reader: ReturnType<typeof childRecordReader> | undefined;
     let rowNumber = 1;
@@ -122,14 +137,6 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       const prepared = preparer.prepareRecord(result.value);
       records.push(prepared);
       refs.push(prepared.recordRef);
-      for (const rule of rules) {
-        for (const key of rule.recordKeys(prepared)) {
-          const existing = index.get(key);
-          if (existing === undefined) index.set(key, i);
-          else if (typeof existing === 'number') index.set(key, existing === i ? i : [existing, i]);
-          else if (existing[existing.length - 1] !== i) existing.push(i);
-        }
-      }
       if (records.length % 10_000 === 0) progress({ phase: 'records', done: records.length });
     }
     progress({ phase: 'records', done: records.length });
@@ -137,18 +144,29 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   memory.sample();
 
   // 2. Residents: stream once; compare with the records that share a key.
-  const pairRecord = new GrowableArray(Uint32Array, 1, 1 << 16);
-  const pairResident = new GrowableArray(Float64Array, 1, 1 << 16);
-  const pairVector = new GrowableArray(Int8Array, FIELD_COUNT, 1 << 16);
-  const pairRules = new GrowableArray(Uint16Array, 1, 1 << 16);
-  const pairsByRule = new Array<number>(rules.length).fill(0);
-  const familyCounts = new Map<string, number>();
-  const givenCounts = new Map<string, number>();
-  const reservoir: PreparedResident[] = [];
-  let residents = 0;
-  let unreadableResidents = 0;
-  {
-    const total = statSync(options.residentsPath).size;
+  const total = statSync(options.residentsPath).size;
+  const parallel = parallelPlan(options, rules);
+  let scan: ScanColumns;
+  let reservoir: PreparedResident[];
+  let cacheHitRate: number;
+  if (parallel) {
+    const result = await scanInWorkers(options.residentsPath, parallel.workers, parallel.adminUnits, records, total, (done) =>
+      progress({ phase: 'residents', done, total }),
+    );
+    memory.sample();
+    scan = result.scan;
+    cacheHitRate = result.cacheHitRate;
+    // The same random sample as a sequential scan: replay its reservoir draws, then read those rows.
+    const chosen = reservoirIndices(scan.residents, rng);
+    reservoir = await readResidentsAt(
+      options.residentsPath,
+      result.header,
+      preparer,
+      chosen.map((k) => result.rowAt(k)),
+    );
+  } else {
+    const scanner = new ResidentScanner(records, rules);
+    reservoir = [];
     let bytes = 0;
     let lastReport = 0;
     const file = createReadStream(options.residentsPath, { highWaterMark: 1 << 20 });
@@ -156,7 +174,6 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       bytes += chunk.length;
     });
     let reader: ReturnType<typeof residentReader> | undefined;
-    const hits = new Map<number, number>();
     for await (const row of file.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<string[]>) {
       if (!reader) {
         reader = residentReader(row);
@@ -165,45 +182,33 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       }
       const input = reader.read(row);
       if (!input) {
-        unreadableResidents++;
+        scanner.unreadableResidents++;
         continue;
       }
-      residents++;
       const resident = preparer.prepareResident(input);
-      increment(familyCounts, resident.name.familyFolded);
-      increment(givenCounts, resident.name.givenFolded);
+      scanner.scan(resident);
+      const n = scanner.residents;
       if (reservoir.length < RESERVOIR) reservoir.push(resident);
       else {
-        const j = Math.floor(rng() * residents);
+        const j = Math.floor(rng() * n);
         if (j < RESERVOIR) reservoir[j] = resident;
       }
-      hits.clear();
-      for (let r = 0; r < rules.length; r++) {
-        for (const key of (rules[r] as BlockingRule).residentKeys(resident)) {
-          const found = index.get(key);
-          if (found === undefined) continue;
-          if (typeof found === 'number') hits.set(found, (hits.get(found) ?? 0) | (1 << r));
-          else for (const i of found) hits.set(i, (hits.get(i) ?? 0) | (1 << r));
-        }
-      }
-      const id = Number(resident.personalId);
-      for (const [i, mask] of hits) {
-        const record = records[i] as PreparedRecord;
-        pairRecord.push(i);
-        pairResident.push(id);
-        pairRules.push(mask);
-        const at = pairVector.pushRow();
-        comparePair(record, resident, pairVector.array.subarray(at, at + FIELD_COUNT));
-        for (let r = 0; r < rules.length; r++) if (mask & (1 << r)) pairsByRule[r] = (pairsByRule[r] ?? 0) + 1;
-      }
-      if (residents - lastReport >= 50_000) {
-        lastReport = residents;
+      if (n - lastReport >= 50_000) {
+        lastReport = n;
         memory.sample();
         progress({ phase: 'residents', done: bytes, total });
       }
     }
-    progress({ phase: 'residents', done: total, total });
+    scan = scanner.columns();
+    cacheHitRate = scanner.cacheHitRate;
   }
+  progress({ phase: 'residents', done: total, total });
+  const residents = scan.residents;
+  const unreadableResidents = scan.unreadableResidents;
+  const pairsByRule = scan.pairsByRule;
+  const familyCounts = new Map(scan.familyCounts);
+  const givenCounts = new Map(scan.givenCounts);
+  const pairCount = scan.pairRecord.length;
   memory.sample();
 
   // 3. Model: u from random pairs, m by EM on the candidate pairs, name frequencies from residents.
@@ -224,9 +229,9 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       }
       model.estimateU(random);
     }
-    if (pairRecord.length > 0) {
-      const fit = model.fitEm(sampleVectors(pairVector.view(), MAX_EM_PAIRS, rng));
-      model.setMatchPrior(fit.lambda * pairRecord.length, readable.length, residents);
+    if (pairCount > 0) {
+      const fit = model.fitEm(sampleVectors(scan.pairVector, MAX_EM_PAIRS, rng));
+      model.setMatchPrior(fit.lambda * pairCount, readable.length, residents);
     }
     model = model.withFrequencies(frequencies);
   }
@@ -235,9 +240,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   memory.sample();
 
   // 4. Decide per record, in input order; write every record exactly once.
-  const pairCount = pairRecord.length;
   const start = new Uint32Array(records.length + 1);
-  const recordOfPair = pairRecord.view();
+  const recordOfPair = scan.pairRecord;
   for (let p = 0; p < pairCount; p++) {
     const at = (recordOfPair[p] as number) + 1;
     start[at] = (start[at] as number) + 1;
@@ -258,8 +262,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const out = createWriteStream(options.outPath);
   const csv = stringify({ header: true, columns: ['record_ref', 'decision', 'personal_id', 'score', 'candidates', 'explanation'] });
   csv.pipe(out);
-  const vectors = pairVector.array;
-  const ids = pairResident.array;
+  const vectors = scan.pairVector;
+  const ids = scan.pairResident;
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const ref = refs[i] as string;
@@ -344,6 +348,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     durationMs: Date.now() - started,
     peakRssBytes: memory.peakRss,
     peakHeapUsedBytes: memory.peakHeap,
+    workers: parallel?.workers ?? 1,
+    comparisonCacheHitRate: cacheHitRate,
     quality: options.groundTruth
       ? {
           recordsWithTruth: q.withTruth,
@@ -362,8 +368,195 @@ function personalIdText(id: number): string {
   return String(id).padStart(12, '0');
 }
 
-function increment(map: Map<string, number>, key: string): void {
-  if (key) map.set(key, (map.get(key) ?? 0) + 1);
+/**
+ * The residents a sequential scan's reservoir sample (algorithm R over the readable residents, one
+ * draw each from the 2,001st) ends with, as 0-based indices in file order; advances `rng` as that
+ * scan does.
+ */
+export function reservoirIndices(residents: number, rng: () => number): number[] {
+  const chosen: number[] = [];
+  for (let n = 1; n <= residents; n++) {
+    if (chosen.length < RESERVOIR) chosen.push(n - 1);
+    else {
+      const j = Math.floor(rng() * n);
+      if (j < RESERVOIR) chosen[j] = n - 1;
+    }
+  }
+  return chosen;
+}
+
+interface ParallelPlan {
+  readonly workers: number;
+  readonly adminUnits: WorkerAdminUnits;
+}
+
+const WORKER_FILE = path.join(__dirname, `resident-scan.worker${path.extname(__filename)}`);
+
+function parallelPlan(options: MatchFilesOptions, rules: readonly BlockingRule[]): ParallelPlan | undefined {
+  const workers = Math.floor(options.workers ?? 1);
+  if (workers < 2 || !options.workerAdminUnits || rules !== DEFAULT_BLOCKING_RULES) return undefined;
+  if (options.workerAdminUnits === 'none' && options.adminUnits) return undefined;
+  if (!existsSync(WORKER_FILE)) return undefined;
+  return { workers, adminUnits: options.workerAdminUnits };
+}
+
+function startWorker(task: ScanTask): Worker {
+  if (WORKER_FILE.endsWith('.ts')) {
+    // From the sources (tests, `node -r tools/register.js`): compile the worker as the parent is.
+    const project = process.env['SWC_NODE_PROJECT'] ?? findUp(__dirname, 'tsconfig.json');
+    return new Worker(`require('@swc-node/register'); require(${JSON.stringify(WORKER_FILE)});`, {
+      eval: true,
+      workerData: task,
+      env: { ...process.env, ...(project ? { SWC_NODE_PROJECT: project } : {}) },
+    });
+  }
+  return new Worker(WORKER_FILE, { workerData: task });
+}
+
+function findUp(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, name)) && existsSync(path.join(d, 'nx.json'))) return path.join(d, name);
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/** The header row, and the byte ranges of whole rows after it, one per worker. */
+async function splitRows(file: string, size: number, parts: number): Promise<{ header: string[]; ranges: [number, number][] }> {
+  const handle = await open(file, 'r');
+  try {
+    const lineEndAfter = async (pos: number): Promise<number> => {
+      const buf = Buffer.alloc(1 << 16);
+      for (let at = pos; at < size; at += buf.length) {
+        const { bytesRead } = await handle.read(buf, 0, buf.length, at);
+        const nl = buf.subarray(0, bytesRead).indexOf(10);
+        if (nl >= 0) return at + nl + 1;
+        if (bytesRead === 0) break;
+      }
+      return size;
+    };
+    const headerEnd = await lineEndAfter(0);
+    const headBuf = Buffer.alloc(headerEnd);
+    await handle.read(headBuf, 0, headerEnd, 0);
+    const header = (parseSync(headBuf, { bom: true, relax_column_count: true }) as string[][])[0] ?? [];
+    const bounds = [headerEnd];
+    for (let k = 1; k < parts; k++)
+      bounds.push(Math.max(bounds[k - 1] as number, await lineEndAfter(headerEnd + Math.floor(((size - headerEnd) * k) / parts) - 1)));
+    bounds.push(size);
+    return { header, ranges: bounds.slice(0, -1).map((b, k) => [b, bounds[k + 1] as number]) };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function scanInWorkers(
+  file: string,
+  workers: number,
+  adminUnits: WorkerAdminUnits,
+  records: readonly (PreparedRecord | undefined)[],
+  size: number,
+  onBytes: (done: number) => void,
+): Promise<{ scan: ScanColumns; header: string[]; cacheHitRate: number; rowAt: (k: number) => [number, number] }> {
+  const { header, ranges } = await splitRows(file, size, workers);
+  const reader = residentReader(header);
+  if (reader.missing.length) throw new Error(`${file}: missing column(s) ${reader.missing.join(', ')}`);
+  const done = new Array<number>(ranges.length).fill(0);
+  const results = await Promise.all(
+    ranges.map(
+      ([start, end], w) =>
+        new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
+          const worker = startWorker({ kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, records, adminUnits });
+          worker.on('message', (m: ScanMessage) => {
+            if (m.type === 'progress') {
+              done[w] = m.bytes;
+              onBytes(done.reduce((a, b) => a + b, 0));
+            } else if (m.type === 'done') {
+              resolve(m);
+              void worker.terminate();
+            } else reject(new Error(`${file}: ${m.message}`));
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`${file}: residents worker ${w} stopped with code ${code}`));
+          });
+        }),
+    ),
+  );
+  // Concatenate in file order: the columns of one sequential scan.
+  const concat = <T extends Uint32Array | Float64Array | Int8Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p as never, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const cols = results.map((r) => r.columns);
+  const pairRecord = concat(
+    cols.map((c) => c.pairRecord),
+    (n) => new Uint32Array(n),
+  );
+  const pairResident = concat(
+    cols.map((c) => c.pairResident),
+    (n) => new Float64Array(n),
+  );
+  const pairVector = concat(
+    cols.map((c) => c.pairVector),
+    (n) => new Int8Array(n),
+  );
+  const mergeCounts = (lists: [string, number][][]): [string, number][] => {
+    const m = new Map<string, number>();
+    for (const list of lists) for (const [k, n] of list) m.set(k, (m.get(k) ?? 0) + n);
+    return [...m];
+  };
+  const offsets: number[] = [];
+  let sum = 0;
+  for (const c of cols) {
+    offsets.push(sum);
+    sum += c.residents;
+  }
+  const rowAt = (k: number): [number, number] => {
+    let w = offsets.length - 1;
+    while ((offsets[w] as number) > k) w--;
+    const r = results[w] as Extract<ScanMessage, { type: 'done' }>;
+    const local = k - (offsets[w] as number);
+    return [r.rowStarts[local] as number, r.rowEnds[local] as number];
+  };
+  const comparisons = results.reduce((a, r) => a + r.cacheHitRate, 0) / results.length;
+  return {
+    header,
+    cacheHitRate: comparisons,
+    rowAt,
+    scan: {
+      pairRecord,
+      pairResident,
+      pairVector,
+      pairsByRule: cols.reduce((acc, c) => acc.map((v, r) => v + (c.pairsByRule[r] ?? 0)), new Array<number>(cols[0]?.pairsByRule.length ?? 0).fill(0)),
+      familyCounts: mergeCounts(cols.map((c) => c.familyCounts)),
+      givenCounts: mergeCounts(cols.map((c) => c.givenCounts)),
+      residents: sum,
+      unreadableResidents: cols.reduce((a, c) => a + c.unreadableResidents, 0),
+    },
+  };
+}
+
+async function readResidentsAt(file: string, header: string[], preparer: PersonPreparer, rows: [number, number][]): Promise<PreparedResident[]> {
+  const reader = residentReader(header);
+  const handle = await open(file, 'r');
+  try {
+    const out: PreparedResident[] = [];
+    for (const [start, end] of rows) {
+      const buf = Buffer.alloc(end - start);
+      await handle.read(buf, 0, buf.length, start);
+      const row = (parseSync(buf, { relax_column_count: true }) as string[][])[0] ?? [];
+      const input = reader.read(row);
+      if (!input) throw new Error(`${file}: row at byte ${start} no longer reads as a resident`);
+      out.push(preparer.prepareResident(input));
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A uniform sample of at most `max` vectors (all of them when there are fewer). */

@@ -2,9 +2,24 @@ import { decodeTelex, decodeVni } from '@childledger/vietnamese-keyboard';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
 import { IDENTITY_ADMIN_UNITS } from '../comparison/admin-unit-lookup.port';
 import { normalisePersonalId, personalIdInconsistency } from '../normalisation/personal-id.rules';
-import { splitVietnameseName, type VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
+import { splitVietnameseName as splitUncached, type VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
 import { parseStatedDate } from '../parsing/stated-value.parser';
 import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput } from './person.model';
+
+// A million residents carry far fewer distinct names (and parents' names): each raw name is split,
+// normalised and folded once, and equal names share one (read-only) parts object. The function is
+// pure, so the cache changes nothing but the time; it is cleared when full to bound its memory.
+const NAME_CACHE_MAX = 400_000;
+const nameCache = new Map<string, VietnameseNameParts>();
+function splitVietnameseName(raw: string): VietnameseNameParts {
+  let parts = nameCache.get(raw);
+  if (parts === undefined) {
+    if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+    parts = splitUncached(raw);
+    nameCache.set(raw, parts);
+  }
+  return parts;
+}
 
 interface ResolvedPlace {
   communes: string[];

@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parse } from 'csv-parse';
+import { loadAdministrativeUnits } from '@childledger/admin-units';
+import { DEFAULT_BLOCKING_RULES } from '../blocking/blocking-rules';
+import { adminUnitLookupFor } from '../comparison/admin-units.adapter';
+import type { PreparedRecord } from '../model/person.model';
+import { PersonPreparer } from '../model/person.preparer';
+import { residentReader } from '../parsing/csv-header.mapper';
+import { GrowableArray } from './growable-array';
+import { ResidentScanner, type ScanColumns } from './resident-scan';
+
+export const SCAN_WORKER_KIND = 'childledger-resident-scan';
+
+/** Which administrative units a worker loads itself (functions cannot be sent to a thread). */
+export type WorkerAdminUnits = 'national' | 'none';
+
+export interface ScanTask {
+  readonly kind: typeof SCAN_WORKER_KIND;
+  readonly residentsPath: string;
+  /** Byte range [start, end) of whole rows, after the header. */
+  readonly start: number;
+  readonly end: number;
+  readonly header: string[];
+  readonly records: readonly (PreparedRecord | undefined)[];
+  readonly adminUnits: WorkerAdminUnits;
+}
+
+export type ScanMessage =
+  | { readonly type: 'progress'; readonly bytes: number }
+  | {
+      readonly type: 'done';
+      readonly columns: ScanColumns;
+      /** Byte offsets [start, end) of each readable resident's row, in order (to fetch the random sample's rows). */
+      readonly rowStarts: Float64Array;
+      readonly rowEnds: Float64Array;
+      readonly cacheHitRate: number;
+    }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Scans one byte range of the residents file; the work of one worker thread. */
+export async function scanRange(task: ScanTask, onProgress: (bytes: number) => void = () => undefined): Promise<Extract<ScanMessage, { type: 'done' }>> {
+  const preparer = new PersonPreparer(task.adminUnits === 'national' ? adminUnitLookupFor(loadAdministrativeUnits()) : undefined);
+  const scanner = new ResidentScanner(task.records, DEFAULT_BLOCKING_RULES);
+  const reader = residentReader(task.header);
+  const starts = new GrowableArray(Float64Array, 1, 1 << 14);
+  const ends = new GrowableArray(Float64Array, 1, 1 << 14);
+  let previous = 0;
+  let lastReport = 0;
+  if (task.end > task.start) {
+    const stream = createReadStream(task.residentsPath, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
+    const rows = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true, info: true })) as AsyncIterable<{
+      record: string[];
+      info: { bytes: number };
+    }>;
+    for await (const { record: row, info } of rows) {
+      const rowStart = task.start + previous;
+      previous = info.bytes;
+      const input = reader.read(row);
+      if (!input) {
+        scanner.unreadableResidents++;
+        continue;
+      }
+      starts.push(rowStart);
+      ends.push(task.start + info.bytes);
+      scanner.scan(preparer.prepareResident(input));
+      if (scanner.residents - lastReport >= 20_000) {
+        lastReport = scanner.residents;
+        onProgress(previous);
+      }
+    }
+  }
+  onProgress(task.end - task.start);
+  return { type: 'done', columns: scanner.columns(), rowStarts: starts.view(), rowEnds: ends.view(), cacheHitRate: scanner.cacheHitRate };
+}
+
+if (!isMainThread && parentPort && (workerData as ScanTask | undefined)?.kind === SCAN_WORKER_KIND) {
+  const port = parentPort;
+  scanRange(workerData as ScanTask, (bytes) => port.postMessage({ type: 'progress', bytes } satisfies ScanMessage))
+    .then((done) => {
+      const c = done.columns;
+      port.postMessage(done, [c.pairRecord.buffer, c.pairResident.buffer, c.pairVector.buffer, done.rowStarts.buffer, done.rowEnds.buffer] as ArrayBuffer[]);
+    })
+    .catch((err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies ScanMessage));
+}
