@@ -36,6 +36,12 @@ export interface MatchFilesOptions {
   readonly adminUnits?: AdminUnitLookup;
   /** A saved model. Without one, u is estimated from random pairs and m by EM on this run's pairs. */
   readonly model?: MatchModelJson;
+  /**
+   * With `model`: weigh names by the frequencies saved in the model instead of counting them in
+   * this run's residents file (a partition's residents are one province; the frequencies must be
+   * the country's for its weights to be those of a national run).
+   */
+  readonly modelFrequencies?: boolean;
   readonly thresholds?: MatchThresholds;
   /** Where to save the fitted model (JSON), to reload it with `model`. */
   readonly saveModelPath?: string;
@@ -216,7 +222,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const frequencies = NameFrequencyTable.fromCounts(residents, familyCounts, givenCounts);
   let model: FellegiSunterModel;
   if (options.model) {
-    model = FellegiSunterModel.fromJson(options.model).withFrequencies(frequencies);
+    model = FellegiSunterModel.fromJson(options.model);
+    if (!options.modelFrequencies) model = model.withFrequencies(frequencies);
   } else {
     model = FellegiSunterModel.withPriors();
     const readable = records.filter((r): r is PreparedRecord => !!r);
