@@ -169,6 +169,26 @@ describe('npm start', () => {
     ]);
   });
 
+  it('documents a response schema for the success of every route of every service (OpenAPI)', async () => {
+    const missing: string[] = [];
+    const services = [...readOutput().matchAll(/^ {2}([a-z-]+)\s+(http:\/\/localhost:\d+)\/api\/v1\s+docs /gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(services.map(([name]) => name)).toEqual(expect.arrayContaining(['registry-api', 'query-api', 'stream-gateway']));
+    for (const [service, url] of services) {
+      const doc = (await (await fetch(`${url.replace('localhost', '127.0.0.1')}/docs-json`)).json()) as {
+        paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+      };
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(operations)) {
+          const ok = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+          // A 204 has no body; every other success says what it returns.
+          const described = ok.length > 0 && ok.every(([status, r]) => status === '204' || Object.values(r.content ?? {}).some((c) => c.schema !== undefined));
+          if (!described) missing.push(`${service} ${method.toUpperCase()} ${path}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every service it started is ready', async () => {
     const health = [...readOutput().matchAll(/health (http:\/\/\S+\/health\/ready)/g)].map((m) => m[1]!);
     expect(health.length).toBeGreaterThanOrEqual(5);

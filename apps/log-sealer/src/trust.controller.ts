@@ -1,9 +1,20 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { AdministrativeUnits } from '@childledger/admin-units';
 import { AuthenticatedUser, canActOn, CurrentUser, PG_POOL, Roles } from '@childledger/platform';
-import { buildInclusionProof, InclusionProof, loadSeals, ProofNotAvailableError, recordSubject, SealedCheckpoint, SealKey } from '@childledger/trust';
+import {
+  buildInclusionProof,
+  InclusionProof,
+  InclusionProofDto,
+  loadSeals,
+  ProofNotAvailableError,
+  recordSubject,
+  SealedCheckpoint,
+  SealedCheckpointDto,
+  SealKey,
+  SealKeysDto,
+} from '@childledger/trust';
 import { ADMIN_UNITS, SEAL_KEY } from './tokens';
 
 /** One entry of GET /trust/seal-keys. */
@@ -41,6 +52,7 @@ export class TrustController {
       'the value for verify-log --public-key that trusts it only up to that seq (<base64>@<seq>). Compare with docs/trust.md or your own record ' +
       'before trusting them, and record the bound when the key is retired: the database can be rewritten later.',
   })
+  @ApiOkResponse({ type: SealKeysDto })
   async sealKeys(): Promise<{ current: { keyId: string; publicKey: string }; keys: SealKeyListing[] }> {
     const { rows } = await this.pool.query<{ key_id: string; public_key: Buffer; first_used_at: Date; last_seq: string | null }>(
       `SELECT k.key_id, k.public_key, k.first_used_at, (SELECT max(s.seq) FROM log_seals s WHERE s.key_id = k.key_id)::text AS last_seq
@@ -64,6 +76,7 @@ export class TrustController {
   @ApiOperation({
     summary: 'The latest signed checkpoint (seq, chain head, position, time, key id, signature): keep it, and pass it to verify-log --checkpoint later.',
   })
+  @ApiOkResponse({ type: SealedCheckpointDto })
   async latest(): Promise<SealedCheckpoint> {
     const { rows } = await this.pool.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM log_seals');
     const seals = rows[0]?.seq ? (await loadSeals(this.pool)).filter((s) => s.seq === Number(rows[0]!.seq)) : [];
@@ -77,6 +90,7 @@ export class TrustController {
     summary:
       'Proof that one stored event is covered by a signed checkpoint: the stored row (personal data encrypted), the chain hash before it, the digests after it up to the checkpoint, the checkpoint. Verify with verifyInclusionProof (docs/trust.md).',
   })
+  @ApiOkResponse({ type: InclusionProofDto })
   async proof(@Param('eventId', new ParseUUIDPipe()) eventId: string, @CurrentUser() user: AuthenticatedUser): Promise<InclusionProof> {
     if (user.role !== 'admin') {
       // The read policy: an event about a child outside the caller's jurisdiction (or about no

@@ -12,11 +12,20 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InvalidClientError, SandboxResidentsStore, SandboxTokenService, SearchTooBroadError } from '@childledger/identity';
 import { Public } from '@childledger/platform';
-import { LookupResidentDto, SearchResidentsDto, TokenRequestDto, VerifyResidentDto } from './sandbox.dto';
+import {
+  LookupResidentDto,
+  ResidentLookupResultDto,
+  ResidentSearchResultDto,
+  ResidentVerifyResultDto,
+  SandboxTokenDto,
+  SearchResidentsDto,
+  TokenRequestDto,
+  VerifyResidentDto,
+} from './sandbox.dto';
 import { SandboxClientGuard, SandboxRequest } from './sandbox-client.guard';
 import { SandboxFaultsInterceptor } from './sandbox-faults.interceptor';
 import { SANDBOX_STORE, SANDBOX_TOKENS } from './sandbox.tokens';
@@ -32,6 +41,7 @@ export class SandboxTokenController {
   @Post('token')
   @HttpCode(200)
   @ApiOperation({ summary: 'OAuth2 client-credentials token (HTTP Basic or client_id/client_secret in the form)' })
+  @ApiOkResponse({ type: SandboxTokenDto })
   async token(@Body() body: TokenRequestDto, @Req() req: SandboxRequest, @Res({ passthrough: true }) res: Response) {
     res.setHeader('Cache-Control', 'no-store');
     if (body.grant_type !== 'client_credentials')
@@ -67,6 +77,7 @@ export class SandboxResidentsController {
   @Post('search')
   @HttpCode(200)
   @ApiOperation({ summary: 'Candidate residents matching every criterion (at least two, one a name or a date)' })
+  @ApiOkResponse({ type: ResidentSearchResultDto })
   async search(@Body() body: SearchResidentsDto) {
     const { limit, ...criteria } = body;
     try {
@@ -80,6 +91,7 @@ export class SandboxResidentsController {
   @Post('lookup')
   @HttpCode(200)
   @ApiOperation({ summary: 'The resident holding a personal ID (404 if none)' })
+  @ApiOkResponse({ type: ResidentLookupResultDto })
   async lookup(@Body() body: LookupResidentDto) {
     const resident = await this.residents.lookup(body.personalId);
     if (!resident) throw new NotFoundException('no resident holds this personal ID');
@@ -89,6 +101,7 @@ export class SandboxResidentsController {
   @Post('verify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Yes/no: do the stated details agree with the resident holding this personal ID?' })
+  @ApiOkResponse({ type: ResidentVerifyResultDto })
   async verify(@Body() body: VerifyResidentDto) {
     const { personalId, ...details } = body;
     return { match: await this.residents.verify(personalId, details) };

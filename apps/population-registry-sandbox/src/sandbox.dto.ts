@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
@@ -32,4 +33,38 @@ export class VerifyResidentDto {
   @IsOptional() @IsString() @MaxLength(200) fullName?: string;
   @IsOptional() @Matches(ISO_DATE, { message: 'dateOfBirth must be YYYY-MM-DD' }) dateOfBirth?: string;
   @IsOptional() @IsIn(['M', 'F']) sex?: 'M' | 'F';
+}
+
+// The answers, for the OpenAPI document (the national database's data-sharing interface as the sandbox plays it).
+
+export class SandboxTokenDto {
+  @ApiProperty() access_token!: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type!: string;
+  @ApiProperty({ description: 'seconds' }) expires_in!: number;
+}
+
+/** A resident as the national database shares it (test data only in the sandbox). */
+export class ResidentDto {
+  @ApiProperty({ pattern: '^\\d{12}$' }) personalId!: string;
+  @ApiProperty() fullName!: string;
+  @ApiPropertyOptional({ enum: ['M', 'F'] }) sex?: string;
+  @ApiPropertyOptional({ format: 'date' }) dateOfBirth?: string;
+  @ApiPropertyOptional() birthRegistrationProvinceCode?: string;
+  @ApiPropertyOptional() residenceCommuneCode?: string;
+  @ApiPropertyOptional() fatherFullName?: string;
+  @ApiPropertyOptional() motherFullName?: string;
+  @ApiPropertyOptional() fatherPersonalId?: string;
+  @ApiPropertyOptional() motherPersonalId?: string;
+}
+
+export class ResidentSearchResultDto {
+  @ApiProperty({ type: [ResidentDto] }) residents!: ResidentDto[];
+}
+
+export class ResidentLookupResultDto {
+  @ApiProperty({ type: ResidentDto }) resident!: ResidentDto;
+}
+
+export class ResidentVerifyResultDto {
+  @ApiProperty({ description: 'Whether the stated details agree with the resident holding the personal ID' }) match!: boolean;
 }

@@ -145,6 +145,19 @@ export class CaseRecordDto {
   @ApiPropertyOptional() personalDataErased?: boolean;
 }
 
+export class CaseListDto {
+  @ApiProperty() unit!: string;
+  @ApiProperty({ type: [CaseRecordDto] }) cases!: CaseRecordDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as `after` for the next page; null on the last' }) next!: string | null;
+}
+
+export class CaseAsOfDto {
+  @ApiProperty({ format: 'date' }) asOf!: string;
+  @ApiProperty({ enum: ['effective', 'recorded'] }) time!: string;
+  @ApiProperty({ description: 'Events of the case folded to answer' }) eventsApplied!: number;
+  @ApiProperty({ type: CaseRecordDto }) record!: CaseRecordDto;
+}
+
 function nonNegativeInt(value: string | undefined, field: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) throw new BadRequestException({ message: `${field} must be a whole number from 0 to ${max}`, field });
@@ -168,6 +181,7 @@ export class CasesController {
   @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'limit', required: false, description: `1 to 500, default 100` })
   @ApiQuery({ name: 'after', required: false, description: 'the `next` cursor of the previous page' })
+  @ApiOkResponse({ type: CaseListDto })
   async list(
     @CurrentUser() user: AuthenticatedUser,
     @Query('unit') unit: string | undefined,
@@ -277,6 +291,7 @@ export class CasesController {
   @ApiQuery({ name: 'date', required: true })
   @ApiQuery({ name: 'time', required: false, enum: ['effective', 'recorded'] })
   @ApiPurpose()
+  @ApiOkResponse({ type: CaseAsOfDto })
   async asOf(
     @CurrentUser() user: AuthenticatedUser,
     @Param('caseId') caseId: string,

@@ -28,7 +28,7 @@ import {
   UnitResolver,
 } from '@childledger/read-models';
 import { ALL_ROLES, CASE_ROLES, INSPECTION_ROLES, optionalDate, requireAccess } from './access';
-import { ChildAsOfDto, ChildCasesDto, ChildRecordDto, ChildSearchPageDto, ChildTimelineDto } from './children.dto';
+import { ChildAsOfDto, ChildCasesDto, ChildRecordDto, ChildSearchPageDto, ChildTimelineDto, ChildViewsDto } from './children.dto';
 import { decodeCursor, page, pageLimit } from './keyset';
 import { UNIT_RESOLVER } from './tokens';
 
@@ -302,6 +302,7 @@ export class ChildrenController {
 
   @Get(':childId/views')
   @Roles(...INSPECTION_ROLES)
+  @ApiOkResponse({ type: ChildViewsDto })
   async views(@CurrentUser() user: AuthenticatedUser, @Param('childId') childId: string) {
     await this.located(user, childId);
     const rows = await this.readAuditViews.viewsOf(childId);

@@ -113,3 +113,20 @@ export class ChildCasesDto {
   @ApiProperty({ description: 'Whether the caller may see the cases’ content (data officers may not)' }) contentVisible!: boolean;
   @ApiProperty({ type: [ChildCaseSummaryDto], description: 'Empty when contentVisible is false' }) cases!: ChildCaseSummaryDto[];
 }
+
+export class ChildViewDto {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty() role!: string;
+  @ApiProperty({ type: [String], description: "The reader's communes, or provinces" }) userUnits!: string[];
+  @ApiProperty({ description: 'The purpose the reader stated' }) purpose!: string;
+  @ApiProperty({ example: 'child:3f2b…', description: '<resource type>:<id>' }) resource!: string;
+  @ApiProperty({ example: 'current' }) view!: string;
+  @ApiProperty({ nullable: true, type: String }) correlationId!: string | null;
+}
+
+/** Who read the child's record, when and why (the read audit). */
+export class ChildViewsDto {
+  @ApiProperty() childId!: string;
+  @ApiProperty({ type: [ChildViewDto] }) views!: ChildViewDto[];
+}

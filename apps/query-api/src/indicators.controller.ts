@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parse } from 'csv-parse/sync';
 import { AdministrativeUnits, REFORM_DATE } from '@childledger/admin-units';
 import { AuthenticatedUser, CurrentUser, maySeeCaseContent, Roles } from '@childledger/platform';
@@ -19,7 +19,7 @@ import {
   UnitResolver,
 } from '@childledger/read-models';
 import { ALL_ROLES, optionalDate, REFERENCE_DATA_ROLES, requireUnitInJurisdiction } from './access';
-import { IndicatorDefinitionDto, IndicatorResponseDto } from './indicators.dto';
+import { IndicatorDefinitionDto, IndicatorResponseDto, ReferenceUploadDto } from './indicators.dto';
 import { indicatorWorkbook } from './indicators.xlsx';
 import { ADMIN_UNITS } from './tokens';
 
@@ -201,6 +201,7 @@ export class IndicatorsController {
   @Roles(...REFERENCE_DATA_ROLES)
   @ApiConsumes('text/csv')
   @ApiBody({ description: 'CSV with header unit_code,period,indicator,target', schema: { type: 'string' } })
+  @ApiCreatedResponse({ type: ReferenceUploadDto })
   uploadTargets(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Headers('content-type') type: string | undefined) {
     return this.upload(user, 'target', body, type);
   }
@@ -210,11 +211,12 @@ export class IndicatorsController {
   @Roles(...REFERENCE_DATA_ROLES)
   @ApiConsumes('text/csv')
   @ApiBody({ description: 'CSV with header unit_code,period,child_population', schema: { type: 'string' } })
+  @ApiCreatedResponse({ type: ReferenceUploadDto })
   uploadPopulations(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Headers('content-type') type: string | undefined) {
     return this.upload(user, 'population', body, type);
   }
 
-  private async upload(user: AuthenticatedUser, kind: ReferenceKind, body: unknown, type: string | undefined) {
+  private async upload(user: AuthenticatedUser, kind: ReferenceKind, body: unknown, type: string | undefined): Promise<ReferenceUploadDto> {
     if (!type?.startsWith('text/csv') || typeof body !== 'string')
       throw new BadRequestException({ message: 'send the CSV as the body with Content-Type: text/csv', field: 'body' });
     let records: Record<string, string>[];

@@ -83,3 +83,10 @@ export class IndicatorDefinitionDto {
   @ApiProperty() labelEn!: string;
   @ApiProperty({ description: 'Reported per special-circumstance group with by=group' }) byGroup!: boolean;
 }
+
+/** What an upload of targets or child populations answers: the new version in force. */
+export class ReferenceUploadDto {
+  @ApiProperty({ enum: ['target', 'population'] }) kind!: string;
+  @ApiProperty({ description: 'The version number this upload became (the figures in force from now on)' }) version!: number;
+  @ApiProperty({ description: 'Rows stored' }) rows!: number;
+}

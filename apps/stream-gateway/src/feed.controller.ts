@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, GoneException, Header, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { FeedPageDto } from './gateway.dto';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -82,6 +83,7 @@ export class FeedController {
   @Get('events')
   @ApiOperation({ summary: "A page of the partner's CloudEvents after a cursor, in order" })
   @Header('content-type', 'application/json; charset=utf-8')
+  @ApiOkResponse({ type: FeedPageDto })
   async events(@Param('partner') partnerId: string, @Query() q: FeedQueryDto): Promise<string> {
     const after = cursorOrThrow(partnerId, q.after);
     // The events are JSON text from PostgreSQL: joined, not parsed and serialised again (FeedPageBody).
@@ -93,6 +95,11 @@ export class FeedController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Server-Sent Events: the same stream, live; each event id is a cursor (Last-Event-ID resumes)' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'One SSE event per CloudEvent (`id:` its cursor, `data:` the event as JSON, PartnerCloudEventDto), and a comment line as heartbeat',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiTooManyRequestsResponse({
     description: 'Over the open-stream caps (rule TOO_MANY_STREAMS per partner, GATEWAY_STREAMS_FULL per gateway process), with Retry-After',
   })

@@ -10,7 +10,8 @@ import {
   Put,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PartnerAgreementBodyDto, PartnerPutResultDto, PartnerRecordDto, PartnerSecretDto } from './gateway.dto';
 import { Roles } from '@childledger/platform';
 import { agreementProblems, PartnerAgreement } from '@childledger/partner-streams';
 import { MissingKeySecretError, PartnerConflictError, PartnerStreamsService } from './partner-streams.service';
@@ -25,11 +26,13 @@ export class PartnersAdminController {
 
   @Get()
   @ApiOperation({ summary: 'Every partner and its agreement' })
+  @ApiOkResponse({ type: [PartnerRecordDto] })
   list() {
     return this.streams.list().map((r) => ({ ...r.agreement, managedBy: r.managedBy, updatedAt: r.updatedAt }));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: PartnerRecordDto })
   get(@Param('id') id: string) {
     const r = this.streams.partner(id);
     if (!r) throw new NotFoundException(`no partner ${id}`);
@@ -38,6 +41,8 @@ export class PartnersAdminController {
 
   @Put(':id')
   @ApiOperation({ summary: 'Create or replace an API-managed partner; returns its client secret once when created' })
+  @ApiBody({ type: PartnerAgreementBodyDto })
+  @ApiOkResponse({ type: PartnerPutResultDto })
   async put(@Param('id') id: string, @Body() body: Record<string, unknown>) {
     const agreement = { ...body, id };
     const problems = agreementProblems(agreement);
@@ -55,6 +60,7 @@ export class PartnersAdminController {
 
   @Post(':id/client-secret')
   @ApiOperation({ summary: "Rotates a partner's client secret; the new secret is returned once" })
+  @ApiCreatedResponse({ type: PartnerSecretDto })
   async rotate(@Param('id') id: string) {
     const secret = await this.streams.rotateClientSecret(id);
     if (!secret) throw new NotFoundException(`no partner ${id}`);

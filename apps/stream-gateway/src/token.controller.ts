@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PartnerTokenDto } from './gateway.dto';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Public } from '@childledger/platform';
 import { PartnerThrottlerGuard } from './partner.guard';
@@ -30,6 +31,7 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @ApiOperation({ summary: 'Client credentials → access token (expires_in seconds)' })
+  @ApiOkResponse({ type: PartnerTokenDto })
   async token(@Body() body: TokenRequestDto, @Headers('authorization') authorization?: string) {
     let clientId = body.client_id;
     let clientSecret = body.client_secret;

@@ -10,6 +10,7 @@ export * from './seal/seal-key';
 export * from './seal/log-sealer';
 export * from './seal/log-verifier';
 export * from './seal/inclusion-proof';
+export * from './seal/proof.dto';
 export * from './seal/integrity-status';
 export * from './erasure/child-erasure';
 export { CreateTrust1733100000000 } from './migrations/1733100000000-create-trust';

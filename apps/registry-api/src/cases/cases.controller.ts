@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CaseStateDto, RECORD_EXTRA_MODELS } from '../http/records.dto';
 import type { Response } from 'express';
 import { CASE_CONTENT_ROLES, readCorrelationId, CurrentUser, ApiPurpose, Purpose, ReadPurpose, ReadAuditWriter, Roles } from '@childledger/platform';
 import type { AuthenticatedUser } from '@childledger/platform';
@@ -38,6 +39,7 @@ import {
 /** Protection cases: report received → assessed → planned → implementing → reviewed → closed (reopenable). */
 @ApiTags('cases')
 @ApiBearerAuth()
+@ApiExtraModels(...RECORD_EXTRA_MODELS)
 @Controller('cases')
 export class CasesController {
   constructor(
@@ -85,7 +87,7 @@ export class CasesController {
       'A case as of now, folded from its events; the ETag is its revision. Case workers, inspectors and admins; needs a purpose, and is written to the read audit before it is returned',
   })
   @ApiPurpose()
-  @ApiResponse({ status: 200, description: 'The case, with `revision`' })
+  @ApiResponse({ status: 200, description: 'The case, with `revision`', type: CaseStateDto })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
   @ApiResponse({ status: 403, description: 'A role that does not see case content (data officers)' })
   @ApiResponse({ status: 404, description: 'No such case, or one whose child lives outside your jurisdiction (the same answer)' })

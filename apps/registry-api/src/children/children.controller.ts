@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ChildStateDto } from '../http/records.dto';
 import type { Response } from 'express';
 import { COMMAND_ROLES, CommandResponseBody, DomainContextFactory, READ_ROLES, RegistryReader } from '@childledger/registry';
 import {
@@ -102,7 +103,7 @@ export class ChildrenController {
       "A child's record as of now, folded from its events; the ETag is its revision. Needs a purpose, and is written to the read audit before it is returned",
   })
   @ApiPurpose()
-  @ApiResponse({ status: 200, description: 'The record, with `revision`' })
+  @ApiResponse({ status: 200, description: 'The record, with `revision`', type: ChildStateDto })
   @ApiResponse({ status: 400, description: 'No purpose, or one not in the list (field purpose)' })
   @ApiResponse({ status: 404, description: 'No such child, or one outside your jurisdiction (the same answer)' })
   async get(

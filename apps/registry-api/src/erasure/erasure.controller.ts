@@ -1,6 +1,6 @@
 import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { EventStore } from '@childledger/event-store';
 import { AdministrativeUnitLookup, RegistryError } from '@childledger/domain';
@@ -33,6 +33,7 @@ export class ErasureController {
     summary:
       "Erase a child's personal data: appends ChildPersonalDataErased with the legal reason, then destroys the child's data key; the same for every record merged into it. A merged duplicate can be erased directly too. Every earlier event keeps its non-personal fields; personal fields (free-text reasons included) read as null from then on. Retrying is safe.",
   })
+  @ApiOkResponse({ type: ErasureResponse, description: 'Erased (or already erased: a retry completes the key destruction again)' })
   async erase(
     @Param() params: ErasureParams,
     @Body() dto: EraseChildPersonalDataDto,

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Roles } from '@childledger/platform';
 // Identity reviews (queue, review, accept, reject, no national record): reviews/identity-reviews.controller.ts.
 import type { AuthenticatedRequest } from '../http/command-responder';
-import { CommandHeaders } from '../http/openapi';
+import { CommandHeaders, CommandResponses } from '../http/openapi';
 import { ChildParamsDto, MergeDto, ReasonBodyDto } from './reconciliation.dto';
 import { ReconciliationHandlers } from './reconciliation.handlers';
 
@@ -20,6 +20,7 @@ export class ReconciliationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Remove a wrong link (NationalIdUnlinked)' })
   @CommandHeaders()
+  @CommandResponses()
   unlink(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     return this.handlers.unlink({ req, res }, p.childId, body.reason);
   }
@@ -30,6 +31,7 @@ export class ReconciliationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge a duplicate into the surviving record (ChildRecordsMerged on the duplicate)' })
   @CommandHeaders()
+  @CommandResponses()
   merge(@Body() body: MergeDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     return this.handlers.merge({ req, res }, body.duplicateChildId, body.survivingChildId, body.reason);
   }
@@ -38,6 +40,7 @@ export class ReconciliationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revert a merge (ChildRecordsMergeReverted)' })
   @CommandHeaders()
+  @CommandResponses()
   revert(@Param() p: ChildParamsDto, @Body() body: ReasonBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     return this.handlers.revertMerge({ req, res }, p.childId, body.reason);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { SubscriptionState, SubscriptionStatusBoard } from '@childledger/event-store';
 import { Roles } from '../auth/auth.decorators';
@@ -79,6 +79,8 @@ export class MetricsController {
   @Get()
   @Roles('admin')
   @Header('content-type', 'text/plain; version=0.0.4')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   metrics(): Promise<string> {
     return this.registry.metrics();
   }

@@ -457,6 +457,15 @@ export interface components {
             indicators: components["schemas"]["IndicatorValueDto"][];
             key: components["schemas"]["BreakdownKeyDto"];
         };
+        CaseAsOfDto: {
+            /** Format: date */
+            asOf: string;
+            /** @description Events of the case folded to answer */
+            eventsApplied: number;
+            record: components["schemas"]["CaseRecordDto"];
+            /** @enum {string} */
+            time: "effective" | "recorded";
+        };
         CaseDeadlinesDto: {
             /** Format: date-time */
             assessmentDueAt: string | null;
@@ -466,6 +475,12 @@ export interface components {
             planDueAt: string | null;
             /** Format: date-time */
             reviewDueAt: string | null;
+        };
+        CaseListDto: {
+            cases: components["schemas"]["CaseRecordDto"][];
+            /** @description pass as `after` for the next page; null on the last */
+            next: string | null;
+            unit: string;
         };
         CaseRecordDto: {
             /** Format: date-time */
@@ -614,6 +629,28 @@ export interface components {
             childId: string;
             /** @description Every event of the child’s record, oldest first */
             events: components["schemas"]["TimelineEntryDto"][];
+        };
+        ChildViewDto: {
+            /** Format: date-time */
+            at: string;
+            correlationId: string | null;
+            /** @description The purpose the reader stated */
+            purpose: string;
+            /**
+             * @description <resource type>:<id>
+             * @example child:3f2b…
+             */
+            resource: string;
+            role: string;
+            userId: string;
+            /** @description The reader's communes, or provinces */
+            userUnits: string[];
+            /** @example current */
+            view: string;
+        };
+        ChildViewsDto: {
+            childId: string;
+            views: components["schemas"]["ChildViewDto"][];
         };
         InclusionProofDto: {
             checkpoint: components["schemas"]["SealedCheckpointDto"];
@@ -789,6 +826,14 @@ export interface components {
             /** @description pass as `after` for the next page; null on the last */
             next: string | null;
             unit: string;
+        };
+        ReferenceUploadDto: {
+            /** @enum {string} */
+            kind: "target" | "population";
+            /** @description Rows stored */
+            rows: number;
+            /** @description The version number this upload became (the figures in force from now on) */
+            version: number;
         };
         ReferenceVersionsDto: {
             population: number | null;
@@ -1061,7 +1106,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseListDto"];
+                };
             };
         };
     };
@@ -1115,7 +1162,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseAsOfDto"];
+                };
             };
         };
     };
@@ -1264,7 +1313,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChildViewsDto"];
+                };
             };
         };
     };
@@ -1385,7 +1436,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReferenceUploadDto"];
+                };
             };
         };
     };
@@ -1407,7 +1460,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReferenceUploadDto"];
+                };
             };
         };
     };
@@ -1496,11 +1551,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Prometheus text exposition format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };

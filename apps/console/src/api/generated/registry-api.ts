@@ -828,6 +828,33 @@ export interface components {
             /** @description The user to give the case to (their user id); absent: the user sending the request takes it */
             assigneeId?: string;
         };
+        CaseStateDto: {
+            /** Format: date-time */
+            assessmentDueAt?: string;
+            /** @description The user who holds the case */
+            assigneeId?: string;
+            /** Format: uuid */
+            caseId: string;
+            /** Format: uuid */
+            childId: string;
+            concern: string;
+            /** @description Planned interventions by id */
+            interventions: {
+                [key: string]: components["schemas"]["PlannedInterventionDto"];
+            };
+            /** Format: date-time */
+            planDueAt?: string;
+            protectionLevel: string;
+            /** Format: date-time */
+            reportedAt: string;
+            /** Format: date-time */
+            reviewDueAt?: string;
+            /** @description The stream's revision (also the ETag): send it as If-Match */
+            revision: number;
+            riskLevel?: string;
+            /** @enum {string} */
+            status: "report_received" | "assessed" | "planned" | "implementing" | "reviewed" | "closed";
+        };
         ChangeResidenceDto: {
             /** @example 00004 */
             communeCode: string;
@@ -844,6 +871,62 @@ export interface components {
             personalId?: Record<string, never> | null;
             /** @enum {string} */
             sex?: "M" | "F";
+        };
+        ChildStateDto: {
+            /** Format: uuid */
+            childId: string;
+            /**
+             * @description Active special circumstances: group → since
+             * @example {
+             *       "3": "2025-08-02"
+             *     }
+             */
+            circumstances: {
+                [key: string]: string;
+            };
+            /** Format: date */
+            dateOfBirth?: string;
+            fatherName?: string;
+            /** @description Personal: absent once erased */
+            fullName?: string;
+            /** @enum {string} */
+            identity: "unchecked" | "linked" | "review_requested" | "no_national_record";
+            /** @description Fields left as work to finish at registration */
+            incomplete?: ("sex" | "personalId")[];
+            motherName?: string;
+            /** @description The number confirmed against the national population database */
+            nationalId?: string;
+            notes?: string;
+            /** @description The number stated on the record (may be unverified) */
+            personalId?: string;
+            /** Format: date-time */
+            registeredAt: string;
+            residence: components["schemas"]["ResidenceDto"];
+            /** @description The stream's revision (also the ETag): send it as If-Match */
+            revision: number;
+            /**
+             * @description Active risks: group → since
+             * @example {
+             *       "3": "2025-08-02"
+             *     }
+             */
+            risks: {
+                [key: string]: string;
+            };
+            /**
+             * @description Absent only while `incomplete` holds `sex`
+             * @enum {string}
+             */
+            sex?: "M" | "F";
+            /** @enum {string} */
+            status: "active" | "merged" | "erased";
+            /**
+             * Format: uuid
+             * @description Set while merged
+             */
+            survivingChildId?: string;
+            /** @description A stated number that did not fit the child, kept aside for reconciliation */
+            unverifiedPersonalId?: string;
         };
         CloseCaseDto: {
             /** @enum {string} */
@@ -928,6 +1011,15 @@ export interface components {
         EraseChildPersonalDataDto: {
             /** @description The legal reason for the erasure (e.g. the decision and article it rests on). Recorded in the log for auditors: it must not contain personal data. */
             reason: string;
+        };
+        ErasureResponse: {
+            /** @description True when the record was already erased (a retry): the key destruction was completed again */
+            alreadyErased: boolean;
+            childId: string;
+            /** @description The records merged into this one (directly or through another merged record): each holds its own copy of the child’s data and is erased with it */
+            mergedRecordsErased: string[];
+            /** @description Revision of the child's stream after the erasure */
+            revision: number;
         };
         ErrorBodyDto: {
             /** @description The domain's error code, for rule violations */
@@ -1109,6 +1201,15 @@ export interface components {
             provider: string;
             /** @enum {string} */
             serviceType: "health" | "education" | "psychosocial" | "legal" | "alternative_care" | "financial" | "other";
+        };
+        PlannedInterventionDto: {
+            deliveries: number;
+            /** Format: date */
+            plannedEnd: string;
+            /** Format: date */
+            plannedStart: string;
+            provider: string;
+            serviceType: string;
         };
         ReasonBodyDto: Record<string, never>;
         ReasonDto: {
@@ -1404,7 +1505,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseStateDto"];
+                };
             };
             /** @description No purpose, or one not in the list (field purpose) */
             400: {
@@ -2296,7 +2399,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChildStateDto"];
+                };
             };
             /** @description No purpose, or one not in the list (field purpose) */
             400: {
@@ -3461,11 +3566,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Erased (or already erased: a retry completes the key destruction again) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErasureResponse"];
+                };
             };
         };
     };
@@ -3622,11 +3730,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Prometheus text exposition format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };
@@ -3648,11 +3759,77 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
         };
     };
@@ -3779,11 +3956,77 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
         };
     };
@@ -3805,11 +4048,77 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Written: `{ id, streamId, revision, events }`, with the new revision as ETag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description A field breaks a rule: `errors` names each field and rule */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Role or jurisdiction does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such child or case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the record's state, or the record changed since If-Match */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Breaks a rule of the domain (age, dates, personal ID, commune), or an Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
         };
     };
