@@ -15,3 +15,4 @@ export * from './engine/match-decision.model';
 export * from './engine/match.engine';
 export * from './batch/match-files';
 export * from './comparison/admin-units.adapter';
+export * from './batch/partitioned-match';

@@ -12,7 +12,7 @@ import type { PreparedRecord, PreparedResident } from '../model/person.model';
 import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
 
 const ID_BITS = 2 ** 26;
-const MAX_ENTRIES = 2_000_000;
+const MAX_ENTRIES = 500_000;
 
 /**
  * `comparePair` with each distinct comparison of two names computed once. Vietnamese names repeat a

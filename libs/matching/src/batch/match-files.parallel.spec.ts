@@ -11,7 +11,7 @@ import { matchFiles, reservoirIndices, type MatchSummary } from './match-files';
 jest.setTimeout(180_000);
 
 const comparable = (s: MatchSummary) => {
-  const { durationMs: _d, peakRssBytes: _r, peakHeapUsedBytes: _h, workers: _w, comparisonCacheHitRate: _c, ...rest } = s;
+  const { durationMs: _d, phaseMs: _p, peakRssBytes: _r, peakHeapUsedBytes: _h, workers: _w, comparisonCacheHitRate: _c, ...rest } = s;
   return rest;
 };
 

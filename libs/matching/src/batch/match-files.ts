@@ -18,7 +18,7 @@ import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
-import { SCAN_WORKER_KIND, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
+import { SCAN_WORKER_KIND, scanRange, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
 
 export interface MatchProgress {
   readonly phase: 'records' | 'residents' | 'training' | 'deciding';
@@ -86,6 +86,8 @@ export interface MatchSummary {
   readonly pairsByRule: Record<string, number>;
   readonly model: Record<string, number | string | boolean>;
   readonly durationMs: number;
+  /** Wall time of each phase. */
+  readonly phaseMs: Record<MatchProgress['phase'], number>;
   readonly peakRssBytes: number;
   readonly peakHeapUsedBytes: number;
   /** Threads that scanned the residents (1: this one). */
@@ -148,6 +150,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     progress({ phase: 'records', done: records.length });
   }
   memory.sample();
+  const phaseMs: Record<MatchProgress['phase'], number> = { records: Date.now() - started, residents: 0, training: 0, deciding: 0 };
 
   // 2. Residents: stream once; compare with the records that share a key.
   const total = statSync(options.residentsPath).size;
@@ -217,6 +220,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const pairCount = scan.pairRecord.length;
   memory.sample();
 
+  phaseMs.residents = Date.now() - started - phaseMs.records;
   // 3. Model: u from random pairs, m by EM on the candidate pairs, name frequencies from residents.
   progress({ phase: 'training', done: 0 });
   const frequencies = NameFrequencyTable.fromCounts(residents, familyCounts, givenCounts);
@@ -246,6 +250,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   if (options.saveModelPath) await writeFile(options.saveModelPath, JSON.stringify(model.toJson(), null, 2));
   memory.sample();
 
+  phaseMs.training = Date.now() - started - phaseMs.records - phaseMs.residents;
   // 4. Decide per record, in input order; write every record exactly once.
   const start = new Uint32Array(records.length + 1);
   const recordOfPair = scan.pairRecord;
@@ -353,6 +358,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     pairsByRule: Object.fromEntries(rules.map((r, k) => [r.name, pairsByRule[k] ?? 0])),
     model: { ...model.toJson().training, lambda: model.priorMatchProbability },
     durationMs: Date.now() - started,
+    phaseMs: { ...phaseMs, deciding: Date.now() - started - phaseMs.records - phaseMs.residents - phaseMs.training },
     peakRssBytes: memory.peakRss,
     peakHeapUsedBytes: memory.peakHeap,
     workers: parallel?.workers ?? 1,
@@ -471,7 +477,16 @@ async function scanInWorkers(
     ranges.map(
       ([start, end], w) =>
         new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
-          const worker = startWorker({ kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, records, adminUnits });
+          const task: ScanTask = { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, records, adminUnits };
+          if (w === 0) {
+            // The first range in this thread, which would otherwise only wait: one copy of the records fewer.
+            scanRange(task, (bytes) => {
+              done[w] = bytes;
+              onBytes(done.reduce((a, b) => a + b, 0));
+            }).then(resolve, reject);
+            return;
+          }
+          const worker = startWorker(task);
           worker.on('message', (m: ScanMessage) => {
             if (m.type === 'progress') {
               done[w] = m.bytes;
