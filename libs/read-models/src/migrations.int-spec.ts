@@ -2,7 +2,12 @@ import { Pool } from 'pg';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { createPool, createTestDatabase, revertMigrations, runMigrations, TestDatabase } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
-import { AddIndicatorDeltas1795470000002, CreateReadModels1795470000000, READ_MODEL_MIGRATIONS } from '@childledger/read-models/migrations';
+import {
+  AddIndicatorDeltas1795470000002,
+  CreateReadModels1795470000000,
+  IndicatorMergedRecords1795470000061,
+  READ_MODEL_MIGRATIONS,
+} from '@childledger/read-models/migrations';
 import { PROJECTIONS } from './projections';
 import { nextDueAt } from './projections/cases.projection';
 import { checkpointName, ProjectionRunner } from './projection-runner';
@@ -153,8 +158,11 @@ describe('AddIndicatorDeltas on a database whose read models already hold data',
   let owner: Pool;
 
   beforeAll(async () => {
-    // Every read-model migration but this one (those after it in time do not depend on it).
-    db = await createTestDatabase([...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS.filter((m) => m !== AddIndicatorDeltas1795470000002)]);
+    // Every read-model migration but this one and the one that alters its table (the others after it in time do not depend on it).
+    db = await createTestDatabase([
+      ...EVENT_STORE_MIGRATIONS,
+      ...READ_MODEL_MIGRATIONS.filter((m) => m !== AddIndicatorDeltas1795470000002 && m !== IndicatorMergedRecords1795470000061),
+    ]);
     owner = createPool(db.url, { role: null, max: 3 });
   });
 
@@ -175,7 +183,7 @@ describe('AddIndicatorDeltas on a database whose read models already hold data',
     await runner.caughtUp();
     await runner.stop();
 
-    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddIndicatorDeltas1795470000002']);
+    expect(await runMigrations(db.url, READ_MODEL_MIGRATIONS)).toEqual(['AddIndicatorDeltas1795470000002', 'IndicatorMergedRecords1795470000061']);
     expect((await owner.query('SELECT count(*)::int AS n FROM rm_indicator_deltas')).rows[0].n).toBe(0);
     // The new projection has no checkpoint: the projector starts it from the beginning of the log.
     runner = new ProjectionRunner({ store, pool, projections: PROJECTIONS, units: new UnitResolver(units), batchSize: 9 });
@@ -200,8 +208,8 @@ describe('AddIndicatorDeltas on a database whose read models already hold data',
         .childrenOnRecord,
     ).toBe(4);
 
-    // Down removes the tables and the checkpoint, so that up again starts the backfill again.
-    await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 1);
+    // Down (IndicatorMergedRecords, then AddIndicatorDeltas) removes the tables and the checkpoint, so that up again starts the backfill again.
+    await revertMigrations(db.url, READ_MODEL_MIGRATIONS, 2);
     expect(
       (await owner.query(`SELECT count(*)::int AS n FROM subscription_checkpoints WHERE subscription_name = $1`, [checkpointName('indicators')])).rows[0].n,
     ).toBe(0);

@@ -22,7 +22,9 @@ export class IndicatorMergedRecords1795470000061 implements MigrationInterface {
   }
 
   private async empty(q: QueryRunner): Promise<void> {
-    for (const t of ['rm_indicator_cells', 'rm_indicator_children', 'rm_indicator_cases']) await q.query(`TRUNCATE ${t}`);
+    for (const t of ['rm_indicator_cells', 'rm_indicator_children', 'rm_indicator_cases']) {
+      if ((await q.query(`SELECT to_regclass($1) AS t`, [t]))[0].t) await q.query(`TRUNCATE ${t}`);
+    }
     await q.query(`DELETE FROM subscription_checkpoints WHERE subscription_name = 'projection:indicators'`);
   }
 }
