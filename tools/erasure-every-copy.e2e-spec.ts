@@ -43,7 +43,7 @@ describe('erasure reaches every copy (registry API, read models, query API audit
 
   async function auditTrail(childId: string): Promise<{ eventType: string; reason: string | null; summary: Record<string, unknown> }[]> {
     const res = await fetch(`${queryBase}/audit/events?childId=${childId}&limit=100`, {
-      headers: { authorization: `Bearer ${await api.token('admin')}`, 'x-purpose': 'audit' },
+      headers: { authorization: `Bearer ${await api.token('admin')}`, 'x-purpose': 'inspection' },
     });
     expect(res.status).toBe(200);
     return ((await res.json()) as { items: { eventType: string; reason: string | null; summary: Record<string, unknown> }[] }).items;
