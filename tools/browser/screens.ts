@@ -23,6 +23,13 @@ export async function recordScreen(page: Page, journey: string, name: string): P
   // A select's list still closing (its animation) shows antd's open listbox, which has no accessible
   // name of its own: take the screen once every list is closed.
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
+  // The pointer off the page and every CSS transition finished: a button just clicked is still
+  // hovered otherwise, and axe would judge a colour half-way through antd's hover transition.
+  await page.mouse.move(0, 0);
+  // (A string: this file is compiled without the DOM's types; an infinite animation, a spinner, is not waited for.)
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)", undefined, {
+    timeout: 5000,
+  });
   await page.screenshot({ path: file, fullPage: true });
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const violations = results.violations
