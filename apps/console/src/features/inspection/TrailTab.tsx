@@ -88,7 +88,7 @@ export function TrailTab({ purpose, onWhoViewed }: { purpose: Purpose; onWhoView
     </Space>
   );
   const columns = [
-    { title: t('inspection.when'), key: 'when', render: (_: unknown, e: AuditEntry) => formatDateTime(e.recordedAt) },
+    { title: t('inspection.when'), key: 'when', width: 120, render: (_: unknown, e: AuditEntry) => formatDateTime(e.recordedAt) },
     {
       title: t('inspection.what'),
       key: 'what',
@@ -102,10 +102,15 @@ export function TrailTab({ purpose, onWhoViewed }: { purpose: Purpose; onWhoView
     {
       title: t('inspection.record'),
       key: 'record',
-      render: (_: unknown, e: AuditEntry) => <Typography.Text code>{e.caseId ?? e.childId ?? e.streamId}</Typography.Text>,
+      width: 170,
+      render: (_: unknown, e: AuditEntry) => (
+        <Typography.Text code style={{ wordBreak: 'break-all' }}>
+          {e.caseId ?? e.childId ?? e.streamId}
+        </Typography.Text>
+      ),
     },
     { title: t('inspection.who'), key: 'who', render: (_: unknown, e: AuditEntry) => who(e) },
-    { title: t('inspection.why'), key: 'why', render: (_: unknown, e: AuditEntry) => e.reason ?? t('inspection.noReason') },
+    { title: t('inspection.why'), key: 'why', width: 160, render: (_: unknown, e: AuditEntry) => e.reason ?? t('inspection.noReason') },
     { title: t('inspection.actions'), key: 'actions', render: (_: unknown, e: AuditEntry) => actions(e) },
   ];
 

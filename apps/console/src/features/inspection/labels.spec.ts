@@ -23,8 +23,9 @@ describe('inspection labels', () => {
 
   it('reads the read audit’s views: as-of with its date, searches and exports with their filters, the rest by name', () => {
     expect(viewLabel(t, 'as_of_recorded:2025-10-01')).toBe('Hồ sơ tại một ngày (2025-10-01)');
-    expect(viewLabel(t, 'search:childId,from,to')).toBe('Tìm kiếm (childId,from,to)');
-    expect(viewLabel(tEn, 'export:actorId')).toBe('Export (actorId)');
+    expect(viewLabel(t, 'search:childId,from,to')).toBe('Tìm kiếm (mã hồ sơ, từ ngày, đến ngày)');
+    expect(viewLabel(t, 'search:name,somethingElse')).toBe('Tìm kiếm (họ tên, somethingElse)');
+    expect(viewLabel(tEn, 'export:actorId')).toBe('Export (user ID)');
     expect(viewLabel(t, 'timeline')).toBe('Lịch sử hồ sơ');
     expect(viewLabel(t, 'unheard_of')).toBe('Khác');
     expect(resourceLabel(t, 'audit_trail')).toBe('Tra cứu nhật ký thao tác');

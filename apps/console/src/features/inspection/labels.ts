@@ -41,6 +41,24 @@ export function eventLabel(t: TFunction, type: string): string {
   return type;
 }
 
+const FILTERS = [
+  'childId',
+  'actorId',
+  'unit',
+  'eventType',
+  'from',
+  'to',
+  'purpose',
+  'readPurpose',
+  'name',
+  'dateOfBirth',
+  'birthYear',
+  'communeCode',
+  'personalId',
+  'nationalIdState',
+  'group',
+  'all',
+] as const;
 const RESOURCES = ['child', 'case', 'import', 'audit_trail', 'read_audit', 'log_integrity', 'event_proof'] as const;
 const VIEW_KINDS = ['current', 'timeline', 'search', 'export', 'as_of', 'download', 'status'] as const;
 
@@ -53,7 +71,11 @@ export function viewLabel(t: TFunction, view: string): string {
   const [head = '', detail] = view.split(/:(.*)/s);
   const kind = head.startsWith('as_of') ? 'as_of' : head;
   const words = isOneOf(VIEW_KINDS, kind) ? t(`inspection.reads.viewKind.${kind}`) : t('inspection.reads.viewKind.other');
-  return detail ? `${words} (${detail})` : words;
+  if (!detail) return words;
+  // A search or an export names the filters it used (never their values): say them in words.
+  const filters =
+    kind === 'search' || kind === 'export' ? detail.split(',').map((f) => (isOneOf(FILTERS, f) ? t(`inspection.reads.filter.${f}`) : f)) : [detail];
+  return `${words} (${filters.join(', ')})`;
 }
 
 /** Date presets for a period: the last 30 days, last calendar month, this year (Vietnam time is the browser's here). */
