@@ -9,7 +9,17 @@ import { ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { authOptionsFromConfig, ConfigError, createDevIssuerApp, developmentStandInsRefusal, createLogger, DEV_USERS, DevIssuer, loadConfig, PlatformConfig } from '@childledger/platform';
+import {
+  authOptionsFromConfig,
+  ConfigError,
+  createDevIssuerApp,
+  developmentStandInsRefusal,
+  createLogger,
+  DEV_USERS,
+  DevIssuer,
+  loadConfig,
+  PlatformConfig,
+} from '@childledger/platform';
 import { preparePlatformDatabase } from '@childledger/migrations';
 import { ConsoleConfig } from '../apps/console/server/console.config';
 import { createConsoleServer, listenConsole } from '../apps/console/server/console-server';
