@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// The console's build: a static single-page application in dist/apps/console, served by
-// apps/console/server (npm start) or any static server behind the APIs' origin.
+// The console's build: a static single-page application in dist/apps/console/static, served by
+// the console's server (apps/console/server: npm start, and its image) or any static server behind
+// the APIs' origin. `nx run console:build` also builds that server beside it (dist/apps/console/main.js).
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export default defineConfig({
@@ -12,7 +13,7 @@ export default defineConfig({
   base: '/',
   plugins: [react()],
   build: {
-    outDir: path.resolve(here, '../../dist/apps/console'),
+    outDir: path.resolve(here, '../../dist/apps/console/static'),
     emptyOutDir: true,
     sourcemap: false,
     reportCompressedSize: false,

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
 import { createLockFile } from '@nx/devkit/internal';
 import { transformFileSync, type Options } from '@swc/core';
-import { healthcheckScript, SERVICES } from './services';
+import { CONSOLE_SERVICE, healthcheckScript, SERVICES } from './services';
 import { isBuiltin, isRelative, LockedPackage, packageName, productionDependencies, relativeSpecifier, rewriteSpecifiers } from './trace';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -70,10 +70,20 @@ function libraryOf(source: string): string | undefined {
   return top === 'libs' && name ? path.join('libs', name) : undefined;
 }
 
+/**
+ * Apps whose server is not `src/main.ts`: the console's src/ is the browser's code (built by vite
+ * into static/ beside the server), its server is server/main.ts, and none of its other files is read
+ * at run time.
+ */
+const LAYOUTS: Record<string, { main: string; copyAppFiles: boolean }> = {
+  console: { main: 'server/main.ts', copyAppFiles: false },
+};
+
 export async function buildApp(app: string, extraEntries: Record<string, string> = {}, outDir = path.join(root, 'dist', 'apps', app)): Promise<BuildResult> {
   const appRoot = path.join(root, 'apps', app);
   if (!existsSync(path.join(appRoot, 'project.json'))) throw new Error(`apps/${app}: no such app`);
-  const entries: Record<string, string> = { main: path.join(appRoot, 'src', 'main.ts') };
+  const layout = LAYOUTS[app] ?? { main: 'src/main.ts', copyAppFiles: true };
+  const entries: Record<string, string> = { main: path.join(appRoot, layout.main) };
   for (const [name, file] of Object.entries(extraEntries)) entries[name] = path.resolve(root, file);
 
   rmSync(outDir, { recursive: true, force: true });
@@ -117,7 +127,7 @@ export async function buildApp(app: string, extraEntries: Record<string, string>
     const data = path.join(root, lib, 'data');
     if (existsSync(data)) cpSync(data, path.join(outDir, lib, 'data'), { recursive: true });
   }
-  for (const entry of readdirSync(appRoot)) {
+  for (const entry of layout.copyAppFiles ? readdirSync(appRoot) : []) {
     if (entry === 'src' || entry === 'test' || entry === 'project.json' || entry.endsWith('.ts')) continue;
     cpSync(path.join(appRoot, entry), path.join(outDir, 'apps', app, entry), { recursive: true });
   }
@@ -128,7 +138,7 @@ export async function buildApp(app: string, extraEntries: Record<string, string>
     );
   }
 
-  writeFileSync(path.join(outDir, 'healthcheck.js'), healthcheckScript(SERVICES[app]));
+  writeFileSync(path.join(outDir, 'healthcheck.js'), healthcheckScript(app === 'console' ? CONSOLE_SERVICE : SERVICES[app]));
 
   const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;

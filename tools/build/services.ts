@@ -18,6 +18,9 @@ export const SERVICES: Readonly<Record<string, ServiceInfo>> = {
   'population-registry-sandbox': { portVariable: 'SANDBOX_PORT', port: 3090, kind: 'sandbox' },
 };
 
+/** The console's server (apps/console/server): the static build, /config.json and the probes. */
+export const CONSOLE_SERVICE: ServiceInfo = { portVariable: 'CONSOLE_PORT', port: 3200, kind: 'api' };
+
 /** The container's HEALTHCHECK: GET /health/live on the service's port (Node's fetch; no curl in the image). */
 export function healthcheckScript(service: ServiceInfo | undefined): string {
   if (!service) return `'use strict';\n// No HTTP port: a command-line tool.\nprocess.exit(0);\n`;

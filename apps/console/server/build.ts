@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
-export const CONSOLE_DIST = path.join(WORKSPACE_ROOT, 'dist/apps/console');
+/** The static build (vite's outDir); the console's server is built beside it, in dist/apps/console. */
+export const CONSOLE_DIST = path.join(WORKSPACE_ROOT, 'dist/apps/console/static');
 const CONSOLE_ROOT = path.join(WORKSPACE_ROOT, 'apps/console');
 const STAMP = path.join(CONSOLE_DIST, '.build-hash');
 

@@ -12,8 +12,11 @@ export interface ConsoleRuntimeConfig {
 export interface ConsoleServerOptions {
   /** The static build (index.html and assets/). */
   distDir: string;
-  /** Upstreams behind the console's origin: `/registry/*` → registry API, `/query/*` → query API. */
-  upstreams: { registry: string; query: string };
+  /**
+   * Upstreams behind the console's origin: `/registry/*` → registry API, `/query/*` → query API.
+   * Unset in a cluster whose Ingress routes those paths to the APIs itself (deploy/k8s).
+   */
+  upstreams: { registry?: string; query?: string };
   runtime: ConsoleRuntimeConfig;
 }
 
@@ -67,8 +70,22 @@ export function createConsoleServer(options: ConsoleServerOptions): express.Expr
   const issuerOrigin = new URL(options.runtime.oidc.issuer).origin;
   const app = express();
   app.disable('x-powered-by');
-  app.use('/registry', proxyTo(options.upstreams.registry));
-  app.use('/query', proxyTo(options.upstreams.query));
+  // Probes: alive while the process serves; ready when the build it serves is there.
+  app.get('/health/live', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/health/ready', (_req, res) => {
+    const ready = fs.existsSync(index);
+    res.status(ready ? 200 : 503).json(ready ? { status: 'ok' } : { status: 'error', message: 'the console build is missing' });
+  });
+  for (const [prefix, upstream] of [
+    ['/registry', options.upstreams.registry],
+    ['/query', options.upstreams.query],
+  ] as const) {
+    // Not proxied: the Ingress routes these paths; one reaching this server is answered as missing, never with the page.
+    app.use(
+      prefix,
+      upstream ? proxyTo(upstream) : (_req, res) => void res.status(404).json({ statusCode: 404, message: `${prefix} is not served by the console here` }),
+    );
+  }
   app.use((_req, res, next) => {
     // antd writes its styles at run time (CSS-in-JS), hence 'unsafe-inline' for styles only.
     res.setHeader(

@@ -28,7 +28,7 @@ function hostOf(url: string): string | undefined {
 }
 
 /** An identity provider or national-database URL: https://, or http:// to this machine only. */
-function insecureUrlProblem(variable: string, url: string | undefined): string[] {
+export function insecureUrlProblem(variable: string, url: string | undefined): string[] {
   if (!url) return [];
   if (url.startsWith('https://')) return [];
   const host = hostOf(url);
