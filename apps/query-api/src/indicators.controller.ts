@@ -1,6 +1,5 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parse } from 'csv-parse/sync';
+import { BadRequestException, Controller, ForbiddenException, Get, Inject, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdministrativeUnits, REFORM_DATE } from '@childledger/admin-units';
 import { AuthenticatedUser, CurrentUser, maySeeCaseContent, Roles } from '@childledger/platform';
 import {
@@ -9,21 +8,17 @@ import {
   INDICATOR_DEFINITIONS,
   IndicatorQueries,
   IndicatorRequest,
-  INDICATORS,
   parsePeriod,
   Period,
   periodSeries,
   ReferenceCodes,
-  ReferenceKind,
-  ReferenceRow,
   UnitResolver,
 } from '@childledger/read-models';
-import { ALL_ROLES, optionalDate, REFERENCE_DATA_ROLES, requireUnitInJurisdiction } from './access';
-import { IndicatorDefinitionDto, IndicatorResponseDto, ReferenceUploadDto } from './indicators.dto';
+import { ALL_ROLES, optionalDate, requireUnitInJurisdiction } from './access';
+import { IndicatorDefinitionDto, IndicatorResponseDto } from './indicators.dto';
 import { indicatorWorkbook } from './indicators.xlsx';
 import { ADMIN_UNITS } from './tokens';
 
-const MAX_ROWS = 50_000;
 /** Most periods one series may hold (ten years of months). */
 export const MAX_SERIES_PERIODS = 120;
 /** The whole country: for users whose jurisdiction is the whole country (admins). */
@@ -194,75 +189,5 @@ export class IndicatorsController {
       }
     }
     return out;
-  }
-
-  @Post('targets')
-  @HttpCode(201)
-  @Roles(...REFERENCE_DATA_ROLES)
-  @ApiConsumes('text/csv')
-  @ApiBody({ description: 'CSV with header unit_code,period,indicator,target', schema: { type: 'string' } })
-  @ApiCreatedResponse({ type: ReferenceUploadDto })
-  uploadTargets(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Headers('content-type') type: string | undefined) {
-    return this.upload(user, 'target', body, type);
-  }
-
-  @Post('populations')
-  @HttpCode(201)
-  @Roles(...REFERENCE_DATA_ROLES)
-  @ApiConsumes('text/csv')
-  @ApiBody({ description: 'CSV with header unit_code,period,child_population', schema: { type: 'string' } })
-  @ApiCreatedResponse({ type: ReferenceUploadDto })
-  uploadPopulations(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Headers('content-type') type: string | undefined) {
-    return this.upload(user, 'population', body, type);
-  }
-
-  private async upload(user: AuthenticatedUser, kind: ReferenceKind, body: unknown, type: string | undefined): Promise<ReferenceUploadDto> {
-    if (!type?.startsWith('text/csv') || typeof body !== 'string')
-      throw new BadRequestException({ message: 'send the CSV as the body with Content-Type: text/csv', field: 'body' });
-    let records: Record<string, string>[];
-    try {
-      records = parse(body, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
-    } catch (err) {
-      throw new BadRequestException({ message: `CSV could not be read: ${(err as Error).message}`, field: 'body' });
-    }
-    if (records.length === 0) throw new BadRequestException({ message: 'the CSV has no rows', field: 'body' });
-    if (records.length > MAX_ROWS) throw new BadRequestException({ message: `at most ${MAX_ROWS} rows per upload`, field: 'body' });
-    const valueColumn = kind === 'target' ? 'target' : 'child_population';
-    const rows: ReferenceRow[] = records.map((r, i) => {
-      const line = i + 2;
-      const unitCode = r['unit_code'] ?? '';
-      if (!/^(\d{2}|\d{5})$/.test(unitCode))
-        throw new BadRequestException({ message: `row ${line}: unit_code must be 2 or 5 digits`, field: 'unit_code', row: line });
-      const periodLabel = r['period'] ?? '';
-      const period = parsePeriod(periodLabel);
-      if (!period) throw new BadRequestException({ message: `row ${line}: period must be 2025, 2025-Q3 or 2025-07`, field: 'period', row: line });
-      const indicator = kind === 'target' ? (r['indicator'] ?? '') : '';
-      if (kind === 'target' && !(INDICATORS as readonly string[]).includes(indicator)) {
-        throw new BadRequestException({ message: `row ${line}: indicator must be one of ${INDICATORS.join(', ')}`, field: 'indicator', row: line });
-      }
-      const value = Number(r[valueColumn]);
-      if (
-        r[valueColumn] === undefined ||
-        r[valueColumn] === '' ||
-        !Number.isFinite(value) ||
-        value < 0 ||
-        (kind === 'population' && !Number.isInteger(value))
-      ) {
-        throw new BadRequestException({
-          message: `row ${line}: ${valueColumn} must be a ${kind === 'population' ? 'whole ' : ''}number ≥ 0`,
-          field: valueColumn,
-          row: line,
-        });
-      }
-      const province = this.provinceOf(unitCode, unitCode.length === 2 && !this.units.isProvinceValidOn(unitCode, period.to) ? '2025-06-30' : period.to);
-      const todayUnit =
-        unitCode.length === 2
-          ? (this.units.provinceToday(unitCode) ?? unitCode)
-          : (this.units.currentCodesFor(unitCode, { recordedOn: period.to })[0] ?? unitCode);
-      requireUnitInJurisdiction(user, todayUnit, this.units.provinceToday(province) ?? province);
-      return { unitCode, period: periodLabel, indicator, value };
-    });
-    const version = await this.indicators.storeReferenceVersion(kind, rows, user.userId);
-    return { kind, version, rows: rows.length };
   }
 }

@@ -90,3 +90,93 @@ export class ReferenceUploadDto {
   @ApiProperty({ description: 'The version number this upload became (the figures in force from now on)' }) version!: number;
   @ApiProperty({ description: 'Rows stored' }) rows!: number;
 }
+
+/** One broken rule of one row of an upload (or of the file: row null). */
+export class ReferenceRowProblemDto {
+  @ApiProperty({ nullable: true, type: Number, description: 'The line in the file (the header is line 1); null for the file as a whole' }) row!: number | null;
+  @ApiProperty({ description: 'The column at fault (unit_code, period, indicator, target, child_population) or body' }) field!: string;
+  @ApiProperty({
+    enum: [
+      'UNIT_CODE_FORMAT',
+      'UNIT_NOT_IN_FORCE',
+      'OUTSIDE_JURISDICTION',
+      'PERIOD_FORMAT',
+      'INDICATOR_UNKNOWN',
+      'NOT_A_NUMBER',
+      'NEGATIVE',
+      'NOT_WHOLE',
+      'DUPLICATE',
+      'CONTENT_TYPE',
+      'UNREADABLE_FILE',
+      'NO_ROWS',
+      'TOO_MANY_ROWS',
+      'MISSING_COLUMN',
+    ],
+    description: 'The rule broken: a code the console translates',
+  })
+  rule!: string;
+  @ApiProperty({ description: 'The rule in English words' }) message!: string;
+}
+
+/** One row of a previewed upload: as read, and what storing it would do. */
+export class ReferencePreviewRowDto {
+  @ApiProperty({ description: 'The line in the file (the header is line 1)' }) row!: number;
+  @ApiProperty({ description: 'As read from the file' }) unitCode!: string;
+  @ApiProperty() period!: string;
+  @ApiProperty({ description: "Targets: the indicator; populations: ''" }) indicator!: string;
+  @ApiProperty({ description: 'The new value, as read from the file' }) value!: string;
+  @ApiProperty({
+    enum: ['added', 'changed', 'unchanged', 'invalid'],
+    description: 'added: no value in force for this unit, period (and indicator); changed: current → value; invalid: see errors',
+  })
+  status!: 'added' | 'changed' | 'unchanged' | 'invalid';
+  @ApiProperty({ nullable: true, type: Number, description: 'The value in force today (latest version holding it)' }) current!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The version the current value comes from' }) currentVersion!: number | null;
+}
+
+/** What an upload of this file would do, row by row; nothing is stored. */
+export class ReferencePreviewDto {
+  @ApiProperty({ enum: ['target', 'population'] }) kind!: string;
+  @ApiProperty({ nullable: true, type: String }) fileName!: string | null;
+  @ApiProperty({ description: 'Data rows read' }) rows!: number;
+  @ApiProperty() added!: number;
+  @ApiProperty() changed!: number;
+  @ApiProperty() unchanged!: number;
+  @ApiProperty({ description: 'Rows with at least one problem: the upload would be refused while any is left' }) invalid!: number;
+  @ApiProperty({ type: [ReferencePreviewRowDto] }) items!: ReferencePreviewRowDto[];
+  @ApiProperty({ type: [ReferenceRowProblemDto] }) errors!: ReferenceRowProblemDto[];
+}
+
+/** One upload: a version of the targets or of the child populations. */
+export class ReferenceVersionDto {
+  @ApiProperty({ enum: ['target', 'population'] }) kind!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ format: 'date-time' }) loadedAt!: string;
+  @ApiProperty({ description: "The uploader's user id" }) loadedBy!: string;
+  @ApiProperty({ nullable: true, type: String, description: "The uploader's name (null for versions before names were kept)" }) loadedByName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) fileName!: string | null;
+  @ApiProperty() rowCount!: number;
+  @ApiProperty({ description: 'The newest version (its values win where it has them)' }) latest!: boolean;
+}
+
+export class ReferenceVersionPageDto {
+  @ApiProperty({ type: [ReferenceVersionDto], description: 'Newest first' }) items!: ReferenceVersionDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class ReferenceValueDto {
+  @ApiProperty() unitCode!: string;
+  @ApiProperty() period!: string;
+  @ApiProperty({ description: "Targets: the indicator; populations: ''" }) indicator!: string;
+  @ApiProperty() value!: number;
+}
+
+export class ReferenceVersionRowsDto {
+  @ApiProperty({ type: ReferenceVersionDto }) version!: ReferenceVersionDto;
+  @ApiProperty({ type: [ReferenceValueDto], description: 'In unit, period and indicator order' }) rows!: ReferenceValueDto[];
+  @ApiProperty({ description: 'Rows of this version the caller may see' }) total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}

@@ -12,6 +12,7 @@ import { IndicatorsController } from './indicators.controller';
 import { InspectionController } from './inspection.controller';
 import { IntegrityService, TRUSTED_SEAL_KEYS } from './integrity.service';
 import { ReconciliationController } from './reconciliation.controller';
+import { ReferenceDataController } from './reference-data.controller';
 import { ADMIN_UNITS, UNIT_RESOLVER } from './tokens';
 
 /** Inspectors' and programme managers' queries over the read models. */
@@ -35,7 +36,7 @@ export class QueryApiModule {
         }),
         TypeOrmModule.forFeature(READ_MODEL_ENTITIES),
       ],
-      controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController, InspectionController],
+      controllers: [AuditController, ChildrenController, CasesController, ReconciliationController, IndicatorsController, ReferenceDataController, InspectionController],
       providers: [
         // The read models' queries (libs/read-models/src/queries) on the platform's pool; the read audit is the platform's ReadAuditWriter.
         { provide: READ_MODEL_POOL, useExisting: PG_POOL },

@@ -854,19 +854,28 @@ export interface ReferenceRow {
   value: number;
 }
 
-/** Stores one uploaded CSV as a new version of targets or populations; returns the version. */
-export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, rows: readonly ReferenceRow[], loadedBy: string): Promise<number> {
+/** Who uploaded a version and from which file (the version history shows both). */
+export interface ReferenceUploadInfo {
+  /** The uploader's user id. */
+  loadedBy: string;
+  /** The uploader's display name, as their token names them. */
+  loadedByName?: string | null;
+  /** The uploaded file's name, as the browser gave it. */
+  fileName?: string | null;
+}
+
+/** Stores one uploaded file as a new version of targets or populations, all rows or none; returns the version. */
+export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, rows: readonly ReferenceRow[], by: string | ReferenceUploadInfo): Promise<number> {
+  const info: ReferenceUploadInfo = typeof by === 'string' ? { loadedBy: by } : by;
   return withTransaction(pool, async (client) => {
     // One version at a time per kind: the lock serialises concurrent uploads.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`indicator_reference:${kind}`]);
     const v = await client.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM indicator_reference_versions WHERE kind = $1', [kind]);
     const version = v.rows[0]!.v;
-    await client.query('INSERT INTO indicator_reference_versions (kind, version, loaded_by, row_count) VALUES ($1, $2, $3, $4)', [
-      kind,
-      version,
-      loadedBy,
-      rows.length,
-    ]);
+    await client.query(
+      'INSERT INTO indicator_reference_versions (kind, version, loaded_by, loaded_by_name, file_name, row_count) VALUES ($1, $2, $3, $4, $5, $6)',
+      [kind, version, info.loadedBy, info.loadedByName ?? null, info.fileName ?? null, rows.length],
+    );
     await client.query(
       `INSERT INTO indicator_reference_values (kind, version, unit_code, period, indicator, value)
        SELECT $1, $2, r.unit_code, r.period, r.indicator, r.value FROM jsonb_to_recordset($3) AS r(unit_code text, period text, indicator text, value numeric)`,
@@ -874,4 +883,112 @@ export async function storeReferenceVersion(pool: Pool, kind: ReferenceKind, row
     );
     return version;
   });
+}
+
+/** The value in force today for a unit code, period and indicator as uploaded (no mapping across the 2025 reorganisation). */
+export interface ReferenceValueInForce {
+  unitCode: string;
+  period: string;
+  indicator: string;
+  value: number;
+  version: number;
+}
+
+/**
+ * The values in force for the given keys: the latest version holding each (what the indicators use,
+ * and what an upload's preview compares its rows with). Keys are matched exactly as uploaded.
+ */
+export async function referenceValuesInForce(
+  pool: Pool,
+  kind: ReferenceKind,
+  keys: readonly { unitCode: string; period: string; indicator: string }[],
+): Promise<ReferenceValueInForce[]> {
+  if (keys.length === 0) return [];
+  const res = await pool.query<{ unit_code: string; period: string; indicator: string; value: string; version: number }>(
+    `SELECT DISTINCT ON (v.unit_code, v.period, v.indicator) v.unit_code, v.period, v.indicator, v.value::text AS value, v.version
+       FROM indicator_reference_values v
+       JOIN (SELECT DISTINCT unit_code, period, indicator FROM jsonb_to_recordset($2) AS k(unit_code text, period text, indicator text)) k
+         USING (unit_code, period, indicator)
+      WHERE v.kind = $1
+      ORDER BY v.unit_code, v.period, v.indicator, v.version DESC`,
+    [kind, JSON.stringify(keys.map((k) => ({ unit_code: k.unitCode, period: k.period, indicator: k.indicator })))],
+  );
+  return res.rows.map((r) => ({ unitCode: r.unit_code, period: r.period, indicator: r.indicator, value: Number(r.value), version: r.version }));
+}
+
+export interface ReferenceVersion {
+  kind: ReferenceKind;
+  version: number;
+  loadedAt: string;
+  loadedBy: string;
+  loadedByName: string | null;
+  fileName: string | null;
+  rowCount: number;
+}
+
+const versionOf = (r: {
+  kind: string;
+  version: number;
+  loaded_at: Date;
+  loaded_by: string;
+  loaded_by_name: string | null;
+  file_name: string | null;
+  row_count: number;
+}): ReferenceVersion => ({
+  kind: r.kind as ReferenceKind,
+  version: r.version,
+  loadedAt: r.loaded_at.toISOString(),
+  loadedBy: r.loaded_by,
+  loadedByName: r.loaded_by_name,
+  fileName: r.file_name,
+  rowCount: r.row_count,
+});
+
+/** The versions of a kind, newest first, one page; and how many there are. */
+export async function listReferenceVersions(
+  pool: Pool,
+  kind: ReferenceKind,
+  page: { limit: number; offset: number },
+): Promise<{ items: ReferenceVersion[]; total: number }> {
+  const [items, total] = await Promise.all([
+    pool.query(
+      `SELECT kind, version, loaded_at, loaded_by, loaded_by_name, file_name, row_count FROM indicator_reference_versions
+        WHERE kind = $1 ORDER BY version DESC LIMIT $2 OFFSET $3`,
+      [kind, page.limit, page.offset],
+    ),
+    pool.query<{ n: number }>('SELECT count(*)::int AS n FROM indicator_reference_versions WHERE kind = $1', [kind]),
+  ]);
+  return { items: items.rows.map(versionOf), total: total.rows[0]!.n };
+}
+
+/** One version, or null. */
+export async function referenceVersion(pool: Pool, kind: ReferenceKind, version: number): Promise<ReferenceVersion | null> {
+  const res = await pool.query(
+    'SELECT kind, version, loaded_at, loaded_by, loaded_by_name, file_name, row_count FROM indicator_reference_versions WHERE kind = $1 AND version = $2',
+    [kind, version],
+  );
+  return res.rows[0] ? versionOf(res.rows[0]) : null;
+}
+
+/**
+ * One page of a version's rows, in unit, period and indicator order, those whose unit code passes
+ * `unitCodes` (null: all); and how many pass.
+ */
+export async function referenceVersionRows(
+  pool: Pool,
+  kind: ReferenceKind,
+  version: number,
+  unitCodes: readonly string[] | null,
+  page: { limit: number; offset: number },
+): Promise<{ rows: ReferenceRow[]; total: number }> {
+  const where = 'kind = $1 AND version = $2 AND ($3::text[] IS NULL OR unit_code = ANY($3))';
+  const [rows, total] = await Promise.all([
+    pool.query<{ unit_code: string; period: string; indicator: string; value: string }>(
+      `SELECT unit_code, period, indicator, value::text AS value FROM indicator_reference_values WHERE ${where}
+        ORDER BY unit_code, period, indicator LIMIT $4 OFFSET $5`,
+      [kind, version, unitCodes, page.limit, page.offset],
+    ),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM indicator_reference_values WHERE ${where}`, [kind, version, unitCodes]),
+  ]);
+  return { rows: rows.rows.map((r) => ({ unitCode: r.unit_code, period: r.period, indicator: r.indicator, value: Number(r.value) })), total: total.rows[0]!.n };
 }

@@ -8,6 +8,7 @@ import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicat
 import { IndicatorCellsWide1795470000046 } from './1795470000046-indicator-cells-wide';
 import { IndexMergedChildren1795470000060 } from './1795470000060-index-merged-children';
 import { IndicatorMergedRecords1795470000061 } from './1795470000061-indicator-merged-records';
+import { ReferenceVersionFiles1795470000080 } from './1795470000080-reference-version-files';
 
 export {
   CreateReadModels1795470000000,
@@ -20,6 +21,7 @@ export {
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
   IndicatorMergedRecords1795470000061,
+  ReferenceVersionFiles1795470000080,
 };
 
 /** The read models' tables, in order (after the event store's). */
@@ -34,4 +36,5 @@ export const READ_MODEL_MIGRATIONS = [
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
   IndicatorMergedRecords1795470000061,
+  ReferenceVersionFiles1795470000080,
 ];

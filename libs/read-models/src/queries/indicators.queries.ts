@@ -10,6 +10,13 @@ import {
   ReferenceKind,
   ReferenceRow,
   storeReferenceVersion,
+  listReferenceVersions,
+  referenceValuesInForce,
+  referenceVersion,
+  referenceVersionRows,
+  ReferenceUploadInfo,
+  ReferenceValueInForce,
+  ReferenceVersion,
 } from '../indicators';
 import { READ_MODEL_POOL } from './tokens';
 
@@ -26,7 +33,28 @@ export class IndicatorQueries {
     return computeIndicatorSeries(this.pool, req, periods);
   }
 
-  storeReferenceVersion(kind: ReferenceKind, rows: readonly ReferenceRow[], loadedBy: string): Promise<number> {
-    return storeReferenceVersion(this.pool, kind, rows, loadedBy);
+  storeReferenceVersion(kind: ReferenceKind, rows: readonly ReferenceRow[], by: string | ReferenceUploadInfo): Promise<number> {
+    return storeReferenceVersion(this.pool, kind, rows, by);
+  }
+
+  referenceValuesInForce(kind: ReferenceKind, keys: readonly { unitCode: string; period: string; indicator: string }[]): Promise<ReferenceValueInForce[]> {
+    return referenceValuesInForce(this.pool, kind, keys);
+  }
+
+  listReferenceVersions(kind: ReferenceKind, page: { limit: number; offset: number }): Promise<{ items: ReferenceVersion[]; total: number }> {
+    return listReferenceVersions(this.pool, kind, page);
+  }
+
+  referenceVersion(kind: ReferenceKind, version: number): Promise<ReferenceVersion | null> {
+    return referenceVersion(this.pool, kind, version);
+  }
+
+  referenceVersionRows(
+    kind: ReferenceKind,
+    version: number,
+    unitCodes: readonly string[] | null,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: ReferenceRow[]; total: number }> {
+    return referenceVersionRows(this.pool, kind, version, unitCodes, page);
   }
 }
