@@ -156,7 +156,15 @@ describe('targets and populations: preview, upload, versions (e2e)', () => {
 
     const page = await (await get('/indicators/targets/versions', 'inspector')).json();
     expect(page).toMatchObject({ total: 2, limit: 20, offset: 0 });
-    expect(page.items.map((v: { version: number; rowCount: number; fileName: string; loadedBy: string; latest: boolean }) => [v.version, v.rowCount, v.fileName, v.loadedBy, v.latest])).toEqual([
+    expect(
+      page.items.map((v: { version: number; rowCount: number; fileName: string; loadedBy: string; latest: boolean }) => [
+        v.version,
+        v.rowCount,
+        v.fileName,
+        v.loadedBy,
+        v.latest,
+      ]),
+    ).toEqual([
       [2, 2, 'chi-tieu-2026-sua.xlsx', t.users.admin.userId, true],
       [1, 2, 'chi-tieu-2026.csv', t.users.admin.userId, false],
     ]);
@@ -177,7 +185,9 @@ describe('targets and populations: preview, upload, versions (e2e)', () => {
   });
 
   it("shows an inspector only their provinces' rows of a version", async () => {
-    expect((await post('/indicators/populations', 'admin', 'unit_code,period,child_population\n01,2026,900000\n79,2026,1500000\n00004,2026,5000\n')).status).toBe(201);
+    expect(
+      (await post('/indicators/populations', 'admin', 'unit_code,period,child_population\n01,2026,900000\n79,2026,1500000\n00004,2026,5000\n')).status,
+    ).toBe(201);
     const mine = await (await get('/indicators/populations/versions/1', 'inspector')).json();
     expect(mine.rows.map((r: { unitCode: string }) => r.unitCode)).toEqual(['00004', '01']);
     expect(mine.total).toBe(2);
