@@ -52,3 +52,19 @@ export function optionalDate(value: string | undefined, field: string): string |
   if (!isIsoDate(value)) throw new BadRequestException({ message: `${field} must be a date YYYY-MM-DD`, field });
   return value;
 }
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant (ISO 8601 with a time and a zone: 2026-03-31T17:00:00Z, 2026-04-01T00:00+07:00) that
+ * is not in the future; 400 naming `field` and the rule otherwise.
+ */
+export function optionalPastInstant(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const t = INSTANT.test(value) && isIsoDate(value.slice(0, 10)) ? new Date(value) : null;
+  if (!t || Number.isNaN(t.getTime())) {
+    throw new BadRequestException({ message: `${field} must be an instant with a time zone, e.g. 2026-03-31T17:00:00Z`, field, rule: 'INSTANT' });
+  }
+  if (t.getTime() > Date.now()) throw new BadRequestException({ message: `${field} must not be in the future`, field, rule: 'NOT_IN_FUTURE' });
+  return t;
+}

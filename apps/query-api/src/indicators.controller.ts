@@ -5,6 +5,10 @@ import { AuthenticatedUser, CurrentUser, maySeeCaseContent, Roles } from '@child
 import {
   Dimension,
   DIMENSIONS,
+  figuresFrom,
+  FrozenQuery,
+  IndicatorFigures,
+  IndicatorPublications,
   INDICATOR_DEFINITIONS,
   IndicatorQueries,
   IndicatorRequest,
@@ -14,9 +18,9 @@ import {
   ReferenceCodes,
   UnitResolver,
 } from '@childledger/read-models';
-import { ALL_ROLES, optionalDate, requireUnitInJurisdiction } from './access';
+import { ALL_ROLES, optionalDate, optionalPastInstant, requireUnitInJurisdiction } from './access';
 import { IndicatorDefinitionDto, IndicatorResponseDto } from './indicators.dto';
-import { indicatorWorkbook } from './indicators.xlsx';
+import { indicatorWorkbook, XlsxContext } from './indicators.xlsx';
 import { ADMIN_UNITS } from './tokens';
 
 /** Most periods one series may hold (ten years of months). */
@@ -35,6 +39,7 @@ export class IndicatorsController {
   constructor(
     private readonly indicators: IndicatorQueries,
     @Inject(ADMIN_UNITS) private readonly units: AdministrativeUnits,
+    private readonly publications: IndicatorPublications,
   ) {}
 
   /** The province a unit in force on `date` belongs to; 400 naming `unit` if it was not in force. */
@@ -69,6 +74,11 @@ export class IndicatorsController {
   @ApiQuery({ name: 'from', required: false, description: 'first period of the series (2026-01 for months, 2026-Q1, 2026)' })
   @ApiQuery({ name: 'to', required: false, description: 'last period of the series' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'xlsx'], description: 'xlsx: the report as a workbook (Vietnamese headers)' })
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description: 'an instant (2026-03-31T17:00:00Z): the figures as the log stood at that recorded time, recomputed from the events (slow: docs/indicators.md)',
+  })
   @ApiProduces('application/json', XLSX_TYPE)
   @ApiOkResponse({ type: IndicatorResponseDto })
   async get(
@@ -81,22 +91,44 @@ export class IndicatorsController {
     @Query('from') fromRaw: string | undefined,
     @Query('to') toRaw: string | undefined,
     @Query('format') format: string | undefined,
+    @Query('asOf') asOfRaw: string | undefined,
   ): Promise<IndicatorResponseDto | StreamableFile> {
     if (!unit) throw bad('unit', 'unit is required');
     if (format !== undefined && format !== 'json' && format !== 'xlsx') throw bad('format', 'format must be json or xlsx');
+    const asOf = optionalPastInstant(asOfRaw, 'asOf');
+    const query = this.query(user, { unit, period: periodLabel, unitsOn: unitsOnRaw, by: byRaw, series: seriesRaw, from: fromRaw, to: toRaw });
+    // As of a recorded time: recomputed from the log (IndicatorPublications.asOf), never from the projection.
+    const figures = asOf ? (await this.publications.asOf(asOf, query.frozen)).figures : await figuresFrom(this.indicators, query.frozen);
+    if (format === 'xlsx') return this.workbook(figures, query.unitsOn);
+    return figures;
+  }
+
+  /**
+   * The indicator request for these parameters, after the role's jurisdiction check (403) and the
+   * parameters' (400 naming the field): what GET /indicators computes, and what a publication freezes.
+   */
+  query(
+    user: AuthenticatedUser,
+    q: { unit?: string; period?: string; unitsOn?: string; by?: string; series?: string; from?: string; to?: string },
+  ): { frozen: FrozenQuery; unitsOn: string; todayUnit: string | null; todayProvince: string | null } {
+    const { unit, period: periodLabel, unitsOn: unitsOnRaw, by: byRaw, series: seriesRaw, from: fromRaw, to: toRaw } = q;
+    if (!unit) throw bad('unit', 'unit is required');
     const periods = this.periods(periodLabel, seriesRaw, fromRaw, toRaw);
     const last = periods[periods.length - 1]!;
     const unitsOn = optionalDate(unitsOnRaw, 'unitsOn') ?? last.to;
     const oldUnits = unitsOn < REFORM_DATE;
     const country = unit === COUNTRY;
     const provinceCode = country ? null : this.provinceOf(unit, unitsOn);
+    let todayUnit: string | null = null;
+    let todayProvince: string | null = null;
     if (country) {
       if (user.role !== 'admin') throw new ForbiddenException(`unit ${COUNTRY} (the whole country) is outside your jurisdiction`);
     } else {
       // Tokens name today's units: a pre-reform unit is in a user's jurisdiction when its successor is.
       const today = UnitResolver.usesOldUnits(unitsOn) ? (unit.length === 2 ? this.units.provinceToday(unit) : this.units.currentCodesFor(unit)[0]) : unit;
-      const todayProvince = UnitResolver.usesOldUnits(unitsOn) ? (this.units.provinceToday(provinceCode!) ?? provinceCode!) : provinceCode!;
-      requireUnitInJurisdiction(user, today ?? unit, todayProvince);
+      todayProvince = UnitResolver.usesOldUnits(unitsOn) ? (this.units.provinceToday(provinceCode!) ?? provinceCode!) : provinceCode!;
+      todayUnit = today ?? unit;
+      requireUnitInJurisdiction(user, todayUnit, todayProvince);
     }
     const by = this.dimensions(byRaw, unit);
     const inForce = this.units.unitsInForceOn(unitsOn);
@@ -116,19 +148,21 @@ export class IndicatorsController {
       breakdownUnits,
       referenceCodes: this.referenceCodes([unit, ...(breakdownUnits ?? [])], oldUnits),
     };
-    const series = seriesRaw ? await this.indicators.series(req, periods) : undefined;
-    const result = series ? series.points[series.points.length - 1]! : await this.indicators.compute(req);
-    if (format === 'xlsx') {
-      const name = (code: string) =>
-        code === COUNTRY ? 'Toàn quốc' : ((code.length === 2 ? this.units.provinceOn(code, unitsOn) : this.units.communeOn(code, unitsOn))?.fullName ?? code);
-      const file = await indicatorWorkbook(result, series, { unitName: name(unit), unitNames: name });
-      return new StreamableFile(file, {
-        type: XLSX_TYPE,
-        disposition: `attachment; filename="chi-tieu-${unit}-${series ? `${series.from}_${series.to}` : last.label}.xlsx"`,
-        length: file.length,
-      });
-    }
-    return series ? { ...result, series } : result;
+    return { frozen: { request: req, periods, isSeries: seriesRaw !== undefined }, unitsOn, todayUnit, todayProvince };
+  }
+
+  /** The figures as the report workbook (format=xlsx); a publication's states when and at which log position it was published. */
+  async workbook(figures: IndicatorFigures, unitsOn: string, published?: XlsxContext['published']): Promise<StreamableFile> {
+    const { series, ...result } = figures;
+    const unit = result.unitCode;
+    const name = (code: string) =>
+      code === COUNTRY ? 'Toàn quốc' : ((code.length === 2 ? this.units.provinceOn(code, unitsOn) : this.units.communeOn(code, unitsOn))?.fullName ?? code);
+    const file = await indicatorWorkbook(result, series, { unitName: name(unit), unitNames: name, published });
+    return new StreamableFile(file, {
+      type: XLSX_TYPE,
+      disposition: `attachment; filename="chi-tieu-${unit}-${series ? `${series.from}_${series.to}` : result.period.label}.xlsx"`,
+      length: file.length,
+    });
   }
 
   /** The period asked for, or the series `from`..`to`; 400 naming the field at fault. */

@@ -29,7 +29,15 @@ export interface XlsxContext {
   unitName: string;
   /** Names of the breakdown's units (communes or provinces), by code. */
   unitNames: (code: string) => string;
+  /** A published figure (POST /indicators/publications): its title, when (recorded time, UTC) and the log position it reflects. */
+  published?: { title: string; at: string; logPosition: number };
 }
+
+/** dd/mm/yyyy HH:mm in Vietnam time (UTC+7), for an instant. */
+const vnDateTime = (iso: string) => {
+  const t = new Date(Date.parse(iso) + 7 * 3_600_000).toISOString();
+  return `${vnDate(t.slice(0, 10))} ${t.slice(11, 16)}`;
+};
 
 export async function indicatorWorkbook(result: IndicatorResult, series: IndicatorSeriesResult | undefined, ctx: XlsxContext): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -60,6 +68,13 @@ export async function indicatorWorkbook(result: IndicatorResult, series: Indicat
   });
   ws.addRow([]);
   ws.addRow(['', `"${SUPPRESSED_TEXT}": số nhỏ hơn 5 được ẩn để bảo vệ thông tin cá nhân của trẻ em.`]);
+  if (ctx.published) {
+    // Below the table, so that the report's rows stay where readers (and tests) expect them.
+    const p = ctx.published;
+    ws.addRow(['', `Số liệu công bố: ${p.title}`]).font = { bold: true };
+    ws.addRow(['', `Công bố ngày ${vnDateTime(p.at)} (giờ Việt Nam), vị trí nhật ký ${p.logPosition}`]);
+    ws.addRow(['', `published ${p.at}, log position ${p.logPosition}`]);
+  }
 
   if (result.breakdown?.length && result.by) breakdownSheet(wb, result.by, result.breakdown, ctx);
   if (series) trendSheet(wb, series);

@@ -7,5 +7,6 @@ export * from './unit-resolver';
 export * from './entities';
 export * from './as-of';
 export * from './indicators';
+export * from './indicators-replay';
 export * from './queries';
 export * from './events';

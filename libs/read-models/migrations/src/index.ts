@@ -8,6 +8,7 @@ import { AddIndicatorBreakdowns1795470000045 } from './1795470000045-add-indicat
 import { IndicatorCellsWide1795470000046 } from './1795470000046-indicator-cells-wide';
 import { IndexMergedChildren1795470000060 } from './1795470000060-index-merged-children';
 import { IndicatorMergedRecords1795470000061 } from './1795470000061-indicator-merged-records';
+import { CreateIndicatorPublications1795470000070 } from './1795470000070-create-indicator-publications';
 import { ReferenceVersionFiles1795470000080 } from './1795470000080-reference-version-files';
 
 export {
@@ -21,6 +22,7 @@ export {
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
   IndicatorMergedRecords1795470000061,
+  CreateIndicatorPublications1795470000070,
   ReferenceVersionFiles1795470000080,
 };
 
@@ -36,5 +38,6 @@ export const READ_MODEL_MIGRATIONS = [
   IndicatorCellsWide1795470000046,
   IndexMergedChildren1795470000060,
   IndicatorMergedRecords1795470000061,
+  CreateIndicatorPublications1795470000070,
   ReferenceVersionFiles1795470000080,
 ];

@@ -7,11 +7,13 @@ export * from './reconciliation-queue.queries';
 export * from './read-audit.queries';
 export * from './indicators.queries';
 export * from './child-search.queries';
+export * from './indicator-publications.queries';
 
 import { AuditTrailQueries } from './audit-trail.queries';
 import { CaseReadRepository } from './cases.repository';
 import { ChildReadRepository } from './children.repository';
 import { ChildSearchQueries } from './child-search.queries';
+import { IndicatorPublications } from './indicator-publications.queries';
 import { IndicatorQueries } from './indicators.queries';
 import { ReadAuditQueries } from './read-audit.queries';
 import { ReconciliationQueueQueries } from './reconciliation-queue.queries';
@@ -25,4 +27,5 @@ export const READ_MODEL_QUERIES = [
   ReadAuditQueries,
   IndicatorQueries,
   ChildSearchQueries,
+  IndicatorPublications,
 ];

@@ -1,0 +1,234 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Checkpoint, EventStore, RecordedEvent } from '@childledger/event-store';
+import { computeIndicators, computeIndicatorSeries, IndicatorRequest, IndicatorResult, IndicatorSeriesResult, Period, granularityOf } from './indicators';
+import {
+  addChildDeltas,
+  caseFact,
+  CELL_COLUMNS,
+  closeChildState,
+  Contribution,
+  emptyIndicatorState,
+  IndicatorChildState,
+  OpenedChildState,
+  openChildState,
+  applyChildEvent,
+  withMergedRecords,
+} from './projections/indicators.projection';
+import { childIdOfStream } from './projections/children.projection';
+import { asCaseEvent } from './events';
+import type { UnitResolver } from './unit-resolver';
+
+/**
+ * Indicators as the log stood at a cut (a log position and a recorded time), recomputed from the
+ * events themselves, not from the `indicators` projection's tables (docs/indicators.md, "Published
+ * figures"). The log is read through the event store's port (so through the decrypting decorator
+ * and the upcasters, as the projector reads it), folded child by child with the projection's own
+ * pure functions (`applyChildEvent`, `caseFact`, `withMergedRecords`, `addChildDeltas`), and the
+ * deltas of the unit asked for are written to a temporary table named like the projection's
+ * (`rm_indicator_cells`, in the session's `pg_temp`, which PostgreSQL searches first), with the
+ * reference values capped at the versions in force at the cut. `computeIndicators` then runs
+ * unchanged on that session: the same sums, presentation and suppression as the live query, on
+ * a scratch copy that is dropped when the transaction ends (it is rolled back: nothing is written).
+ */
+
+/** Where the log is cut: events at or before `position` (all when null) recorded at or before `recordedAt`. */
+export interface LogCut {
+  position: Checkpoint | null;
+  recordedAt: Date;
+}
+
+/** The target and population versions to use: the latest at or below these (null: none at all). */
+export interface ReferenceCaps {
+  target: number | null;
+  population: number | null;
+}
+
+export interface ReplayStats {
+  /** Events read from the log (child and case streams up to the cut). */
+  eventsRead: number;
+  /** Of those, recorded after the cut's time and left out. */
+  eventsAfterCut: number;
+  children: number;
+  /** Delta rows of the unit written to the scratch table. */
+  cells: number;
+  /** Reading and folding the log and filling the scratch tables. */
+  seconds: number;
+}
+
+/** Case events the indicators projection folds (the others change nothing it counts). */
+const CASE_EVENT_TYPES = new Set(['CaseOpened', 'CaseAssessed', 'InterventionDelivered', 'CaseClosed', 'CaseReferred', 'CaseReopened']);
+const KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'sex', 'age_band', 'period_index'] as const;
+const PAGE = 5000;
+
+/**
+ * Positions of both adapters are two decimal integers (`transaction:position` in PostgreSQL,
+ * `commit:prepare` in EventStoreDB) ordered as a pair: whether `a` comes after `b`.
+ */
+export function positionAfter(a: Checkpoint, b: Checkpoint): boolean {
+  const [a1, a2] = a.split(':').map((x) => BigInt(x));
+  const [b1, b2] = b.split(':').map((x) => BigInt(x));
+  return a1! !== b1! ? a1! > b1! : a2! > b2!;
+}
+
+/** The global position part of a checkpoint, as people read it ("log position 1234"). */
+export function logPositionNumber(checkpoint: Checkpoint | null): number {
+  if (!checkpoint) return 0;
+  return Number(checkpoint.split(':')[1] ?? 0);
+}
+
+/** Every child's indicator state as the log stood at the cut, folded as the projection folds it. */
+export async function foldIndicatorStates(
+  store: EventStore,
+  units: UnitResolver,
+  cut: LogCut,
+): Promise<{ states: Map<string, IndicatorChildState>; eventsRead: number; eventsAfterCut: number }> {
+  const opened = new Map<string, OpenedChildState>();
+  const caseChild = new Map<string, string>();
+  const open = (childId: string) => {
+    let o = opened.get(childId);
+    if (!o) opened.set(childId, (o = openChildState(emptyIndicatorState())));
+    return o;
+  };
+  let after: Checkpoint | null = null;
+  let eventsRead = 0;
+  let eventsAfterCut = 0;
+  const apply = (e: RecordedEvent) => {
+    const childId = childIdOfStream(e.streamId);
+    if (childId !== null) {
+      applyChildEvent(open(childId), e, units);
+      return;
+    }
+    if (!e.streamId.startsWith('case-') || !CASE_EVENT_TYPES.has(e.type)) return;
+    const caseId = e.streamId.slice('case-'.length);
+    const ev = asCaseEvent(e);
+    if (ev?.type === 'CaseOpened' && !caseChild.has(caseId)) caseChild.set(caseId, String(ev.data.childId));
+    const child = caseChild.get(caseId);
+    if (child === undefined) return;
+    const o = open(child);
+    const fact = caseFact(e, caseId, child, o.cases);
+    if (fact) o.facts.push(fact);
+  };
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: PAGE, filter: { streamPrefixes: ['child-', 'case-'] } });
+    if (page.events.length === 0) break;
+    let done = false;
+    for (const e of page.events) {
+      if (cut.position !== null && positionAfter(e.position, cut.position)) {
+        done = true;
+        break;
+      }
+      eventsRead++;
+      if (e.recordedAt.getTime() > cut.recordedAt.getTime()) {
+        eventsAfterCut++;
+        continue;
+      }
+      apply(e);
+    }
+    if (done) break;
+    after = page.checkpoint;
+  }
+  const states = new Map<string, IndicatorChildState>();
+  for (const [id, o] of opened) states.set(id, closeChildState(o));
+  return { states, eventsRead, eventsAfterCut };
+}
+
+/**
+ * The deltas of the children counted in the request's unit list and province (every province for
+ * the whole country), summed per key as the projection sums them: `granularity|units|province|commune|sex|band|period`.
+ */
+export function replayDeltas(states: ReadonlyMap<string, IndicatorChildState>, req: IndicatorRequest, periods: readonly Period[]): Map<string, Contribution> {
+  const g = granularityOf(periods[0] ?? req.period);
+  const list = req.oldUnits ? 'pre_2025' : 'current';
+  const members = new Map<string, IndicatorChildState[]>();
+  for (const st of states.values()) {
+    const into = st.child?.status === 'merged' ? st.child.merged_into : null;
+    if (into) members.set(into, [...(members.get(into) ?? []), st]);
+  }
+  const prefix = `${g}|${list}|`;
+  const unitPrefix = req.unitCode === 'VN' ? prefix : `${prefix}${req.provinceCode}|${req.unitCode.length === 5 ? `${req.unitCode}|` : ''}`;
+  const out = new Map<string, Contribution>();
+  for (const [id, st] of states) {
+    if (st.child?.status === 'merged') continue;
+    // A child that never lived in the province (in the list asked) contributes nothing to it.
+    if (req.unitCode !== 'VN' && !st.spells.some((s) => s[1] === 'residence' && (req.oldUnits ? s[7] : s[5]) === req.provinceCode)) continue;
+    const mine = new Map<string, Contribution>();
+    addChildDeltas(withMergedRecords(st, members.get(id) ?? []), 1, mine);
+    for (const [key, vec] of mine) {
+      if (!key.startsWith(unitPrefix)) continue;
+      const acc = out.get(key);
+      if (!acc) out.set(key, [...vec]);
+      else for (let i = 0; i < vec.length; i++) acc[i]! += vec[i]!;
+    }
+  }
+  for (const [key, vec] of out) if (vec.every((x) => x === 0)) out.delete(key);
+  return out;
+}
+
+/** What computes figures: the live projection (IndicatorQueries) or a replay's scratch tables. */
+export interface IndicatorSource {
+  compute(req: IndicatorRequest): Promise<IndicatorResult>;
+  series(req: IndicatorRequest, periods: readonly Period[]): Promise<IndicatorSeriesResult>;
+}
+
+/** `computeIndicators` only calls `query`: a client in a transaction serves as its pool. */
+export function sourceOn(client: PoolClient): IndicatorSource {
+  const asPool = client as unknown as Pool;
+  return {
+    compute: (req) => computeIndicators(asPool, req),
+    series: (req, periods) => computeIndicatorSeries(asPool, req, periods),
+  };
+}
+
+/**
+ * Runs `work` with a source that answers the request as the log stood at `cut` (see the comment at
+ * the top). The scratch tables live in one transaction that is rolled back.
+ */
+export async function withReplayedIndicators<T>(
+  pool: Pool,
+  store: EventStore,
+  units: UnitResolver,
+  cut: LogCut,
+  caps: ReferenceCaps,
+  req: IndicatorRequest,
+  periods: readonly Period[],
+  work: (source: IndicatorSource, stats: ReplayStats) => Promise<T>,
+): Promise<T> {
+  const t0 = process.hrtime.bigint();
+  const { states, eventsRead, eventsAfterCut } = await foldIndicatorStates(store, units, cut);
+  const deltas = replayDeltas(states, req, periods);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // The schema of the real tables, before the temporary ones hide them.
+    const schema = (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s.replace(/"/g, '""');
+    // Named like the projection's and the reference tables: pg_temp is searched first, so the
+    // unchanged queries of computeIndicators read these copies in this session only.
+    await client.query('CREATE TEMP TABLE rm_indicator_cells (LIKE rm_indicator_cells) ON COMMIT DROP');
+    await client.query('CREATE TEMP TABLE indicator_reference_values (LIKE indicator_reference_values) ON COMMIT DROP');
+    await client.query(
+      `INSERT INTO pg_temp.indicator_reference_values SELECT * FROM "${schema}".indicator_reference_values
+        WHERE (kind = 'target' AND version <= $1) OR (kind = 'population' AND version <= $2)`,
+      [caps.target ?? 0, caps.population ?? 0],
+    );
+    const rows = [...deltas];
+    for (let i = 0; i < rows.length; i += 10_000) {
+      const chunk = rows.slice(i, i + 10_000);
+      const keys = chunk.map(([k]) => k.split('|'));
+      const params = [
+        ...KEY_COLUMNS.map((_c, j) => keys.map((k) => (j === 6 ? Number(k[j]) : k[j]))),
+        ...CELL_COLUMNS.map((_f, j) => `{${chunk.map(([, v]) => v[j]).join(',')}}`),
+      ];
+      const types = [...KEY_COLUMNS.map((c) => (c === 'period_index' ? 'integer' : 'text')), ...CELL_COLUMNS.map(() => 'integer')];
+      await client.query(
+        `INSERT INTO pg_temp.rm_indicator_cells (${[...KEY_COLUMNS, ...CELL_COLUMNS].join(', ')})
+         SELECT * FROM unnest(${types.map((t, j) => `$${j + 1}::${t}[]`).join(', ')})`,
+        params,
+      );
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return await work(sourceOn(client), { eventsRead, eventsAfterCut, children: states.size, cells: rows.length, seconds });
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
