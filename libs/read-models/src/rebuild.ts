@@ -7,9 +7,16 @@ import { checkpointName, START_CHECKPOINT } from './projection-runner';
 import type { UnitResolver } from './unit-resolver';
 
 export interface RebuildProgress {
+  /** Events every lane has applied. */
   events: number;
   /** Global position of the last event applied. */
   checkpoint: string | null;
+  /** Seconds since the rebuild started. */
+  seconds?: number;
+  /** Per projection: events it has applied (lanes run at their own pace, a few pages apart). */
+  perProjection?: Record<string, number>;
+  /** Set once the log is read: every lane is through and builds indexes (or writes what it kept), then the switch-over. */
+  phase?: 'bulk' | 'indexes' | 'switch-over' | 'done';
 }
 
 export interface RebuildOptions {
@@ -20,6 +27,11 @@ export interface RebuildOptions {
   projections: readonly Projection[];
   units: UnitResolver;
   batchSize?: number;
+  /**
+   * How many lanes (connections, each applying its projections page by page) run in parallel;
+   * default: one per projection, at most the pool's size and MAX_LANES.
+   */
+  lanes?: number;
   /** Shadow table suffix. */
   suffix?: string;
   /** false: leave the shadow tables next to the live ones (tests compare them) and do not switch. */
@@ -33,6 +45,10 @@ export interface RebuildResult {
   seconds: number;
   /** Shadow table of each live table (dropped after a switch-over). */
   shadows: Record<string, string>;
+  /** Seconds each projection spent applying its batches and writing what it kept (lanes overlap: they add up to more than `seconds`). */
+  projectionSeconds: Record<string, number>;
+  /** Seconds spent building the deferred indexes, all lanes together. */
+  indexSeconds: number;
 }
 
 interface IndexDef {
@@ -150,13 +166,23 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     // the lanes (a bounded window). These batches need no durability of their own (nothing serves
     // the shadow tables before the switch; a crashed rebuild starts again): no synchronous commit.
     // A lane that is through builds the deferred indexes of its tables, and then helps the others.
-    const bulk = await applyInLanes(options, client, ctx, batchSize, deferredIndexes, (p) => options.onProgress?.(p));
-    after = bulk.checkpoint;
-    events = bulk.events;
+    const bulk = await applyInLanes(options, client, ctx, batchSize, deferredIndexes, started, (p) => options.onProgress?.(p));
+    after = bulk.progress.checkpoint;
+    events = bulk.progress.events;
+    const done = (): RebuildResult => ({
+      events,
+      checkpoint: after,
+      seconds: elapsed(started),
+      shadows,
+      projectionSeconds: bulk.projectionSeconds,
+      indexSeconds: bulk.indexSeconds,
+    });
 
     if (options.switchOver === false) {
-      return { events, checkpoint: after, seconds: elapsed(started), shadows };
+      options.onProgress?.({ events, checkpoint: after, seconds: elapsed(started), phase: 'done' });
+      return done();
     }
+    options.onProgress?.({ events, checkpoint: after, seconds: elapsed(started), phase: 'switch-over' });
 
     const checkpoints = new PgCheckpointStore(options.ownerPool);
     await inTransaction(client, async () => {
@@ -183,8 +209,8 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       }
       for (const name of names) await checkpoints.save(name, after ?? START_CHECKPOINT, client);
     });
-    options.onProgress?.({ events, checkpoint: after });
-    return { events, checkpoint: after, seconds: elapsed(started), shadows };
+    options.onProgress?.({ events, checkpoint: after, seconds: elapsed(started), phase: 'done' });
+    return done();
   } finally {
     client.release();
   }
@@ -193,20 +219,54 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
 /** How many pages the reader may be ahead of the slowest lane. */
 const PAGES_AHEAD = 3;
 
+/**
+ * Relative cost of a projection's batch, measured on the bench's log (docs/benchmarks.md, issue
+ * 16): lanes are filled heaviest first so that no lane carries two of the heavy ones.
+ */
+const LANE_WEIGHT: Record<string, number> = { audit: 3, children: 3, indicators: 3, cases: 2, 'child-search': 1 };
+
+/** The projections spread over `count` lanes, heaviest first, each to the lane with the least weight so far. */
+export function planLanes<P extends { name: string }>(projections: readonly P[], count: number): P[][] {
+  const lanes = Array.from({ length: Math.max(1, Math.min(count, projections.length)) }, () => ({ weight: 0, projections: [] as P[] }));
+  const weight = (p: P) => LANE_WEIGHT[p.name] ?? 2;
+  for (const p of [...projections].sort((a, b) => weight(b) - weight(a))) {
+    const lane = lanes.reduce((best, l) => (l.weight < best.weight ? l : best));
+    lane.projections.push(p);
+    lane.weight += weight(p);
+  }
+  // In the order they were asked for within each lane (a lane applies its projections in turn).
+  return lanes.map((l) => projections.filter((p) => l.projections.includes(p)));
+}
+
+interface LanesResult {
+  progress: RebuildProgress;
+  projectionSeconds: Record<string, number>;
+  indexSeconds: number;
+}
+
 async function applyInLanes(
   options: RebuildOptions,
   main: PoolClient,
   ctx: ProjectionContext,
   batchSize: number,
   deferredIndexes: readonly DeferredIndex[],
+  started: bigint,
   onProgress: (p: RebuildProgress) => void,
-): Promise<RebuildProgress> {
+): Promise<LanesResult> {
   const poolMax = (options.ownerPool as Pool & { options?: { max?: number } }).options?.max ?? 10;
-  const laneCount = Math.max(1, Math.min(options.projections.length, poolMax, MAX_LANES));
-  const lanes: { client: PoolClient; projections: Projection[]; done: number }[] = [{ client: main, projections: [], done: 0 }];
+  const wanted = options.lanes ?? MAX_LANES;
+  if (!Number.isInteger(wanted) || wanted < 1) throw new Error(`rebuild: lanes must be a positive whole number, not ${wanted}`);
+  const laneCount = Math.max(1, Math.min(options.projections.length, poolMax, wanted));
+  const plan = planLanes(options.projections, laneCount);
+  // Each lane has its own bulk scratch (ProjectionContext.bulk): what a projection keeps across batches stays on its connection.
+  const lanes: { client: PoolClient; projections: Projection[]; done: number; ctx: ProjectionContext }[] = [];
+  const projectionSeconds: Record<string, number> = Object.fromEntries(options.projections.map((p) => [p.name, 0]));
+  let indexSeconds = 0;
   try {
-    while (lanes.length < laneCount) lanes.push({ client: await options.ownerPool.connect(), projections: [], done: 0 });
-    options.projections.forEach((p, i) => lanes[i % lanes.length]?.projections.push(p));
+    for (const projections of plan) {
+      const client = lanes.length === 0 ? main : await options.ownerPool.connect();
+      lanes.push({ client, projections, done: 0, ctx: { ...ctx, bulk: new Map() } });
+    }
     for (const lane of lanes) await lane.client.query('SET synchronous_commit = off');
 
     const pages: ReadAllResult[] = [];
@@ -222,6 +282,7 @@ async function applyInLanes(
       while (!ready() && !failed) await new Promise<void>((r) => waiters.add(r));
     };
     let progress: RebuildProgress = { events: 0, checkpoint: null };
+    const applied: Record<string, number> = Object.fromEntries(options.projections.map((p) => [p.name, 0]));
     let reported = 0;
     const settleProgress = () => {
       const slowest = Math.min(...lanes.map((l) => l.done));
@@ -230,7 +291,7 @@ async function applyInLanes(
         if (!page) break;
         progress = { events: progress.events + page.events.length, checkpoint: page.checkpoint };
         reported++;
-        onProgress(progress);
+        onProgress({ ...progress, seconds: elapsed(started), perProjection: { ...applied }, phase: 'bulk' });
       }
       // Pages every lane has applied are no longer kept.
       while (base < slowest) {
@@ -261,12 +322,15 @@ async function applyInLanes(
       const mine = new Set(lane.projections.flatMap((p) => p.tables));
       indexJobs.push(...deferredIndexes.filter((d) => mine.has(d.table) && !d.built));
       lanesThrough++;
+      if (lanesThrough === 1) onProgress({ ...progress, seconds: elapsed(started), perProjection: { ...applied }, phase: 'indexes' });
       wake();
       for (;;) {
         await until(() => indexJobs.length > 0 || lanesThrough === lanes.length);
         const job = indexJobs.shift();
         if (failed || !job) return;
+        const t0 = process.hrtime.bigint();
         await lane.client.query(job.sql);
+        indexSeconds += elapsed(t0);
         job.built = true;
       }
     };
@@ -274,11 +338,25 @@ async function applyInLanes(
       for (;;) {
         await until(() => lane.done < base + pages.length || end !== null);
         if (failed) return;
-        if (end !== null && lane.done >= end) return buildIndexes(lane);
+        if (end !== null && lane.done >= end) {
+          // What the lane's projections kept across batches is written now, on the lane's connection.
+          for (const p of lane.projections) {
+            if (!p.finishBulk) continue;
+            const t0 = process.hrtime.bigint();
+            await inTransaction(lane.client, (tx) => p.finishBulk!(tx, lane.ctx));
+            projectionSeconds[p.name]! += elapsed(t0);
+          }
+          return buildIndexes(lane);
+        }
         const page = pages[lane.done - base];
         if (!page) throw new Error(`rebuild: page ${lane.done} is no longer kept`);
         await inTransaction(lane.client, async (tx) => {
-          for (const p of lane.projections) await p.apply(page.events, tx, ctx);
+          for (const p of lane.projections) {
+            const t0 = process.hrtime.bigint();
+            await p.apply(page.events, tx, lane.ctx);
+            projectionSeconds[p.name]! += elapsed(t0);
+            applied[p.name]! += page.events.length;
+          }
         });
         lane.done++;
         settleProgress();
@@ -291,7 +369,7 @@ async function applyInLanes(
     };
     await Promise.all([reader.catch(fail), ...lanes.map((l) => runLane(l).catch(fail))]);
     if (failed) throw (failed as { err: unknown }).err;
-    return progress;
+    return { progress, projectionSeconds, indexSeconds };
   } finally {
     for (const lane of lanes) await lane.client.query('SET synchronous_commit = on').catch(() => undefined);
     for (const lane of lanes.slice(1)) lane.client.release();

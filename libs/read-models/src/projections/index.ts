@@ -15,9 +15,19 @@ export * from './indicators.projection';
 /** Every projection the projector runs, by name (`npm run cli -- projections rebuild NAME`). */
 export const PROJECTIONS: readonly Projection[] = [childrenProjection, casesProjection, auditProjection, indicatorsProjection, childSearchProjection];
 
-export function projectionsNamed(name?: string): Projection[] {
-  if (!name) return [...PROJECTIONS];
-  const found = PROJECTIONS.filter((p) => p.name === name);
-  if (found.length === 0) throw new Error(`unknown projection ${name} (known: ${PROJECTIONS.map((p) => p.name).join(', ')})`);
-  return found;
+/**
+ * The projections named (each entry one name or several, comma-separated), in PROJECTIONS' order;
+ * every projection when none is named. An unknown name fails, naming it and the known ones.
+ */
+export function projectionsNamed(names?: string | readonly string[]): Projection[] {
+  const asked = (typeof names === 'string' ? [names] : (names ?? []))
+    .flatMap((n) => n.split(','))
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  if (asked.length === 0) return [...PROJECTIONS];
+  const unknown = asked.filter((n) => !PROJECTIONS.some((p) => p.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown projection${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${PROJECTIONS.map((p) => p.name).join(', ')})`);
+  }
+  return PROJECTIONS.filter((p) => asked.includes(p.name));
 }
