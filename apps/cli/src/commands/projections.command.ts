@@ -1,6 +1,5 @@
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import type { Registry } from 'prom-client';
@@ -8,8 +7,9 @@ import { loadAdministrativeUnits } from '@childledger/admin-units';
 import type { EventStore } from '@childledger/event-store';
 import { EVENT_STORE, loadConfig, METRICS_REGISTRY, PlatformConfig, PlatformModule, subscriptionGauges } from '@childledger/platform';
 import { preparePlatformDatabase } from '@childledger/migrations';
-import { checkpointName, positionOf, PROJECTIONS, projectionsNamed, rebuildProjections, UnitResolver } from '@childledger/read-models';
+import { checkpointName, positionOf, PROJECTIONS, rebuildProjections, UnitResolver } from '@childledger/read-models';
 import { createPool } from '@childledger/database';
+import { parseRebuildOptions, RebuildProgressReporter } from './projections-rebuild.options';
 
 /** The platform's database: the embedded server `npm start` is running, if it is, else as services find it. */
 async function platformDatabase(config: PlatformConfig): Promise<{ url: string; stop(): Promise<void> }> {
@@ -27,19 +27,31 @@ async function platformDatabase(config: PlatformConfig): Promise<{ url: string; 
   return { url: db.url, stop: () => db.server.stop() };
 }
 
-/** `projections rebuild [NAME]`: rebuilds read models from the start of the log while the old tables keep serving, then switches over. */
+/**
+ * `projections rebuild [NAME...] [--projection NAME]...`: rebuilds read models from the start of
+ * the log while the old tables keep serving, then switches over; the projections in parallel
+ * lanes; progress lines (events/s, ETA) on stderr.
+ */
 export function registerProjectionsCommand(program: Command): void {
   const projections = program.command('projections').description('read models projected from the event log');
   projections
     .command('rebuild')
-    .argument('[name]', `${PROJECTIONS.map((p) => p.name).join(', ')} (all when omitted)`)
+    .argument('[names...]', `${PROJECTIONS.map((p) => p.name).join(', ')} (all when none is named)`)
     .description('rebuild read models into shadow tables in batches, then switch over atomically; progress on stderr')
+    .option(
+      '--projection <name>',
+      'a projection to rebuild (repeatable, or comma-separated); all when none is named',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--lanes <n>', 'projections rebuilt in parallel, each lane on its own connection (default: one per projection, at most 3)')
     .option('--batch-size <n>', 'events per batch (one transaction each)', '5000')
+    .option('--progress-every <seconds>', 'seconds between progress lines', '5')
     .option('--metrics-port <port>', 'serve Prometheus metrics (position, lag) on this port while rebuilding')
-    .action(async (name: string | undefined, opts: { batchSize: string; metricsPort?: string }) => {
-      const selected = projectionsNamed(name);
-      const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch-size must be a positive whole number');
+    .action(async (names: string[], raw: { projection: string[]; lanes?: string; batchSize: string; progressEvery: string; metricsPort?: string }) => {
+      // Every option is checked before anything connects.
+      const opts = parseRebuildOptions({ names, ...raw });
+      const selected = opts.projections;
       const config = loadConfig(PlatformConfig, { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
       const db = await platformDatabase(config);
       // The event log is read through the platform's EVENT_STORE (the decrypting decorator included);
@@ -60,27 +72,29 @@ export function registerProjectionsCommand(program: Command): void {
       if (opts.metricsPort) {
         server = createServer((_req, res) => {
           void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body));
-        }).listen(Number(opts.metricsPort), config.HOST);
+        }).listen(opts.metricsPort, config.HOST);
       }
-      const owner = createPool(db.url, { role: null, max: 2 });
+      // One connection per lane (the first one also switches over), and one to spare.
+      const lanes = opts.lanes ?? Math.min(selected.length, 3);
+      const owner = createPool(db.url, { role: null, max: lanes + 1 });
       const total = Number((await owner.query('SELECT count(*) AS n FROM events')).rows[0].n);
       const head = Number((await owner.query('SELECT coalesce(max(global_position), 0) AS n FROM events')).rows[0].n);
-      const bar = new SingleBar(
-        { format: 'rebuilding {names} [{bar}] {percentage}% {value}/{total} events | {eta_formatted} left', stream: process.stderr, hideCursor: true },
-        Presets.shades_classic,
+      const rebuilt = selected.map((p) => p.name);
+      process.stderr.write(
+        `rebuild ${rebuilt.join(', ')}: ${total.toLocaleString('en-US')} events in the log, ${Math.min(lanes, selected.length)} lane(s), batches of ${opts.batchSize}\n`,
       );
-      bar.start(total, 0, { names: selected.map((p) => p.name).join(', ') });
+      const reporter = new RebuildProgressReporter(rebuilt, total, (line) => process.stderr.write(`${line}\n`), opts.progressEverySeconds);
       try {
         const result = await rebuildProjections({
           store,
           ownerPool: owner,
           projections: selected,
           units: new UnitResolver(loadAdministrativeUnits()),
-          batchSize,
+          batchSize: opts.batchSize,
+          lanes,
           suffix: '__rebuild',
           onProgress: (p) => {
-            if (p.events > total) bar.setTotal(p.events);
-            bar.update(p.events);
+            reporter.update(p);
             const position = positionOf(p.checkpoint);
             for (const proj of selected) {
               gauges.position.set({ subscription: `${checkpointName(proj.name)}:rebuild` }, position);
@@ -88,12 +102,13 @@ export function registerProjectionsCommand(program: Command): void {
             }
           },
         });
-        bar.stop();
+        const per = Object.entries(result.projectionSeconds)
+          .map(([n, sec]) => `${n} ${sec.toFixed(1)} s`)
+          .join(', ');
         process.stderr.write(
-          `rebuilt ${selected.map((p) => p.name).join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), switched over at ${result.checkpoint ?? 'the start'}\n`,
+          `rebuilt ${rebuilt.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s; ${per}; indexes ${result.indexSeconds.toFixed(1)} s), switched over at ${result.checkpoint ?? 'the start'}\n`,
         );
       } finally {
-        bar.stop();
         server?.close();
         await owner.end();
         await nest.close();
