@@ -360,6 +360,8 @@ export function childContribution(
   to: string,
   /** The child's last day as a child, if computed already (undefined: computed here; null: no date of birth). */
   lastDay?: string | null,
+  /** Where to write the contribution (all zeros; left untouched when the child does not count): a new array when not given. */
+  into?: Contribution,
 ): { vec: Contribution; residence: SpellTuple; band: AgeBand; sex: string } | null {
   const c = state.child;
   if (!c || c.status === 'merged') return null;
@@ -376,7 +378,7 @@ export function childContribution(
     if (!r || s[2] > r[2] || (s[2] === r[2] && (s[3] ?? '9999-12-31') > (r[3] ?? '9999-12-31'))) r = s;
   }
   if (!r) return null;
-  const main = new Array<number>(CELL_COLUMNS.length).fill(0);
+  const main = into ?? new Array<number>(CELL_COLUMNS.length).fill(0);
   main[F.children] = 1;
   const scGroups: number[] = [];
   const arGroups: number[] = [];
@@ -523,11 +525,13 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
     const order = changePeriods(days, g);
     // Per unit list: the key the child's run counts under (unit, sex, band) and its contribution.
     const prevKey: [string | null, string | null] = [null, null];
-    const prevVec: [Contribution | null, Contribution | null] = [null, null];
+    const prevVec: [Sparse | null, Sparse | null] = [null, null];
     const prevWhere: [string, string] = ['', ''];
     for (const k of order) {
       const [from, to] = periodBounds(g, k);
-      const got = childContribution(state, from, to, last);
+      const counts = childContribution(state, from, to, last, SCRATCH);
+      // Kept as its non-zero columns (a dozen of 159): compared and added without walking the rest.
+      const got = counts && { ...counts, vec: sparseOf(SCRATCH) };
       for (let l = 0; l < 2; l++) {
         const r = got?.residence;
         const province = r ? (l === 0 ? r[5] : r[7]) : null;
@@ -552,19 +556,39 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
   }
 }
 
-function sameContribution(a: Contribution, b: Contribution): boolean {
+/** A contribution as its non-zero columns: column index, value, column index, value… in column order. */
+type Sparse = number[];
+
+/** One dense contribution written by `childContribution` at a time, read back (and zeroed) by `sparseOf`: no array of 159 per period evaluated. */
+const SCRATCH: Contribution = new Array<number>(CELL_COLUMNS.length).fill(0);
+
+/** The non-zero columns of `vec`, which is left all zeros. */
+function sparseOf(vec: Contribution): Sparse {
+  const out: Sparse = [];
+  for (let i = 0; i < vec.length; i++) {
+    const x = vec[i]!;
+    if (x !== 0) {
+      out.push(i, x);
+      vec[i] = 0;
+    }
+  }
+  return out;
+}
+
+function sameContribution(a: Sparse, b: Sparse): boolean {
   if (a === b) return true;
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function add(out: Map<string, Contribution>, key: string, vec: Contribution, sign: number): void {
+function add(out: Map<string, Contribution>, key: string, vec: Sparse, sign: number): void {
   let acc = out.get(key);
   if (!acc) {
     acc = new Array<number>(CELL_COLUMNS.length).fill(0);
     out.set(key, acc);
   }
-  for (let i = 0; i < vec.length; i++) acc[i]! += sign * vec[i]!;
+  for (let i = 0; i < vec.length; i += 2) acc[vec[i]!]! += sign * vec[i + 1]!;
 }
 
 const DELTA_KEY_COLUMNS = ['granularity', 'units', 'province_code', 'commune_code', 'sex', 'age_band', 'period_index'] as const;
