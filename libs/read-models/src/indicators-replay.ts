@@ -2,9 +2,9 @@ import type { Pool, PoolClient } from 'pg';
 import type { Checkpoint, EventStore, RecordedEvent } from '@childledger/event-store';
 import { computeIndicators, computeIndicatorSeries, IndicatorRequest, IndicatorResult, IndicatorSeriesResult, Period, granularityOf } from './indicators';
 import {
-  addChildDeltas,
   caseFact,
   CELL_COLUMNS,
+  childContribution,
   closeChildState,
   Contribution,
   emptyIndicatorState,
@@ -12,6 +12,8 @@ import {
   OpenedChildState,
   openChildState,
   applyChildEvent,
+  periodBounds,
+  periodIndex,
   withMergedRecords,
 } from './projections/indicators.projection';
 import { childIdOfStream } from './projections/children.projection';
@@ -23,8 +25,8 @@ import type { UnitResolver } from './unit-resolver';
  * events themselves, not from the `indicators` projection's tables (docs/indicators.md, "Published
  * figures"). The log is read through the event store's port (so through the decrypting decorator
  * and the upcasters, as the projector reads it), folded child by child with the projection's own
- * pure functions (`applyChildEvent`, `caseFact`, `withMergedRecords`, `addChildDeltas`), and the
- * deltas of the unit asked for are written to a temporary table named like the projection's
+ * pure functions (`applyChildEvent`, `caseFact`, `withMergedRecords`, `childContribution`), and the
+ * unit's contributions, as deltas between the periods asked for, are written to a temporary table named like the projection's
  * (`rm_indicator_cells`, in the session's `pg_temp`, which PostgreSQL searches first), with the
  * reference values capped at the versions in force at the cut. `computeIndicators` then runs
  * unchanged on that session: the same sums, presentation and suppression as the live query, on
@@ -82,11 +84,14 @@ export async function foldIndicatorStates(
   units: UnitResolver,
   cut: LogCut,
 ): Promise<{ states: Map<string, IndicatorChildState>; eventsRead: number; eventsAfterCut: number }> {
+  // Children are kept closed (the compact state the projection stores) and opened only for the
+  // page that touches them, as the projection does per batch: the opened form is several times larger.
+  const states = new Map<string, IndicatorChildState>();
   const opened = new Map<string, OpenedChildState>();
   const caseChild = new Map<string, string>();
   const open = (childId: string) => {
     let o = opened.get(childId);
-    if (!o) opened.set(childId, (o = openChildState(emptyIndicatorState())));
+    if (!o) opened.set(childId, (o = openChildState(states.get(childId) ?? emptyIndicatorState())));
     return o;
   };
   let after: Checkpoint | null = null;
@@ -124,43 +129,68 @@ export async function foldIndicatorStates(
       }
       apply(e);
     }
+    for (const [id, o] of opened) states.set(id, closeChildState(o));
+    opened.clear();
     if (done) break;
     after = page.checkpoint;
   }
-  const states = new Map<string, IndicatorChildState>();
-  for (const [id, o] of opened) states.set(id, closeChildState(o));
   return { states, eventsRead, eventsAfterCut };
 }
 
 /**
- * The deltas of the children counted in the request's unit list and province (every province for
- * the whole country), summed per key as the projection sums them: `granularity|units|province|commune|sex|band|period`.
+ * The scratch table's rows for the request: per key (`granularity|units|province|commune|sex|band|period`),
+ * the change of the children's summed contribution at each period the request can ask for (every
+ * period of granularity g in the years it touches: a month or quarter is computed with the rest of
+ * its year for the small-count rule), so that the sum of the rows up to a period, which is what
+ * `computeIndicators` reads, is the contribution in that period. Each child's contribution is
+ * evaluated directly for each of those periods (`childContribution`, the definitions), not through
+ * the projection's runs and deltas: the recompute checks the delta arithmetic as well.
  */
 export function replayDeltas(states: ReadonlyMap<string, IndicatorChildState>, req: IndicatorRequest, periods: readonly Period[]): Map<string, Contribution> {
   const g = granularityOf(periods[0] ?? req.period);
   const list = req.oldUnits ? 'pre_2025' : 'current';
+  const years = [...new Set([...periods, req.period].map((p) => Number(p.from.slice(0, 4))))];
+  const ks = [...new Set([...periods, req.period].map((p) => periodIndex(g, p.from)))];
+  for (const y of years) if (g !== 'Y') for (let k = periodIndex(g, `${y}-01-01`); k <= periodIndex(g, `${y}-12-31`); k++) ks.push(k);
+  const order = [...new Set(ks)].sort((a, b) => a - b);
   const members = new Map<string, IndicatorChildState[]>();
   for (const st of states.values()) {
     const into = st.child?.status === 'merged' ? st.child.merged_into : null;
     if (into) members.set(into, [...(members.get(into) ?? []), st]);
   }
-  const prefix = `${g}|${list}|`;
-  const unitPrefix = req.unitCode === 'VN' ? prefix : `${prefix}${req.provinceCode}|${req.unitCode.length === 5 ? `${req.unitCode}|` : ''}`;
-  const out = new Map<string, Contribution>();
-  for (const [id, st] of states) {
-    if (st.child?.status === 'merged') continue;
+  const [P, C] = req.oldUnits ? [7, 6] : [5, 4];
+  // Per period, per key (province|commune|sex|band): the sum of the contributions.
+  const sums = order.map(() => new Map<string, Contribution>());
+  for (const [id, st0] of states) {
+    if (st0.child?.status === 'merged') continue;
     // A child that never lived in the province (in the list asked) contributes nothing to it.
-    if (req.unitCode !== 'VN' && !st.spells.some((s) => s[1] === 'residence' && (req.oldUnits ? s[7] : s[5]) === req.provinceCode)) continue;
-    const mine = new Map<string, Contribution>();
-    addChildDeltas(withMergedRecords(st, members.get(id) ?? []), 1, mine);
-    for (const [key, vec] of mine) {
-      if (!key.startsWith(unitPrefix)) continue;
-      const acc = out.get(key);
-      if (!acc) out.set(key, [...vec]);
-      else for (let i = 0; i < vec.length; i++) acc[i]! += vec[i]!;
-    }
+    if (req.unitCode !== 'VN' && !st0.spells.some((s) => s[1] === 'residence' && s[P] === req.provinceCode)) continue;
+    const st = withMergedRecords(st0, members.get(id) ?? []);
+    order.forEach((k, i) => {
+      const [from, to] = periodBounds(g, k);
+      const got = childContribution(st, from, to);
+      if (!got) return;
+      const province = got.residence[P] as string | null;
+      const commune = (got.residence[C] as string | null) ?? '';
+      if (province === null || (req.unitCode !== 'VN' && province !== req.provinceCode) || (req.unitCode.length === 5 && commune !== req.unitCode)) return;
+      const key = `${province}|${commune}|${got.sex}|${got.band}`;
+      const acc = sums[i]!.get(key);
+      if (!acc) sums[i]!.set(key, [...got.vec]);
+      else for (let j = 0; j < got.vec.length; j++) acc[j]! += got.vec[j]!;
+    });
   }
-  for (const [key, vec] of out) if (vec.every((x) => x === 0)) out.delete(key);
+  const out = new Map<string, Contribution>();
+  const zero = new Array<number>(CELL_COLUMNS.length).fill(0);
+  order.forEach((k, i) => {
+    const now = sums[i]!;
+    const before = i > 0 ? sums[i - 1]! : new Map<string, Contribution>();
+    for (const key of new Set([...now.keys(), ...before.keys()])) {
+      const a = now.get(key) ?? zero;
+      const b = before.get(key) ?? zero;
+      const d = a.map((x, j) => x - b[j]!);
+      if (d.some((x) => x !== 0)) out.set(`${g}|${list}|${key}|${k}`, d);
+    }
+  });
   return out;
 }
 
