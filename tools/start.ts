@@ -232,7 +232,11 @@ async function main(): Promise<void> {
 
     const consoleApp = createConsoleServer({
       distDir: CONSOLE_DIST,
-      upstreams: { registry: `http://127.0.0.1:${config.REGISTRY_API_PORT}`, query: `http://127.0.0.1:${config.QUERY_API_PORT}` },
+      upstreams: {
+        registry: `http://127.0.0.1:${config.REGISTRY_API_PORT}`,
+        query: `http://127.0.0.1:${config.QUERY_API_PORT}`,
+        gateway: `http://127.0.0.1:${config.STREAM_GATEWAY_PORT}`,
+      },
       runtime: {
         oidc: {
           issuer: consoleConfig.CONSOLE_OIDC_ISSUER ?? config.AUTH_ISSUER ?? issuerUrl,
@@ -259,7 +263,7 @@ async function main(): Promise<void> {
       name === 'dev-issuer'
         ? `  ${name.padEnd(16)} ${url}   jwks ${url}/.well-known/jwks.json   tokens POST ${url}/token   sign-in page for the console`
         : name === 'console'
-          ? `  ${name.padEnd(16)} ${url}   (web application: sign in as a seeded user; /registry and /query proxy the APIs)`
+          ? `  ${name.padEnd(16)} ${url}   (web application: sign in as a seeded user; /registry, /query and /gateway proxy the APIs)`
           : `  ${name.padEnd(16)} ${url}/api/v1   docs ${url}/docs   health ${url}/health/ready`,
     );
   }

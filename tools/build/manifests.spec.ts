@@ -190,7 +190,8 @@ describe('deploy/k8s overlays', () => {
           .filter((r) => r.host === consoleHost)
           .map((r) => r.service)
           .sort(),
-      ).toEqual(['console', 'query-api', 'registry-api']);
+        // The console's origin also carries the gateway's partner administration (/gateway, the Administration screen).
+      ).toEqual(['console', 'query-api', 'registry-api', 'stream-gateway']);
       expect(routes.some((r) => r.service === 'stream-gateway')).toBe(true);
       expect(objects().some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-ingress')).toBe(true);
     });

@@ -13,10 +13,11 @@ export interface ConsoleServerOptions {
   /** The static build (index.html and assets/). */
   distDir: string;
   /**
-   * Upstreams behind the console's origin: `/registry/*` → registry API, `/query/*` → query API.
+   * Upstreams behind the console's origin: `/registry/*` → registry API, `/query/*` → query API,
+   * `/gateway/*` → the stream gateway (its partner administration, for the Administration screen).
    * Unset in a cluster whose Ingress routes those paths to the APIs itself (deploy/k8s).
    */
-  upstreams: { registry?: string; query?: string };
+  upstreams: { registry?: string; query?: string; gateway?: string };
   runtime: ConsoleRuntimeConfig;
 }
 
@@ -79,6 +80,7 @@ export function createConsoleServer(options: ConsoleServerOptions): express.Expr
   for (const [prefix, upstream] of [
     ['/registry', options.upstreams.registry],
     ['/query', options.upstreams.query],
+    ['/gateway', options.upstreams.gateway],
   ] as const) {
     // Not proxied: the Ingress routes these paths; one reaching this server is answered as missing, never with the page.
     app.use(

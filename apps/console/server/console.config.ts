@@ -22,6 +22,9 @@ export class ConsoleConfig {
   /** The query API behind `/query/*`; unset: not proxied. */
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }) CONSOLE_QUERY_URL?: string;
 
+  /** The stream gateway behind `/gateway/*` (partner agreements, for admins); unset: not proxied. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }) CONSOLE_GATEWAY_URL?: string;
+
   /** The static build to serve; unset: `static/` beside the built main.js. */
   @IsOptional() @IsString() CONSOLE_STATIC_DIR?: string;
 

@@ -1,6 +1,6 @@
 // The console's server run on its own: `node dist/apps/console/main.js` (its image, deploy/k8s).
-// Serves the static build beside it (static/), /config.json and the probes; proxies /registry and
-// /query only when told where they are (in a cluster the Ingress routes them to the APIs).
+// Serves the static build beside it (static/), /config.json and the probes; proxies /registry,
+// /query and /gateway only when told where they are (in a cluster the Ingress routes them to the APIs).
 // `npm start` does not use this file: it runs the same server in its own process (tools/start.ts).
 import 'reflect-metadata';
 import * as path from 'node:path';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const distDir = config.CONSOLE_STATIC_DIR ?? path.join(path.dirname(entry), 'static');
   const app = createConsoleServer({
     distDir,
-    upstreams: { registry: config.CONSOLE_REGISTRY_URL, query: config.CONSOLE_QUERY_URL },
+    upstreams: { registry: config.CONSOLE_REGISTRY_URL, query: config.CONSOLE_QUERY_URL, gateway: config.CONSOLE_GATEWAY_URL },
     runtime: { oidc: { issuer: config.CONSOLE_OIDC_ISSUER as string, clientId: config.CONSOLE_OIDC_CLIENT_ID, scope: config.CONSOLE_OIDC_SCOPE } },
   });
   const server = await listenConsole(app, config.CONSOLE_PORT, config.HOST);

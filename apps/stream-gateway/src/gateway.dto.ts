@@ -73,3 +73,14 @@ export class PartnerSecretDto {
   @ApiProperty() id!: string;
   @ApiProperty({ description: 'The new client secret, shown this once' }) clientSecret!: string;
 }
+
+export class PartnerFieldDto {
+  @ApiProperty({ description: 'Dotted path in the event data', example: 'residence.communeCode' }) path!: string;
+  @ApiProperty({ description: 'How the field is typed in the partner-facing schema (pseudonym: sent as the partner’s HMAC)' }) kind!: string;
+  @ApiProperty({ description: 'A personal field (personal.*): sharing it needs what sharing personal data needs' }) personal!: boolean;
+}
+
+export class PartnerFieldCatalogueDto {
+  @ApiProperty({ example: 'ChildRegistered' }) eventType!: string;
+  @ApiProperty({ type: [PartnerFieldDto] }) fields!: PartnerFieldDto[];
+}

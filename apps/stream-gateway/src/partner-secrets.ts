@@ -39,6 +39,15 @@ export function loadPartnerSecrets(
       generated.push(a.id);
     }
   }
+  // Partners created through the admin API (not in the partners file) take their key secret from the
+  // same places: PARTNER_<ID>_KEY_SECRET, or an entry of the secrets file under their id.
+  for (const [id, secret] of Object.entries(fromFile))
+    if (!secrets[id] && secret?.keySecret) secrets[id] = { keySecret: secret.keySecret, clientSecret: secret.clientSecret };
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^PARTNER_([A-Z][A-Z0-9_]*)_KEY_SECRET$/.exec(name);
+    const id = m?.[1]?.toLowerCase().replace(/_/g, '-');
+    if (id && value && !secrets[id]) secrets[id] = { keySecret: value, clientSecret: env[envName(id, 'CLIENT_SECRET')] };
+  }
   if (generated.length > 0 && options.devFile && !options.file) {
     mkdirSync(path.dirname(options.devFile), { recursive: true });
     writeFileSync(options.devFile, JSON.stringify(fromFile, null, 2), { mode: 0o600 });

@@ -47,7 +47,14 @@ export class PartnersAdminController {
     const agreement = { ...body, id };
     const problems = agreementProblems(agreement);
     if (problems.length > 0)
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`), problems });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: problems.map((p) => `${p.field}: ${p.message}`),
+        problems,
+        // The shape every API answers a broken rule with (the console shows each beside its field).
+        errors: problems.map((p) => ({ field: p.field, rule: 'AGREEMENT', message: p.message })),
+      });
     try {
       const { created, clientSecret } = await this.streams.putAgreement(agreement as unknown as PartnerAgreement);
       return { ...agreement, created, ...(clientSecret ? { clientSecret } : {}) };

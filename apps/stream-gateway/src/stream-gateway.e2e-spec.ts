@@ -257,6 +257,30 @@ describe('stream-gateway (HTTP)', () => {
     expect((await fetch(`${base}/partners/moj`, { headers: admin })).status).toBe(404);
   });
 
+  it('admin API: the field catalogue an agreement may name, per event type, personal fields marked (admins only)', async () => {
+    const admin = { authorization: `Bearer ${await auth.tokenFor({ role: 'admin' })}` };
+    const res = await fetch(`${base}/partner-fields`, { headers: admin });
+    expect(res.status).toBe(200);
+    const catalogue = (await res.json()) as { eventType: string; fields: { path: string; kind: string; personal: boolean }[] }[];
+    const registered = catalogue.find((c) => c.eventType === 'ChildRegistered')!;
+    expect(registered.fields).toEqual(
+      expect.arrayContaining([
+        { path: 'sex', kind: 'sex', personal: false },
+        { path: 'personal.fullName', kind: 'string', personal: true },
+      ]),
+    );
+    const officer = await auth.tokenFor({ role: 'data_officer', provinces: ['01'], communes: ['00004'] });
+    expect((await fetch(`${base}/partner-fields`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
+    // A bad agreement names each field and rule the way every API does (errors[]).
+    const bad = await fetch(`${base}/partners/moj`, {
+      method: 'PUT',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bộ Tư pháp', sector: 'justice', jurisdictions: ['01'], channels: ['http'], events: { CaseReferred: ['childId'] } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: unknown[] }).errors).toEqual([expect.objectContaining({ field: 'events.CaseReferred[0]', rule: 'AGREEMENT' })]);
+  });
+
   it('retention: expired rows are pruned; a cursor before them is a 410 naming after with the oldest available cursor; pages from there on are as before; the Kafka partner keeps what its relay has not delivered', async () => {
     const streams = app.get(PartnerStreamsService);
     await streams.caughtUp();

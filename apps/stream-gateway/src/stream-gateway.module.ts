@@ -4,6 +4,7 @@ import { PlatformModule, PlatformModuleOptions } from '@childledger/platform';
 import { FeedController } from './feed.controller';
 import { FeedStreams } from './feed-streams';
 import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
+import { PartnerFieldsController } from './partner-fields.controller';
 import { PartnersAdminController } from './partners-admin.controller';
 import { PartnerStreamMetrics } from './partner-metrics';
 import { PartnerStreamsService, STREAM_GATEWAY_OPTIONS, StreamGatewayOptions } from './partner-streams.service';
@@ -21,7 +22,7 @@ export class StreamGatewayModule {
         PlatformModule.forRoot({ ...platform, service: 'stream-gateway' }),
         ThrottlerModule.forRoot([{ name: 'partner', ttl: 60_000, limit: gateway.rateLimitPerMinute }]),
       ],
-      controllers: [TokenController, FeedController, PartnersAdminController, SchemasController],
+      controllers: [TokenController, FeedController, PartnersAdminController, PartnerFieldsController, SchemasController],
       providers: [
         { provide: STREAM_GATEWAY_OPTIONS, useValue: gateway },
         PartnerStreamsService,

@@ -1,20 +1,24 @@
 import createClient, { Client, Middleware } from 'openapi-fetch';
 import type { paths as QueryPaths } from './generated/query-api';
 import type { paths as RegistryPaths } from './generated/registry-api';
+import type { paths as GatewayPaths } from './generated/stream-gateway';
 
 export type RegistryClient = Client<RegistryPaths>;
 export type QueryClient = Client<QueryPaths>;
+export type GatewayClient = Client<GatewayPaths>;
 
 export interface ApiClients {
   /** The registry API (commands, a child's record, imports, reconciliation decisions), behind /registry. */
   registry: RegistryClient;
   /** The query API (read models: search, timelines, audit, indicators), behind /query. */
   query: QueryClient;
+  /** The stream gateway's partner administration (agreements, client secrets), behind /gateway; admins only. */
+  gateway: GatewayClient;
 }
 
 /**
  * Typed clients for the APIs, generated from their OpenAPI documents (`npm run openapi`): a request
- * or answer shape the API does not have does not compile. Both APIs sit behind the console's own
+ * or answer shape the API does not have does not compile. The APIs sit behind the console's own
  * origin (the console server proxies them), and every request carries the signed-in user's token.
  */
 export function createApiClients(accessToken: () => string | null, origin: string = window.location.origin): ApiClients {
@@ -27,7 +31,9 @@ export function createApiClients(accessToken: () => string | null, origin: strin
   };
   const registry = createClient<RegistryPaths>({ baseUrl: `${origin}/registry` });
   const query = createClient<QueryPaths>({ baseUrl: `${origin}/query` });
+  const gateway = createClient<GatewayPaths>({ baseUrl: `${origin}/gateway` });
   registry.use(bearer);
   query.use(bearer);
-  return { registry, query };
+  gateway.use(bearer);
+  return { registry, query, gateway };
 }

@@ -265,7 +265,103 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["IndicatorsController_uploadPopulations"];
+        post: operations["ReferenceDataController_uploadPopulations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/populations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReferenceDataController_previewPopulations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/populations/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReferenceDataController_populationVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/populations/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReferenceDataController_populationVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/publications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["IndicatorPublicationsController_list"];
+        put?: never;
+        post: operations["IndicatorPublicationsController_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/publications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["IndicatorPublicationsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/publications/{id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["IndicatorPublicationsController_recompute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -281,7 +377,55 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["IndicatorsController_uploadTargets"];
+        post: operations["ReferenceDataController_uploadTargets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/targets/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReferenceDataController_previewTargets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/targets/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReferenceDataController_targetVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/targets/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReferenceDataController_targetVersion"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -780,6 +924,155 @@ export interface components {
             /** @description Events newer than the last checkpoint (checked against the chain table only) */
             unsealed: number;
         };
+        PublicationDifferenceDto: {
+            /**
+             * @description Where in the figures
+             * @example indicators[sc_children].value
+             */
+            path: string;
+            /** @description The frozen value (null: none) */
+            published: (number | string | boolean | Record<string, never>) | null;
+            /** @description The value recomputed from the log (null: none) */
+            recomputed: (number | string | boolean | Record<string, never>) | null;
+        };
+        PublicationDto: {
+            figures: components["schemas"]["IndicatorResponseDto"];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The indicators projection's checkpoint the figures reflect (opaque)
+             * @example 1234:5678
+             */
+            logPosition: string;
+            /**
+             * @description Its global log position
+             * @example 5678
+             */
+            logPositionNumber: number;
+            note: string | null;
+            /**
+             * @description The period, or first…last of a series
+             * @example 2026
+             */
+            periodLabel: string;
+            /**
+             * Format: date-time
+             * @description Recorded time (UTC, microseconds)
+             */
+            publishedAt: string;
+            publishedBy: string;
+            publishedByRole: string;
+            /** @description The parameters of GET /indicators it froze */
+            query: {
+                [key: string]: string;
+            };
+            referenceVersions: components["schemas"]["PublicationReferenceVersionsDto"];
+            /** @description Later publications that correct this one */
+            supersededBy: string[];
+            /**
+             * Format: uuid
+             * @description The publication this one corrects
+             */
+            supersedes: string | null;
+            title: string;
+            /** @example 01 */
+            unitCode: string;
+        };
+        PublicationPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["PublicationSummaryDto"][];
+            /** @description Cursor of the next page; null on the last */
+            next: string | null;
+        };
+        PublicationReferenceVersionsDto: {
+            /** @description The populations' version the unit's figures used */
+            population: number | null;
+            /** @description The latest populations version when published */
+            populationInForce: number;
+            /** @description The targets' version the unit's figures used */
+            target: number | null;
+            /** @description The latest targets version when published (a recompute uses versions up to it) */
+            targetInForce: number;
+        };
+        PublicationSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The indicators projection's checkpoint the figures reflect (opaque)
+             * @example 1234:5678
+             */
+            logPosition: string;
+            /**
+             * @description Its global log position
+             * @example 5678
+             */
+            logPositionNumber: number;
+            note: string | null;
+            /**
+             * @description The period, or first…last of a series
+             * @example 2026
+             */
+            periodLabel: string;
+            /**
+             * Format: date-time
+             * @description Recorded time (UTC, microseconds)
+             */
+            publishedAt: string;
+            publishedBy: string;
+            publishedByRole: string;
+            /** @description The parameters of GET /indicators it froze */
+            query: {
+                [key: string]: string;
+            };
+            referenceVersions: components["schemas"]["PublicationReferenceVersionsDto"];
+            /** @description Later publications that correct this one */
+            supersededBy: string[];
+            /**
+             * Format: uuid
+             * @description The publication this one corrects
+             */
+            supersedes: string | null;
+            title: string;
+            /** @example 01 */
+            unitCode: string;
+        };
+        PublishIndicatorsDto: {
+            /** @example commune,sex */
+            by?: string;
+            /** @example 2026-01 */
+            from?: string;
+            /** @description at most 2,000 characters */
+            note?: string;
+            /**
+             * @description as GET /indicators; required unless series is given
+             * @example 2026
+             */
+            period?: string;
+            /** @enum {string} */
+            series?: "year" | "quarter" | "month";
+            /**
+             * Format: uuid
+             * @description the publication this one corrects (publications are never changed)
+             */
+            supersedes?: string;
+            /**
+             * @description 1 to 200 characters
+             * @example Báo cáo năm 2026 gửi Bộ
+             */
+            title: string;
+            /** @example 2026-12 */
+            to?: string;
+            /**
+             * @description as GET /indicators: a province, a commune, or VN (admins)
+             * @example 01
+             */
+            unit: string;
+            /**
+             * Format: date
+             * @description which unit list (old units before 2025-07-01)
+             */
+            unitsOn?: string;
+        };
         ReadAuditEntryDto: {
             /** Format: date-time */
             at: string;
@@ -808,6 +1101,21 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
+        RecomputeDto: {
+            /** @description How many figures differ */
+            differenceCount: number;
+            /** @description The first 200 differences */
+            differences: components["schemas"]["PublicationDifferenceDto"][];
+            /** @description Every figure equal to the published one */
+            equal: boolean;
+            /** @example 1234:5678 */
+            logPosition: string;
+            /** Format: uuid */
+            publicationId: string;
+            /** Format: date-time */
+            publishedAt: string;
+            replay: components["schemas"]["ReplayStatsDto"];
+        };
         ReconciliationQueueEntryDto: {
             candidateCount: number | null;
             childId: string;
@@ -827,6 +1135,53 @@ export interface components {
             next: string | null;
             unit: string;
         };
+        ReferencePreviewDto: {
+            added: number;
+            changed: number;
+            errors: components["schemas"]["ReferenceRowProblemDto"][];
+            fileName: string | null;
+            /** @description Rows with at least one problem: the upload would be refused while any is left */
+            invalid: number;
+            items: components["schemas"]["ReferencePreviewRowDto"][];
+            /** @enum {string} */
+            kind: "target" | "population";
+            /** @description Data rows read */
+            rows: number;
+            unchanged: number;
+        };
+        ReferencePreviewRowDto: {
+            /** @description The value in force today (latest version holding it) */
+            current: number | null;
+            /** @description The version the current value comes from */
+            currentVersion: number | null;
+            /** @description Targets: the indicator; populations: '' */
+            indicator: string;
+            period: string;
+            /** @description The line in the file (the header is line 1) */
+            row: number;
+            /**
+             * @description added: no value in force for this unit, period (and indicator); changed: current → value; invalid: see errors
+             * @enum {string}
+             */
+            status: "added" | "changed" | "unchanged" | "invalid";
+            /** @description As read from the file */
+            unitCode: string;
+            /** @description The new value, as read from the file */
+            value: string;
+        };
+        ReferenceRowProblemDto: {
+            /** @description The column at fault (unit_code, period, indicator, target, child_population) or body */
+            field: string;
+            /** @description The rule in English words */
+            message: string;
+            /** @description The line in the file (the header is line 1); null for the file as a whole */
+            row: number | null;
+            /**
+             * @description The rule broken: a code the console translates
+             * @enum {string}
+             */
+            rule: "UNIT_CODE_FORMAT" | "UNIT_NOT_IN_FORCE" | "OUTSIDE_JURISDICTION" | "PERIOD_FORMAT" | "INDICATOR_UNKNOWN" | "NOT_A_NUMBER" | "NEGATIVE" | "NOT_WHOLE" | "DUPLICATE" | "CONTENT_TYPE" | "UNREADABLE_FILE" | "NO_ROWS" | "TOO_MANY_ROWS" | "MISSING_COLUMN";
+        };
         ReferenceUploadDto: {
             /** @enum {string} */
             kind: "target" | "population";
@@ -835,9 +1190,58 @@ export interface components {
             /** @description The version number this upload became (the figures in force from now on) */
             version: number;
         };
+        ReferenceValueDto: {
+            /** @description Targets: the indicator; populations: '' */
+            indicator: string;
+            period: string;
+            unitCode: string;
+            value: number;
+        };
+        ReferenceVersionDto: {
+            fileName: string | null;
+            /** @enum {string} */
+            kind: "target" | "population";
+            /** @description The newest version (its values win where it has them) */
+            latest: boolean;
+            /** Format: date-time */
+            loadedAt: string;
+            /** @description The uploader's user id */
+            loadedBy: string;
+            /** @description The uploader's name (null for versions before names were kept) */
+            loadedByName: string | null;
+            rowCount: number;
+            version: number;
+        };
+        ReferenceVersionPageDto: {
+            /** @description Newest first */
+            items: components["schemas"]["ReferenceVersionDto"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        ReferenceVersionRowsDto: {
+            limit: number;
+            offset: number;
+            /** @description In unit, period and indicator order */
+            rows: components["schemas"]["ReferenceValueDto"][];
+            /** @description Rows of this version the caller may see */
+            total: number;
+            version: components["schemas"]["ReferenceVersionDto"];
+        };
         ReferenceVersionsDto: {
             population: number | null;
             target: number | null;
+        };
+        ReplayStatsDto: {
+            /** @description Delta rows of the unit rebuilt in the scratch table */
+            cells: number;
+            children: number;
+            /** @description Of those, recorded after the publication time (left out) */
+            eventsAfterCut: number;
+            /** @description Child and case events read from the log up to the publication position */
+            eventsRead: number;
+            /** @description Seconds spent reading and folding the log */
+            seconds: number;
         };
         SealedCheckpointDto: {
             head: string;
@@ -1364,6 +1768,8 @@ export interface operations {
     IndicatorsController_get: {
         parameters: {
             query: {
+                /** @description an instant (2026-03-31T17:00:00Z): the figures as the log stood at that recorded time, recomputed from the events (slow: docs/indicators.md) */
+                asOf?: unknown;
                 /** @description breakdown, comma-separated: sex, ageBand, group, commune (a province), province (VN); e.g. commune,sex */
                 by?: unknown;
                 /** @description xlsx: the report as a workbook (Vietnamese headers) */
@@ -1418,16 +1824,20 @@ export interface operations {
             };
         };
     };
-    IndicatorsController_uploadPopulations: {
+    ReferenceDataController_uploadPopulations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the uploaded file's name, kept in the version history */
+                fileName?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** @description CSV with header unit_code,period,child_population */
+        /** @description CSV (or an XLSX workbook, first sheet) with header unit_code,period,child_population */
         requestBody: {
             content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "text/csv": string;
             };
         };
@@ -1442,16 +1852,197 @@ export interface operations {
             };
         };
     };
-    IndicatorsController_uploadTargets: {
+    ReferenceDataController_previewPopulations: {
+        parameters: {
+            query?: {
+                fileName?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the file an upload of child populations would take; nothing is stored */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Row by row: what the upload would add or change (old → new value), and which rows are wrong */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferencePreviewDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_populationVersions: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 20) */
+                limit?: unknown;
+                offset?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every upload of child populations, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceVersionPageDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_populationVersion: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 20) */
+                limit?: unknown;
+                offset?: unknown;
+            };
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version and a page of its rows (an inspector: the rows of their provinces' units) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceVersionRowsDto"];
+                };
+            };
+        };
+    };
+    IndicatorPublicationsController_list: {
+        parameters: {
+            query?: {
+                /** @description the `next` of the previous page */
+                cursor?: unknown;
+                /** @description 1 to 500 (default 100) */
+                limit?: unknown;
+                /** @description only the publications of this unit */
+                unit?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Publications of units in your jurisdiction, newest first (without their figures) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicationPageDto"];
+                };
+            };
+        };
+    };
+    IndicatorPublicationsController_publish: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** @description CSV with header unit_code,period,indicator,target */
         requestBody: {
             content: {
+                "application/json": components["schemas"]["PublishIndicatorsDto"];
+            };
+        };
+        responses: {
+            /** @description The figures as GET /indicators answers them now, frozen with the log position they reflect */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicationDto"];
+                };
+            };
+        };
+    };
+    IndicatorPublicationsController_get: {
+        parameters: {
+            query?: {
+                /** @description xlsx: the report workbook, stating when it was published and at which log position */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The frozen figures, never recomputed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicationDto"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PublicationDto"];
+                };
+            };
+        };
+    };
+    IndicatorPublicationsController_recompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures recomputed from the log as it stood at the publication (its position and time), compared one by one; nothing is written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecomputeDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_uploadTargets: {
+        parameters: {
+            query?: {
+                /** @description the uploaded file's name, kept in the version history */
+                fileName?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV (or an XLSX workbook, first sheet) with header unit_code,period,indicator,target */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "text/csv": string;
             };
         };
@@ -1462,6 +2053,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReferenceUploadDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_previewTargets: {
+        parameters: {
+            query?: {
+                fileName?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the file an upload of targets would take; nothing is stored */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Row by row: what the upload would add or change (old → new value), and which rows are wrong */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferencePreviewDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_targetVersions: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 20) */
+                limit?: unknown;
+                offset?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every upload of targets, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceVersionPageDto"];
+                };
+            };
+        };
+    };
+    ReferenceDataController_targetVersion: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 20) */
+                limit?: unknown;
+                offset?: unknown;
+            };
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version and a page of its rows (an inspector: the rows of their provinces' units) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceVersionRowsDto"];
                 };
             };
         };
