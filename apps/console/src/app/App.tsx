@@ -24,6 +24,7 @@ const ReconciliationRoutes = lazy(() => import('../features/reconciliation/route
 const CaseRoutes = lazy(() => import('../features/cases/routes'));
 const DashboardRoutes = lazy(() => import('../features/dashboard/routes'));
 const InspectionRoutes = lazy(() => import('../features/inspection/routes'));
+const AdminRoutes = lazy(() => import('../features/admin/routes'));
 const NoScreensPage = lazy(() => import('../features/home/NoScreensPage'));
 const NotFoundPage = lazy(() => import('../features/home/NotFoundPage'));
 
@@ -59,6 +60,7 @@ function SignedInRoutes() {
           <Route path="/cases/*" element={<CaseRoutes />} />
           <Route path="/dashboard/*" element={<DashboardRoutes />} />
           <Route path="/inspection/*" element={<InspectionRoutes />} />
+          <Route path="/admin/*" element={<AdminRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

@@ -23,5 +23,6 @@ export const MENU: Record<Role, MenuEntry[]> = {
   admin: [
     { path: '/dashboard', label: tKey('menu.dashboard') },
     { path: '/inspection', label: tKey('menu.inspection') },
+    { path: '/admin', label: tKey('menu.admin') },
   ],
 };

@@ -8,6 +8,7 @@ import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
 import * as dashboard from '../features/dashboard/i18n';
 import * as inspection from '../features/inspection/i18n';
+import * as admin from '../features/admin/i18n';
 
 // English: the console's second language; same keys as Vietnamese (the type and a test check it).
 export const en: Resources = {
@@ -56,6 +57,7 @@ export const en: Resources = {
     cases: 'Cases',
     dashboard: 'Programme targets',
     inspection: 'Inspection',
+    admin: 'Administration',
   },
   purposeGate: {
     title: 'Purpose of access',
@@ -77,4 +79,5 @@ export const en: Resources = {
   ...childActions.en,
   ...dashboard.en,
   ...inspection.en,
+  ...admin.en,
 };

@@ -7,6 +7,7 @@ import * as cases from '../features/cases/i18n';
 import * as childActions from '../features/child-actions/i18n';
 import * as dashboard from '../features/dashboard/i18n';
 import * as inspection from '../features/inspection/i18n';
+import * as admin from '../features/admin/i18n';
 
 // Vietnamese: the console's first language. Legal terms as the law writes them (docs/console.md).
 export const vi = {
@@ -55,6 +56,7 @@ export const vi = {
     cases: 'Danh sách vụ việc',
     dashboard: 'Theo dõi chỉ tiêu',
     inspection: 'Thanh tra, kiểm tra',
+    admin: 'Quản trị',
   },
   purposeGate: {
     title: 'Mục đích truy cập',
@@ -76,4 +78,5 @@ export const vi = {
   ...childActions.vi,
   ...dashboard.vi,
   ...inspection.vi,
+  ...admin.vi,
 } as const;
