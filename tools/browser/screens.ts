@@ -26,10 +26,11 @@ export async function recordScreen(page: Page, journey: string, name: string): P
   // The pointer off the page and every CSS transition finished: a button just clicked is still
   // hovered otherwise, and axe would judge a colour half-way through antd's hover transition.
   await page.mouse.move(0, 0);
-  // (A string: this file is compiled without the DOM's types; an infinite animation, a spinner, is not waited for.)
-  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)", undefined, {
-    timeout: 5000,
-  });
+  // Polled from here with evaluate (the DevTools protocol, which the console's CSP allows);
+  // waitForFunction would evaluate it in the page with eval, which `script-src 'self'` refuses. A
+  // string: this file is compiled without the DOM's types. An infinite animation (a spinner) is not waited for.
+  const settled = "document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)";
+  for (let tries = 0; tries < 100 && !(await page.evaluate(settled)); tries++) await page.waitForTimeout(50);
   await page.screenshot({ path: file, fullPage: true });
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const violations = results.violations
