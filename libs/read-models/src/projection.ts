@@ -379,6 +379,20 @@ const DAYS_REMEMBERED = 100_000;
 const addDaysSeen = new Map<string, string>();
 const vietnamDaysSeen = new Map<number, string>();
 
+/**
+ * `e.recordedAt` as ISO text, formatted once per event however many projections ask (a rebuild's
+ * lanes share the page's event objects; four folds formatted each instant).
+ */
+export function recordedAtText(e: RecordedEvent): string {
+  let text = RECORDED_AT_TEXT.get(e);
+  if (text === undefined) {
+    text = e.recordedAt.toISOString();
+    RECORDED_AT_TEXT.set(e, text);
+  }
+  return text;
+}
+const RECORDED_AT_TEXT = new WeakMap<RecordedEvent, string>();
+
 /** Whether the event's personal data was erased (the encryption layer's key is gone). */
 export function personalErased(e: RecordedEvent): boolean {
   return e.metadata['personalDataErased'] === true || (e.data as { personal?: unknown }).personal === null;

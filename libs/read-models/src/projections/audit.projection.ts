@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import { parseCheckpoint, RecordedEvent } from '@childledger/event-store';
 import { EventType, PERSONAL_FIELDS } from '@childledger/domain';
-import { insertRows, personalErased, Projection, ProjectionContext, Row, str, streamsStartedIn } from '../projection';
+import { insertRows, personalErased, Projection, ProjectionContext, recordedAtText, Row, str, streamsStartedIn } from '../projection';
 
 export interface AuditRow extends Row {
   position: number;
@@ -85,7 +85,7 @@ export function auditEntry(e: RecordedEvent, childOfStream: (streamId: string) =
     stream_id: e.streamId,
     revision: e.revision,
     event_type: e.type,
-    recorded_at: e.recordedAt.toISOString(),
+    recorded_at: recordedAtText(e),
     child_id: str(data['childId']) ?? childOfStream(e.streamId),
     case_id: str(data['caseId']),
     actor_user_id: str(actor['userId']),

@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import { asCaseEvent, asChildEvent } from '../events';
-import { insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
+import { insertRows, personalErased, Projection, ProjectionContext, recordedAtText, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
 
 export interface CaseRow extends Row {
   case_id: string;
@@ -94,7 +94,7 @@ export function nextDueAt(c: Pick<CaseRow, 'status' | 'assessment_due_at' | 'pla
 export function evolveCase(row: CaseRow | undefined, e: RecordedEvent): { row: CaseRow | undefined; fact?: CaseFactRow } {
   // Typed by the domain's event unions: a field renamed there fails to compile here.
   const ev = asCaseEvent(e);
-  const at = e.recordedAt.toISOString();
+  const at = recordedAtText(e);
   const erased = personalErased(e);
   const fact = (kind: CaseFactRow['kind'], occurredAt: string, extra: Partial<CaseFactRow> = {}): CaseFactRow => ({
     event_id: e.id,

@@ -2,7 +2,19 @@ import type { ClientBase } from 'pg';
 import type { RecordedEvent } from '@childledger/event-store';
 import type { UnitResolver } from '../unit-resolver';
 import { asChildEvent } from '../events';
-import { addDays, insertRows, personalErased, Projection, ProjectionContext, Row, RowSet, str, streamsStartedIn, vietnamDay } from '../projection';
+import {
+  addDays,
+  insertRows,
+  personalErased,
+  Projection,
+  ProjectionContext,
+  recordedAtText,
+  Row,
+  RowSet,
+  str,
+  streamsStartedIn,
+  vietnamDay,
+} from '../projection';
 
 export interface ChildRow extends Row {
   child_id: string;
@@ -131,7 +143,7 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
   const changes: ChildChanges = { spells: [], queueUpserts: [], queueDeletes: [] };
   // Typed by the domain's event union: a field renamed there fails to compile here.
   const ev = asChildEvent(e);
-  const at = e.recordedAt.toISOString();
+  const at = recordedAtText(e);
   const erased = personalErased(e);
 
   const openSpell = (kind: SpellRow['kind'], grp: number, from: string, extra: Partial<SpellRow> = {}) => {
