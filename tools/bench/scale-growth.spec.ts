@@ -1,4 +1,4 @@
-import { describeGrowth, fitGrowth, fitThroughput, predict, secondsToProcess } from './scale-growth';
+import { describeGrowth, extrapolateFigures, fitGrowth, fitThroughput, predict, secondsToProcess } from './scale-growth';
 
 const at = (values: Record<number, number>) => Object.entries(values).map(([events, value]) => ({ events: Number(events), value }));
 
@@ -42,5 +42,25 @@ describe(fitGrowth.name, () => {
 
   it('needs two sizes', () => {
     expect(() => fitGrowth(at({ 5e6: 1 }))).toThrow('two log sizes');
+  });
+});
+
+describe(extrapolateFigures.name, () => {
+  it('extrapolates each figure seen at two sizes, ignoring lines already extrapolated and figures seen once', () => {
+    const lines = extrapolateFigures(
+      [
+        { bench: 'scale.disk.log', value: 680, unit: 'bytes/event', events: 1e6 },
+        { bench: 'scale.rebuild.all', value: 4000, unit: 'events/s', events: 1e6 },
+        { bench: 'scale.disk.log', value: 670, unit: 'bytes/event', events: 2e6 },
+        { bench: 'scale.disk.log.at_100000000', value: 1, unit: 'bytes/event', events: 2e6, extrapolated: true },
+        { bench: 'scale.catchup.all', value: 4000, unit: 'events/s', events: 2e6 },
+        { bench: 'scale.catchup.all', value: 4000, unit: 'events/s', events: 5e6 },
+      ],
+      1e8,
+    );
+    expect(lines.map((l) => l['bench'])).toEqual(['scale.disk.log.at_100000000', 'scale.catchup.all.at_100000000']);
+    expect(lines[0]).toMatchObject({ value: 675, model: 'constant' });
+    // 100 M events at 4,000 events/s.
+    expect(lines[1]).toMatchObject({ value: 4000, hours_for_whole_log: 6.94 });
   });
 });

@@ -91,3 +91,47 @@ export function describeGrowth(fit: GrowthFit & { inverse?: boolean }): string {
   if (fit.model === 'log') return `${what}grows with log n`;
   return `${what}grows linearly with the log`;
 }
+
+/** A figure line of the scale bench: its value at a log size. */
+export interface SizedFigure {
+  bench: string;
+  value: number;
+  unit: string;
+  events: number;
+  extrapolated?: boolean;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * One line per figure measured at two log sizes or more: its growth model and its value at `to`
+ * events (for a throughput, also the hours to process a log of that size from its start).
+ * Lines already extrapolated are ignored, so a run's output can be read back as it is.
+ */
+export function extrapolateFigures(figures: readonly SizedFigure[], to: number): Record<string, unknown>[] {
+  const curves = new Map<string, { unit: string; points: SizePoint[] }>();
+  for (const f of figures) {
+    if (f.extrapolated || typeof f.events !== 'number' || typeof f.value !== 'number') continue;
+    const curve = curves.get(f.bench) ?? { unit: f.unit, points: [] };
+    curve.points.push({ events: f.events, value: f.value });
+    curves.set(f.bench, curve);
+  }
+  const lines: Record<string, unknown>[] = [];
+  for (const [bench, { unit, points }] of curves) {
+    if (new Set(points.map((p) => p.events)).size < 2) continue;
+    const throughput = unit === 'events/s' ? fitThroughput(points) : null;
+    const fit = throughput ?? fitGrowth(points);
+    lines.push({
+      bench: `${bench}.at_${to}`,
+      value: round(predict(fit, to), 2),
+      unit,
+      extrapolated: true,
+      model: fit.model,
+      growth: describeGrowth(fit),
+      fit_error: round(fit.relativeError, 3),
+      from: points.map((p) => [p.events, p.value]),
+      ...(throughput ? { hours_for_whole_log: round(secondsToProcess(throughput, to) / 3600, 2) } : {}),
+    });
+  }
+  return lines;
+}

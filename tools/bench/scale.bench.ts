@@ -32,7 +32,7 @@ import {
 } from '@childledger/read-models';
 import { BenchContext, BenchFigure, figure, percentile, round } from './bench-support';
 import { generateSql, hanoiCommunes, measureLag, PER_CHILD, provinceByCommuneSex, provinceYear, sampleAgainst, timed } from './read-model-workload';
-import { describeGrowth, fitGrowth, fitThroughput, predict, secondsToProcess, SizePoint } from './scale-growth';
+import { extrapolateFigures, SizedFigure } from './scale-growth';
 
 const TOTAL = Number(process.env['BENCH_SCALE_EVENTS'] ?? 20_000_000);
 const CHECKPOINTS = (process.env['BENCH_SCALE_CHECKPOINTS']?.split(',').map(Number) ?? [TOTAL / 4, TOTAL / 2, TOTAL])
@@ -94,13 +94,11 @@ export async function run(ctx: BenchContext): Promise<void> {
     `checkpoints at ${CHECKPOINTS.join(', ')} events; read models ${REBUILD_EVERY ? 'rebuilt at each' : 'rebuilt at the first, caught up at the others'}`,
   );
 
-  /** Every figure per log size, for the growth fits. */
-  const curves = new Map<string, { unit: string; points: SizePoint[] }>();
+  /** Every figure with its log size, for the growth fits. */
+  const measured: SizedFigure[] = [];
   const emit = (f: BenchFigure, events: number) => {
     ctx.emit({ ...f, events });
-    const curve = curves.get(f.bench) ?? { unit: f.unit, points: [] };
-    curve.points.push({ events, value: f.value });
-    curves.set(f.bench, curve);
+    measured.push({ bench: f.bench, value: f.value, unit: f.unit, events });
   };
 
   let children = 0; // generated so far
@@ -410,23 +408,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.log(`checkpoint ${target} done, ${seconds((Date.now() - started) / 1000)} since the start`);
   }
 
-  // 6. Growth over the checkpoints and the value at EXTRAPOLATE_TO events.
-  for (const [bench, { unit, points }] of curves) {
-    if (new Set(points.map((p) => p.events)).size < 2) continue;
-    const throughput = unit === 'events/s' ? fitThroughput(points) : null;
-    const fit = throughput ?? fitGrowth(points);
-    ctx.emit({
-      bench: `${bench}.at_${EXTRAPOLATE_TO}`,
-      value: round(predict(fit, EXTRAPOLATE_TO)),
-      unit,
-      extrapolated: true,
-      model: fit.model,
-      growth: describeGrowth(fit),
-      fit_error: round(fit.relativeError, 3),
-      from: points.map((p) => [p.events, p.value]),
-      ...(throughput ? { hours_for_whole_log: round(secondsToProcess(throughput, EXTRAPOLATE_TO) / 3600, 2) } : {}),
-    });
-  }
+  // 6. Growth over the checkpoints and the value at EXTRAPOLATE_TO events (scale-extrapolate.ts
+  // does the same from a run's saved lines, e.g. one stopped before its last checkpoint).
+  for (const line of extrapolateFigures(measured, EXTRAPOLATE_TO)) ctx.emit(line as unknown as BenchFigure);
   ctx.log(`largest checkpoint reached: ${reached} generated events (asked: ${TOTAL})`);
   await store.close();
   await pool.end();
