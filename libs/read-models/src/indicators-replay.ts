@@ -224,7 +224,27 @@ export async function withReplayedIndicators<T>(
   work: (source: IndicatorSource, stats: ReplayStats) => Promise<T>,
 ): Promise<T> {
   const t0 = process.hrtime.bigint();
-  const { states, eventsRead, eventsAfterCut } = await foldIndicatorStates(store, units, cut);
+  const folded = await foldIndicatorStates(store, units, cut);
+  return withScratchIndicators(pool, folded.states, caps, req, periods, (source, cells) =>
+    work(source, {
+      eventsRead: folded.eventsRead,
+      eventsAfterCut: folded.eventsAfterCut,
+      children: folded.states.size,
+      cells,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    }),
+  );
+}
+
+/** The same from states already folded (one fold for several requests). */
+export async function withScratchIndicators<T>(
+  pool: Pool,
+  states: ReadonlyMap<string, IndicatorChildState>,
+  caps: ReferenceCaps,
+  req: IndicatorRequest,
+  periods: readonly Period[],
+  work: (source: IndicatorSource, cells: number) => Promise<T>,
+): Promise<T> {
   const deltas = replayDeltas(states, req, periods);
   const client = await pool.connect();
   try {
@@ -255,8 +275,7 @@ export async function withReplayedIndicators<T>(
         params,
       );
     }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return await work(sourceOn(client), { eventsRead, eventsAfterCut, children: states.size, cells: rows.length, seconds });
+    return await work(sourceOn(client), rows.length);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
