@@ -139,6 +139,25 @@ describe(PgPartnerProjection.name, () => {
     await pe.stop();
   });
 
+  it('appends awkward text (tabs, newlines, backslashes, quotes, Vietnamese) exactly as the event holds it', async () => {
+    const [child, kase] = [randomUUID(), randomUUID()];
+    const notes = 'Ghi chú:\tđã tiêm\nđủ "mũi" \\ C:\\hồ sơ\r\n\\N';
+    const delivered = ev.interventionDelivered(kase, 'health\\t');
+    delivered.data = { ...delivered.data, personal: { notes } };
+    await store.append(`child-${child}`, [ev.childRegistered(child, '01004', 4)]);
+    await store.append(`case-${kase}`, [ev.caseOpened(kase, child), delivered]);
+    // The default batch size (the backfill's), not the small batches of the other tests.
+    const p = new PgPartnerProjection(pool, store, new PartnerProjector(health, new Pseudonymiser('health-secret-0000000000'), (c) => c.slice(0, 2)), {
+      signal,
+    });
+    await (await p.start()).caughtUp();
+    // Caught up with what was visible: another session's open transaction can hold the newest events back a moment.
+    await eventually(async () => (await all('moh')).some((x) => x.id === delivered.id), 10_000, 'the delivered intervention in the feed');
+    await p.stop();
+    const got = (await all('moh')).find((x) => x.id === delivered.id);
+    expect(got?.data).toEqual({ caseId: expect.any(String), serviceType: 'health\\t', personal: { notes } });
+  });
+
   it('a second instance of the same projection never writes a batch twice', async () => {
     const agreement = parseAgreement({ ...education, id: 'twice' });
     const first = projection(agreement, 'twice-secret-000000000000');

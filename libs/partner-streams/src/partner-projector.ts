@@ -213,7 +213,8 @@ export class PartnerProjector {
         const kind = path === 'caseId' ? 'case' : path === 'interventionId' ? 'intervention' : 'child';
         setPath(data, path, this.keys.identifier(kind, value));
       } else {
-        setPath(data, path, structuredClone(value));
+        // Scalars need no copy (most fields are): only objects are cloned, so the entry never shares the event's.
+        setPath(data, path, typeof value === 'object' && value !== null ? structuredClone(value) : value);
       }
     }
     return {
