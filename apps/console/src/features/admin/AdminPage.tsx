@@ -15,16 +15,19 @@ export default function AdminPage() {
   const tab: Tab = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as Tab) : 'targets';
   const go = (k: string) => setParams({ tab: k });
   const items = [
-    { key: 'targets', label: t('admin.tabs.targets'), children: <ReferenceTab key="targets" kind="targets" /> },
-    { key: 'populations', label: t('admin.tabs.populations'), children: <ReferenceTab key="populations" kind="populations" /> },
-    { key: 'partners', label: t('admin.tabs.partners'), children: <PartnersTab /> },
+    { key: 'targets', label: t('admin.tabs.targets') },
+    { key: 'populations', label: t('admin.tabs.populations') },
+    { key: 'partners', label: t('admin.tabs.partners') },
   ];
-  // On a phone the tabs do not fit (antd's "more" button fails axe): a list of sections instead, as on the inspection screen.
+  const content = tab === 'partners' ? <PartnersTab /> : <ReferenceTab key={tab} kind={tab} />;
+  // On a phone the tabs do not fit (antd's "more" button fails axe): a list of sections instead, as on the
+  // inspection screen. The section's content stays at the same place in the tree whichever control is shown,
+  // so a change of breakpoint (a full-page screenshot resizes the page for a moment) never loses what was chosen.
   const narrow = Grid.useBreakpoint().md === false;
   return (
     <Page title={t('admin.title')} intro={t('admin.intro')}>
-      {narrow ? (
-        <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        {narrow ? (
           <Segmented<string>
             vertical
             block
@@ -33,11 +36,11 @@ export default function AdminPage() {
             onChange={go}
             options={items.map((i) => ({ value: i.key, label: i.label }))}
           />
-          {items.find((i) => i.key === tab)?.children}
-        </Space>
-      ) : (
-        <Tabs activeKey={tab} onChange={go} items={items} destroyInactiveTabPane />
-      )}
+        ) : (
+          <Tabs activeKey={tab} onChange={go} items={items} />
+        )}
+        <div>{content}</div>
+      </Space>
     </Page>
   );
 }

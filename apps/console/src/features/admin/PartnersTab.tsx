@@ -1,7 +1,9 @@
-import { Alert, App, Button, Checkbox, Descriptions, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Descriptions, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api';
+import { StatusTag } from '../../app/StatusTag';
 import { formatDateTime } from '../../format/format';
 import { tKey } from '../../i18n/resources';
 import { FieldCatalogue, Partner, useFieldCatalogue, usePartners, useRotateSecret, useSaveAgreement } from './use-admin';
@@ -19,7 +21,10 @@ export function PartnersTab() {
   const { t } = useTranslation();
   const partners = usePartners();
   const catalogue = useFieldCatalogue();
-  const [chosen, setChosen] = useState<string>();
+  // The partner open is in the address (?tab=partners&partner=moj): a link to it, and kept when the screen is drawn again.
+  const [params, setParams] = useSearchParams();
+  const chosen = params.get('partner') ?? undefined;
+  const setChosen = (id: string) => setParams({ tab: 'partners', partner: id });
   const partner = partners.data?.find((p) => p.id === chosen);
   const jurisdictions = (p: Partner) => (p.jurisdictions.includes('*') ? t('admin.partners.everywhere') : p.jurisdictions.join(', '));
   return (
@@ -158,11 +163,7 @@ function AgreementEditor({ partner, catalogue }: { partner: Partner; catalogue: 
                     label: (
                       <span>
                         <Typography.Text code>{f.path}</Typography.Text>
-                        {f.personal && (
-                          <Tag color="volcano" style={{ marginInlineStart: 4 }}>
-                            {t('admin.partners.personal')}
-                          </Tag>
-                        )}
+                        {f.personal && <StatusTag tone="warning">{t('admin.partners.personal')}</StatusTag>}
                       </span>
                     ),
                   }))}
@@ -195,6 +196,7 @@ function AgreementEditor({ partner, catalogue }: { partner: Partner; catalogue: 
         title={t('admin.partners.secretTitle', { name: partner.name })}
         closable={false}
         maskClosable={false}
+        destroyOnHidden
         footer={
           <Button type="primary" onClick={() => setSecret(undefined)}>
             {t('admin.partners.secretDone')}

@@ -1,8 +1,9 @@
 import { InboxOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Descriptions, Modal, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Descriptions, Modal, Select, Space, Table, Typography, Upload } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api';
+import { StatusTag } from '../../app/StatusTag';
 import { formatDateTime, formatNumber } from '../../format/format';
 import { useIndicatorDefinitions } from '../dashboard/use-indicators';
 import { fieldLabel, problemText } from './problems';
@@ -22,7 +23,7 @@ import {
 
 type Filter = 'all' | 'problems' | 'changes';
 
-const STATUS_COLOUR = { added: 'green', changed: 'gold', unchanged: 'default', invalid: 'red' } as const;
+const STATUS_TONE = { added: 'good', changed: 'warning', unchanged: 'neutral', invalid: 'bad' } as const;
 
 function useIndicatorLabel() {
   const { i18n } = useTranslation();
@@ -193,7 +194,7 @@ export function ReferenceTab({ kind }: { kind: ReferenceKind }) {
                   render: (_, r) => (r.current === null ? '' : formatNumber(r.current, { maximumFractionDigits: 2 })),
                 },
                 { title: t('admin.reference.colNew'), render: (_, r) => shownValue(r.value) },
-                { title: t('admin.reference.colResult'), render: (_, r) => <Tag color={STATUS_COLOUR[r.status]}>{statusLabel(r.status)}</Tag> },
+                { title: t('admin.reference.colResult'), render: (_, r) => <StatusTag tone={STATUS_TONE[r.status]}>{statusLabel(r.status)}</StatusTag> },
                 {
                   title: t('admin.reference.colProblem'),
                   render: (_, r) => (problemsByRow.get(r.row) ?? []).map((p) => <div key={p}>{p}</div>),
@@ -233,7 +234,7 @@ function Versions({ kind, indicatorLabel }: { kind: ReferenceKind; indicatorLabe
             render: (_, v) => (
               <Space size="small">
                 {v.version}
-                {v.latest && <Tag color="blue">{t('admin.reference.latest')}</Tag>}
+                {v.latest && <StatusTag tone="good">{t('admin.reference.latest')}</StatusTag>}
               </Space>
             ),
           },
