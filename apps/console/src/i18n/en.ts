@@ -43,6 +43,7 @@ export const en: Resources = {
     case_worker: 'Case worker',
     inspector: 'Inspector',
     admin: 'Administrator',
+    system: 'System (automatic)',
   },
   unit: {
     communes: 'Commune {{codes}}',

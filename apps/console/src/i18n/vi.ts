@@ -42,6 +42,7 @@ export const vi = {
     case_worker: 'Cán bộ quản lý trường hợp',
     inspector: 'Thanh tra',
     admin: 'Quản trị hệ thống',
+    system: 'Hệ thống (tự động)',
   },
   unit: {
     communes: 'Xã, phường, đặc khu {{codes}}',

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../../api';
 import type { QuerySchemas } from '../../api';
 import { Page } from '../../app/Page';
+import { unitWithCode, useUnitNames } from '../../app/use-unit-names';
 import { formatDate, formatDateTime } from '../../format/format';
 import { Purpose, PurposeGate } from '../../purpose/purpose';
 import { ChildActions } from '../child-actions/ChildActions';
@@ -43,6 +44,15 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
   const record = useChildRecord(childId, purpose);
   const timeline = useChildTimeline(childId, purpose);
   const cases = useChildCases(childId);
+  // Units by name (the residence, the actors' units, a move's communes); codes until the names arrive.
+  const unitNames = useUnitNames([
+    ...(record.data?.residence.communeCode ? [record.data.residence.communeCode] : []),
+    ...(timeline.data?.events ?? []).flatMap((e) => [
+      ...(e.actorUnit ? [e.actorUnit] : []),
+      ...(e.type === 'ResidenceChanged' && e.communeCode ? [e.communeCode] : []),
+      ...e.changes.filter((ch) => ch.field === 'communeCode').flatMap((ch) => [ch.from ?? '', ch.to ?? '']),
+    ]),
+  ]);
   if (record.isPending) return <Spin />;
   if (record.error) {
     const notFound = record.error instanceof ApiError && record.error.status === 404;
@@ -55,6 +65,7 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
     if (v === null || v === '') return t('childPage.empty');
     if (field === 'dateOfBirth') return formatDate(v);
     if (field === 'sex' && (v === 'M' || v === 'F')) return t(`terms.sex.${v}`);
+    if (field === 'communeCode') return unitWithCode(unitNames, v);
     return v;
   };
   const groupList = (groups: number[] | null, type: string, label: (g: number) => string) =>
@@ -79,6 +90,7 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
         <Space direction="vertical" size={0}>
           <Typography.Text strong>{t(`childPage.event.${isKnown<KnownEvent>(KNOWN_EVENTS, e.type) ? e.type : 'other'}`)}</Typography.Text>
           {e.effectiveDate && <Typography.Text type="secondary">{t('childPage.sinceDate', { date: formatDate(e.effectiveDate) })}</Typography.Text>}
+          {e.type === 'ResidenceChanged' && e.communeCode && <span>{t('childPage.movedTo', { unit: unitWithCode(unitNames, e.communeCode) })}</span>}
           {e.group !== null && e.type.startsWith('SpecialCircumstance') && <span>{t(`terms.group.${String(e.group)}` as 'terms.group.1')}</span>}
           {e.changes.map((ch) => (
             <span key={ch.field}>
@@ -97,7 +109,13 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
       key: 'who',
       responsive: ['md' as const],
       render: (_: unknown, e: TimelineEntry) =>
-        [e.actorUserId, e.actorRole ? t(`role.${e.actorRole}` as 'role.data_officer') : null, e.actorUnit].filter(Boolean).join(' · '),
+        [
+          e.actorUserId,
+          e.actorRole ? t(`role.${e.actorRole}` as 'role.data_officer', { defaultValue: e.actorRole }) : null,
+          e.actorUnit ? (unitNames.get(e.actorUnit) ?? e.actorUnit) : null,
+        ]
+          .filter(Boolean)
+          .join(' · '),
     },
     { title: t('childPage.why'), dataIndex: 'reason', key: 'why', render: (v: string | null) => v ?? '' },
   ];
@@ -113,7 +131,10 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
           <Descriptions.Item label={t('childPage.sex')}>{c.sex === 'M' || c.sex === 'F' ? t(`terms.sex.${c.sex}`) : ''}</Descriptions.Item>
           <Descriptions.Item label={t('terms.personalId')}>{p.personalId ?? ''}</Descriptions.Item>
           <Descriptions.Item label={t('childPage.residence')}>
-            {[c.residence.communeCode, c.residence.effectiveFrom ? t('childPage.residenceSince', { date: formatDate(c.residence.effectiveFrom) }) : null]
+            {[
+              c.residence.communeCode ? unitWithCode(unitNames, c.residence.communeCode) : null,
+              c.residence.effectiveFrom ? t('childPage.residenceSince', { date: formatDate(c.residence.effectiveFrom) }) : null,
+            ]
               .filter(Boolean)
               .join(' ')}
           </Descriptions.Item>
