@@ -133,7 +133,7 @@ describeInBrowser('an admin previews and uploads targets, sees the version and t
     await page.getByRole('checkbox', { name: 'Nhận loại sự kiện ChildRegistered' }).check();
     await page.getByRole('checkbox', { name: 'sex', exact: true }).check();
     await page.getByRole('checkbox', { name: 'residence.communeCode', exact: true }).check();
-    );
+    await screen(page, '07-partner-editing');
     await page.getByRole('button', { name: 'Lưu thỏa thuận' }).click();
     await page.getByText('Đã lưu thỏa thuận của Bộ Tư pháp.').waitFor();
     const saved = (await (await gateway('/partners/moj')).json()) as { events: Record<string, string[]>; updatedAt: string | null };
