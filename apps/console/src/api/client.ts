@@ -1,7 +1,12 @@
 import createClient, { Client, Middleware } from 'openapi-fetch';
-import type { paths as QueryPaths } from './generated/query-api';
-import type { paths as RegistryPaths } from './generated/registry-api';
-import type { paths as GatewayPaths } from './generated/stream-gateway';
+import type { paths as ConsolePaths } from './generated/console-api';
+
+/** One API's paths of the console's merged document, without the prefix it has on the console's origin. */
+type PathsUnder<Prefix extends string> = { [P in keyof ConsolePaths as P extends `${Prefix}${infer Rest}` ? Rest : never]: ConsolePaths[P] };
+
+export type RegistryPaths = PathsUnder<'/registry'>;
+export type QueryPaths = PathsUnder<'/query'>;
+export type GatewayPaths = PathsUnder<'/gateway'>;
 
 export type RegistryClient = Client<RegistryPaths>;
 export type QueryClient = Client<QueryPaths>;
