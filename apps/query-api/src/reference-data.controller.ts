@@ -241,7 +241,7 @@ export class ReferenceDataController {
   }
 
   /** The records of the body: CSV text, or the first sheet of an XLSX workbook; 400 naming `body` if unreadable or empty. */
-  private async records(body: unknown, type: string | undefined): Promise<Record<string, string>[]> {
+  private async records(body: unknown, type: string | undefined): Promise<{ line: number; record: Record<string, string> }[]> {
     const fileProblem = (message: string, rule: string) =>
       new BadRequestException({ message, field: 'body', rule, errors: [{ row: null, field: 'body', rule, message }] });
     if (type?.startsWith(XLSX_TYPE) && Buffer.isBuffer(body)) {
@@ -268,13 +268,23 @@ export class ReferenceDataController {
       sheet.eachRow({ includeEmpty: true }, (row) => grid.push((row.values as ExcelJS.CellValue[]).slice(1).map(text)));
       const [header, ...data] = grid;
       const columns = (header ?? []).map((c) => c.trim().toLowerCase());
-      // Rows keep their line in the sheet (the header is line 1) so that a problem names the row Excel shows.
-      return data.map((cells) => Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? '']))).filter((r) => Object.values(r).some((v) => v !== ''));
+      // Rows keep their line in the sheet (the header is line 1), empty ones skipped, so that a problem names the row Excel shows.
+      return data
+        .map((cells, i) => ({ line: i + 2, record: Object.fromEntries(columns.map((c, j) => [c, cells[j] ?? ''])) }))
+        .filter((r) => Object.values(r.record).some((v) => v !== ''));
     }
     if (!type?.startsWith('text/csv') || typeof body !== 'string')
       throw fileProblem(`send the file as the body with Content-Type: text/csv or ${XLSX_TYPE}`, 'CONTENT_TYPE');
     try {
-      return parse(body, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+      // Each record with its line in the file (blank lines skipped but counted), as a spreadsheet or an editor numbers it.
+      const parsed = parse(body, {
+        columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+        skip_empty_lines: true,
+        trim: true,
+        bom: true,
+        info: true,
+      }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
+      return parsed.map((r) => ({ line: r.info.lines, record: r.record }));
     } catch (err) {
       throw fileProblem(`CSV could not be read: ${(err as Error).message}`, 'UNREADABLE_FILE');
     }
@@ -297,12 +307,11 @@ export class ReferenceDataController {
     if (records.length > MAX_ROWS) throw fileProblem(`at most ${MAX_ROWS} rows per upload`, 'TOO_MANY_ROWS');
     const valueColumn = kind === 'target' ? 'target' : 'child_population';
     const columns = kind === 'target' ? ['unit_code', 'period', 'indicator', 'target'] : ['unit_code', 'period', 'child_population'];
-    const missing = columns.filter((c) => !(c in records[0]!));
+    const missing = columns.filter((c) => !(c in records[0]!.record));
     if (missing.length > 0) throw fileProblem(`the header must name ${columns.join(',')}; missing: ${missing.join(', ')}`, 'MISSING_COLUMN', missing[0]);
     const problems: ReferenceRowProblemDto[] = [];
     const seen = new Map<string, number>();
-    const rows = records.map((r, i): CheckedRow => {
-      const line = i + 2;
+    const rows = records.map(({ line, record: r }): CheckedRow => {
       const raw = {
         unitCode: r['unit_code'] ?? '',
         period: r['period'] ?? '',

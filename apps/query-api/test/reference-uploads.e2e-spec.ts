@@ -136,6 +136,9 @@ describe('targets and populations: preview, upload, versions (e2e)', () => {
       expect(await broken.json()).toMatchObject({ field: 'body', rule: 'UNREADABLE_FILE' });
     }
     expect((await post('/indicators/targets/preview?fileName=' + 'x'.repeat(300), 'admin', `${HEADER}\n01,2026,sc_children,1\n`)).status).toBe(400);
+    // A blank line is skipped but counted: the problem names the line the file shows.
+    const blank = await (await post('/indicators/targets/preview', 'admin', `${HEADER}\n01,2026,sc_children,1\n\n01,2026,sc_rate,x\n`)).json();
+    expect(blank.errors.map((e: { row: number; rule: string }) => [e.row, e.rule])).toEqual([[4, 'NOT_A_NUMBER']]);
   });
 
   it('takes an XLSX workbook (first sheet) as it takes a CSV, and lists each upload as a version with who, when, rows and file name', async () => {
