@@ -1,12 +1,13 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, OnModuleInit, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '@childledger/platform';
 import { IndicatorPublications, Publication } from '@childledger/read-models';
 import { CASE_ROLES, REFERENCE_DATA_ROLES } from './access';
 import { IndicatorsController } from './indicators.controller';
 import { PublicationDto, PublicationPageDto, PublicationSummaryDto, PublishIndicatorsDto, RecomputeDto } from './indicator-publications.dto';
 import { decodeCursor, INSTANT, page, pageLimit } from './keyset';
+import { inReplaySlot } from './replay-slot';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -140,13 +141,14 @@ export class IndicatorPublicationsController implements OnModuleInit {
   @Post(':id/recompute')
   @HttpCode(200)
   @Roles(...REFERENCE_DATA_ROLES)
+  @ApiServiceUnavailableResponse({ description: 'Another recomputation from the log is running on this server (rule REPLAY_BUSY)' })
   @ApiOkResponse({
     type: RecomputeDto,
     description: 'The figures recomputed from the log as it stood at the publication (its position and time), compared one by one; nothing is written',
   })
   async recompute(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<RecomputeDto> {
     const p = await this.visible(user, id);
-    const r = await this.publications.recompute(p);
+    const r = await inReplaySlot(() => this.publications.recompute(p));
     return {
       publicationId: p.id,
       equal: r.equal,

@@ -21,6 +21,7 @@ import {
 import { ALL_ROLES, optionalDate, optionalPastInstant, requireUnitInJurisdiction } from './access';
 import { IndicatorDefinitionDto, IndicatorResponseDto } from './indicators.dto';
 import { indicatorWorkbook, XlsxContext } from './indicators.xlsx';
+import { inReplaySlot } from './replay-slot';
 import { ADMIN_UNITS } from './tokens';
 
 /** Most periods one series may hold (ten years of months). */
@@ -98,7 +99,7 @@ export class IndicatorsController {
     const asOf = optionalPastInstant(asOfRaw, 'asOf');
     const query = this.query(user, { unit, period: periodLabel, unitsOn: unitsOnRaw, by: byRaw, series: seriesRaw, from: fromRaw, to: toRaw });
     // As of a recorded time: recomputed from the log (IndicatorPublications.asOf), never from the projection.
-    const figures = asOf ? (await this.publications.asOf(asOf, query.frozen)).figures : await figuresFrom(this.indicators, query.frozen);
+    const figures = asOf ? (await inReplaySlot(() => this.publications.asOf(asOf, query.frozen))).figures : await figuresFrom(this.indicators, query.frozen);
     if (format === 'xlsx') return this.workbook(figures, query.unitsOn);
     return figures;
   }

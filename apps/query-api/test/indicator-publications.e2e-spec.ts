@@ -204,6 +204,22 @@ describe('indicator publications (e2e)', () => {
     expect(wb.getWorksheet('Báo cáo')!.getCell('B2').value).toBe('Thành phố Hà Nội');
   });
 
+  it('recomputes a breakdown by two dimensions equal (rows matched by their key, whatever the order the stored JSON keeps)', async () => {
+    const res = await publish('inspector', {
+      unit: '01',
+      series: 'quarter',
+      from: '2025-Q1',
+      to: '2025-Q4',
+      by: 'commune,sex',
+      title: 'Theo quý, xã và giới tính',
+    });
+    expect(res.status).toBe(201);
+    const p = await res.json();
+    expect(p.periodLabel).toBe('2025-Q1…2025-Q4');
+    const r = await (await send('POST', `/indicators/publications/${p.id}/recompute`, 'inspector')).json();
+    expect({ equal: r.equal, differences: r.differences.slice(0, 2) }).toEqual({ equal: true, differences: [] });
+  });
+
   it('refuses bad input naming the field and the rule, and writes nothing', async () => {
     const before = await count();
     const cases: [Promise<Res>, number, string, string | undefined][] = [

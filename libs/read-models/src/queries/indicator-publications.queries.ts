@@ -289,7 +289,9 @@ function labelOf(x: unknown, i: number): string {
     const o = x as Record<string, unknown>;
     if (typeof o['indicator'] === 'string') return o['indicator'];
     if (o['key'] && typeof o['key'] === 'object')
+      // By name: the stored figures are jsonb, which keeps an object's keys in its own order.
       return Object.entries(o['key'] as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(',');
     const period = o['period'] as { label?: string } | undefined;
