@@ -1,9 +1,8 @@
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
@@ -15,8 +14,10 @@ import type { PreparedRecord, PreparedResident } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
 import { candidateProbabilities, decisionFor, explainFields, explanationText, recordWarnings } from '../engine/match.engine';
 import type { MatchDecisionKind } from '../engine/match-decision.model';
-import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
+import { residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
+import { csvRows, usesLoneCr } from './csv-rows.reader';
+import { readRecordFile } from './record-file.reader';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 import { SCAN_WORKER_KIND, scanRange, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
 
@@ -118,50 +119,28 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const preparer = new PersonPreparer(options.adminUnits);
   const progress = options.onProgress ?? (() => undefined);
 
-  // 1. Records: read, prepare, index by probe keys.
-  const records: (PreparedRecord | undefined)[] = [];
-  const refs: string[] = [];
-  const unreadable = new Map<number, string>();
-  {
-    let reader: ReturnType<typeof childRecordReader> | undefined;
-    let rowNumber = 1;
-    for await (const row of createReadStream(options.recordsPath).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<
-      string[]
-    >) {
-      if (!reader) {
-        reader = childRecordReader(row);
-        if (reader.missing.length) throw new Error(`${options.recordsPath}: missing column(s) ${reader.missing.join(', ')}`);
-        continue;
-      }
-      rowNumber++;
-      const i = records.length;
-      const result = reader.read(row, rowNumber);
-      if (!result.ok) {
-        records.push(undefined);
-        refs.push(`row-${rowNumber}`);
-        unreadable.set(i, `row ${rowNumber}, column ${result.column ?? '?'}: ${result.reason}`);
-        continue;
-      }
-      const prepared = preparer.prepareRecord(result.value);
-      records.push(prepared);
-      refs.push(prepared.recordRef);
-      if (records.length % 10_000 === 0) progress({ phase: 'records', done: records.length });
-    }
-    progress({ phase: 'records', done: records.length });
-  }
+  // Worker threads start at once: each reads the records itself while this thread does.
+  const total = statSync(options.residentsPath).size;
+  const parallel = (await usesLoneCr(options.residentsPath)) ? undefined : parallelPlan(options, rules);
+  const scanning = parallel ? await startScan(options.residentsPath, options.recordsPath, parallel.workers, parallel.adminUnits, total) : undefined;
+
+  // 1. Records: read, prepare (each thread indexes them by probe keys).
+  const { records, refs, unreadable } = await readRecordFile(options.recordsPath, preparer, (done) => progress({ phase: 'records', done })).catch(
+    (err: unknown) => {
+      scanning?.stop();
+      throw err;
+    },
+  );
+  progress({ phase: 'records', done: records.length });
   memory.sample();
   const phaseMs: Record<MatchProgress['phase'], number> = { records: Date.now() - started, residents: 0, training: 0, deciding: 0 };
 
   // 2. Residents: stream once; compare with the records that share a key.
-  const total = statSync(options.residentsPath).size;
-  const parallel = parallelPlan(options, rules);
   let scan: ScanColumns;
   let reservoir: PreparedResident[];
   let cacheHitRate: number;
-  if (parallel) {
-    const result = await scanInWorkers(options.residentsPath, parallel.workers, parallel.adminUnits, records, total, (done) =>
-      progress({ phase: 'residents', done, total }),
-    );
+  if (scanning) {
+    const result = await scanning.finish(records, (done) => progress({ phase: 'residents', done, total }));
     memory.sample();
     scan = result.scan;
     cacheHitRate = result.cacheHitRate;
@@ -176,36 +155,33 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   } else {
     const scanner = new ResidentScanner(records, rules);
     reservoir = [];
-    let bytes = 0;
     let lastReport = 0;
-    const file = createReadStream(options.residentsPath, { highWaterMark: 1 << 20 });
-    file.on('data', (chunk) => {
-      bytes += chunk.length;
-    });
     let reader: ReturnType<typeof residentReader> | undefined;
-    for await (const row of file.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true })) as AsyncIterable<string[]>) {
-      if (!reader) {
-        reader = residentReader(row);
-        if (reader.missing.length) throw new Error(`${options.residentsPath}: missing column(s) ${reader.missing.join(', ')}`);
-        continue;
+    for await (const rows of csvRows(options.residentsPath)) {
+      for (const { cells } of rows) {
+        if (!reader) {
+          reader = residentReader(cells);
+          if (reader.missing.length) throw new Error(`${options.residentsPath}: missing column(s) ${reader.missing.join(', ')}`);
+          continue;
+        }
+        const input = reader.read(cells);
+        if (!input) {
+          scanner.unreadableResidents++;
+          continue;
+        }
+        const resident = preparer.prepareResident(input);
+        scanner.scan(resident);
+        const n = scanner.residents;
+        if (reservoir.length < RESERVOIR) reservoir.push(resident);
+        else {
+          const j = Math.floor(rng() * n);
+          if (j < RESERVOIR) reservoir[j] = resident;
+        }
       }
-      const input = reader.read(row);
-      if (!input) {
-        scanner.unreadableResidents++;
-        continue;
-      }
-      const resident = preparer.prepareResident(input);
-      scanner.scan(resident);
-      const n = scanner.residents;
-      if (reservoir.length < RESERVOIR) reservoir.push(resident);
-      else {
-        const j = Math.floor(rng() * n);
-        if (j < RESERVOIR) reservoir[j] = resident;
-      }
-      if (n - lastReport >= 50_000) {
-        lastReport = n;
+      if (scanner.residents - lastReport >= 50_000) {
+        lastReport = scanner.residents;
         memory.sample();
-        progress({ phase: 'residents', done: bytes, total });
+        progress({ phase: 'residents', done: Math.max(0, rows[rows.length - 1]?.end ?? 0), total });
       }
     }
     scan = scanner.columns();
@@ -461,48 +437,69 @@ async function splitRows(file: string, size: number, parts: number): Promise<{ h
   }
 }
 
-async function scanInWorkers(
-  file: string,
-  workers: number,
-  adminUnits: WorkerAdminUnits,
-  records: readonly (PreparedRecord | undefined)[],
-  size: number,
-  onBytes: (done: number) => void,
-): Promise<{ scan: ScanColumns; header: string[]; cacheHitRate: number; rowAt: (k: number) => [number, number] }> {
+interface Scan {
+  /** Scans the first range in this thread with its records, waits for the workers, and joins the columns in file order. */
+  finish(
+    records: readonly (PreparedRecord | undefined)[],
+    onBytes: (done: number) => void,
+  ): Promise<{ scan: ScanColumns; header: string[]; cacheHitRate: number; rowAt: (k: number) => [number, number] }>;
+  stop(): void;
+}
+
+/** Starts one worker thread per byte range but the first (which this thread scans in `finish`). */
+async function startScan(file: string, recordsPath: string, workers: number, adminUnits: WorkerAdminUnits, size: number): Promise<Scan> {
   const { header, ranges } = await splitRows(file, size, workers);
   const reader = residentReader(header);
   if (reader.missing.length) throw new Error(`${file}: missing column(s) ${reader.missing.join(', ')}`);
   const done = new Array<number>(ranges.length).fill(0);
-  const results = await Promise.all(
-    ranges.map(
-      ([start, end], w) =>
-        new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
-          const task: ScanTask = { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, records, adminUnits };
-          if (w === 0) {
-            // The first range in this thread, which would otherwise only wait: one copy of the records fewer.
-            scanRange(task, (bytes) => {
-              done[w] = bytes;
-              onBytes(done.reduce((a, b) => a + b, 0));
-            }).then(resolve, reject);
-            return;
-          }
-          const worker = startWorker(task);
-          worker.on('message', (m: ScanMessage) => {
-            if (m.type === 'progress') {
-              done[w] = m.bytes;
-              onBytes(done.reduce((a, b) => a + b, 0));
-            } else if (m.type === 'done') {
-              resolve(m);
-              void worker.terminate();
-            } else reject(new Error(`${file}: ${m.message}`));
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) => {
-            if (code !== 0) reject(new Error(`${file}: residents worker ${w} stopped with code ${code}`));
-          });
-        }),
-    ),
+  let onBytes: (done: number) => void = () => undefined;
+  const report = (w: number, bytes: number) => {
+    done[w] = bytes;
+    onBytes(done.reduce((a, b) => a + b, 0));
+  };
+  const task = (w: number): ScanTask => {
+    const [start, end] = ranges[w] as [number, number];
+    return { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, recordsPath, adminUnits };
+  };
+  const threads: Worker[] = [];
+  const inWorkers = ranges.slice(1).map(
+    (_, k) =>
+      new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
+        const w = k + 1;
+        const worker = startWorker(task(w));
+        threads.push(worker);
+        worker.on('message', (m: ScanMessage) => {
+          if (m.type === 'progress') report(w, m.bytes);
+          else if (m.type === 'done') {
+            resolve(m);
+            void worker.terminate();
+          } else reject(new Error(`${file}: ${m.message}`));
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`${file}: residents worker ${w} stopped with code ${code}`));
+        });
+      }),
   );
+  // Not awaited until `finish`: a failure before then is reported there.
+  for (const p of inWorkers) p.catch(() => undefined);
+  return {
+    stop: () => {
+      for (const t of threads) void t.terminate();
+    },
+    finish: async (records, bytes) => {
+      onBytes = bytes;
+      const first = await scanRange(task(0), (b) => report(0, b), records);
+      const results = [first, ...(await Promise.all(inWorkers))];
+      return joinScans(results, header);
+    },
+  };
+}
+
+function joinScans(
+  results: Extract<ScanMessage, { type: 'done' }>[],
+  header: string[],
+): { scan: ScanColumns; header: string[]; cacheHitRate: number; rowAt: (k: number) => [number, number] } {
   // Concatenate in file order: the columns of one sequential scan.
   const concat = <T extends Uint32Array | Float64Array | Int8Array>(parts: T[], make: (n: number) => T): T => {
     const out = make(parts.reduce((a, p) => a + p.length, 0));

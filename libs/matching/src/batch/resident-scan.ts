@@ -1,6 +1,7 @@
 import { FIELD_COUNT } from '../comparison/comparison-levels';
 import type { BlockingRule } from '../blocking/blocking-rules';
 import type { PreparedRecord, PreparedResident } from '../model/person.model';
+import { EMPTY, KeyTable, NumericBlocking, isDefaultRules, type KeySink } from '../blocking/numeric-blocking';
 import { CachedComparator } from './comparison-cache';
 import { GrowableArray } from './growable-array';
 
@@ -26,8 +27,18 @@ export interface ScanColumns {
  * gives exactly the columns of one sequential scan.
  */
 export class ResidentScanner {
-  private readonly index = new Map<string, number | number[]>();
-  private readonly hits = new Map<number, number>();
+  // One index per rule (a rule's keys never meet another's: the keys of `recordKeys` start with
+  // the rule's name), from key to the record, or the records in input order, that probe it.
+  private readonly indexes: Map<string, number | number[]>[];
+  // The records a resident meets, in the order first met, and the rules that found each (a bit per rule).
+  private readonly met: number[] = [];
+  private readonly masks: Int32Array;
+  // The default rules with integer keys (numeric-blocking.ts): one table per rule, and the lists
+  // of records of keys that more than one record probes.
+  private readonly numeric: NumericBlocking | undefined;
+  private readonly tables: KeyTable[] = [];
+  private readonly lists: number[][] = [];
+  private readonly meet: KeySink = (rule, a, b, c) => this.meetKey(rule, a, b, c);
   private readonly comparator = new CachedComparator();
   readonly pairRecord = new GrowableArray(Uint32Array, 1, 1 << 16);
   readonly pairResident = new GrowableArray(Float64Array, 1, 1 << 16);
@@ -43,19 +54,49 @@ export class ResidentScanner {
     private readonly rules: readonly BlockingRule[],
   ) {
     this.pairsByRule = new Array<number>(rules.length).fill(0);
-    records.forEach((record, i) => {
-      if (record) this.indexRecord(record, i);
-    });
+    this.indexes = rules.map(() => new Map());
+    this.masks = new Int32Array(records.length);
+    this.numeric = isDefaultRules(rules) ? new NumericBlocking() : undefined;
+    if (this.numeric) {
+      const numeric = this.numeric;
+      this.tables = rules.map(() => new KeyTable());
+      let i = 0;
+      const add: KeySink = (rule, a, b, c) => {
+        const table = this.tables[rule] as KeyTable;
+        const existing = table.get(a, b, c);
+        if (existing === EMPTY) table.set(a, b, c, i);
+        else if (existing >= 0) {
+          if (existing !== i) {
+            this.lists.push([existing, i]);
+            table.set(a, b, c, -this.lists.length);
+          }
+        } else {
+          const list = this.lists[-existing - 1] as number[];
+          if (list[list.length - 1] !== i) list.push(i);
+        }
+      };
+      for (; i < records.length; i++) {
+        const record = records[i];
+        if (record) numeric.recordKeys(record, add);
+      }
+    } else {
+      records.forEach((record, i) => {
+        if (record) this.indexRecord(record, i);
+      });
+    }
   }
 
   private indexRecord(record: PreparedRecord, i: number): void {
-    const index = this.index;
-    for (const rule of this.rules) {
-      for (const key of rule.recordKeys(record)) {
+    for (let r = 0; r < this.rules.length; r++) {
+      const rule = this.rules[r] as BlockingRule;
+      const index = this.indexes[r] as Map<string, number | number[]>;
+      for (const key of rule.recordKeyParts ? rule.recordKeyParts(record) : rule.recordKeys(record)) {
+        if (!key) continue;
         const existing = index.get(key);
         if (existing === undefined) index.set(key, i);
-        else if (typeof existing === 'number') index.set(key, existing === i ? i : [existing, i]);
-        else if (existing[existing.length - 1] !== i) existing.push(i);
+        else if (typeof existing === 'number') {
+          if (existing !== i) index.set(key, [existing, i]);
+        } else if (existing[existing.length - 1] !== i) existing.push(i);
       }
     }
   }
@@ -65,25 +106,56 @@ export class ResidentScanner {
     this.residents++;
     increment(this.familyCounts, resident.name.familyFolded);
     increment(this.givenCounts, resident.name.givenFolded);
-    const { hits, index, rules } = this;
-    hits.clear();
-    for (let r = 0; r < rules.length; r++) {
-      for (const key of (rules[r] as BlockingRule).residentKeys(resident)) {
-        const found = index.get(key);
-        if (found === undefined) continue;
-        if (typeof found === 'number') hits.set(found, (hits.get(found) ?? 0) | (1 << r));
-        else for (const i of found) hits.set(i, (hits.get(i) ?? 0) | (1 << r));
+    const { met, masks, indexes, rules } = this;
+    met.length = 0;
+    if (this.numeric) this.numeric.residentKeys(resident, this.meet);
+    else
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r] as BlockingRule;
+        const index = indexes[r] as Map<string, number | number[]>;
+        const bit = 1 << r;
+        for (const key of rule.residentKeyParts ? rule.residentKeyParts(resident) : rule.residentKeys(resident)) {
+          if (!key) continue;
+          const found = index.get(key);
+          if (found === undefined) continue;
+          if (typeof found === 'number') {
+            if (masks[found] === 0) met.push(found);
+            masks[found] = (masks[found] as number) | bit;
+          } else {
+            for (const i of found) {
+              if (masks[i] === 0) met.push(i);
+              masks[i] = (masks[i] as number) | bit;
+            }
+          }
+        }
       }
-    }
-    if (hits.size === 0) return;
+    if (met.length === 0) return;
     const id = Number(resident.personalId);
     const vectors = this.pairVector;
-    for (const [i, mask] of hits) {
+    for (const i of met) {
+      const mask = masks[i] as number;
+      masks[i] = 0;
       this.pairRecord.push(i);
       this.pairResident.push(id);
       const at = vectors.pushRow();
-      this.comparator.compare(this.records[i] as PreparedRecord, resident, vectors.array.subarray(at, at + FIELD_COUNT));
+      this.comparator.compare(this.records[i] as PreparedRecord, resident, vectors.array, at);
       for (let r = 0; r < rules.length; r++) if (mask & (1 << r)) this.pairsByRule[r] = (this.pairsByRule[r] ?? 0) + 1;
+    }
+  }
+
+  private meetKey(rule: number, a: number, b: number, c: number): void {
+    const found = (this.tables[rule] as KeyTable).get(a, b, c);
+    if (found === EMPTY) return;
+    const bit = 1 << rule;
+    const { masks, met } = this;
+    if (found >= 0) {
+      if (masks[found] === 0) met.push(found);
+      masks[found] = (masks[found] as number) | bit;
+    } else {
+      for (const i of this.lists[-found - 1] as number[]) {
+        if (masks[i] === 0) met.push(i);
+        masks[i] = (masks[i] as number) | bit;
+      }
     }
   }
 

@@ -1,12 +1,12 @@
-import { createReadStream } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { parse } from 'csv-parse';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { DEFAULT_BLOCKING_RULES } from '../blocking/blocking-rules';
 import { adminUnitLookupFor } from '../comparison/admin-units.adapter';
 import type { PreparedRecord } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
 import { residentReader } from '../parsing/csv-header.mapper';
+import { csvRowBatches } from './csv-rows.reader';
+import { readRecordFile } from './record-file.reader';
 import { GrowableArray } from './growable-array';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 
@@ -22,7 +22,8 @@ export interface ScanTask {
   readonly start: number;
   readonly end: number;
   readonly header: string[];
-  readonly records: readonly (PreparedRecord | undefined)[];
+  /** The child-records file, which the worker reads and prepares itself. */
+  readonly recordsPath: string;
   readonly adminUnits: WorkerAdminUnits;
 }
 
@@ -38,35 +39,34 @@ export type ScanMessage =
     }
   | { readonly type: 'error'; readonly message: string };
 
-/** Scans one byte range of the residents file; the work of one worker thread. */
-export async function scanRange(task: ScanTask, onProgress: (bytes: number) => void = () => undefined): Promise<Extract<ScanMessage, { type: 'done' }>> {
+/** Scans one byte range of the residents file with the records (read from the file when not given); the work of one worker thread. */
+export async function scanRange(
+  task: ScanTask,
+  onProgress: (bytes: number) => void = () => undefined,
+  prepared?: readonly (PreparedRecord | undefined)[],
+): Promise<Extract<ScanMessage, { type: 'done' }>> {
   const preparer = new PersonPreparer(task.adminUnits === 'national' ? adminUnitLookupFor(loadAdministrativeUnits()) : undefined);
-  const scanner = new ResidentScanner(task.records, DEFAULT_BLOCKING_RULES);
+  const records = prepared ?? (await readRecordFile(task.recordsPath, preparer)).records;
+  const scanner = new ResidentScanner(records, DEFAULT_BLOCKING_RULES);
   const reader = residentReader(task.header);
   const starts = new GrowableArray(Float64Array, 1, 1 << 14);
   const ends = new GrowableArray(Float64Array, 1, 1 << 14);
-  let previous = 0;
   let lastReport = 0;
   if (task.end > task.start) {
-    const stream = createReadStream(task.residentsPath, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
-    const rows = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true, info: true })) as AsyncIterable<{
-      record: string[];
-      info: { bytes: number };
-    }>;
-    for await (const { record: row, info } of rows) {
-      const rowStart = task.start + previous;
-      previous = info.bytes;
-      const input = reader.read(row);
-      if (!input) {
-        scanner.unreadableResidents++;
-        continue;
+    for await (const rows of csvRowBatches(task.residentsPath, { start: task.start, end: task.end })) {
+      for (const { cells, start, end } of rows) {
+        const input = reader.read(cells);
+        if (!input) {
+          scanner.unreadableResidents++;
+          continue;
+        }
+        starts.push(start);
+        ends.push(end);
+        scanner.scan(preparer.prepareResident(input));
       }
-      starts.push(rowStart);
-      ends.push(task.start + info.bytes);
-      scanner.scan(preparer.prepareResident(input));
       if (scanner.residents - lastReport >= 20_000) {
         lastReport = scanner.residents;
-        onProgress(previous);
+        onProgress((rows[rows.length - 1]?.end ?? task.start) - task.start);
       }
     }
   }

@@ -10,6 +10,13 @@ export interface BlockingRule {
   readonly name: string;
   residentKeys(resident: PreparedResident): string[];
   recordKeys(record: PreparedRecord): string[];
+  /**
+   * The same keys without the rule's name, possibly repeated and with empty ones (undefined or
+   * ''), which a caller that keeps one index per rule skips: the batch's scan of a million
+   * residents spends less on building keys.
+   */
+  readonly residentKeyParts?: (resident: PreparedResident) => readonly (string | undefined)[];
+  readonly recordKeyParts?: (record: PreparedRecord) => readonly (string | undefined)[];
 }
 
 const ymd = (d: StatedDate | undefined): string | undefined =>
@@ -39,10 +46,13 @@ function rule(
 ): BlockingRule {
   const prefix = (keys: (string | undefined)[]) => [...new Set(keys.filter((k): k is string => !!k))].map((k) => `${name}:${k}`);
   // A record typed with the input method off probes as typed and as each decoded reading.
+  const recordKeyParts = (r: PreparedRecord) => (r.readings ? [r, ...r.readings].flatMap(recordKeys) : recordKeys(r));
   return {
     name,
     residentKeys: (r) => prefix(residentKeys(r)),
-    recordKeys: (r) => prefix(r.readings ? [r, ...r.readings].flatMap(recordKeys) : recordKeys(r)),
+    recordKeys: (r) => prefix(recordKeyParts(r)),
+    residentKeyParts: residentKeys,
+    recordKeyParts,
   };
 }
 

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import talismanJaroWinkler from 'talisman/metrics/jaro-winkler';
 import { PersonPreparer } from '../model/person.preparer';
 import type { ChildRecordInput, ResidentInput } from '../model/person.model';
 import { splitVietnameseName } from '../normalisation/vietnamese-text.normaliser';
@@ -10,6 +12,7 @@ import {
   compareDates,
   compareNames,
   comparePersonalIds,
+  jaroWinkler,
   comparePlaces,
 } from './comparison-levels';
 import type { AdminUnitLookup } from './admin-unit-lookup.port';
@@ -152,5 +155,19 @@ describe('names typed with the Vietnamese input method off', () => {
     expect(name!.compare(r, ksor)).toBe(NAME_LEVEL.exact);
     expect(record('Nguyễn Thị Mai').readings).toBeUndefined();
     expect(record('Nguyen Thi Mai').readings).toBeUndefined();
+  });
+});
+
+describe(jaroWinkler.name, () => {
+  it("gives talisman's Jaro–Winkler to the last bit, on names and on arbitrary strings", () => {
+    const names = ['nguyen van an', 'nguyen van anh', 'tran thi thu ha', 'tran thu ha', 'ha', 'hai', 'le', '', 'xuyen', 'xuan', 'dieu linh'];
+    for (const a of names) for (const b of names) expect(jaroWinkler(a, b)).toBe(talismanJaroWinkler(a, b));
+    const word = fc.array(fc.constantFrom(...'anhguyetiv ồ'), { maxLength: 70 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        expect(jaroWinkler(a, b)).toBe(talismanJaroWinkler(a, b));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -2,13 +2,14 @@ import { decodeTelex, decodeVni } from '@childledger/vietnamese-keyboard';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
 import { IDENTITY_ADMIN_UNITS } from '../comparison/admin-unit-lookup.port';
 import { normalisePersonalId, personalIdInconsistency } from '../normalisation/personal-id.rules';
-import { splitVietnameseName as splitUncached, type VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
+import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
+import { splitNameByWords as splitUncached } from '../normalisation/word-cached.splitter';
 import { parseStatedDate } from '../parsing/stated-value.parser';
-import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput } from './person.model';
+import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput, StatedDate } from './person.model';
 
-// A million residents carry far fewer distinct names (and parents' names): each raw name is split,
-// normalised and folded once, and equal names share one (read-only) parts object. The function is
-// pure, so the cache changes nothing but the time; it is cleared when full to bound its memory.
+// Equal raw names share one (read-only) parts object, split once; a name not seen yet is split
+// from cached words (word-cached.splitter.ts: the same parts as splitVietnameseName). Both are pure,
+// so the caches change nothing but the time; they are cleared when full to bound their memory.
 const NAME_CACHE_MAX = 400_000;
 const nameCache = new Map<string, VietnameseNameParts>();
 function splitVietnameseName(raw: string): VietnameseNameParts {
@@ -34,6 +35,7 @@ interface ResolvedPlace {
 export class PersonPreparer {
   private readonly communeCache = new Map<string, ResolvedPlace>();
   private readonly provinceCache = new Map<string, string | undefined>();
+  private readonly dateCache = new Map<string, StatedDate | undefined>();
 
   constructor(private readonly units: AdminUnitLookup = IDENTITY_ADMIN_UNITS) {}
 
@@ -73,7 +75,7 @@ export class PersonPreparer {
     return {
       personalId: normalisePersonalId(r.personalId) ?? r.personalId,
       name: splitVietnameseName(r.fullName),
-      dob: parseStatedDate(r.dateOfBirth),
+      dob: this.residentDate(r.dateOfBirth),
       sex: r.sex,
       father: optionalName(r.fatherFullName),
       mother: optionalName(r.motherFullName),
@@ -83,6 +85,19 @@ export class PersonPreparer {
       fatherPersonalId: normalisePersonalId(r.fatherPersonalId),
       motherPersonalId: normalisePersonalId(r.motherPersonalId),
     };
+  }
+
+  // A million residents are born on a few tens of thousands of days: each date is parsed once
+  // (dates are read-only and shared).
+  private residentDate(raw: string | undefined): StatedDate | undefined {
+    if (raw === undefined) return undefined;
+    let d = this.dateCache.get(raw);
+    if (d === undefined && !this.dateCache.has(raw)) {
+      if (this.dateCache.size >= 100_000) this.dateCache.clear();
+      d = parseStatedDate(raw);
+      this.dateCache.set(raw, d);
+    }
+    return d;
   }
 
   /** Current province code for a stated province (code or name, old or new). */

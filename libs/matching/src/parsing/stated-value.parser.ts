@@ -74,6 +74,8 @@ const SEX_WORDS: Record<string, Sex> = {
 /** `Nam`/`Nữ`, `M`/`F`, `male`/`female`, any case, with or without diacritics. */
 export function parseSex(raw: string | undefined): Sex | undefined {
   if (!raw) return undefined;
+  // A residents file says "M" or "F" a million times: the fold (NFD, regexes) only for the others.
+  if (raw === 'M' || raw === 'F') return raw;
   return SEX_WORDS[foldVietnamese(raw)];
 }
 

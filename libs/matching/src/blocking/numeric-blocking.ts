@@ -1,0 +1,240 @@
+import { regionalSurnameVariant } from '../comparison/comparison-levels';
+import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
+import { DEFAULT_BLOCKING_RULES } from './blocking-rules';
+
+/**
+ * The default blocking rules (blocking-rules.ts) with keys of three integers instead of strings,
+ * for the offline batch's scan of a million residents, where building and hashing ~13 key strings
+ * a resident was the largest cost. The strings a key is made of (folded names, commune and
+ * province codes) are numbered while the records are indexed; a resident's string that no record
+ * has cannot be part of a shared key, so its key is not even looked up. Each key here stands for
+ * exactly one key string of the rule (the parts of a key string are separated by '|', which no part
+ * contains), so a resident meets the same records by the same rules, in the same order
+ * (numeric-blocking.spec.ts checks it against the string keys).
+ */
+export const NUMERIC_RULE_NAMES = [
+  'personal_id',
+  'id_half_and_given',
+  'given_and_dob',
+  'family_given_sex_and_year',
+  'dob_and_commune',
+  'family_given_and_commune',
+  'mother_year_and_initial',
+  'father_year_and_initial',
+  'parent_and_given',
+  'name_sex_and_province_without_dob',
+  'sorted_name_and_year',
+] as const;
+
+/** Whether `rules` are the default rules this module reproduces, in the same order. */
+export function isDefaultRules(rules: readonly { name: string }[]): boolean {
+  return rules === DEFAULT_BLOCKING_RULES && rules.length === NUMERIC_RULE_NAMES.length && rules.every((r, i) => r.name === NUMERIC_RULE_NAMES[i]);
+}
+
+/** Receives one key of rule `rule`: the integers (a, b, c). */
+export type KeySink = (rule: number, a: number, b: number, c: number) => void;
+
+const MAX_PLACES = 8;
+const DIGITS = /^\d+$/;
+const SEX = { M: 0, F: 1 } as const;
+const BOTH_SEXES = [0, 1];
+
+/** y·512 + m·32 + d: one number per `yyyymmdd` string (months and days of valid dates). */
+const dayCode = (year: number, month: number, day: number) => year * 512 + month * 32 + day;
+const ymd = (d: StatedDate | undefined) => (d?.day !== undefined && d.month !== undefined ? dayCode(d.year, d.month, d.day) : -1);
+
+export class NumericBlocking {
+  private readonly ids = new Map<string, number>();
+  private readonly sorted = new Map<string, string>();
+
+  /** Record side: numbers new strings. */
+  private intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  /** Resident side: -1 for a string no record has. */
+  private find(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
+  recordKeys(record: PreparedRecord, emit: KeySink): void {
+    if (record.readings) {
+      this.recordReadingKeys(record, emit);
+      for (const reading of record.readings) this.recordReadingKeys(reading, emit);
+    } else this.recordReadingKeys(record, emit);
+  }
+
+  private recordReadingKeys(r: PreparedRecord, emit: KeySink): void {
+    const id = (s: string) => this.intern(s);
+    const givenS = r.name.givenFolded;
+    const given = givenS ? id(givenS) : -1;
+    const dob = r.dob;
+    // personal_id, id_half_and_given
+    if (r.personalId) {
+      const pid = Number(r.personalId);
+      emit(0, Math.floor(pid / 2 ** 32), pid | 0, 0);
+      if (given >= 0) {
+        emit(1, given, Number(r.personalId.slice(0, 6)) * 2, 0);
+        emit(1, given, Number(r.personalId.slice(6)) * 2 + 1, 0);
+      }
+    }
+    // given_and_dob, dob_and_commune: the date and the day/month swap
+    const dates: number[] = [];
+    if (dob && dob.day !== undefined && dob.month !== undefined) {
+      dates.push(dayCode(dob.year, dob.month, dob.day));
+      if (dob.day <= 12 && dob.day !== dob.month) dates.push(dayCode(dob.year, dob.day, dob.month));
+    }
+    if (given >= 0) for (const d of dates) emit(2, given, d, 0);
+    const families = [id(r.name.familyFolded)];
+    const variant = regionalSurnameVariant(r.name.familyFolded);
+    if (variant) families.push(id(variant));
+    const sexes = r.sex ? [SEX[r.sex]] : BOTH_SEXES;
+    if (given >= 0 && dob) for (const f of families) for (const s of sexes) emit(3, f, given, s * 100_000 + dob.year);
+    const communes = r.communes.slice(0, MAX_PLACES).map(id);
+    for (const c of communes) for (const d of dates) emit(4, d, c, 0);
+    if (given >= 0) for (const c of communes) for (const f of families) emit(5, f, given, c);
+    this.parentKeys(r, emit, id);
+    if (!dob) {
+      const full = id(r.name.fullFolded);
+      for (const p of r.provinces) for (const s of sexes) emit(9, full, s, id(p));
+    }
+    if (dob && r.name.fullFolded.includes(' ')) emit(10, id(this.sortedName(r.name.fullFolded)), dob.year, 0);
+  }
+
+  residentKeys(r: PreparedResident, emit: KeySink): void {
+    const id = (s: string) => this.find(s);
+    const givenS = r.name.givenFolded;
+    const given = givenS ? id(givenS) : -1;
+    const dob = r.dob;
+    // Records' IDs are 12 digits (normalised): a resident's other ID cannot equal one, nor its halves.
+    if (r.personalId.length === 12 && DIGITS.test(r.personalId)) {
+      const pid = Number(r.personalId);
+      emit(0, Math.floor(pid / 2 ** 32), pid | 0, 0);
+      if (given >= 0) {
+        emit(1, given, Number(r.personalId.slice(0, 6)) * 2, 0);
+        emit(1, given, Number(r.personalId.slice(6)) * 2 + 1, 0);
+      }
+    }
+    const day = ymd(dob);
+    if (given >= 0 && day >= 0) emit(2, given, day, 0);
+    const family = id(r.name.familyFolded);
+    if (given >= 0 && dob && r.sex && family >= 0) emit(3, family, given, SEX[r.sex] * 100_000 + dob.year);
+    // All of a rule's keys before the next rule's: the order in which a resident meets records.
+    const communes = day >= 0 || (given >= 0 && family >= 0) ? r.communes.map(id) : [];
+    if (day >= 0) for (const c of communes) if (c >= 0) emit(4, day, c, 0);
+    if (given >= 0 && family >= 0) for (const c of communes) if (c >= 0) emit(5, family, given, c);
+    this.parentKeys(r, emit, id);
+    if (r.sex) {
+      const full = id(r.name.fullFolded);
+      if (full >= 0) {
+        for (const p of r.provinces) {
+          const province = id(p);
+          if (province >= 0) emit(9, full, SEX[r.sex], province);
+        }
+      }
+    }
+    if (dob && r.name.fullFolded.includes(' ')) {
+      const s = id(this.sortedName(r.name.fullFolded));
+      if (s >= 0) emit(10, s, dob.year, 0);
+    }
+  }
+
+  /** mother_year_and_initial, father_year_and_initial, parent_and_given: the same on both sides. */
+  private parentKeys(r: PreparedPerson, emit: KeySink, id: (s: string) => number): void {
+    const dob = r.dob;
+    const initial = r.name.givenFolded.length ? r.name.givenFolded.charCodeAt(0) : 0;
+    const givenS = r.name.givenFolded;
+    const given = givenS ? id(givenS) : -1;
+    for (const [rule, p] of [
+      [6, r.mother],
+      [7, r.father],
+    ] as const) {
+      if (!p || !dob) continue;
+      const f = id(p.familyFolded);
+      const g = id(p.givenFolded);
+      if (f >= 0 && g >= 0) emit(rule, f, g, dob.year * 65_536 + initial);
+    }
+    if (given >= 0) {
+      for (const p of [r.mother, r.father]) {
+        if (!p?.fullFolded) continue;
+        const full = id(p.fullFolded);
+        if (full >= 0) emit(8, full, given, 0);
+      }
+    }
+  }
+
+  // The words in order: the key of "Hà Nguyễn Thị Thu" is that of "Nguyễn Thị Thu Hà". Cached: a
+  // million residents repeat their names (bounded).
+  private sortedName(fullFolded: string): string {
+    let s = this.sorted.get(fullFolded);
+    if (s === undefined) {
+      if (this.sorted.size >= 200_000) this.sorted.clear();
+      s = fullFolded.split(' ').sort().join(' ');
+      this.sorted.set(fullFolded, s);
+    }
+    return s;
+  }
+}
+
+/**
+ * An open-addressing hash table from a key of three int32 to an int32 (a record index, or the
+ * negated index of a list of records), in typed arrays: no key string, no boxed number.
+ */
+export class KeyTable {
+  private a = new Int32Array(1 << 12);
+  private b = new Int32Array(1 << 12);
+  private c = new Int32Array(1 << 12);
+  private v = new Int32Array(1 << 12).fill(EMPTY);
+  private size = 0;
+
+  get(a: number, b: number, c: number): number {
+    const mask = this.v.length - 1;
+    for (let at = mix(a, b, c) & mask; ; at = (at + 1) & mask) {
+      const v = this.v[at] as number;
+      if (v === EMPTY) return EMPTY;
+      if (this.a[at] === a && this.b[at] === b && this.c[at] === c) return v;
+    }
+  }
+
+  set(a: number, b: number, c: number, value: number): void {
+    if ((this.size + 1) * 2 > this.v.length) this.grow();
+    this.put(a, b, c, value);
+  }
+
+  private put(a: number, b: number, c: number, value: number): void {
+    const mask = this.v.length - 1;
+    let at = mix(a, b, c) & mask;
+    while (this.v[at] !== EMPTY && !(this.a[at] === a && this.b[at] === b && this.c[at] === c)) at = (at + 1) & mask;
+    if (this.v[at] === EMPTY) this.size++;
+    this.a[at] = a;
+    this.b[at] = b;
+    this.c[at] = c;
+    this.v[at] = value;
+  }
+
+  private grow(): void {
+    const { a, b, c, v } = this;
+    const n = v.length * 2;
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    this.c = new Int32Array(n);
+    this.v = new Int32Array(n).fill(EMPTY);
+    this.size = 0;
+    for (let i = 0; i < v.length; i++) if (v[i] !== EMPTY) this.put(a[i] as number, b[i] as number, c[i] as number, v[i] as number);
+  }
+}
+
+/** No value: below every list index (-1 - k) a table holds. */
+export const EMPTY = -2_147_483_648;
+
+function mix(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x5bd1e995, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ b, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 13) ^ c, 0xc2b2ae3d);
+  return (h ^ (h >>> 16)) >>> 0;
+}
