@@ -29,9 +29,10 @@ interface IndicatorAnswer {
  * circumstances in province 01 this year, by commune and sex, against target", and the report as a
  * workbook. Signed in as the province inspector.
  */
-describeInBrowser('an inspector reads the programme indicators against target, by commune and sex, and exports them (Chromium)', () => {
+describeInBrowser('an inspector reads the programme indicators against target, by commune and sex, exports, publishes and recomputes them (Chromium)', () => {
   let platform: RunningPlatform;
   let chromium: LaunchedBrowser;
+  let inspector: Awaited<ReturnType<typeof apiAs>>;
 
   beforeAll(async () => {
     platform = await startPlatform();
@@ -49,7 +50,7 @@ describeInBrowser('an inspector reads the programme indicators against target, b
       expect(identified.status).toBe(200);
     }
     // The province's target for the year, as the inspector uploads it (text/csv).
-    const inspector = await apiAs(platform, 'provinceInspector');
+    inspector = await apiAs(platform, 'provinceInspector');
     const upload = await fetch(`${platform.queryUrl}/api/v1/indicators/targets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${inspector.token}`, 'content-type': 'text/csv' },
@@ -70,7 +71,7 @@ describeInBrowser('an inspector reads the programme indicators against target, b
     await platform?.stop();
   });
 
-  it('shows the count against its target, breaks it down by commune and sex, and exports the report as a workbook', async () => {
+  it('shows the count against its target, breaks it down by commune and sex, exports the report as a workbook, publishes the figures and recomputes them: khớp', async () => {
     const context = await newContext(chromium.browser);
     const page = await context.newPage();
     await signIn(page, platform.consoleUrl, INSPECTOR);
@@ -99,6 +100,8 @@ describeInBrowser('an inspector reads the programme indicators against target, b
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất Excel' }).click()]);
     expect(download.suggestedFilename()).toBe(`chi-tieu-01-${YEAR}.xlsx`);
+    // The message fades after 3 s: checked before the workbook is read (slow on a loaded machine).
+    await page.getByText(`Đã tải về chi-tieu-01-${YEAR}.xlsx.`).waitFor();
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(await download.path());
     const cells = book.worksheets.flatMap((sheet) => {
@@ -109,7 +112,35 @@ describeInBrowser('an inspector reads the programme indicators against target, b
     const report = cells.find((r) => r[0] === SC_LABEL || r.includes(SC_LABEL));
     expect(report).toBeDefined();
     expect(report).toEqual(expect.arrayContaining(['7', '10']));
-    await page.getByText(`Đã tải về chi-tieu-01-${YEAR}.xlsx.`).waitFor();
+
+    // Publish these figures (frozen with their log position), then recompute them from the log.
+    const title = `Báo cáo năm ${YEAR} theo xã và giới tính`;
+    await page.getByRole('button', { name: 'Công bố số liệu' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Công bố số liệu 01/ });
+    await dialog.getByLabel('Tên bản công bố').fill(title);
+    await dialog.getByLabel('Ghi chú (không bắt buộc)').fill('Gửi Sở Y tế');
+    await dialog.getByRole('button', { name: 'Công bố' }).click();
+    await page.getByText(new RegExp(`^Đã công bố “${title}” \\(vị trí nhật ký [\\d.]+\\)\\.$`)).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    const published = page.getByRole('row', { name: new RegExp(title) });
+    await published.waitFor();
+    // The date, the log position and who published it, as the API stored them.
+    const list = await inspector.query<{ items: { id: string; title: string; logPositionNumber: number; publishedBy: string }[] }>(
+      'GET',
+      '/indicators/publications?unit=01',
+    );
+    const stored = list.body.items.find((x) => x.title === title)!;
+    expect(stored.logPositionNumber).toBeGreaterThan(0);
+    // The API's own answer first (a replay of the log: it says which figures differ, if any).
+    const api = await inspector.query<{ equal: boolean; differences: unknown[] }>('POST', `/indicators/publications/${stored.id}/recompute`);
+    expect({ status: api.status, equal: api.body.equal, differences: api.body.differences }).toEqual({ status: 200, equal: true, differences: [] });
+    await published.getByRole('cell', { name: stored.logPositionNumber.toLocaleString('vi-VN'), exact: true }).waitFor();
+    await published.getByRole('cell', { name: stored.publishedBy, exact: true }).waitFor();
+    await published.getByRole('button', { name: `Kiểm tra lại “${title}”` }).click();
+    // A replay of the log, not a query: slow on a loaded machine.
+    await published.getByText('khớp', { exact: true }).waitFor({ timeout: 120_000 });
+    await published.getByText(/^Tính lại từ nhật ký \([\d.]+ sự kiện\): mọi số liệu khớp với bản đã công bố\.$/).waitFor();
+    await screen(page, '03-published-and-recomputed');
     await context.close();
 
     const phone = await newContext(chromium.browser, 'phone');
@@ -117,7 +148,7 @@ describeInBrowser('an inspector reads the programme indicators against target, b
     await signIn(small, platform.consoleUrl, INSPECTOR);
     await small.goto(`${platform.consoleUrl}/dashboard`);
     await small.getByRole('row', { name: new RegExp(`^${SC_LABEL} `) }).waitFor();
-    await screen(small, '03-phone');
+    await screen(small, '04-phone');
     await phone.close();
   }, 240_000);
 });

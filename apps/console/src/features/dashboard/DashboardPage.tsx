@@ -8,6 +8,7 @@ import { StatusTag } from '../../app/StatusTag';
 import { useAuth } from '../../auth/auth';
 import { formatNumber } from '../../format/format';
 import { EChart } from './EChart';
+import { PublishButton, PublishedFigures } from './PublishedFigures';
 import {
   Breakdown,
   BreakdownRow,
@@ -47,6 +48,9 @@ export default function DashboardPage() {
   const [exporting, setExporting] = useState(false);
 
   const isProvince = /^\d{2}$/.test(unit);
+  // Who may publish (targets' roles) and who reads publications (the roles that see counts unsuppressed), as the API has them.
+  const mayPublish = user?.role === 'admin' || user?.role === 'inspector';
+  const mayReadPublications = mayPublish || user?.role === 'case_worker';
   const query: IndicatorQuery = { unit, period, by: isProvince || !by.includes('commune') ? by : 'none', unitsOn: oldUnits ? OLD_UNITS_ON : undefined };
   const definitions = useIndicatorDefinitions();
   const result = useIndicators(query);
@@ -264,9 +268,12 @@ export default function DashboardPage() {
                 : t('dashboard.childrenOnRecord', { count: formatNumber(result.data.childrenOnRecord) })}
               {result.data.childPopulation && ` · ${t('dashboard.childPopulation', { count: formatNumber(result.data.childPopulation.value) })}`}
             </Typography.Text>
-            <Button onClick={() => void exportXlsx()} loading={exporting}>
-              {t('dashboard.export')}
-            </Button>
+            <Space wrap>
+              <Button onClick={() => void exportXlsx()} loading={exporting}>
+                {t('dashboard.export')}
+              </Button>
+              {mayPublish && <PublishButton query={query} periodLabel={periodOptions.find((o) => o.value === period)?.label ?? period} />}
+            </Space>
           </Space>
           <Table rowKey="indicator" size="small" columns={columns} dataSource={indicators} pagination={false} loading={result.isFetching} />
           {targeted.length > 0 && (
@@ -309,6 +316,7 @@ export default function DashboardPage() {
               <EChart option={lineOption} label={t('dashboard.trendLabel', { indicator: label(chosenTrend), year })} height={260} />
             </section>
           )}
+          {mayReadPublications && <PublishedFigures unit={unit} />}
         </Space>
       )}
     </Page>
