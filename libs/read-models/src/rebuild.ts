@@ -267,7 +267,8 @@ async function applyInLanes(
       const client = lanes.length === 0 ? main : await options.ownerPool.connect();
       lanes.push({ client, projections, done: 0, ctx: { ...ctx, bulk: new Map() } });
     }
-    for (const lane of lanes) await lane.client.query('SET synchronous_commit = off');
+    // The deferred indexes are built by these sessions at the end: sorted in memory rather than in temporary files.
+    for (const lane of lanes) await lane.client.query(`SET synchronous_commit = off; SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
 
     const pages: ReadAllResult[] = [];
     let base = 0; // index of pages[0]
@@ -371,10 +372,12 @@ async function applyInLanes(
     if (failed) throw (failed as { err: unknown }).err;
     return { progress, projectionSeconds, indexSeconds };
   } finally {
-    for (const lane of lanes) await lane.client.query('SET synchronous_commit = on').catch(() => undefined);
+    for (const lane of lanes) await lane.client.query('RESET synchronous_commit; RESET maintenance_work_mem').catch(() => undefined);
     for (const lane of lanes.slice(1)) lane.client.release();
   }
 }
+/** Memory for each lane's index builds (a million audit entries' keys fit). */
+const INDEX_BUILD_MEMORY = '128MB';
 /** Lanes beyond two cores' worth only add contention. */
 const MAX_LANES = 3;
 
