@@ -67,7 +67,7 @@ export class IndicatorPublicationsController implements OnModuleInit {
     if (note !== null && note.length > 2000) throw bad('note', 'NOTE_LENGTH', 'note must be at most 2,000 characters');
     const q = Object.fromEntries(QUERY_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]!])) as Record<string, string>;
     // The same parameters, role and jurisdiction rules as GET /indicators (400 naming the field, 403).
-    const query = this.indicators.query(user, q);
+    const query = this.indicators.indicatorRequest(user, q);
     let supersedes: string | null = null;
     if (body.supersedes !== undefined) {
       if (!UUID.test(body.supersedes)) throw bad('supersedes', 'UUID', 'supersedes must be the id of a publication');

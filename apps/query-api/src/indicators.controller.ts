@@ -97,7 +97,7 @@ export class IndicatorsController {
     if (!unit) throw bad('unit', 'unit is required');
     if (format !== undefined && format !== 'json' && format !== 'xlsx') throw bad('format', 'format must be json or xlsx');
     const asOf = optionalPastInstant(asOfRaw, 'asOf');
-    const query = this.query(user, { unit, period: periodLabel, unitsOn: unitsOnRaw, by: byRaw, series: seriesRaw, from: fromRaw, to: toRaw });
+    const query = this.indicatorRequest(user, { unit, period: periodLabel, unitsOn: unitsOnRaw, by: byRaw, series: seriesRaw, from: fromRaw, to: toRaw });
     // As of a recorded time: recomputed from the log (IndicatorPublications.asOf), never from the projection.
     const figures = asOf ? (await inReplaySlot(() => this.publications.asOf(asOf, query.frozen))).figures : await figuresFrom(this.indicators, query.frozen);
     if (format === 'xlsx') return this.workbook(figures, query.unitsOn);
@@ -108,7 +108,7 @@ export class IndicatorsController {
    * The indicator request for these parameters, after the role's jurisdiction check (403) and the
    * parameters' (400 naming the field): what GET /indicators computes, and what a publication freezes.
    */
-  query(
+  indicatorRequest(
     user: AuthenticatedUser,
     q: { unit?: string; period?: string; unitsOn?: string; by?: string; series?: string; from?: string; to?: string },
   ): { frozen: FrozenQuery; unitsOn: string; todayUnit: string | null; todayProvince: string | null } {
