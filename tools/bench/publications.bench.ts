@@ -10,48 +10,10 @@ import { createPool, runMigrations } from '@childledger/database';
 import { createPostgresEventStore, EVENT_STORE_MIGRATIONS } from '@childledger/event-store';
 import { figuresFrom, IndicatorRequest, parsePeriod, READ_MODEL_MIGRATIONS, UnitResolver, withReplayedIndicators } from '@childledger/read-models';
 import { BenchContext, figure, round } from './bench-support';
+import { generateSql, PER_CHILD } from './read-model-workload';
 
 const EVENTS = Number(process.env['BENCH_PUBLICATION_EVENTS'] ?? 1_000_000);
-const PER_CHILD = 10;
 const BATCH = 5000;
-
-/** Ten events per child: seven in the child's stream, three in its case's. Old codes before 2025-07-01. */
-function generateSql(first: number, last: number): string {
-  return `
-  WITH c AS (SELECT i, 'b' || i AS id, (ARRAY['00001','00004','00006','00007','06886'])[1 + i % 5] AS old_code,
-                    (ARRAY['00004','00008','00025','00097','06970'])[1 + i % 5] AS new_code,
-                    (timestamp '2024-01-01' + (i % 600) * interval '1 day') AS t
-               FROM generate_series(${first}, ${last}) AS i),
-  e AS (
-    SELECT c.i, k.k,
-      CASE WHEN k.k < 7 THEN 'child-' || c.id ELSE 'case-' || c.id END AS stream_id,
-      CASE WHEN k.k < 7 THEN k.k ELSE k.k - 7 END AS rev,
-      (ARRAY['ChildRegistered','SpecialCircumstanceIdentified','RiskIdentified','IdentityReviewRequested','NationalIdLinked','ResidenceChanged','RiskResolved',
-             'CaseOpened','CaseAssessed','InterventionDelivered'])[k.k + 1] AS type,
-      CASE k.k
-        WHEN 0 THEN jsonb_build_object('childId', c.id, 'sex', CASE WHEN c.i % 2 = 0 THEN 'F' ELSE 'M' END,
-               'residence', jsonb_build_object('communeCode', CASE WHEN c.t < '2025-07-01' THEN c.old_code ELSE c.new_code END, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD')),
-               'registeredAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'),
-               'personal', jsonb_build_object('fullName', 'Nguyễn Thị Thu Hà ' || c.i, 'dateOfBirth', to_char(date '2008-01-01' + (c.i * 37) % 4748, 'YYYY-MM-DD'), 'motherName', 'Trần Thị Lan'))
-        WHEN 1 THEN jsonb_build_object('childId', c.id, 'group', 1 + c.i % 14, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD'), 'recordedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'))
-        WHEN 2 THEN jsonb_build_object('childId', c.id, 'group', 9, 'effectiveFrom', to_char(c.t, 'YYYY-MM-DD'), 'recordedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object('description', 'nguy cơ'))
-        WHEN 3 THEN jsonb_build_object('childId', c.id, 'source', 'identity_adapter', 'reason', 'two candidates', 'candidateCount', 2, 'requestedAt', to_char(c.t + interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'))
-        WHEN 4 THEN jsonb_build_object('childId', c.id, 'source', 'identity_adapter', 'matchScore', 0.97, 'linkedAt', to_char(c.t + interval '2 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object('personalId', '001315' || lpad((c.i % 1000000)::text, 6, '0')))
-        WHEN 5 THEN jsonb_build_object('childId', c.id, 'communeCode', c.new_code, 'effectiveFrom', '2025-08-01', 'previousCommuneCode', c.old_code, 'recordedAt', '2025-08-01T03:00:00.000Z')
-        WHEN 6 THEN jsonb_build_object('childId', c.id, 'group', 9, 'effectiveTo', to_char(c.t + interval '30 day', 'YYYY-MM-DD'), 'outcome', 'removed_from_risk', 'recordedAt', to_char(c.t + interval '30 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'))
-        WHEN 7 THEN jsonb_build_object('caseId', c.id, 'childId', c.id, 'channel', 'hotline_111', 'concern', 'neglect', 'protectionLevel', 'support', 'reportedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'),
-               'openedAt', to_char(c.t, 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'assessmentDueAt', to_char(c.t + interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object('description', 'báo qua 111'))
-        WHEN 8 THEN jsonb_build_object('caseId', c.id, 'riskLevel', 'medium', 'assessedAt', to_char(c.t + interval '5 hour', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'dueAt', to_char(c.t + interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'),
-               'onTime', c.i % 4 <> 0, 'planDueAt', to_char(c.t + interval '3 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object())
-        ELSE jsonb_build_object('caseId', c.id, 'interventionId', c.id || '-1', 'serviceType', 'health', 'provider', 'Trạm y tế', 'deliveredOn', to_char(c.t + interval '10 day', 'YYYY-MM-DD'),
-               'dueAt', to_char(c.t + interval '12 day', 'YYYY-MM-DD'), 'onTime', true, 'recordedAt', to_char(c.t + interval '10 day', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 'personal', jsonb_build_object())
-      END AS data,
-      jsonb_build_object('actor', jsonb_build_object('userId', 'officer-' || (c.i % 50), 'role', CASE WHEN k.k < 7 THEN 'data_officer' ELSE 'case_worker' END, 'unit', c.new_code),
-                         'correlationId', md5(c.i::text || k.k::text)::uuid) AS metadata
-    FROM c CROSS JOIN generate_series(0, ${PER_CHILD - 1}) AS k(k))
-  INSERT INTO events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
-  SELECT stream_id, rev, md5('event' || i || '-' || k)::uuid, type, 1, data, metadata FROM e ORDER BY i, k`;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const t0 = process.hrtime.bigint();
