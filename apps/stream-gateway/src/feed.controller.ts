@@ -4,12 +4,14 @@ import { FeedPageDto } from './gateway.dto';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Public } from '@childledger/platform';
+import { SpanKind } from '@opentelemetry/api';
+import { inLinkedSpan, Public, traceparentLinks } from '@childledger/platform';
 import { CursorPrunedError, decodeCursor, encodeCursor, InvalidCursorError, PartnerCloudEvent, retentionDaysOf } from '@childledger/partner-streams';
 import type { RawFeedPage } from '@childledger/partner-outbox';
 import { PartnerGuard, PartnerThrottlerGuard } from './partner.guard';
 import { PartnerStreamsService } from './partner-streams.service';
 import { FeedStreams } from './feed-streams';
+import { deliveryAttributes } from './traced-partner-sink';
 
 export const MAX_FEED_LIMIT = 1000;
 /** Outbox rows an SSE stream reads at a time: with back-pressure, at most one such page per stream is held beyond the socket's buffers. */
@@ -90,7 +92,7 @@ export class FeedController {
     const page = await this.streams.feed.pageRaw(partnerId, after, q.limit ?? 100).catch((err: unknown) => goneOrRethrow(err, this.retentionDays(partnerId)));
     // An empty page repeats the cursor (none given: the start of what is retained, which is 0 until something is pruned).
     const last = page.sequences[page.sequences.length - 1] ?? after ?? 0n;
-    return `{"events":[${page.json.join(',')}],"next":${JSON.stringify(encodeCursor(partnerId, last))}}`;
+    return delivered(partnerId, 'http', page, async () => `{"events":[${page.json.join(',')}],"next":${JSON.stringify(encodeCursor(partnerId, last))}}`);
   }
 
   @Get('stream')
@@ -149,7 +151,7 @@ export class FeedController {
         if (page.json.length > 0) {
           const chunks = page.json.map((e, i) => `id: ${encodeCursor(partnerId, page.sequences[i]!)}\nevent: cloudevent\ndata: ${e}\n\n`);
           // Back-pressure: no next page before the socket has drained this one (or the write timeout disconnects the client).
-          const outcome = await this.limits.write(partnerId, res, chunks.join(''), chunks.length, closed.signal);
+          const outcome = await delivered(partnerId, 'sse', page, () => this.limits.write(partnerId, res, chunks.join(''), chunks.length, closed.signal));
           after = page.sequences[page.sequences.length - 1]!;
           lastWrite = Date.now();
           if (outcome !== 'drained') break;
@@ -173,4 +175,18 @@ export class FeedController {
     const record = this.streams.partner(partnerId);
     return record ? retentionDaysOf(record.agreement) : undefined;
   }
+}
+
+/**
+ * A page handed to a partner, in a producer span (`partner feed <partner>`, a child of the request)
+ * linked to the commands behind its events (the outbox's `traceparent` of each), so a command's
+ * trace leads to the feed page that delivered it. Only an event-bearing page gets a span.
+ */
+function delivered<T>(partnerId: string, channel: 'http' | 'sse', page: RawFeedPage, write: () => Promise<T>): Promise<T> {
+  if (page.json.length === 0) return write();
+  return inLinkedSpan(
+    `partner feed ${partnerId}`,
+    { kind: SpanKind.PRODUCER, links: traceparentLinks(page.traceparents), attributes: deliveryAttributes(partnerId, channel, page.sequences) },
+    write,
+  );
 }

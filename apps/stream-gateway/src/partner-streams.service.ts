@@ -31,6 +31,7 @@ import {
 } from '@childledger/partner-streams';
 import type { PartnerSecrets } from './partner-secrets';
 import { PartnerTokens } from './partner-token.service';
+import { TracedPartnerSink } from './traced-partner-sink';
 
 export interface StreamGatewayOptions {
   /** Agreements of the version-controlled partners file. */
@@ -237,7 +238,7 @@ export class PartnerStreamsService implements OnApplicationBootstrap, OnModuleDe
     this.projections.set(agreement.id, projection);
     await projection.start();
     if (this.sink && agreement.channels.includes('kafka')) {
-      const sink = this.sink;
+      const sink = new TracedPartnerSink(this.sink, 'kafka');
       const name = kafkaRelayName(agreement.id);
       const relay = runLeasedRelay(
         this.leases,

@@ -40,12 +40,15 @@ interface OutboxRow {
   pruned_through: string;
   seq_text: string | null;
   json: string | null;
+  traceparent: string | null;
 }
 
 export interface RawFeedPage {
   /** Each event as CloudEvent JSON text, straight from PostgreSQL (no parse, no re-serialise). */
   json: string[];
   sequences: bigint[];
+  /** The `traceparent` of the command behind each event (same order; null when it had none): for the delivery's trace links, never served. */
+  traceparents: (string | null)[];
 }
 
 /** Reads a partner's outbox in order: the HTTP feed, the SSE tail and the Kafka relay all read through here. */
@@ -64,10 +67,10 @@ export class PgPartnerFeed implements RelaySource {
    */
   async pageRaw(partnerId: string, after: bigint | null, limit: number): Promise<RawFeedPage> {
     const res = await this.pool.query<OutboxRow>(
-      `SELECT h.pruned_through::text AS pruned_through, o.seq::text AS seq_text, o.json
+      `SELECT h.pruned_through::text AS pruned_through, o.seq::text AS seq_text, o.json, o.traceparent
          FROM (SELECT coalesce((SELECT pruned_through FROM partner_outbox_horizons WHERE partner_id = $1), 0) AS pruned_through) h
          LEFT JOIN LATERAL (
-           SELECT seq, (CASE WHEN personal IS NULL THEN event ELSE jsonb_set(event, '{data,personal}', personal) END)::text AS json
+           SELECT seq, traceparent, (CASE WHEN personal IS NULL THEN event ELSE jsonb_set(event, '{data,personal}', personal) END)::text AS json
              FROM partner_outbox WHERE partner_id = $1 AND seq > greatest($2::bigint, h.pruned_through) ORDER BY partner_outbox.seq LIMIT $3
          ) o ON true
         ORDER BY o.seq`,
@@ -77,7 +80,7 @@ export class PgPartnerFeed implements RelaySource {
     const prunedThrough = BigInt(res.rows[0]?.pruned_through ?? '0');
     if (after !== null && after < prunedThrough) throw new CursorPrunedError(partnerId, after, prunedThrough);
     const rows = res.rows.filter((r): r is OutboxRow & { seq_text: string; json: string } => r.seq_text !== null);
-    return { json: rows.map((r) => r.json), sequences: rows.map((r) => BigInt(r.seq_text)) };
+    return { json: rows.map((r) => r.json), sequences: rows.map((r) => BigInt(r.seq_text)), traceparents: rows.map((r) => r.traceparent) };
   }
 
   async page(partnerId: string, after: bigint | null, limit: number): Promise<FeedPage> {
@@ -87,8 +90,11 @@ export class PgPartnerFeed implements RelaySource {
 
   /** The relay: a new relay (no checkpoint) starts at the oldest retained event; a checkpoint before it throws (never skips). */
   async read(partnerId: string, after: string | null, limit: number): Promise<RelayMessage[]> {
-    const page = await this.page(partnerId, after === null ? null : BigInt(after), limit);
-    return page.events.map((event, i) => ({ event, position: page.sequences[i]!.toString() }));
+    const raw = await this.pageRaw(partnerId, after === null ? null : BigInt(after), limit);
+    return raw.json.map((json, i) => {
+      const traceparent = raw.traceparents[i];
+      return { event: JSON.parse(json) as PartnerCloudEvent, position: raw.sequences[i]!.toString(), ...(traceparent ? { traceparent } : {}) };
+    });
   }
 
   wait(partnerId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {

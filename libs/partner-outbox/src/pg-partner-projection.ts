@@ -268,7 +268,7 @@ export class PgPartnerProjection {
   private async insertEntries(client: PoolClient, entries: OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const partner = copyText(this.partnerId);
-    const lines = entries.map(({ childId, event }) => {
+    const lines = entries.map(({ childId, event, traceparent }) => {
       const data = event.data;
       let personal: unknown = null;
       let served: PartnerCloudEvent = event;
@@ -277,9 +277,10 @@ export class PgPartnerProjection {
         personal = p ?? null;
         served = { ...event, data: rest };
       }
-      return `${partner}\t${copyText(childId)}\t${copyText(event.id)}\t${copyJson(served)}\t${personal === null ? '\\N' : copyJson(personal)}\n`;
+      const trace = traceparent === undefined ? '\\N' : copyText(traceparent);
+      return `${partner}\t${copyText(childId)}\t${copyText(event.id)}\t${copyJson(served)}\t${personal === null ? '\\N' : copyJson(personal)}\t${trace}\n`;
     });
-    const stream = client.query(copyFrom('COPY partner_outbox (partner_id, child_id, event_id, event, personal) FROM STDIN'));
+    const stream = client.query(copyFrom('COPY partner_outbox (partner_id, child_id, event_id, event, personal, traceparent) FROM STDIN'));
     const done = finished(stream);
     for (let i = 0; i < lines.length; i += COPY_LINES) stream.write(Buffer.from(lines.slice(i, i + COPY_LINES).join(''), 'utf8'));
     stream.end();

@@ -345,6 +345,35 @@ describe(PartnerProjector.name, () => {
     });
   });
 
+  it('keeps the traceparent the source event was written under beside the entry (tombstone too), never in the CloudEvent; a malformed one is dropped', () => {
+    const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const log = buildLog(
+      [
+        { kind: 'register', child: 0, commune: 0 },
+        { kind: 'child-event', child: 0, type: 'NationalIdLinked' },
+        { kind: 'erase', child: 0 },
+      ],
+      false,
+    );
+    const traced = log.map((e, i) => ({ ...e, metadata: { ...e.metadata, traceparent: i === 1 ? 'not-a-traceparent' : TRACE } }));
+    const agreement = parseAgreement({
+      id: 'health-a',
+      name: 'A',
+      sector: 'health',
+      jurisdictions: ['*'],
+      channels: ['kafka'],
+      events: { ChildRegistered: ['sex'], NationalIdLinked: ['linkedAt'], ChildPersonalDataErased: ['erasedAt'] },
+    });
+    const { entries } = new PartnerProjector(agreement, new Pseudonymiser(SECRET), provinceOf).project(traced, new InMemoryRoutingState());
+    expect(entries.map((x) => [x.event.type.split('.')[3], x.traceparent])).toEqual([
+      ['ChildRegistered', TRACE],
+      ['NationalIdLinked', undefined],
+      ['ChildPersonalDataErased', TRACE],
+      [TOMBSTONE_TYPE.split('.')[3], TRACE],
+    ]);
+    expect(JSON.stringify(entries.map((x) => x.event))).not.toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
   it('refuses an event whose schema version no upcaster lifted', () => {
     const log = buildLog([{ kind: 'register', child: 1, commune: 2 }], false).map((e) => ({ ...e, schemaVersion: 0 }));
     const agreement = parseAgreement({

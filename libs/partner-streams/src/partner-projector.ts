@@ -64,6 +64,12 @@ export interface OutboxEntry {
   /** The store event this entry came from (the erasure event, for a tombstone). */
   sourceEventId: string;
   event: PartnerCloudEvent;
+  /**
+   * Internal: the W3C `traceparent` the source event was written under (its metadata), kept beside
+   * the entry so the partner's delivery (Kafka send, feed page) links to the command's trace;
+   * never part of the served CloudEvent.
+   */
+  traceparent?: string;
 }
 
 export interface ProjectionResult {
@@ -156,10 +162,11 @@ export class PartnerProjector {
         visible = this.inJurisdiction(route.communeCode);
       }
       if (type === 'ChildPersonalDataErased') route.erased = true;
+      const traceparent = traceparentOf(e);
       const personalReadable = !route.erased && e.metadata['personalDataErased'] !== true && isObject(e.data['personal']);
       const fields = this.agreement.events[type];
       if (visible && fields) {
-        entries.push({ childId, sourceEventId: e.id, event: this.toCloudEvent(e, type, childId, fields, personalReadable) });
+        entries.push({ childId, sourceEventId: e.id, event: this.toCloudEvent(e, type, childId, fields, personalReadable), ...traceparent });
         route.shared = true;
       }
       if (type === 'ChildPersonalDataErased') {
@@ -168,6 +175,7 @@ export class PartnerProjector {
           entries.push({
             childId,
             sourceEventId: e.id,
+            ...traceparent,
             event: {
               specversion: '1.0',
               id: `${e.id}.tombstone`,
@@ -229,4 +237,13 @@ export class PartnerProjector {
       data,
     };
   }
+}
+
+/** A W3C trace context `traceparent` (version, trace id, parent id, flags). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The event's `traceparent` (metadata) as an entry's field, when it has a well-formed one. */
+function traceparentOf(e: SourceEvent): { traceparent?: string } {
+  const value = e.metadata['traceparent'];
+  return typeof value === 'string' && TRACEPARENT.test(value) ? { traceparent: value } : {};
 }

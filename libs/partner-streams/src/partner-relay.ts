@@ -5,6 +5,8 @@ export interface RelayMessage {
   /** Position in the partner's stream (the outbox sequence), as a decimal string. */
   position: string;
   event: PartnerCloudEvent;
+  /** The W3C `traceparent` of the command that caused it (internal: for the delivery's trace links, never sent). */
+  traceparent?: string;
 }
 
 /**

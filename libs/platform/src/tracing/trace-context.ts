@@ -1,4 +1,4 @@
-import { context, Link, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Attributes, context, Link, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   AppendOptions,
   AppendResult,
@@ -32,19 +32,60 @@ export function withTraceContext(events: readonly NewEvent[]): readonly NewEvent
 
 /** The span contexts the events were written under, as links (distinct, at most MAX_BATCH_LINKS). */
 export function traceLinks(events: readonly RecordedEvent[]): Link[] {
+  return distinctLinks(
+    events.map((e) => ({ traceparent: e.metadata?.['traceparent'], tracestate: e.metadata?.['tracestate'], attributes: { 'childledger.event_type': e.type } })),
+  );
+}
+
+/**
+ * Links to the commands behind what is delivered (a Kafka batch, a feed page): each `traceparent`
+ * as its events' metadata carried it (distinct, malformed and missing ones left out, at most
+ * MAX_BATCH_LINKS).
+ */
+export function traceparentLinks(traceparents: Iterable<string | null | undefined>): Link[] {
+  return distinctLinks([...traceparents].map((traceparent) => ({ traceparent })));
+}
+
+function distinctLinks(carriers: readonly { traceparent: unknown; tracestate?: unknown; attributes?: Link['attributes'] }[]): Link[] {
   const seen = new Set<string>();
   const links: Link[] = [];
-  for (const e of events) {
-    const traceparent = e.metadata?.['traceparent'];
+  for (const { traceparent, tracestate, attributes } of carriers) {
     if (typeof traceparent !== 'string' || seen.has(traceparent)) continue;
     seen.add(traceparent);
-    const tracestate = e.metadata?.['tracestate'];
     const carrier = { traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) };
     const span = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier));
-    if (span && trace.isSpanContextValid(span)) links.push({ context: span, attributes: { 'childledger.event_type': e.type } });
+    if (span && trace.isSpanContextValid(span)) links.push({ context: span, ...(attributes ? { attributes } : {}) });
     if (links.length >= MAX_BATCH_LINKS) break;
   }
   return links;
+}
+
+export interface LinkedSpanOptions {
+  kind: SpanKind;
+  links: Link[];
+  attributes?: Attributes;
+  /** Start a trace of its own (a batch caused by many commands, each a link) instead of a child of the active span. */
+  root?: boolean;
+}
+
+/**
+ * Runs `work` in a span linked to the spans that caused it. A failure marks the span as an error
+ * with the error's name only (messages may carry personal data) and is rethrown.
+ */
+export function inLinkedSpan<T>(name: string, options: LinkedSpanOptions, work: () => Promise<T>): Promise<T> {
+  const run = async (span: Span): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      span.recordException(err instanceof Error ? { name: err.name, message: err.name } : { name: 'Error', message: 'Error' });
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  };
+  const spanOptions = { kind: options.kind, links: options.links, ...(options.attributes ? { attributes: options.attributes } : {}) };
+  return options.root ? tracer().startActiveSpan(name, spanOptions, ROOT_CONTEXT, run) : tracer().startActiveSpan(name, spanOptions, run);
 }
 
 /**
@@ -91,26 +132,15 @@ export class TracingEventStore implements EventStore {
     return this.inner.subscribe({
       ...options,
       handler: (events, checkpoint) =>
-        tracer().startActiveSpan(
+        inLinkedSpan(
           `subscription ${name}`,
           {
             kind: SpanKind.CONSUMER,
             links: traceLinks(events),
             attributes: { 'childledger.subscription': name, 'messaging.batch.message_count': events.length },
+            root: true,
           },
-          // A batch starts its own trace: it is caused by many commands, each a link.
-          ROOT_CONTEXT,
-          async (span) => {
-            try {
-              await options.handler(events, checkpoint);
-            } catch (err) {
-              span.recordException(err instanceof Error ? { name: err.name, message: err.name } : { name: 'Error', message: 'Error' });
-              span.setStatus({ code: SpanStatusCode.ERROR });
-              throw err;
-            } finally {
-              span.end();
-            }
-          },
+          () => options.handler(events, checkpoint),
         ),
     });
   }
