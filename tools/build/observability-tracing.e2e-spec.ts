@@ -1,8 +1,9 @@
 // Tracing as production runs it: the registry API and the projector each started from its main.ts
 // in its own process, with the standard OTEL_* variables pointing at an OTLP/HTTP (JSON) receiver
 // in this test. One command over HTTP: the registry API's server span (and its pg spans), the
-// event's metadata carrying that trace, and the projector's batch span linked to it. The query
-// API, started without the variables, exports nothing.
+// event's metadata carrying that trace, the projector's batch span linked to it, and the stream
+// gateway's delivery of the event to a partner (a page of its HTTP feed) linked to it too. The
+// query API, started without the variables, exports nothing.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
@@ -39,7 +40,9 @@ interface ReceivedSpan extends OtlpSpan {
 }
 
 const SERVER = 2;
+const PRODUCER = 4;
 const CONSUMER = 5;
+const PARTNER_SECRETS = { PARTNER_MOH_KEY_SECRET: randomBytes(24).toString('hex'), PARTNER_MOH_CLIENT_SECRET: randomBytes(24).toString('hex') };
 const attr = (s: OtlpSpan, key: string) => {
   const v = s.attributes?.find((a) => a.key === key)?.value;
   return v?.stringValue ?? v?.intValue ?? v?.boolValue ?? v?.doubleValue;
@@ -137,6 +140,12 @@ describe('tracing across processes (OTLP/HTTP to a receiver in the test)', () =>
       start('registry-api', 'REGISTRY_API_PORT', traced),
       start('projector', 'PROJECTOR_PORT', traced),
       start('query-api', 'QUERY_API_PORT', {}),
+      start('stream-gateway', 'STREAM_GATEWAY_PORT', {
+        ...traced,
+        ...PARTNER_SECRETS,
+        PARTNER_MOET_KEY_SECRET: randomBytes(24).toString('hex'),
+        PARTNER_TOKEN_SECRET: randomBytes(32).toString('hex'),
+      }),
     ]);
   }, 180_000);
 
@@ -192,6 +201,37 @@ describe('tracing across processes (OTLP/HTTP to a receiver in the test)', () =>
     expect(batch.traceId).not.toBe(server.traceId);
     expect(batch.links!.find((l) => l.traceId === server.traceId)!.spanId).toBe(traceparent.split('-')[2]);
 
+    // The partner's delivery: the gateway's projection puts the event in the outbox; a page of the
+    // HTTP feed that holds it is a producer span linked to the command.
+    const grant = await fetch(`${bases['stream-gateway']}/api/v1/partners/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'moh', client_secret: PARTNER_SECRETS.PARTNER_MOH_CLIENT_SECRET }),
+    });
+    expect(grant.status).toBe(200);
+    const partner = { authorization: `Bearer ${((await grant.json()) as { access_token: string }).access_token}` };
+    const page = await until('the registration in the partner’s feed', async () => {
+      const res = await fetch(`${bases['stream-gateway']}/api/v1/feeds/moh/events?limit=10`, { headers: partner });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { events: { type: string }[] };
+      return body.events.length > 0 ? body : undefined;
+    });
+    expect(page.events.map((e) => e.type.split('.').slice(-2, -1)[0])).toEqual(['ChildRegistered']);
+    expect(JSON.stringify(page)).not.toContain(server.traceId);
+    const delivery = await until('the feed page’s span linked to the command', () =>
+      spans.find((s) => s.service === 'stream-gateway' && s.name === 'partner feed moh' && (s.links ?? []).some((l) => l.traceId === server.traceId)),
+    );
+    expect(delivery.kind).toBe(PRODUCER);
+    expect(delivery.links!.find((l) => l.traceId === server.traceId)!.spanId).toBe(traceparent.split('-')[2]);
+    expect(attr(delivery, 'childledger.partner.channel')).toBe('http');
+    expect(attr(delivery, 'messaging.batch.message_count')).toBe(1);
+    // Inside the partner's request (under the GET's server span and NestJS's handler span), not a trace of its own.
+    expect(delivery.parentSpanId).toBeTruthy();
+    const feedRequest = await until('the feed GET’s server span', () =>
+      spans.find((s) => s.traceId === delivery.traceId && s.kind === SERVER && attr(s, 'http.route') === '/api/v1/feeds/:partner/events'),
+    );
+    expect(attr(feedRequest, 'http.response.status_code')).toBe(200);
+
     // The GET's purpose (a query string) and the child's personal data appear in no span.
     const get = await until('the GET’s server span', () => spans.find((s) => s.kind === SERVER && attr(s, 'http.route') === '/api/v1/children/:childId'));
     expect(String(attr(get, 'url.query') ?? '')).toBe('');
@@ -207,7 +247,7 @@ describe('tracing across processes (OTLP/HTTP to a receiver in the test)', () =>
     // The traced services' health probes are not traced either: after the first test's spans, wait a flush interval.
     await new Promise((r) => setTimeout(r, 500));
     expect(spans.filter((s) => s.service === 'query-api')).toEqual([]);
-    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['registry-api', 'projector']));
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['registry-api', 'projector', 'stream-gateway']));
     expect(spans.filter((s) => /^\/health\//.test(String(attr(s, 'url.path') ?? '')))).toEqual([]);
   });
 });

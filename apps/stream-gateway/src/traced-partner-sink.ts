@@ -21,7 +21,11 @@ export class TracedPartnerSink implements PartnerSink {
       {
         kind: SpanKind.PRODUCER,
         links: traceparentLinks(messages.map((m) => m.traceparent)),
-        attributes: deliveryAttributes(partnerId, this.channel, messages.map((m) => m.position)),
+        attributes: deliveryAttributes(
+          partnerId,
+          this.channel,
+          messages.map((m) => m.position),
+        ),
         root: true,
       },
       () => this.inner.send(partnerId, messages),

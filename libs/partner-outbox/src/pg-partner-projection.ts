@@ -133,6 +133,8 @@ export class PgPartnerProjection {
         after: last,
         filter: { eventTypes: this.projector.eventTypes },
         batchSize: this.options.batchSize ?? DEFAULT_BATCH,
+        // A backfill's next page is read while a batch is written and committed (the read waited for the commit before).
+        readAhead: true,
         handler: async (events, checkpoint) => {
           await poison.handle(events, checkpoint, commit);
           crashes = 0;
