@@ -104,9 +104,16 @@ export interface SubscribeOptions {
   batchSize?: number;
   /**
    * Called with each batch, in global order, and the checkpoint after the batch. The next
-   * batch is read only once it resolves; if it throws, the subscription stops with that error.
+   * batch is handed over only once it resolves (and read only then, unless `readAhead`); if it
+   * throws, the subscription stops with that error.
    */
   handler: SubscriptionHandler;
+  /**
+   * After a full batch, read the next one (after that batch's checkpoint) while the handler runs,
+   * so that a catch-up's reads overlap its writes. Order and delivery are unchanged; it holds one
+   * more batch in memory and uses a second connection meanwhile. Off by default.
+   */
+  readAhead?: boolean;
 }
 
 export interface Subscription {

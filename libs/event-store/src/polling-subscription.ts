@@ -14,6 +14,8 @@ export interface PollingSubscriptionOptions {
   batchSize: number;
   pollIntervalMs: number;
   handler: SubscriptionHandler;
+  /** Read the next batch while the handler applies a full one (`SubscribeOptions.readAhead`). */
+  readAhead?: boolean;
 }
 
 /**
@@ -51,19 +53,44 @@ export class PollingSubscription implements Subscription {
     // After a wake-up that found nothing (a transaction below the horizon is still open),
     // poll again soon rather than waiting for the full interval.
     let idleDelay = 5;
-    while (!this.signal.stopped) {
-      const generation = this.deps.generation();
-      const batch = await this.deps.readAll(checkpoint, this.options.batchSize, this.options.filter);
-      if (this.signal.stopped) return;
-      if (batch.events.length > 0 && batch.checkpoint !== null) {
-        await this.options.handler(batch.events, batch.checkpoint);
-        checkpoint = batch.checkpoint;
-        idleDelay = 5;
-        continue;
+    // The next batch, already being read while the handler applied the one before (read ahead).
+    let ahead: { generation: number; batch: Promise<ReadAllResult> } | null = null;
+    try {
+      while (!this.signal.stopped) {
+        let generation: number;
+        let batch: ReadAllResult;
+        if (ahead) {
+          ({ generation } = ahead);
+          const pending = ahead.batch;
+          ahead = null;
+          batch = await pending;
+        } else {
+          generation = this.deps.generation();
+          batch = await this.deps.readAll(checkpoint, this.options.batchSize, this.options.filter);
+        }
+        if (this.signal.stopped) return;
+        if (batch.events.length > 0 && batch.checkpoint !== null) {
+          // A full batch says more is waiting: the read of the next one (after this batch's
+          // checkpoint, exactly what it would be read after once the handler resolves) overlaps
+          // the handler. It is handed over only after the handler resolved; if the handler
+          // throws, it is dropped with the subscription.
+          if (this.options.readAhead && batch.events.length >= this.options.batchSize) {
+            const next = { generation: this.deps.generation(), batch: this.deps.readAll(batch.checkpoint, this.options.batchSize, this.options.filter) };
+            next.batch.catch(() => undefined);
+            ahead = next;
+          }
+          await this.options.handler(batch.events, batch.checkpoint);
+          checkpoint = batch.checkpoint;
+          idleDelay = 5;
+          continue;
+        }
+        this.resolveCaughtUp();
+        await this.deps.wait(idleDelay, this.signal, generation);
+        idleDelay = Math.min(idleDelay * 2, this.options.pollIntervalMs);
       }
-      this.resolveCaughtUp();
-      await this.deps.wait(idleDelay, this.signal, generation);
-      idleDelay = Math.min(idleDelay * 2, this.options.pollIntervalMs);
+    } finally {
+      // A read still in flight when the subscription ends is waited for (its connection back in the pool) and dropped.
+      if (ahead) await ahead.batch.catch(() => undefined);
     }
   }
 }

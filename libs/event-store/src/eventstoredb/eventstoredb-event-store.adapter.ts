@@ -211,6 +211,7 @@ export class EventStoreDbEventStore implements EventStore {
         batchSize: options.batchSize ?? this.batchSize,
         pollIntervalMs: this.pollIntervalMs,
         handler: options.handler,
+        readAhead: options.readAhead,
       },
     );
     this.subscriptions.add(sub);

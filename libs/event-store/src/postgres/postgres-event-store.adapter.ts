@@ -295,6 +295,7 @@ export class PostgresEventStore implements EventStore {
         batchSize: options.batchSize ?? this.batchSize,
         pollIntervalMs: this.pollIntervalMs,
         handler: options.handler,
+        readAhead: options.readAhead,
       },
     );
     this.subscriptions.add(sub);
