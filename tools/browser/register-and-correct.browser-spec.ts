@@ -135,6 +135,9 @@ describeInBrowser('a commune officer registers a child with an old commune code,
     await choose(page, move.getByRole('combobox', { name: 'Xã, phường, đặc khu' }), '00008', /Phường Ngọc Hà/);
     await move.getByRole('button', { name: /Lưu/ }).click();
     await page.getByText('Đã ghi nhận nơi cư trú mới.').waitFor();
+    // The record is now outside the commune officer's area: the page says where the child went, not "not found".
+    await page.getByText('Trẻ đã chuyển đến Phường Ngọc Hà (00008), ngoài địa bàn của bạn.').waitFor();
+    expect(await page.getByText('Không tìm thấy hồ sơ này trong địa bàn của bạn.').count()).toBe(0);
     await screen(page, '07-after-move');
     await context.close();
 

@@ -28,8 +28,14 @@ export interface ChildActionsProps {
   childId: string;
   /** The record's revision as last read (sent as If-Match). */
   revision: number;
-  /** Called after a command is written, so the page reads the record again. */
-  onWritten(): void;
+  /** Called after a command is written, so the page reads the record again; a move says where to. */
+  onWritten(written: Written): void;
+}
+
+/** What was just written: the action and, for a move, the commune the child moved to. */
+export interface Written {
+  action: ChildAction;
+  communeCode?: string;
 }
 
 interface FormValues extends Omit<ActionInput, 'date' | 'changes'> {
@@ -56,9 +62,9 @@ export function ChildActions({ childId, revision, onWritten }: ChildActionsProps
   // and the next action's If-Match must not be the older one (a 409 for the officer's own change).
   const [written, setWritten] = useState(-1);
   const current = Math.max(revision, written);
-  const afterWrite = (rev: number) => {
+  const afterWrite = (rev: number, what: Written) => {
     setWritten((w) => Math.max(w, rev));
-    onWritten();
+    onWritten(what);
   };
   return (
     <section aria-label={t('childActions.title')}>
@@ -80,7 +86,7 @@ function ActionDialog({
   revision,
   onClose,
   onWritten,
-}: Omit<ChildActionsProps, 'onWritten'> & { action: ChildAction; onClose(): void; onWritten(revision: number): void }) {
+}: Omit<ChildActionsProps, 'onWritten'> & { action: ChildAction; onClose(): void; onWritten(revision: number, what: Written): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const api = useApi();
@@ -137,10 +143,10 @@ function ActionDialog({
           );
       }
     },
-    onSuccess: (result) => {
+    onSuccess: (result, request) => {
       keys.current.done();
       void message.success(t(`childActions.${action}.done`));
-      onWritten(result.revision);
+      onWritten(result.revision, request.action === 'move' ? { action, communeCode: request.body.communeCode } : { action });
       onClose();
     },
     onError: (error) => {

@@ -1,5 +1,6 @@
 import { Alert, Descriptions, List, Space, Spin, Table, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../../api';
@@ -32,6 +33,9 @@ const KNOWN_EVENTS = [
 type KnownEvent = (typeof KNOWN_EVENTS)[number];
 const isKnown = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
+/** How long the page waits for the read side to show a move it recorded. */
+const MOVE_WAIT_MS = 15_000;
+
 /** The day a group currently held was identified: the last identification in the timeline. */
 function sinceOf(events: readonly TimelineEntry[], type: string, group: number): string | null {
   const e = [...events].reverse().find((x) => x.type === type && x.group === group);
@@ -41,12 +45,18 @@ function sinceOf(events: readonly TimelineEntry[], type: string, group: number):
 function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
-  const record = useChildRecord(childId, purpose);
+  // The commune this screen last moved the child to, and until when to wait for the read side to show
+  // the move: the record then shows the new residence, or is out of reach (the move took the child
+  // out of the officer's area, and the page says so rather than "not found").
+  const [moved, setMoved] = useState<{ communeCode: string; waitUntil: number } | undefined>(undefined);
+  const movedTo = moved?.communeCode;
+  const record = useChildRecord(childId, purpose, moved ? (r) => r.residence.communeCode === moved.communeCode || Date.now() > moved.waitUntil : undefined);
   const timeline = useChildTimeline(childId, purpose);
   const cases = useChildCases(childId);
   // Units by name (the residence, the actors' units, a move's communes); codes until the names arrive.
   const unitNames = useUnitNames([
     ...(record.data?.residence.communeCode ? [record.data.residence.communeCode] : []),
+    ...(movedTo ? [movedTo] : []),
     ...(timeline.data?.events ?? []).flatMap((e) => [
       ...(e.actorUnit ? [e.actorUnit] : []),
       ...(e.type === 'ResidenceChanged' && e.communeCode ? [e.communeCode] : []),
@@ -56,6 +66,21 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
   if (record.isPending) return <Spin />;
   if (record.error) {
     const notFound = record.error instanceof ApiError && record.error.status === 404;
+    if (notFound && movedTo) {
+      return (
+        <Alert
+          type="info"
+          showIcon
+          message={t('childPage.movedOut', { unit: unitWithCode(unitNames, movedTo) })}
+          description={
+            <Space direction="vertical" size={4}>
+              <span>{t('childPage.movedOutDetail')}</span>
+              <Link to="/children">{t('childPage.back')}</Link>
+            </Space>
+          }
+        />
+      );
+    }
     return <Alert type="error" message={notFound ? t('childPage.notFound') : record.error.message} />;
   }
   const c = record.data;
@@ -151,7 +176,14 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
           <Descriptions.Item label={t('childPage.risks')}>{groupList(c.risks, 'RiskIdentified', (g) => String(g))}</Descriptions.Item>
         </Descriptions>
       </section>
-      <ChildActions childId={childId} revision={c.revision} onWritten={() => void queries.invalidateQueries({ queryKey: ['children', childId] })} />
+      <ChildActions
+        childId={childId}
+        revision={c.revision}
+        onWritten={(written) => {
+          if (written.communeCode) setMoved({ communeCode: written.communeCode, waitUntil: Date.now() + MOVE_WAIT_MS });
+          void queries.invalidateQueries({ queryKey: ['children', childId] });
+        }}
+      />
       <section aria-labelledby="child-cases">
         <Typography.Title level={2} id="child-cases" style={{ fontSize: 18 }}>
           {t('childPage.cases')}

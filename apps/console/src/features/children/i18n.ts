@@ -58,6 +58,8 @@ export const vi = {
     change: '{{field}}: {{from}} → {{to}}',
     empty: '(trống)',
     notFound: 'Không tìm thấy hồ sơ này trong địa bàn của bạn.',
+    movedOut: 'Trẻ đã chuyển đến {{unit}}, ngoài địa bàn của bạn.',
+    movedOutDetail: 'Việc chuyển nơi cư trú đã được ghi nhận. Từ nay hồ sơ do đơn vị nơi trẻ cư trú quản lý; bạn không còn xem được hồ sơ này.',
     back: 'Quay lại tìm kiếm',
     field: {
       fullName: 'Họ và tên',
@@ -145,6 +147,8 @@ export const en: Widen<typeof vi> = {
     change: '{{field}}: {{from}} → {{to}}',
     empty: '(empty)',
     notFound: 'This record was not found in your area.',
+    movedOut: 'The child has moved to {{unit}}, outside your area.',
+    movedOutDetail: 'The move is recorded. From now on the record is kept by the unit where the child lives; you can no longer view it.',
     back: 'Back to search',
     field: {
       fullName: 'Full name',

@@ -31,11 +31,22 @@ export function useChildSearch(filters: ChildSearchFilters | undefined, after: s
   });
 }
 
-export function useChildRecord(childId: string, purpose: Purpose) {
+export type ChildRecord = QuerySchemas['schemas']['ChildRecordDto'];
+/** How often the record is read again while the read side has not caught up with this screen's write. */
+export const CATCH_UP_INTERVAL_MS = 500;
+
+/**
+ * The child's record from the read side. `caughtUp`, after this screen wrote something, says whether
+ * the record shows it yet (or the caller gave up waiting): until then, and while the record is in
+ * reach, it is read again every CATCH_UP_INTERVAL_MS, each read with its purpose and audited like any.
+ */
+export function useChildRecord(childId: string, purpose: Purpose, caughtUp?: (record: ChildRecord) => boolean) {
   const api = useApi();
   return useQuery({
     queryKey: ['children', childId, 'record', purpose],
     queryFn: async () => unwrap(await api.query.GET('/api/v1/children/{childId}', { params: { path: { childId }, header: { 'X-Purpose': purpose } } })),
+    refetchInterval: (query) =>
+      caughtUp && query.state.status === 'success' && query.state.data && !caughtUp(query.state.data) ? CATCH_UP_INTERVAL_MS : false,
   });
 }
 
