@@ -196,13 +196,12 @@ export class PgPartnerProjection {
       if (to !== null && current !== expected) throw new CheckpointMovedError(this.name);
       if (events.length > 0) {
         const state = await this.loadState(client, events);
-        const result = this.projector.project(events, state);
-        await this.insertEntries(client, result.entries);
+        const erasedChildren = await this.projectIntoOutbox(client, events, state);
         await this.saveState(client, state);
-        if (result.erasedChildren.length > 0) {
+        if (erasedChildren.length > 0) {
           await client.query(`UPDATE partner_outbox SET personal = NULL WHERE partner_id = $1 AND child_id = ANY($2::text[]) AND personal IS NOT NULL`, [
             this.partnerId,
-            result.erasedChildren,
+            erasedChildren,
           ]);
         }
       }
@@ -263,14 +262,41 @@ export class PgPartnerProjection {
   }
 
   /**
-   * The entries in order, appended with `COPY … FROM STDIN` (the sequence numbers them as they
-   * come): PostgreSQL parses each event once, instead of one JSON array of the whole batch taken
-   * apart again row by row (most of a backfill's database time).
+   * Projects the events and appends their entries in order with `COPY … FROM STDIN` (the sequence
+   * numbers them as they come): PostgreSQL parses each event once, instead of one JSON array of
+   * the whole batch taken apart again row by row. The COPY is opened first and the batch projected
+   * a chunk of events at a time, each chunk's lines written as soon as they are made, so that
+   * PostgreSQL parses and inserts one chunk while Node projects the next (a backfill's two largest
+   * costs, one after the other before). The projector goes through the events in order with the
+   * same state however they are chunked. A failure while projecting abandons the COPY (CopyFail)
+   * and the transaction with it. Returns the children erased in the batch.
    */
-  private async insertEntries(client: PoolClient, entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  private async projectIntoOutbox(client: PoolClient, events: SourceEvent[], state: InMemoryRoutingState): Promise<string[]> {
+    const erasedChildren: string[] = [];
+    const stream = client.query(copyFrom('COPY partner_outbox (partner_id, child_id, event_id, event, personal, traceparent) FROM STDIN'));
+    const done = finished(stream);
+    await Promise.race([copyAccepted(stream), done]);
+    try {
+      for (let i = 0; i < events.length; i += PROJECT_CHUNK) {
+        const result = this.projector.project(events.slice(i, i + PROJECT_CHUNK), state);
+        erasedChildren.push(...result.erasedChildren);
+        if (result.entries.length > 0) stream.write(Buffer.from(this.copyLines(result.entries), 'utf8'));
+      }
+    } catch (err) {
+      stream.destroy(err instanceof Error ? err : new Error(String(err)));
+      await done.catch(() => undefined);
+      throw err;
+    }
+    stream.end();
+    await done;
+    return erasedChildren;
+  }
+
+  /** The entries as lines of COPY's text format (personal fields in their own column). */
+  private copyLines(entries: OutboxEntry[]): string {
     const partner = copyText(this.partnerId);
-    const lines = entries.map(({ childId, event, traceparent }) => {
+    let text = '';
+    for (const { childId, event, traceparent } of entries) {
       const data = event.data;
       let personal: unknown = null;
       let served: PartnerCloudEvent = event;
@@ -280,18 +306,30 @@ export class PgPartnerProjection {
         served = { ...event, data: rest };
       }
       const trace = traceparent === undefined ? '\\N' : copyText(traceparent);
-      return `${partner}\t${copyText(childId)}\t${copyText(event.id)}\t${copyJson(served)}\t${personal === null ? '\\N' : copyJson(personal)}\t${trace}\n`;
-    });
-    const stream = client.query(copyFrom('COPY partner_outbox (partner_id, child_id, event_id, event, personal, traceparent) FROM STDIN'));
-    const done = finished(stream);
-    for (let i = 0; i < lines.length; i += COPY_LINES) stream.write(Buffer.from(lines.slice(i, i + COPY_LINES).join(''), 'utf8'));
-    stream.end();
-    await done;
+      text += `${partner}\t${copyText(childId)}\t${copyText(event.id)}\t${copyJson(served)}\t${personal === null ? '\\N' : copyJson(personal)}\t${trace}\n`;
+    }
+    return text;
   }
 }
 
-/** Lines per chunk written to a COPY. */
-const COPY_LINES = 500;
+/**
+ * Resolves once PostgreSQL has accepted the COPY (its CopyInResponse): lines written after that go
+ * to the socket at once, so the server parses them while Node makes the next ones (written before,
+ * they would wait in the stream's buffer until Node next yields).
+ */
+function copyAccepted(stream: ReturnType<typeof copyFrom>): Promise<void> {
+  const accepting = stream as unknown as { handleCopyInResponse(connection: unknown): void };
+  return new Promise<void>((resolve) => {
+    const handle = accepting.handleCopyInResponse.bind(stream);
+    accepting.handleCopyInResponse = (connection) => {
+      handle(connection);
+      resolve();
+    };
+  });
+}
+
+/** Events projected, and their lines written to the COPY, at a time. */
+const PROJECT_CHUNK = 500;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
 /** A text field of COPY's text format: backslash, tab, CR and LF escaped. */

@@ -147,7 +147,8 @@ export class PartnerProjector {
       }
       const childId = this.childOf(e, state);
       if (childId === undefined) continue;
-      const route: ChildRoute = { ...(state.child(childId) ?? { communeCode: null, erased: false, shared: false }) };
+      const known = state.child(childId);
+      const route: ChildRoute = { ...(known ?? { communeCode: null, erased: false, shared: false }) };
       let visible: boolean;
       if (type === 'ChildRegistered') {
         const residence = e.data['residence'];
@@ -190,7 +191,9 @@ export class PartnerProjector {
           });
         }
       }
-      state.setChild(childId, route);
+      // A route the event left as it was is not set again: most events of a child change nothing
+      // of it, and each route set is a row the adapter upserts (a backfill's largest write after the outbox's).
+      if (!known || known.communeCode !== route.communeCode || known.erased !== route.erased || known.shared !== route.shared) state.setChild(childId, route);
     }
     return { entries, erasedChildren };
   }
