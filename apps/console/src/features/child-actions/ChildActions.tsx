@@ -32,9 +32,10 @@ export interface ChildActionsProps {
   onWritten(written: Written): void;
 }
 
-/** What was just written: the action and, for a move, the commune the child moved to. */
+/** What was just written: the action, the record's revision after it and, for a move, the commune the child moved to. */
 export interface Written {
   action: ChildAction;
+  revision: number;
   communeCode?: string;
 }
 
@@ -62,9 +63,9 @@ export function ChildActions({ childId, revision, onWritten }: ChildActionsProps
   // and the next action's If-Match must not be the older one (a 409 for the officer's own change).
   const [written, setWritten] = useState(-1);
   const current = Math.max(revision, written);
-  const afterWrite = (rev: number, what: Written) => {
+  const afterWrite = (rev: number, what: Omit<Written, 'revision'>) => {
     setWritten((w) => Math.max(w, rev));
-    onWritten(what);
+    onWritten({ ...what, revision: rev });
   };
   return (
     <section aria-label={t('childActions.title')}>
@@ -86,7 +87,7 @@ function ActionDialog({
   revision,
   onClose,
   onWritten,
-}: Omit<ChildActionsProps, 'onWritten'> & { action: ChildAction; onClose(): void; onWritten(revision: number, what: Written): void }) {
+}: Omit<ChildActionsProps, 'onWritten'> & { action: ChildAction; onClose(): void; onWritten(revision: number, what: Omit<Written, 'revision'>): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const api = useApi();

@@ -33,8 +33,8 @@ const KNOWN_EVENTS = [
 type KnownEvent = (typeof KNOWN_EVENTS)[number];
 const isKnown = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
-/** How long the page waits for the read side to show a move it recorded. */
-const MOVE_WAIT_MS = 15_000;
+/** How long the page waits for the read side to show what it wrote. */
+const CATCH_UP_WAIT_MS = 15_000;
 
 /** The day a group currently held was identified: the last identification in the timeline. */
 function sinceOf(events: readonly TimelineEntry[], type: string, group: number): string | null {
@@ -45,12 +45,12 @@ function sinceOf(events: readonly TimelineEntry[], type: string, group: number):
 function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
-  // The commune this screen last moved the child to, and until when to wait for the read side to show
-  // the move: the record then shows the new residence, or is out of reach (the move took the child
-  // out of the officer's area, and the page says so rather than "not found").
-  const [moved, setMoved] = useState<{ communeCode: string; waitUntil: number } | undefined>(undefined);
-  const movedTo = moved?.communeCode;
-  const record = useChildRecord(childId, purpose, moved ? (r) => r.residence.communeCode === moved.communeCode || Date.now() > moved.waitUntil : undefined);
+  // What this screen wrote last, and until when to wait for the read side to show it: the record is
+  // read again until its revision reaches the write's, or it is out of reach — after a move, because
+  // the move took the child out of the officer's area, which the page then says rather than "not found".
+  const [awaiting, setAwaiting] = useState<{ revision: number; communeCode?: string; waitUntil: number } | undefined>(undefined);
+  const movedTo = awaiting?.communeCode;
+  const record = useChildRecord(childId, purpose, awaiting ? (r) => r.revision >= awaiting.revision || Date.now() > awaiting.waitUntil : undefined);
   const timeline = useChildTimeline(childId, purpose);
   const cases = useChildCases(childId);
   // Units by name (the residence, the actors' units, a move's communes); codes until the names arrive.
@@ -180,7 +180,12 @@ function ChildScreen({ childId, purpose }: { childId: string; purpose: Purpose }
         childId={childId}
         revision={c.revision}
         onWritten={(written) => {
-          if (written.communeCode) setMoved({ communeCode: written.communeCode, waitUntil: Date.now() + MOVE_WAIT_MS });
+          setAwaiting((before) => ({
+            revision: written.revision,
+            // A move stays known after later writes: the record may go out of reach only once the read side has it.
+            communeCode: written.communeCode ?? before?.communeCode,
+            waitUntil: Date.now() + CATCH_UP_WAIT_MS,
+          }));
           void queries.invalidateQueries({ queryKey: ['children', childId] });
         }}
       />
