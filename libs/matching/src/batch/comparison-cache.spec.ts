@@ -67,6 +67,30 @@ describe(CachedComparator.name, () => {
     expect(cached.hits / (cached.hits + cached.misses)).toBeGreaterThan(0.3);
   });
 
+  it('gives the same vectors by record index and resident name ids, also when the residents are numbered again', () => {
+    for (const max of [1 << 21, 60]) {
+      const cached = new CachedComparator(records, max);
+      const rng = new SeededRandom(8).asFunction();
+      const got = new Int8Array(FIELD_COUNT * 2);
+      const ids = new Int32Array(3);
+      let compared = 0;
+      records.forEach((record, i) => {
+        const truth = byId.get(scenario.truth.get(record.recordRef) ?? '');
+        const sameGiven = residents.filter((r) => r.name.givenFolded === record.name.givenFolded).slice(0, 10);
+        const random = Array.from({ length: 10 }, () => residents[Math.floor(rng() * residents.length)] as PreparedResident);
+        for (const resident of [...(truth ? [truth, truth] : []), ...sameGiven, ...sameGiven, ...random]) {
+          cached.compareIndexed(i, record, resident, cached.residentIds(resident, ids), got, FIELD_COUNT);
+          expect([...got.subarray(FIELD_COUNT)]).toEqual([...comparePair(record, resident)]);
+          compared++;
+        }
+      });
+      expect(compared).toBeGreaterThan(20_000);
+      expect(cached.hits).toBeGreaterThan(compared / 10);
+      if (max === 60) expect(cached.restarts).toBeGreaterThan(100);
+      else expect(cached.restarts).toBe(0);
+    }
+  });
+
   it('tells apart two names that a cache keyed on the folded form would confuse', () => {
     const cached = new CachedComparator();
     const record = records[0] as PreparedRecord;

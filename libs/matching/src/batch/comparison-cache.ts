@@ -67,6 +67,10 @@ function hash(a: number, b: number): number {
   return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
 }
 
+/** The names of one record's comparisons: as typed, then each reading. */
+type NameField = 'name' | 'father' | 'mother';
+const NAME_FIELDS: readonly NameField[] = ['name', 'father', 'mother'];
+
 /**
  * `comparePair` with each distinct comparison of two names computed once. Vietnamese names repeat a
  * great deal (a few hundred family names, a few thousand given names), so the same pair of
@@ -75,13 +79,26 @@ function hash(a: number, b: number): number {
  * cached by the pair of normalised names: the results are those of `COMPARISONS`, only faster. The
  * other fields (dates, IDs, places) are cheap next to a map look-up and are compared directly.
  * `matches` (a test) checks the field order against `COMPARISONS`.
+ *
+ * Names are numbered, not hashed per pair: the records' names (as typed and each reading) once, when
+ * the comparator is made with the records (`compareIndexed` then takes the record's index), a
+ * resident's three names once per resident (`residentIds`). The residents' numbering is bounded:
+ * past `residentNamesMax` names it starts again, and the cached levels, keyed by those numbers, are
+ * dropped with it.
  */
 export class CachedComparator {
-  private readonly ids = new Map<string, number>();
-  private readonly names = new PairLevelTable();
-  private readonly parents = new PairLevelTable();
+  private readonly recordNames = new Map<string, number>();
+  private residentNames = new Map<string, number>();
+  private names = new PairLevelTable();
+  private parents = new PairLevelTable();
+  // Per record: the ids of its name, father and mother as typed and in each reading (-1: none), from `offsets[i]`.
+  private readonly offsets: Uint32Array;
+  private readonly recordIds: Int32Array;
+  private readonly scratch = new Int32Array(3);
   hits = 0;
   misses = 0;
+  /** Times the residents' numbering started again. */
+  restarts = 0;
 
   static readonly FIELDS = ['name', 'dateOfBirth', 'sex', 'personalId', 'place', 'father', 'mother'] as const;
 
@@ -89,16 +106,92 @@ export class CachedComparator {
     return COMPARISONS.length === FIELD_COUNT && COMPARISONS.every((c, i) => c.field === CachedComparator.FIELDS[i]);
   }
 
+  constructor(
+    records: readonly (PreparedRecord | undefined)[] = [],
+    private readonly residentNamesMax = 1 << 21,
+  ) {
+    this.offsets = new Uint32Array(records.length + 1);
+    let n = 0;
+    for (let i = 0; i < records.length; i++) {
+      this.offsets[i] = n;
+      const r = records[i];
+      if (r) n += 3 * (1 + (r.readings?.length ?? 0));
+    }
+    this.offsets[records.length] = n;
+    this.recordIds = new Int32Array(n);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (!r) continue;
+      let at = this.offsets[i] as number;
+      for (const reading of [r, ...(r.readings ?? [])]) for (const f of NAME_FIELDS) this.recordIds[at++] = this.recordNameId(reading[f]);
+    }
+  }
+
   /** Writes the pair's vector into `out` from `at`. */
   compare(record: PreparedRecord, resident: PreparedResident, out: Int8Array, at = 0): void {
+    const ids = this.residentIds(resident, this.scratch);
     const readings = record.readings;
-    out[at] = this.best(record, readings, resident.name, 'name');
+    out[at] = this.best(record, readings, resident.name, ids[0] as number, 'name');
+    this.others(record, resident, out, at);
+    out[at + 5] = this.best(record, readings, resident.father, ids[1] as number, 'father');
+    out[at + 6] = this.best(record, readings, resident.mother, ids[2] as number, 'mother');
+  }
+
+  /**
+   * `compare` for the comparator's record `i` (`record` is `records[i]`) and a resident whose names'
+   * ids `residentIds` gave.
+   */
+  compareIndexed(i: number, record: PreparedRecord, resident: PreparedResident, residentIds: Int32Array, out: Int8Array, at: number): void {
+    const from = this.offsets[i] as number;
+    const to = this.offsets[i + 1] as number;
+    const readings = record.readings;
+    const ids = this.recordIds;
+    out[at] = this.bestIndexed(record, readings, ids, from, to, 0, resident.name, residentIds[0] as number, true);
+    this.others(record, resident, out, at);
+    out[at + 5] = this.bestIndexed(record, readings, ids, from, to, 1, resident.father, residentIds[1] as number, false);
+    out[at + 6] = this.bestIndexed(record, readings, ids, from, to, 2, resident.mother, residentIds[2] as number, false);
+  }
+
+  /** The ids of the resident's name, father and mother (-1: none) into `into`; may start the residents' numbering again. */
+  residentIds(resident: PreparedResident, into: Int32Array): Int32Array {
+    if (this.residentNames.size + 3 > this.residentNamesMax) {
+      this.restarts++;
+      this.residentNames = new Map();
+      this.names = new PairLevelTable();
+      this.parents = new PairLevelTable();
+    }
+    into[0] = this.residentNameId(resident.name);
+    into[1] = this.residentNameId(resident.father);
+    into[2] = this.residentNameId(resident.mother);
+    return into;
+  }
+
+  private others(record: PreparedRecord, resident: PreparedResident, out: Int8Array, at: number): void {
     out[at + 1] = compareDates(record.dob, resident.dob);
     out[at + 2] = !record.sex || !resident.sex ? MISSING : record.sex === resident.sex ? 0 : 1;
     out[at + 3] = comparePersonalIds(record, resident);
     out[at + 4] = comparePlaces(record, resident);
-    out[at + 5] = this.best(record, readings, resident.father, 'father');
-    out[at + 6] = this.best(record, readings, resident.mother, 'mother');
+  }
+
+  private bestIndexed(
+    record: PreparedRecord,
+    readings: readonly PreparedRecord[] | undefined,
+    ids: Int32Array,
+    from: number,
+    to: number,
+    field: number,
+    theirs: VietnameseNameParts | undefined,
+    theirId: number,
+    child: boolean,
+  ): number {
+    const name = NAME_FIELDS[field] as NameField;
+    let best = this.level(record[name], theirs, ids[from + field] as number, theirId, child);
+    if (!readings) return best;
+    for (let k = 0, at = from + 3 + field; at < to; k++, at += 3) {
+      const l = this.level((readings[k] as PreparedRecord)[name], theirs, ids[at] as number, theirId, child);
+      if (l !== MISSING && (best === MISSING || l < best)) best = l;
+    }
+    return best;
   }
 
   /** The best level over the record's readings (as `bestReading` in comparison-levels). */
@@ -106,24 +199,23 @@ export class CachedComparator {
     record: PreparedRecord,
     readings: readonly PreparedRecord[] | undefined,
     theirs: VietnameseNameParts | undefined,
-    field: 'name' | 'father' | 'mother',
+    theirId: number,
+    field: NameField,
   ): number {
-    let best = this.level(record[field], theirs, field);
+    const child = field === 'name';
+    let best = this.level(record[field], theirs, this.recordNameId(record[field]), theirId, child);
     if (!readings) return best;
     for (const reading of readings) {
-      const l = this.level(reading[field], theirs, field);
+      const l = this.level(reading[field], theirs, this.recordNameId(reading[field]), theirId, child);
       if (l !== MISSING && (best === MISSING || l < best)) best = l;
     }
     return best;
   }
 
-  private level(ours: VietnameseNameParts | undefined, theirs: VietnameseNameParts | undefined, field: 'name' | 'father' | 'mother'): number {
-    const child = field === 'name';
+  private level(ours: VietnameseNameParts | undefined, theirs: VietnameseNameParts | undefined, a: number, b: number, child: boolean): number {
     if (!ours || !theirs) return child ? compareNames(ours as VietnameseNameParts, theirs as VietnameseNameParts) : MISSING;
-    const a = this.idOf(ours.full);
-    const b = this.idOf(theirs.full);
+    if (a < 0 || b < 0 || a >= ID_BITS || b >= ID_BITS) return child ? compareNames(ours, theirs) : compareParentNames(ours, theirs);
     const cache = child ? this.names : this.parents;
-    if (a >= ID_BITS || b >= ID_BITS) return child ? compareNames(ours, theirs) : compareParentNames(ours, theirs);
     const cached = cache.get(a, b);
     if (cached !== undefined) {
       this.hits++;
@@ -135,11 +227,22 @@ export class CachedComparator {
     return l;
   }
 
-  private idOf(full: string): number {
-    let id = this.ids.get(full);
+  private recordNameId(name: VietnameseNameParts | undefined): number {
+    if (!name) return -1;
+    let id = this.recordNames.get(name.full);
     if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(full, id);
+      id = this.recordNames.size;
+      this.recordNames.set(name.full, id);
+    }
+    return id;
+  }
+
+  private residentNameId(name: VietnameseNameParts | undefined): number {
+    if (!name) return -1;
+    let id = this.residentNames.get(name.full);
+    if (id === undefined) {
+      id = this.residentNames.size;
+      this.residentNames.set(name.full, id);
     }
     return id;
   }

@@ -39,7 +39,8 @@ export class ResidentScanner {
   private readonly tables: KeyTable[] = [];
   private readonly lists: number[][] = [];
   private readonly meet: KeySink = (rule, a, b, c) => this.meetKey(rule, a, b, c);
-  private readonly comparator = new CachedComparator();
+  private readonly comparator: CachedComparator;
+  private readonly residentNameIds = new Int32Array(3);
   readonly pairRecord = new GrowableArray(Uint32Array, 1, 1 << 16);
   readonly pairResident = new GrowableArray(Float64Array, 1, 1 << 16);
   readonly pairVector = new GrowableArray(Int8Array, FIELD_COUNT, 1 << 16);
@@ -56,6 +57,7 @@ export class ResidentScanner {
     this.pairsByRule = new Array<number>(rules.length).fill(0);
     this.indexes = rules.map(() => new Map());
     this.masks = new Int32Array(records.length);
+    this.comparator = new CachedComparator(records);
     this.numeric = isDefaultRules(rules) ? new NumericBlocking() : undefined;
     if (this.numeric) {
       const numeric = this.numeric;
@@ -132,13 +134,15 @@ export class ResidentScanner {
     if (met.length === 0) return;
     const id = Number(resident.personalId);
     const vectors = this.pairVector;
+    const comparator = this.comparator;
+    const nameIds = comparator.residentIds(resident, this.residentNameIds);
     for (const i of met) {
       const mask = masks[i] as number;
       masks[i] = 0;
       this.pairRecord.push(i);
       this.pairResident.push(id);
       const at = vectors.pushRow();
-      this.comparator.compare(this.records[i] as PreparedRecord, resident, vectors.array, at);
+      comparator.compareIndexed(i, this.records[i] as PreparedRecord, resident, nameIds, vectors.array, at);
       for (let r = 0; r < rules.length; r++) if (mask & (1 << r)) this.pairsByRule[r] = (this.pairsByRule[r] ?? 0) + 1;
     }
   }

@@ -5,7 +5,7 @@ import type { ChildRecordInput, PreparedRecord } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
 import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
 import { DEFAULT_BLOCKING_RULES } from './blocking-rules';
-import { NumericBlocking, isDefaultRules } from './numeric-blocking';
+import { NumericBlocking, isDefaultRules, wordBagHash } from './numeric-blocking';
 
 describe(NumericBlocking.name, () => {
   it('finds the same pairs, by the same rules, in the same order as the string keys', () => {
@@ -43,5 +43,17 @@ describe(NumericBlocking.name, () => {
     expect(a.pairsByRule).toEqual(b.pairsByRule);
     // Every rule found pairs, so each was compared.
     for (const n of a.pairsByRule) expect(n).toBeGreaterThan(0);
+  });
+
+  it('hashes the words of a name the same in any order (the filter of the sorted-name rule), and other words differently', () => {
+    expect(wordBagHash('ha nguyen thi thu')).toBe(wordBagHash('nguyen thi thu ha'));
+    expect(wordBagHash('thi nguyen')).toBe(wordBagHash('nguyen thi'));
+    expect(wordBagHash('nguyen thi thu ha')).not.toBe(wordBagHash('nguyen thi thu hai'));
+    expect(wordBagHash('an an binh')).not.toBe(wordBagHash('an binh binh'));
+    const seen = new Set<number>();
+    const words = ['nguyen', 'tran', 'le', 'van', 'thi', 'an', 'binh', 'ha', 'lan', 'mai'];
+    for (const a of words) for (const b of words) for (const c of words) if (a <= b && b <= c) seen.add(wordBagHash(`${a} ${b} ${c}`));
+    expect(seen.size).toBe(220);
+    for (const h of seen) expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { regionalSurnameVariant } from '../comparison/comparison-levels';
 import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
+import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
 import { DEFAULT_BLOCKING_RULES } from './blocking-rules';
 
 /**
@@ -46,6 +47,12 @@ const ymd = (d: StatedDate | undefined) => (d?.day !== undefined && d.month !== 
 export class NumericBlocking {
   private readonly ids = new Map<string, number>();
   private readonly sorted = new Map<string, string>();
+  // The word multisets (wordBagHash) of the names the records probe sorted_name_and_year with: a
+  // resident whose name has none of them cannot share that key, and its words are not sorted.
+  private readonly bags = new Set<number>();
+
+  private readonly internId = (s: string): number => this.intern(s);
+  private readonly findId = (s: string): number => this.find(s);
 
   /** Record side: numbers new strings. */
   private intern(s: string): number {
@@ -70,7 +77,7 @@ export class NumericBlocking {
   }
 
   private recordReadingKeys(r: PreparedRecord, emit: KeySink): void {
-    const id = (s: string) => this.intern(s);
+    const id = this.internId;
     const givenS = r.name.givenFolded;
     const given = givenS ? id(givenS) : -1;
     const dob = r.dob;
@@ -103,11 +110,14 @@ export class NumericBlocking {
       const full = id(r.name.fullFolded);
       for (const p of r.provinces) for (const s of sexes) emit(9, full, s, id(p));
     }
-    if (dob && r.name.fullFolded.includes(' ')) emit(10, id(this.sortedName(r.name.fullFolded)), dob.year, 0);
+    if (dob && r.name.fullFolded.includes(' ')) {
+      this.bags.add(wordBagHash(r.name.fullFolded));
+      emit(10, id(this.sortedName(r.name.fullFolded)), dob.year, 0);
+    }
   }
 
   residentKeys(r: PreparedResident, emit: KeySink): void {
-    const id = (s: string) => this.find(s);
+    const id = this.findId;
     const givenS = r.name.givenFolded;
     const given = givenS ? id(givenS) : -1;
     const dob = r.dob;
@@ -125,9 +135,21 @@ export class NumericBlocking {
     const family = id(r.name.familyFolded);
     if (given >= 0 && dob && r.sex && family >= 0) emit(3, family, given, SEX[r.sex] * 100_000 + dob.year);
     // All of a rule's keys before the next rule's: the order in which a resident meets records.
-    const communes = day >= 0 || (given >= 0 && family >= 0) ? r.communes.map(id) : [];
-    if (day >= 0) for (const c of communes) if (c >= 0) emit(4, day, c, 0);
-    if (given >= 0 && family >= 0) for (const c of communes) if (c >= 0) emit(5, family, given, c);
+    const communes = r.communes;
+    if (day >= 0 || (given >= 0 && family >= 0)) {
+      // Most residents have one commune: no array of ids for them.
+      const first = communes.length ? id(communes[0] as string) : -1;
+      if (communes.length <= 1) {
+        if (first >= 0) {
+          if (day >= 0) emit(4, day, first, 0);
+          if (given >= 0 && family >= 0) emit(5, family, given, first);
+        }
+      } else {
+        const ids = communes.map(id);
+        if (day >= 0) for (const c of ids) if (c >= 0) emit(4, day, c, 0);
+        if (given >= 0 && family >= 0) for (const c of ids) if (c >= 0) emit(5, family, given, c);
+      }
+    }
     this.parentKeys(r, emit, id);
     if (r.sex) {
       const full = id(r.name.fullFolded);
@@ -138,7 +160,7 @@ export class NumericBlocking {
         }
       }
     }
-    if (dob && r.name.fullFolded.includes(' ')) {
+    if (dob && r.name.fullFolded.includes(' ') && this.bags.has(wordBagHash(r.name.fullFolded))) {
       const s = id(this.sortedName(r.name.fullFolded));
       if (s >= 0) emit(10, s, dob.year, 0);
     }
@@ -150,22 +172,27 @@ export class NumericBlocking {
     const initial = r.name.givenFolded.length ? r.name.givenFolded.charCodeAt(0) : 0;
     const givenS = r.name.givenFolded;
     const given = givenS ? id(givenS) : -1;
-    for (const [rule, p] of [
-      [6, r.mother],
-      [7, r.father],
-    ] as const) {
-      if (!p || !dob) continue;
-      const f = id(p.familyFolded);
-      const g = id(p.givenFolded);
-      if (f >= 0 && g >= 0) emit(rule, f, g, dob.year * 65_536 + initial);
+    if (dob) {
+      this.parentYearKey(6, r.mother, dob.year * 65_536 + initial, emit, id);
+      this.parentYearKey(7, r.father, dob.year * 65_536 + initial, emit, id);
     }
     if (given >= 0) {
-      for (const p of [r.mother, r.father]) {
-        if (!p?.fullFolded) continue;
-        const full = id(p.fullFolded);
-        if (full >= 0) emit(8, full, given, 0);
-      }
+      this.parentGivenKey(r.mother, given, emit, id);
+      this.parentGivenKey(r.father, given, emit, id);
     }
+  }
+
+  private parentYearKey(rule: number, p: VietnameseNameParts | undefined, yearAndInitial: number, emit: KeySink, id: (s: string) => number): void {
+    if (!p) return;
+    const f = id(p.familyFolded);
+    const g = id(p.givenFolded);
+    if (f >= 0 && g >= 0) emit(rule, f, g, yearAndInitial);
+  }
+
+  private parentGivenKey(p: VietnameseNameParts | undefined, given: number, emit: KeySink, id: (s: string) => number): void {
+    if (!p?.fullFolded) return;
+    const full = id(p.fullFolded);
+    if (full >= 0) emit(8, full, given, 0);
   }
 
   // The words in order: the key of "Hà Nguyễn Thị Thu" is that of "Nguyễn Thị Thu Hà". Cached: a
@@ -179,6 +206,24 @@ export class NumericBlocking {
     }
     return s;
   }
+}
+
+/**
+ * A hash of the multiset of a name's words (its pieces split on ' '), the same for the words in any
+ * order: equal for two names whose sorted words are equal. Kept a small integer.
+ */
+export function wordBagHash(name: string): number {
+  let bag = 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i <= name.length; i++) {
+    const c = i < name.length ? name.charCodeAt(i) : 32;
+    if (c === 32) {
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      bag = (bag + (h ^ (h >>> 13))) | 0;
+      h = 0x811c9dc5;
+    } else h = Math.imul(h ^ c, 0x01000193);
+  }
+  return bag & 0x3fffffff;
 }
 
 /**

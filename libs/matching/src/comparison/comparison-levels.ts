@@ -1,5 +1,6 @@
 import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
 import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
+import { jaroWinklerBelow } from './jaro-winkler-bound';
 
 /** Level index returned when either side lacks the value: contributes no weight. */
 export const MISSING = -1;
@@ -136,11 +137,11 @@ export function compareNames(a: VietnameseNameParts, b: VietnameseNameParts): nu
       return NAME_LEVEL.reordered;
     }
   }
-  const jw = jaroWinkler(a.fullFolded, b.fullFolded);
+  // Most pairs are names of different people, which a cheap bound shows cannot reach 0.88.
+  const jw = jaroWinklerBelow(a.fullFolded, b.fullFolded, 0.88) ? 0 : jaroWinkler(a.fullFolded, b.fullFolded);
   // A different given name is a different child even when the strings are close (An/Anh, Hà/Hải):
   // the high band needs the given names to be close too.
-  const givenJw = jaroWinkler(a.givenFolded, b.givenFolded);
-  if (jw >= 0.94 && givenJw >= 0.93) return NAME_LEVEL.similar_high;
+  if (jw >= 0.94 && jaroWinkler(a.givenFolded, b.givenFolded) >= 0.93) return NAME_LEVEL.similar_high;
   if (jw >= 0.88) return NAME_LEVEL.similar;
   if (sameGiven) return NAME_LEVEL.given_name_only;
   return NAME_LEVEL.different;
