@@ -72,6 +72,8 @@ export class RowSet<T extends Row> {
   ) {}
 
   key(row: Partial<T>): string {
+    // One key column (most tables): its text, without an array made and joined per call.
+    if (this.keyColumns.length === 1) return String(row[this.keyColumns[0]!]);
     return this.keyColumns.map((c) => String(row[c])).join('\u0000');
   }
 
@@ -175,24 +177,29 @@ export async function insertRows(tx: ClientBase, ctx: ProjectionContext, base: s
 
 /**
  * COPY of `rows` into `table`. The text is written in chunks once PostgreSQL has accepted the
- * COPY, so it parses one chunk while Node writes the next.
+ * COPY, so it parses one chunk while Node writes the next. Each chunk is built as one string, row
+ * after row (no generator step and no array of lines to join per row: a tenth of a rebuild's CPU
+ * went to formatting COPY data, issue 16).
  */
 async function copyRows(tx: ClientBase, table: string, columns: readonly ColumnType[], rows: readonly Row[]): Promise<void> {
-  const [first, ...others] = columns.map((c) => ({ name: c.name, format: copyFormatter(c.type) }));
-  if (!first) throw new Error(`COPY into ${table} needs at least one column`);
-  function* lines(): Iterable<string> {
+  if (columns.length === 0) throw new Error(`COPY into ${table} needs at least one column`);
+  const names = columns.map((c) => c.name);
+  const formats = columns.map((c) => copyFormatter(c.type));
+  const width = names.length;
+  function* chunks(): Iterable<string> {
+    let chunk = '';
     for (const r of rows) {
-      let line = first!.format(r[first!.name]);
-      for (const f of others) line += `\t${f.format(r[f.name])}`;
-      yield line;
+      let line = formats[0]!(r[names[0]!]);
+      for (let i = 1; i < width; i++) line += `\t${formats[i]!(r[names[i]!])}`;
+      chunk += `${line}\n`;
+      if (chunk.length >= COPY_CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
     }
+    if (chunk.length > 0) yield chunk;
   }
-  await copyLines(
-    tx,
-    table,
-    columns.map((c) => c.name),
-    lines(),
-  );
+  await copyChunks(tx, table, names, chunks());
 }
 
 /**
@@ -200,6 +207,29 @@ async function copyRows(tx: ClientBase, table: string, columns: readonly ColumnT
  * `copyField`, tab-separated), written in 64 kB chunks once PostgreSQL has accepted the COPY.
  */
 export async function copyLines(tx: ClientBase, table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> {
+  function* chunks(): Iterable<string> {
+    let chunk: string[] = [];
+    let size = 0;
+    for (const line of lines) {
+      chunk.push(line);
+      size += line.length;
+      if (size >= COPY_CHUNK) {
+        chunk.push('');
+        yield chunk.join('\n');
+        chunk = [];
+        size = 0;
+      }
+    }
+    if (chunk.length > 0) {
+      chunk.push('');
+      yield chunk.join('\n');
+    }
+  }
+  await copyChunks(tx, table, columns, chunks());
+}
+
+/** `COPY table (columns) FROM STDIN` of text chunks, each of whole lines ending in a newline, written once PostgreSQL has accepted the COPY. */
+async function copyChunks(tx: ClientBase, table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void> {
   const stream = tx.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   const done = finished(stream);
   const accepting = stream as unknown as { handleCopyInResponse(connection: unknown): void };
@@ -211,20 +241,8 @@ export async function copyLines(tx: ClientBase, table: string, columns: readonly
     };
   });
   await Promise.race([accepted, done]);
-  let chunk: string[] = [];
-  let size = 0;
-  for (const line of lines) {
-    chunk.push(line);
-    size += line.length;
-    if (size >= COPY_CHUNK) {
-      chunk.push('');
-      stream.write(Buffer.from(chunk.join('\n'), 'utf8'));
-      chunk = [];
-      size = 0;
-    }
-  }
-  if (chunk.length > 0) chunk.push('');
-  stream.end(chunk.length > 0 ? Buffer.from(chunk.join('\n'), 'utf8') : undefined);
+  for (const chunk of chunks) stream.write(Buffer.from(chunk, 'utf8'));
+  stream.end();
   await done;
 }
 const COPY_CHUNK = 64 * 1024;
@@ -380,18 +398,24 @@ const addDaysSeen = new Map<string, string>();
 const vietnamDaysSeen = new Map<number, string>();
 
 /**
- * `e.recordedAt` as ISO text, formatted once per event however many projections ask (a rebuild's
- * lanes share the page's event objects; four folds formatted each instant).
+ * `e.recordedAt` as ISO text, formatted once per instant however many projections ask (a
+ * rebuild's lanes fold the same pages; four folds formatted each instant). Remembered by the
+ * instant's milliseconds, not by the event object: a WeakMap's lookups cost several times the
+ * formatting they saved (a CPU profile of the rebuild, issue 16).
  */
 export function recordedAtText(e: RecordedEvent): string {
-  let text = RECORDED_AT_TEXT.get(e);
+  const ms = e.recordedAt.getTime();
+  let text = RECORDED_AT_TEXT.get(ms);
   if (text === undefined) {
     text = e.recordedAt.toISOString();
-    RECORDED_AT_TEXT.set(e, text);
+    if (RECORDED_AT_TEXT.size >= INSTANTS_REMEMBERED) RECORDED_AT_TEXT.clear();
+    RECORDED_AT_TEXT.set(ms, text);
   }
   return text;
 }
-const RECORDED_AT_TEXT = new WeakMap<RecordedEvent, string>();
+const RECORDED_AT_TEXT = new Map<number, string>();
+/** More than the events of the pages a rebuild's lanes hold at once. */
+const INSTANTS_REMEMBERED = 65_536;
 
 /** Whether the event's personal data was erased (the encryption layer's key is gone). */
 export function personalErased(e: RecordedEvent): boolean {

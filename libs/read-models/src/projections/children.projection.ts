@@ -145,86 +145,10 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
   const ev = asChildEvent(e);
   const at = recordedAtText(e);
   const erased = personalErased(e);
-
-  const openSpell = (kind: SpellRow['kind'], grp: number, from: string, extra: Partial<SpellRow> = {}) => {
-    const spell: SpellRow = {
-      spell_id: e.id,
-      child_id: doc.child!.child_id,
-      kind,
-      grp,
-      effective_from: from,
-      effective_to: null,
-      is_open: true,
-      outcome: null,
-      recorded_commune: null,
-      commune_code: null,
-      province_code: null,
-      old_commune_code: null,
-      old_province_code: null,
-      ...extra,
-    };
-    doc.open.set(spellKey(kind, grp), spell);
-    changes.spells.push(spell);
-  };
-  const closeSpell = (kind: SpellRow['kind'], grp: number, lastDay: string, outcome: string | null = null) => {
-    const spell = doc.open.get(spellKey(kind, grp));
-    if (!spell) return;
-    spell.effective_to = lastDay;
-    spell.is_open = false;
-    spell.outcome = outcome;
-    doc.open.delete(spellKey(kind, grp));
-    changes.spells.push(spell);
-  };
-  const enqueue = (reason: QueueRow['reason'], fields: Partial<QueueRow>) => {
-    const row: QueueRow = {
-      child_id: doc.child!.child_id,
-      reason,
-      source: null,
-      detail: null,
-      candidate_count: null,
-      requested_at: at,
-      commune_code: doc.child!.commune_code,
-      province_code: doc.child!.province_code,
-      ...fields,
-    };
-    doc.queue.set(reason, row);
-    changes.queueUpserts.push(row);
-  };
-  const dequeue = (...reasons: QueueRow['reason'][]) => {
-    for (const reason of reasons) {
-      const row = doc.queue.get(reason);
-      if (row) {
-        doc.queue.delete(reason);
-        changes.queueDeletes.push(row);
-      }
-    }
-  };
-  const place = (communeCode: string, effectiveFrom: string) => {
-    const c = doc.child!;
-    const placed = units.place(communeCode, effectiveFrom);
-    c.residence_commune_code = communeCode;
-    c.residence_effective_from = effectiveFrom;
-    c.commune_code = placed.communeCode;
-    c.province_code = placed.provinceCode;
-    c.old_commune_code = placed.oldCommuneCode;
-    c.old_province_code = placed.oldProvinceCode;
-    c.candidate_communes = placed.candidates;
-    c.residence_ambiguous = placed.ambiguous;
-    openSpell('residence', 0, effectiveFrom, {
-      recorded_commune: communeCode,
-      commune_code: placed.communeCode,
-      province_code: placed.provinceCode,
-      old_commune_code: placed.oldCommuneCode,
-      old_province_code: placed.oldProvinceCode,
-    });
-    for (const row of doc.queue.values()) {
-      row.commune_code = placed.communeCode;
-      row.province_code = placed.provinceCode;
-      changes.queueUpserts.push(row);
-    }
-    if (placed.ambiguous) enqueue('residence_split', { detail: `recorded commune ${communeCode} was split into ${placed.candidates.join(', ')}` });
-    else dequeue('residence_split');
-  };
+  // What the helpers below work on, in one object: they are module functions, not closures made
+  // for every event (a rebuild folds each child event three times; six closures per fold were a
+  // share of its garbage collection).
+  const f: Fold = { doc, changes, e, at, units };
 
   if (ev?.type === 'ChildRegistered') {
     if (doc.child) return changes;
@@ -253,10 +177,10 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       revision: e.revision,
       last_event_at: at,
     };
-    place(String(d.residence?.communeCode), String(d.residence?.effectiveFrom));
+    place(f, String(d.residence?.communeCode), String(d.residence?.effectiveFrom));
     // An incomplete record (admitted by an import with a field the officer can fix later) is work to finish.
     const incomplete: string[] = Array.isArray(d.incomplete) ? [...d.incomplete] : [];
-    if (incomplete.length > 0) enqueue('incomplete', { source: 'registration', detail: incomplete.join(',') });
+    if (incomplete.length > 0) enqueue(f, 'incomplete', { source: 'registration', detail: incomplete.join(',') });
     changes.child = true;
     return changes;
   }
@@ -271,23 +195,11 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
   }
   if (!ev) return changes;
 
-  /** Takes completed fields off the record's incomplete entry; the entry goes once nothing is left. */
-  const complete = (...fields: string[]) => {
-    const row = doc.queue.get('incomplete');
-    if (!row) return;
-    const left = (row.detail ?? '').split(',').filter((f) => f && !fields.includes(f));
-    if (left.length === 0) dequeue('incomplete');
-    else if (left.join(',') !== row.detail) {
-      row.detail = left.join(',');
-      changes.queueUpserts.push(row);
-    }
-  };
-
   switch (ev.type) {
     case 'ChildDetailsCorrected': {
       const d = ev.data;
       if (typeof d.sex === 'string') c.sex = d.sex;
-      complete(...(typeof d.sex === 'string' ? ['sex'] : []), ...(d.correctedFields ?? []).filter((f) => f === 'personalId'));
+      complete(f, ...(typeof d.sex === 'string' ? ['sex'] : []), ...(d.correctedFields ?? []).filter((x) => x === 'personalId'));
       if (!erased && c.personal && d.personal && typeof d.personal === 'object') {
         const next = { ...c.personal };
         for (const [k, v] of Object.entries(d.personal)) {
@@ -301,32 +213,32 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     }
     case 'ResidenceChanged': {
       const from = String(ev.data.effectiveFrom);
-      closeSpell('residence', 0, addDays(from, -1));
-      place(String(ev.data.communeCode), from);
+      closeSpell(f, 'residence', 0, addDays(from, -1));
+      place(f, String(ev.data.communeCode), from);
       break;
     }
     case 'SpecialCircumstanceIdentified': {
       const g = Number(ev.data.group);
       if (!c.circumstances.includes(g)) c.circumstances = [...c.circumstances, g].sort((a, b) => a - b);
-      openSpell('circumstance', g, String(ev.data.effectiveFrom));
+      openSpell(f, 'circumstance', g, String(ev.data.effectiveFrom));
       break;
     }
     case 'SpecialCircumstanceEnded': {
       const g = Number(ev.data.group);
       c.circumstances = c.circumstances.filter((x) => x !== g);
-      closeSpell('circumstance', g, String(ev.data.effectiveTo));
+      closeSpell(f, 'circumstance', g, String(ev.data.effectiveTo));
       break;
     }
     case 'RiskIdentified': {
       const g = Number(ev.data.group);
       if (!c.risks.includes(g)) c.risks = [...c.risks, g].sort((a, b) => a - b);
-      openSpell('risk', g, String(ev.data.effectiveFrom));
+      openSpell(f, 'risk', g, String(ev.data.effectiveFrom));
       break;
     }
     case 'RiskResolved': {
       const g = Number(ev.data.group);
       c.risks = c.risks.filter((x) => x !== g);
-      closeSpell('risk', g, String(ev.data.effectiveTo), str(ev.data.outcome));
+      closeSpell(f, 'risk', g, String(ev.data.effectiveTo), str(ev.data.outcome));
       break;
     }
     case 'NationalIdLinked': {
@@ -335,23 +247,23 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       c.national_id_source = str(d.source);
       c.national_id_linked_at = str(d.linkedAt);
       if (!erased && c.personal && d.personal) c.personal = { ...c.personal, personalId: d.personal.personalId };
-      openSpell('national_id', 0, vietnamDay(String(d.linkedAt)));
-      dequeue('identity_review', 'no_national_record');
+      openSpell(f, 'national_id', 0, vietnamDay(String(d.linkedAt)));
+      dequeue(f, 'identity_review', 'no_national_record');
       // The national database gave the child's own ID: the number kept aside is settled.
-      complete('personalId');
+      complete(f, 'personalId');
       break;
     }
     case 'NationalIdUnlinked': {
       c.national_id_state = 'none';
       c.national_id_source = null;
       c.national_id_linked_at = null;
-      closeSpell('national_id', 0, addDays(vietnamDay(String(ev.data.unlinkedAt)), -1));
+      closeSpell(f, 'national_id', 0, addDays(vietnamDay(String(ev.data.unlinkedAt)), -1));
       break;
     }
     case 'IdentityReviewRequested': {
       const d = ev.data;
       if (c.national_id_state !== 'linked') c.national_id_state = 'review_requested';
-      enqueue('identity_review', {
+      enqueue(f, 'identity_review', {
         // The reason is free text (under the event's personal part): kept while the child's data is readable.
         source: str(d.source),
         detail: erased ? null : str(d.personal?.reason),
@@ -362,14 +274,14 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     }
     case 'NoNationalRecordFound': {
       if (c.national_id_state !== 'linked') c.national_id_state = 'no_record_found';
-      dequeue('identity_review');
-      enqueue('no_national_record', { source: str(ev.data.source), requested_at: str(ev.data.checkedAt) ?? at });
+      dequeue(f, 'identity_review');
+      enqueue(f, 'no_national_record', { source: str(ev.data.source), requested_at: str(ev.data.checkedAt) ?? at });
       break;
     }
     case 'ChildRecordsMerged': {
       c.status = 'merged';
       c.merged_into = str(ev.data.survivingChildId);
-      dequeue('identity_review', 'no_national_record', 'residence_split', 'incomplete');
+      dequeue(f, 'identity_review', 'no_national_record', 'residence_split', 'incomplete');
       break;
     }
     case 'ChildRecordsMergeReverted': {
@@ -381,7 +293,7 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
       c.status = 'erased';
       c.personal = null;
       c.personal_erased = true;
-      dequeue('identity_review', 'no_national_record', 'residence_split', 'incomplete');
+      dequeue(f, 'identity_review', 'no_national_record', 'residence_split', 'incomplete');
       break;
     }
     default: {
@@ -392,6 +304,113 @@ export function evolveChild(doc: ChildDoc, e: RecordedEvent, units: UnitResolver
     }
   }
   return changes;
+}
+
+/** One event's fold: the child's rows, what changed, the event and its recorded instant as text. */
+interface Fold {
+  doc: ChildDoc;
+  changes: ChildChanges;
+  e: RecordedEvent;
+  at: string;
+  units: UnitResolver;
+}
+
+function openSpell(f: Fold, kind: SpellRow['kind'], grp: number, from: string, extra?: Partial<SpellRow>): void {
+  const spell: SpellRow = {
+    spell_id: f.e.id,
+    child_id: f.doc.child!.child_id,
+    kind,
+    grp,
+    effective_from: from,
+    effective_to: null,
+    is_open: true,
+    outcome: null,
+    recorded_commune: null,
+    commune_code: null,
+    province_code: null,
+    old_commune_code: null,
+    old_province_code: null,
+    ...extra,
+  };
+  f.doc.open.set(spellKey(kind, grp), spell);
+  f.changes.spells.push(spell);
+}
+
+function closeSpell(f: Fold, kind: SpellRow['kind'], grp: number, lastDay: string, outcome: string | null = null): void {
+  const key = spellKey(kind, grp);
+  const spell = f.doc.open.get(key);
+  if (!spell) return;
+  spell.effective_to = lastDay;
+  spell.is_open = false;
+  spell.outcome = outcome;
+  f.doc.open.delete(key);
+  f.changes.spells.push(spell);
+}
+
+function enqueue(f: Fold, reason: QueueRow['reason'], fields: Partial<QueueRow>): void {
+  const c = f.doc.child!;
+  const row: QueueRow = {
+    child_id: c.child_id,
+    reason,
+    source: null,
+    detail: null,
+    candidate_count: null,
+    requested_at: f.at,
+    commune_code: c.commune_code,
+    province_code: c.province_code,
+    ...fields,
+  };
+  f.doc.queue.set(reason, row);
+  f.changes.queueUpserts.push(row);
+}
+
+function dequeue(f: Fold, ...reasons: QueueRow['reason'][]): void {
+  for (const reason of reasons) {
+    const row = f.doc.queue.get(reason);
+    if (row) {
+      f.doc.queue.delete(reason);
+      f.changes.queueDeletes.push(row);
+    }
+  }
+}
+
+function place(f: Fold, communeCode: string, effectiveFrom: string): void {
+  const c = f.doc.child!;
+  const placed = f.units.place(communeCode, effectiveFrom);
+  c.residence_commune_code = communeCode;
+  c.residence_effective_from = effectiveFrom;
+  c.commune_code = placed.communeCode;
+  c.province_code = placed.provinceCode;
+  c.old_commune_code = placed.oldCommuneCode;
+  c.old_province_code = placed.oldProvinceCode;
+  c.candidate_communes = placed.candidates;
+  c.residence_ambiguous = placed.ambiguous;
+  openSpell(f, 'residence', 0, effectiveFrom, {
+    recorded_commune: communeCode,
+    commune_code: placed.communeCode,
+    province_code: placed.provinceCode,
+    old_commune_code: placed.oldCommuneCode,
+    old_province_code: placed.oldProvinceCode,
+  });
+  for (const row of f.doc.queue.values()) {
+    row.commune_code = placed.communeCode;
+    row.province_code = placed.provinceCode;
+    f.changes.queueUpserts.push(row);
+  }
+  if (placed.ambiguous) enqueue(f, 'residence_split', { detail: `recorded commune ${communeCode} was split into ${placed.candidates.join(', ')}` });
+  else dequeue(f, 'residence_split');
+}
+
+/** Takes completed fields off the record's incomplete entry; the entry goes once nothing is left. */
+function complete(f: Fold, ...fields: string[]): void {
+  const row = f.doc.queue.get('incomplete');
+  if (!row) return;
+  const left = (row.detail ?? '').split(',').filter((x) => x && !fields.includes(x));
+  if (left.length === 0) dequeue(f, 'incomplete');
+  else if (left.join(',') !== row.detail) {
+    row.detail = left.join(',');
+    f.changes.queueUpserts.push(row);
+  }
 }
 
 function pickPersonal(p: object | null | undefined): Record<string, unknown> | null {
