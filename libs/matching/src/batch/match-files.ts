@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
-import { FIELD_COUNT, comparePair } from '../comparison/comparison-levels';
+import { FIELD_COUNT } from '../comparison/comparison-levels';
 import { DEFAULT_BLOCKING_RULES, type BlockingRule } from '../blocking/blocking-rules';
 import { FellegiSunterModel, type MatchModelJson, type MatchThresholds } from '../model/fellegi-sunter.model';
 import { NameFrequencyTable } from '../model/name-frequency.table';
@@ -17,9 +17,10 @@ import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
 import { csvRows, usesLoneCr } from './csv-rows.reader';
-import { readRecordFile } from './record-file.reader';
+import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordFile, type RecordPart } from './record-file.reader';
+import { CachedComparator } from './comparison-cache';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
-import { SCAN_WORKER_KIND, scanRange, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
+import { SCAN_WORKER_KIND, scanRange, type RecordPartsMessage, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
 
 export interface MatchProgress {
   readonly phase: 'records' | 'residents' | 'training' | 'deciding';
@@ -124,13 +125,14 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   const parallel = (await usesLoneCr(options.residentsPath)) ? undefined : parallelPlan(options, rules);
   const scanning = parallel ? await startScan(options.residentsPath, options.recordsPath, parallel.workers, parallel.adminUnits, total) : undefined;
 
-  // 1. Records: read, prepare (each thread indexes them by probe keys).
-  const { records, refs, unreadable } = await readRecordFile(options.recordsPath, preparer, (done) => progress({ phase: 'records', done })).catch(
-    (err: unknown) => {
-      scanning?.stop();
-      throw err;
-    },
-  );
+  // 1. Records: read, prepare (each thread indexes them by probe keys). With workers, each thread
+  // prepares a part of the file and they exchange the parts.
+  const { records, refs, unreadable } = await (
+    scanning ? scanning.records(preparer) : readRecordFile(options.recordsPath, preparer, (done) => progress({ phase: 'records', done }))
+  ).catch((err: unknown) => {
+    scanning?.stop();
+    throw err;
+  });
   progress({ phase: 'records', done: records.length });
   memory.sample();
   const phaseMs: Record<MatchProgress['phase'], number> = { records: Date.now() - started, residents: 0, training: 0, deciding: 0 };
@@ -209,10 +211,12 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     const readable = records.filter((r): r is PreparedRecord => !!r);
     if (readable.length && reservoir.length) {
       const random = new Int8Array(RANDOM_PAIRS * FIELD_COUNT);
+      // The same vectors as comparePair; the reservoir's 2,000 residents meet the same records' names often.
+      const comparator = new CachedComparator();
       for (let k = 0; k < RANDOM_PAIRS; k++) {
         const rec = readable[Math.floor(rng() * readable.length)] as PreparedRecord;
         const res = reservoir[Math.floor(rng() * reservoir.length)] as PreparedResident;
-        comparePair(rec, res, random.subarray(k * FIELD_COUNT, (k + 1) * FIELD_COUNT));
+        comparator.compare(rec, res, random, k * FIELD_COUNT);
       }
       model.estimateU(random);
     }
@@ -252,6 +256,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   csv.pipe(out);
   const vectors = scan.pairVector;
   const ids = scan.pairResident;
+  const vector = new Int8Array(FIELD_COUNT);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const ref = refs[i] as string;
@@ -269,7 +274,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       const weights = new Array<number>(n);
       for (let k = 0; k < n; k++) {
         const p = order[from + k] as number;
-        weights[k] = model.matchWeight(vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), record.name);
+        for (let f = 0; f < FIELD_COUNT; f++) vector[f] = vectors[p * FIELD_COUNT + f] as number;
+        weights[k] = model.matchWeight(vector, record.name);
       }
       const probabilities = candidateProbabilities(weights, model.priorBits);
       const ranked = weights.map((_, k) => k).sort((a, b) => (weights[b] as number) - (weights[a] as number));
@@ -438,6 +444,8 @@ async function splitRows(file: string, size: number, parts: number): Promise<{ h
 }
 
 interface Scan {
+  /** The records file, this thread's part prepared here and the workers' parts received (or read whole). */
+  records(preparer: PersonPreparer): Promise<RecordFile>;
   /** Scans the first range in this thread with its records, waits for the workers, and joins the columns in file order. */
   finish(
     records: readonly (PreparedRecord | undefined)[],
@@ -459,9 +467,15 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
   };
   const task = (w: number): ScanTask => {
     const [start, end] = ranges[w] as [number, number];
-    return { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, recordsPath, adminUnits };
+    return { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, recordsPath, adminUnits, recordParts: { threads: ranges.length, part: w } };
   };
   const threads: Worker[] = [];
+  // Each worker's part of the records file ('records'), in worker order.
+  const parts = ranges.slice(1).map(() => {
+    let resolve: (part: RecordPart | undefined) => void = () => undefined;
+    const promise = new Promise<RecordPart | undefined>((r) => (resolve = r));
+    return { promise, resolve };
+  });
   const inWorkers = ranges.slice(1).map(
     (_, k) =>
       new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
@@ -470,6 +484,7 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
         threads.push(worker);
         worker.on('message', (m: ScanMessage) => {
           if (m.type === 'progress') report(w, m.bytes);
+          else if (m.type === 'records') parts[k]?.resolve(m.part);
           else if (m.type === 'done') {
             resolve(m);
             void worker.terminate();
@@ -483,7 +498,19 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
   );
   // Not awaited until `finish`: a failure before then is reported there.
   for (const p of inWorkers) p.catch(() => undefined);
+  // A worker that fails before sending its part fails the wait for it.
+  const partOf = (k: number) => Promise.race([(parts[k] as (typeof parts)[number]).promise, (inWorkers[k] as Promise<unknown>).then(() => undefined)]);
   return {
+    records: async (preparer) => {
+      const plan = await planRecordParts(recordsPath, ranges.length);
+      if (!plan) return readRecordFile(recordsPath, preparer);
+      const own = await readRecordPart(recordsPath, preparer, plan, 0);
+      const received = await Promise.all(ranges.slice(1).map((_, k) => partOf(k)));
+      if (received.some((p) => !p)) throw new Error(`${recordsPath}: a residents worker did not prepare its part of the records`);
+      const all = [own, ...(received as RecordPart[])];
+      threads.forEach((t, k) => t.postMessage({ type: 'records', parts: all.map((p, j) => (j === k + 1 ? undefined : p)) } satisfies RecordPartsMessage));
+      return joinRecordParts(all);
+    },
     stop: () => {
       for (const t of threads) void t.terminate();
     },

@@ -1,4 +1,5 @@
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { once } from 'node:events';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadAdministrativeUnits } from '@childledger/admin-units';
 import { DEFAULT_BLOCKING_RULES } from '../blocking/blocking-rules';
 import { adminUnitLookupFor } from '../comparison/admin-units.adapter';
@@ -6,7 +7,7 @@ import type { PreparedRecord } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
 import { residentReader } from '../parsing/csv-header.mapper';
 import { csvRowBatches } from './csv-rows.reader';
-import { readRecordFile } from './record-file.reader';
+import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordPart } from './record-file.reader';
 import { GrowableArray } from './growable-array';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 
@@ -25,10 +26,24 @@ export interface ScanTask {
   /** The child-records file, which the worker reads and prepares itself. */
   readonly recordsPath: string;
   readonly adminUnits: WorkerAdminUnits;
+  /**
+   * With `threads`: the records file is cut into that many parts (planRecordParts), this thread
+   * prepares part `part`, sends it to the main thread ('records') and gets the others back
+   * ('records'), so that each record is prepared once.
+   */
+  readonly recordParts?: { readonly threads: number; readonly part: number };
+}
+
+/** From the main thread to a worker: every part of the records file (its own part left out: undefined). */
+export interface RecordPartsMessage {
+  readonly type: 'records';
+  readonly parts: (RecordPart | undefined)[];
 }
 
 export type ScanMessage =
   | { readonly type: 'progress'; readonly bytes: number }
+  /** The worker's part of the records file, prepared (undefined: the file is read whole by each thread). */
+  | { readonly type: 'records'; readonly part: RecordPart | undefined }
   | {
       readonly type: 'done';
       readonly columns: ScanColumns;
@@ -46,7 +61,7 @@ export async function scanRange(
   prepared?: readonly (PreparedRecord | undefined)[],
 ): Promise<Extract<ScanMessage, { type: 'done' }>> {
   const preparer = new PersonPreparer(task.adminUnits === 'national' ? adminUnitLookupFor(loadAdministrativeUnits()) : undefined);
-  const records = prepared ?? (await readRecordFile(task.recordsPath, preparer)).records;
+  const records = prepared ?? (await workerRecords(task, preparer));
   const scanner = new ResidentScanner(records, DEFAULT_BLOCKING_RULES);
   const reader = residentReader(task.header);
   const starts = new GrowableArray(Float64Array, 1, 1 << 14);
@@ -72,6 +87,21 @@ export async function scanRange(
   }
   onProgress(task.end - task.start);
   return { type: 'done', columns: scanner.columns(), rowStarts: starts.view(), rowEnds: ends.view(), cacheHitRate: scanner.cacheHitRate };
+}
+
+/** The records for a worker: its part prepared here and the others received, or the whole file read here. */
+async function workerRecords(task: ScanTask, preparer: PersonPreparer): Promise<readonly (PreparedRecord | undefined)[]> {
+  const port = parentPort as MessagePort | null;
+  const plan = task.recordParts && port ? await planRecordParts(task.recordsPath, task.recordParts.threads) : undefined;
+  if (!plan || !task.recordParts || !port) {
+    if (task.recordParts && port) port.postMessage({ type: 'records', part: undefined } satisfies ScanMessage);
+    return (await readRecordFile(task.recordsPath, preparer)).records;
+  }
+  const own = await readRecordPart(task.recordsPath, preparer, plan, task.recordParts.part);
+  const reply = once(port, 'message') as Promise<[RecordPartsMessage]>;
+  port.postMessage({ type: 'records', part: own } satisfies ScanMessage);
+  const [message] = await reply;
+  return joinRecordParts(message.parts.map((p, k) => (k === task.recordParts?.part ? own : (p as RecordPart)))).records;
 }
 
 if (!isMainThread && parentPort && (workerData as ScanTask | undefined)?.kind === SCAN_WORKER_KIND) {

@@ -179,6 +179,31 @@ export const DATE_LEVEL = indexOf(DATE_LEVELS);
 const dateDigits = (d: StatedDate) => `${d.year}${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
 const dayNumber = (d: StatedDate) => Date.UTC(d.year, (d.month ?? 1) - 1, d.day ?? 1) / 86400000;
 
+/** `hamming(dateDigits(r), dateDigits(c))` without building the strings when both years have four digits. */
+function dateDigitsOff(r: StatedDate, c: StatedDate): number {
+  const plain = (d: StatedDate) =>
+    Number.isInteger(d.year) &&
+    d.year >= 1000 &&
+    d.year <= 9999 &&
+    Number.isInteger(d.month) &&
+    Number.isInteger(d.day) &&
+    (d.month as number) >= 0 &&
+    (d.month as number) <= 99 &&
+    (d.day as number) >= 0 &&
+    (d.day as number) <= 99;
+  if (!plain(r) || !plain(c)) return hamming(dateDigits(r), dateDigits(c));
+  // yyyymmdd as a number: compare digit by digit.
+  let a = r.year * 10_000 + (r.month as number) * 100 + (r.day as number);
+  let b = c.year * 10_000 + (c.month as number) * 100 + (c.day as number);
+  let n = 0;
+  for (let k = 0; k < 8; k++) {
+    if (a % 10 !== b % 10) n++;
+    a = Math.floor(a / 10);
+    b = Math.floor(b / 10);
+  }
+  return n;
+}
+
 function hamming(a: string, b: string): number {
   if (a.length !== b.length) return Infinity;
   let n = 0;
@@ -197,8 +222,10 @@ export function compareDates(r: StatedDate | undefined, c: StatedDate | undefine
   }
   if (r.year === c.year && r.month === c.month && r.day === c.day) return DATE_LEVEL.exact;
   if (r.year === c.year && r.month === c.day && r.day === c.month) return DATE_LEVEL.day_month_swapped;
-  if (hamming(dateDigits(r), dateDigits(c)) === 1) return DATE_LEVEL.one_digit_off;
-  if (Math.abs(dayNumber(r) - dayNumber(c)) <= 31) return DATE_LEVEL.within_a_month;
+  if (dateDigitsOff(r, c) === 1) return DATE_LEVEL.one_digit_off;
+  // Years two or more apart (Date.UTC reads years below 100 as 19xx) are never within a month.
+  const apart = r.year >= 100 && c.year >= 100 && Math.abs(r.year - c.year) >= 2;
+  if (!apart && Math.abs(dayNumber(r) - dayNumber(c)) <= 31) return DATE_LEVEL.within_a_month;
   if (r.year === c.year) return DATE_LEVEL.same_year;
   return DATE_LEVEL.different;
 }
@@ -212,10 +239,16 @@ export const PLACE_LEVELS = [
   level('different', 'different province', false),
 ] as const;
 
+/** Whether the two lists share a code (`a.some((x) => b.includes(x))`, without closures: it runs for every candidate pair). */
+function shareAny(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) if (a[i] === b[j]) return true;
+  return false;
+}
+
 export function comparePlaces(r: PreparedPerson, c: PreparedPerson): number {
   if (!c.communes.length || (!r.communes.length && !r.provinces.length)) return MISSING;
-  if (r.communes.length && c.communes.some((code) => r.communes.includes(code))) return r.communeSplit ? 1 : 0;
-  if (r.provinces.length && c.provinces.length) return c.provinces.some((p) => r.provinces.includes(p)) ? 2 : 3;
+  if (r.communes.length && shareAny(c.communes, r.communes)) return r.communeSplit ? 1 : 0;
+  if (r.provinces.length && c.provinces.length) return shareAny(c.provinces, r.provinces) ? 2 : 3;
   return r.communes.length ? 3 : MISSING;
 }
 
