@@ -19,9 +19,15 @@ const ID_BITS = 2 ** 26;
  * (millions of them, where a Map of numbers took ~80 bytes each and had to be emptied when full).
  */
 export class PairLevelTable {
-  private keys = new Float64Array(1 << 16);
-  private levels = new Int8Array(1 << 16);
+  private keys: Float64Array;
+  private levels: Int8Array;
   size = 0;
+
+  /** `capacity`: slots to start with (a power of two), so that a large run grows the table less often. */
+  constructor(capacity = 1 << 16) {
+    this.keys = new Float64Array(capacity);
+    this.levels = new Int8Array(capacity);
+  }
 
   /** The level of the pair, or undefined. */
   get(a: number, b: number): number | undefined {
@@ -89,8 +95,11 @@ const NAME_FIELDS: readonly NameField[] = ['name', 'father', 'mother'];
 export class CachedComparator {
   private readonly recordNames = new Map<string, number>();
   private residentNames = new Map<string, number>();
-  private names = new PairLevelTable();
-  private parents = new PairLevelTable();
+  private names: PairLevelTable;
+  private parents: PairLevelTable;
+  // Slots the pair tables start with: about 16 a record (a hundred thousand records against a million
+  // residents make tens of distinct name pairs a record).
+  private readonly capacity: number;
   // Per record: the ids of its name, father and mother as typed and in each reading (-1: none), from `offsets[i]`.
   private readonly offsets: Uint32Array;
   private readonly recordIds: Int32Array;
@@ -110,6 +119,9 @@ export class CachedComparator {
     records: readonly (PreparedRecord | undefined)[] = [],
     private readonly residentNamesMax = 1 << 21,
   ) {
+    this.capacity = Math.max(1 << 16, Math.min(1 << 22, 2 ** Math.ceil(Math.log2(Math.max(1, records.length) * 16))));
+    this.names = new PairLevelTable(this.capacity);
+    this.parents = new PairLevelTable(this.capacity);
     this.offsets = new Uint32Array(records.length + 1);
     let n = 0;
     for (let i = 0; i < records.length; i++) {
@@ -157,8 +169,8 @@ export class CachedComparator {
     if (this.residentNames.size + 3 > this.residentNamesMax) {
       this.restarts++;
       this.residentNames = new Map();
-      this.names = new PairLevelTable();
-      this.parents = new PairLevelTable();
+      this.names = new PairLevelTable(this.capacity);
+      this.parents = new PairLevelTable(this.capacity);
     }
     into[0] = this.residentNameId(resident.name);
     into[1] = this.residentNameId(resident.father);

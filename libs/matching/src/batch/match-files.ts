@@ -20,6 +20,7 @@ import { csvRows, usesLoneCr } from './csv-rows.reader';
 import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordFile, type RecordPart } from './record-file.reader';
 import { CachedComparator } from './comparison-cache';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
+import { VectorWeights } from './vector-weights';
 import { SCAN_WORKER_KIND, scanRange, type RecordPartsMessage, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
 
 export interface MatchProgress {
@@ -256,7 +257,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   csv.pipe(out);
   const vectors = scan.pairVector;
   const ids = scan.pairResident;
-  const vector = new Int8Array(FIELD_COUNT);
+  const weightOf = new VectorWeights(model);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const ref = refs[i] as string;
@@ -272,11 +273,8 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       const n = to - from;
       if (n === 0) recordsWithoutCandidates++;
       const weights = new Array<number>(n);
-      for (let k = 0; k < n; k++) {
-        const p = order[from + k] as number;
-        for (let f = 0; f < FIELD_COUNT; f++) vector[f] = vectors[p * FIELD_COUNT + f] as number;
-        weights[k] = model.matchWeight(vector, record.name);
-      }
+      weightOf.forRecord(record.name);
+      for (let k = 0; k < n; k++) weights[k] = weightOf.weight(vectors, order[from + k] as number);
       const probabilities = candidateProbabilities(weights, model.priorBits);
       const ranked = weights.map((_, k) => k).sort((a, b) => (weights[b] as number) - (weights[a] as number));
       const warnings = recordWarnings(record);
