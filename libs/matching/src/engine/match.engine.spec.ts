@@ -131,6 +131,8 @@ describe(identifiesChild.name, () => {
   it.each([
     ['name and date agree', { name: NAME_LEVEL.exact, dateOfBirth: DATE_LEVEL.year_only }, true],
     ['name agrees, date within a month', { name: NAME_LEVEL.exact_without_diacritics, dateOfBirth: DATE_LEVEL.within_a_month }, true],
+    ['name agrees, date within a month, the sexes differ', { name: NAME_LEVEL.exact, dateOfBirth: DATE_LEVEL.within_a_month, sex: 1 }, false],
+    ['name and exact date agree, the sexes differ (a wrong sex in the record)', { name: NAME_LEVEL.exact, dateOfBirth: DATE_LEVEL.exact, sex: 1 }, true],
     ['name agrees, no date on one side', { name: NAME_LEVEL.middle_name_missing }, true],
     ['name agrees, no date, the sexes differ (a brother and a sister of the same given name)', { name: NAME_LEVEL.middle_name_missing, sex: 1 }, false],
     ['name agrees, no date, the same sex', { name: NAME_LEVEL.exact, sex: 0 }, true],
