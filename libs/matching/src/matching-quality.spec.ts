@@ -97,5 +97,14 @@ describe('matching quality on generated data', () => {
     expect(withRecord.length).toBeGreaterThan(50);
     const linked = withRecord.filter((r) => r.decision === 'linked' && r.personal_id === scenario.truth.get(r.record_ref)).length;
     expect(linked / withRecord.length).toBeGreaterThanOrEqual(0.93);
+
+    // Records with no date of birth (the generator's missingDate noise) are identified by the name
+    // when the sexes agree (match.engine.ts, identifiesChild). Measured with this seed: 29 of 40
+    // linked; 10 of 40 with the earlier rule, which sent the others to review however strong the
+    // rest of the record was.
+    const undated = rows.filter((r, i) => !scenario.records[i]?.date_of_birth.trim() && scenario.truth.get(r.record_ref));
+    expect(undated.length).toBeGreaterThan(25);
+    const undatedLinked = undated.filter((r) => r.decision === 'linked' && r.personal_id === scenario.truth.get(r.record_ref)).length;
+    expect(undatedLinked / undated.length).toBeGreaterThanOrEqual(0.6);
   });
 });

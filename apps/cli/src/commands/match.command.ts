@@ -127,16 +127,22 @@ async function runPartitioned(
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   if (step === 'all') {
     const run = await matchPartitioned({ ...options, residentsPath: opts.residents, recordsPath: opts.records, outPath: opts.out, workDir, model });
-    say(`split into ${run.plan.partitions.length} province(s) in ${seconds(run.splitMs)}; ${run.plan.unplacedRecords} record(s) with no single province`);
+    say(
+      `split into ${run.plan.partitions.length} province(s) in ${seconds(run.splitMs)}; ${run.plan.unplacedRecords} record(s) with no single province, ${run.plan.exposedRecords} with a candidate in another province`,
+    );
     for (const p of run.partitions) say(`partition ${p.name}: ${p.records} records × ${p.residents} residents in ${seconds(p.durationMs)}`);
-    say(`cross-province pass: ${run.merge.crossProvinceRecords} record(s) against all residents; merge ${seconds(run.mergeMs)}`);
+    say(
+      `cross-province pass: ${run.merge.crossProvinceRecords} record(s) against all residents (${run.merge.linkedButExposed} linked in their partition with a candidate in another province) in ${seconds(run.merge.cross.durationMs)}; merge ${seconds(run.mergeMs)}`,
+    );
     say(`linked ${run.merge.decisions['linked'] ?? 0}, review ${run.merge.decisions['review'] ?? 0}, no_match ${run.merge.decisions['no_match'] ?? 0}`);
     say(`time ${seconds(run.durationMs)}; links written to ${opts.out}`);
     return;
   }
   if (step === 'split') {
     const plan = await splitByProvince({ ...options, residentsPath: opts.residents, recordsPath: opts.records, workDir, model });
-    say(`split into ${plan.partitions.length} province(s) in ${workDir}: run --step partition with --partition-index 0–${plan.partitions.length - 1}`);
+    say(
+      `split into ${plan.partitions.length} province(s) in ${workDir}: run --step partition with --partition-index 0–${plan.partitions.length - 1}; ${plan.exposedRecords} record(s) with a candidate in another province go to the cross pass`,
+    );
     return;
   }
   const plan = await readPlan(workDir);
@@ -156,7 +162,9 @@ async function runPartitioned(
     return;
   }
   const merge = await mergePartitions(plan, opts.out, workDir, options);
-  say(`cross-province pass: ${merge.crossProvinceRecords} record(s) against all residents in ${seconds(merge.cross.durationMs)}`);
+  say(
+    `cross-province pass: ${merge.crossProvinceRecords} record(s) against all residents (${merge.linkedButExposed} linked in their partition with a candidate in another province) in ${seconds(merge.cross.durationMs)}`,
+  );
   say(
     `linked ${merge.decisions['linked'] ?? 0}, review ${merge.decisions['review'] ?? 0}, no_match ${merge.decisions['no_match'] ?? 0}; links written to ${opts.out}`,
   );

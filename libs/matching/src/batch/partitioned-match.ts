@@ -9,6 +9,7 @@ import { FellegiSunterModel, type MatchModelJson } from '../model/fellegi-sunter
 import { NameFrequencyTable } from '../model/name-frequency.table';
 import { PersonPreparer } from '../model/person.preparer';
 import { childRecordReader, residentReader } from '../parsing/csv-header.mapper';
+import { CrossProvinceProbe } from './cross-province-probe';
 import { matchFiles, type MatchSummary } from './match-files';
 import type { WorkerAdminUnits } from './resident-scan.worker';
 
@@ -21,14 +22,17 @@ import type { WorkerAdminUnits } from './resident-scan.worker';
  * - every partition is decided with one model fitted once, and names weighed by their frequencies
  *   among all residents (counted while splitting), so that a pair weighs what it weighs nationally;
  * - the cross-province pass: records whose partition did not link them (the child may have moved,
- *   or the record names the wrong place), and records with no single province (none stated, an
- *   ambiguous commune name, an unreadable row), are matched against all residents; their decision
- *   is the cross pass's;
+ *   or the record names the wrong place), records that share a blocking key with a resident of
+ *   another province (found while splitting: a rival the partition never sees), and records with
+ *   no single province (none stated, an ambiguous commune name, an unreadable row), are matched
+ *   against all residents; their decision is the cross pass's. So every record is decided over the
+ *   candidates a national run finds for it, and the links are those of a single run with the same
+ *   model;
  * - the links file lists every record once, in the input order, as a single run does.
  */
 export interface PartitionPlan {
   readonly format: 'childledger-match-partitions';
-  readonly version: 1;
+  readonly version: 2;
   readonly by: 'province';
   readonly residentsPath: string;
   readonly recordsPath: string;
@@ -39,6 +43,13 @@ export interface PartitionPlan {
   readonly unplacedRecords: number;
   /** Residents with no known commune: found only in the cross pass. */
   readonly unplacedResidents: number;
+  /**
+   * Records of a partition that share a blocking key with a resident outside it (JSON list of
+   * their refs at `exposedPath`): linked in their partition or not, they are decided in the cross
+   * pass, over the same candidates as a national run.
+   */
+  readonly exposedRecords: number;
+  readonly exposedPath: string;
   /** The model every partition uses (with national name frequencies). */
   readonly modelPath: string;
 }
@@ -90,6 +101,35 @@ export async function splitByProvince(
     return o;
   };
 
+  // Records first: by their one province (the others are left to the cross pass), indexed by
+  // their blocking keys so that the residents can tell which records have a candidate elsewhere.
+  const probe = new CrossProvinceProbe();
+  let records = 0;
+  let unplacedRecords = 0;
+  {
+    let reader: ReturnType<typeof childRecordReader> | undefined;
+    let rowNumber = 1;
+    for await (const row of readCsv(options.recordsPath)) {
+      if (!reader) {
+        recordsHeader = row;
+        reader = childRecordReader(row);
+        continue;
+      }
+      rowNumber++;
+      records++;
+      const result = reader.read(row, rowNumber);
+      const prepared = result.ok ? preparer.prepareRecord(result.value) : undefined;
+      const provinces = prepared?.provinces ?? [];
+      if (!prepared || provinces.length !== 1) {
+        unplacedRecords++;
+        continue;
+      }
+      probe.addRecord(prepared, provinces[0] as string);
+      const o = partition(provinces[0] as string);
+      o.recordCount++;
+      await o.records.write(row);
+    }
+  }
   // Residents: by the province(s) of the residence commune; name counts for the national frequencies.
   const family = new Map<string, number>();
   const given = new Map<string, number>();
@@ -100,6 +140,7 @@ export async function splitByProvince(
     for await (const row of readCsv(options.residentsPath)) {
       if (!reader) {
         residentsHeader = row;
+        for (const o of outputs.values()) o.residents.header = row;
         reader = residentReader(row);
         continue;
       }
@@ -110,37 +151,12 @@ export async function splitByProvince(
       increment(family, resident.name.familyFolded);
       increment(given, resident.name.givenFolded);
       if (!resident.provinces.length) unplacedResidents++;
+      probe.scan(resident);
       for (const p of resident.provinces) {
         const o = partition(p);
         o.residentCount++;
         await o.residents.write(row);
       }
-    }
-  }
-  // Records: by their one province; the others are left to the cross pass.
-  let records = 0;
-  let unplacedRecords = 0;
-  {
-    let reader: ReturnType<typeof childRecordReader> | undefined;
-    let rowNumber = 1;
-    for await (const row of readCsv(options.recordsPath)) {
-      if (!reader) {
-        recordsHeader = row;
-        reader = childRecordReader(row);
-        for (const o of outputs.values()) o.records.header = row;
-        continue;
-      }
-      rowNumber++;
-      records++;
-      const result = reader.read(row, rowNumber);
-      const provinces = result.ok ? preparer.prepareRecord(result.value).provinces : [];
-      if (provinces.length !== 1) {
-        unplacedRecords++;
-        continue;
-      }
-      const o = partition(provinces[0] as string);
-      o.recordCount++;
-      await o.records.write(row);
     }
   }
   for (const o of outputs.values()) await Promise.all([o.records.end(), o.residents.end()]);
@@ -176,9 +192,12 @@ export async function splitByProvince(
     model = fitted.withFrequencies(NameFrequencyTable.fromCounts(residents, family, given)).toJson();
   }
   await writeFile(modelPath, JSON.stringify(model, null, 2));
+  const exposedPath = path.join(workDir, 'records-exposed.json');
+  const exposed = probe.exposed();
+  await writeFile(exposedPath, JSON.stringify(exposed));
   const plan: PartitionPlan = {
     format: 'childledger-match-partitions',
-    version: 1,
+    version: 2,
     by: 'province',
     residentsPath: options.residentsPath,
     recordsPath: options.recordsPath,
@@ -187,6 +206,8 @@ export async function splitByProvince(
     partitions,
     unplacedRecords,
     unplacedResidents,
+    exposedRecords: exposed.length,
+    exposedPath,
     modelPath,
   };
   await writeFile(path.join(workDir, PLAN_FILE), JSON.stringify(plan, null, 2));
@@ -195,7 +216,7 @@ export async function splitByProvince(
 
 export async function readPlan(workDir: string): Promise<PartitionPlan> {
   const plan = JSON.parse(await readFile(path.join(workDir, PLAN_FILE), 'utf8')) as PartitionPlan;
-  if (plan.format !== 'childledger-match-partitions' || plan.version !== 1) throw new Error(`${workDir}: not a partition plan`);
+  if (plan.format !== 'childledger-match-partitions' || plan.version !== 2) throw new Error(`${workDir}: not a partition plan`);
   return plan;
 }
 
@@ -218,22 +239,29 @@ export async function matchPartition(plan: PartitionPlan, index: number, options
 
 export interface MergeSummary {
   readonly records: number;
+  /** Records linked in their partition whose link stands (no candidate outside the partition). */
   readonly linkedInPartitions: number;
-  /** Records matched against all residents (not linked in their partition, or with no single province). */
+  /** Records linked in their partition but decided in the cross pass (a candidate outside it). */
+  readonly linkedButExposed: number;
+  /** Records matched against all residents (not linked in their partition, with a candidate outside it, or with no single province). */
   readonly crossProvinceRecords: number;
   readonly cross: MatchSummary;
   readonly decisions: Record<string, number>;
 }
 
 /**
- * The cross-province pass and the merge: records not linked in their partition, and those with no
- * single province, are matched against the whole residents file with the same model; then every
- * record is written once, in input order, with its partition's row when linked there and the
- * cross pass's otherwise.
+ * The cross-province pass and the merge: records not linked in their partition, records linked
+ * there that have a candidate outside it (the split's probe), and those with no single province,
+ * are matched against the whole residents file with the same model; then every record is written
+ * once, in input order, with its partition's row when linked there with no candidate elsewhere,
+ * and the cross pass's otherwise. Each record is thus decided over the candidates a national run
+ * finds for it: with the same model, the links are the single run's.
  */
 export async function mergePartitions(plan: PartitionPlan, outPath: string, workDir: string, options: PartitionOptions = {}): Promise<MergeSummary> {
   const linkedLocally = new Map<string, string[]>();
+  const exposed = new Set(JSON.parse(await readFile(plan.exposedPath, 'utf8')) as string[]);
   let linkedInPartitions = 0;
+  let linkedButExposed = 0;
   let header: string[] = [];
   for (const p of plan.partitions) {
     let first = true;
@@ -242,8 +270,11 @@ export async function mergePartitions(plan: PartitionPlan, outPath: string, work
         header = row;
         first = false;
       } else if (row[1] === 'linked') {
-        linkedLocally.set(row[0] as string, row);
-        linkedInPartitions++;
+        if (exposed.has(row[0] as string)) linkedButExposed++;
+        else {
+          linkedLocally.set(row[0] as string, row);
+          linkedInPartitions++;
+        }
       }
     }
   }
@@ -327,7 +358,7 @@ export async function mergePartitions(plan: PartitionPlan, outPath: string, work
     }
   }
   await out.end();
-  return { records: plan.records, linkedInPartitions, crossProvinceRecords: crossRecords, cross: crossSummary, decisions };
+  return { records: plan.records, linkedInPartitions, linkedButExposed, crossProvinceRecords: crossRecords, cross: crossSummary, decisions };
 }
 
 export interface PartitionedRunSummary {

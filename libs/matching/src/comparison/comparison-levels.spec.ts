@@ -11,6 +11,7 @@ import {
   PERSONAL_ID_LEVEL,
   compareDates,
   compareNames,
+  identifiesChildByDate,
   comparePersonalIds,
   jaroWinkler,
   comparePlaces,
@@ -56,6 +57,17 @@ describe(compareDates.name, () => {
     [d(2012, 11, 20), d(2015, 3, 7), DATE_LEVEL.different],
   ])('%j vs %j', (a, b, level) => {
     expect(compareDates(a, b)).toBe(level);
+  });
+});
+
+describe(identifiesChildByDate.name, () => {
+  it('counts the agreeing levels and a date within a month as telling a child from its siblings, not the same year or another date', () => {
+    expect(
+      Object.entries(DATE_LEVEL)
+        .filter(([, level]) => identifiesChildByDate(level))
+        .map(([id]) => id),
+    ).toEqual(['exact', 'day_month_swapped', 'one_digit_off', 'within_a_month', 'month_and_year_only', 'year_only']);
+    expect(identifiesChildByDate(MISSING)).toBe(false);
   });
 });
 

@@ -176,6 +176,15 @@ export const DATE_LEVELS = [
 ] as const;
 export const DATE_LEVEL = indexOf(DATE_LEVELS);
 
+/**
+ * Whether a date level tells the child from its siblings (match.engine.ts, `identifiesChild`):
+ * every level that agrees, and `within_a_month` (a date a few days off is a typo or a misread
+ * register, not a sibling: siblings are born months apart at least, twins on the same day).
+ */
+export function identifiesChildByDate(level: number): boolean {
+  return level !== MISSING && (DATE_LEVELS[level]?.agrees === true || level === DATE_LEVEL.within_a_month);
+}
+
 const dateDigits = (d: StatedDate) => `${d.year}${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
 const dayNumber = (d: StatedDate) => Date.UTC(d.year, (d.month ?? 1) - 1, d.day ?? 1) / 86400000;
 

@@ -1,5 +1,5 @@
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
-import { COMPARISONS, FIELD_COUNT, MISSING, PERSONAL_ID_LEVEL, comparePair } from '../comparison/comparison-levels';
+import { COMPARISONS, DATE_LEVEL, FIELD_COUNT, MISSING, PERSONAL_ID_LEVEL, comparePair, identifiesChildByDate } from '../comparison/comparison-levels';
 import { FellegiSunterModel } from '../model/fellegi-sunter.model';
 import type { ChildRecordInput, PreparedRecord, PreparedResident, ResidentInput } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
@@ -23,19 +23,30 @@ export function candidateProbabilities(weights: readonly number[], priorBits: nu
 const NAME_FIELD = COMPARISONS.findIndex((c) => c.field === 'name');
 const DOB_FIELD = COMPARISONS.findIndex((c) => c.field === 'dateOfBirth');
 const ID_FIELD = COMPARISONS.findIndex((c) => c.field === 'personalId');
+const SEX_FIELD = COMPARISONS.findIndex((c) => c.field === 'sex');
+const SEX_DIFFERENT = COMPARISONS[SEX_FIELD]?.levels.findIndex((l) => l.id === 'different');
 const agrees = (field: number, level: number | undefined) => level !== undefined && level !== MISSING && (COMPARISONS[field]?.levels[level]?.agrees ?? false);
 
 /**
  * Parents, commune and family name identify a household, not a child: a sibling agrees on all of
  * them. Whatever the weight, a link therefore needs the child's own name and date of birth to agree
  * (at some level), or the personal ID to agree (exactly, or with one typo) with one of them.
+ * `identifiesChildByDate` says which date levels tell a child from its siblings (within a month
+ * does: only a twin is born that close, and a twin has the same day); a record with no date of
+ * birth is identified by its name alone, since a sibling's given name differs. These two weak
+ * cases need the sexes not to differ: a brother and a sister may share a given name (measured: a
+ * sister linked to her brother, once with no date in 20,000 records, once within a month in
+ * 100,000).
  */
 export function identifiesChild(vector: ArrayLike<number>): boolean {
   const id = vector[ID_FIELD];
   const idAgrees = id === PERSONAL_ID_LEVEL.exact || id === PERSONAL_ID_LEVEL.one_digit_off || id === PERSONAL_ID_LEVEL.transposed;
   const name = agrees(NAME_FIELD, vector[NAME_FIELD]);
-  const dob = agrees(DOB_FIELD, vector[DOB_FIELD]);
-  return (name && dob) || (idAgrees && (name || dob));
+  const dobLevel = vector[DOB_FIELD] ?? MISSING;
+  const dob = identifiesChildByDate(dobLevel);
+  const weakDate = dobLevel === MISSING || dobLevel === DATE_LEVEL.within_a_month;
+  const nameAndDate = name && (weakDate ? vector[SEX_FIELD] !== SEX_DIFFERENT : dob);
+  return nameAndDate || (idAgrees && (name || dob));
 }
 
 /** linked / review / no_match from the best candidate's probability and its comparison vector. */
