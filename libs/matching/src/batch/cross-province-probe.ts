@@ -1,4 +1,4 @@
-import { EMPTY, KeyTable, NumericBlocking, type KeySink } from '../blocking/numeric-blocking';
+import { addPosting, EMPTY, KeyTable, NumericBlocking, type KeySink } from '../blocking/numeric-blocking';
 import type { PreparedRecord, PreparedResident } from '../model/person.model';
 
 /**
@@ -40,19 +40,7 @@ export class CrossProvinceProbe {
 
   private readonly add: KeySink = (rule, a, b, c) => {
     while (this.tables.length <= rule) this.tables.push(new KeyTable());
-    const table = this.tables[rule] as KeyTable;
-    const i = this.current;
-    const existing = table.get(a, b, c);
-    if (existing === EMPTY) table.set(a, b, c, i);
-    else if (existing >= 0) {
-      if (existing !== i) {
-        this.lists.push([existing, i]);
-        table.set(a, b, c, -this.lists.length);
-      }
-    } else {
-      const list = this.lists[-existing - 1] as number[];
-      if (list[list.length - 1] !== i) list.push(i);
-    }
+    addPosting(this.tables[rule] as KeyTable, this.lists, a, b, c, this.current);
   };
 
   /** Marks the records this resident is a candidate of, when it does not live in their province. */

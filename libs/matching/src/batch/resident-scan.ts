@@ -1,7 +1,7 @@
 import { FIELD_COUNT } from '../comparison/comparison-levels';
 import type { BlockingRule } from '../blocking/blocking-rules';
 import type { PreparedRecord, PreparedResident } from '../model/person.model';
-import { EMPTY, KeyTable, NumericBlocking, isDefaultRules, type KeySink } from '../blocking/numeric-blocking';
+import { addPosting, EMPTY, KeyTable, NumericBlocking, isDefaultRules, type KeySink } from '../blocking/numeric-blocking';
 import { CachedComparator } from './comparison-cache';
 import { GrowableArray } from './growable-array';
 
@@ -63,20 +63,7 @@ export class ResidentScanner {
       const numeric = this.numeric;
       this.tables = rules.map(() => new KeyTable());
       let i = 0;
-      const add: KeySink = (rule, a, b, c) => {
-        const table = this.tables[rule] as KeyTable;
-        const existing = table.get(a, b, c);
-        if (existing === EMPTY) table.set(a, b, c, i);
-        else if (existing >= 0) {
-          if (existing !== i) {
-            this.lists.push([existing, i]);
-            table.set(a, b, c, -this.lists.length);
-          }
-        } else {
-          const list = this.lists[-existing - 1] as number[];
-          if (list[list.length - 1] !== i) list.push(i);
-        }
-      };
+      const add: KeySink = (rule, a, b, c) => addPosting(this.tables[rule] as KeyTable, this.lists, a, b, c, i);
       for (; i < records.length; i++) {
         const record = records[i];
         if (record) numeric.recordKeys(record, add);

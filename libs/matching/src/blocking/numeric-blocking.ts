@@ -274,6 +274,25 @@ export class KeyTable {
   }
 }
 
+/**
+ * Adds record `i` under a key: the table holds a lone record's index, or -(k + 1) for the k-th
+ * list of `lists` once a second record shares the key. Records are added in increasing order, so
+ * a record added twice under one key (two of its keys the same) is kept once.
+ */
+export function addPosting(table: KeyTable, lists: number[][], a: number, b: number, c: number, i: number): void {
+  const existing = table.get(a, b, c);
+  if (existing === EMPTY) table.set(a, b, c, i);
+  else if (existing >= 0) {
+    if (existing !== i) {
+      lists.push([existing, i]);
+      table.set(a, b, c, -lists.length);
+    }
+  } else {
+    const list = lists[-existing - 1] as number[];
+    if (list[list.length - 1] !== i) list.push(i);
+  }
+}
+
 /** No value: below every list index (-1 - k) a table holds. */
 export const EMPTY = -2_147_483_648;
 
