@@ -1,5 +1,5 @@
 import { Grid, Segmented, Space, Tabs } from 'antd';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { Page } from '../../app/Page';
@@ -23,6 +23,8 @@ function InspectionScreen({ purpose }: { purpose: Purpose }) {
     [childId, actorId],
   );
   const go = (next: Record<string, string>) => setParams(next);
+  const [visited, setVisited] = useState<ReadonlySet<string>>(() => new Set([tab]));
+  if (!visited.has(tab)) setVisited(new Set([...visited, tab]));
   // On a phone the four tabs do not fit: antd then puts a "more" button inside the tab list (which
   // axe refuses, aria-required-children), so a narrow screen chooses the section from a list instead.
   const narrow = Grid.useBreakpoint().md === false;
@@ -40,9 +42,13 @@ function InspectionScreen({ purpose }: { purpose: Purpose }) {
     { key: 'asOf', label: t('inspection.tabs.asOf'), children: <AsOfTab purpose={purpose} /> },
     { key: 'integrity', label: t('inspection.tabs.integrity'), children: <IntegrityTab purpose={purpose} /> },
   ];
-  if (narrow)
-    return (
-      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+  // The sections stay where they are in the tree whatever the width (a phone turned, a window
+  // resized, a breakpoint read again): switching between the tab bar and the list must not unmount
+  // them, or an inspector's search and its results would be lost. Each section is mounted once
+  // visited and kept (hidden) while another is shown, as the tabs kept them before.
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      {narrow ? (
         <Segmented<string>
           vertical
           block
@@ -51,10 +57,18 @@ function InspectionScreen({ purpose }: { purpose: Purpose }) {
           onChange={(k) => go({ tab: k })}
           options={items.map((i) => ({ value: i.key, label: i.label }))}
         />
-        {items.find((i) => i.key === tab)?.children}
-      </Space>
-    );
-  return <Tabs activeKey={tab} onChange={(k) => go({ tab: k })} items={items} />;
+      ) : (
+        <Tabs activeKey={tab} onChange={(k) => go({ tab: k })} items={items.map(({ key, label }) => ({ key, label }))} style={{ marginBottom: -16 }} />
+      )}
+      {items
+        .filter((i) => i.key === tab || visited.has(i.key))
+        .map((i) => (
+          <div key={i.key} hidden={i.key !== tab}>
+            {i.children}
+          </div>
+        ))}
+    </Space>
+  );
 }
 
 /** The inspector's screen: audit trail, read audit, a record on a date, integrity of the log. Personal data behind a stated purpose. */
