@@ -43,7 +43,7 @@ function InspectionScreen({ purpose }: { purpose: Purpose }) {
     { key: 'integrity', label: t('inspection.tabs.integrity'), children: <IntegrityTab purpose={purpose} /> },
   ];
   // The sections stay where they are in the tree whatever the width (a phone turned, a window
-  // resized, a breakpoint read again): switching between the tab bar and the list must not unmount
+  // resized, a full-page screenshot resizing the page for a moment, as on the administration screen): switching between the tab bar and the list must not unmount
   // them, or an inspector's search and its results would be lost. Each section is mounted once
   // visited and kept (hidden) while another is shown, as the tabs kept them before.
   return (
