@@ -32,20 +32,36 @@ export async function readRecordFile(file: string, preparer: PersonPreparer, onP
       }
       rowNumber++;
       const i = records.length;
-      const result = reader.read(row, rowNumber);
-      if (!result.ok) {
-        records.push(undefined);
-        refs.push(`row-${rowNumber}`);
-        unreadable.set(i, `row ${rowNumber}, column ${result.column ?? '?'}: ${result.reason}`);
-        continue;
-      }
-      const prepared = preparer.prepareRecord(result.value);
-      records.push(prepared);
-      refs.push(prepared.recordRef);
-      if (records.length % 10_000 === 0) onProgress(records.length);
+      const why = addRecordRow(reader, preparer, row, rowNumber, records, refs);
+      if (why !== undefined) unreadable.set(i, why);
+      else if (records.length % 10_000 === 0) onProgress(records.length);
     }
   }
   return { records, refs, unreadable };
+}
+
+/**
+ * Reads and prepares one row into `records` and `refs` (an unreadable row as `undefined` and
+ * `row-<n>`); returns why it could not be read, or undefined.
+ */
+function addRecordRow(
+  reader: ReturnType<typeof childRecordReader>,
+  preparer: PersonPreparer,
+  row: string[],
+  rowNumber: number,
+  records: (PreparedRecord | undefined)[],
+  refs: string[],
+): string | undefined {
+  const result = reader.read(row, rowNumber);
+  if (!result.ok) {
+    records.push(undefined);
+    refs.push(`row-${rowNumber}`);
+    return `row ${rowNumber}, column ${result.column ?? '?'}: ${result.reason}`;
+  }
+  const prepared = preparer.prepareRecord(result.value);
+  records.push(prepared);
+  refs.push(prepared.recordRef);
+  return undefined;
 }
 
 /** The rows of one byte range of a records file, read and prepared: a part of `RecordFile`. */
@@ -123,16 +139,8 @@ export async function readRecordPart(file: string, preparer: PersonPreparer, pla
       for (const { cells: row } of rows) {
         rowNumber++;
         const i = records.length;
-        const result = reader.read(row, rowNumber);
-        if (!result.ok) {
-          records.push(undefined);
-          refs.push(`row-${rowNumber}`);
-          unreadable.push([i, `row ${rowNumber}, column ${result.column ?? '?'}: ${result.reason}`]);
-          continue;
-        }
-        const prepared = preparer.prepareRecord(result.value);
-        records.push(prepared);
-        refs.push(prepared.recordRef);
+        const why = addRecordRow(reader, preparer, row, rowNumber, records, refs);
+        if (why !== undefined) unreadable.push([i, why]);
       }
     }
   }
