@@ -14,63 +14,76 @@ import type { VietnameseNameParts } from '../normalisation/vietnamese-text.norma
 const ID_BITS = 2 ** 26;
 
 /**
- * An open-addressing hash table from a pair of name ids (below 2^26 each) to a level, in two typed
- * arrays: about 18 bytes a pair at most half full, so that every distinct pair of a run stays
- * (millions of them, where a Map of numbers took ~80 bytes each and had to be emptied when full).
+ * An open-addressing hash table from a pair of name ids (below 2^26 each) to a level, in one typed
+ * array of two words a slot (the first id plus one, 0 for an empty slot; the second id and the
+ * level in 4 bits): 8 bytes a pair, at most half full, so that every distinct pair of a run stays,
+ * and a probe reads one cache line (the pairs are looked up at random among millions).
  */
 export class PairLevelTable {
-  private keys: Float64Array;
-  private levels: Int8Array;
+  private slots: Int32Array;
   size = 0;
 
   /** `capacity`: slots to start with (a power of two), so that a large run grows the table less often. */
   constructor(capacity = 1 << 16) {
-    this.keys = new Float64Array(capacity);
-    this.levels = new Int8Array(capacity);
+    this.slots = new Int32Array(capacity * 2);
   }
 
   /** The level of the pair, or undefined. */
   get(a: number, b: number): number | undefined {
-    const key = a * ID_BITS + b + 1;
-    const mask = this.keys.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    const first = a + 1;
+    const high = b << 4;
     for (let at = hash(a, b) & mask; ; at = (at + 1) & mask) {
-      const k = this.keys[at] as number;
-      if (k === key) return this.levels[at];
+      const k = slots[at * 2] as number;
       if (k === 0) return undefined;
+      const second = slots[at * 2 + 1] as number;
+      if (k === first && (second & ~15) === high) return (second & 15) - 1;
     }
   }
 
+  /** `level`: -1 (missing) to 14. */
   set(a: number, b: number, level: number): void {
-    if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    this.insert(a * ID_BITS + b + 1, hash(a, b), level);
+    if ((this.size + 1) * 4 > this.slots.length) this.grow();
+    this.insert(a + 1, (b << 4) | (level + 1), hash(a, b));
   }
 
-  private insert(key: number, h: number, level: number): void {
-    const mask = this.keys.length - 1;
+  private insert(first: number, second: number, h: number): void {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let at = h & mask;
-    while (this.keys[at] !== 0 && this.keys[at] !== key) at = (at + 1) & mask;
-    if (this.keys[at] === 0) this.size++;
-    this.keys[at] = key;
-    this.levels[at] = level;
+    for (; slots[at * 2] !== 0; at = (at + 1) & mask) {
+      if (slots[at * 2] === first && ((slots[at * 2 + 1] as number) & ~15) === (second & ~15)) break;
+    }
+    if (slots[at * 2] === 0) this.size++;
+    slots[at * 2] = first;
+    slots[at * 2 + 1] = second;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const levels = this.levels;
-    this.keys = new Float64Array(keys.length * 2);
-    this.levels = new Int8Array(keys.length * 2);
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as number;
-      if (k === 0) continue;
-      const a = Math.floor((k - 1) / ID_BITS);
-      this.insert(k, hash(a, k - 1 - a * ID_BITS), levels[i] as number);
+    for (let i = 0; i < old.length; i += 2) {
+      const first = old[i] as number;
+      if (first === 0) continue;
+      const second = old[i + 1] as number;
+      this.insert(first, second, hash(first - 1, second >>> 4));
     }
   }
 }
 
 function hash(a: number, b: number): number {
   return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+}
+
+// The memo residentNameId keeps on a resident's (shared) name: one property, overwritten by the next comparator.
+const RESIDENT_NAME_ID = Symbol("cached comparator: a resident name's id");
+interface ResidentNameId {
+  readonly owner: CachedComparator;
+  /** `restarts` when it was numbered. */
+  readonly numbering: number;
+  readonly id: number;
 }
 
 /** The names of one record's comparisons: as typed, then each reading. */
@@ -97,9 +110,11 @@ export class CachedComparator {
   private residentNames = new Map<string, number>();
   private names: PairLevelTable;
   private parents: PairLevelTable;
-  // Slots the pair tables start with: about 16 a record (a hundred thousand records against a million
-  // residents make tens of distinct name pairs a record).
-  private readonly capacity: number;
+  // Slots the pair tables start with, so that a large run grows them seldom: measured at a hundred
+  // thousand records against a million residents, each thread's tables end with about 15 distinct
+  // pairs of children's names and 25 of parents' names a record (at most half full: 32 and 64 slots).
+  private readonly namesCapacity: number;
+  private readonly parentsCapacity: number;
   // Per record: the ids of its name, father and mother as typed and in each reading (-1: none), from `offsets[i]`.
   private readonly offsets: Uint32Array;
   private readonly recordIds: Int32Array;
@@ -119,9 +134,11 @@ export class CachedComparator {
     records: readonly (PreparedRecord | undefined)[] = [],
     private readonly residentNamesMax = 1 << 21,
   ) {
-    this.capacity = Math.max(1 << 16, Math.min(1 << 22, 2 ** Math.ceil(Math.log2(Math.max(1, records.length) * 16))));
-    this.names = new PairLevelTable(this.capacity);
-    this.parents = new PairLevelTable(this.capacity);
+    const slots = (perRecord: number) => Math.max(1 << 16, Math.min(1 << 23, 2 ** Math.ceil(Math.log2(Math.max(1, records.length) * perRecord))));
+    this.namesCapacity = slots(32);
+    this.parentsCapacity = slots(64);
+    this.names = new PairLevelTable(this.namesCapacity);
+    this.parents = new PairLevelTable(this.parentsCapacity);
     this.offsets = new Uint32Array(records.length + 1);
     let n = 0;
     for (let i = 0; i < records.length; i++) {
@@ -169,8 +186,8 @@ export class CachedComparator {
     if (this.residentNames.size + 3 > this.residentNamesMax) {
       this.restarts++;
       this.residentNames = new Map();
-      this.names = new PairLevelTable(this.capacity);
-      this.parents = new PairLevelTable(this.capacity);
+      this.names = new PairLevelTable(this.namesCapacity);
+      this.parents = new PairLevelTable(this.parentsCapacity);
     }
     into[0] = this.residentNameId(resident.name);
     into[1] = this.residentNameId(resident.father);
@@ -249,13 +266,18 @@ export class CachedComparator {
     return id;
   }
 
+  // A million residents carry some three hundred thousand distinct names, whose parts objects the
+  // preparer shares: the id is memoised on the object, for this comparator and its current numbering.
   private residentNameId(name: VietnameseNameParts | undefined): number {
     if (!name) return -1;
+    const memo = (name as { [RESIDENT_NAME_ID]?: ResidentNameId })[RESIDENT_NAME_ID];
+    if (memo !== undefined && memo.owner === this && memo.numbering === this.restarts) return memo.id;
     let id = this.residentNames.get(name.full);
     if (id === undefined) {
       id = this.residentNames.size;
       this.residentNames.set(name.full, id);
     }
+    (name as { [RESIDENT_NAME_ID]?: ResidentNameId })[RESIDENT_NAME_ID] = { owner: this, numbering: this.restarts, id };
     return id;
   }
 }

@@ -45,6 +45,52 @@ describe(NumericBlocking.name, () => {
     for (const n of a.pairsByRule) expect(n).toBeGreaterThan(0);
   });
 
+  it('memoises no stale ids on shared names: two indexes read the same residents, and records added after residents were read count', () => {
+    const scenario = generateScenario({ seed: 4712, households: 600, records: 500, communes: 4 });
+    const preparer = new PersonPreparer(VietnamAdminUnits.load());
+    const reader = childRecordReader(RECORD_COLUMNS as string[]);
+    const records = scenario.records
+      .map((r: ChildRecordRow, i) =>
+        reader.read(
+          RECORD_COLUMNS.map((c) => r[c]),
+          i + 2,
+        ),
+      )
+      .flatMap((row) => (row.ok ? [preparer.prepareRecord(row.value as ChildRecordInput)] : []));
+    const header = Object.keys(scenario.residents[0] ?? {});
+    const residentRows = residentReader(header);
+    // Prepared by one preparer: residents of one household share their parents' parts objects.
+    const residents = scenario.residents.flatMap((row) => {
+      const input = residentRows.read(header.map((h) => String((row as unknown as Record<string, unknown>)[h] ?? '')));
+      return input ? [preparer.prepareResident(input)] : [];
+    });
+    const keysOf = (blocking: NumericBlocking, fresh: boolean) => {
+      const keys: number[] = [];
+      // structuredClone: new objects, hence no memo on them.
+      for (const r of residents) blocking.residentKeys(fresh ? structuredClone(r) : r, (rule, a, b, c) => keys.push(rule, a, b, c));
+      return keys;
+    };
+    const indexOf = (from: number, to: number) => {
+      const blocking = new NumericBlocking();
+      for (const r of records.slice(from, to)) blocking.recordKeys(r, () => undefined);
+      return blocking;
+    };
+    const half = Math.floor(records.length / 2);
+    const first = indexOf(0, half);
+    const second = indexOf(half, records.length);
+    const firstKeys = keysOf(first, false);
+    const secondKeys = keysOf(second, false);
+    expect(keysOf(first, false)).toEqual(firstKeys);
+    expect(firstKeys).toEqual(keysOf(indexOf(0, half), true));
+    expect(secondKeys).toEqual(keysOf(indexOf(half, records.length), true));
+    expect(firstKeys).not.toEqual(secondKeys);
+    // The first index gains the other records after its residents were read: its memos are stale.
+    for (const r of records.slice(half)) first.recordKeys(r, () => undefined);
+    const all = keysOf(first, false);
+    expect(all).toEqual(keysOf(indexOf(0, records.length), true));
+    expect(all.length).toBeGreaterThan(firstKeys.length);
+  });
+
   it('hashes the words of a name the same in any order (the filter of the sorted-name rule), and other words differently', () => {
     expect(wordBagHash('ha nguyen thi thu')).toBe(wordBagHash('nguyen thi thu ha'));
     expect(wordBagHash('thi nguyen')).toBe(wordBagHash('nguyen thi'));

@@ -35,6 +35,27 @@ export function isDefaultRules(rules: readonly { name: string }[]): boolean {
 /** Receives one key of rule `rule`: the integers (a, b, c). */
 export type KeySink = (rule: number, a: number, b: number, c: number) => void;
 
+// Memos that the resident side keeps on the preparer's shared objects (nameIds, codeIds): one
+// property each, overwritten by the next index that reads the object.
+const NAME_IDS = Symbol("numeric blocking: a name's ids");
+const CODE_IDS = Symbol('numeric blocking: the ids of a list of codes');
+type Memoised<T> = { [NAME_IDS]?: T; [CODE_IDS]?: T };
+interface NameIds {
+  readonly owner: NumericBlocking;
+  readonly generation: number;
+  /** -1 for a string no record has (the given name not checked for being empty: the caller does). */
+  readonly given: number;
+  readonly family: number;
+  readonly full: number;
+  /** The key of sorted_name_and_year's words, -1 when no record has the word multiset. */
+  readonly sorted: number;
+}
+interface CodeIds {
+  readonly owner: NumericBlocking;
+  readonly generation: number;
+  readonly ids: Int32Array;
+}
+
 const MAX_PLACES = 8;
 const DIGITS = /^\d+$/;
 const SEX = { M: 0, F: 1 } as const;
@@ -51,6 +72,9 @@ export class NumericBlocking {
   // resident whose name has none of them cannot share that key, and its words are not sorted.
   private readonly bags = new Set<number>();
 
+  // Counts the records added: a memo of a resident's ids (nameIds, codeIds) made before the last one is stale.
+  private generation = 0;
+
   private readonly internId = (s: string): number => this.intern(s);
   private readonly findId = (s: string): number => this.find(s);
 
@@ -64,12 +88,44 @@ export class NumericBlocking {
     return id;
   }
 
+  /**
+   * A resident's name's ids, memoised on its parts object: a million residents carry about two
+   * million names but only some three hundred thousand distinct ones, whose parts objects the
+   * preparer shares, so most names cost no look-up of their strings at all. A memo is this index's
+   * while no record was added since (`generation`).
+   */
+  private nameIds(p: VietnameseNameParts): NameIds {
+    const memo = (p as Memoised<NameIds>)[NAME_IDS];
+    if (memo !== undefined && memo.owner === this && memo.generation === this.generation) return memo;
+    const sortable = p.fullFolded.includes(' ') && this.bags.has(wordBagHash(p.fullFolded));
+    const ids: NameIds = {
+      owner: this,
+      generation: this.generation,
+      given: this.find(p.givenFolded),
+      family: this.find(p.familyFolded),
+      full: this.find(p.fullFolded),
+      sorted: sortable ? this.find(this.sortedName(p.fullFolded)) : -1,
+    };
+    (p as Memoised<NameIds>)[NAME_IDS] = ids;
+    return ids;
+  }
+
+  /** The ids of a list of codes (a resident's communes or provinces, shared by the preparer), memoised on the list likewise. */
+  private codeIds(codes: readonly string[]): Int32Array {
+    const memo = (codes as Memoised<CodeIds>)[CODE_IDS];
+    if (memo !== undefined && memo.owner === this && memo.generation === this.generation) return memo.ids;
+    const ids = Int32Array.from(codes, (c) => this.find(c));
+    (codes as Memoised<CodeIds>)[CODE_IDS] = { owner: this, generation: this.generation, ids };
+    return ids;
+  }
+
   /** Resident side: -1 for a string no record has. */
   private find(s: string): number {
     return this.ids.get(s) ?? -1;
   }
 
   recordKeys(record: PreparedRecord, emit: KeySink): void {
+    this.generation++;
     if (record.readings) {
       this.recordReadingKeys(record, emit);
       for (const reading of record.readings) this.recordReadingKeys(reading, emit);
@@ -117,9 +173,9 @@ export class NumericBlocking {
   }
 
   residentKeys(r: PreparedResident, emit: KeySink): void {
-    const id = this.findId;
-    const givenS = r.name.givenFolded;
-    const given = givenS ? id(givenS) : -1;
+    const name = this.nameIds(r.name);
+    const given = r.name.givenFolded ? name.given : -1;
+    const family = name.family;
     const dob = r.dob;
     // Records' IDs are 12 digits (normalised): a resident's other ID cannot equal one, nor its halves.
     if (r.personalId.length === 12 && DIGITS.test(r.personalId)) {
@@ -132,38 +188,30 @@ export class NumericBlocking {
     }
     const day = ymd(dob);
     if (given >= 0 && day >= 0) emit(2, given, day, 0);
-    const family = id(r.name.familyFolded);
     if (given >= 0 && dob && r.sex && family >= 0) emit(3, family, given, SEX[r.sex] * 100_000 + dob.year);
     // All of a rule's keys before the next rule's: the order in which a resident meets records.
-    const communes = r.communes;
     if (day >= 0 || (given >= 0 && family >= 0)) {
-      // Most residents have one commune: no array of ids for them.
-      const first = communes.length ? id(communes[0] as string) : -1;
-      if (communes.length <= 1) {
-        if (first >= 0) {
-          if (day >= 0) emit(4, day, first, 0);
-          if (given >= 0 && family >= 0) emit(5, family, given, first);
-        }
-      } else {
-        const ids = communes.map(id);
-        if (day >= 0) for (const c of ids) if (c >= 0) emit(4, day, c, 0);
-        if (given >= 0 && family >= 0) for (const c of ids) if (c >= 0) emit(5, family, given, c);
-      }
+      const communes = this.codeIds(r.communes);
+      if (day >= 0) for (const c of communes) if (c >= 0) emit(4, day, c, 0);
+      if (given >= 0 && family >= 0) for (const c of communes) if (c >= 0) emit(5, family, given, c);
     }
-    this.parentKeys(r, emit, id);
-    if (r.sex) {
-      const full = id(r.name.fullFolded);
-      if (full >= 0) {
-        for (const p of r.provinces) {
-          const province = id(p);
-          if (province >= 0) emit(9, full, SEX[r.sex], province);
-        }
-      }
+    // parentKeys, with the parents' memoised ids.
+    const mother = r.mother ? this.nameIds(r.mother) : undefined;
+    const father = r.father ? this.nameIds(r.father) : undefined;
+    if (dob) {
+      const yearAndInitial = dob.year * 65_536 + (r.name.givenFolded.length ? r.name.givenFolded.charCodeAt(0) : 0);
+      if (mother && mother.family >= 0 && mother.given >= 0) emit(6, mother.family, mother.given, yearAndInitial);
+      if (father && father.family >= 0 && father.given >= 0) emit(7, father.family, father.given, yearAndInitial);
     }
-    if (dob && r.name.fullFolded.includes(' ') && this.bags.has(wordBagHash(r.name.fullFolded))) {
-      const s = id(this.sortedName(r.name.fullFolded));
-      if (s >= 0) emit(10, s, dob.year, 0);
+    if (given >= 0) {
+      if (mother && r.mother?.fullFolded && mother.full >= 0) emit(8, mother.full, given, 0);
+      if (father && r.father?.fullFolded && father.full >= 0) emit(8, father.full, given, 0);
     }
+    if (r.sex && name.full >= 0) {
+      const provinces = this.codeIds(r.provinces);
+      for (const province of provinces) if (province >= 0) emit(9, name.full, SEX[r.sex], province);
+    }
+    if (dob && name.sorted >= 0) emit(10, name.sorted, dob.year, 0);
   }
 
   /** mother_year_and_initial, father_year_and_initial, parent_and_given: the same on both sides. */
@@ -228,49 +276,56 @@ export function wordBagHash(name: string): number {
 
 /**
  * An open-addressing hash table from a key of three int32 to an int32 (a record index, or the
- * negated index of a list of records), in typed arrays: no key string, no boxed number.
+ * negated index of a list of records), in one typed array of four words a slot (a, b, c, value):
+ * no key string, no boxed number, and a probe reads one cache line (a million residents' keys are
+ * looked up at random in tables of tens of megabytes).
  */
 export class KeyTable {
-  private a = new Int32Array(1 << 12);
-  private b = new Int32Array(1 << 12);
-  private c = new Int32Array(1 << 12);
-  private v = new Int32Array(1 << 12).fill(EMPTY);
+  private slots = KeyTable.empty(1 << 12);
   private size = 0;
 
+  private static empty(capacity: number): Int32Array {
+    const slots = new Int32Array(capacity * 4);
+    for (let at = 3; at < slots.length; at += 4) slots[at] = EMPTY;
+    return slots;
+  }
+
   get(a: number, b: number, c: number): number {
-    const mask = this.v.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 2) - 1;
     for (let at = mix(a, b, c) & mask; ; at = (at + 1) & mask) {
-      const v = this.v[at] as number;
+      const base = at << 2;
+      const v = slots[base + 3] as number;
       if (v === EMPTY) return EMPTY;
-      if (this.a[at] === a && this.b[at] === b && this.c[at] === c) return v;
+      if (slots[base] === a && slots[base + 1] === b && slots[base + 2] === c) return v;
     }
   }
 
   set(a: number, b: number, c: number, value: number): void {
-    if ((this.size + 1) * 2 > this.v.length) this.grow();
+    if ((this.size + 1) * 8 > this.slots.length) this.grow();
     this.put(a, b, c, value);
   }
 
   private put(a: number, b: number, c: number, value: number): void {
-    const mask = this.v.length - 1;
-    let at = mix(a, b, c) & mask;
-    while (this.v[at] !== EMPTY && !(this.a[at] === a && this.b[at] === b && this.c[at] === c)) at = (at + 1) & mask;
-    if (this.v[at] === EMPTY) this.size++;
-    this.a[at] = a;
-    this.b[at] = b;
-    this.c[at] = c;
-    this.v[at] = value;
+    const slots = this.slots;
+    const mask = (slots.length >> 2) - 1;
+    let base = (mix(a, b, c) & mask) << 2;
+    while (slots[base + 3] !== EMPTY && !(slots[base] === a && slots[base + 1] === b && slots[base + 2] === c)) base = (((base >> 2) + 1) & mask) << 2;
+    if (slots[base + 3] === EMPTY) this.size++;
+    slots[base] = a;
+    slots[base + 1] = b;
+    slots[base + 2] = c;
+    slots[base + 3] = value;
   }
 
   private grow(): void {
-    const { a, b, c, v } = this;
-    const n = v.length * 2;
-    this.a = new Int32Array(n);
-    this.b = new Int32Array(n);
-    this.c = new Int32Array(n);
-    this.v = new Int32Array(n).fill(EMPTY);
+    const old = this.slots;
+    this.slots = KeyTable.empty(old.length >> 1);
     this.size = 0;
-    for (let i = 0; i < v.length; i++) if (v[i] !== EMPTY) this.put(a[i] as number, b[i] as number, c[i] as number, v[i] as number);
+    for (let base = 0; base < old.length; base += 4) {
+      const v = old[base + 3] as number;
+      if (v !== EMPTY) this.put(old[base] as number, old[base + 1] as number, old[base + 2] as number, v);
+    }
   }
 }
 

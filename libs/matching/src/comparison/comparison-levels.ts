@@ -1,6 +1,6 @@
 import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
 import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
-import { jaroWinklerBelow } from './jaro-winkler-bound';
+import { boundBelow, commonLetters } from './jaro-winkler-bound';
 
 /** Level index returned when either side lacks the value: contributes no weight. */
 export const MISSING = -1;
@@ -124,21 +124,24 @@ export function compareNames(a: VietnameseNameParts, b: VietnameseNameParts): nu
   if (a.full === b.full) return NAME_LEVEL.exact;
   if (a.fullFolded === b.fullFolded) return NAME_LEVEL.exact_without_diacritics;
   const sameGiven = a.givenFolded === b.givenFolded;
-  if (sameGiven && a.middleFolded === b.middleFolded && regionalSurnameVariant(a.familyFolded) === b.familyFolded) {
-    return NAME_LEVEL.regional_surname;
+  if (sameGiven) {
+    if (a.middleFolded === b.middleFolded && regionalSurnameVariant(a.familyFolded) === b.familyFolded) return NAME_LEVEL.regional_surname;
+    const sameFamily = a.familyFolded === b.familyFolded || regionalSurnameVariant(a.familyFolded) === b.familyFolded;
+    if (sameFamily && middleCompatible(a.middleFolded, b.middleFolded)) return NAME_LEVEL.middle_name_missing;
   }
-  const sameFamily = a.familyFolded === b.familyFolded || regionalSurnameVariant(a.familyFolded) === b.familyFolded;
-  if (sameGiven && sameFamily && middleCompatible(a.middleFolded, b.middleFolded)) return NAME_LEVEL.middle_name_missing;
-  // The same words in another order have the same length: most pairs need no split and sort.
-  if (a.fullFolded.length === b.fullFolded.length) {
-    const wa = a.fullFolded.split(' ');
-    const wb = b.fullFolded.split(' ');
+  const af = a.fullFolded;
+  const bf = b.fullFolded;
+  const common = commonLetters(af, bf);
+  // The same words in another order are the same letters: most pairs need no split and sort.
+  if (af.length === bf.length && common === af.length) {
+    const wa = af.split(' ');
+    const wb = bf.split(' ');
     if (wa.length === wb.length && wa.length > 1 && [...wa].sort().join(' ') === [...wb].sort().join(' ')) {
       return NAME_LEVEL.reordered;
     }
   }
   // Most pairs are names of different people, which a cheap bound shows cannot reach 0.88.
-  const jw = jaroWinklerBelow(a.fullFolded, b.fullFolded, 0.88) ? 0 : jaroWinkler(a.fullFolded, b.fullFolded);
+  const jw = boundBelow(af, bf, common, 0.88) ? 0 : jaroWinkler(af, bf);
   // A different given name is a different child even when the strings are close (An/Anh, Hà/Hải):
   // the high band needs the given names to be close too.
   if (jw >= 0.94 && jaroWinkler(a.givenFolded, b.givenFolded) >= 0.93) return NAME_LEVEL.similar_high;

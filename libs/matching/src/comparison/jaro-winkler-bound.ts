@@ -12,9 +12,18 @@ const counts = new Int32Array(128);
  */
 export function jaroWinklerBelow(a: string, b: string, threshold: number): boolean {
   if (a === b) return 1 < threshold;
+  return boundBelow(a, b, commonLetters(a, b), threshold);
+}
+
+/**
+ * The characters `a` and `b` have in common, counted with repetition, per bucket of characters (the
+ * code unit's low 7 bits): at least the true count. Two strings that are a reordering of each
+ * other's characters have `a.length` in common.
+ */
+export function commonLetters(a: string, b: string): number {
   const la = a.length;
   const lb = b.length;
-  if (la === 0 || lb === 0) return 0 < threshold;
+  if (la === 0 || lb === 0) return 0;
   for (let i = 0; i < la; i++) {
     const k = a.charCodeAt(i) & 127;
     counts[k] = (counts[k] as number) + 1;
@@ -28,6 +37,13 @@ export function jaroWinklerBelow(a: string, b: string, threshold: number): boole
     }
   }
   for (let i = 0; i < la; i++) counts[a.charCodeAt(i) & 127] = 0;
+  return common;
+}
+
+/** `jaroWinklerBelow` for two different strings with `common` from `commonLetters(a, b)`. */
+export function boundBelow(a: string, b: string, common: number, threshold: number): boolean {
+  const la = a.length;
+  const lb = b.length;
   if (common === 0) return 0 < threshold;
   const dj = (common / la + common / lb + 1) / 3;
   let bound = dj;
