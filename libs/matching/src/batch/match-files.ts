@@ -3,8 +3,8 @@ import { open, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { parse as parseSync } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify';
 import type { AdminUnitLookup } from '../comparison/admin-unit-lookup.port';
 import { FIELD_COUNT } from '../comparison/comparison-levels';
 import { DEFAULT_BLOCKING_RULES, type BlockingRule } from '../blocking/blocking-rules';
@@ -12,7 +12,7 @@ import { FellegiSunterModel, type MatchModelJson, type MatchThresholds } from '.
 import { NameFrequencyTable } from '../model/name-frequency.table';
 import type { PreparedRecord, PreparedResident } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
-import { candidateProbabilities, decisionFor, explainFields, explanationText, recordWarnings } from '../engine/match.engine';
+import { candidateOdds, decisionFor, explainFields, explanationText, oddsProbability, recordWarnings } from '../engine/match.engine';
 import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
@@ -232,7 +232,9 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
   memory.sample();
 
   phaseMs.training = Date.now() - started - phaseMs.records - phaseMs.residents;
-  // 4. Decide per record, in input order; write every record exactly once.
+  // 4. Decide per record, in input order; write every record exactly once. The pairs are first
+  // copied into record order (a record's own in scan order): read in place, a record's pairs lie
+  // all over the scan's columns and each cost a cache miss or two, most of the time of deciding.
   const start = new Uint32Array(records.length + 1);
   const recordOfPair = scan.pairRecord;
   for (let p = 0; p < pairCount; p++) {
@@ -240,63 +242,77 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     start[at] = (start[at] as number) + 1;
   }
   for (let i = 0; i < records.length; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
-  const order = new Uint32Array(pairCount);
+  const vectors = new Int8Array(pairCount * FIELD_COUNT);
+  const ids = new Float64Array(pairCount);
   {
+    const { pairResident, pairVector } = scan;
     const fill = start.slice(0, records.length);
     for (let p = 0; p < pairCount; p++) {
       const r = recordOfPair[p] as number;
-      order[fill[r] as number] = p;
-      fill[r] = (fill[r] as number) + 1;
+      const k = fill[r] as number;
+      fill[r] = k + 1;
+      ids[k] = pairResident[p] as number;
+      for (let f = 0; f < FIELD_COUNT; f++) vectors[k * FIELD_COUNT + f] = pairVector[p * FIELD_COUNT + f] as number;
     }
   }
   const decisions: Record<MatchDecisionKind, number> = { linked: 0, review: 0, no_match: 0 };
   const q = { withTruth: 0, withRecord: 0, blocked: 0, linked: 0, linkedRight: 0, reviewRight: 0, review: 0, noRecord: 0, noRecordLinked: 0 };
   let recordsWithoutCandidates = 0;
-  const out = createWriteStream(options.outPath);
-  const csv = stringify({ header: true, columns: ['record_ref', 'decision', 'personal_id', 'score', 'candidates', 'explanation'] });
-  csv.pipe(out);
-  const vectors = scan.pairVector;
-  const ids = scan.pairResident;
+  const out = new CsvFileWriter(createWriteStream(options.outPath));
+  out.row(['record_ref', 'decision', 'personal_id', 'score', 'candidates', 'explanation']);
   const weightOf = new VectorWeights(model);
+  const priorBits = model.priorBits;
+  let weights = new Float64Array(64);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const ref = refs[i] as string;
     let decision: MatchDecisionKind = 'no_match';
     let chosen = '';
     let bestRef = '';
-    let row: (string | number)[];
     if (!record) {
-      row = [ref, 'no_match', '', 0, '', `Not matched: the row could not be read (${unreadable.get(i) ?? ''})`];
+      out.row([ref, 'no_match', '', '0', '', `Not matched: the row could not be read (${unreadable.get(i) ?? ''})`]);
     } else {
       const from = start[i] as number;
       const to = start[i + 1] as number;
       const n = to - from;
       if (n === 0) recordsWithoutCandidates++;
-      const weights = new Array<number>(n);
+      if (n > weights.length) weights = new Float64Array(2 * n);
       weightOf.forRecord(record.name);
-      for (let k = 0; k < n; k++) weights[k] = weightOf.weight(vectors, order[from + k] as number);
-      const probabilities = candidateProbabilities(weights, model.priorBits);
-      const ranked = weights.map((_, k) => k).sort((a, b) => (weights[b] as number) - (weights[a] as number));
+      // candidateProbabilities without its arrays: the odds summed in candidate order, and the
+      // best candidate the first of the highest weight (where the stable sort by weight puts it).
+      let oddsSum = 0;
+      let best = -1;
+      for (let k = 0; k < n; k++) {
+        const w = weightOf.weight(vectors, from + k);
+        weights[k] = w;
+        oddsSum += weightOf.odds;
+        if (best < 0 || w > (weights[best] as number)) best = k;
+      }
+      const total = 1 + oddsSum;
       const warnings = recordWarnings(record);
-      const best = ranked[0];
-      if (best === undefined) {
-        row = [ref, 'no_match', '', 0, '', ['No candidate resident found', ...warnings.map((w) => `Warning: ${w}`)].join('; ')];
+      if (best < 0) {
+        out.row([ref, 'no_match', '', '0', '', ['No candidate resident found', ...warnings.map((w) => `Warning: ${w}`)].join('; ')]);
       } else {
-        const p = order[from + best] as number;
-        const probability = probabilities[best] as number;
-        decision = decisionFor(probability, model, vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT));
+        const p = from + best;
+        const vector = vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT);
+        const weight = weights[best] as number;
+        const probability = oddsProbability(candidateOdds(weight, priorBits), total);
+        decision = decisionFor(probability, model, vector);
         bestRef = personalIdText(ids[p] as number);
         chosen = decision === 'no_match' ? '' : bestRef;
-        const fields = explainFields(model, vectors.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), record.name);
+        const fields = explainFields(model, vector, record.name);
         const candidates =
           decision === 'review'
-            ? ranked
-                .slice(0, CANDIDATES_IN_OUTPUT)
-                .map((k) => `${personalIdText(ids[order[from + k] as number] as number)}:${(probabilities[k] as number).toFixed(4)}`)
+            ? rankByWeight(weights, n, CANDIDATES_IN_OUTPUT)
+                .map((k) => {
+                  const pk = oddsProbability(candidateOdds(weights[k] as number, priorBits), total);
+                  return `${personalIdText(ids[from + k] as number)}:${pk.toFixed(4)}`;
+                })
                 .join(';')
             : '';
-        const head = `Best candidate ${bestRef}: match weight ${(weights[best] as number).toFixed(1)}, probability ${probability.toFixed(4)} among ${n} candidate(s)`;
-        row = [ref, decision, chosen, probability.toFixed(4), candidates, `${head}. ${explanationText(fields, warnings)}`];
+        const score = probability.toFixed(4);
+        const head = `Best candidate ${bestRef}: match weight ${weight.toFixed(1)}, probability ${score} among ${n} candidate(s)`;
+        out.row([ref, decision, chosen, score, candidates, `${head}. ${explanationText(fields, warnings)}`]);
       }
       const truth = options.groundTruth?.get(record.recordRef);
       if (truth !== undefined) {
@@ -304,7 +320,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
         if (truth) {
           q.withRecord++;
           const truthNumber = Number(truth);
-          for (let k = from; k < to; k++) if (ids[order[k] as number] === truthNumber) q.blocked++;
+          for (let k = from; k < to; k++) if (ids[k] === truthNumber) q.blocked++;
           if (decision === 'linked' && chosen === truth) q.linkedRight++;
           if (decision === 'review' && bestRef === truth) q.reviewRight++;
         } else {
@@ -316,11 +332,10 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
       }
     }
     decisions[decision]++;
-    if (!csv.write(row)) await once(csv, 'drain');
+    if (out.full) await out.flush();
     if (i % 10_000 === 0) progress({ phase: 'deciding', done: i, total: records.length });
   }
-  csv.end();
-  await once(out, 'finish');
+  await out.end();
   progress({ phase: 'deciding', done: records.length, total: records.length });
   memory.sample();
   memory.stop();
@@ -336,7 +351,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
     pairsPerRecord: ratio(pairCount, records.length),
     recordsWithoutCandidates,
     pairsByRule: Object.fromEntries(rules.map((r, k) => [r.name, pairsByRule[k] ?? 0])),
-    model: { ...model.toJson().training, lambda: model.priorMatchProbability },
+    model: { ...model.training, lambda: model.priorMatchProbability },
     durationMs: Date.now() - started,
     phaseMs: { ...phaseMs, deciding: Date.now() - started - phaseMs.records - phaseMs.residents - phaseMs.training },
     peakRssBytes: memory.peakRss,
@@ -355,6 +370,52 @@ export async function matchFiles(options: MatchFilesOptions): Promise<MatchSumma
         }
       : undefined,
   };
+}
+
+/** The first `count` of the first `n` candidates by weight, highest first, ties in candidate order. */
+function rankByWeight(weights: Float64Array, n: number, count: number): number[] {
+  return Array.from({ length: n }, (_, k) => k)
+    .sort((a, b) => (weights[b] as number) - (weights[a] as number))
+    .slice(0, count);
+}
+
+/**
+ * Rows as csv-stringify writes them with its defaults (a field quoted when it holds a quote, a
+ * comma, CR or LF, its quotes doubled; LF after each row), handed to the stream a megabyte at a
+ * time: through csv-stringify's own stream, writing a row cost about as much as deciding it.
+ */
+export class CsvFileWriter {
+  private chunk = '';
+
+  constructor(private readonly out: Writable) {}
+
+  row(fields: readonly string[]): void {
+    let line = '';
+    for (let k = 0; k < fields.length; k++) line += (k ? ',' : '') + csvField(fields[k] as string);
+    this.chunk += `${line}\n`;
+  }
+
+  /** Whether enough is held to hand it to the stream. */
+  get full(): boolean {
+    return this.chunk.length >= 1 << 20;
+  }
+
+  async flush(): Promise<void> {
+    const chunk = this.chunk;
+    this.chunk = '';
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+
+  async end(): Promise<void> {
+    const finished = once(this.out, 'finish');
+    this.out.end(this.chunk);
+    this.chunk = '';
+    await finished;
+  }
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function personalIdText(id: number): string {
@@ -609,8 +670,9 @@ function sampleVectors(all: Int8Array, max: number, rng: () => number): Int8Arra
   if (n <= max) return all;
   const out = new Int8Array(max * FIELD_COUNT);
   for (let k = 0; k < max; k++) {
-    const p = Math.floor(rng() * n);
-    out.set(all.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), k * FIELD_COUNT);
+    const p = Math.floor(rng() * n) * FIELD_COUNT;
+    // Copied field by field: a view per vector (two million of them) cost more than the copy.
+    for (let f = 0; f < FIELD_COUNT; f++) out[k * FIELD_COUNT + f] = all[p + f] as number;
   }
   return out;
 }

@@ -1,12 +1,13 @@
 import { SeededRandom } from '@childledger/random';
 import { COMPARISONS, FIELD_COUNT, MISSING } from '../comparison/comparison-levels';
+import { candidateOdds } from '../engine/match.engine';
 import { FellegiSunterModel } from '../model/fellegi-sunter.model';
 import { NameFrequencyTable } from '../model/name-frequency.table';
 import { splitNameByWords } from '../normalisation/word-cached.splitter';
 import { VectorWeights } from './vector-weights';
 
 describe(VectorWeights.name, () => {
-  it('gives model.matchWeight for each vector of a record, computing each distinct one once', () => {
+  it('gives model.matchWeight and its odds for each vector of a record, computing each distinct one once', () => {
     const frequencies = NameFrequencyTable.fromCounts(
       1000,
       new Map([
@@ -34,6 +35,7 @@ describe(VectorWeights.name, () => {
       for (let p = 0; p < 200; p++) {
         const expected = model.matchWeight(all.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT), name);
         expect(weights.weight(all, p)).toBe(expected);
+        expect(weights.odds).toBe(candidateOdds(expected, model.priorBits));
         if (expected !== model.matchWeight(all.subarray(p * FIELD_COUNT, (p + 1) * FIELD_COUNT))) differentByName++;
         vectors++;
       }
@@ -44,7 +46,7 @@ describe(VectorWeights.name, () => {
     expect(differentByName).toBeGreaterThan(0);
   });
 
-  it('computes a vector with a level beyond four bits every time, and forgets weights between records', () => {
+  it('computes a vector with a level beyond four bits every time, and the sum of any other once for all records', () => {
     const model = FellegiSunterModel.withPriors();
     const weights = new VectorWeights(model);
     const v = new Int8Array(FIELD_COUNT * 2);
@@ -56,8 +58,8 @@ describe(VectorWeights.name, () => {
     weights.weight(v, 1);
     weights.weight(v, 1);
     expect(weights.computed).toBe(3);
-    weights.forRecord(undefined);
-    weights.weight(v, 1);
-    expect(weights.computed).toBe(4);
+    weights.forRecord(splitNameByWords('Nguyễn Văn An'));
+    expect(weights.weight(v, 1)).toBe(model.matchWeight(v.subarray(FIELD_COUNT), splitNameByWords('Nguyễn Văn An')));
+    expect(weights.computed).toBe(3);
   });
 });

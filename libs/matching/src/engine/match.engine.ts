@@ -15,9 +15,19 @@ const MAX_LISTED_CANDIDATES = 5;
  * namesakes born the same day) therefore each get at most one half, and go to review.
  */
 export function candidateProbabilities(weights: readonly number[], priorBits: number): number[] {
-  const odds = weights.map((w) => 2 ** Math.min(priorBits + w, 1000));
+  const odds = weights.map((w) => candidateOdds(w, priorBits));
   const total = 1 + odds.reduce((a, b) => a + b, 0);
-  return odds.map((o) => (Number.isFinite(total) ? o / total : o === Infinity ? 1 : 0));
+  return odds.map((o) => oddsProbability(o, total));
+}
+
+/** O_k of candidateProbabilities. */
+export function candidateOdds(weight: number, priorBits: number): number {
+  return 2 ** Math.min(priorBits + weight, 1000);
+}
+
+/** P_k of candidateProbabilities from O_k and 1 + Σ O (summed in candidate order from 0, then 1 added). */
+export function oddsProbability(odds: number, total: number): number {
+  return Number.isFinite(total) ? odds / total : odds === Infinity ? 1 : 0;
 }
 
 const NAME_FIELD = COMPARISONS.findIndex((c) => c.field === 'name');

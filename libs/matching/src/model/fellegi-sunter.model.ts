@@ -272,8 +272,11 @@ export class FellegiSunterModel {
     let iterations = 0;
     let converged = true;
     const sessionInfo: Record<string, number> = {};
+    // A session's groups are those of all pairs that it selects, in the same order: selecting looks
+    // at the vector only, so each group's first pair is also the first of the session's.
+    const all = groupVectors(vectors);
     for (const [k, session] of sessions.entries()) {
-      const groups = groupVectors(vectors, session.select);
+      const groups = all.filter((g) => session.select(g.vector));
       const pairs = groups.reduce((a, g) => a + g.count, 0);
       sessionInfo[`emSession${k + 1}Pairs`] = pairs;
       if (pairs < 50) continue;
@@ -295,7 +298,6 @@ export class FellegiSunterModel {
     this.m = this.m.map((row, f) =>
       (weightSum[f] ?? 0) > 0 ? normalise((mSum[f] as number[]).map((x) => Math.max(M_FLOOR, x / (weightSum[f] as number)))) : row,
     );
-    const all = groupVectors(vectors, () => true);
     const final = runEm(
       all,
       this.m,
@@ -335,18 +337,15 @@ interface VectorGroup {
   count: number;
 }
 
-function groupVectors(vectors: Int8Array, select: (v: Int8Array) => boolean): VectorGroup[] {
+function groupVectors(vectors: Int8Array): VectorGroup[] {
   // Each level + 1 fits in 4 bits (MISSING = -1 → 0), so a vector packs into one small integer.
   const patterns = new Map<number, VectorGroup>();
-  const n = vectors.length / FIELD_COUNT;
-  for (let i = 0; i < n; i++) {
-    const v = vectors.subarray(i * FIELD_COUNT, (i + 1) * FIELD_COUNT);
-    if (!select(v)) continue;
+  for (let at = 0; at < vectors.length; at += FIELD_COUNT) {
     let key = 0;
-    for (let f = 0; f < FIELD_COUNT; f++) key = key * 16 + ((v[f] ?? MISSING) + 1);
+    for (let f = 0; f < FIELD_COUNT; f++) key = key * 16 + ((vectors[at + f] as number) + 1);
     const p = patterns.get(key);
     if (p) p.count++;
-    else patterns.set(key, { vector: v.slice(), count: 1 });
+    else patterns.set(key, { vector: vectors.slice(at, at + FIELD_COUNT), count: 1 });
   }
   return [...patterns.values()];
 }
@@ -373,33 +372,52 @@ function runEm(
   const logLikelihood: number[] = [];
   let iterations = 0;
   let converged = false;
+  // m and u each in one flat array (field f's levels from offsets[f]), and for each group the
+  // place of each field it counts in (-1: missing or not active), so that the loop over the groups,
+  // run every iteration, reads typed arrays only. It multiplies and adds as the per-field rows did.
+  const offsets = new Int32Array(FIELD_COUNT + 1);
+  for (let f = 0; f < FIELD_COUNT; f++) offsets[f + 1] = (offsets[f] as number) + (m[f] as number[]).length;
+  const cells = new Int32Array(groups.length * FIELD_COUNT).fill(-1);
+  const counts = new Float64Array(groups.length);
+  groups.forEach(({ vector, count }, g) => {
+    counts[g] = count;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const l = vector[f] as number;
+      if (l !== MISSING && active[f]) cells[g * FIELD_COUNT + f] = (offsets[f] as number) + l;
+    }
+  });
+  const flat = (rows: readonly (readonly number[])[]) => Float64Array.from(rows.flat());
+  const rowsOf = (values: Float64Array) => Array.from({ length: FIELD_COUNT }, (_, f) => Array.from(values.subarray(offsets[f], offsets[f + 1])));
   for (; iterations < maxIterations; iterations++) {
-    const mAcc = m.map((row) => new Array<number>(row.length).fill(0));
-    const uAcc = u.map((row) => new Array<number>(row.length).fill(0));
+    const mFlat = flat(m);
+    const uFlat = flat(u);
+    const mSum = new Float64Array(mFlat.length);
+    const uSum = new Float64Array(uFlat.length);
     let matchMass = 0;
     let ll = 0;
-    for (const { vector, count } of groups) {
+    for (let g = 0; g < groups.length; g++) {
+      const count = counts[g] as number;
       let pm = lambda;
       let pu = 1 - lambda;
       for (let f = 0; f < FIELD_COUNT; f++) {
-        const l = vector[f] ?? MISSING;
-        if (l === MISSING || !active[f]) continue;
-        pm *= m[f]?.[l] ?? 0;
-        pu *= u[f]?.[l] ?? 0;
+        const c = cells[g * FIELD_COUNT + f] as number;
+        if (c < 0) continue;
+        pm *= mFlat[c] as number;
+        pu *= uFlat[c] as number;
       }
       const total = pm + pu;
       ll += count * Math.log(total > 0 ? total : Number.MIN_VALUE);
-      const g = total > 0 ? pm / total : 0;
-      matchMass += g * count;
+      const share = total > 0 ? pm / total : 0;
+      matchMass += share * count;
       for (let f = 0; f < FIELD_COUNT; f++) {
-        const l = vector[f] ?? MISSING;
-        if (l === MISSING || !active[f]) continue;
-        const mrow = mAcc[f] as number[];
-        mrow[l] = (mrow[l] ?? 0) + g * count;
-        const urow = uAcc[f] as number[];
-        urow[l] = (urow[l] ?? 0) + (1 - g) * count;
+        const c = cells[g * FIELD_COUNT + f] as number;
+        if (c < 0) continue;
+        mSum[c] = (mSum[c] as number) + share * count;
+        uSum[c] = (uSum[c] as number) + (1 - share) * count;
       }
     }
+    const mAcc = rowsOf(mSum);
+    const uAcc = rowsOf(uSum);
     // Small pseudo-counts keep every level possible (a level unseen in training must not veto a link).
     const nextM = updateM ? mAcc.map((row, f) => (active[f] ? normalise(row.map((x) => x + 0.01)) : (m[f] as number[]))) : m;
     const nextU = uAcc.map((row, f) => (active[f] ? normalise(row.map((x) => x + 0.01)) : (u[f] as number[])));
