@@ -111,8 +111,8 @@ export class CachedComparator {
   private names: PairLevelTable;
   private parents: PairLevelTable;
   // Slots the pair tables start with, so that a large run grows them seldom: measured at a hundred
-  // thousand records against a million residents, each thread's tables end with about 15 distinct
-  // pairs of children's names and 25 of parents' names a record (at most half full: 32 and 64 slots).
+  // thousand records against a million residents, each thread's tables end with about 8 distinct
+  // pairs of children's names and 10 of parents' names a record (at most half full: 16 and 32 slots).
   private readonly namesCapacity: number;
   private readonly parentsCapacity: number;
   // Per record: the ids of its name, father and mother as typed and in each reading (-1: none), from `offsets[i]`.
@@ -135,8 +135,8 @@ export class CachedComparator {
     private readonly residentNamesMax = 1 << 21,
   ) {
     const slots = (perRecord: number) => Math.max(1 << 16, Math.min(1 << 23, 2 ** Math.ceil(Math.log2(Math.max(1, records.length) * perRecord))));
-    this.namesCapacity = slots(32);
-    this.parentsCapacity = slots(64);
+    this.namesCapacity = slots(16);
+    this.parentsCapacity = slots(32);
     this.names = new PairLevelTable(this.namesCapacity);
     this.parents = new PairLevelTable(this.parentsCapacity);
     this.offsets = new Uint32Array(records.length + 1);

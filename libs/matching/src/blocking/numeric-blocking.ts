@@ -1,7 +1,7 @@
 import { regionalSurnameVariant } from '../comparison/comparison-levels';
 import type { PreparedPerson, PreparedRecord, PreparedResident, StatedDate } from '../model/person.model';
 import type { VietnameseNameParts } from '../normalisation/vietnamese-text.normaliser';
-import { DEFAULT_BLOCKING_RULES } from './blocking-rules';
+import { DEFAULT_BLOCKING_RULES, isPartial } from './blocking-rules';
 
 /**
  * The default blocking rules (blocking-rules.ts) with keys of three integers instead of strings,
@@ -17,7 +17,7 @@ export const NUMERIC_RULE_NAMES = [
   'personal_id',
   'id_half_and_given',
   'given_and_dob',
-  'family_given_sex_and_year',
+  'family_given_sex_and_year_of_partial_date',
   'dob_and_commune',
   'family_given_and_commune',
   'mother_year_and_initial',
@@ -157,7 +157,7 @@ export class NumericBlocking {
     const variant = regionalSurnameVariant(r.name.familyFolded);
     if (variant) families.push(id(variant));
     const sexes = r.sex ? [SEX[r.sex]] : BOTH_SEXES;
-    if (given >= 0 && dob) for (const f of families) for (const s of sexes) emit(3, f, given, s * 100_000 + dob.year);
+    if (given >= 0 && isPartial(dob)) for (const f of families) for (const s of sexes) emit(3, f, given, s * 100_000 + dob.year);
     const communes = r.communes.slice(0, MAX_PLACES).map(id);
     for (const c of communes) for (const d of dates) emit(4, d, c, 0);
     if (given >= 0) for (const c of communes) for (const f of families) emit(5, f, given, c);
