@@ -21,7 +21,15 @@ import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type 
 import { CachedComparator } from './comparison-cache';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 import { VectorWeights } from './vector-weights';
-import { SCAN_WORKER_KIND, scanRange, type RecordPartsMessage, type ScanMessage, type ScanTask, type WorkerAdminUnits } from './resident-scan.worker';
+import {
+  SCAN_WORKER_KIND,
+  scanChunks,
+  type RecordPartsMessage,
+  type ScanMessage,
+  type ScanTask,
+  type ScannedChunk,
+  type WorkerAdminUnits,
+} from './resident-scan.worker';
 
 export interface MatchProgress {
   readonly phase: 'records' | 'residents' | 'training' | 'deciding';
@@ -474,7 +482,7 @@ function findUp(dir: string, name: string): string | undefined {
   }
 }
 
-/** The header row, and the byte ranges of whole rows after it, one per worker. */
+/** The header row, and `parts` byte ranges of whole rows after it (some may be empty). */
 async function splitRows(file: string, size: number, parts: number): Promise<{ header: string[]; ranges: [number, number][] }> {
   const handle = await open(file, 'r');
   try {
@@ -513,29 +521,42 @@ interface Scan {
   stop(): void;
 }
 
-/** Starts one worker thread per byte range but the first (which this thread scans in `finish`). */
+// Chunks of the residents file a thread: enough that the threads finish together when one started
+// later or runs slower (the scan's chunks are taken in turn), few enough that each is megabytes.
+const CHUNKS_PER_THREAD = 8;
+
+/** Starts `workers - 1` worker threads; they and this thread (in `finish`) share out the residents file's chunks. */
 async function startScan(file: string, recordsPath: string, workers: number, adminUnits: WorkerAdminUnits, size: number): Promise<Scan> {
-  const { header, ranges } = await splitRows(file, size, workers);
+  const { header, ranges: chunks } = await splitRows(file, size, workers * CHUNKS_PER_THREAD);
   const reader = residentReader(header);
   if (reader.missing.length) throw new Error(`${file}: missing column(s) ${reader.missing.join(', ')}`);
-  const done = new Array<number>(ranges.length).fill(0);
+  // The worker threads' slots: worker w (from 1) is at w - 1; this thread is 0.
+  const others = Array.from({ length: workers - 1 }, (_, k) => k);
+  const nextChunk = new Int32Array(new SharedArrayBuffer(4));
+  const done = new Array<number>(workers).fill(0);
   let onBytes: (done: number) => void = () => undefined;
   const report = (w: number, bytes: number) => {
     done[w] = bytes;
     onBytes(done.reduce((a, b) => a + b, 0));
   };
-  const task = (w: number): ScanTask => {
-    const [start, end] = ranges[w] as [number, number];
-    return { kind: SCAN_WORKER_KIND, residentsPath: file, start, end, header, recordsPath, adminUnits, recordParts: { threads: ranges.length, part: w } };
-  };
+  const task = (w: number): ScanTask => ({
+    kind: SCAN_WORKER_KIND,
+    residentsPath: file,
+    chunks,
+    nextChunk,
+    header,
+    recordsPath,
+    adminUnits,
+    recordParts: { threads: workers, part: w },
+  });
   const threads: Worker[] = [];
   // Each worker's part of the records file ('records'), in worker order.
-  const parts = ranges.slice(1).map(() => {
+  const parts = others.map(() => {
     let resolve: (part: RecordPart | undefined) => void = () => undefined;
     const promise = new Promise<RecordPart | undefined>((r) => (resolve = r));
     return { promise, resolve };
   });
-  const inWorkers = ranges.slice(1).map(
+  const inWorkers = others.map(
     (_, k) =>
       new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
         const w = k + 1;
@@ -561,10 +582,10 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
   const partOf = (k: number) => Promise.race([(parts[k] as (typeof parts)[number]).promise, (inWorkers[k] as Promise<unknown>).then(() => undefined)]);
   return {
     records: async (preparer) => {
-      const plan = await planRecordParts(recordsPath, ranges.length);
+      const plan = await planRecordParts(recordsPath, workers);
       if (!plan) return readRecordFile(recordsPath, preparer);
       const own = await readRecordPart(recordsPath, preparer, plan, 0);
-      const received = await Promise.all(ranges.slice(1).map((_, k) => partOf(k)));
+      const received = await Promise.all(others.map((_, k) => partOf(k)));
       if (received.some((p) => !p)) throw new Error(`${recordsPath}: a residents worker did not prepare its part of the records`);
       const all = [own, ...(received as RecordPart[])];
       threads.forEach((t, k) => t.postMessage({ type: 'records', parts: all.map((p, j) => (j === k + 1 ? undefined : p)) } satisfies RecordPartsMessage));
@@ -575,15 +596,17 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
     },
     finish: async (records, bytes) => {
       onBytes = bytes;
-      const first = await scanRange(task(0), (b) => report(0, b), records);
+      const first = await scanChunks(task(0), (b) => report(0, b), records);
       const results = [first, ...(await Promise.all(inWorkers))];
-      return joinScans(results, header);
+      const inFileOrder = results.flatMap((r) => r.chunks).sort((a, b) => a.chunk - b.chunk);
+      return joinScans(inFileOrder, results.reduce((a, r) => a + r.cacheHitRate, 0) / results.length, header);
     },
   };
 }
 
 function joinScans(
-  results: Extract<ScanMessage, { type: 'done' }>[],
+  results: ScannedChunk[],
+  cacheHitRate: number,
   header: string[],
 ): { scan: ScanColumns; header: string[]; cacheHitRate: number; rowAt: (k: number) => [number, number] } {
   // Concatenate in file order: the columns of one sequential scan.
@@ -623,14 +646,13 @@ function joinScans(
   const rowAt = (k: number): [number, number] => {
     let w = offsets.length - 1;
     while ((offsets[w] as number) > k) w--;
-    const r = results[w] as Extract<ScanMessage, { type: 'done' }>;
+    const r = results[w] as ScannedChunk;
     const local = k - (offsets[w] as number);
     return [r.rowStarts[local] as number, r.rowEnds[local] as number];
   };
-  const comparisons = results.reduce((a, r) => a + r.cacheHitRate, 0) / results.length;
   return {
     header,
-    cacheHitRate: comparisons,
+    cacheHitRate,
     rowAt,
     scan: {
       pairRecord,

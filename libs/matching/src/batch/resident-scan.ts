@@ -155,6 +155,31 @@ export class ResidentScanner {
     return hits + misses ? hits / (hits + misses) : 0;
   }
 
+  /**
+   * The columns of the residents scanned since the last call (copies), and a fresh start: a thread
+   * that scans several ranges of the file keeps its comparison cache across them and hands each
+   * range's columns over apart.
+   */
+  takeColumns(): ScanColumns {
+    const c = this.columns();
+    const taken: ScanColumns = {
+      ...c,
+      pairRecord: c.pairRecord.slice(),
+      pairResident: c.pairResident.slice(),
+      pairVector: c.pairVector.slice(),
+      pairsByRule: [...c.pairsByRule],
+    };
+    this.pairRecord.length = 0;
+    this.pairResident.length = 0;
+    this.pairVector.length = 0;
+    this.pairsByRule.fill(0);
+    this.familyCounts.clear();
+    this.givenCounts.clear();
+    this.residents = 0;
+    this.unreadableResidents = 0;
+    return taken;
+  }
+
   columns(): ScanColumns {
     return {
       pairRecord: this.pairRecord.view(),

@@ -19,9 +19,13 @@ export type WorkerAdminUnits = 'national' | 'none';
 export interface ScanTask {
   readonly kind: typeof SCAN_WORKER_KIND;
   readonly residentsPath: string;
-  /** Byte range [start, end) of whole rows, after the header. */
-  readonly start: number;
-  readonly end: number;
+  /** Byte ranges [start, end) of whole rows after the header, in file order: the chunks the threads share out. */
+  readonly chunks: readonly (readonly [number, number])[];
+  /**
+   * The next chunk to scan, shared by all threads (one Int32 on a SharedArrayBuffer): a thread
+   * takes chunks until none is left, so a thread that started late or runs slower scans fewer.
+   */
+  readonly nextChunk: Int32Array;
   readonly header: string[];
   /** The child-records file, which the worker reads and prepares itself. */
   readonly recordsPath: string;
@@ -46,16 +50,28 @@ export type ScanMessage =
   | { readonly type: 'records'; readonly part: RecordPart | undefined }
   | {
       readonly type: 'done';
-      readonly columns: ScanColumns;
-      /** Byte offsets [start, end) of each readable resident's row, in order (to fetch the random sample's rows). */
-      readonly rowStarts: Float64Array;
-      readonly rowEnds: Float64Array;
+      /** The chunks this thread scanned, in the order it took them. */
+      readonly chunks: ScannedChunk[];
       readonly cacheHitRate: number;
     }
   | { readonly type: 'error'; readonly message: string };
 
-/** Scans one byte range of the residents file with the records (read from the file when not given); the work of one worker thread. */
-export async function scanRange(
+/** One chunk of the residents file, scanned. */
+export interface ScannedChunk {
+  /** Its index in `ScanTask.chunks`. */
+  readonly chunk: number;
+  readonly columns: ScanColumns;
+  /** Byte offsets [start, end) of each readable resident's row, in order (to fetch the random sample's rows). */
+  readonly rowStarts: Float64Array;
+  readonly rowEnds: Float64Array;
+}
+
+/**
+ * Scans chunks of the residents file with the records (read from the file when not given) until
+ * none is left; the work of one thread. Each chunk's columns are its own, so that the chunks put
+ * in file order give the columns of one sequential scan whichever thread scanned which.
+ */
+export async function scanChunks(
   task: ScanTask,
   onProgress: (bytes: number) => void = () => undefined,
   prepared?: readonly (PreparedRecord | undefined)[],
@@ -64,29 +80,36 @@ export async function scanRange(
   const records = prepared ?? (await workerRecords(task, preparer));
   const scanner = new ResidentScanner(records, DEFAULT_BLOCKING_RULES);
   const reader = residentReader(task.header);
-  const starts = new GrowableArray(Float64Array, 1, 1 << 14);
-  const ends = new GrowableArray(Float64Array, 1, 1 << 14);
-  let lastReport = 0;
-  if (task.end > task.start) {
-    for await (const rows of csvRowBatches(task.residentsPath, { start: task.start, end: task.end })) {
-      for (const { cells, start, end } of rows) {
-        const input = reader.read(cells);
-        if (!input) {
-          scanner.unreadableResidents++;
-          continue;
+  const scanned: ScannedChunk[] = [];
+  let bytesDone = 0;
+  for (let k = Atomics.add(task.nextChunk, 0, 1); k < task.chunks.length; k = Atomics.add(task.nextChunk, 0, 1)) {
+    const [from, to] = task.chunks[k] as readonly [number, number];
+    const starts = new GrowableArray(Float64Array, 1, 1 << 14);
+    const ends = new GrowableArray(Float64Array, 1, 1 << 14);
+    let lastReport = 0;
+    if (to > from) {
+      for await (const rows of csvRowBatches(task.residentsPath, { start: from, end: to })) {
+        for (const { cells, start, end } of rows) {
+          const input = reader.read(cells);
+          if (!input) {
+            scanner.unreadableResidents++;
+            continue;
+          }
+          starts.push(start);
+          ends.push(end);
+          scanner.scan(preparer.prepareResident(input));
         }
-        starts.push(start);
-        ends.push(end);
-        scanner.scan(preparer.prepareResident(input));
-      }
-      if (scanner.residents - lastReport >= 20_000) {
-        lastReport = scanner.residents;
-        onProgress((rows[rows.length - 1]?.end ?? task.start) - task.start);
+        if (scanner.residents - lastReport >= 20_000) {
+          lastReport = scanner.residents;
+          onProgress(bytesDone + (rows[rows.length - 1]?.end ?? from) - from);
+        }
       }
     }
+    bytesDone += to - from;
+    onProgress(bytesDone);
+    scanned.push({ chunk: k, columns: scanner.takeColumns(), rowStarts: starts.view(), rowEnds: ends.view() });
   }
-  onProgress(task.end - task.start);
-  return { type: 'done', columns: scanner.columns(), rowStarts: starts.view(), rowEnds: ends.view(), cacheHitRate: scanner.cacheHitRate };
+  return { type: 'done', chunks: scanned, cacheHitRate: scanner.cacheHitRate };
 }
 
 /** The records for a worker: its part prepared here and the others received, or the whole file read here. */
@@ -106,10 +129,16 @@ async function workerRecords(task: ScanTask, preparer: PersonPreparer): Promise<
 
 if (!isMainThread && parentPort && (workerData as ScanTask | undefined)?.kind === SCAN_WORKER_KIND) {
   const port = parentPort;
-  scanRange(workerData as ScanTask, (bytes) => port.postMessage({ type: 'progress', bytes } satisfies ScanMessage))
+  scanChunks(workerData as ScanTask, (bytes) => port.postMessage({ type: 'progress', bytes } satisfies ScanMessage))
     .then((done) => {
-      const c = done.columns;
-      port.postMessage(done, [c.pairRecord.buffer, c.pairResident.buffer, c.pairVector.buffer, done.rowStarts.buffer, done.rowEnds.buffer] as ArrayBuffer[]);
+      const buffers = done.chunks.flatMap(({ columns: c, rowStarts, rowEnds }) => [
+        c.pairRecord.buffer,
+        c.pairResident.buffer,
+        c.pairVector.buffer,
+        rowStarts.buffer,
+        rowEnds.buffer,
+      ]);
+      port.postMessage(done, buffers as ArrayBuffer[]);
     })
     .catch((err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies ScanMessage));
 }
