@@ -17,13 +17,16 @@ import type { MatchDecisionKind } from '../engine/match-decision.model';
 import { residentReader } from '../parsing/csv-header.mapper';
 import { SeededRandom } from '@childledger/random';
 import { csvRows, usesLoneCr } from './csv-rows.reader';
-import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordFile, type RecordPart } from './record-file.reader';
+import { planRecordParts, readRecordFile, type RecordFile } from './record-file.reader';
 import { CachedComparator } from './comparison-cache';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 import { VectorWeights } from './vector-weights';
 import {
   SCAN_WORKER_KIND,
+  joinRecordChunks,
+  prepareRecordChunks,
   scanChunks,
+  type RecordChunk,
   type RecordPartsMessage,
   type ScanMessage,
   type ScanTask,
@@ -524,6 +527,9 @@ interface Scan {
 // Chunks of the residents file a thread: enough that the threads finish together when one started
 // later or runs slower (the scan's chunks are taken in turn), few enough that each is megabytes.
 const CHUNKS_PER_THREAD = 8;
+// Chunks of the records file a thread, likewise (a worker starts a second or so after this thread;
+// a chunk of a hundred thousand records' file is prepared in a fifth of a second).
+const RECORD_CHUNKS_PER_THREAD = 16;
 
 /** Starts `workers - 1` worker threads; they and this thread (in `finish`) share out the residents file's chunks. */
 async function startScan(file: string, recordsPath: string, workers: number, adminUnits: WorkerAdminUnits, size: number): Promise<Scan> {
@@ -533,13 +539,15 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
   // The worker threads' slots: worker w (from 1) is at w - 1; this thread is 0.
   const others = Array.from({ length: workers - 1 }, (_, k) => k);
   const nextChunk = new Int32Array(new SharedArrayBuffer(4));
+  const nextRecordChunk = new Int32Array(new SharedArrayBuffer(4));
   const done = new Array<number>(workers).fill(0);
   let onBytes: (done: number) => void = () => undefined;
   const report = (w: number, bytes: number) => {
     done[w] = bytes;
     onBytes(done.reduce((a, b) => a + b, 0));
   };
-  const task = (w: number): ScanTask => ({
+  // The same task for every thread: the chunks are taken from the shared counters.
+  const task: ScanTask = {
     kind: SCAN_WORKER_KIND,
     residentsPath: file,
     chunks,
@@ -547,24 +555,24 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
     header,
     recordsPath,
     adminUnits,
-    recordParts: { threads: workers, part: w },
-  });
+    recordParts: { chunks: workers * RECORD_CHUNKS_PER_THREAD, nextChunk: nextRecordChunk },
+  };
   const threads: Worker[] = [];
-  // Each worker's part of the records file ('records'), in worker order.
+  // The chunks of the records file each worker prepared ('records'), in worker order.
   const parts = others.map(() => {
-    let resolve: (part: RecordPart | undefined) => void = () => undefined;
-    const promise = new Promise<RecordPart | undefined>((r) => (resolve = r));
+    let resolve: (chunks: RecordChunk[] | undefined) => void = () => undefined;
+    const promise = new Promise<RecordChunk[] | undefined>((r) => (resolve = r));
     return { promise, resolve };
   });
   const inWorkers = others.map(
     (_, k) =>
       new Promise<Extract<ScanMessage, { type: 'done' }>>((resolve, reject) => {
         const w = k + 1;
-        const worker = startWorker(task(w));
+        const worker = startWorker(task);
         threads.push(worker);
         worker.on('message', (m: ScanMessage) => {
           if (m.type === 'progress') report(w, m.bytes);
-          else if (m.type === 'records') parts[k]?.resolve(m.part);
+          else if (m.type === 'records') parts[k]?.resolve(m.chunks);
           else if (m.type === 'done') {
             resolve(m);
             void worker.terminate();
@@ -582,21 +590,22 @@ async function startScan(file: string, recordsPath: string, workers: number, adm
   const partOf = (k: number) => Promise.race([(parts[k] as (typeof parts)[number]).promise, (inWorkers[k] as Promise<unknown>).then(() => undefined)]);
   return {
     records: async (preparer) => {
-      const plan = await planRecordParts(recordsPath, workers);
+      const plan = await planRecordParts(recordsPath, workers * RECORD_CHUNKS_PER_THREAD);
       if (!plan) return readRecordFile(recordsPath, preparer);
-      const own = await readRecordPart(recordsPath, preparer, plan, 0);
+      const own = await prepareRecordChunks(recordsPath, preparer, plan, nextRecordChunk);
       const received = await Promise.all(others.map((_, k) => partOf(k)));
       if (received.some((p) => !p)) throw new Error(`${recordsPath}: a residents worker did not prepare its part of the records`);
-      const all = [own, ...(received as RecordPart[])];
-      threads.forEach((t, k) => t.postMessage({ type: 'records', parts: all.map((p, j) => (j === k + 1 ? undefined : p)) } satisfies RecordPartsMessage));
-      return joinRecordParts(all);
+      const byThread = [own, ...(received as RecordChunk[][])];
+      // Each worker gets the chunks the other threads prepared.
+      threads.forEach((t, k) => t.postMessage({ type: 'records', chunks: byThread.filter((_, j) => j !== k + 1).flat() } satisfies RecordPartsMessage));
+      return joinRecordChunks(byThread.flat());
     },
     stop: () => {
       for (const t of threads) void t.terminate();
     },
     finish: async (records, bytes) => {
       onBytes = bytes;
-      const first = await scanChunks(task(0), (b) => report(0, b), records);
+      const first = await scanChunks(task, (b) => report(0, b), records);
       const results = [first, ...(await Promise.all(inWorkers))];
       const inFileOrder = results.flatMap((r) => r.chunks).sort((a, b) => a.chunk - b.chunk);
       return joinScans(inFileOrder, results.reduce((a, r) => a + r.cacheHitRate, 0) / results.length, header);

@@ -7,7 +7,7 @@ import type { PreparedRecord } from '../model/person.model';
 import { PersonPreparer } from '../model/person.preparer';
 import { residentReader } from '../parsing/csv-header.mapper';
 import { csvRowBatches } from './csv-rows.reader';
-import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordPart } from './record-file.reader';
+import { joinRecordParts, planRecordParts, readRecordFile, readRecordPart, type RecordFile, type RecordPart, type RecordPartsPlan } from './record-file.reader';
 import { GrowableArray } from './growable-array';
 import { ResidentScanner, type ScanColumns } from './resident-scan';
 
@@ -31,23 +31,30 @@ export interface ScanTask {
   readonly recordsPath: string;
   readonly adminUnits: WorkerAdminUnits;
   /**
-   * With `threads`: the records file is cut into that many parts (planRecordParts), this thread
-   * prepares part `part`, sends it to the main thread ('records') and gets the others back
-   * ('records'), so that each record is prepared once.
+   * The records file is cut into `chunks` parts (planRecordParts) that the threads take in turn
+   * (`nextChunk`, shared like the residents' one), so that each record is prepared once and a thread
+   * that started late prepares fewer; a worker sends its chunks to the main thread ('records') and
+   * gets the others back ('records').
    */
-  readonly recordParts?: { readonly threads: number; readonly part: number };
+  readonly recordParts?: { readonly chunks: number; readonly nextChunk: Int32Array };
 }
 
-/** From the main thread to a worker: every part of the records file (its own part left out: undefined). */
+/** A chunk of the records file, prepared: part `chunk` of the plan. */
+export interface RecordChunk {
+  readonly chunk: number;
+  readonly part: RecordPart;
+}
+
+/** From the main thread to a worker: the records file's chunks it did not prepare itself. */
 export interface RecordPartsMessage {
   readonly type: 'records';
-  readonly parts: (RecordPart | undefined)[];
+  readonly chunks: RecordChunk[];
 }
 
 export type ScanMessage =
   | { readonly type: 'progress'; readonly bytes: number }
-  /** The worker's part of the records file, prepared (undefined: the file is read whole by each thread). */
-  | { readonly type: 'records'; readonly part: RecordPart | undefined }
+  /** The chunks of the records file the worker prepared (undefined: the file is read whole by each thread). */
+  | { readonly type: 'records'; readonly chunks: RecordChunk[] | undefined }
   | {
       readonly type: 'done';
       /** The chunks this thread scanned, in the order it took them. */
@@ -112,19 +119,33 @@ export async function scanChunks(
   return { type: 'done', chunks: scanned, cacheHitRate: scanner.cacheHitRate };
 }
 
-/** The records for a worker: its part prepared here and the others received, or the whole file read here. */
+/** Prepares chunks of a planned records file, taking the next one from `nextChunk` until none is left. */
+export async function prepareRecordChunks(file: string, preparer: PersonPreparer, plan: RecordPartsPlan, nextChunk: Int32Array): Promise<RecordChunk[]> {
+  const chunks: RecordChunk[] = [];
+  for (let k = Atomics.add(nextChunk, 0, 1); k < plan.ranges.length; k = Atomics.add(nextChunk, 0, 1)) {
+    chunks.push({ chunk: k, part: await readRecordPart(file, preparer, plan, k) });
+  }
+  return chunks;
+}
+
+/** All chunks of the records file, in file order, as one file's records. */
+export function joinRecordChunks(chunks: readonly RecordChunk[]): RecordFile {
+  return joinRecordParts([...chunks].sort((a, b) => a.chunk - b.chunk).map((c) => c.part));
+}
+
+/** The records for a worker: its chunks prepared here and the others received, or the whole file read here. */
 async function workerRecords(task: ScanTask, preparer: PersonPreparer): Promise<readonly (PreparedRecord | undefined)[]> {
   const port = parentPort as MessagePort | null;
-  const plan = task.recordParts && port ? await planRecordParts(task.recordsPath, task.recordParts.threads) : undefined;
+  const plan = task.recordParts && port ? await planRecordParts(task.recordsPath, task.recordParts.chunks) : undefined;
   if (!plan || !task.recordParts || !port) {
-    if (task.recordParts && port) port.postMessage({ type: 'records', part: undefined } satisfies ScanMessage);
+    if (task.recordParts && port) port.postMessage({ type: 'records', chunks: undefined } satisfies ScanMessage);
     return (await readRecordFile(task.recordsPath, preparer)).records;
   }
-  const own = await readRecordPart(task.recordsPath, preparer, plan, task.recordParts.part);
+  const own = await prepareRecordChunks(task.recordsPath, preparer, plan, task.recordParts.nextChunk);
   const reply = once(port, 'message') as Promise<[RecordPartsMessage]>;
-  port.postMessage({ type: 'records', part: own } satisfies ScanMessage);
+  port.postMessage({ type: 'records', chunks: own } satisfies ScanMessage);
   const [message] = await reply;
-  return joinRecordParts(message.parts.map((p, k) => (k === task.recordParts?.part ? own : (p as RecordPart)))).records;
+  return joinRecordChunks([...own, ...message.chunks]).records;
 }
 
 if (!isMainThread && parentPort && (workerData as ScanTask | undefined)?.kind === SCAN_WORKER_KIND) {
