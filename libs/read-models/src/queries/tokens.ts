@@ -4,3 +4,5 @@ export const READ_MODEL_POOL = Symbol('ReadModelPool');
 export const READ_MODEL_EVENT_STORE = Symbol('ReadModelEventStore');
 /** The unit resolver the replays place residences with (the projector's). */
 export const READ_MODEL_UNIT_RESOLVER = Symbol('ReadModelUnitResolver');
+/** Optional: how many children of a province a name search walks in name order first (default NAME_WALK; 0: never). */
+export const CHILD_SEARCH_WALK = Symbol('ChildSearchWalk');
