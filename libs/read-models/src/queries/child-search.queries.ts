@@ -59,6 +59,13 @@ const RESULT_COLUMNS = `s.child_id, s.full_name, s.sex, to_char(s.date_of_birth,
        ${carried('circumstances')} AS circumstances, ${carried('risks')} AS risks, s.revision`;
 
 /**
+ * The page's columns, computed on the page's rows only: PostgreSQL 18 computes the columns of a
+ * sorted query on every row before the top ones are kept (with a merged duplicate's lookup per
+ * row), so the rows are chosen first, in `rows`, and the columns then.
+ */
+const pageOf = (rows: string) => `SELECT ${RESULT_COLUMNS} FROM (${rows}) s ORDER BY s.name_folded, s.child_id`;
+
+/**
  * How many of a province's children (in name order, those the other filters leave) a name search
  * walks through first (docs/search.md, "A name many children bear"). Default of CHILD_SEARCH_WALK.
  */
@@ -102,7 +109,7 @@ export class ChildSearchQueries {
     if (readings.length > 0) where.push(nameCondition(readings, p));
     where.push(...filterConditions(q, p));
     const res = await this.pool.query<ChildSearchResultRow>(
-      `SELECT ${RESULT_COLUMNS} FROM rm_child_search s WHERE ${where.join(' AND ')} ORDER BY s.name_folded, s.child_id LIMIT ${p.add(q.limit)}`,
+      pageOf(`SELECT * FROM rm_child_search s WHERE ${where.join(' AND ')} ORDER BY s.name_folded, s.child_id LIMIT ${p.add(q.limit)}`),
       p.values,
     );
     return res.rows;
@@ -131,7 +138,7 @@ export class ChildSearchQueries {
          SELECT coalesce(bool_and(w.n < ${walk} OR coalesce(h.n, 0) >= ${limit}), true) AS ok
            FROM (SELECT province_code, count(*) AS n FROM walk GROUP BY province_code) w
            LEFT JOIN (SELECT province_code, count(*) AS n FROM hit GROUP BY province_code) h USING (province_code))
-       SELECT ${RESULT_COLUMNS} FROM hit s WHERE (SELECT ok FROM whole) ORDER BY s.name_folded, s.child_id LIMIT ${limit}`,
+       ${pageOf(`SELECT * FROM hit s WHERE (SELECT ok FROM whole) ORDER BY s.name_folded, s.child_id LIMIT ${limit}`)}`,
       p.values,
     );
     return res.rows;
