@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { Jurisdiction, jurisdictionSql, Params } from './sql';
+import { Jurisdiction, jurisdictionSql, Params, provinceJurisdiction } from './sql';
 import { CHILD_SEARCH_WALK, READ_MODEL_POOL } from './tokens';
 
 export const NATIONAL_ID_STATES = ['none', 'linked', 'review_requested', 'no_record_found'] as const;
@@ -97,7 +97,7 @@ export class ChildSearchQueries {
    */
   async search(user: Jurisdiction, q: ChildSearchQuery): Promise<ChildSearchResultRow[]> {
     const readings = (q.nameReadings ?? []).filter((r) => r.trim() !== '');
-    const provinces = user.role !== 'admin' && user.communes.length === 0 ? [...new Set(user.provinces)] : [];
+    const provinces = [...new Set(provinceJurisdiction(user) ?? [])];
     if (readings.length > 0 && provinces.length > 0 && this.walk > 0) {
       const walked = await this.searchByWalk(provinces, readings, q);
       if (walked.length > 0) return walked;

@@ -19,6 +19,11 @@ export class Params {
 /** An instant as a cursor keeps it: UTC with microseconds (a JS Date would drop them). */
 export const sqlInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** The provinces of province-level staff (no communes in their jurisdiction), whom jurisdictionSql filters by province; null for the admin and commune staff. */
+export function provinceJurisdiction(user: Jurisdiction): readonly string[] | null {
+  return user.role !== 'admin' && user.communes.length === 0 ? user.provinces : null;
+}
+
 /**
  * The SQL form of the query API's `mayAccess` for rows with a province, a commune and, where the
  * recorded code stands for several communes, candidate communes: filtering in the query keeps
@@ -31,7 +36,8 @@ export function jurisdictionSql(
   param: (v: unknown) => string,
 ): string | null {
   if (user.role === 'admin') return null;
-  if (user.communes.length === 0) return `${cols.province} = ANY(${param(user.provinces)}::text[])`;
+  const provinces = provinceJurisdiction(user);
+  if (provinces) return `${cols.province} = ANY(${param(provinces)}::text[])`;
   const communes = param(user.communes);
   const byCommune = `${cols.commune} = ANY(${communes}::text[])`;
   const matches = cols.candidates
