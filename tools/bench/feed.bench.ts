@@ -19,7 +19,7 @@ import { createTestAuth } from '@childledger/platform/testing';
 import { TRUST_MIGRATIONS } from '@childledger/trust';
 import { PartnerStreamsService } from '../../apps/stream-gateway/src/partner-streams.service';
 import { createStreamGateway } from '../../apps/stream-gateway/src/stream-gateway.app';
-import { BenchContext, figure, percentile, round } from './bench-support';
+import { BenchContext, figure, measuredPhase, percentile, round } from './bench-support';
 
 const TOTAL = Number(process.env['FEED_BENCH_EVENTS'] ?? 1_000_000);
 const CHILDREN = Math.max(1, Math.floor(TOTAL / 5));
@@ -75,17 +75,18 @@ export async function run(ctx: BenchContext): Promise<void> {
   await generate(owner, ctx);
 
   // Baseline: the store's raw catch-up read of the same log, in pages of the same size.
-  let t0 = process.hrtime.bigint();
-  let read = 0;
-  let after: string | null = null;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: PAGE });
-    if (page.events.length === 0) break;
-    read += page.events.length;
-    after = page.checkpoint;
-  }
-  const storeReadRate = read / (Number(process.hrtime.bigint() - t0) / 1e9);
-  ctx.log(`store catch-up read: ${Math.round(storeReadRate)} events/s`);
+  const baseline = await measuredPhase('feed-store-read', async () => {
+    let read = 0;
+    let after: string | null = null;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: PAGE });
+      if (page.events.length === 0) return read;
+      read += page.events.length;
+      after = page.checkpoint;
+    }
+  });
+  const storeReadRate = baseline.value / baseline.seconds;
+  ctx.log(`store catch-up read: ${Math.round(storeReadRate)} events/s (${JSON.stringify(baseline.cpu)})`);
 
   // The gateway, as in production: its projection fills the partner's outbox from the log.
   const auth = await createTestAuth();
@@ -95,11 +96,17 @@ export async function run(ctx: BenchContext): Promise<void> {
     auth: auth.auth,
     gateway: { filePartners: [agreement], secrets, provinceOf: (c) => c.slice(0, 2), rateLimitPerMinute: 1_000_000 },
   });
-  t0 = process.hrtime.bigint();
-  await app.listen(0, '127.0.0.1');
-  await app.get(PartnerStreamsService).caughtUp();
-  const projectionSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  ctx.emit(figure('feed.projection.catchup', TOTAL / projectionSeconds, 'events/s', storeReadRate, { events: TOTAL }));
+  const catchup = await measuredPhase('feed-catchup', async () => {
+    await app.listen(0, '127.0.0.1');
+    await app.get(PartnerStreamsService).caughtUp();
+  });
+  ctx.emit(
+    figure('feed.projection.catchup', TOTAL / catchup.seconds, 'events/s', storeReadRate, {
+      events: TOTAL,
+      cpu: catchup.cpu,
+      baseline_cpu: baseline.cpu,
+    }),
+  );
   const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`;
   const tokenRes = await fetch(`${base}/partners/oauth/token`, {
     method: 'POST',
@@ -110,7 +117,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   // 1. One consumer reading the whole feed from the start over HTTP, pages of 1000.
   ctx.log('reading the feed over HTTP');
-  t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint();
   let consumed = 0;
   let cursor = '';
   for (;;) {

@@ -19,7 +19,7 @@ import {
   rebuildProjections,
   UnitResolver,
 } from '@childledger/read-models';
-import { BenchContext, figure, percentile, round } from './bench-support';
+import { BenchContext, figure, measuredPhase, percentile, round } from './bench-support';
 import { generateSql, hanoiCommunes, measureLag, PER_CHILD, provinceByCommuneSex, provinceYear, sampleAgainst, timed } from './read-model-workload';
 
 const EVENTS = Number(process.env['BENCH_PROJECTION_EVENTS'] ?? 1_000_000);
@@ -43,7 +43,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   // Baseline: the same log read in the same batches through the same store, nothing projected.
   ctx.log('baseline: reading the whole log');
-  const raw = await timed(async () => {
+  const raw = await measuredPhase('projections-raw-read', async () => {
     let after: string | null = null;
     let n = 0;
     for (;;) {
@@ -53,12 +53,18 @@ export async function run(ctx: BenchContext): Promise<void> {
       after = page.checkpoint;
     }
   });
-  ctx.log(`read ${raw.value} events in ${round(raw.seconds, 1)} s`);
+  ctx.log(`read ${raw.value} events in ${round(raw.seconds, 1)} s (${JSON.stringify(raw.cpu)})`);
 
-  ctx.log(`rebuilding every read model (${PROJECTIONS.map((p) => p.name).join(', ')}) into shadow tables, then switching over`);
+  // BENCH_PROJECTION_SET=audit,children: rebuild only those (where the time goes, projection by projection).
+  const only = process.env['BENCH_PROJECTION_SET']?.split(',').filter(Boolean);
+  const unknown = only?.filter((name) => !PROJECTIONS.some((p) => p.name === name));
+  if (unknown?.length)
+    throw new Error(`BENCH_PROJECTION_SET: no projection named ${unknown.join(', ')} (there are ${PROJECTIONS.map((p) => p.name).join(', ')})`);
+  const chosen = only ? PROJECTIONS.filter((p) => only.includes(p.name)) : PROJECTIONS;
+  ctx.log(`rebuilding ${only ? 'these read models' : 'every read model'} (${chosen.map((p) => p.name).join(', ')}) into shadow tables, then switching over`);
   let lastLog = 0;
   const spent: Record<string, number> = {};
-  const timedProjections: Projection[] = PROJECTIONS.map((p) => ({
+  const timedProjections: Projection[] = chosen.map((p) => ({
     ...p,
     apply: async (events, tx, c) => {
       const t0 = process.hrtime.bigint();
@@ -69,7 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const rebuildWith = async (label: string) => {
     lastLog = 0;
     for (const k of Object.keys(spent)) delete spent[k];
-    const r = await timed(() =>
+    const r = await measuredPhase(label, () =>
       rebuildProjections({
         store,
         ownerPool: owner,
@@ -84,16 +90,20 @@ export async function run(ctx: BenchContext): Promise<void> {
         },
       }),
     );
-    ctx.log(`seconds spent per projection: ${JSON.stringify(Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, round(v, 1)])))}`);
+    ctx.log(
+      `seconds spent per projection: ${JSON.stringify(Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, round(v, 1)])))}; building indexes: ${round(r.value.indexSeconds, 1)} s`,
+    );
     return r;
   };
-  const rebuild = await rebuildWith('rebuild');
+  const rebuild = await rebuildWith('projections-rebuild');
   const n = rebuild.value.events;
   ctx.emit(
-    figure('projections.rebuild.all', n / rebuild.seconds, 'events/s', raw.value / raw.seconds, {
+    figure(only ? `projections.rebuild.only:${only.join('+')}` : 'projections.rebuild.all', n / rebuild.seconds, 'events/s', raw.value / raw.seconds, {
       events: n,
       seconds: round(rebuild.seconds, 1),
       target: 20000,
+      cpu: rebuild.cpu,
+      baseline_cpu: raw.cpu,
     }),
   );
 
@@ -116,7 +126,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       ctx.log(`  ${Math.min(totalChildren, first + 499_999) * PER_CHILD} events`);
     }
     await owner.query('VACUUM ANALYZE events');
-    const big = await rebuildWith('rebuild');
+    const big = await rebuildWith('projections-rebuild-large');
     logEvents = big.value.events;
     ctx.emit(
       figure('projections.rebuild.all_at_query_size', big.value.events / big.seconds, 'events/s', raw.value / raw.seconds, {
