@@ -98,6 +98,17 @@ describe('rebuildProjections in lanes', () => {
         [Object.keys(a.shadows), Object.values(a.shadows)],
       );
       expect(indexes.rows[0]!.n).toBe(0);
+      // Autovacuum, off while the bulk filled them, is back on, and the planner has their statistics.
+      const tables = await wide.query<{ relname: string; reloptions: string[] | null; analysed: boolean }>(
+        `SELECT c.relname, c.reloptions, s.last_analyze IS NOT NULL AS analysed
+           FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = ANY($1) ORDER BY c.relname`,
+        [Object.values(a.shadows)],
+      );
+      expect(tables.rows).toEqual(
+        Object.values(a.shadows)
+          .sort()
+          .map((relname) => ({ relname, reloptions: null, analysed: true })),
+      );
       for (const [live, shadow] of Object.entries(a.shadows)) await wide.query(`CREATE TABLE ${live}__kept AS SELECT * FROM ${shadow}`);
       await dropShadows(wide, a.shadows);
 

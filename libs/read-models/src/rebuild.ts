@@ -138,6 +138,9 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       // Logged from the start: appends by COPY are WAL-logged a page at a time, which costs less
       // than filling an unlogged table and rewriting it (indexes included) with SET LOGGED at the end.
       await client.query(`CREATE TABLE ${shadow} (LIKE ${t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY)`);
+      // No autovacuum while the bulk fills it: each batch's inserts would trigger a vacuum and an
+      // analyze of a table nothing reads yet. Set back, and the table analysed, before the switch-over.
+      await client.query(`ALTER TABLE ${shadow} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
       for (const idx of await indexesOf(client, t)) {
         const sql = shadowIndex(idx, shadow);
         if (idx.primary) {
@@ -177,6 +180,12 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       projectionSeconds: bulk.projectionSeconds,
       indexSeconds: bulk.indexSeconds,
     });
+
+    // The planner's statistics of the new tables, before anything reads them; autovacuum again.
+    for (const t of live) {
+      await client.query(`ALTER TABLE ${shadows[t]} RESET (autovacuum_enabled, toast.autovacuum_enabled)`);
+      await client.query(`ANALYZE ${shadows[t]}`);
+    }
 
     if (options.switchOver === false) {
       options.onProgress?.({ events, checkpoint: after, seconds: elapsed(started), phase: 'done' });
