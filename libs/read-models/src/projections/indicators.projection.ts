@@ -93,6 +93,10 @@ const F = Object.fromEntries(CONTRIBUTION_FIELDS.map((f, i) => [f, i])) as Recor
 const P = new Map(PART_COLUMNS.map((p, i) => [p.part, CONTRIBUTION_FIELDS.length + i]));
 const REF_AT = P.get(`ref:${REFERRAL_SECTORS[0]}`)!;
 const DAYS_AT = P.get('days:0')!;
+/** Column of `sc:g`, `ar:g` and `new:g` by group number (looked up per spell evaluated: no text key built each time). */
+const SC_AT: readonly number[] = [-1, ...GROUPS.map((g) => P.get(`sc:${g}`)!)];
+const AR_AT: readonly number[] = [-1, ...GROUPS.map((g) => P.get(`ar:${g}`)!)];
+const NEW_AT: readonly number[] = [-1, ...GROUPS.map((g) => P.get(`new:${g}`) ?? -1)];
 
 /** A child's contribution to one period: one number per column of CELL_COLUMNS. */
 export type Contribution = number[];
@@ -104,18 +108,19 @@ export function periodIndex(g: Granularity, day: string): number {
   return g === 'Y' ? y : g === 'Q' ? y * 4 + Math.floor(m / 3) : y * 12 + m;
 }
 
-const boundsCache = new Map<string, readonly [string, string]>();
+/** Bounds already computed, per granularity by period index (no text key per call). */
+const boundsCache: Record<Granularity, Map<number, readonly [string, string]>> = { Y: new Map(), Q: new Map(), M: new Map() };
 
 /** First and last day of period `k` of granularity `g`. */
 export function periodBounds(g: Granularity, k: number): readonly [string, string] {
-  const key = `${g}${k}`;
-  let b = boundsCache.get(key);
+  const cache = boundsCache[g];
+  let b = cache.get(k);
   if (!b) {
     const [y, m0, months] = g === 'Y' ? [k, 0, 12] : g === 'Q' ? [Math.floor(k / 4), (k % 4) * 3, 3] : [Math.floor(k / 12), k % 12, 1];
     const first = new Date(Date.UTC(y, m0, 1)).toISOString().slice(0, 10);
     const last = new Date(Date.UTC(y, m0 + months, 0)).toISOString().slice(0, 10);
     b = [first, last] as const;
-    boundsCache.set(key, b);
+    cache.set(k, b);
   }
   return b;
 }
@@ -380,10 +385,9 @@ export function childContribution(
   if (!r) return null;
   const main = into ?? new Array<number>(CELL_COLUMNS.length).fill(0);
   main[F.children] = 1;
-  const scGroups: number[] = [];
-  const arGroups: number[] = [];
-  // New cases of abuse: one per group and first day (the same case on two merged records is one).
-  const newAbuse = new Set<string>();
+  // New cases of abuse: one per group and first day (the same case on two merged records is one);
+  // made only when a child has one in the period (rare).
+  let newAbuse: Set<string> | null = null;
   for (const s of state.spells) {
     if (s[1] === 'residence' || s[2] > e) continue;
     if (s[1] === 'national_id') {
@@ -392,15 +396,19 @@ export function childContribution(
       const g = s[8];
       if (s[1] === 'circumstance') {
         main[F.sc] = 1;
-        if (!scGroups.includes(g)) scGroups.push(g);
-        if (s[2] >= from && ABUSE_GROUPS.includes(g) && !newAbuse.has(`${g}|${s[2]}`)) {
-          newAbuse.add(`${g}|${s[2]}`);
-          main[F.abuse_new]! += 1;
-          main[P.get(`new:${g}`)!]! += 1;
+        // In group g in the period: 1 however many spells of it.
+        main[SC_AT[g]!] = 1;
+        if (s[2] >= from && ABUSE_GROUPS.includes(g)) {
+          newAbuse ??= new Set<string>();
+          if (!newAbuse.has(`${g}|${s[2]}`)) {
+            newAbuse.add(`${g}|${s[2]}`);
+            main[F.abuse_new]! += 1;
+            main[NEW_AT[g]!]! += 1;
+          }
         }
       } else if (s[1] === 'risk') {
         main[F.ar] = 1;
-        if (!arGroups.includes(g)) arGroups.push(g);
+        main[AR_AT[g]!] = 1;
         if (s[3] !== null && s[3] <= e && s[9] === 'removed_from_risk') {
           main[F.ar_removed] = 1;
         }
@@ -440,8 +448,6 @@ export function childContribution(
   }
   main[F.sc_supported] = main[F.sc]! & delivered;
   main[F.ar_supported] = main[F.ar]! & delivered;
-  for (const g of scGroups) main[P.get(`sc:${g}`)!] = 1;
-  for (const g of arGroups) main[P.get(`ar:${g}`)!] = 1;
   const reg = c.registered_on ?? null;
   if (reg !== null && reg >= from && reg <= e) {
     main[F.registered] = 1;
@@ -527,29 +533,40 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
     const prevKey: [string | null, string | null] = [null, null];
     const prevVec: [Sparse | null, Sparse | null] = [null, null];
     const prevWhere: [string, string] = ['', ''];
+    // The residence spell and band `prevWhere` was made from: the same two give the same text.
+    const prevResidence: [SpellTuple | null, SpellTuple | null] = [null, null];
+    const prevBand: [AgeBand | null, AgeBand | null] = [null, null];
     for (const k of order) {
       const [from, to] = periodBounds(g, k);
-      const counts = childContribution(state, from, to, last, SCRATCH);
+      const got = childContribution(state, from, to, last, SCRATCH);
       // Kept as its non-zero columns (a dozen of 159): compared and added without walking the rest.
-      const got = counts && { ...counts, vec: sparseOf(SCRATCH) };
+      const vec = got ? sparseOf(SCRATCH) : null;
       for (let l = 0; l < 2; l++) {
         const r = got?.residence;
         const province = r ? (l === 0 ? r[5] : r[7]) : null;
-        const counted = got !== null && province !== null;
+        const counted = vec !== null && province !== null;
         // Compared without building the key: the same place, sex, band and contribution continue the run.
-        const where = counted ? `${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got.sex}|${got.band}` : '';
-        if (prevKey[l] === null ? !counted : counted && where === prevWhere[l] && sameContribution(prevVec[l]!, got.vec)) continue;
+        let where = '';
+        if (counted) {
+          where =
+            r === prevResidence[l] && got!.band === prevBand[l] ? prevWhere[l]! : `${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got!.sex}|${got!.band}`;
+        }
+        if (prevKey[l] === null ? !counted : counted && where === prevWhere[l] && sameContribution(prevVec[l]!, vec)) continue;
         if (prevKey[l] !== null) add(out, `${prevKey[l]}|${k}`, prevVec[l]!, -sign);
         if (counted) {
           const key = `${g}|${UNIT_LISTS[l]}|${where}`;
-          add(out, `${key}|${k}`, got.vec, sign);
+          add(out, `${key}|${k}`, vec, sign);
           prevKey[l] = key;
-          prevVec[l] = got.vec;
+          prevVec[l] = vec;
           prevWhere[l] = where;
+          prevResidence[l] = r!;
+          prevBand[l] = got!.band;
         } else {
           prevKey[l] = null;
           prevVec[l] = null;
           prevWhere[l] = '';
+          prevResidence[l] = null;
+          prevBand[l] = null;
         }
       }
     }
