@@ -63,6 +63,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const chosen = only ? PROJECTIONS.filter((p) => only.includes(p.name)) : PROJECTIONS;
   ctx.log(`rebuilding ${only ? 'these read models' : 'every read model'} (${chosen.map((p) => p.name).join(', ')}) into shadow tables, then switching over`);
   let lastLog = 0;
+  let phase: string | undefined;
   const spent: Record<string, number> = {};
   const timedProjections: Projection[] = chosen.map((p) => ({
     ...p,
@@ -74,6 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   }));
   const rebuildWith = async (label: string) => {
     lastLog = 0;
+    phase = undefined;
     for (const k of Object.keys(spent)) delete spent[k];
     const r = await measuredPhase(label, () =>
       rebuildProjections({
@@ -86,6 +88,11 @@ export async function run(ctx: BenchContext): Promise<void> {
           if (p.events - lastLog >= 500_000) {
             lastLog = p.events;
             ctx.log(`  ${label}: ${p.events} events`);
+          }
+          // When the first lane is through the log (its indexes), and the switch-over: where the wall time goes.
+          if (p.phase && p.phase !== phase) {
+            phase = p.phase;
+            ctx.log(`  ${label}: ${phase} from ${round(p.seconds ?? 0, 1)} s (${JSON.stringify(p.perProjection ?? {})})`);
           }
         },
       }),

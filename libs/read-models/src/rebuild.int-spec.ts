@@ -89,8 +89,22 @@ describe('rebuildProjections in lanes', () => {
     const narrow = createPool(db.url, { role: null, max: 1 });
     try {
       const projections = [childrenProjection, casesProjection, auditProjection];
-      const a = await rebuildProjections({ store, ownerPool: wide, projections, units, suffix: '__wide', switchOver: false, batchSize: 7 });
+      const phases: string[] = [];
+      const a = await rebuildProjections({
+        store,
+        ownerPool: wide,
+        projections,
+        units,
+        suffix: '__wide',
+        switchOver: false,
+        batchSize: 7,
+        onProgress: (p) => {
+          if (p.phase && p.phase !== phases[phases.length - 1]) phases.push(p.phase);
+        },
+      });
       expect(a.events).toBe(150);
+      // Once a lane is through, the phase does not go back to the bulk while the others finish.
+      expect(phases).toEqual(['bulk', 'indexes', 'done']);
       expect((await wide.query(`SELECT count(*)::int AS n FROM rm_child_spells__wide WHERE NOT is_open`)).rows[0].n).toBe(30);
       // Every index of the live tables exists on the shadows (the deferred ones built by the lanes at the end).
       const indexes = await wide.query<{ n: number }>(

@@ -294,6 +294,8 @@ async function applyInLanes(
     let progress: RebuildProgress = { events: 0, checkpoint: null };
     const applied: Record<string, number> = Object.fromEntries(options.projections.map((p) => [p.name, 0]));
     let reported = 0;
+    /** Lanes through the log (building their indexes or helping the others'). */
+    let lanesThrough = 0;
     const settleProgress = () => {
       const slowest = Math.min(...lanes.map((l) => l.done));
       while (reported < slowest) {
@@ -301,7 +303,8 @@ async function applyInLanes(
         if (!page) break;
         progress = { events: progress.events + page.events.length, checkpoint: page.checkpoint };
         reported++;
-        onProgress({ ...progress, seconds: elapsed(started), perProjection: { ...applied }, phase: 'bulk' });
+        // Once a lane is through and builds its indexes, the others' progress is reported under that phase (it does not go back to 'bulk').
+        onProgress({ ...progress, seconds: elapsed(started), perProjection: { ...applied }, phase: lanesThrough > 0 ? 'indexes' : 'bulk' });
       }
       // Pages every lane has applied are no longer kept.
       while (base < slowest) {
@@ -327,7 +330,6 @@ async function applyInLanes(
       }
     })();
     const indexJobs: DeferredIndex[] = [];
-    let lanesThrough = 0;
     const buildIndexes = async (lane: (typeof lanes)[number]): Promise<void> => {
       const mine = new Set(lane.projections.flatMap((p) => p.tables));
       indexJobs.push(...deferredIndexes.filter((d) => mine.has(d.table) && !d.built));
