@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import type { EventStore } from '@childledger/event-store';
 
 /** One figure: `value` measured by the platform's code, `baseline` by the plainest code doing the same work in the same run. */
 export interface BenchFigure {
@@ -194,4 +195,15 @@ export function postgresKind(title: string): string {
   if (m) return m[1]!.replaceAll(' ', '_');
   // The postmaster keeps its command line; a client backend's title names its database and role.
   return title.startsWith('postgres: ') ? 'backends' : 'postmaster';
+}
+
+/** Reads the log through the store's port from `after` to its end in pages of `pageSize`, nothing done with the events: the benches' baseline. Returns how many were read. */
+export async function readWholeLog(store: EventStore, pageSize: number, after: string | null = null): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    if (page.events.length === 0) return n;
+    n += page.events.length;
+    after = page.checkpoint;
+  }
 }

@@ -19,7 +19,7 @@ import { createTestAuth } from '@childledger/platform/testing';
 import { TRUST_MIGRATIONS } from '@childledger/trust';
 import { PartnerStreamsService } from '../../apps/stream-gateway/src/partner-streams.service';
 import { createStreamGateway } from '../../apps/stream-gateway/src/stream-gateway.app';
-import { BenchContext, figure, measuredPhase, percentile, round } from './bench-support';
+import { BenchContext, figure, measuredPhase, percentile, readWholeLog, round } from './bench-support';
 
 const TOTAL = Number(process.env['FEED_BENCH_EVENTS'] ?? 1_000_000);
 const CHILDREN = Math.max(1, Math.floor(TOTAL / 5));
@@ -75,16 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   await generate(owner, ctx);
 
   // Baseline: the store's raw catch-up read of the same log, in pages of the same size.
-  const baseline = await measuredPhase('feed-store-read', async () => {
-    let read = 0;
-    let after: string | null = null;
-    for (;;) {
-      const page = await store.readAll({ after, maxCount: PAGE });
-      if (page.events.length === 0) return read;
-      read += page.events.length;
-      after = page.checkpoint;
-    }
-  });
+  const baseline = await measuredPhase('feed-store-read', () => readWholeLog(store, PAGE));
   const storeReadRate = baseline.value / baseline.seconds;
   ctx.log(`store catch-up read: ${Math.round(storeReadRate)} events/s (${JSON.stringify(baseline.cpu)})`);
 

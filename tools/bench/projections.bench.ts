@@ -19,7 +19,7 @@ import {
   rebuildProjections,
   UnitResolver,
 } from '@childledger/read-models';
-import { BenchContext, figure, measuredPhase, percentile, round } from './bench-support';
+import { BenchContext, figure, measuredPhase, percentile, readWholeLog, round } from './bench-support';
 import { generateSql, hanoiCommunes, measureLag, PER_CHILD, provinceByCommuneSex, provinceYear, sampleAgainst, timed } from './read-model-workload';
 
 const EVENTS = Number(process.env['BENCH_PROJECTION_EVENTS'] ?? 1_000_000);
@@ -43,16 +43,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   // Baseline: the same log read in the same batches through the same store, nothing projected.
   ctx.log('baseline: reading the whole log');
-  const raw = await measuredPhase('projections-raw-read', async () => {
-    let after: string | null = null;
-    let n = 0;
-    for (;;) {
-      const page = await store.readAll({ after, maxCount: BATCH });
-      if (page.events.length === 0) return n;
-      n += page.events.length;
-      after = page.checkpoint;
-    }
-  });
+  const raw = await measuredPhase('projections-raw-read', () => readWholeLog(store, BATCH));
   ctx.log(`read ${raw.value} events in ${round(raw.seconds, 1)} s (${JSON.stringify(raw.cpu)})`);
 
   // BENCH_PROJECTION_SET=audit,children: rebuild only those (where the time goes, projection by projection).

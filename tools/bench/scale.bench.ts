@@ -30,7 +30,7 @@ import {
   rebuildProjections,
   UnitResolver,
 } from '@childledger/read-models';
-import { BenchContext, BenchFigure, figure, percentile, round } from './bench-support';
+import { BenchContext, BenchFigure, figure, percentile, readWholeLog, round } from './bench-support';
 import { generateSql, hanoiCommunes, measureLag, PER_CHILD, provinceByCommuneSex, provinceYear, sampleAgainst, timed } from './read-model-workload';
 import { extrapolateFigures, SizedFigure } from './scale-growth';
 
@@ -195,16 +195,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       : ((await owner.query<{ checkpoint: string }>('SELECT checkpoint FROM subscription_checkpoints WHERE subscription_name = $1', [checkpointName('audit')]))
           .rows[0]?.checkpoint ?? null);
     ctx.log(`raw read of the ${rebuild ? 'whole log' : 'new events'}`);
-    const raw = await timed(async () => {
-      let after = startAt;
-      let n = 0;
-      for (;;) {
-        const page = await store.readAll({ after, maxCount: BATCH });
-        if (page.events.length === 0) return n;
-        n += page.events.length;
-        after = page.checkpoint;
-      }
-    });
+    const raw = await timed(() => readWholeLog(store, BATCH, startAt));
     const rawRate = raw.value / raw.seconds;
     ctx.log(`  ${raw.value} events in ${round(raw.seconds, 1)} s (${Math.round(rawRate)} events/s)`);
     const spent: Record<string, number> = {};

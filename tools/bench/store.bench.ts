@@ -19,7 +19,7 @@ import {
   trustedSealKeys,
   verifyLog,
 } from '@childledger/trust';
-import { BenchContext, figure, percentile, round, timedWorkers } from './bench-support';
+import { BenchContext, figure, percentile, readWholeLog, round, timedWorkers } from './bench-support';
 
 const WRITERS = 8;
 const SINGLE_PER_WRITER = 2_500;
@@ -140,17 +140,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     const events = await read();
     return { events, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
   };
-  const storeRead = () =>
-    timedRead(async () => {
-      let n = 0;
-      let after: string | null = null;
-      for (;;) {
-        const page = await store.readAll({ after, maxCount: READ_BATCH });
-        if (page.events.length === 0) return n;
-        n += page.events.length;
-        after = page.checkpoint;
-      }
-    });
+  const storeRead = () => timedRead(() => readWholeLog(store, READ_BATCH));
   // Baseline: keyset pagination over the same table with a plain SELECT, rows parsed by `pg` alike.
   const rawReadOnce = () =>
     timedRead(async () => {
