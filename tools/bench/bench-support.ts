@@ -95,17 +95,21 @@ export async function measuredPhase<T>(label: string, fn: () => Promise<T>): Pro
   const pg0 = postgresCpu();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const value = await fn();
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const pg1 = postgresCpu();
-  const byKind = pg0 === null || pg1 === null ? null : postgresCpuBetween(pg0, pg1);
-  if (session && dir) {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/${label}.cpuprofile`, JSON.stringify(profile));
-    session.disconnect();
+  // Read before the profile is written (which costs time and CPU of its own); the profiler is stopped even when the phase fails.
+  let done: { value: T; wall: number; cpu: NodeJS.CpuUsage; pg1: PostgresCpu | null };
+  try {
+    const value = await fn();
+    done = { value, wall: Number(process.hrtime.bigint() - t0) / 1e9, cpu: process.cpuUsage(cpu0), pg1: postgresCpu() };
+  } finally {
+    if (session && dir) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}/${label}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+    }
   }
+  const { value, wall, cpu, pg1 } = done;
+  const byKind = pg0 === null || pg1 === null ? null : postgresCpuBetween(pg0, pg1);
   return {
     value,
     seconds: wall,

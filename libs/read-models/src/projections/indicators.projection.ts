@@ -533,9 +533,6 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
     const prevKey: [string | null, string | null] = [null, null];
     const prevVec: [Sparse | null, Sparse | null] = [null, null];
     const prevWhere: [string, string] = ['', ''];
-    // The residence spell and band `prevWhere` was made from: the same two give the same text.
-    const prevResidence: [SpellTuple | null, SpellTuple | null] = [null, null];
-    const prevBand: [AgeBand | null, AgeBand | null] = [null, null];
     for (const k of order) {
       const [from, to] = periodBounds(g, k);
       const got = childContribution(state, from, to, last, SCRATCH);
@@ -546,11 +543,7 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
         const province = r ? (l === 0 ? r[5] : r[7]) : null;
         const counted = vec !== null && province !== null;
         // Compared without building the key: the same place, sex, band and contribution continue the run.
-        let where = '';
-        if (counted) {
-          where =
-            r === prevResidence[l] && got!.band === prevBand[l] ? prevWhere[l]! : `${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got!.sex}|${got!.band}`;
-        }
+        const where = counted ? `${province}|${(l === 0 ? r![4] : r![6]) ?? ''}|${got!.sex}|${got!.band}` : '';
         if (prevKey[l] === null ? !counted : counted && where === prevWhere[l] && sameContribution(prevVec[l]!, vec)) continue;
         if (prevKey[l] !== null) add(out, `${prevKey[l]}|${k}`, prevVec[l]!, -sign);
         if (counted) {
@@ -559,14 +552,10 @@ export function addChildDeltas(state: IndicatorChildState, sign: 1 | -1, out: Ma
           prevKey[l] = key;
           prevVec[l] = vec;
           prevWhere[l] = where;
-          prevResidence[l] = r!;
-          prevBand[l] = got!.band;
         } else {
           prevKey[l] = null;
           prevVec[l] = null;
           prevWhere[l] = '';
-          prevResidence[l] = null;
-          prevBand[l] = null;
         }
       }
     }
